@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// `npm start`: local D1 migrated, an example policy in local KV when none is there, then `wrangler dev`
+// on http://127.0.0.1:8787. Everything stays in .wrangler/state; nothing touches Cloudflare's network.
+import { spawnSync } from "node:child_process";
+
+const wrangler = (args, opts = {}) =>
+	spawnSync("npx", ["--no-install", "wrangler", ...args], { stdio: "inherit", ...opts });
+
+const migrate = wrangler(["d1", "migrations", "apply", "DB", "--local"], {
+	env: { ...process.env, CI: "true" }, // answers wrangler's "apply these migrations?" prompt with yes
+});
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const existing = wrangler(["kv", "key", "get", "policy", "--binding", "POLICY", "--local"], {
+	stdio: ["ignore", "pipe", "pipe"],
+});
+const hasPolicy = existing.status === 0 && !/not found/i.test(`${existing.stdout}${existing.stderr}`);
+if (hasPolicy) {
+	console.log("Local KV already holds a policy; leaving it as it is.");
+} else {
+	const put = wrangler([
+		"kv",
+		"key",
+		"put",
+		"policy",
+		"--binding",
+		"POLICY",
+		"--local",
+		"--path",
+		"examples/policy.json",
+	]);
+	if (put.status !== 0) process.exit(put.status ?? 1);
+	console.log("Put examples/policy.json into local KV under the key `policy`.");
+}
+
+const dev = wrangler([
+	"dev",
+	"--ip",
+	"127.0.0.1",
+	"--port",
+	process.env.PORT ?? "8787",
+	...process.argv.slice(2),
+]);
+process.exit(dev.status ?? 0);
