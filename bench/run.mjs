@@ -1,0 +1,273 @@
+#!/usr/bin/env node
+// `npm run bench`: bundle size, policy micro-benchmark, and the HTTP benchmark of the built Worker against a
+// floor Worker, both served by workerd through Miniflare on 127.0.0.1 with local KV and D1. Prints the
+// results with PASS/MISS per target and writes them into docs/benchmarks.md and bench/results/latest.json.
+//
+// Options (each also as an environment variable BENCH_<NAME>, e.g. BENCH_SECONDS=10):
+//   --seconds N     length of each measured load run (default 6)
+//   --warmup N      unmeasured load before each scenario (default 2)
+//   --rounds N      rounds of floor/before/after; the best round of each is kept (default 2)
+//   --only LIST     some of: size,micro,http (default all three)
+//   --no-write      print only; leave docs/benchmarks.md and bench/results/ alone
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { buildWorker, bundleSize, run } from "./lib/build.mjs";
+import { policyDocument } from "./lib/policy-fixture.mjs";
+import { evaluateTargets, printReport, writeReport } from "./lib/report.mjs";
+import { applyMigrations, projectWorkerOptions, serveBundle } from "./lib/servers.mjs";
+
+const { values: flags } = parseArgs({
+	options: {
+		seconds: { type: "string", default: process.env.BENCH_SECONDS ?? "6" },
+		warmup: { type: "string", default: process.env.BENCH_WARMUP ?? "2" },
+		rounds: { type: "string", default: process.env.BENCH_ROUNDS ?? "2" },
+		only: { type: "string", default: process.env.BENCH_ONLY ?? "size,micro,http" },
+		"no-write": { type: "boolean", default: process.env.BENCH_NO_WRITE === "1" },
+	},
+});
+const settings = {
+	seconds: Number(flags.seconds),
+	warmup: Number(flags.warmup),
+	rounds: Number(flags.rounds),
+	connections: 16,
+	policyEntries: 10_000,
+	only: new Set(flags.only.split(",").map((part) => part.trim())),
+};
+const ROOT = process.cwd();
+const CONFIG = join(ROOT, "wrangler.toml");
+const FLOOR_CONFIG = join(ROOT, "bench", "floor", "wrangler.toml");
+const CALLBACK_TOKEN = "bench-callback-token";
+const SDK_APP_ID = "1400000000";
+
+const work = mkdtempSync(join(tmpdir(), "tencent-webhooks-bench-"));
+const servers = [];
+let stopping = false;
+
+/** Stops every server and removes the temporary folder; safe to call more than once. */
+async function cleanUp() {
+	if (stopping) return;
+	stopping = true;
+	await Promise.allSettled(servers.map((server) => server.dispose()));
+	rmSync(work, { recursive: true, force: true });
+}
+for (const signal of ["SIGINT", "SIGTERM"]) {
+	process.on(signal, () => {
+		console.error(`\n${signal}: stopping the servers`);
+		cleanUp().finally(() => process.exit(130));
+	});
+}
+
+/** Runs a Node script with the current Node (22 under npm) and resolves to its stdout. */
+function node(script, args, timeoutMs) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+		let stdout = "";
+		child.stdout.on("data", (chunk) => {
+			stdout += chunk;
+		});
+		const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+		child.on("error", reject);
+		child.on("close", (code, signal) => {
+			clearTimeout(timer);
+			if (code === 0) resolve(stdout);
+			else reject(new Error(`${script} failed (${signal ?? code})`));
+		});
+	});
+}
+
+/** One autocannon run in a child process. */
+async function load(url, scenario, connections, seconds, runId) {
+	const options = {
+		url: url.href,
+		scenario,
+		connections,
+		seconds,
+		token: CALLBACK_TOKEN,
+		sdkAppId: SDK_APP_ID,
+		runId,
+	};
+	const stdout = await node(
+		join(ROOT, "bench", "lib", "load.mjs"),
+		[JSON.stringify(options)],
+		(seconds + 60) * 1000,
+	);
+	return JSON.parse(stdout.trim().split("\n").at(-1));
+}
+
+/** Sends one request as Tencent would and returns the status and JSON answer, to check the setup. */
+async function probe(url, command, body) {
+	const time = String(Math.floor(Date.now() / 1000));
+	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(CALLBACK_TOKEN + time));
+	const sign = Buffer.from(digest).toString("hex");
+	const query = new URLSearchParams({
+		SdkAppid: SDK_APP_ID,
+		CallbackCommand: command,
+		contenttype: "json",
+		RequestTime: time,
+		Sign: sign,
+	});
+	const response = await fetch(new URL(`/?${query}`, url), {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify(body),
+		signal: AbortSignal.timeout(30_000),
+	});
+	return { status: response.status, json: await response.json() };
+}
+
+async function measureSize() {
+	const outdir = join(work, "dist");
+	const built = await buildWorker(CONFIG, outdir);
+	return { ...bundleSize(outdir, built.meta), uploadLine: built.uploadLine, entry: built.entry };
+}
+
+async function measureMicro() {
+	const file = join(work, "micro.json");
+	await node(join(ROOT, "bench", "policy-micro.mjs"), ["--json", file], 15 * 60 * 1000);
+	return JSON.parse(readFileSync(file, "utf8"));
+}
+
+async function measureHttp(workerEntry) {
+	const project = projectWorkerOptions(CONFIG);
+	const floorBuild = await buildWorker(FLOOR_CONFIG, join(work, "floor-dist"));
+	const state = join(work, "state");
+	await applyMigrations(CONFIG, state);
+
+	const worker = await serveBundle({
+		name: "worker",
+		entry: workerEntry,
+		options: { ...project, bindings: { ...project.bindings, CALLBACK_TOKEN } },
+		stateDir: state,
+	});
+	servers.push(worker);
+	const floor = await serveBundle({
+		name: "floor",
+		entry: floorBuild.entry,
+		options: { compatibilityDate: project.compatibilityDate, compatibilityFlags: project.compatibilityFlags },
+		stateDir: join(work, "floor-state"),
+	});
+	servers.push(floor);
+
+	// The 10,000-entry policy under the KV key `policy`, then one request of each kind to check the setup.
+	const kv = await worker.mf.getKVNamespace("POLICY");
+	await kv.put("policy", JSON.stringify(policyDocument(settings.policyEntries)));
+	const checks = {
+		floor: await probe(floor.url, "Group.CallbackBeforeCreateTopic", {
+			CallbackCommand: "Group.CallbackBeforeCreateTopic",
+		}),
+		before: await probe(worker.url, "Group.CallbackBeforeCreateTopic", {
+			CallbackCommand: "Group.CallbackBeforeCreateTopic",
+			Operator_Account: "leckie",
+			Type: "Community",
+			Name: "MyFirstTopic",
+		}),
+		beforeRefused: await probe(worker.url, "Group.CallbackBeforeCreateTopic", {
+			CallbackCommand: "Group.CallbackBeforeCreateTopic",
+			Operator_Account: "leckie",
+			Type: "Community",
+			Name: `My ${policyDocument(settings.policyEntries).names.banned.at(-1)} topic`,
+		}),
+	};
+	const expectOk = (name, check, code) => {
+		if (check.status !== 200 || check.json.ActionStatus !== "OK" || check.json.ErrorCode !== code)
+			throw new Error(
+				`setup check ${name}: expected 200 OK with ErrorCode ${code}, got ${check.status} ${JSON.stringify(check.json)}`,
+			);
+	};
+	expectOk("floor", checks.floor, 0);
+	expectOk("before (allowed name)", checks.before, 0);
+	expectOk("before (name holding the last banned entry)", checks.beforeRefused, 1);
+
+	const scenarios = [
+		{ key: "floor", url: floor.url },
+		{ key: "before", url: worker.url },
+		{ key: "after", url: worker.url },
+	];
+	const rounds = [];
+	let acknowledgedTopics = 0;
+	for (let round = 1; round <= settings.rounds; round++) {
+		const results = {};
+		for (const { key, url } of scenarios) {
+			const id = `r${round}`;
+			process.stderr.write(`round ${round}/${settings.rounds}: ${key}…\n`);
+			if (settings.warmup > 0) {
+				const warm = await load(url, key, settings.connections, settings.warmup, `${id}w`);
+				if (key === "after") acknowledgedTopics += warm.ok;
+			}
+			const many = await load(url, key, settings.connections, settings.seconds, `${id}m`);
+			const one = await load(url, key, 1, settings.seconds, `${id}s`);
+			if (key === "after") acknowledgedTopics += many.ok + one.ok;
+			results[key] = { many, one };
+		}
+		rounds.push(results);
+	}
+
+	// Nothing acknowledged may be missing: every 2xx after-callback left its topic row in D1.
+	const db = await worker.mf.getD1Database("DB");
+	const stored = await db.prepare("SELECT count(*) AS n FROM topics").first("n");
+	const output = {
+		worker: { ...worker.output, tail: undefined },
+		floor: { ...floor.output, tail: undefined },
+	};
+	return { rounds, checks, topics: { acknowledged: acknowledgedTopics, stored }, output };
+}
+
+const started = new Date();
+const load1 = loadavg()[0];
+const results = {
+	startedAt: started.toISOString(),
+	commit: (await run("git", ["rev-parse", "--short", "HEAD"]).catch(() => "unknown")).trim(),
+	dirty:
+		(
+			await run("git", [
+				"status",
+				"--porcelain",
+				"--",
+				"src",
+				"bench",
+				"wrangler.toml",
+				"package.json",
+			]).catch(() => "")
+		).trim() !== "",
+	machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", loadBefore: load1 },
+	node: process.version,
+	workerd: JSON.parse(readFileSync(join(ROOT, "node_modules", "workerd", "package.json"), "utf8")).version,
+	settings: { ...settings, only: [...settings.only] },
+};
+let failed = false;
+try {
+	if (settings.only.has("size") || settings.only.has("http")) {
+		process.stderr.write("building the Worker (wrangler deploy --dry-run)…\n");
+		results.size = await measureSize();
+	}
+	if (settings.only.has("micro")) {
+		process.stderr.write("policy micro-benchmark…\n");
+		results.micro = await measureMicro();
+	}
+	if (settings.only.has("http")) {
+		process.stderr.write("HTTP benchmark…\n");
+		results.http = await measureHttp(results.size.entry);
+	}
+} catch (error) {
+	failed = true;
+	console.error(`\nbenchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
+	for (const server of servers)
+		if (server.output.tail)
+			console.error(`--- ${server.url} runtime output (last lines) ---\n${server.output.tail}`);
+} finally {
+	await cleanUp();
+}
+results.machine.loadAfter = loadavg()[0];
+results.seconds = Math.round((Date.now() - started.getTime()) / 1000);
+if (!failed) {
+	results.targets = evaluateTargets(results);
+	printReport(results);
+	if (!flags["no-write"]) {
+		mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
+		writeReport(results, ROOT);
+	}
+}
+process.exit(failed ? 1 : 0);
