@@ -9,14 +9,19 @@
 //   --rounds N      rounds of floor/before/after; the best round of each is kept (default 2)
 //   --only LIST     some of: size,micro,http (default all three)
 //   --no-write      print only; leave docs/benchmarks.md and bench/results/ alone
+//   --profile LIST  instead of measuring: CPU-profile the Worker isolate through the workerd inspector during
+//                   a 16-connection run of each scenario listed (floor,before,after); prints where the time
+//                   goes and saves bench/results/profile-<scenario>.cpuprofile (open it in Chrome DevTools)
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildWorker, bundleSize, run } from "./lib/build.mjs";
 import { policyDocument } from "./lib/policy-fixture.mjs";
-import { evaluateTargets, printReport, writeReport } from "./lib/report.mjs";
+import { profileDuring, summarizeProfile } from "./lib/profile.mjs";
+import { evaluateTargets, printProfile, printReport, writeReport } from "./lib/report.mjs";
 import { applyMigrations, projectWorkerOptions, serveBundle } from "./lib/servers.mjs";
 
 const { values: flags } = parseArgs({
@@ -26,6 +31,7 @@ const { values: flags } = parseArgs({
 		rounds: { type: "string", default: process.env.BENCH_ROUNDS ?? "2" },
 		only: { type: "string", default: process.env.BENCH_ONLY ?? "size,micro,http" },
 		"no-write": { type: "boolean", default: process.env.BENCH_NO_WRITE === "1" },
+		profile: { type: "string", default: process.env.BENCH_PROFILE },
 	},
 });
 const settings = {
@@ -45,6 +51,7 @@ const SDK_APP_ID = "1400000000";
 const work = mkdtempSync(join(tmpdir(), "tencent-webhooks-bench-"));
 const servers = [];
 let stopping = false;
+let floorEntry = null;
 
 /** Stops every server and removes the temporary folder; safe to call more than once. */
 async function cleanUp() {
@@ -130,9 +137,23 @@ async function measureMicro() {
 	return JSON.parse(readFileSync(file, "utf8"));
 }
 
-async function measureHttp(workerEntry) {
+/** A free TCP port on 127.0.0.1, for an inspector. */
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.on("error", reject);
+		server.listen(0, "127.0.0.1", () => {
+			const { port } = server.address();
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+/** Builds the floor, migrates a fresh local D1, serves both Workers, seeds the policy and checks the setup. */
+async function startServers(workerEntry, { inspect = false } = {}) {
 	const project = projectWorkerOptions(CONFIG);
 	const floorBuild = await buildWorker(FLOOR_CONFIG, join(work, "floor-dist"));
+	floorEntry = floorBuild.entry;
 	const state = join(work, "state");
 	await applyMigrations(CONFIG, state);
 
@@ -141,6 +162,7 @@ async function measureHttp(workerEntry) {
 		entry: workerEntry,
 		options: { ...project, bindings: { ...project.bindings, CALLBACK_TOKEN } },
 		stateDir: state,
+		inspectorPort: inspect ? await freePort() : undefined,
 	});
 	servers.push(worker);
 	const floor = await serveBundle({
@@ -148,6 +170,7 @@ async function measureHttp(workerEntry) {
 		entry: floorBuild.entry,
 		options: { compatibilityDate: project.compatibilityDate, compatibilityFlags: project.compatibilityFlags },
 		stateDir: join(work, "floor-state"),
+		inspectorPort: inspect ? await freePort() : undefined,
 	});
 	servers.push(floor);
 
@@ -180,7 +203,11 @@ async function measureHttp(workerEntry) {
 	expectOk("floor", checks.floor, 0);
 	expectOk("before (allowed name)", checks.before, 0);
 	expectOk("before (name holding the last banned entry)", checks.beforeRefused, 1);
+	return { worker, floor, checks };
+}
 
+async function measureHttp(workerEntry) {
+	const { worker, floor, checks } = await startServers(workerEntry);
 	const scenarios = [
 		{ key: "floor", url: floor.url },
 		{ key: "before", url: worker.url },
@@ -215,6 +242,24 @@ async function measureHttp(workerEntry) {
 	return { rounds, checks, topics: { acknowledged: acknowledgedTopics, stored }, output };
 }
 
+/** CPU profiles of the Worker isolates under a 16-connection load, one per scenario. */
+async function profileHttp(workerEntry, scenarios) {
+	const { worker, floor } = await startServers(workerEntry, { inspect: true });
+	const profiles = {};
+	for (const key of scenarios) {
+		const server = key === "floor" ? floor : worker;
+		process.stderr.write(`profiling ${key}…\n`);
+		if (settings.warmup > 0) await load(server.url, key, settings.connections, settings.warmup, `p${key}w`);
+		const { profile, result } = await profileDuring(await server.mf.getInspectorURL(), key === "floor" ? "floor" : "worker", () =>
+			load(server.url, key, settings.connections, settings.seconds, `p${key}`),
+		);
+		mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
+		writeFileSync(join(ROOT, "bench", "results", `profile-${key}.cpuprofile`), JSON.stringify(profile));
+		profiles[key] = { load: result, summary: summarizeProfile(profile, server === floor ? floorEntry : workerEntry, result.requests) };
+	}
+	return profiles;
+}
+
 const started = new Date();
 const load1 = loadavg()[0];
 const results = {
@@ -239,15 +284,18 @@ const results = {
 };
 let failed = false;
 try {
-	if (settings.only.has("size") || settings.only.has("http")) {
+	if (flags.profile) {
+		results.size = await measureSize();
+		results.profiles = await profileHttp(results.size.entry, flags.profile.split(","));
+	} else if (settings.only.has("size") || settings.only.has("http")) {
 		process.stderr.write("building the Worker (wrangler deploy --dry-run)…\n");
 		results.size = await measureSize();
 	}
-	if (settings.only.has("micro")) {
+	if (settings.only.has("micro") && !flags.profile) {
 		process.stderr.write("policy micro-benchmark…\n");
 		results.micro = await measureMicro();
 	}
-	if (settings.only.has("http")) {
+	if (settings.only.has("http") && !flags.profile) {
 		process.stderr.write("HTTP benchmark…\n");
 		results.http = await measureHttp(results.size.entry);
 	}
@@ -262,7 +310,9 @@ try {
 }
 results.machine.loadAfter = loadavg()[0];
 results.seconds = Math.round((Date.now() - started.getTime()) / 1000);
-if (!failed) {
+if (!failed && results.profiles) {
+	printProfile(results.profiles);
+} else if (!failed) {
 	results.targets = evaluateTargets(results);
 	printReport(results);
 	if (!flags["no-write"]) {

@@ -214,3 +214,16 @@ export function writeReport(results, root) {
 	writeFileSync(join(root, "bench", "results", "latest.json"), `${JSON.stringify(raw, null, "\t")}\n`);
 	console.log(`\nwrote docs/benchmarks.md and bench/results/latest.json`);
 }
+
+/** Prints where each profiled scenario's isolate spent its time. */
+export function printProfile(profiles) {
+	for (const [key, { load, summary }] of Object.entries(profiles)) {
+		console.log(
+			`\n## ${SCENARIOS[key] ?? key}: ${num(load.rps)} req/s under the profiler, ${num(load.requests)} requests; isolate busy ${num(summary.busyShare * 100, 0)} % of ${num(summary.sampledMs)} ms sampled = ${num(summary.cpuUsPerRequest, 0)} µs of JS-thread time per request`,
+		);
+		console.log("\nself time by module:");
+		for (const m of summary.modules) console.log(`  ${num(m.share * 100, 1).padStart(5)} %  ${m.name}`);
+		console.log("\nself time by function:");
+		for (const f of summary.functions) console.log(`  ${num(f.share * 100, 1).padStart(5)} %  ${f.name}`);
+	}
+}
