@@ -1,0 +1,93 @@
+// The topic-creation policy: what the rest of the Worker calls. The pure parts (document schema,
+// compiler, evaluator, normalizer) are beside this file; loader.ts does the KV I/O, decision-log.ts D1.
+
+import { summarizePolicy } from "./compile";
+import { logDecision } from "./decision-log";
+import { type CreationKind, type CreationRequest, evaluateCreation, type Verdict } from "./evaluate";
+import { failMode, failModeDecision, type PolicyDecision } from "./fail-mode";
+import { currentPolicyState, inspectPolicyState } from "./loader";
+
+export { handlePolicyCheck } from "./check";
+export type { CreationKind, CreationRequest } from "./evaluate";
+export type { PolicyDecision } from "./fail-mode";
+export { failModeDecision } from "./fail-mode";
+
+/**
+ * Decides a creation. Never throws. Never waits on D1 (the decision row is written via ctx.waitUntil),
+ * and after the first load in an isolate waits on KV only when its cached policy is older than KV's own
+ * 60 s propagation bound, and then at most 250 ms (otherwise: cached compiled policy, refreshed in the
+ * background).
+ */
+export async function decideCreation(
+	env: Env,
+	ctx: ExecutionContext,
+	kind: CreationKind,
+	request: CreationRequest,
+): Promise<PolicyDecision> {
+	const receivedAt = Date.now();
+	let decision: PolicyDecision;
+	let verdict: Verdict;
+	try {
+		const state = await currentPolicyState(env, (work) => ctx.waitUntil(work));
+		if (state.policy === null) {
+			const reason = state.liveProblem?.message ?? state.kvError ?? "no policy";
+			decision = failModeDecision(env, `no good policy has ever been loaded (${reason})`);
+			verdict = { ...decision, dryRun: false };
+		} else {
+			verdict = evaluateCreation(state.policy.compiled, kind, request);
+			decision = {
+				...(verdict.dryRun ? { allowed: true, errorCode: 0, errorInfo: "" } : verdict),
+				rule: verdict.rule,
+				dryRun: verdict.dryRun,
+				policyVersion: state.policy.label,
+				source: state.liveProblem === null ? "policy" : "last-known-good",
+			};
+			if (verdict.dryRun && !verdict.allowed) {
+				console.log(`policy: dry-run would refuse ${JSON.stringify(request.name)} by ${verdict.rule}`);
+			}
+		}
+	} catch (error) {
+		decision = failModeDecision(env, `the policy failed: ${error instanceof Error ? error.message : error}`);
+		verdict = { ...decision, dryRun: false };
+	}
+	ctx.waitUntil(
+		logDecision(env.DB, {
+			receivedAt,
+			kind,
+			request,
+			verdict,
+			policyVersion: decision.policyVersion,
+			source: decision.source,
+		}),
+	);
+	return decision;
+}
+
+/**
+ * JSON-serializable status for GET /healthz: whether a policy is loaded, its version, its source
+ * (live/last-known-good/none), the live value's current error with rule and position, the fail mode.
+ * Never throws.
+ */
+export async function policyHealth(env: Env): Promise<Record<string, unknown>> {
+	try {
+		const state = await inspectPolicyState(env);
+		const policy = state.policy;
+		return {
+			loaded: policy !== null,
+			version: policy?.label ?? null,
+			source: policy === null ? "none" : state.liveProblem === null ? "live" : "last-known-good",
+			loadedAt: policy === null ? null : new Date(policy.loadedAt).toISOString(),
+			error: state.liveProblem,
+			kvError: state.kvError,
+			failMode: failMode(env),
+			rules: policy === null ? null : summarizePolicy(policy.compiled),
+		};
+	} catch (error) {
+		return {
+			loaded: false,
+			source: "none",
+			error: { message: error instanceof Error ? error.message : String(error) },
+			failMode: failMode(env),
+		};
+	}
+}
