@@ -183,8 +183,8 @@ export function parsePolicyText(text: string): Outcome<PolicyDocument> {
 		json = JSON.parse(text);
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);
-		const offset = /position (\d+)/.exec(message)?.[1];
-		const where = offset === undefined ? null : lineAndColumn(text, Number(offset));
+		const offset = jsonSyntaxErrorOffset(text);
+		const where = offset === null ? null : lineAndColumn(text, offset);
 		return problem(`invalid JSON: ${message}`, null, where);
 	}
 	const result = v.safeParse(PolicyDocumentSchema, json);
@@ -201,15 +201,19 @@ export function parsePolicyText(text: string): Outcome<PolicyDocument> {
 
 type AnyIssue = v.BaseIssue<unknown> & { issues?: AnyIssue[] };
 
-/** In a union (a banned entry is a string or an object), reports the alternative that got furthest. */
+/**
+ * In a union (a banned entry is a string or an object) valibot reports the union; the alternative that
+ * got furthest says more. Sub-issue paths are relative to the union's, so they are joined here.
+ */
 function mostSpecificIssue(issue: AnyIssue | undefined): AnyIssue {
 	if (issue === undefined) return { kind: "schema", type: "unknown", input: null, expected: null } as never;
-	let best = issue;
+	let best: AnyIssue | null = null;
 	for (const sub of issue.issues ?? []) {
-		const candidate = mostSpecificIssue(sub);
-		if ((candidate.path?.length ?? 0) > (best.path?.length ?? 0)) best = candidate;
+		const inner = mostSpecificIssue(sub);
+		if ((inner.path?.length ?? 0) > (best?.path?.length ?? 0)) best = inner;
 	}
-	return best;
+	if (best === null) return issue;
+	return { ...best, path: [...(issue.path ?? []), ...(best.path ?? [])] as AnyIssue["path"] };
 }
 
 /** Builds the failed outcome of a problem. */
@@ -307,4 +311,103 @@ export function locateJsonPath(
 	for (const segment of path) if (!enter(segment)) return null;
 	skipSpace();
 	return lineAndColumn(text, atKey && typeof path.at(-1) === "string" ? lastKeyStart : i);
+}
+
+/**
+ * Offset of the first JSON syntax error in `text`, or null. The runtime's JSON.parse message does not
+ * always say where (workerd's does not), so a small strict scanner finds it.
+ */
+export function jsonSyntaxErrorOffset(text: string): number | null {
+	let i = 0;
+	const fail = (): never => {
+		throw i;
+	};
+	const space = () => {
+		while (i < text.length && " \t\n\r".includes(text.charAt(i))) i++;
+	};
+	const literal = (word: string) => {
+		if (!text.startsWith(word, i)) fail();
+		i += word.length;
+	};
+	const string = () => {
+		i++;
+		for (;;) {
+			if (i >= text.length) fail();
+			const c = text.charCodeAt(i);
+			if (c === 0x22) break;
+			if (c < 0x20) fail();
+			if (c === 0x5c) {
+				i++;
+				const e = text.charAt(i);
+				if (e === "u") {
+					if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
+					i += 4;
+				} else if (!'"\\/bfnrt'.includes(e) || e === "") fail();
+			}
+			i++;
+		}
+		i++;
+	};
+	const value = (): void => {
+		space();
+		const c = text.charAt(i);
+		if (c === "{") {
+			i++;
+			space();
+			if (text.charAt(i) === "}") {
+				i++;
+				return;
+			}
+			for (;;) {
+				space();
+				if (text.charAt(i) !== '"') fail();
+				string();
+				space();
+				if (text.charAt(i) !== ":") fail();
+				i++;
+				value();
+				space();
+				if (text.charAt(i) === ",") i++;
+				else if (text.charAt(i) === "}") {
+					i++;
+					return;
+				} else fail();
+			}
+		}
+		if (c === "[") {
+			i++;
+			space();
+			if (text.charAt(i) === "]") {
+				i++;
+				return;
+			}
+			for (;;) {
+				value();
+				space();
+				if (text.charAt(i) === ",") i++;
+				else if (text.charAt(i) === "]") {
+					i++;
+					return;
+				} else fail();
+			}
+		}
+		if (c === '"') string();
+		else if (c === "t") literal("true");
+		else if (c === "f") literal("false");
+		else if (c === "n") literal("null");
+		else number();
+	};
+	const number = () => {
+		const number = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+		if (number === null) fail();
+		else i += number[0].length;
+	};
+	try {
+		value();
+		space();
+		if (i < text.length) fail();
+		return null;
+	} catch (offset) {
+		return typeof offset === "number" ? Math.min(offset, text.length) : null;
+	}
 }
