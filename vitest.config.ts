@@ -16,6 +16,8 @@ export default defineConfig({
 	],
 	test: {
 		include: ["test/**/*.test.ts"],
+		// Logs of passing tests are noise; a failing test shows its own.
+		silent: "passed-only",
 		setupFiles: ["./test/apply-migrations.ts"],
 	},
 });

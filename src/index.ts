@@ -1,5 +1,6 @@
+// The Worker: Tencent Cloud Chat group and topic callbacks in, policy answers and event history out.
+import { router } from "./http/router";
+
 export default {
-	async fetch() {
-		return Response.json({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" });
-	},
+	fetch: (request, env, ctx) => router.fetch(request, env, ctx),
 } satisfies ExportedHandler<Env>;

@@ -1,0 +1,51 @@
+// Reads a request body up to a byte limit without ever holding more than the limit in memory.
+
+/** Why a body could not be read. */
+export type BodyReadFailure = { kind: "too-large"; limit: number } | { kind: "unreadable"; message: string };
+
+/**
+ * The body as text, or why not. Refuses at once when `content-length` already says it is too large;
+ * otherwise counts bytes as they stream in and cancels the stream as soon as the limit is passed.
+ *
+ * @example
+ * const body = await readBodyWithLimit(request, 1_048_576);
+ * if (typeof body !== "string") return failEnvelope(413, "body over 1 MiB");
+ */
+export async function readBodyWithLimit(request: Request, limit: number): Promise<string | BodyReadFailure> {
+	const declared = Number(request.headers.get("content-length"));
+	if (Number.isFinite(declared) && declared > limit) {
+		await request.body?.cancel().catch(() => {});
+		return { kind: "too-large", limit };
+	}
+	if (!request.body) return "";
+	const reader = request.body.getReader();
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	try {
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			size += value.byteLength;
+			if (size > limit) {
+				await reader.cancel().catch(() => {});
+				return { kind: "too-large", limit };
+			}
+			chunks.push(value);
+		}
+	} catch (error) {
+		return { kind: "unreadable", message: error instanceof Error ? error.message : String(error) };
+	}
+	const bytes = new Uint8Array(size);
+	let offset = 0;
+	for (const chunk of chunks) {
+		bytes.set(chunk, offset);
+		offset += chunk.byteLength;
+	}
+	// Invalid UTF-8 becomes U+FFFD rather than an exception; the JSON parser then judges the text.
+	return new TextDecoder().decode(bytes);
+}
+
+/** Drops an unread body so the connection can be reused. */
+export async function discardBody(request: Request): Promise<void> {
+	await request.body?.cancel().catch(() => {});
+}

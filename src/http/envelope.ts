@@ -1,0 +1,45 @@
+// Tencent's answer shape, used for every answer on the callback path (and errors everywhere).
+
+/** The body Tencent expects: `ActionStatus`, `ErrorCode`, `ErrorInfo`. */
+export interface Envelope {
+	ActionStatus: "OK" | "FAIL";
+	ErrorCode: number;
+	ErrorInfo: string;
+}
+
+const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" } as const;
+
+/** A JSON response with the right content type. */
+export function jsonResponse(body: unknown, status = 200, headers?: HeadersInit): Response {
+	const response = new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
+	if (headers) for (const [name, value] of new Headers(headers)) response.headers.set(name, value);
+	return response;
+}
+
+/** `200 {"ActionStatus":"OK","ErrorCode":errorCode,"ErrorInfo":errorInfo}`: the answer Tencent reads. */
+export function okEnvelope(errorCode = 0, errorInfo = ""): Response {
+	return jsonResponse({ ActionStatus: "OK", ErrorCode: errorCode, ErrorInfo: errorInfo } satisfies Envelope);
+}
+
+/**
+ * Error codes of FAIL envelopes. Tencent ignores them for after-callbacks; they tell an operator reading
+ * logs or curl output which check refused the request.
+ */
+export const FailCode = {
+	Unauthorized: 401,
+	BadRequest: 400,
+	NotFound: 404,
+	MethodNotAllowed: 405,
+	PayloadTooLarge: 413,
+	Unavailable: 503,
+	Internal: 500,
+} as const;
+
+/** `{"ActionStatus":"FAIL",…}` with an HTTP status that fits; `ErrorCode` mirrors the status. */
+export function failEnvelope(status: number, errorInfo: string, headers?: HeadersInit): Response {
+	return jsonResponse(
+		{ ActionStatus: "FAIL", ErrorCode: status, ErrorInfo: errorInfo } satisfies Envelope,
+		status,
+		headers,
+	);
+}

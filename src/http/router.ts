@@ -1,0 +1,47 @@
+// The HTTP edge: which path and method go where, and one error handler for every failure.
+import { type IRequest, Router } from "itty-router";
+import { authenticateAdmin } from "../auth/admin-auth";
+import { receiveCallback } from "../callbacks/receive";
+import { health } from "../health";
+import { errorMessage, log } from "../log";
+import { handlePolicyCheck } from "../policy";
+import { failEnvelope, jsonResponse } from "./envelope";
+
+type Args = [Env, ExecutionContext];
+type EdgeRequest = IRequest & { requestId: string };
+
+/** Requires the admin bearer token; answers the refusal, or nothing to let the route run. */
+async function requireAdmin(request: EdgeRequest, env: Env): Promise<Response | undefined> {
+	const auth = await authenticateAdmin(request, env);
+	if (auth.ok) return undefined;
+	log("warn", "api.unauthorized", { requestId: request.requestId, reason: auth.reason });
+	return jsonResponse(
+		{ error: auth.reason },
+		auth.status,
+		auth.status === 401 ? { "www-authenticate": "Bearer" } : {},
+	);
+}
+
+/** The Worker's router. Every answer is JSON; only an unexpected exception gives a 5xx. */
+export const router = Router<EdgeRequest, Args>({
+	before: [
+		(request) => {
+			request.requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
+		},
+	],
+	catch: (error, request) => {
+		log("error", "request.failed", {
+			requestId: (request as EdgeRequest).requestId,
+			command: new URL(request.url).searchParams.get("CallbackCommand"),
+			error: errorMessage(error),
+			stack: error instanceof Error ? error.stack : undefined,
+		});
+		return failEnvelope(500, "internal error");
+	},
+})
+	.post("/", (request, env, ctx) => receiveCallback(request, env, ctx, request.requestId))
+	.all("/", () => failEnvelope(405, "callbacks are POST /", { allow: "POST" }))
+	.get("/healthz", (_request, env) => health(env))
+	.all("/api/*", requireAdmin)
+	.post("/api/policy/check", (request, env, ctx) => handlePolicyCheck(request, env, ctx))
+	.all("*", () => failEnvelope(404, "not found"));

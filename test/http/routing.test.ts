@@ -1,0 +1,82 @@
+import { env, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { callbackUrl, fetchWith, SDK_APP_ID, samples, sendCallback } from "../support/tencent";
+
+async function countEvents(): Promise<number> {
+	return (await env.DB.prepare("SELECT count(*) AS n FROM events").first<number>("n")) ?? 0;
+}
+
+describe("HTTP edge", () => {
+	it("answers 404 JSON for other paths", async () => {
+		const res = await SELF.fetch("https://x/other?SdkAppid=1400000000", { method: "POST", body: "{}" });
+		expect(res.status).toBe(404);
+		expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+		expect(await res.json()).toMatchObject({ ActionStatus: "FAIL", ErrorCode: 404 });
+	});
+
+	it("answers 405 JSON with Allow: POST for other methods on /", async () => {
+		const res = await SELF.fetch(callbackUrl("Group.CallbackAfterCreateTopic"), { method: "GET" });
+		expect(res.status).toBe(405);
+		expect(res.headers.get("allow")).toBe("POST");
+		expect(await res.json()).toMatchObject({ ActionStatus: "FAIL" });
+	});
+
+	it("acknowledges other CallbackCommands with 200 OK/0 and stores nothing", async () => {
+		const before = await countEvents();
+		const res = await sendCallback("C2C.CallbackAfterSendMsg", {
+			CallbackCommand: "C2C.CallbackAfterSendMsg",
+			x: 1,
+		});
+		expect(res).toEqual({ status: 200, json: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" } });
+		expect(await countEvents()).toBe(before);
+		const health = await (await SELF.fetch("https://x/healthz")).json<{
+			ignoredCommands: Record<string, number>;
+		}>();
+		expect(health.ignoredCommands["C2C.CallbackAfterSendMsg"]).toBeGreaterThanOrEqual(1);
+	});
+
+	it("answers 400 when CallbackCommand is missing from the URL", async () => {
+		const res = await SELF.fetch(`https://x/?SdkAppid=${SDK_APP_ID}`, { method: "POST", body: "{}" });
+		expect(res.status).toBe(400);
+		expect((await res.json<{ ErrorInfo: string }>()).ErrorInfo).toMatch(/CallbackCommand/);
+	});
+
+	it("refuses a body over MAX_BODY_BYTES with 413 JSON, by content-length and by streaming", async () => {
+		const big = JSON.stringify({ ...samples.afterCreateTopic(), Name: "x".repeat(5000) });
+		const declared = await sendCallback("Group.CallbackAfterCreateTopic", big, {
+			env: { MAX_BODY_BYTES: "1024" },
+		});
+		expect(declared.status).toBe(413);
+		expect(declared.json.ErrorInfo).toMatch(/1024 bytes/);
+
+		// A stream has no content-length: the limit is enforced while reading.
+		const bytes = new TextEncoder().encode(big);
+		const stream = new ReadableStream({
+			start(controller) {
+				for (let i = 0; i < bytes.length; i += 512) controller.enqueue(bytes.slice(i, i + 512));
+				controller.close();
+			},
+		});
+		const streamed = await fetchWith(
+			new Request(callbackUrl("Group.CallbackAfterCreateTopic"), { method: "POST", body: stream }),
+			{ MAX_BODY_BYTES: "1024" },
+		);
+		expect(streamed.status).toBe(413);
+		expect(streamed.headers.get("content-type")).toMatch(/^application\/json/);
+	});
+
+	it("GET /healthz reports version, bindings and auth mode", async () => {
+		const res = await SELF.fetch("https://x/healthz");
+		expect(res.status).toBe(200);
+		const body = await res.json<Record<string, unknown>>();
+		expect(body).toMatchObject({
+			ok: true,
+			version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+			kv: { ok: true },
+			d1: { ok: true },
+			auth: { mode: "none", warning: expect.stringContaining("CALLBACK_TOKEN") },
+		});
+		const signed = await (await fetchWith(new Request("https://x/healthz"), { CALLBACK_TOKEN: "t" })).json();
+		expect(signed).toMatchObject({ auth: { mode: "token" } });
+	});
+});

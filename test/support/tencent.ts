@@ -1,0 +1,137 @@
+// Builds requests the way Tencent Chat sends them: the query string of PROTOCOL.md and the docs' bodies.
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../../src/index";
+
+export const SDK_APP_ID = "1400000000";
+
+/** The callback URL for `command`, with extra or overriding query parameters. */
+export function callbackUrl(command: string, extra: Record<string, string> = {}): string {
+	const params = new URLSearchParams({
+		SdkAppid: SDK_APP_ID,
+		CallbackCommand: command,
+		contenttype: "json",
+		ClientIP: "127.0.0.1",
+		OptPlatform: "RESTAPI",
+		...extra,
+	});
+	return `https://webhooks.example.com/?${params}`;
+}
+
+/** A POST of `body` (an object is sent as JSON, a string as it is) to the callback URL. */
+export function callbackRequest(command: string, body: unknown, extra: Record<string, string> = {}): Request {
+	return new Request(callbackUrl(command, extra), {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: typeof body === "string" ? body : JSON.stringify(body),
+	});
+}
+
+/** Calls the Worker with `env` changed by `overrides` (vars or secrets), against the same local KV and D1. */
+export async function fetchWith(request: Request, overrides: Partial<Env> = {}): Promise<Response> {
+	const ctx = createExecutionContext();
+	const response = await worker.fetch(
+		request as Request<unknown, IncomingRequestCfProperties>,
+		{ ...env, ...overrides },
+		ctx,
+	);
+	await waitOnExecutionContext(ctx);
+	return response;
+}
+
+/** Sends a callback and returns the status and parsed JSON body. */
+export async function sendCallback(
+	command: string,
+	body: unknown,
+	options: { extra?: Record<string, string>; env?: Partial<Env> } = {},
+): Promise<{ status: number; json: { ActionStatus: string; ErrorCode: number; ErrorInfo: string } }> {
+	const response = await fetchWith(callbackRequest(command, body, options.extra), options.env);
+	return { status: response.status, json: await response.json() };
+}
+
+/** A unique suffix, so tests sharing a database never collide. */
+export function unique(): string {
+	return crypto.randomUUID().slice(0, 8);
+}
+
+/** The five product pages' sample bodies (comments removed), and the sibling group callbacks'. */
+export const samples = {
+	beforeCreateTopic: () => ({
+		CallbackCommand: "Group.CallbackBeforeCreateTopic",
+		Operator_Account: "leckie",
+		Type: "Community",
+		Name: "MyFirstTopic",
+	}),
+	afterCreateTopic: (
+		topicId = "@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_@TOPIC#cRTE3HIM62C5",
+		groupId = "@TGS#2J4SZEAEL",
+	) => ({
+		CallbackCommand: "Group.CallbackAfterCreateTopic",
+		GroupId: groupId,
+		TopicId: topicId,
+		Operator_Account: "group_root",
+		Owner_Account: "leckie",
+		Type: "Community",
+		Name: "MyFirstTopic",
+		UserDefinedDataList: [
+			{ Key: "UserDefined1", Value: "hello" },
+			{ Key: "UserDefined2", Value: "world" },
+		],
+	}),
+	afterTopicDestroyed: (
+		topicIds = ["@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_TestTopic", "@TGS#_@TGS#cQVLVHIM62CJ@TOPIC#_TestTopic_1"],
+		groupId = "@TGS#_@TGS#cQVLVHIM62CJ",
+	) => ({
+		CallbackCommand: "Group.CallbackAfterTopicDestroyed",
+		GroupId: groupId,
+		Type: "Community",
+		TopicIdList: topicIds,
+	}),
+	afterTopicInfoChanged: (groupId = "@TGS#2J4SZEAEL", extra: Record<string, unknown> = {}) => ({
+		CallbackCommand: "Group.CallbackAfterTopicInfoChanged",
+		GroupId: groupId,
+		Type: "Community",
+		Operator_Account: "leckie",
+		Name: "TestTopic",
+		Introduction: "TestIntroduction",
+		Notification: "NewNotification",
+		FaceUrl: "http://this.is.face.url",
+		...extra,
+	}),
+	afterGroupDestroyed: (groupId = "@TGS#2J4SZEAEL") => ({
+		CallbackCommand: "Group.CallbackAfterGroupDestroyed",
+		GroupId: groupId,
+		Type: "Public",
+		Owner_Account: "leckie",
+		Name: "MyFirstGroup",
+		MemberList: [{ Member_Account: "leckie" }, { Member_Account: "peter" }, { Member_Account: "bob" }],
+		EventTime: "1670574414123",
+	}),
+	beforeCreateGroup: () => ({
+		CallbackCommand: "Group.CallbackBeforeCreateGroup",
+		Operator_Account: "leckie",
+		Owner_Account: "leckie",
+		Type: "Public",
+		Name: "MyFirstGroup",
+		CreateGroupNum: 1,
+		MemberList: [{ Member_Account: "bob" }],
+		EventTime: 1670574414123,
+	}),
+	afterCreateGroup: (groupId = "@TGS#2J4SZEAEL") => ({
+		CallbackCommand: "Group.CallbackAfterCreateGroup",
+		GroupId: groupId,
+		Operator_Account: "leckie",
+		Owner_Account: "leckie",
+		Type: "Public",
+		Name: "MyFirstGroup",
+		MemberList: [{ Member_Account: "leckie" }, { Member_Account: "bob" }],
+		EventTime: 1670574414123,
+	}),
+	afterGroupInfoChanged: (groupId = "@TGS#2J4SZEAEL") => ({
+		CallbackCommand: "Group.CallbackAfterGroupInfoChanged",
+		GroupId: groupId,
+		Type: "Public",
+		Operator_Account: "leckie",
+		Notification: "new notice",
+		EventTime: "1670574414123",
+	}),
+};
