@@ -1,4 +1,5 @@
 // The decision log: one D1 row per creation decision, written after the answer (never on its path).
+import { errorMessage, log } from "../log";
 import type { CreationKind, CreationRequest, Verdict } from "./evaluate";
 
 /** The CallbackCommand of each kind of creation. */
@@ -40,6 +41,6 @@ export async function logDecision(db: D1Database, row: DecisionRow): Promise<voi
 			)
 			.run();
 	} catch (error) {
-		console.error(`policy: could not log the decision: ${error instanceof Error ? error.message : error}`);
+		log("error", "policy.decision_log_failed", { error: errorMessage(error) });
 	}
 }

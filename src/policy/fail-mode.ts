@@ -1,5 +1,6 @@
 // The answer when no policy can decide: the var POLICY_FAIL_MODE, not the document, because it applies
 // exactly when the document is unusable.
+import { log } from "../log";
 
 /** The answer to one BeforeCreateTopic/BeforeCreateGroup callback, and why. */
 export interface PolicyDecision {
@@ -21,7 +22,7 @@ export interface PolicyDecision {
  */
 export function failModeDecision(env: Env, reason: string): PolicyDecision {
 	const closed = failMode(env) === "closed";
-	console.error(`policy: FAIL MODE ${closed ? "closed, refusing" : "open, allowing"}: ${reason}`);
+	log("error", "policy.fail_mode", { mode: closed ? "closed" : "open", answer: closed ? 1 : 0, reason });
 	return {
 		allowed: !closed,
 		errorCode: closed ? 1 : 0,
@@ -37,9 +38,7 @@ export function failModeDecision(env: Env, reason: string): PolicyDecision {
 export function failMode(env: Env): "open" | "closed" {
 	const value = (env.POLICY_FAIL_MODE ?? "open").trim().toLowerCase();
 	if (value !== "open" && value !== "closed" && value !== "") {
-		console.warn(
-			`policy: POLICY_FAIL_MODE=${JSON.stringify(env.POLICY_FAIL_MODE)} is not open/closed; using open`,
-		);
+		log("warn", "policy.fail_mode_unknown", { value: env.POLICY_FAIL_MODE, using: "open" });
 	}
 	return value === "closed" ? "closed" : "open";
 }

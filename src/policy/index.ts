@@ -1,5 +1,6 @@
 // The topic-creation policy: what the rest of the Worker calls. The pure parts (document schema,
 // compiler, evaluator, normalizer) are beside this file; loader.ts does the KV I/O, decision-log.ts D1.
+import { log } from "../log";
 
 import { summarizePolicy } from "./compile";
 import { logDecision } from "./decision-log";
@@ -43,7 +44,11 @@ export async function decideCreation(
 				source: state.liveProblem === null ? "policy" : "last-known-good",
 			};
 			if (verdict.dryRun && !verdict.allowed) {
-				console.log(`policy: dry-run would refuse ${JSON.stringify(request.name)} by ${verdict.rule}`);
+				log("info", "policy.dry_run_refusal", {
+					name: request.name,
+					rule: verdict.rule,
+					errorCode: verdict.errorCode,
+				});
 			}
 		}
 	} catch (error) {

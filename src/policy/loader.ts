@@ -1,6 +1,7 @@
 // The loader: the only part of the policy that does I/O. It keeps the compiled policy of this isolate,
 // refreshes it from KV in the background, and persists every valid policy it loads as the last known
 // good one (KV key `policy:last-known-good`), which it falls back to when the live value is broken.
+import { errorMessage, log } from "../log";
 import { type CompiledPolicy, compilePolicyText } from "./compile";
 import { POLICY_KEY, type PolicyProblem } from "./document";
 
@@ -98,8 +99,8 @@ async function refresh(env: Env, defer: Defer): Promise<void> {
 		try {
 			text = await env.POLICY.get(POLICY_KEY, "text");
 		} catch (error) {
-			state = { ...state, kvError: describe(error) };
-			console.error(`policy: KV read failed, keeping what this isolate has: ${state.kvError}`);
+			state = { ...state, kvError: errorMessage(error) };
+			log("error", "policy.kv_read_failed", { error: state.kvError, keeping: state.policy?.label ?? null });
 			if (state.policy === null) await loadLastKnownGood(env);
 			return;
 		}
@@ -121,7 +122,7 @@ async function refresh(env: Env, defer: Defer): Promise<void> {
 				const policy = await loaded(compiled.value, text, "live");
 				state = { ...state, policy, liveProblem: null };
 				lastBrokenText = null;
-				console.log(`policy: loaded ${policy.label}`);
+				log("info", "policy.loaded", { version: policy.label });
 				if (savedLastKnownGoodHash !== policy.hash) defer(saveLastKnownGood(env, policy));
 			} else {
 				lastBrokenText = text;
@@ -130,17 +131,14 @@ async function refresh(env: Env, defer: Defer): Promise<void> {
 		}
 		if (state.liveProblem !== null && state.policy === null) await loadLastKnownGood(env);
 	} catch (error) {
-		console.error(`policy: refresh failed: ${describe(error)}`);
+		log("error", "policy.refresh_failed", { error: errorMessage(error) });
 	} finally {
 		refreshStartedAt = 0;
 	}
 }
 
 function noteLiveProblem(problem: PolicyProblem): void {
-	const where = problem.line === null ? "" : ` (line ${problem.line}, column ${problem.column})`;
-	const keeping =
-		state.policy === null ? "no good policy in this isolate yet" : `keeping ${state.policy.label}`;
-	console.error(`policy: the live policy is unusable${where}: ${problem.message}; ${keeping}`);
+	log("error", "policy.live_unusable", { ...problem, keeping: state.policy?.label ?? null });
 	state = { ...state, liveProblem: problem };
 }
 
@@ -148,20 +146,20 @@ async function loadLastKnownGood(env: Env): Promise<void> {
 	try {
 		const text = await env.POLICY.get(LAST_KNOWN_GOOD_KEY, "text");
 		if (text === null) {
-			console.error("policy: no last known good policy either; POLICY_FAIL_MODE applies");
+			log("error", "policy.no_last_known_good", { consequence: "POLICY_FAIL_MODE applies" });
 			return;
 		}
 		const compiled = compilePolicyText(text);
 		if (!compiled.ok) {
-			console.error(`policy: the last known good policy no longer compiles: ${compiled.problem.message}`);
+			log("error", "policy.last_known_good_unusable", { ...compiled.problem });
 			return;
 		}
 		const policy = await loaded(compiled.value, text, "last-known-good");
 		savedLastKnownGoodHash = policy.hash;
 		state = { ...state, policy };
-		console.error(`policy: deciding with the last known good policy ${policy.label}`);
+		log("warn", "policy.using_last_known_good", { version: policy.label });
 	} catch (error) {
-		console.error(`policy: cannot read the last known good policy: ${describe(error)}`);
+		log("error", "policy.last_known_good_read_failed", { error: errorMessage(error) });
 	}
 }
 
@@ -176,11 +174,11 @@ async function saveLastKnownGood(env: Env, policy: LoadedPolicy): Promise<void> 
 				savedAt: new Date().toISOString(),
 			};
 			await env.POLICY.put(LAST_KNOWN_GOOD_KEY, policy.text, { metadata });
-			console.log(`policy: saved ${policy.label} as the last known good policy`);
+			log("info", "policy.last_known_good_saved", { version: policy.label });
 		}
 		savedLastKnownGoodHash = policy.hash;
 	} catch (error) {
-		console.error(`policy: could not save the last known good policy: ${describe(error)}`);
+		log("error", "policy.last_known_good_save_failed", { error: errorMessage(error) });
 	}
 }
 
@@ -204,10 +202,6 @@ async function loaded(
 export async function sha256Hex(text: string): Promise<string> {
 	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
 	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function describe(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
 }
 
 function sleep(ms: number): Promise<void> {
