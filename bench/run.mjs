@@ -250,12 +250,17 @@ async function profileHttp(workerEntry, scenarios) {
 		const server = key === "floor" ? floor : worker;
 		process.stderr.write(`profiling ${key}…\n`);
 		if (settings.warmup > 0) await load(server.url, key, settings.connections, settings.warmup, `p${key}w`);
-		const { profile, result } = await profileDuring(await server.mf.getInspectorURL(), key === "floor" ? "floor" : "worker", () =>
-			load(server.url, key, settings.connections, settings.seconds, `p${key}`),
+		const { profile, result } = await profileDuring(
+			await server.mf.getInspectorURL(),
+			key === "floor" ? "floor" : "worker",
+			() => load(server.url, key, settings.connections, settings.seconds, `p${key}`),
 		);
 		mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
 		writeFileSync(join(ROOT, "bench", "results", `profile-${key}.cpuprofile`), JSON.stringify(profile));
-		profiles[key] = { load: result, summary: summarizeProfile(profile, server === floor ? floorEntry : workerEntry, result.requests) };
+		profiles[key] = {
+			load: result,
+			summary: summarizeProfile(profile, server === floor ? floorEntry : workerEntry, result.requests),
+		};
 	}
 	return profiles;
 }
