@@ -9,6 +9,7 @@
 //   --rounds N      rounds of floor/before/after; the best round of each is kept (default 2)
 //   --only LIST     some of: size,micro,http (default all three)
 //   --no-write      print only; leave docs/benchmarks.md and bench/results/ alone
+//   --references 0  leave out the reference Workers (the floor plus one D1 write; bench/floor/reference.js)
 //   --profile LIST  instead of measuring: CPU-profile the Worker isolate through the workerd inspector during
 //                   a 16-connection run of each scenario listed (floor,before,after); prints where the time
 //                   goes and saves bench/results/profile-<scenario>.cpuprofile (open it in Chrome DevTools)
@@ -32,6 +33,7 @@ const { values: flags } = parseArgs({
 		only: { type: "string", default: process.env.BENCH_ONLY ?? "size,micro,http" },
 		"no-write": { type: "boolean", default: process.env.BENCH_NO_WRITE === "1" },
 		profile: { type: "string", default: process.env.BENCH_PROFILE },
+		references: { type: "string", default: process.env.BENCH_REFERENCES ?? "1" },
 	},
 });
 const settings = {
@@ -40,18 +42,31 @@ const settings = {
 	rounds: Number(flags.rounds),
 	connections: 16,
 	policyEntries: 10_000,
+	references: flags.references !== "0",
 	only: new Set(flags.only.split(",").map((part) => part.trim())),
 };
 const ROOT = process.cwd();
 const CONFIG = join(ROOT, "wrangler.toml");
 const FLOOR_CONFIG = join(ROOT, "bench", "floor", "wrangler.toml");
+const REFERENCE_CONFIG = join(ROOT, "bench", "floor", "reference.wrangler.toml");
+const REFERENCE_SCHEMA =
+	"CREATE TABLE IF NOT EXISTS reference_rows (id INTEGER PRIMARY KEY, received_at INTEGER NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL)";
+
+/** What each scenario sends to which server. The order is the order of the runs in a round. */
+const SCENARIOS = {
+	floor: { server: "floor", body: "before" },
+	before: { server: "worker", body: "before" },
+	"d1-background": { server: "reference", body: "before", query: { reference: "d1-background" } },
+	after: { server: "worker", body: "after" },
+	"d1-awaited": { server: "reference", body: "after", query: { reference: "d1-awaited" } },
+};
 const CALLBACK_TOKEN = "bench-callback-token";
 const SDK_APP_ID = "1400000000";
 
 const work = mkdtempSync(join(tmpdir(), "tencent-webhooks-bench-"));
 const servers = [];
 let stopping = false;
-let floorEntry = null;
+const entries = {};
 
 /** Stops every server and removes the temporary folder; safe to call more than once. */
 async function cleanUp() {
@@ -90,6 +105,8 @@ async function load(url, scenario, connections, seconds, runId) {
 	const options = {
 		url: url.href,
 		scenario,
+		body: SCENARIOS[scenario].body,
+		query: SCENARIOS[scenario].query,
 		connections,
 		seconds,
 		token: CALLBACK_TOKEN,
@@ -149,11 +166,15 @@ function freePort() {
 	});
 }
 
-/** Builds the floor, migrates a fresh local D1, serves both Workers, seeds the policy and checks the setup. */
+/**
+ * Builds the floor (and reference) Workers, migrates a fresh local D1, serves every Worker, seeds the policy
+ * and checks the setup.
+ */
 async function startServers(workerEntry, { inspect = false } = {}) {
 	const project = projectWorkerOptions(CONFIG);
 	const floorBuild = await buildWorker(FLOOR_CONFIG, join(work, "floor-dist"));
-	floorEntry = floorBuild.entry;
+	entries.worker = workerEntry;
+	entries.floor = floorBuild.entry;
 	const state = join(work, "state");
 	await applyMigrations(CONFIG, state);
 
@@ -173,6 +194,25 @@ async function startServers(workerEntry, { inspect = false } = {}) {
 		inspectorPort: inspect ? await freePort() : undefined,
 	});
 	servers.push(floor);
+	let reference = null;
+	if (settings.references) {
+		const referenceBuild = await buildWorker(REFERENCE_CONFIG, join(work, "reference-dist"));
+		entries.reference = referenceBuild.entry;
+		const referenceOptions = projectWorkerOptions(REFERENCE_CONFIG);
+		reference = await serveBundle({
+			name: "reference",
+			entry: referenceBuild.entry,
+			options: {
+				...referenceOptions,
+				compatibilityDate: project.compatibilityDate,
+				compatibilityFlags: project.compatibilityFlags,
+			},
+			stateDir: join(work, "reference-state"),
+			inspectorPort: inspect ? await freePort() : undefined,
+		});
+		servers.push(reference);
+		await (await reference.mf.getD1Database("DB")).prepare(REFERENCE_SCHEMA).run();
+	}
 
 	// The 10,000-entry policy under the KV key `policy`, then one request of each kind to check the setup.
 	const kv = await worker.mf.getKVNamespace("POLICY");
@@ -203,16 +243,15 @@ async function startServers(workerEntry, { inspect = false } = {}) {
 	expectOk("floor", checks.floor, 0);
 	expectOk("before (allowed name)", checks.before, 0);
 	expectOk("before (name holding the last banned entry)", checks.beforeRefused, 1);
-	return { worker, floor, checks };
+	return { servers: { worker, floor, reference }, checks };
 }
 
 async function measureHttp(workerEntry) {
-	const { worker, floor, checks } = await startServers(workerEntry);
-	const scenarios = [
-		{ key: "floor", url: floor.url },
-		{ key: "before", url: worker.url },
-		{ key: "after", url: worker.url },
-	];
+	const { servers: running, checks } = await startServers(workerEntry);
+	const { worker, floor } = running;
+	const scenarios = Object.entries(SCENARIOS)
+		.filter(([, scenario]) => running[scenario.server] !== null)
+		.map(([key, scenario]) => ({ key, url: running[scenario.server].url }));
 	const rounds = [];
 	let acknowledgedTopics = 0;
 	for (let round = 1; round <= settings.rounds; round++) {
@@ -239,27 +278,32 @@ async function measureHttp(workerEntry) {
 		worker: { ...worker.output, tail: undefined },
 		floor: { ...floor.output, tail: undefined },
 	};
+	if (running.reference) {
+		const referenceDb = await running.reference.mf.getD1Database("DB");
+		output.referenceRows = await referenceDb.prepare("SELECT count(*) AS n FROM reference_rows").first("n");
+	}
 	return { rounds, checks, topics: { acknowledged: acknowledgedTopics, stored }, output };
 }
 
 /** CPU profiles of the Worker isolates under a 16-connection load, one per scenario. */
 async function profileHttp(workerEntry, scenarios) {
-	const { worker, floor } = await startServers(workerEntry, { inspect: true });
+	const { servers: running } = await startServers(workerEntry, { inspect: true });
 	const profiles = {};
 	for (const key of scenarios) {
-		const server = key === "floor" ? floor : worker;
+		if (!SCENARIOS[key])
+			throw new Error(`--profile: no scenario ${key} (${Object.keys(SCENARIOS).join(", ")})`);
+		const serverName = SCENARIOS[key].server;
+		const server = running[serverName];
 		process.stderr.write(`profiling ${key}…\n`);
 		if (settings.warmup > 0) await load(server.url, key, settings.connections, settings.warmup, `p${key}w`);
-		const { profile, result } = await profileDuring(
-			await server.mf.getInspectorURL(),
-			key === "floor" ? "floor" : "worker",
-			() => load(server.url, key, settings.connections, settings.seconds, `p${key}`),
+		const { profile, result } = await profileDuring(await server.mf.getInspectorURL(), serverName, () =>
+			load(server.url, key, settings.connections, settings.seconds, `p${key}`),
 		);
 		mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
 		writeFileSync(join(ROOT, "bench", "results", `profile-${key}.cpuprofile`), JSON.stringify(profile));
 		profiles[key] = {
 			load: result,
-			summary: summarizeProfile(profile, server === floor ? floorEntry : workerEntry, result.requests),
+			summary: summarizeProfile(profile, entries[serverName], result.requests),
 		};
 	}
 	return profiles;

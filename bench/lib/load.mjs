@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // One autocannon run against a callback URL, in its own process so the load generator does not share an
 // event loop with the servers' side. Usage: node bench/lib/load.mjs '<json options>'; prints one JSON line.
-// Options: url, scenario ("floor" | "before" | "after"), connections, seconds, token, sdkAppId, runId.
+// Options: url, scenario (a label), body ("before": one fixed BeforeCreateTopic body; "after": an
+// AfterCreateTopic body with a new topic each request), query (extra query parameters), connections,
+// seconds, token, sdkAppId, runId.
 import { createHash } from "node:crypto";
 import autocannon from "autocannon";
 
 const options = JSON.parse(process.argv[2] ?? "{}");
-const { url, scenario, connections, seconds, token, sdkAppId, runId } = options;
+const { url, scenario, body, query = {}, connections, seconds, token, sdkAppId, runId } = options;
 
 const BEFORE_BODY = JSON.stringify({
 	CallbackCommand: "Group.CallbackBeforeCreateTopic",
@@ -14,7 +16,7 @@ const BEFORE_BODY = JSON.stringify({
 	Type: "Community",
 	Name: "MyFirstTopic",
 });
-const command = scenario === "after" ? "Group.CallbackAfterCreateTopic" : "Group.CallbackBeforeCreateTopic";
+const command = body === "after" ? "Group.CallbackAfterCreateTopic" : "Group.CallbackBeforeCreateTopic";
 
 /** The query string Tencent sends, signed as Tencent signs it (sha256 of token + RequestTime). */
 let signedSecond = 0;
@@ -29,6 +31,7 @@ function currentPath() {
 			contenttype: "json",
 			ClientIP: "127.0.0.1",
 			OptPlatform: "RESTAPI",
+			...query,
 		});
 		if (token) {
 			params.set("RequestTime", String(second));
@@ -67,7 +70,7 @@ const instance = autocannon({
 		{
 			setupRequest(request) {
 				request.path = currentPath();
-				request.body = scenario === "after" ? afterBody() : BEFORE_BODY;
+				request.body = body === "after" ? afterBody() : BEFORE_BODY;
 				return request;
 			},
 		},
@@ -96,6 +99,6 @@ process.stdout.write(
 		timeouts: result.timeouts,
 		non2xx: result.non2xx,
 		statusCodes: result.statusCodeStats,
-		topicsSent: scenario === "after" ? topicCounter : 0,
+		topicsSent: body === "after" ? topicCounter : 0,
 	})}\n`,
 );

@@ -6,7 +6,10 @@ const SCENARIOS = {
 	floor: "floor Worker (read body, OK envelope)",
 	before: "Group.CallbackBeforeCreateTopic, 10,000-entry policy",
 	after: "Group.CallbackAfterCreateTopic, new topic per request",
+	"d1-background": "reference: floor + one D1 insert in waitUntil",
+	"d1-awaited": "reference: floor + awaited D1 batch of two inserts",
 };
+const ORDER = ["floor", "before", "d1-background", "after", "d1-awaited"];
 
 const num = (n, digits = 0) =>
 	n === null || n === undefined || Number.isNaN(n)
@@ -19,6 +22,7 @@ export function bestOfRounds(http) {
 	const best = {};
 	for (const key of Object.keys(SCENARIOS)) {
 		const runs = http.rounds.map((round) => round[key]).filter(Boolean);
+		if (runs.length === 0) continue;
 		const many = runs.map((r) => r.many).sort((a, b) => b.rps - a.rps)[0];
 		const one = runs.map((r) => r.one).sort((a, b) => (a.p50 ?? Infinity) - (b.p50 ?? Infinity))[0];
 		const all = runs.flatMap((r) => [r.many, r.one]);
@@ -102,13 +106,32 @@ function httpTable(results) {
 		"| scenario | req/s (16 conn) | × floor | p50 / p99 ms (16 conn) | p50 / p99 ms (1 conn) | p50 − floor's (1 conn) | requests | errors + timeouts | non-2xx |",
 		"| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
 	];
-	for (const [key, label] of Object.entries(SCENARIOS)) {
+	for (const key of ORDER) {
 		const s = best[key];
+		if (!s) continue;
+		const label = SCENARIOS[key];
 		const gap = s.one.p50 - floor.one.p50;
 		lines.push(
 			`| ${label} | ${num(s.many.rps)} | ${key === "floor" ? "1.00x" : `${num(s.many.rps / floor.many.rps, 2)}x`} | ${num(s.many.p50, 2)} / ${num(s.many.p99, 2)} | ${num(s.one.p50, 3)} / ${num(s.one.p99, 3)} | ${key === "floor" ? "" : `${gap >= 0 ? "+" : ""}${num(gap, 3)} ms`} | ${num(s.requests)} | ${s.errors + s.timeouts} | ${s.non2xx} |`,
 		);
 	}
+	return lines;
+}
+
+/** How the Worker compares with the reference Workers (the floor plus the same D1 writes). */
+function referenceLines(http) {
+	const best = bestOfRounds(http);
+	const lines = [];
+	const compare = (key, reference, what) => {
+		if (!best[key] || !best[reference]) return;
+		const ratio = best[key].many.rps / best[reference].many.rps;
+		const gap = best[key].one.p50 - best[reference].one.p50;
+		lines.push(
+			`- ${what}: ${num(ratio, 2)}x the requests/s of the reference that does only that, p50 at 1 connection ${gap >= 0 ? "+" : ""}${num(gap, 3)} ms from it.`,
+		);
+	};
+	compare("before", "d1-background", "Before-callback (its decision row goes to D1 in waitUntil)");
+	compare("after", "d1-awaited", "After-callback (awaits its D1 batch)");
 	return lines;
 }
 
@@ -157,14 +180,11 @@ export function resultsMarkdown(results) {
 			"",
 			...httpTable(results),
 			"",
-			`Requests/s of every round (16 connections): ${Object.keys(SCENARIOS)
-				.map(
-					(key) =>
-						`${key} ${bestOfRounds(results.http)
-							[key].allRps.map((r) => num(r))
-							.join(", ")}`,
-				)
+			`Requests/s of every round (16 connections): ${Object.entries(bestOfRounds(results.http))
+				.map(([key, s]) => `${key} ${s.allRps.map((r) => num(r)).join(", ")}`)
 				.join("; ")}.`,
+			"",
+			...referenceLines(results.http),
 			`After-callbacks acknowledged with 2xx: ${num(results.http.topics.acknowledged)}; topics stored in D1: ${num(results.http.topics.stored)}.`,
 		);
 	}
