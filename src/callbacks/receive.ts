@@ -8,6 +8,7 @@ import { discardBody, readBodyWithLimit } from "../http/body";
 import { failEnvelope, okEnvelope } from "../http/envelope";
 import { errorMessage, log } from "../log";
 import { decideCreation, failModeDecision, type PolicyDecision } from "../policy";
+import { DIRECT_WRITE_DEADLINE_MS, withinDeadline } from "../store/deadline";
 import { bufferEvent } from "../store/event-queue";
 import { quarantineBody } from "../store/quarantine";
 import { type EventRecord, recordEvent } from "../store/record-event";
@@ -141,7 +142,8 @@ async function answerBefore(
 }
 
 /**
- * Stores an after-event. When D1 refuses the write, the event goes to the queue and Tencent still gets 200:
+ * Stores an after-event. When D1 refuses the write (or does not answer within 1.2 s of Tencent's 2), the
+ * event goes to the queue and Tencent still gets 200:
  * it does not retry after-callbacks by default, so a 5xx would lose the event, while the queue keeps it
  * until D1 takes it. Only when the queue refuses too is the answer 503 (the one case worth a retry).
  */
@@ -172,7 +174,11 @@ async function recordAfter(
 		receivedAt: delivery.receivedAt,
 	};
 	try {
-		const { inserted } = await recordEvent(env.DB, record);
+		const { inserted } = await withinDeadline(
+			recordEvent(env.DB, record),
+			DIRECT_WRITE_DEADLINE_MS,
+			"the D1 write",
+		);
 		log("info", "event.recorded", { requestId, command: module.command, inserted });
 		return okEnvelope();
 	} catch (storeError) {
@@ -181,7 +187,7 @@ async function recordAfter(
 			log("warn", "event.queued", {
 				requestId,
 				command: module.command,
-				reason: "D1 refused the write; the queue consumer will store it",
+				reason: "D1 did not take the write; the queue consumer will store it",
 				error: errorMessage(storeError),
 			});
 			return okEnvelope();

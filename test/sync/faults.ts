@@ -15,6 +15,20 @@ export function d1WithFailingBatch(): D1Database {
 	});
 }
 
+/** The real D1 binding whose `batch()` answers only after `ms`, as when D1 is overloaded (it still writes). */
+export function d1WithSlowBatch(ms: number): D1Database {
+	return new Proxy(env.DB, {
+		get(target, property) {
+			if (property === "batch") {
+				return (statements: D1PreparedStatement[]) =>
+					new Promise((resolve) => setTimeout(resolve, ms)).then(() => target.batch(statements));
+			}
+			const value = Reflect.get(target, property, target);
+			return typeof value === "function" ? value.bind(target) : value;
+		},
+	});
+}
+
 /** The real D1 binding with every statement and batch rejecting: a full outage. */
 export function d1Down(): D1Database {
 	const failingStatement = (statement: D1PreparedStatement): D1PreparedStatement =>

@@ -1,10 +1,11 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
+import { DIRECT_WRITE_DEADLINE_MS } from "../../src/store/deadline";
 import { RETRY_BASE_SECONDS, RETRY_CAP_SECONDS, retryDelaySeconds } from "../../src/store/event-queue";
 import type { EventRecord } from "../../src/store/record-event";
 import { samples, sendCallback, unique } from "../support/tencent";
-import { d1Down, d1WithFailingBatch, queueDown } from "./faults";
+import { d1Down, d1WithFailingBatch, d1WithSlowBatch, queueDown } from "./faults";
 
 async function topicEvents(topicId: string): Promise<{ id: number; command: string }[]> {
 	const { results } = await env.DB.prepare("SELECT id, command FROM events WHERE topic_id = ? ORDER BY id")
@@ -50,7 +51,7 @@ async function consume(bodies: unknown[], overrides: Partial<Env> = {}) {
 		bodies.map((body, i) => ({ id: `m${i}-${unique()}`, timestamp: new Date(), attempts: 1, body })),
 	);
 	const ctx = createExecutionContext();
-	await worker.queue(batch, { ...env, ...overrides }, ctx);
+	await worker.queue(batch, { ...env, ...overrides });
 	return getQueueResult(batch, ctx);
 }
 
@@ -77,6 +78,27 @@ describe("after-events during a D1 outage", () => {
 			.bind(topicId)
 			.first();
 		expect(topic).toEqual({ name: "MyFirstTopic", group_id: groupId });
+	});
+
+	it("buffers the event when D1 answers too slowly for Tencent's 2 seconds, and stores it once", async () => {
+		const { groupId, topicId } = ids();
+		const res = await sendCallback(
+			"Group.CallbackAfterTopicDestroyed",
+			samples.afterTopicDestroyed([topicId], groupId),
+			{ env: { DB: d1WithSlowBatch(DIRECT_WRITE_DEADLINE_MS + 1_000) } },
+		);
+		expect(res).toEqual({ status: 200, json: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" } });
+		// The slow write and the queued copy may both reach D1: the event key keeps one row.
+		await vi.waitFor(
+			async () => {
+				expect(await topicEvents(topicId)).toHaveLength(1);
+			},
+			{ timeout: 15_000, interval: 100 },
+		);
+		const topic = await env.DB.prepare("SELECT deleted_at FROM topics WHERE topic_id = ?")
+			.bind(topicId)
+			.first();
+		expect(topic).toEqual({ deleted_at: expect.any(Number) });
 	});
 
 	it("stores a buffered event once however often the queue delivers it", async () => {
@@ -106,7 +128,7 @@ describe("after-events during a D1 outage", () => {
 
 	it("backs off 30 s, doubling, up to an hour", () => {
 		expect([1, 2, 3, 7, 8, 30].map(retryDelaySeconds)).toEqual([
-			30,
+			RETRY_BASE_SECONDS,
 			60,
 			120,
 			1920,
