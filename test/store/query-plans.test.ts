@@ -58,13 +58,31 @@ const queries: [string, string, unknown[], RegExp][] = [
 		[0],
 		/SEARCH quarantine USING INDEX quarantine_received_at \(received_at>\?\)/,
 	],
+	[
+		"decisions of an operator (GET /api/decisions?operator=)",
+		"SELECT * FROM decisions WHERE id > ?1 AND operator_account = ?3 ORDER BY id LIMIT ?5",
+		[0, null, "leckie", null, 101],
+		/SEARCH decisions USING INDEX decisions_operator_account \(operator_account=\? AND id>\?\)/,
+	],
+	[
+		"decisions since a time (docs)",
+		"SELECT * FROM decisions WHERE received_at >= ? ORDER BY received_at",
+		[0],
+		/SEARCH decisions USING INDEX decisions_received_at \(received_at>\?\)/,
+	],
+	[
+		"decision log feed (GET /api/decisions)",
+		"SELECT * FROM decisions WHERE id > ?1 ORDER BY id LIMIT ?5",
+		[0, null, null, null, 101],
+		/SEARCH decisions USING INTEGER PRIMARY KEY \(rowid>\?\)/,
+	],
 ];
 
 describe("query plans", () => {
 	it.each(queries)("%s uses an index", async (_name, sql, values, expected) => {
 		const detail = await plan(sql, ...values);
 		expect(detail).toMatch(expected);
-		expect(detail).not.toMatch(/^SCAN (events|topics|quarantine)\b/m);
+		expect(detail).not.toMatch(/^SCAN (events|topics|quarantine|decisions)\b/m);
 		expect(detail).not.toMatch(/USE TEMP B-TREE/);
 	});
 });
