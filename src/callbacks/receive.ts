@@ -10,7 +10,7 @@ import { errorMessage, log } from "../log";
 import { decideCreation, failModeDecision, type PolicyDecision } from "../policy";
 import { DIRECT_WRITE_DEADLINE_MS, withinDeadline } from "../store/deadline";
 import { bufferEvent } from "../store/event-queue";
-import { quarantineBody } from "../store/quarantine";
+import { boundedBody, quarantineBody } from "../store/quarantine";
 import { type EventRecord, recordEvent } from "../store/record-event";
 import type { AfterCommand, BeforeCommand } from "./command";
 import { describeIssues } from "./issues";
@@ -192,12 +192,16 @@ async function recordAfter(
 			});
 			return okEnvelope();
 		} catch (queueError) {
+			const payload = boundedBody(record.payload);
 			log("error", "event.not_stored", {
 				requestId,
 				command: module.command,
 				d1Error: errorMessage(storeError),
 				queueError: errorMessage(queueError),
-				record,
+				// For replay from the logs; the payload is cut like a quarantined body to keep the line bounded.
+				record: { ...record, payload: payload.text },
+				payloadBytes: payload.bytes,
+				payloadTruncated: payload.truncated,
 			});
 			return failEnvelope(503, "the event could not be stored; retry later");
 		}

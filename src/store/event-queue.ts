@@ -49,10 +49,43 @@ const eventRecordSchema = v.object({
 	receivedAt: v.number(),
 }) satisfies v.GenericSchema<unknown, EventRecord>;
 
-/** Hands an after-event to the queue; throws when the queue does not take it either. */
+/** Records up to this many bytes of JSON are queued as JSON; larger ones gzipped (a message holds 128 KB). */
+export const PLAIN_MESSAGE_LIMIT = 100_000;
+
+/**
+ * Hands an after-event to the queue; throws when the queue does not take it either. Messages are JSON, so
+ * they stay readable in the dashboard and the dead-letter queue; a record too large for a message (a big
+ * `MemberList`) goes as gzipped JSON bytes instead, which the consumer unpacks.
+ */
 export async function bufferEvent(queue: Queue, record: EventRecord): Promise<void> {
-	// JSON keeps messages readable in the dashboard and in the dead-letter queue.
-	await queue.send(record, { contentType: "json" });
+	const json = JSON.stringify(record);
+	if (new TextEncoder().encode(json).byteLength <= PLAIN_MESSAGE_LIMIT) {
+		await queue.send(record, { contentType: "json" });
+		return;
+	}
+	await queue.send(new Uint8Array(await gzip(json)), { contentType: "bytes" });
+}
+
+async function gzip(text: string): Promise<ArrayBuffer> {
+	const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+	return new Response(stream).arrayBuffer();
+}
+
+function base64(bytes: ArrayBuffer | ArrayBufferView): string {
+	const view =
+		bytes instanceof ArrayBuffer
+			? new Uint8Array(bytes)
+			: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+	let binary = "";
+	for (const byte of view) binary += String.fromCharCode(byte);
+	return btoa(binary);
+}
+
+/** A message body as the producer meant it: gzipped JSON bytes unpacked, anything else as it is. */
+async function unpack(body: unknown): Promise<unknown> {
+	if (!(body instanceof ArrayBuffer) && !ArrayBuffer.isView(body)) return body;
+	const stream = new Blob([body]).stream().pipeThrough(new DecompressionStream("gzip"));
+	return JSON.parse(await new Response(stream).text());
 }
 
 /** Seconds to wait before the `attempts`-th delivery of a message is tried again: 30, 60, 120 … 3600. */
@@ -68,8 +101,12 @@ export function retryDelaySeconds(attempts: number): number {
  */
 export async function drainEventQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
 	for (const message of batch.messages) {
-		const parsed = v.safeParse(eventRecordSchema, message.body);
 		try {
+			const body = await unpack(message.body).catch((error: unknown) => ({
+				unreadable: `gzipped message could not be read: ${errorMessage(error)}`,
+				base64: base64(message.body as ArrayBuffer | ArrayBufferView),
+			}));
+			const parsed = v.safeParse(eventRecordSchema, body);
 			if (parsed.success) {
 				const { inserted } = await recordEvent(env.DB, parsed.output);
 				log("info", "event.recorded_from_queue", {
@@ -84,7 +121,7 @@ export async function drainEventQueue(batch: MessageBatch<unknown>, env: Env): P
 					command: null,
 					sdkAppId: null,
 					reason: `queue ${batch.queue}: message ${message.id} is not an EventRecord`,
-					body: JSON.stringify(message.body) ?? String(message.body),
+					body: JSON.stringify(body) ?? String(body),
 				});
 			}
 			message.ack();

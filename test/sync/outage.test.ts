@@ -2,7 +2,12 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { DIRECT_WRITE_DEADLINE_MS } from "../../src/store/deadline";
-import { RETRY_BASE_SECONDS, RETRY_CAP_SECONDS, retryDelaySeconds } from "../../src/store/event-queue";
+import {
+	PLAIN_MESSAGE_LIMIT,
+	RETRY_BASE_SECONDS,
+	RETRY_CAP_SECONDS,
+	retryDelaySeconds,
+} from "../../src/store/event-queue";
 import type { EventRecord } from "../../src/store/record-event";
 import { samples, sendCallback, unique } from "../support/tencent";
 import { d1Down, d1WithFailingBatch, d1WithSlowBatch, queueDown } from "./faults";
@@ -99,6 +104,36 @@ describe("after-events during a D1 outage", () => {
 			.bind(topicId)
 			.first();
 		expect(topic).toEqual({ deleted_at: expect.any(Number) });
+	});
+
+	it("buffers an event too large for a plain queue message (gzipped) and stores it whole", async () => {
+		const groupId = `@TGS#big${unique()}`;
+		const members = Array.from({ length: 6000 }, (_, i) => ({ Member_Account: `member_account_${i}` }));
+		const body = { ...samples.afterGroupDestroyed(groupId), MemberList: members };
+		expect(JSON.stringify(body).length).toBeGreaterThan(PLAIN_MESSAGE_LIMIT);
+		const res = await sendCallback("Group.CallbackAfterGroupDestroyed", body, {
+			env: { DB: d1WithFailingBatch() },
+		});
+		expect(res.status).toBe(200);
+		await vi.waitFor(
+			async () => {
+				const row = await env.DB.prepare("SELECT payload FROM events WHERE group_id = ?")
+					.bind(groupId)
+					.first<{ payload: string }>();
+				expect(JSON.parse(row?.payload ?? "{}").MemberList).toHaveLength(6000);
+			},
+			{ timeout: 15_000, interval: 100 },
+		);
+	});
+
+	it("keeps unreadable message bytes in quarantine, base64", async () => {
+		const bytes = new TextEncoder().encode(`not gzip ${unique()}`);
+		const result = await consume([bytes.buffer]);
+		expect(result.explicitAcks).toHaveLength(1);
+		const row = await env.DB.prepare("SELECT body FROM quarantine WHERE instr(body, ?) > 0")
+			.bind(btoa(String.fromCharCode(...bytes)))
+			.first<{ body: string }>();
+		expect(JSON.parse(row?.body ?? "{}")).toMatchObject({ unreadable: expect.stringContaining("gzip") });
 	});
 
 	it("stores a buffered event once however often the queue delivers it", async () => {
