@@ -8,8 +8,9 @@ const SCENARIOS = {
 	after: "Group.CallbackAfterCreateTopic, new topic per request",
 	"d1-background": "reference: floor + one D1 insert in waitUntil",
 	"d1-awaited": "reference: floor + awaited D1 batch of two inserts",
+	"kv-background": "reference: floor + KV read of the policy in waitUntil",
 };
-const ORDER = ["floor", "before", "d1-background", "after", "d1-awaited"];
+const ORDER = ["floor", "before", "d1-background", "kv-background", "after", "d1-awaited"];
 
 const num = (n, digits = 0) =>
 	n === null || n === undefined || Number.isNaN(n)
@@ -131,6 +132,7 @@ function referenceLines(http) {
 		);
 	};
 	compare("before", "d1-background", "Before-callback (its decision row goes to D1 in waitUntil)");
+	compare("before", "kv-background", "Before-callback (its policy loader reads KV in waitUntil)");
 	compare("after", "d1-awaited", "After-callback (awaits its D1 batch)");
 	return lines;
 }
