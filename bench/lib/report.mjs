@@ -153,12 +153,12 @@ function referenceLines(http) {
 
 function microTable(micro) {
 	const lines = [
-		"| entries | compile ms | µs / decision | decisions/s | loop decisions/s | × loop |",
-		"| ---: | ---: | ---: | ---: | ---: | ---: |",
+		"| entries | policy JSON | compile ms | µs / decision | decisions/s | loop decisions/s | × loop |",
+		"| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
 	];
 	for (const row of micro.rows) {
 		lines.push(
-			`| ${num(row.entries)} | ${row.compileMs === null ? "none" : num(row.compileMs, 2)} | ${num(row.engineNs / 1000, 3)} | ${num(row.enginePerSecond)} | ${num(row.loopPerSecond)} | ${num(row.speedupOverLoop, row.speedupOverLoop < 10 ? 2 : 1)}x |`,
+			`| ${num(row.entries)} | ${kib(row.policyBytes)} | ${row.compileMs === null ? "none" : num(row.compileMs, 2)} | ${num(row.engineNs / 1000, 3)} | ${num(row.enginePerSecond)} | ${num(row.loopPerSecond)} | ${num(row.speedupOverLoop, row.speedupOverLoop < 10 ? 2 : 1)}x |`,
 		);
 	}
 	return lines;
