@@ -12,6 +12,13 @@ import { build } from "esbuild";
 import { do_not_optimize, measure } from "mitata";
 import { ALLOWED_NAMES, policyDocument } from "./lib/policy-fixture.mjs";
 
+if (Number(process.versions.node.split(".")[0]) < 22) {
+	console.error(
+		`The bench needs Node 22 (wrangler and workerd do); this is ${process.version}. Run it with npm run.`,
+	);
+	process.exit(1);
+}
+
 const { values: args } = parseArgs({
 	options: {
 		json: { type: "string" },

@@ -26,6 +26,13 @@ import { profileDuring, summarizeProfile } from "./lib/profile.mjs";
 import { evaluateTargets, printProfile, printReport, writeReport } from "./lib/report.mjs";
 import { applyMigrations, projectWorkerOptions, serveBundle } from "./lib/servers.mjs";
 
+if (Number(process.versions.node.split(".")[0]) < 22) {
+	console.error(
+		`The bench needs Node 22 (wrangler and workerd do); this is ${process.version}. Run it with npm run.`,
+	);
+	process.exit(1);
+}
+
 const { values: flags } = parseArgs({
 	options: {
 		seconds: { type: "string", default: process.env.BENCH_SECONDS ?? "6" },
@@ -71,16 +78,25 @@ const SDK_APP_ID = "1400000000";
 const stateRoot = flags["state-dir"] ?? (existsSync("/dev/shm") ? "/dev/shm" : tmpdir());
 const work = mkdtempSync(join(stateRoot, "tencent-webhooks-bench-"));
 const servers = [];
-let stopping = false;
+/** The load generators and micro-benchmark running now, stopped with the servers. */
+const children = new Set();
+let stopping = null;
 const entries = {};
 
 /** Stops every server and removes the temporary folder; safe to call more than once. */
-async function cleanUp() {
-	if (stopping) return;
-	stopping = true;
-	await Promise.allSettled(servers.map((server) => server.dispose()));
-	rmSync(work, { recursive: true, force: true });
+function cleanUp() {
+	stopping ??= (async () => {
+		for (const child of children) child.kill("SIGKILL");
+		await Promise.allSettled(servers.map((server) => server.dispose()));
+		rmSync(work, { recursive: true, force: true });
+	})();
+	return stopping;
 }
+// Whoever ends the process (Miniflare's own signal handling included), the temporary folder goes with it.
+process.on("exit", () => {
+	for (const child of children) child.kill("SIGKILL");
+	rmSync(work, { recursive: true, force: true });
+});
 for (const signal of ["SIGINT", "SIGTERM"]) {
 	process.on(signal, () => {
 		console.error(`\n${signal}: stopping the servers`);
@@ -92,6 +108,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 function node(script, args, timeoutMs) {
 	return new Promise((resolve, reject) => {
 		const child = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+		children.add(child);
 		let stdout = "";
 		child.stdout.on("data", (chunk) => {
 			stdout += chunk;
@@ -100,6 +117,7 @@ function node(script, args, timeoutMs) {
 		child.on("error", reject);
 		child.on("close", (code, signal) => {
 			clearTimeout(timer);
+			children.delete(child);
 			if (code === 0) resolve(stdout);
 			else reject(new Error(`${script} failed (${signal ?? code})`));
 		});

@@ -1,15 +1,17 @@
 // Builds a Worker the way `wrangler deploy` would (--dry-run --outdir) and measures what would be uploaded.
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 
 /** Runs a command with a time limit; resolves to its output, rejects with it when it fails. */
 export function run(command, args, { cwd, env, timeoutMs = 120_000 } = {}) {
 	return new Promise((resolve, reject) => {
+		// The running Node first on the PATH, so anything a child starts with `node` is Node 22 too.
+		const path = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`;
 		const child = spawn(command, args, {
 			cwd,
-			env: { ...process.env, ...env },
+			env: { ...process.env, PATH: path, ...env },
 			stdio: ["ignore", "pipe", "pipe"],
 		});
 		let output = "";
@@ -29,8 +31,13 @@ export function run(command, args, { cwd, env, timeoutMs = 120_000 } = {}) {
 	});
 }
 
-/** The project's own wrangler binary (Node 22 runs it through npm's PATH). */
-export const WRANGLER = join(process.cwd(), "node_modules", ".bin", "wrangler");
+/** The project's own wrangler, run by the Node running the bench (22 under npm), whatever the PATH says. */
+const WRANGLER_JS = join(process.cwd(), "node_modules", "wrangler", "bin", "wrangler.js");
+
+/** Runs `wrangler args…` with a time limit; resolves to its output. */
+export function wrangler(args, options = {}) {
+	return run(process.execPath, [WRANGLER_JS, ...args], options);
+}
 
 /**
  * `wrangler deploy --dry-run --outdir outdir --metafile`: the deployable bundle, without uploading it.
@@ -38,7 +45,7 @@ export const WRANGLER = join(process.cwd(), "node_modules", ".bin", "wrangler");
  */
 export async function buildWorker(configPath, outdir) {
 	const metafile = join(outdir, "bundle-meta.json");
-	const output = await run(WRANGLER, [
+	const output = await wrangler([
 		"deploy",
 		"--dry-run",
 		"--config",

@@ -58,6 +58,9 @@ function afterBody() {
 	});
 }
 
+// When the bench is stopped first, nobody reads the answer: that is not an error.
+process.stdout.on("error", () => process.exit(0));
+
 const latencies = [];
 const instance = autocannon({
 	url,

@@ -3,7 +3,7 @@
 import { dirname, join } from "node:path";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { run, WRANGLER } from "./build.mjs";
+import { wrangler } from "./build.mjs";
 
 /** Counts what the runtime prints (the Worker's log lines) without keeping it, except the last lines. */
 function drain(stats) {
@@ -28,10 +28,11 @@ export function projectWorkerOptions(configPath) {
  * schema is exactly what `wrangler d1 migrations apply` gives.
  */
 export async function applyMigrations(configPath, stateDir) {
-	await run(
-		WRANGLER,
+	await wrangler(
 		["d1", "migrations", "apply", "DB", "--local", "--config", configPath, "--persist-to", stateDir],
-		{ env: { CI: "true" } },
+		{
+			env: { CI: "true" },
+		},
 	);
 }
 
