@@ -14,6 +14,9 @@
 //   --profile LIST  instead of measuring: CPU-profile the Worker isolate through the workerd inspector during
 //                   a 16-connection run of each scenario listed (floor,before,after); prints where the time
 //                   goes and saves bench/results/profile-<scenario>.cpuprofile (open it in Chrome DevTools)
+//   --calls LIST    with --profile: functions of the Worker's bundle whose calls per request are counted
+//                   (default refresh,compilePolicyText,logDecision,recordEvent)
+//   --profile-connections N  connections of the profiled run (default 16)
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -41,6 +44,11 @@ const { values: flags } = parseArgs({
 		only: { type: "string", default: process.env.BENCH_ONLY ?? "size,micro,http" },
 		"no-write": { type: "boolean", default: process.env.BENCH_NO_WRITE === "1" },
 		profile: { type: "string", default: process.env.BENCH_PROFILE },
+		"profile-connections": { type: "string", default: process.env.BENCH_PROFILE_CONNECTIONS ?? "16" },
+		calls: {
+			type: "string",
+			default: process.env.BENCH_CALLS ?? "refresh,compilePolicyText,logDecision,recordEvent",
+		},
 		references: { type: "string", default: process.env.BENCH_REFERENCES ?? "1" },
 		"state-dir": { type: "string", default: process.env.BENCH_STATE_DIR },
 	},
@@ -313,6 +321,8 @@ async function measureHttp(workerEntry) {
 
 /** CPU profiles of the Worker isolates under a 16-connection load, one per scenario. */
 async function profileHttp(workerEntry, scenarios) {
+	const countCalls = flags.calls ? flags.calls.split(",").filter(Boolean) : [];
+	const profileConnections = Number(flags["profile-connections"]);
 	const { servers: running } = await startServers(workerEntry, { inspect: true });
 	const profiles = {};
 	for (const key of scenarios) {
@@ -322,14 +332,24 @@ async function profileHttp(workerEntry, scenarios) {
 		const server = running[serverName];
 		process.stderr.write(`profiling ${key}…\n`);
 		if (settings.warmup > 0) await load(server.url, key, settings.connections, settings.warmup, `p${key}w`);
-		const { profile, result } = await profileDuring(await server.mf.getInspectorURL(), serverName, () =>
-			load(server.url, key, settings.connections, settings.seconds, `p${key}`),
+		const before = { ...server.output.calls };
+		const { profile, result } = await profileDuring(
+			await server.mf.getInspectorURL(),
+			serverName,
+			() => load(server.url, key, profileConnections, settings.seconds, `p${key}`),
+			{ bundlePath: entries[serverName], countCalls: serverName === "worker" ? countCalls : [] },
 		);
+		await new Promise((resolve) => setTimeout(resolve, 500)); // the last log lines
+		const calls = Object.entries(server.output.calls).map(([name, count]) => ({
+			name,
+			perRequest: (count - (before[name] ?? 0)) / result.requests,
+		}));
 		mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
 		writeFileSync(join(ROOT, "bench", "results", `profile-${key}.cpuprofile`), JSON.stringify(profile));
 		profiles[key] = {
 			load: result,
 			summary: summarizeProfile(profile, entries[serverName], result.requests),
+			calls,
 		};
 	}
 	return profiles;

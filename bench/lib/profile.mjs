@@ -14,8 +14,10 @@ async function connect(url) {
 	});
 	let nextId = 1;
 	const pending = new Map();
+	const listeners = new Map();
 	socket.addEventListener("message", (event) => {
 		const message = JSON.parse(String(event.data));
+		if (message.method) for (const listener of listeners.get(message.method) ?? []) listener(message.params);
 		const waiter = pending.get(message.id);
 		if (!waiter) return;
 		pending.delete(message.id);
@@ -33,22 +35,49 @@ async function connect(url) {
 				}, 60_000);
 			});
 		},
+		on(method, listener) {
+			listeners.set(method, [...(listeners.get(method) ?? []), listener]);
+		},
 		close: () => socket.close(),
 	};
 }
 
-/** Records a CPU profile of worker `name` behind Miniflare's inspector proxy while `during()` runs. */
-export async function profileDuring(inspectorUrl, name, during) {
+/**
+ * Records a CPU profile of worker `name` behind the workerd inspector while `during()` runs. With
+ * `countCalls` (function names of the bundle at `bundlePath`), a logpoint at the start of each prints a
+ * `__bench_call:<name>` line per call, which the server's output counter (bench/lib/servers.mjs) counts.
+ */
+export async function profileDuring(inspectorUrl, name, during, { bundlePath, countCalls = [] } = {}) {
 	const client = await connect(new URL(`./core:user:${name}`, inspectorUrl).href);
 	try {
+		if (countCalls.length > 0) await setLogpoints(client, bundlePath, countCalls);
 		await client.send("Profiler.enable");
 		await client.send("Profiler.setSamplingInterval", { interval: 200 });
 		await client.send("Profiler.start");
 		const result = await during();
 		const { profile } = await client.send("Profiler.stop");
+		if (countCalls.length > 0) await client.send("Debugger.disable");
 		return { profile, result };
 	} finally {
 		client.close();
+	}
+}
+
+/** A never-pausing conditional breakpoint on the first line of each named function's body. */
+async function setLogpoints(client, bundlePath, names) {
+	const scripts = [];
+	client.on("Debugger.scriptParsed", (params) => scripts.push(params));
+	await client.send("Debugger.enable");
+	// The bundle is the longest script the isolate parsed.
+	const bundle = scripts.sort((a, b) => b.endLine - a.endLine)[0];
+	const lines = readFileSync(bundlePath, "utf8").split("\n");
+	for (const fn of names) {
+		const line = lines.findIndex((text) => new RegExp(`^\\s*(?:async )?function\\*? ${fn}\\(`).test(text));
+		if (line < 0 || !bundle) throw new Error(`--calls: no function ${fn} in the bundle`);
+		await client.send("Debugger.setBreakpoint", {
+			location: { scriptId: bundle.scriptId, lineNumber: line + 1, columnNumber: 0 },
+			condition: `console.log("__bench_call:${fn}") && false`,
+		});
 	}
 }
 

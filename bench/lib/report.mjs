@@ -139,15 +139,17 @@ function referenceLines(http) {
 		lines.push(
 			`- ${label}: ${ms(total)} of machine time per request more than the floor; ${parts
 				.map(([reference, what]) => `${what} ${ms(extra(reference))}`)
-				.join(", ")} (reference Workers); the rest, ${ms(total - known)}, is the Worker's own code. ` +
+				.join(", ")} (measured by its reference Worker); the rest, ${ms(total - known)}, is the Worker's own code. ` +
 				`At 1 connection its p50 is ${ms(gap(key))} above the floor's; the references alone: ${latency}.`,
 		);
 	};
-	explain("before", "Before-callback", [
-		["d1-background", "the decision row's D1 insert"],
-		["kv-background", "the policy loader's KV read (if one per request)"],
-	]);
+	explain("before", "Before-callback", [["d1-background", "the decision row's D1 insert"]]);
 	explain("after", "After-callback", [["d1-awaited", "the event and topic D1 batch"]]);
+	if (extra("kv-background") !== null) {
+		lines.push(
+			`- One background KV read of the whole policy costs ${ms(extra("kv-background"))} of machine time and ${ms(gap("kv-background"))} of 1-connection p50 by itself; the policy loader makes fewer than one per callback (count them with \`--profile before\`), and they are part of the Worker's own share above.`,
+		);
+	}
 	return lines;
 }
 
@@ -253,13 +255,17 @@ export function writeReport(results, root) {
 
 /** Prints where each profiled scenario's isolate spent its time. */
 export function printProfile(profiles) {
-	for (const [key, { load, summary }] of Object.entries(profiles)) {
+	for (const [key, { load, summary, calls }] of Object.entries(profiles)) {
 		console.log(
-			`\n## ${SCENARIOS[key] ?? key}: ${num(load.rps)} req/s under the profiler, ${num(load.requests)} requests; isolate busy ${num(summary.busyShare * 100, 0)} % of ${num(summary.sampledMs)} ms sampled = ${num(summary.cpuUsPerRequest, 0)} µs of JS-thread time per request`,
+			`\n## ${SCENARIOS[key] ?? key}: ${num(load.rps)} req/s under the profiler (${load.connections} connection${load.connections === 1 ? "" : "s"}), ${num(load.requests)} requests; isolate busy ${num(summary.busyShare * 100, 0)} % of ${num(summary.sampledMs)} ms sampled = ${num(summary.cpuUsPerRequest, 0)} µs of JS-thread time per request`,
 		);
 		console.log("\nself time by module:");
 		for (const m of summary.modules) console.log(`  ${num(m.share * 100, 1).padStart(5)} %  ${m.name}`);
 		console.log("\nself time by function:");
 		for (const f of summary.functions) console.log(`  ${num(f.share * 100, 1).padStart(5)} %  ${f.name}`);
+		if (calls?.length) {
+			console.log("\ncalls per request (logpoints; they slow the run down):");
+			for (const c of calls) console.log(`  ${num(c.perRequest, 3).padStart(8)}  ${c.name}`);
+		}
 	}
 }

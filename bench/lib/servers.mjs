@@ -8,6 +8,16 @@ import { wrangler } from "./build.mjs";
 /** Counts what the runtime prints (the Worker's log lines) without keeping it, except the last lines. */
 function drain(stats) {
 	return (stdout, stderr) => {
+		let partial = "";
+		stdout.on("data", (chunk) => {
+			// Call-count markers printed by the profiler's logpoints (bench/lib/profile.mjs) are counted.
+			const text = partial + chunk;
+			const end = text.lastIndexOf("\n");
+			partial = text.slice(end + 1);
+			for (const match of text.slice(0, end + 1).matchAll(/^__bench_call:(\S+)$/gm)) {
+				stats.calls[match[1]] = (stats.calls[match[1]] ?? 0) + 1;
+			}
+		});
 		for (const stream of [stdout, stderr]) {
 			stream.on("data", (chunk) => {
 				stats.bytes += chunk.length;
@@ -41,7 +51,7 @@ export async function applyMigrations(configPath, stateDir) {
  * persistence under `stateDir`. Resolves to { url, mf, output, dispose }.
  */
 export async function serveBundle({ name, entry, options, stateDir, inspectorPort }) {
-	const output = { bytes: 0, lines: 0, tail: "" };
+	const output = { bytes: 0, lines: 0, tail: "", calls: {} };
 	const mf = new Miniflare({
 		host: "127.0.0.1",
 		port: 0,
