@@ -4,9 +4,9 @@
 // results with PASS/MISS per target and writes them into docs/benchmarks.md and bench/results/latest.json.
 //
 // Options (each also as an environment variable BENCH_<NAME>, e.g. BENCH_SECONDS=10):
-//   --seconds N     length of each measured load run (default 6)
+//   --seconds N     length of each measured load run (default 5)
 //   --warmup N      unmeasured load before each scenario (default 2)
-//   --rounds N      rounds of floor/before/after; the best round of each is kept (default 2)
+//   --rounds N      rounds of every scenario; the best round of each is kept (default 3)
 //   --only LIST     some of: size,micro,http (default all three)
 //   --no-write      print only; leave docs/benchmarks.md and bench/results/ alone
 //   --references 0  leave out the reference Workers (the floor plus one D1 or KV call; bench/floor/reference.js)
@@ -38,9 +38,9 @@ if (Number(process.versions.node.split(".")[0]) < 22) {
 
 const { values: flags } = parseArgs({
 	options: {
-		seconds: { type: "string", default: process.env.BENCH_SECONDS ?? "6" },
+		seconds: { type: "string", default: process.env.BENCH_SECONDS ?? "5" },
 		warmup: { type: "string", default: process.env.BENCH_WARMUP ?? "2" },
-		rounds: { type: "string", default: process.env.BENCH_ROUNDS ?? "2" },
+		rounds: { type: "string", default: process.env.BENCH_ROUNDS ?? "3" },
 		only: { type: "string", default: process.env.BENCH_ONLY ?? "size,micro,http" },
 		"no-write": { type: "boolean", default: process.env.BENCH_NO_WRITE === "1" },
 		profile: { type: "string", default: process.env.BENCH_PROFILE },

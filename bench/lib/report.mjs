@@ -139,8 +139,10 @@ function referenceLines(http) {
 		lines.push(
 			`- ${label}: ${ms(total)} of machine time per request more than the floor; ${parts
 				.map(([reference, what]) => `${what} ${ms(extra(reference))}`)
-				.join(", ")} (measured by its reference Worker); the rest, ${ms(total - known)}, is the Worker's own code. ` +
-				`At 1 connection its p50 is ${ms(gap(key))} above the floor's; the references alone: ${latency}.`,
+				.join(
+					", ",
+				)} (measured by its reference Worker); the rest, ${ms(total - known)}, is the Worker's own code. ` +
+				`At 1 connection its p50 is ${ms(gap(key))} above the floor's; its reference alone: ${latency}.`,
 		);
 	};
 	explain("before", "Before-callback", [["d1-background", "the decision row's D1 insert"]]);
