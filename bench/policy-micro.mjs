@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Policy micro-benchmark: decisions per second for policies of 10 to 100,000 banned entries, against a plain
 // loop over the entries (lowercased `includes`), and the compile time per size. The policy module is bundled
-// for Node from bench/policy-adapter.ts, so it measures the module's own code, not a copy.
-// Usage: node bench/policy-micro.mjs [--json FILE] [--sizes 10,1000,10000,100000] [--time-ms 300] [--repeats 3]
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// for Node from bench/policy-adapter.ts, so it measures the module's own code, not a copy. Each size runs in
+// a fresh Node process, as a Worker isolate only ever holds its one policy (a 100,000-entry policy left in
+// the heap slows the next sizes down).
+// Usage: node bench/policy-micro.mjs [--json FILE] [--sizes 10,1000,10000,100000] [--time-ms 200] [--repeats 5]
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -23,34 +26,28 @@ const { values: args } = parseArgs({
 	options: {
 		json: { type: "string" },
 		sizes: { type: "string", default: "10,1000,10000,100000" },
-		"time-ms": { type: "string", default: "300" },
-		repeats: { type: "string", default: "3" },
+		"time-ms": { type: "string", default: "200" },
+		repeats: { type: "string", default: "5" },
 		"keep-bundle": { type: "string" },
+		bundle: { type: "string" }, // internal: measure one size with this bundle, write the row to --json
 	},
 });
 const sizes = args.sizes.split(",").map(Number);
 const minCpuTime = Number(args["time-ms"]) * 1e6;
 const repeats = Number(args.repeats);
 
-/** Bundles the adapter (and the policy module it imports) into one ES module for Node. */
-async function loadAdapter() {
-	const dir = mkdtempSync(join(tmpdir(), "policy-bench-"));
-	const outfile = args["keep-bundle"] ?? join(dir, "policy-adapter.mjs");
-	try {
-		await build({
-			entryPoints: [fileURLToPath(new URL("./policy-adapter.ts", import.meta.url))],
-			bundle: true,
-			platform: "node",
-			format: "esm",
-			target: "node22",
-			outfile,
-			external: ["cloudflare:*"],
-			logLevel: "error",
-		});
-		return await import(pathToFileURL(outfile).href);
-	} finally {
-		rmSync(dir, { recursive: true, force: true });
-	}
+/** Bundles the adapter (and the policy module it imports) into one ES module for Node at `outfile`. */
+async function bundleAdapter(outfile) {
+	await build({
+		entryPoints: [fileURLToPath(new URL("./policy-adapter.ts", import.meta.url))],
+		bundle: true,
+		platform: "node",
+		format: "esm",
+		target: "node22",
+		outfile,
+		external: ["cloudflare:*"],
+		logLevel: "error",
+	});
 }
 
 /** The baseline: what a rule engine without an index does, one `includes` per entry. */
@@ -78,9 +75,8 @@ async function nsPerDecision(fn) {
 	return stats.avg;
 }
 
-const adapter = await loadAdapter();
-const rows = [];
-for (const size of sizes) {
+/** Compile time and decision time of one policy size, engine and loop. */
+async function measureSize(adapter, size) {
 	const document = policyDocument(size);
 	const text = JSON.stringify(document);
 
@@ -114,7 +110,7 @@ for (const size of sizes) {
 		engineNs = Math.min(engineNs, await nsPerDecision(engine));
 		loopNs = Math.min(loopNs, await nsPerDecision((name) => do_not_optimize(loop(name))));
 	}
-	rows.push({
+	return {
 		entries: size,
 		policyBytes: text.length,
 		compileMs: adapter.HAS_COMPILE_STEP ? compileMs : null,
@@ -123,16 +119,63 @@ for (const size of sizes) {
 		loopNs,
 		loopPerSecond: 1e9 / loopNs,
 		speedupOverLoop: loopNs / engineNs,
-	});
-	process.stderr.write(`policy micro-benchmark: ${size} entries done\n`);
+	};
+}
+
+if (args.bundle) {
+	// One size, in this fresh process.
+	const adapter = await import(pathToFileURL(args.bundle).href);
+	const row = await measureSize(adapter, sizes[0]);
+	writeFileSync(
+		args.json,
+		JSON.stringify({ row, engine: adapter.ENGINE, hasCompileStep: adapter.HAS_COMPILE_STEP }),
+	);
+	process.exit(0);
+}
+
+const dir = mkdtempSync(join(tmpdir(), "policy-bench-"));
+const bundle = args["keep-bundle"] ?? join(dir, "policy-adapter.mjs");
+const rows = [];
+let engine = null;
+let hasCompileStep = null;
+try {
+	await bundleAdapter(bundle);
+	for (const size of sizes) {
+		const out = join(dir, `size-${size}.json`);
+		const child = spawnSync(
+			process.execPath,
+			[
+				fileURLToPath(import.meta.url),
+				"--bundle",
+				bundle,
+				"--sizes",
+				String(size),
+				"--json",
+				out,
+				"--time-ms",
+				args["time-ms"],
+				"--repeats",
+				args.repeats,
+			],
+			{ stdio: ["ignore", "inherit", "inherit"], timeout: 10 * 60 * 1000 },
+		);
+		if (child.status !== 0) throw new Error(`the ${size}-entry run failed (${child.signal ?? child.status})`);
+		const measured = JSON.parse(readFileSync(out, "utf8"));
+		rows.push(measured.row);
+		engine = measured.engine;
+		hasCompileStep = measured.hasCompileStep;
+		process.stderr.write(`policy micro-benchmark: ${size} entries done\n`);
+	}
+} finally {
+	rmSync(dir, { recursive: true, force: true });
 }
 
 const smallest = rows.find((row) => row.entries === 10);
 const largest = rows.find((row) => row.entries === 100_000);
 const at10k = rows.find((row) => row.entries === 10_000);
 const result = {
-	engine: adapter.ENGINE,
-	hasCompileStep: adapter.HAS_COMPILE_STEP,
+	engine,
+	hasCompileStep,
 	node: process.version,
 	names: ALLOWED_NAMES.length,
 	rows,
