@@ -1,5 +1,6 @@
 // GET /healthz: can this Worker do its job right now, and how is it configured?
 import packageJson from "../package.json";
+import { mutualTlsRequired } from "./auth/client-certificate";
 import { ignoredCommands } from "./callbacks/receive";
 import { handledCommands } from "./callbacks/registry";
 import { callbackTokens, sdkAppIds } from "./config";
@@ -32,8 +33,12 @@ export async function health(env: Env): Promise<Response> {
 		kv,
 		d1,
 		auth: signed
-			? { mode: "token", tokens: callbackTokens(env).length }
-			: { mode: "none", warning: "CALLBACK_TOKEN is not set: callbacks are not signature-checked" },
+			? { mode: "token", tokens: callbackTokens(env).length, mutualTls: mutualTlsRequired(env) }
+			: {
+					mode: "none",
+					mutualTls: mutualTlsRequired(env),
+					warning: "CALLBACK_TOKEN is not set: callbacks are not signature-checked",
+				},
 		sdkAppIds: sdkAppIds(env),
 		api: env.ADMIN_TOKEN ? "on" : "off",
 		policy,

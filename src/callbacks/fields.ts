@@ -8,8 +8,16 @@ export const MAX_TOPIC_IDS = 100;
 /** Most members one MemberList may carry. */
 export const MAX_MEMBERS = 10_000;
 
-/** A group, topic or account ID: non-empty, bounded. */
-export const id = v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(MAX_ID_LENGTH));
+/**
+ * A group, topic or account ID: non-empty, bounded, well-formed Unicode. D1 stores text as UTF-8, where
+ * every lone surrogate becomes U+FFFD: two different IDs would then become one (and one event key).
+ */
+export const id = v.pipe(
+	v.string(),
+	v.minLength(1, "must not be empty"),
+	v.maxLength(MAX_ID_LENGTH),
+	v.check((value) => value.isWellFormed(), "must be well-formed Unicode (no lone surrogates)"),
+);
 /** A short free-text field (name, type, account). */
 export const shortText = v.pipe(v.string(), v.maxLength(1024));
 /** A long free-text field (introduction, notification, URL). */

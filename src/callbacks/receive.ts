@@ -2,8 +2,9 @@
 // command's module decide (before-callbacks) or record (after-callbacks).
 import * as v from "valibot";
 import { authenticateCallback, singleParam } from "../auth/callback-auth";
+import { checkClientCertificate } from "../auth/client-certificate";
 import { maxBodyBytes } from "../config";
-import { discardBody, readBodyWithLimit } from "../http/body";
+import { discardBody, jsonDepthExceeds, MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
 import { failEnvelope, okEnvelope } from "../http/envelope";
 import { errorMessage, log } from "../log";
 import { decideCreation, failModeDecision, type PolicyDecision } from "../policy";
@@ -26,7 +27,8 @@ export async function receiveCallback(
 	requestId: string,
 ): Promise<Response> {
 	const params = new URL(request.url).searchParams;
-	const auth = await authenticateCallback(params, env, Date.now());
+	const certificate = checkClientCertificate(request, env);
+	const auth = certificate.ok ? await authenticateCallback(params, env, Date.now()) : certificate;
 	if (!auth.ok) {
 		await discardBody(request);
 		log("warn", "callback.unauthorized", { requestId, reason: auth.reason });
@@ -66,6 +68,8 @@ async function parseBody(request: Request, env: Env, command: string): Promise<P
 			? { ok: false, status: 413, reason: `body is larger than ${text.limit} bytes` }
 			: { ok: false, status: 400, reason: `body could not be read: ${text.message}` };
 	}
+	if (jsonDepthExceeds(text, MAX_JSON_DEPTH))
+		return { ok: false, status: 400, reason: `body nests deeper than ${MAX_JSON_DEPTH} levels (${command})` };
 	try {
 		return { ok: true, value: JSON.parse(text) };
 	} catch (error) {
