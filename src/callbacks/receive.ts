@@ -10,6 +10,7 @@ import { errorMessage, log } from "../log";
 import { decideCreation, failModeDecision, type PolicyDecision } from "../policy";
 import { recordEvent } from "../store/record-event";
 import type { AfterCommand, BeforeCommand } from "./command";
+import { storedSizeProblem } from "./fields";
 import { describeIssues } from "./issues";
 import { commandModule } from "./registry";
 
@@ -125,6 +126,11 @@ async function recordAfter(
 		payload: JSON.stringify(parsed.output),
 		receivedAt: Date.now(),
 	};
+	const sizeProblem = storedSizeProblem(record.payload, record.facts.topicIds.length);
+	if (sizeProblem) {
+		log("warn", "callback.too_large", { requestId, command: module.command, reason: sizeProblem });
+		return failEnvelope(413, sizeProblem);
+	}
 	try {
 		const { inserted } = await recordEvent(env.DB, record);
 		log("info", "event.recorded", { requestId, command: module.command, inserted });

@@ -48,7 +48,10 @@ export function isEnvelope(json: Record<string, unknown>): boolean {
 }
 
 /** `RequestTime` (now, in seconds) and the `Sign` Tencent would send with `token`. */
-export async function signedParams(token: string, at = Date.now()): Promise<Record<string, string>> {
+export async function signedParams(
+	token: string,
+	at = Date.now(),
+): Promise<{ RequestTime: string; Sign: string }> {
 	const requestTime = String(Math.floor(at / 1000));
 	return { RequestTime: requestTime, Sign: await tencentSign(token, requestTime) };
 }
