@@ -1,117 +1,98 @@
-// Topic-creation policy (first version): banned names, operator allow/deny lists, the refusal code.
-import * as v from "valibot";
-import { jsonResponse } from "../http/envelope";
+// The topic-creation policy: what the rest of the Worker calls. The pure parts (document schema,
+// compiler, evaluator, normalizer) are beside this file; loader.ts does the KV I/O, decision-log.ts D1.
+import { log } from "../log";
 
-export type CreationKind = "topic" | "group";
-export interface CreationRequest {
-	operatorAccount: string;
-	name: string;
-	type?: string | undefined;
-}
-export interface PolicyDecision {
-	allowed: boolean;
-	errorCode: number;
-	errorInfo: string;
-	rule: string | null;
-	policyVersion: string | null;
-	dryRun: boolean;
-	source: "policy" | "last-known-good" | "fail-mode";
-}
+import { summarizePolicy } from "./compile";
+import { logDecision } from "./decision-log";
+import { type CreationKind, type CreationRequest, evaluateCreation, type Verdict } from "./evaluate";
+import { failMode, failModeDecision, type PolicyDecision } from "./fail-mode";
+import { currentPolicyState, inspectPolicyState } from "./loader";
 
-const refusalCode = v.union([
-	v.literal(1),
-	v.pipe(v.number(), v.integer(), v.minValue(10100), v.maxValue(10200)),
-]);
-const PolicyDocument = v.object({
-	version: v.optional(v.string()),
-	refusal: v.optional(v.object({ errorCode: refusalCode, errorInfo: v.optional(v.string(), "") }), {
-		errorCode: 1,
-		errorInfo: "",
-	}),
-	operators: v.optional(
-		v.object({ allow: v.optional(v.array(v.string()), []), deny: v.optional(v.array(v.string()), []) }),
-		{ allow: [], deny: [] },
-	),
-	names: v.optional(v.object({ banned: v.optional(v.array(v.string()), []) }), { banned: [] }),
-});
-type PolicyDocument = v.InferOutput<typeof PolicyDocument>;
+export { handlePolicyCheck } from "./check";
+export type { CreationKind, CreationRequest } from "./evaluate";
+export type { PolicyDecision } from "./fail-mode";
+export { failModeDecision } from "./fail-mode";
 
-async function loadPolicy(env: Env): Promise<PolicyDocument | string> {
-	try {
-		const text = await env.POLICY.get("policy");
-		if (text === null) return "no policy under the KV key `policy`";
-		const parsed = v.safeParse(PolicyDocument, JSON.parse(text));
-		return parsed.success ? parsed.output : `invalid policy: ${parsed.issues[0]?.message}`;
-	} catch (error) {
-		return `policy unreadable: ${error instanceof Error ? error.message : String(error)}`;
-	}
-}
-
-/** Decides a creation from the KV policy; never throws. */
+/**
+ * Decides a creation. Never throws. Never waits on D1 (the decision row is written via ctx.waitUntil),
+ * and after the first load in an isolate waits on KV only when its cached policy is older than KV's own
+ * 60 s propagation bound, and then at most 250 ms (otherwise: cached compiled policy, refreshed in the
+ * background).
+ */
 export async function decideCreation(
 	env: Env,
-	_ctx: ExecutionContext,
+	ctx: ExecutionContext,
 	kind: CreationKind,
 	request: CreationRequest,
 ): Promise<PolicyDecision> {
-	const policy = await loadPolicy(env);
-	if (typeof policy === "string") return failModeDecision(env, policy);
-	const base = { policyVersion: policy.version ?? null, dryRun: false, source: "policy" as const };
-	const refuse = (rule: string): PolicyDecision => ({
-		allowed: false,
-		errorCode: policy.refusal.errorCode,
-		errorInfo: policy.refusal.errorInfo,
-		rule,
-		...base,
-	});
-	if (kind === "group") return { allowed: true, errorCode: 0, errorInfo: "", rule: null, ...base };
-	if (policy.operators.deny.includes(request.operatorAccount)) return refuse("operators.deny");
-	if (policy.operators.allow.length > 0 && !policy.operators.allow.includes(request.operatorAccount))
-		return refuse("operators.allow");
-	const name = request.name.toLowerCase();
-	const banned = policy.names.banned.findIndex((entry) => name.includes(entry.toLowerCase()));
-	if (banned >= 0) return refuse(`names.banned[${banned}]`);
-	return { allowed: true, errorCode: 0, errorInfo: "", rule: null, ...base };
-}
-
-/** The answer when nothing usable decides: POLICY_FAIL_MODE open allows, closed refuses with 1. */
-export function failModeDecision(env: Env, reason: string): PolicyDecision {
-	const closed = env.POLICY_FAIL_MODE === "closed";
-	console.error(JSON.stringify({ event: "policy.fail_mode", mode: closed ? "closed" : "open", reason }));
-	return {
-		allowed: !closed,
-		errorCode: closed ? 1 : 0,
-		errorInfo: "",
-		rule: `fail-mode:${closed ? "closed" : "open"}`,
-		policyVersion: null,
-		dryRun: false,
-		source: "fail-mode",
-	};
-}
-
-/** Policy status for /healthz. */
-export async function policyHealth(env: Env): Promise<Record<string, unknown>> {
-	const policy = await loadPolicy(env);
-	return typeof policy === "string"
-		? { loaded: false, error: policy, failMode: env.POLICY_FAIL_MODE }
-		: { loaded: true, version: policy.version ?? null, failMode: env.POLICY_FAIL_MODE };
-}
-
-/** POST /api/policy/check: the answer the callback would give. */
-export async function handlePolicyCheck(
-	request: Request,
-	env: Env,
-	ctx: ExecutionContext,
-): Promise<Response> {
-	const body = v.safeParse(
-		v.object({ Operator_Account: v.string(), Name: v.string(), Type: v.optional(v.string()) }),
-		await request.json().catch(() => null),
+	const receivedAt = Date.now();
+	let decision: PolicyDecision;
+	let verdict: Verdict;
+	try {
+		const state = await currentPolicyState(env, (work) => ctx.waitUntil(work));
+		if (state.policy === null) {
+			const reason = state.liveProblem?.message ?? state.kvError ?? "no policy";
+			decision = failModeDecision(env, `no good policy has ever been loaded (${reason})`);
+			verdict = { ...decision, dryRun: false };
+		} else {
+			verdict = evaluateCreation(state.policy.compiled, kind, request);
+			decision = {
+				...(verdict.dryRun ? { allowed: true, errorCode: 0, errorInfo: "" } : verdict),
+				rule: verdict.rule,
+				dryRun: verdict.dryRun,
+				policyVersion: state.policy.label,
+				source: state.liveProblem === null ? "policy" : "last-known-good",
+			};
+			if (verdict.dryRun && !verdict.allowed) {
+				log("info", "policy.dry_run_refusal", {
+					name: request.name,
+					rule: verdict.rule,
+					errorCode: verdict.errorCode,
+				});
+			}
+		}
+	} catch (error) {
+		decision = failModeDecision(env, `the policy failed: ${error instanceof Error ? error.message : error}`);
+		verdict = { ...decision, dryRun: false };
+	}
+	ctx.waitUntil(
+		logDecision(env.DB, {
+			receivedAt,
+			kind,
+			request,
+			verdict,
+			policyVersion: decision.policyVersion,
+			source: decision.source,
+		}),
 	);
-	if (!body.success) return jsonResponse({ error: "body needs Operator_Account and Name" }, 400);
-	const decision = await decideCreation(env, ctx, "topic", {
-		operatorAccount: body.output.Operator_Account,
-		name: body.output.Name,
-		type: body.output.Type,
-	});
-	return jsonResponse({ ErrorCode: decision.errorCode, ErrorInfo: decision.errorInfo, rule: decision.rule });
+	return decision;
+}
+
+/**
+ * JSON-serializable status for GET /healthz: whether a policy is loaded, its version, its source
+ * (live/last-known-good/none), the live value's current error with rule and position, the fail mode.
+ * Never throws.
+ */
+export async function policyHealth(env: Env): Promise<Record<string, unknown>> {
+	try {
+		const state = await inspectPolicyState(env);
+		const policy = state.policy;
+		return {
+			loaded: policy !== null,
+			version: policy?.label ?? null,
+			source: policy === null ? "none" : state.liveProblem === null ? "live" : "last-known-good",
+			loadedAt: policy === null ? null : new Date(policy.loadedAt).toISOString(),
+			error: state.liveProblem,
+			kvError: state.kvError,
+			failMode: failMode(env),
+			rules: policy === null ? null : summarizePolicy(policy.compiled),
+		};
+	} catch (error) {
+		return {
+			loaded: false,
+			source: "none",
+			error: { message: error instanceof Error ? error.message : String(error) },
+			failMode: failMode(env),
+		};
+	}
 }

@@ -1,0 +1,105 @@
+// POST /api/policy/check: what the callback would answer for a name, and which rule decided, with the
+// live policy or one sent in the body (to try an edit before saving it). Decisions here are not logged.
+import * as v from "valibot";
+import { compilePolicy, compilePolicyText } from "./compile";
+import { type PolicyDocument, PolicyDocumentSchema } from "./document";
+import { type CreationKind, evaluateCreation } from "./evaluate";
+import { failModeDecision } from "./fail-mode";
+import { currentPolicyState } from "./loader";
+
+const CheckBodySchema = v.strictObject({
+	Operator_Account: v.string(),
+	Name: v.string(),
+	Type: v.optional(v.string()),
+	CallbackCommand: v.optional(
+		v.picklist(["Group.CallbackBeforeCreateTopic", "Group.CallbackBeforeCreateGroup"]),
+	),
+	policy: v.optional(v.union([v.string(), v.record(v.string(), v.unknown())])),
+});
+
+/**
+ * POST /api/policy/check body {"Operator_Account","Name","Type"?,"CallbackCommand"?,"policy"?} →
+ * {"ErrorCode","ErrorInfo","rule",…}; an invalid body or inline policy → 400 JSON naming the problem.
+ * The caller has already checked the ADMIN_TOKEN bearer.
+ */
+export async function handlePolicyCheck(
+	request: Request,
+	env: Env,
+	ctx: ExecutionContext,
+): Promise<Response> {
+	let json: unknown;
+	try {
+		json = await request.json();
+	} catch {
+		return badRequest({ error: "the body must be JSON" });
+	}
+	const body = v.safeParse(CheckBodySchema, json);
+	if (!body.success) {
+		const issue = body.issues[0];
+		const field = issue?.path?.map((p) => p.key).join(".") ?? "body";
+		const message = issue?.expected === "never" ? "unknown field" : issue?.message;
+		return badRequest({ error: `${field}: ${message}` });
+	}
+	const { Operator_Account, Name, Type, CallbackCommand, policy: inline } = body.output;
+	const kind: CreationKind = CallbackCommand === "Group.CallbackBeforeCreateGroup" ? "group" : "topic";
+
+	let compiled: ReturnType<typeof compilePolicyText>;
+	let policyVersion: string | null;
+	let source: string;
+	if (inline !== undefined) {
+		if (typeof inline === "string") {
+			compiled = compilePolicyText(inline);
+		} else {
+			const parsed = v.safeParse(PolicyDocumentSchema, inline);
+			// Reuse the text path for its messages and positions.
+			compiled = parsed.success
+				? compilePolicy(parsed.output as PolicyDocument)
+				: compilePolicyText(JSON.stringify(inline, null, "\t"));
+		}
+		if (!compiled.ok)
+			return badRequest({ error: `policy: ${compiled.problem.message}`, ...compiled.problem });
+		policyVersion = compiled.value.version;
+		source = "inline";
+	} else {
+		const state = await currentPolicyState(env, (work) => ctx.waitUntil(work));
+		if (state.policy === null) {
+			const decision = failModeDecision(env, "policy check without a usable policy");
+			return Response.json({
+				ErrorCode: decision.errorCode,
+				ErrorInfo: decision.errorInfo,
+				rule: decision.rule,
+				allowed: decision.allowed,
+				dryRun: false,
+				wouldRefuseWith: null,
+				policyVersion: null,
+				source: decision.source,
+				problem: state.liveProblem,
+			});
+		}
+		compiled = { ok: true, value: state.policy.compiled };
+		policyVersion = state.policy.label;
+		source = state.liveProblem === null ? "live" : "last-known-good";
+	}
+	const verdict = evaluateCreation(compiled.value, kind, {
+		operatorAccount: Operator_Account,
+		name: Name,
+		type: Type,
+	});
+	const answered = verdict.dryRun
+		? { code: 0, info: "" }
+		: { code: verdict.errorCode, info: verdict.errorInfo };
+	return Response.json({
+		ErrorCode: answered.code,
+		ErrorInfo: answered.info,
+		rule: verdict.rule,
+		allowed: verdict.dryRun || verdict.allowed,
+		dryRun: verdict.dryRun,
+		wouldRefuseWith: verdict.dryRun && !verdict.allowed ? verdict.errorCode : null,
+		policyVersion,
+		source,
+	});
+}
+
+function badRequest(body: Record<string, unknown>): Response {
+	return Response.json(body, { status: 400 });
+}

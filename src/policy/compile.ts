@@ -1,0 +1,140 @@
+// The compiler: a validated document becomes the structures the evaluator needs (sets, maps, automata),
+// built once per policy text per isolate. Semantic checks the schema cannot express live here too.
+import { type CompiledBanned, compileBanned } from "./banned";
+import {
+	locateJsonPath,
+	type Outcome,
+	type PathSegment,
+	type PolicyDocument,
+	parsePolicyText,
+	problem,
+	type RuleSection,
+} from "./document";
+import { foldText } from "./normalize";
+
+export type PolicyMode = "enforce" | "dry-run";
+
+/** The rules for one kind of creation (topics, or groups), with every rule's path resolved. */
+export interface CompiledRules {
+	mode: PolicyMode;
+	refusal: { errorCode: number; errorInfo: string };
+	/** `operators` or `groupCreation.operators`: where the operator rules come from. */
+	operatorsPath: string;
+	allow: ReadonlySet<string> | null;
+	deny: ReadonlySet<string>;
+	bypass: ReadonlySet<string>;
+	/** `names` or `groupCreation.names`. */
+	namesPath: string;
+	minLength: number | null;
+	maxLength: number | null;
+	/** Text form of each `allowed` name → its index. */
+	allowed: ReadonlyMap<string, number>;
+	allowedNames: readonly string[];
+	banned: CompiledBanned;
+}
+
+/** A policy ready to decide: compile it with {@link compilePolicyText}. */
+export interface CompiledPolicy {
+	version: string | null;
+	topic: CompiledRules;
+	/** Null when the document has no `groupCreation`: group creations are then always allowed. */
+	group: CompiledRules | null;
+}
+
+/**
+ * Parses, validates and compiles a policy text. Never throws; a problem names the rule and position.
+ * @example compilePolicyText('{"names":{"banned":["casino"]}}') // { ok: true, value: CompiledPolicy }
+ */
+export function compilePolicyText(text: string): Outcome<CompiledPolicy> {
+	const parsed = parsePolicyText(text);
+	if (!parsed.ok) return parsed;
+	return compilePolicy(parsed.value, text);
+}
+
+/** Compiles a validated document; `text` (its source, when there is one) only serves to locate problems. */
+export function compilePolicy(document: PolicyDocument, text = ""): Outcome<CompiledPolicy> {
+	const topic = compileRules(document, {}, [], text);
+	if (!topic.ok) return topic;
+	let group: CompiledRules | null = null;
+	if (document.groupCreation !== undefined) {
+		const rules = compileRules(document, document.groupCreation, ["groupCreation"], text);
+		if (!rules.ok) return rules;
+		group = rules.value;
+	}
+	return { ok: true, value: { version: document.version ?? null, topic: topic.value, group } };
+}
+
+function compileRules(
+	top: PolicyDocument,
+	section: RuleSection,
+	sectionPath: PathSegment[],
+	text: string,
+): Outcome<CompiledRules> {
+	// A key the section leaves out falls back to the top-level one; rules report where they came from.
+	const own = <K extends keyof RuleSection>(key: K): PathSegment[] =>
+		section[key] !== undefined ? [...sectionPath, key] : [key];
+	const operators = section.operators ?? top.operators ?? {};
+	const names = section.names ?? top.names ?? {};
+	const refusal = section.refusal ?? top.refusal ?? {};
+	const namesPath = own("names");
+	const where = (...rest: PathSegment[]) =>
+		text === "" ? null : locateJsonPath(text, [...namesPath, ...rest]);
+	const label = (path: PathSegment[]) => path.join(".");
+
+	const minLength = names.minLength ?? null;
+	const maxLength = names.maxLength ?? null;
+	if (minLength !== null && maxLength !== null && minLength > maxLength) {
+		const rule = `${label(namesPath)}.minLength`;
+		return problem(`${rule}: ${minLength} is more than maxLength ${maxLength}`, rule, where("minLength"));
+	}
+	const allowed = new Map<string, number>();
+	for (const [index, name] of (names.allowed ?? []).entries()) {
+		const folded = foldText(name);
+		const rule = `${label(namesPath)}.allowed[${index}]`;
+		if (folded === "") return problem(`${rule}: empty once normalized`, rule, where("allowed", index));
+		if (!allowed.has(folded)) allowed.set(folded, index);
+	}
+	const banned = compileBanned(names.banned ?? [], `${label(namesPath)}.banned`, (index) =>
+		where("banned", index),
+	);
+	if (!banned.ok) return banned;
+
+	return {
+		ok: true,
+		value: {
+			mode: section.mode ?? top.mode ?? "enforce",
+			refusal: { errorCode: refusal.errorCode ?? 1, errorInfo: refusal.errorInfo ?? "" },
+			operatorsPath: label(own("operators")),
+			allow: operators.allow !== undefined && operators.allow.length > 0 ? new Set(operators.allow) : null,
+			deny: new Set(operators.deny ?? []),
+			bypass: new Set(operators.bypass ?? []),
+			namesPath: label(namesPath),
+			minLength,
+			maxLength,
+			allowed,
+			allowedNames: names.allowed ?? [],
+			banned: banned.value,
+		},
+	};
+}
+
+/** A one-line-per-section summary of what a policy does, for the CLI's `check` and /healthz. */
+export function summarizePolicy(policy: CompiledPolicy): Record<string, unknown> {
+	const rules = (r: CompiledRules) => ({
+		mode: r.mode,
+		refusal: r.refusal,
+		operators: { allow: r.allow?.size ?? 0, deny: r.deny.size, bypass: r.bypass.size },
+		names: {
+			minLength: r.minLength,
+			maxLength: r.maxLength,
+			allowed: r.allowed.size,
+			banned: r.banned.rules.length,
+			bannedByMode: r.banned.counts,
+		},
+	});
+	return {
+		version: policy.version,
+		topics: rules(policy.topic),
+		groups: policy.group === null ? "always allowed (no groupCreation)" : rules(policy.group),
+	};
+}

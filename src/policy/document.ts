@@ -1,0 +1,413 @@
+// The policy document: the JSON the user keeps under the KV key `policy`. One strict valibot schema
+// (unknown keys are errors, so a typo cannot silently switch a rule off); docs/policy.schema.json is
+// generated from it (`npm run policy:schema`).
+import * as v from "valibot";
+
+/** Key of the live document in the `POLICY` namespace. */
+export const POLICY_KEY = "policy";
+
+/** Refusal codes Tencent passes on: 1 (client sees 10016) or a custom code in 10100–10200. */
+const ErrorCodeSchema = v.union(
+	[v.literal(1), v.pipe(v.number(), v.integer(), v.minValue(10100), v.maxValue(10200))],
+	"must be 1 or an integer from 10100 to 10200",
+);
+const ErrorInfoSchema = v.pipe(
+	v.string(),
+	v.maxLength(1000),
+	v.description("Text passed to the client with a custom errorCode."),
+);
+
+const RefusalSchema = v.pipe(
+	v.strictObject({
+		errorCode: v.optional(ErrorCodeSchema),
+		errorInfo: v.optional(ErrorInfoSchema),
+	}),
+	v.description("Default refusal: errorCode 1 (client sees 10016) or 10100–10200, with errorInfo."),
+);
+
+const AccountListSchema = v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(200)));
+
+const OperatorsSchema = v.pipe(
+	v.strictObject({
+		allow: v.optional(
+			v.pipe(AccountListSchema, v.description("Non-empty: only these Operator_Accounts may create.")),
+		),
+		deny: v.optional(v.pipe(AccountListSchema, v.description("Always refused."))),
+		bypass: v.optional(
+			v.pipe(AccountListSchema, v.description("Name rules skipped (admins, the REST API's identity).")),
+		),
+	}),
+	v.description("Rules on Operator_Account, compared exactly."),
+);
+
+/** How a banned entry is compared with the name. */
+export const MATCH_MODES = ["plain", "exact", "word", "prefix", "suffix", "glob", "regex"] as const;
+export type MatchMode = (typeof MATCH_MODES)[number];
+
+const BannedValueSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(1000));
+
+const BannedEntryObjectSchema = v.strictObject({
+	match: v.optional(
+		v.pipe(
+			v.picklist(MATCH_MODES),
+			v.description(
+				"plain: contained anywhere (default); exact: the whole name; word: a whole word; prefix/suffix: " +
+					"how the name starts/ends; glob: the whole name, * = any run of characters; regex: RE2 syntax.",
+			),
+		),
+	),
+	value: BannedValueSchema,
+	errorCode: v.optional(ErrorCodeSchema),
+	errorInfo: v.optional(ErrorInfoSchema),
+	normalize: v.optional(
+		v.pipe(
+			v.boolean(),
+			v.description("false: compare with the name exactly as received (no folding of any kind)."),
+		),
+	),
+	note: v.optional(v.pipe(v.string(), v.description("Free text for the people editing the policy."))),
+});
+
+const BannedEntrySchema = v.union([BannedValueSchema, BannedEntryObjectSchema]);
+
+const NamesSchema = v.pipe(
+	v.strictObject({
+		minLength: v.optional(
+			v.pipe(
+				v.number(),
+				v.integer(),
+				v.minValue(0),
+				v.description("Fewest characters, counted after normalization."),
+			),
+		),
+		maxLength: v.optional(
+			v.pipe(
+				v.number(),
+				v.integer(),
+				v.minValue(1),
+				v.description("Most characters, counted after normalization."),
+			),
+		),
+		banned: v.optional(
+			v.pipe(
+				v.array(BannedEntrySchema),
+				v.description("Refused names; the first entry that matches, in this order, gives the code."),
+			),
+		),
+		allowed: v.optional(
+			v.pipe(
+				v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(1000))),
+				v.description("Exceptions: these exact names (after normalization) are never refused by name rules."),
+			),
+		),
+	}),
+	v.description("Rules on the topic's (or group's) Name."),
+);
+
+const ModeSchema = v.pipe(
+	v.picklist(["enforce", "dry-run"]),
+	v.description("dry-run: decide and log, but always answer 0."),
+);
+
+const GroupCreationSchema = v.pipe(
+	v.strictObject({
+		mode: v.optional(ModeSchema),
+		refusal: v.optional(RefusalSchema),
+		operators: v.optional(OperatorsSchema),
+		names: v.optional(NamesSchema),
+	}),
+	v.description(
+		"Rules for Group.CallbackBeforeCreateGroup. Absent: groups are always allowed. Each key left out " +
+			"here uses the top-level one, so {} applies the topic rules to groups too.",
+	),
+);
+
+/** The whole document under the KV key `policy`. */
+export const PolicyDocumentSchema = v.pipe(
+	v.strictObject({
+		$schema: v.optional(v.pipe(v.string(), v.description("Where editors find this JSON Schema."))),
+		version: v.optional(
+			v.pipe(v.string(), v.maxLength(200), v.description("Echoed in decision logs and /healthz.")),
+		),
+		mode: v.optional(ModeSchema),
+		refusal: v.optional(RefusalSchema),
+		operators: v.optional(OperatorsSchema),
+		names: v.optional(NamesSchema),
+		groupCreation: v.optional(GroupCreationSchema),
+	}),
+	v.title("Topic-creation policy"),
+	v.description(
+		"The rules deciding Tencent Cloud Chat's Group.CallbackBeforeCreateTopic (and, with groupCreation, " +
+			"Group.CallbackBeforeCreateGroup). See docs/policy.md.",
+	),
+);
+
+export type PolicyDocument = v.InferOutput<typeof PolicyDocumentSchema>;
+export type RuleSection = NonNullable<PolicyDocument["groupCreation"]>;
+export type BannedEntry = v.InferOutput<typeof BannedEntrySchema>;
+export type PathSegment = string | number;
+
+/** Why a policy text cannot be used: a message naming the rule, its path and, when known, where it is. */
+export interface PolicyProblem {
+	message: string;
+	/** The rule's path in the document, e.g. `names.banned[3].match`; null for the document as a whole. */
+	rule: string | null;
+	/** 1-based line and column in the text, when known. */
+	line: number | null;
+	column: number | null;
+}
+
+/** Either a value or the problem that prevented it. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; problem: PolicyProblem };
+
+/**
+ * Formats a path the way the docs and the decision log write rules.
+ * @example rulePath(["names", "banned", 3, "match"]) // "names.banned[3].match"
+ */
+export function rulePath(path: readonly PathSegment[]): string {
+	let out = "";
+	for (const segment of path) {
+		if (typeof segment === "number") out += `[${segment}]`;
+		else out += out === "" ? segment : `.${segment}`;
+	}
+	return out;
+}
+
+/**
+ * Parses and validates a policy text. Never throws: a bad text gives a problem naming the rule and its
+ * line and column (JSON syntax errors give the position of the error).
+ */
+export function parsePolicyText(text: string): Outcome<PolicyDocument> {
+	let json: unknown;
+	try {
+		json = JSON.parse(text);
+	} catch (error) {
+		const message = error instanceof Error ? error.message : String(error);
+		const offset = jsonSyntaxErrorOffset(text);
+		const where = offset === null ? null : lineAndColumn(text, offset);
+		return problem(`invalid JSON: ${message}`, null, where);
+	}
+	const result = v.safeParse(PolicyDocumentSchema, json);
+	if (result.success) return { ok: true, value: result.output };
+	const issue = mostSpecificIssue(result.issues[0]);
+	const path = (issue.path ?? []).map((item) => item.key as PathSegment);
+	const unknownKey = issue.expected === "never" && issue.path !== undefined;
+	const rule = path.length > 0 ? rulePath(path) : null;
+	const message = unknownKey
+		? `${rule}: unknown key (allowed keys are listed in docs/policy.md; a typo here must not disable a rule)`
+		: `${rule ?? "document"}: ${issue.message}`;
+	return problem(message, rule, locateJsonPath(text, path, unknownKey));
+}
+
+type AnyIssue = v.BaseIssue<unknown> & { issues?: AnyIssue[] };
+
+/**
+ * In a union (a banned entry is a string or an object) valibot reports the union; the alternative that
+ * got furthest says more. Sub-issue paths are relative to the union's, so they are joined here.
+ */
+function mostSpecificIssue(issue: AnyIssue | undefined): AnyIssue {
+	if (issue === undefined) return { kind: "schema", type: "unknown", input: null, expected: null } as never;
+	let best: AnyIssue | null = null;
+	for (const sub of issue.issues ?? []) {
+		const inner = mostSpecificIssue(sub);
+		if ((inner.path?.length ?? 0) > (best?.path?.length ?? 0)) best = inner;
+	}
+	if (best === null) return issue;
+	return { ...best, path: [...(issue.path ?? []), ...(best.path ?? [])] as AnyIssue["path"] };
+}
+
+/** Builds the failed outcome of a problem. */
+export function problem(
+	message: string,
+	rule: string | null,
+	where: { line: number; column: number } | null,
+): { ok: false; problem: PolicyProblem } {
+	return { ok: false, problem: { message, rule, line: where?.line ?? null, column: where?.column ?? null } };
+}
+
+/** 1-based line and column of a UTF-16 offset. */
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+	let line = 1;
+	let lineStart = 0;
+	for (let i = 0; i < offset && i < text.length; i++) {
+		if (text.charCodeAt(i) === 10) {
+			line++;
+			lineStart = i + 1;
+		}
+	}
+	return { line, column: offset - lineStart + 1 };
+}
+
+/**
+ * Line and column where the value at `path` starts in a JSON text (where its key starts, with `atKey`),
+ * or null when the text does not have it. Only called on the error path, so simplicity beats speed.
+ */
+export function locateJsonPath(
+	text: string,
+	path: readonly PathSegment[],
+	atKey = false,
+): { line: number; column: number } | null {
+	let i = 0;
+	let lastKeyStart = -1;
+	const skipSpace = () => {
+		while (i < text.length && /\s/.test(text.charAt(i))) i++;
+	};
+	const skipString = () => {
+		i++; // the opening quote
+		while (i < text.length && text.charAt(i) !== '"') i += text.charAt(i) === "\\" ? 2 : 1;
+		i++;
+	};
+	const skipValue = (): void => {
+		skipSpace();
+		const c = text.charAt(i);
+		if (c === '"') {
+			skipString();
+			return;
+		}
+		if (c === "{" || c === "[") {
+			let depth = 0;
+			while (i < text.length) {
+				const d = text.charAt(i);
+				if (d === '"') {
+					skipString();
+					continue;
+				}
+				if (d === "{" || d === "[") depth++;
+				else if (d === "}" || d === "]") depth--;
+				i++;
+				if (depth === 0) return;
+			}
+			return;
+		}
+		while (i < text.length && !/[\s,}\]]/.test(text.charAt(i))) i++;
+	};
+	/** Moves `i` to the value of `segment` in the object or array starting at `i`; false when absent. */
+	const enter = (segment: PathSegment): boolean => {
+		skipSpace();
+		const open = text.charAt(i);
+		i++;
+		for (let index = 0; ; index++) {
+			skipSpace();
+			if (text.charAt(i) === "}" || text.charAt(i) === "]") return false;
+			if (open === "{") {
+				if (text.charAt(i) !== '"') return false;
+				lastKeyStart = i;
+				skipString();
+				const key = text.slice(lastKeyStart + 1, i - 1);
+				skipSpace();
+				i++; // the colon
+				if (key === segment) return true;
+			} else if (open === "[") {
+				if (index === segment) return true;
+			} else {
+				return false;
+			}
+			skipValue();
+			skipSpace();
+			if (text.charAt(i) !== ",") return false;
+			i++;
+		}
+	};
+	for (const segment of path) if (!enter(segment)) return null;
+	skipSpace();
+	return lineAndColumn(text, atKey && typeof path.at(-1) === "string" ? lastKeyStart : i);
+}
+
+/**
+ * Offset of the first JSON syntax error in `text`, or null. The runtime's JSON.parse message does not
+ * always say where (workerd's does not), so a small strict scanner finds it.
+ */
+export function jsonSyntaxErrorOffset(text: string): number | null {
+	let i = 0;
+	const fail = (): never => {
+		throw i;
+	};
+	const space = () => {
+		while (i < text.length && " \t\n\r".includes(text.charAt(i))) i++;
+	};
+	const literal = (word: string) => {
+		if (!text.startsWith(word, i)) fail();
+		i += word.length;
+	};
+	const string = () => {
+		i++;
+		for (;;) {
+			if (i >= text.length) fail();
+			const c = text.charCodeAt(i);
+			if (c === 0x22) break;
+			if (c < 0x20) fail();
+			if (c === 0x5c) {
+				i++;
+				const e = text.charAt(i);
+				if (e === "u") {
+					if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
+					i += 4;
+				} else if (!'"\\/bfnrt'.includes(e) || e === "") fail();
+			}
+			i++;
+		}
+		i++;
+	};
+	const value = (): void => {
+		space();
+		const c = text.charAt(i);
+		if (c === "{") {
+			i++;
+			space();
+			if (text.charAt(i) === "}") {
+				i++;
+				return;
+			}
+			for (;;) {
+				space();
+				if (text.charAt(i) !== '"') fail();
+				string();
+				space();
+				if (text.charAt(i) !== ":") fail();
+				i++;
+				value();
+				space();
+				if (text.charAt(i) === ",") i++;
+				else if (text.charAt(i) === "}") {
+					i++;
+					return;
+				} else fail();
+			}
+		}
+		if (c === "[") {
+			i++;
+			space();
+			if (text.charAt(i) === "]") {
+				i++;
+				return;
+			}
+			for (;;) {
+				value();
+				space();
+				if (text.charAt(i) === ",") i++;
+				else if (text.charAt(i) === "]") {
+					i++;
+					return;
+				} else fail();
+			}
+		}
+		if (c === '"') string();
+		else if (c === "t") literal("true");
+		else if (c === "f") literal("false");
+		else if (c === "n") literal("null");
+		else number();
+	};
+	const number = () => {
+		const number = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+		if (number === null) fail();
+		else i += number[0].length;
+	};
+	try {
+		value();
+		space();
+		if (i < text.length) fail();
+		return null;
+	} catch (offset) {
+		return typeof offset === "number" ? Math.min(offset, text.length) : null;
+	}
+}

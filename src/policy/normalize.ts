@@ -1,0 +1,91 @@
+// Name normalization: the two forms every name and every pattern are compared in.
+//
+// - The *text form* (NFKC, case folding, invisible characters removed, white space collapsed) is what
+//   lengths are counted in, what `names.allowed` compares and what regex entries see, so `^[0-9]+$`
+//   still means digits.
+// - The *skeleton* adds leetspeak folding, accent removal and the Unicode TR39 confusables mapping
+//   (the data of unicode.org's confusables.txt, shipped by the `unhomoglyph` package), so that
+//   `ＣＡＳＩＮＯ`, `ca\u200bsino`, `cаsino` (Cyrillic а) and `c4s1no` all become `casino`.
+import confusables from "unhomoglyph/data.json";
+
+/** Zero-width and other format characters, default-ignorable code points and control characters. */
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cc}]/gu;
+const WHITE_SPACE_RUN = /\s+/gu;
+const COMBINING_MARKS = /\p{M}/gu;
+
+/**
+ * Common leetspeak substitutions, applied to the text form before the confusables mapping (TR39 would
+ * otherwise turn `0` into `O` and `1` into `l`). Both the name and the banned values go through it, so
+ * `b3t` in a policy means the same as `bet`.
+ */
+const LEET: Readonly<Record<string, string>> = {
+	"0": "o",
+	"1": "i",
+	"3": "e",
+	"4": "a",
+	"5": "s",
+	"7": "t",
+	"8": "b",
+	"9": "g",
+	$: "s",
+	"@": "a",
+	"€": "e",
+};
+// Not `!` or `|`: `bet!` must stay the word `bet` (and TR39 already folds `|` into `l`).
+const LEET_CHARACTERS = /[01345789$@€]/g;
+
+/** TR39 prototype of each confusable code point (`а` → `a`, `ℓ` → `l`, `m` → `rn`). */
+const PROTOTYPES: ReadonlyMap<string, string> = new Map(
+	Object.entries(confusables as Record<string, string>),
+);
+
+/**
+ * The text form of a name: NFKC, Unicode case folding, invisible characters removed, runs of white
+ * space collapsed to one space, trimmed.
+ * @example foldText("  ＣＡ\u200bＳＩＮＯ  Royale") // "casino royale"
+ */
+export function foldText(name: string): string {
+	const visible = name.normalize("NFKC").replace(INVISIBLE, "");
+	// Upper- then lower-casing is JavaScript's closest match to full case folding (ß → ss, ς → σ).
+	return visible.toUpperCase().toLowerCase().normalize("NFKC").replace(WHITE_SPACE_RUN, " ").trim();
+}
+
+/**
+ * The skeleton of a text form: leetspeak folded, accents and other combining marks dropped, each
+ * confusable code point replaced by its TR39 prototype, lower-cased.
+ * @example skeleton(foldText("C4S1NØ")) // "casino"
+ */
+export function skeleton(text: string): string {
+	const unleet = text.replace(LEET_CHARACTERS, (c) => LEET[c] ?? c);
+	const bare = unleet.normalize("NFD").replace(COMBINING_MARKS, "");
+	let out = "";
+	for (const c of bare) out += PROTOTYPES.get(c) ?? c;
+	return out.toLowerCase().normalize("NFC");
+}
+
+/** The skeleton of a raw name: what plain, exact, word, prefix, suffix and glob entries compare. */
+export function nameSkeleton(name: string): string {
+	return skeleton(foldText(name));
+}
+
+/** Length in characters (code points), as `names.minLength`/`maxLength` count it. */
+export function characterCount(text: string): number {
+	let n = 0;
+	for (const _ of text) n++;
+	return n;
+}
+
+const WORD_CHARACTER = /[\p{L}\p{N}]/u;
+
+/** Whether the UTF-16 code unit at `index` belongs to a word (letter or digit); false outside the text. */
+export function isWordCharacterAt(text: string, index: number): boolean {
+	if (index < 0 || index >= text.length) return false;
+	const code = text.charCodeAt(index);
+	if (code < 0x80) {
+		return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+	}
+	// A low surrogate belongs to the character that starts one unit earlier.
+	const start = code >= 0xdc00 && code <= 0xdfff && index > 0 ? index - 1 : index;
+	const cp = text.codePointAt(start);
+	return cp !== undefined && WORD_CHARACTER.test(String.fromCodePoint(cp));
+}

@@ -1,0 +1,51 @@
+// End to end through the Worker: Tencent's BeforeCreateTopic sample, decided by the policy in local KV.
+import { env, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+
+const URL =
+	"http://x/?SdkAppid=1400000000&CallbackCommand=Group.CallbackBeforeCreateTopic&contenttype=json&ClientIP=127.0.0.1&OptPlatform=RESTAPI";
+
+async function beforeCreateTopic(name: string) {
+	const response = await SELF.fetch(URL, {
+		method: "POST",
+		body: JSON.stringify({
+			CallbackCommand: "Group.CallbackBeforeCreateTopic",
+			Operator_Account: "leckie",
+			Type: "Community",
+			Name: name,
+		}),
+	});
+	expect(response.status).toBe(200);
+	return response.json();
+}
+
+describe("POST / Group.CallbackBeforeCreateTopic with a policy in KV", () => {
+	it("allows the sample and refuses a disguised banned name with the entry's code", async () => {
+		await env.POLICY.put(
+			"policy",
+			JSON.stringify({
+				version: "e2e-1",
+				names: { banned: [{ value: "casino", errorCode: 10150, errorInfo: "No gambling topics" }] },
+			}),
+		);
+		expect(await beforeCreateTopic("MyFirstTopic")).toEqual({
+			ActionStatus: "OK",
+			ErrorCode: 0,
+			ErrorInfo: "",
+		});
+		expect(await beforeCreateTopic("Ｃ4ｓ1no night")).toEqual({
+			ActionStatus: "OK",
+			ErrorCode: 10150,
+			ErrorInfo: "No gambling topics",
+		});
+		const row = await env.DB.prepare("SELECT * FROM decisions WHERE name = ? ORDER BY id DESC LIMIT 1")
+			.bind("Ｃ4ｓ1no night")
+			.first<Record<string, unknown>>();
+		expect(row).toMatchObject({
+			allowed: 0,
+			error_code: 10150,
+			rule: 'names.banned[0] "casino"',
+			dry_run: 0,
+		});
+	});
+});

@@ -1,0 +1,231 @@
+// Black-box tests of decideCreation, policyHealth and handlePolicyCheck against the real local KV and D1.
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import {
+	type CreationKind,
+	decideCreation,
+	failModeDecision,
+	handlePolicyCheck,
+	type PolicyDecision,
+	policyHealth,
+} from "../../src/policy";
+import { LAST_KNOWN_GOOD_KEY, resetPolicyCacheForTests } from "../../src/policy/loader";
+
+const GOOD = {
+	version: "test-1",
+	operators: { deny: ["spammer01"], bypass: ["administrator"] },
+	names: {
+		banned: [
+			"casino",
+			{ match: "regex", value: "^[0-9]+$", errorCode: 10101, errorInfo: "Topic names need letters" },
+		],
+	},
+};
+
+/** Decides like one callback request, and lets the request's background work (log, refresh) finish. */
+async function decide(
+	name: string,
+	operatorAccount = "leckie",
+	kind: CreationKind = "topic",
+	onEnv: Env = env,
+) {
+	const ctx = createExecutionContext();
+	const decision = await decideCreation(onEnv, ctx, kind, { operatorAccount, name, type: "Community" });
+	await waitOnExecutionContext(ctx);
+	return decision;
+}
+
+async function lastDecisionRow() {
+	return env.DB.prepare("SELECT * FROM decisions ORDER BY id DESC LIMIT 1").first<Record<string, unknown>>();
+}
+
+/** A fresh isolate (nothing cached) over the given KV value of `policy`. */
+async function restartWith(policy: unknown) {
+	resetPolicyCacheForTests();
+	if (policy === undefined) await env.POLICY.delete("policy");
+	else await env.POLICY.put("policy", typeof policy === "string" ? policy : JSON.stringify(policy));
+}
+
+beforeEach(async () => {
+	await env.POLICY.delete(LAST_KNOWN_GOOD_KEY);
+	await env.DB.prepare("DELETE FROM decisions").run();
+	await restartWith(GOOD);
+});
+
+describe("decideCreation", () => {
+	it("refuses a banned name and logs the decision in D1 after the answer", async () => {
+		const decision = await decide("ＣＡＳＩＮＯ night");
+		expect(decision).toEqual({
+			allowed: false,
+			errorCode: 1,
+			errorInfo: "",
+			rule: 'names.banned[0] "casino"',
+			policyVersion: "test-1",
+			dryRun: false,
+			source: "policy",
+		} satisfies PolicyDecision);
+		expect(await lastDecisionRow()).toMatchObject({
+			command: "Group.CallbackBeforeCreateTopic",
+			operator_account: "leckie",
+			name: "ＣＡＳＩＮＯ night",
+			allowed: 0,
+			error_code: 1,
+			rule: 'names.banned[0] "casino"',
+			policy_version: "test-1",
+			dry_run: 0,
+			source: "policy",
+		});
+	});
+
+	it("allows a clean name, passes custom codes, and honours the operator lists", async () => {
+		expect(await decide("MyFirstTopic")).toMatchObject({ allowed: true, errorCode: 0, rule: null });
+		expect(await decide("12345")).toMatchObject({ errorCode: 10101, errorInfo: "Topic names need letters" });
+		expect(await decide("MyFirstTopic", "spammer01")).toMatchObject({
+			allowed: false,
+			rule: "operators.deny",
+		});
+		expect(await decide("casino", "administrator")).toMatchObject({
+			allowed: true,
+			rule: "operators.bypass",
+		});
+	});
+
+	it("answers 0 in dry-run but logs the refusal it would have made", async () => {
+		await restartWith({ ...GOOD, mode: "dry-run" });
+		expect(await decide("casino")).toMatchObject({
+			allowed: true,
+			errorCode: 0,
+			dryRun: true,
+			rule: 'names.banned[0] "casino"',
+		});
+		expect(await lastDecisionRow()).toMatchObject({ allowed: 0, error_code: 1, dry_run: 1 });
+	});
+
+	it("allows groups without groupCreation, and applies groupCreation's own rules", async () => {
+		expect(await decide("casino", "leckie", "group")).toMatchObject({ allowed: true, rule: null });
+		expect((await lastDecisionRow())?.command).toBe("Group.CallbackBeforeCreateGroup");
+		await restartWith({ ...GOOD, groupCreation: { names: { banned: ["poker"] } } });
+		expect(await decide("casino", "leckie", "group")).toMatchObject({ allowed: true });
+		expect(await decide("Poker club", "leckie", "group")).toMatchObject({
+			allowed: false,
+			rule: 'groupCreation.names.banned[0] "poker"',
+		});
+		expect(await decide("MyFirstTopic", "spammer01", "group")).toMatchObject({ rule: "operators.deny" });
+	});
+
+	it("uses an edit from the next decision after KV delivers it, without waiting on KV", async () => {
+		expect((await decide("poker")).allowed).toBe(true);
+		await env.POLICY.put("policy", JSON.stringify({ version: "test-2", names: { banned: ["poker"] } }));
+		// This decision answers from the cache and refreshes it in the background.
+		expect(await decide("poker")).toMatchObject({ allowed: true, policyVersion: "test-1" });
+		expect(await decide("poker")).toMatchObject({ allowed: false, policyVersion: "test-2" });
+	});
+});
+
+describe("last known good and fail mode", () => {
+	it("keeps deciding with the last good policy when the live value breaks, across a restart", async () => {
+		await decide("warm-up"); // loads test-1 and saves it as the last known good
+		await restartWith('{"version":"broken","names":{"banned":[{"match":"regex","value":"(a)\\\\1"}]}}');
+		expect(await decide("casino")).toMatchObject({
+			allowed: false,
+			rule: 'names.banned[0] "casino"',
+			policyVersion: "test-1",
+			source: "last-known-good",
+		});
+		const health = await policyHealth(env);
+		expect(health).toMatchObject({
+			loaded: true,
+			version: "test-1",
+			source: "last-known-good",
+			failMode: "open",
+		});
+		expect(health.error).toMatchObject({ rule: "names.banned[0]", line: 1 });
+	});
+
+	it("keeps the cached good policy when the live value becomes invalid JSON", async () => {
+		await decide("warm-up");
+		await env.POLICY.put("policy", '{"names": {"banned": ["casino",]}}');
+		await decide("anything"); // sees the broken value in the background
+		expect(await decide("casino")).toMatchObject({ allowed: false, source: "last-known-good" });
+		expect((await policyHealth(env)).error).toMatchObject({ line: 1, column: 32 });
+	});
+
+	it("falls back to POLICY_FAIL_MODE only when no good policy was ever seen", async () => {
+		await restartWith("{not json");
+		expect(await decide("casino")).toMatchObject({
+			allowed: true,
+			errorCode: 0,
+			rule: "POLICY_FAIL_MODE=open",
+			source: "fail-mode",
+		});
+		expect(await lastDecisionRow()).toMatchObject({ source: "fail-mode", allowed: 1 });
+		resetPolicyCacheForTests();
+		const closed = await decide("MyFirstTopic", "leckie", "topic", { ...env, POLICY_FAIL_MODE: "closed" });
+		expect(closed).toMatchObject({ allowed: false, errorCode: 1, source: "fail-mode" });
+		expect(await policyHealth(env)).toMatchObject({ loaded: false, source: "none" });
+	});
+
+	it("treats a missing policy key like a broken one", async () => {
+		await restartWith(undefined);
+		expect(await decide("casino")).toMatchObject({ source: "fail-mode" });
+	});
+
+	it("answers the fail mode for an unusable callback body", () => {
+		expect(failModeDecision({ ...env, POLICY_FAIL_MODE: "closed" }, "bad JSON")).toMatchObject({
+			allowed: false,
+			errorCode: 1,
+			source: "fail-mode",
+		});
+		expect(failModeDecision(env, "bad JSON")).toMatchObject({ allowed: true, errorCode: 0 });
+	});
+});
+
+describe("POST /api/policy/check", () => {
+	async function check(body: unknown) {
+		const ctx = createExecutionContext();
+		const request = new Request("http://x/api/policy/check", {
+			method: "POST",
+			body: typeof body === "string" ? body : JSON.stringify(body),
+		});
+		const response = await handlePolicyCheck(request, env, ctx);
+		await waitOnExecutionContext(ctx);
+		expect(response.headers.get("content-type")).toContain("application/json");
+		return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+	}
+
+	it("answers what the callback would, with the rule, and logs nothing", async () => {
+		const { status, body } = await check({ Operator_Account: "leckie", Name: "c4s1no", Type: "Community" });
+		expect(status).toBe(200);
+		expect(body).toMatchObject({
+			ErrorCode: 1,
+			ErrorInfo: "",
+			rule: 'names.banned[0] "casino"',
+			source: "live",
+		});
+		expect(await lastDecisionRow()).toBeNull();
+	});
+
+	it("tries an inline policy before it is saved", async () => {
+		const policy = {
+			names: { banned: [{ match: "word", value: "bet", errorCode: 10110, errorInfo: "No bets" }] },
+		};
+		const { body } = await check({ Operator_Account: "leckie", Name: "Bet now", policy });
+		expect(body).toMatchObject({
+			ErrorCode: 10110,
+			ErrorInfo: "No bets",
+			rule: 'names.banned[0] word "bet"',
+		});
+		expect((await check({ Operator_Account: "leckie", Name: "alphabet", policy })).body.ErrorCode).toBe(0);
+	});
+
+	it("refuses an invalid inline policy or body with 400 naming the problem", async () => {
+		const bad = await check({ Operator_Account: "a", Name: "b", policy: { names: { baned: ["x"] } } });
+		expect(bad.status).toBe(400);
+		expect(bad.body).toMatchObject({ rule: "names.baned" });
+		expect(String(bad.body.error)).toContain("names.baned");
+		const missing = await check({ Name: "b" });
+		expect(missing.status).toBe(400);
+		expect(String(missing.body.error)).toContain("Operator_Account");
+		expect((await check("{oops")).status).toBe(400);
+	});
+});
