@@ -136,3 +136,53 @@ export async function expectConsistentTables(): Promise<void> {
 	).first<number>("n");
 	expect(badPayloads, "payloads that are not JSON of their own command").toBe(0);
 }
+
+/** One statement the Worker sent to D1: its SQL and bound values. */
+export interface RecordedStatement {
+	sql: string;
+	params: unknown[];
+}
+
+/**
+ * The real DB, noting every statement prepared and every value bound, so a test can check D1's limits
+ * (100 bound parameters, 100,000-byte SQL, 2,000,000-byte values). The statements D1 runs are the real ones.
+ */
+export function recordingD1(): { db: D1Database; statements: RecordedStatement[] } {
+	const statements: RecordedStatement[] = [];
+	const db = new Proxy(env.DB, {
+		get(target, property) {
+			const value = Reflect.get(target, property);
+			if (property !== "prepare") return typeof value === "function" ? value.bind(target) : value;
+			return (sql: string) => {
+				const real = target.prepare(sql);
+				const noted: RecordedStatement = { sql, params: [] };
+				statements.push(noted);
+				return new Proxy(real, {
+					get(statement, name) {
+						const member = Reflect.get(statement, name);
+						if (name === "bind")
+							return (...params: unknown[]) => {
+								noted.params = params;
+								return statement.bind(...params);
+							};
+						return typeof member === "function" ? member.bind(statement) : member;
+					},
+				});
+			};
+		},
+	});
+	return { db, statements };
+}
+
+/** Fails when a statement exceeds D1's documented limits. */
+export function expectWithinD1Limits(statements: RecordedStatement[]): void {
+	const encoder = new TextEncoder();
+	expect(statements.length).toBeGreaterThan(0);
+	for (const { sql, params } of statements) {
+		expect(encoder.encode(sql).byteLength, sql).toBeLessThanOrEqual(100_000);
+		expect(params.length, sql).toBeLessThanOrEqual(100);
+		for (const param of params) {
+			if (typeof param === "string") expect(encoder.encode(param).byteLength).toBeLessThanOrEqual(2_000_000);
+		}
+	}
+}
