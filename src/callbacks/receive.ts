@@ -1,5 +1,6 @@
 // The callback pipeline: authenticate, route by CallbackCommand, read and validate the body, then let the
-// command's module decide (before-callbacks) or record (after-callbacks).
+// command's module decide (before-callbacks) or record (after-callbacks). Authenticated bodies that fail
+// validation are kept in `quarantine`; an after-event D1 cannot take goes to the queue, never lost.
 import * as v from "valibot";
 import { authenticateCallback, singleParam } from "../auth/callback-auth";
 import { checkClientCertificate } from "../auth/client-certificate";
@@ -8,7 +9,10 @@ import { discardBody, jsonDepthExceeds, MAX_JSON_DEPTH, readBodyWithLimit } from
 import { failEnvelope, okEnvelope } from "../http/envelope";
 import { errorMessage, log } from "../log";
 import { decideCreation, failModeDecision, type PolicyDecision } from "../policy";
-import { recordEvent } from "../store/record-event";
+import { DIRECT_WRITE_DEADLINE_MS, withinDeadline } from "../store/deadline";
+import { bufferEvent } from "../store/event-queue";
+import { boundedBody, quarantineBody } from "../store/quarantine";
+import { type EventRecord, recordEvent } from "../store/record-event";
 import type { AfterCommand, BeforeCommand } from "./command";
 import { storedSizeProblem } from "./fields";
 import { describeIssues } from "./issues";
@@ -17,8 +21,18 @@ import { commandModule } from "./registry";
 /** Callbacks acknowledged without being handled, per command, since this isolate started. */
 export const ignoredCommands = new Map<string, number>();
 
-/** The parsed body, or why it is unusable. */
-type ParsedBody = { ok: true; value: unknown } | { ok: false; status: 400 | 413; reason: string };
+/** The parsed body, or why it is unusable; `text` is the body as received (empty when it was not read). */
+type ParsedBody =
+	| { ok: true; value: unknown; text: string }
+	| { ok: false; status: 400 | 413; reason: string; text: string };
+
+/** What is known of an authenticated callback before its body is judged. */
+interface Delivery {
+	command: string;
+	sdkAppId: string;
+	receivedAt: number;
+	requestId: string;
+}
 
 /** Handles `POST /` from Tencent Chat. Bad input gets a 4xx (or, for before-callbacks, the fail-mode 200). */
 export async function receiveCallback(
@@ -52,29 +66,37 @@ export async function receiveCallback(
 		return okEnvelope();
 	}
 
+	const delivery: Delivery = { command, sdkAppId: auth.sdkAppId, receivedAt: Date.now(), requestId };
 	const body = await parseBody(request, env, command);
 	if (!body.ok && body.status === 413) return failEnvelope(413, body.reason);
 	if (body.ok && isMismatchedCommand(body.value, command)) {
-		return failEnvelope(400, "CallbackCommand in the body does not match the URL's");
+		const reason = "CallbackCommand in the body does not match the URL's";
+		await keepRefused(env, ctx, module.kind, delivery, reason, body.text);
+		return failEnvelope(400, reason);
 	}
 	return module.kind === "before"
-		? answerBefore(module, body, env, ctx, requestId)
-		: recordAfter(module, body, env, auth.sdkAppId, requestId);
+		? answerBefore(module, body, env, ctx, delivery)
+		: recordAfter(module, body, env, ctx, delivery);
 }
 
 async function parseBody(request: Request, env: Env, command: string): Promise<ParsedBody> {
 	const text = await readBodyWithLimit(request, maxBodyBytes(env));
 	if (typeof text !== "string") {
 		return text.kind === "too-large"
-			? { ok: false, status: 413, reason: `body is larger than ${text.limit} bytes` }
-			: { ok: false, status: 400, reason: `body could not be read: ${text.message}` };
+			? { ok: false, status: 413, reason: `body is larger than ${text.limit} bytes`, text: "" }
+			: { ok: false, status: 400, reason: `body could not be read: ${text.message}`, text: "" };
 	}
 	if (jsonDepthExceeds(text, MAX_JSON_DEPTH))
-		return { ok: false, status: 400, reason: `body nests deeper than ${MAX_JSON_DEPTH} levels (${command})` };
+		return {
+			ok: false,
+			status: 400,
+			reason: `body nests deeper than ${MAX_JSON_DEPTH} levels (${command})`,
+			text,
+		};
 	try {
-		return { ok: true, value: JSON.parse(text) };
+		return { ok: true, value: JSON.parse(text), text };
 	} catch (error) {
-		return { ok: false, status: 400, reason: `body is not JSON (${command}): ${errorMessage(error)}` };
+		return { ok: false, status: 400, reason: `body is not JSON (${command}): ${errorMessage(error)}`, text };
 	}
 }
 
@@ -83,60 +105,121 @@ function isMismatchedCommand(body: unknown, command: string): boolean {
 	return body.CallbackCommand !== command;
 }
 
+/**
+ * Quarantines a refused body. After-callbacks wait for the write (their answer is a 400 either way); a
+ * before-callback's answer must not wait on D1, so its write runs after the answer. Neither ever throws.
+ */
+async function keepRefused(
+	env: Env,
+	ctx: ExecutionContext,
+	kind: "before" | "after",
+	delivery: Delivery,
+	reason: string,
+	body: string,
+): Promise<void> {
+	const { receivedAt, command, sdkAppId, requestId } = delivery;
+	const write = quarantineBody(env.DB, { receivedAt, command, sdkAppId, reason, body }, requestId);
+	if (kind === "after") await write;
+	else ctx.waitUntil(write);
+}
+
 /** Before-callbacks always answer 200: Tencent counts anything else as a failed callback. */
 async function answerBefore(
 	module: BeforeCommand,
 	body: ParsedBody,
 	env: Env,
 	ctx: ExecutionContext,
-	requestId: string,
+	delivery: Delivery,
 ): Promise<Response> {
 	let decision: PolicyDecision;
+	let invalid: string | null = null;
 	if (!body.ok) {
+		invalid = body.reason;
 		decision = failModeDecision(env, body.reason);
 	} else {
 		const parsed = v.safeParse(module.schema, body.value);
-		decision = parsed.success
-			? await decideCreation(env, ctx, module.creation, module.toRequest(parsed.output))
-			: failModeDecision(env, `invalid ${module.command} body: ${describeIssues(parsed.issues)}`);
+		if (parsed.success) {
+			decision = await decideCreation(env, ctx, module.creation, module.toRequest(parsed.output));
+		} else {
+			invalid = `invalid ${module.command} body: ${describeIssues(parsed.issues)}`;
+			decision = failModeDecision(env, invalid);
+		}
 	}
+	if (invalid !== null) await keepRefused(env, ctx, "before", delivery, invalid, body.text);
 	const refused = !decision.allowed && !decision.dryRun;
-	log("info", "creation.decided", { requestId, command: module.command, ...decision });
+	log("info", "creation.decided", { requestId: delivery.requestId, command: module.command, ...decision });
 	return refused ? okEnvelope(decision.errorCode, decision.errorInfo) : okEnvelope();
 }
 
+/**
+ * Stores an after-event. When D1 refuses the write (or does not answer within 1.2 s of Tencent's 2), the
+ * event goes to the queue and Tencent still gets 200:
+ * it does not retry after-callbacks by default, so a 5xx would lose the event, while the queue keeps it
+ * until D1 takes it. Only when the queue refuses too is the answer 503 (the one case worth a retry).
+ */
 async function recordAfter(
 	module: AfterCommand,
 	body: ParsedBody,
 	env: Env,
-	sdkAppId: string,
-	requestId: string,
+	ctx: ExecutionContext,
+	delivery: Delivery,
 ): Promise<Response> {
-	if (!body.ok) return failEnvelope(body.status, body.reason);
+	const { requestId } = delivery;
+	if (!body.ok) {
+		await keepRefused(env, ctx, "after", delivery, body.reason, body.text);
+		return failEnvelope(body.status, body.reason);
+	}
 	const parsed = v.safeParse(module.schema, body.value);
 	if (!parsed.success) {
 		const reason = `invalid ${module.command} body: ${describeIssues(parsed.issues)}`;
 		log("warn", "callback.invalid", { requestId, command: module.command, reason });
+		await keepRefused(env, ctx, "after", delivery, reason, body.text);
 		return failEnvelope(400, reason);
 	}
-	const record = {
+	const record: EventRecord = {
 		command: module.command,
-		sdkAppId,
+		sdkAppId: delivery.sdkAppId,
 		facts: module.toFacts(parsed.output),
 		payload: JSON.stringify(parsed.output),
-		receivedAt: Date.now(),
+		receivedAt: delivery.receivedAt,
 	};
 	const sizeProblem = storedSizeProblem(record.payload, record.facts.topicIds.length);
 	if (sizeProblem) {
 		log("warn", "callback.too_large", { requestId, command: module.command, reason: sizeProblem });
+		await keepRefused(env, ctx, "after", delivery, sizeProblem, body.text);
 		return failEnvelope(413, sizeProblem);
 	}
 	try {
-		const { inserted } = await recordEvent(env.DB, record);
+		const { inserted } = await withinDeadline(
+			recordEvent(env.DB, record),
+			DIRECT_WRITE_DEADLINE_MS,
+			"the D1 write",
+		);
 		log("info", "event.recorded", { requestId, command: module.command, inserted });
 		return okEnvelope();
-	} catch (error) {
-		log("error", "event.store_failed", { requestId, command: module.command, error: errorMessage(error) });
-		return failEnvelope(503, "the event could not be stored; retry later");
+	} catch (storeError) {
+		try {
+			await bufferEvent(env.EVENTS_QUEUE, record);
+			log("warn", "event.queued", {
+				requestId,
+				command: module.command,
+				reason: "D1 did not take the write; the queue consumer will store it",
+				error: errorMessage(storeError),
+			});
+			return okEnvelope();
+		} catch (queueError) {
+			const payload = boundedBody(record.payload);
+			log("error", "event.not_stored", {
+				requestId,
+				command: module.command,
+				d1Error: errorMessage(storeError),
+				queueError: errorMessage(queueError),
+				// For replay from the logs; the payload is cut like a quarantined body to keep the line bounded.
+				record: { ...record, payload: payload.text },
+				payloadBytes: payload.bytes,
+				payloadTruncated: payload.truncated,
+			});
+			return failEnvelope(503, "the event could not be stored; retry later");
+		}
 	}
 }

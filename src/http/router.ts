@@ -1,5 +1,8 @@
 // The HTTP edge: which path and method go where, and one error handler for every failure.
 import { type IRequest, Router } from "itty-router";
+import { listDecisions } from "../api/decisions";
+import { listEvents } from "../api/events";
+import { getTopic, listGroupTopics } from "../api/topics";
 import { authenticateAdmin } from "../auth/admin-auth";
 import { receiveCallback } from "../callbacks/receive";
 import { commandModule } from "../callbacks/registry";
@@ -60,4 +63,10 @@ export const router = Router<EdgeRequest, Args>({
 	.get("/healthz", (_request, env) => health(env))
 	.all("/api/*", requireAdmin)
 	.post("/api/policy/check", (request, env, ctx) => handlePolicyCheck(request, env, ctx))
+	.get("/api/topics/:topicId", (request, env) => getTopic(request.params.topicId, new URL(request.url), env))
+	.get("/api/groups/:groupId/topics", (request, env) =>
+		listGroupTopics(request.params.groupId, new URL(request.url), env),
+	)
+	.get("/api/events", (request, env) => listEvents(new URL(request.url), env))
+	.get("/api/decisions", (request, env) => listDecisions(new URL(request.url), env))
 	.all("*", () => failEnvelope(404, "not found"));

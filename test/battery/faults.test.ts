@@ -77,27 +77,60 @@ describe("D1 failing", () => {
 		expect(faulty.json.ErrorCode).toBe(10150);
 	});
 
-	it("on an after-event write: a JSON answer, nothing half-written", async () => {
-		for (const fault of ["batch"] as const) {
+	for (const fault of ["reject", "hang"] as const) {
+		it(`on an after-event write (batch ${fault}s): 200, and the queue stores the event exactly once`, async () => {
 			const marker = crypto.randomUUID();
 			const body = JSON.stringify({
 				...samples.afterTopicDestroyed([`@TGS#_f${marker}@TOPIC#_a`, `@TGS#_f${marker}@TOPIC#_b`]),
 				BatteryCase: marker,
 			});
+			const request = () =>
+				new Request(callbackUrl("Group.CallbackAfterTopicDestroyed"), { method: "POST", body });
 			const answer = await fetchChecked(
-				new Request(callbackUrl("Group.CallbackAfterTopicDestroyed"), { method: "POST", body }),
-				{ ...env, DB: faultyD1([fault]) },
-				{ allow5xx: true },
+				request(),
+				{ ...env, DB: faultyD1(["batch"], fault) },
+				{ background: "detach" },
 			);
-			expect(answer.json.ActionStatus, fault).toBeDefined();
-			expect(await rowsForCase(marker), fault).toBe(0);
-			// The redelivery Tencent sends once D1 is back stores the event once.
-			const retry = await fetchChecked(
-				new Request(callbackUrl("Group.CallbackAfterTopicDestroyed"), { method: "POST", body }),
-			);
-			expect(retry.status).toBe(200);
+			expect(answer).toEqual({ status: 200, json: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" } });
+			// The real local queue hands the event to this Worker's consumer, which writes to the real D1.
+			await vi.waitFor(async () => expect(await rowsForCase(marker)).toBe(2), {
+				timeout: 15_000,
+				interval: 100,
+			});
+			// Tencent's redelivery (retry after timeout) adds nothing.
+			expect((await fetchChecked(request())).status).toBe(200);
 			expect(await rowsForCase(marker)).toBe(2);
-		}
+		});
+	}
+
+	it("on an after-event write with the queue down too: 503 JSON, logged with the record for replay", async () => {
+		const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+		const marker = crypto.randomUUID();
+		const body = JSON.stringify({ ...samples.afterCreateGroup(`@TGS#q${marker}`), BatteryCase: marker });
+		const queueDown = new Proxy(env.EVENTS_QUEUE, {
+			get(target, property) {
+				if (property === "send" || property === "sendBatch") {
+					faultsInjected.count += 1;
+					return () => Promise.reject(new Error("injected fault: queue send"));
+				}
+				const value = Reflect.get(target, property);
+				return typeof value === "function" ? value.bind(target) : value;
+			},
+		});
+		const answer = await fetchChecked(
+			new Request(callbackUrl("Group.CallbackAfterCreateGroup"), { method: "POST", body }),
+			{ ...env, DB: faultyD1(["batch"]), EVENTS_QUEUE: queueDown },
+			{ allow5xx: true },
+		);
+		expect(answer).toEqual({
+			status: 503,
+			json: { ActionStatus: "FAIL", ErrorCode: 503, ErrorInfo: "the event could not be stored; retry later" },
+		});
+		const line = errors.mock.calls
+			.map(([text]) => String(text))
+			.find((text) => text.includes('"event.not_stored"'));
+		expect(line).toContain(marker);
+		expect(await rowsForCase(marker)).toBe(0);
 	});
 });
 

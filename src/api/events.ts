@@ -1,0 +1,29 @@
+// GET /api/events?after={id}&limit={n}: the change feed other systems follow, in `id` order.
+import { jsonResponse } from "../http/envelope";
+import { readQuery, wholeNumber } from "./query";
+import { EVENT_COLUMNS, type EventView, eventView, page } from "./rows";
+
+/** Largest page of the change feed. */
+export const MAX_FEED_LIMIT = 1000;
+
+/**
+ * `{"events": [rows with id > after, at most limit, in id order], "next": <id to pass as after, or null>}`.
+ * `next` is null once the page reaches the newest event; a follower then keeps its last id and asks again
+ * later. The cursor is safe because D1 runs writes one at a time: a row is visible only after every row
+ * with a smaller id, so nothing can appear behind a cursor (docs/sync.md).
+ */
+export async function listEvents(url: URL, env: Env): Promise<Response> {
+	const query = readQuery(url, {
+		after: wholeNumber(0, Number.MAX_SAFE_INTEGER, 0),
+		limit: wholeNumber(1, MAX_FEED_LIMIT, 100),
+	});
+	if (!query.ok) return query.response;
+	const { after, limit } = query.value;
+	const { results } = await env.DB.prepare(
+		`SELECT ${EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?`,
+	)
+		.bind(after, limit + 1)
+		.all<Omit<EventView, "payload"> & { payload: string }>();
+	const { items, next } = page(results, limit);
+	return jsonResponse({ events: items.map(eventView), next }, 200, { "cache-control": "no-store" });
+}

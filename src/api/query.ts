@@ -1,0 +1,95 @@
+// Query parameters of the read API, checked with valibot: an unknown, repeated or malformed parameter is a
+// 400 that names it, never a 5xx and never silently ignored.
+import * as v from "valibot";
+import { jsonResponse } from "../http/envelope";
+
+/** A parameter's schema: it receives the raw string, or undefined when the parameter is absent. */
+type ParamSchema = v.GenericSchema<string | undefined, unknown>;
+
+/** The parsed parameters, or the 400 answer naming the bad one. */
+export type QueryResult<T> = { ok: true; value: T } | { ok: false; response: Response };
+
+/** A 400 JSON answer `{"error": …, "parameter": …}`. */
+export function badParameter(parameter: string, message: string): Response {
+	return jsonResponse({ error: `${parameter}: ${message}`, parameter }, 400);
+}
+
+function wholeNumberIn(min: number, max: number) {
+	const message = `must be a whole number from ${min} to ${max}`;
+	return v.pipe(
+		v.string(),
+		v.regex(/^\d{1,16}$/, message),
+		v.transform(Number),
+		v.minValue(min, message),
+		v.maxValue(max, message),
+	);
+}
+
+/**
+ * A whole-number parameter in `[min, max]`, `fallback` when absent.
+ *
+ * @example
+ * readQuery(url, { limit: wholeNumber(1, 1000, 100) }) // ?limit=50 → { limit: 50 }; no limit → { limit: 100 }
+ */
+export function wholeNumber(min: number, max: number, fallback: number) {
+	return v.optional(wholeNumberIn(min, max), String(fallback));
+}
+
+/** A whole-number parameter in `[min, max]`; absent means no filter. */
+export function optionalWholeNumber(min: number, max: number) {
+	return v.optional(wholeNumberIn(min, max));
+}
+
+/** `true` or `false`, absent means no filter. */
+export const flag = v.optional(
+	v.pipe(
+		v.picklist(["true", "false"], "must be true or false"),
+		v.transform((value) => value === "true"),
+	),
+);
+
+/** A non-empty text of at most `max` characters, absent means no filter. */
+export function text(max = 1024) {
+	return v.optional(
+		v.pipe(
+			v.string(),
+			v.minLength(1, "must not be empty"),
+			v.maxLength(max, `must be at most ${max} characters`),
+		),
+	);
+}
+
+/** Reads the URL's query parameters against `shape`; every other parameter is refused. */
+export function readQuery<S extends Record<string, ParamSchema>>(
+	url: URL,
+	shape: S,
+): QueryResult<v.InferOutput<v.ObjectSchema<S, undefined>>> {
+	const raw: Record<string, string> = {};
+	for (const [name, value] of url.searchParams) {
+		if (!Object.hasOwn(shape, name)) {
+			const known = Object.keys(shape).join(", ") || "none";
+			return { ok: false, response: badParameter(name, `unknown parameter (known: ${known})`) };
+		}
+		if (Object.hasOwn(raw, name)) return { ok: false, response: badParameter(name, "is repeated") };
+		raw[name] = value;
+	}
+	const parsed = v.safeParse(v.object(shape), raw);
+	if (parsed.success) return { ok: true, value: parsed.output };
+	const issue = parsed.issues[0];
+	const parameter = String(issue.path?.[0]?.key ?? "query");
+	return { ok: false, response: badParameter(parameter, issue.message) };
+}
+
+/** A path segment as the client meant it (`%40TGS%23…` → `@TGS#…`), or the 400 answer naming it. */
+export function pathSegment(parameter: string, raw: string | undefined): QueryResult<string> {
+	let decoded: string;
+	try {
+		decoded = decodeURIComponent(raw ?? "");
+	} catch {
+		return { ok: false, response: badParameter(parameter, "is not valid percent-encoding") };
+	}
+	if (decoded.length === 0) return { ok: false, response: badParameter(parameter, "must not be empty") };
+	if (decoded.length > 1024)
+		return { ok: false, response: badParameter(parameter, "is longer than 1024 characters") };
+	return { ok: true, value: decoded };
+}

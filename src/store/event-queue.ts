@@ -1,0 +1,140 @@
+// The durable buffer for after-events D1 could not take. When the direct write fails the event goes to the
+// Cloudflare Queue bound as EVENTS_QUEUE; this Worker is also its consumer and stores each message with the
+// same idempotent recordEvent, retrying with backoff until D1 takes it (then the dead-letter queue keeps it).
+import * as v from "valibot";
+import { errorMessage, log } from "../log";
+import { storeQuarantined } from "./quarantine";
+import { type EventRecord, recordEvent } from "./record-event";
+
+/** First retry delay of a message whose write failed; it doubles per attempt up to the cap. */
+export const RETRY_BASE_SECONDS = 30;
+/** Longest wait between two attempts of one message. */
+export const RETRY_CAP_SECONDS = 3_600;
+
+const nullableString = v.nullable(v.string());
+const topicChangeSchema = v.variant("kind", [
+	v.object({
+		kind: v.literal("create"),
+		topicId: v.string(),
+		groupId: v.string(),
+		name: nullableString,
+		ownerAccount: nullableString,
+		createdBy: nullableString,
+	}),
+	v.object({
+		kind: v.literal("update"),
+		topicId: v.string(),
+		groupId: v.string(),
+		name: v.optional(v.string()),
+		introduction: v.optional(v.string()),
+		notification: v.optional(v.string()),
+		faceUrl: v.optional(v.string()),
+	}),
+	v.object({ kind: v.literal("delete-topics"), groupId: v.string(), topicIds: v.array(v.string()) }),
+	v.object({ kind: v.literal("delete-group"), groupId: v.string() }),
+]);
+
+/** A queue message as the producer sends it: an EventRecord. Checked, since a queue can be fed by hand. */
+const eventRecordSchema = v.object({
+	command: v.string(),
+	sdkAppId: v.string(),
+	facts: v.object({
+		groupId: nullableString,
+		topicIds: v.array(v.string()),
+		operatorAccount: nullableString,
+		eventTime: v.nullable(v.number()),
+		topicChange: v.nullable(topicChangeSchema),
+	}),
+	payload: v.string(),
+	receivedAt: v.number(),
+}) satisfies v.GenericSchema<unknown, EventRecord>;
+
+/** Records up to this many bytes of JSON are queued as JSON; larger ones gzipped (a message holds 128 KB). */
+export const PLAIN_MESSAGE_LIMIT = 100_000;
+
+/**
+ * Hands an after-event to the queue; throws when the queue does not take it either. Messages are JSON, so
+ * they stay readable in the dashboard and the dead-letter queue; a record too large for a message (a big
+ * `MemberList`) goes as gzipped JSON bytes instead, which the consumer unpacks.
+ */
+export async function bufferEvent(queue: Queue, record: EventRecord): Promise<void> {
+	const json = JSON.stringify(record);
+	if (new TextEncoder().encode(json).byteLength <= PLAIN_MESSAGE_LIMIT) {
+		await queue.send(record, { contentType: "json" });
+		return;
+	}
+	await queue.send(new Uint8Array(await gzip(json)), { contentType: "bytes" });
+}
+
+async function gzip(text: string): Promise<ArrayBuffer> {
+	const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+	return new Response(stream).arrayBuffer();
+}
+
+function base64(bytes: ArrayBuffer | ArrayBufferView): string {
+	const view =
+		bytes instanceof ArrayBuffer
+			? new Uint8Array(bytes)
+			: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+	let binary = "";
+	for (const byte of view) binary += String.fromCharCode(byte);
+	return btoa(binary);
+}
+
+/** A message body as the producer meant it: gzipped JSON bytes unpacked, anything else as it is. */
+async function unpack(body: unknown): Promise<unknown> {
+	if (!(body instanceof ArrayBuffer) && !ArrayBuffer.isView(body)) return body;
+	const stream = new Blob([body]).stream().pipeThrough(new DecompressionStream("gzip"));
+	return JSON.parse(await new Response(stream).text());
+}
+
+/** Seconds to wait before the `attempts`-th delivery of a message is tried again: 30, 60, 120 … 3600. */
+export function retryDelaySeconds(attempts: number): number {
+	const exponent = Math.max(0, Math.min(attempts - 1, 20));
+	return Math.min(RETRY_BASE_SECONDS * 2 ** exponent, RETRY_CAP_SECONDS);
+}
+
+/**
+ * The queue consumer: stores every buffered after-event in D1, in order. A message is acknowledged once D1
+ * has it (a redelivery adds nothing), retried later when the write fails. A message that is not an
+ * EventRecord cannot become an event; it is kept in `quarantine` instead.
+ */
+export async function drainEventQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+	for (const message of batch.messages) {
+		try {
+			const body = await unpack(message.body).catch((error: unknown) => ({
+				unreadable: `gzipped message could not be read: ${errorMessage(error)}`,
+				base64: base64(message.body as ArrayBuffer | ArrayBufferView),
+			}));
+			const parsed = v.safeParse(eventRecordSchema, body);
+			if (parsed.success) {
+				const { inserted } = await recordEvent(env.DB, parsed.output);
+				log("info", "event.recorded_from_queue", {
+					command: parsed.output.command,
+					messageId: message.id,
+					attempts: message.attempts,
+					inserted,
+				});
+			} else {
+				await storeQuarantined(env.DB, {
+					receivedAt: Date.now(),
+					command: null,
+					sdkAppId: null,
+					reason: `queue ${batch.queue}: message ${message.id} is not an EventRecord`,
+					body: JSON.stringify(body) ?? String(body),
+				});
+			}
+			message.ack();
+		} catch (error) {
+			const delaySeconds = retryDelaySeconds(message.attempts);
+			log("error", "event.queue_store_failed", {
+				queue: batch.queue,
+				messageId: message.id,
+				attempts: message.attempts,
+				retryInSeconds: delaySeconds,
+				error: errorMessage(error),
+			});
+			message.retry({ delaySeconds });
+		}
+	}
+}

@@ -1,0 +1,24 @@
+// Calls the read API the way an operator's script does: GET with `Authorization: Bearer <ADMIN_TOKEN>`.
+import { fetchWith } from "../support/tencent";
+
+export const ADMIN_TOKEN = "admin-token-for-tests";
+
+/** GET `path` (already percent-encoded) with the admin token, against the real local D1. */
+export async function apiGet<T = Record<string, unknown>>(
+	path: string,
+	options: { token?: string | null; env?: Partial<Env> } = {},
+): Promise<{ status: number; json: T; headers: Headers }> {
+	const token = options.token === undefined ? ADMIN_TOKEN : options.token;
+	const headers: HeadersInit = token === null ? {} : { authorization: `Bearer ${token}` };
+	const response = await fetchWith(new Request(`https://webhooks.example.com${path}`, { headers }), {
+		ADMIN_TOKEN,
+		...options.env,
+	});
+	return { status: response.status, json: await response.json<T>(), headers: response.headers };
+}
+
+/** Tencent-shaped IDs for one test: a community and its topics. */
+export function community(): { groupId: string; topic: (name: string) => string } {
+	const groupId = `@TGS#_@TGS#${crypto.randomUUID().slice(0, 8)}`;
+	return { groupId, topic: (name: string) => `${groupId}@TOPIC#_${name}` };
+}

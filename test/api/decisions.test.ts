@@ -1,0 +1,101 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { sendCallback, unique } from "../support/tencent";
+import { apiGet } from "./admin";
+
+interface Decision {
+	id: number;
+	received_at: number;
+	command: string;
+	operator_account: string;
+	name: string;
+	allowed: boolean;
+	error_code: number;
+	rule: string | null;
+	dry_run: boolean;
+}
+interface DecisionPage {
+	decisions: Decision[];
+	next: number | null;
+}
+
+const list = (query: string) => apiGet<DecisionPage>(`/api/decisions?${query}`);
+
+/** Decision rows as the policy engine writes them. */
+async function insertDecisions(operator: string, rows: { name: string; allowed: boolean; at: number }[]) {
+	const insert = env.DB.prepare(
+		`INSERT INTO decisions (received_at, command, operator_account, name, allowed, error_code, rule,
+		 policy_version, dry_run, source) VALUES (?, 'Group.CallbackBeforeCreateTopic', ?, ?, ?, ?, ?, 'v1', 0, 'policy')`,
+	);
+	await env.DB.batch(
+		rows.map((row) =>
+			insert.bind(
+				row.at,
+				operator,
+				row.name,
+				row.allowed ? 1 : 0,
+				row.allowed ? 0 : 10150,
+				row.allowed ? null : "names.banned[0]",
+			),
+		),
+	);
+}
+
+describe("GET /api/decisions", () => {
+	it("lists a decision made by a BeforeCreateTopic callback", async () => {
+		const operator = `op-${unique()}`;
+		const res = await sendCallback("Group.CallbackBeforeCreateTopic", {
+			CallbackCommand: "Group.CallbackBeforeCreateTopic",
+			Operator_Account: operator,
+			Type: "Community",
+			Name: "MyFirstTopic",
+		});
+		expect(res.status).toBe(200);
+		const page = await list(`operator=${encodeURIComponent(operator)}`);
+		expect(page.status).toBe(200);
+		expect(page.json.decisions).toEqual([
+			expect.objectContaining({
+				command: "Group.CallbackBeforeCreateTopic",
+				operator_account: operator,
+				name: "MyFirstTopic",
+				allowed: expect.any(Boolean),
+				dry_run: expect.any(Boolean),
+			}),
+		]);
+	});
+
+	it("filters by operator, outcome and time, and pages with a cursor", async () => {
+		const operator = `op-${unique()}`;
+		await insertDecisions(operator, [
+			{ name: "a", allowed: true, at: 1_000 },
+			{ name: "casino", allowed: false, at: 2_000 },
+			{ name: "b", allowed: true, at: 3_000 },
+			{ name: "casino 2", allowed: false, at: 4_000 },
+		]);
+		const refused = await list(`operator=${operator}&allowed=false`);
+		expect(refused.json.decisions.map((row) => [row.name, row.allowed, row.error_code])).toEqual([
+			["casino", false, 10150],
+			["casino 2", false, 10150],
+		]);
+		const recent = await list(`operator=${operator}&since=3000`);
+		expect(recent.json.decisions.map((row) => row.name)).toEqual(["b", "casino 2"]);
+
+		const first = await list(`operator=${operator}&limit=3`);
+		expect(first.json.decisions.map((row) => row.name)).toEqual(["a", "casino", "b"]);
+		expect(first.json.next).toBe(first.json.decisions[2]?.id);
+		const second = await list(`operator=${operator}&limit=3&after=${first.json.next}`);
+		expect(second.json).toEqual({ decisions: [expect.objectContaining({ name: "casino 2" })], next: null });
+	});
+
+	it.each([
+		["allowed=yes", "allowed"],
+		["limit=5000", "limit"],
+		["since=soon", "since"],
+		["operator=", "operator"],
+		["name=x", "name"],
+	])("answers 400 naming the parameter for ?%s", async (query, parameter) => {
+		const res = await list(query);
+		expect(res.status).toBe(400);
+		expect(res.json).toMatchObject({ parameter });
+	});
+});

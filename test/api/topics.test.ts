@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { samples, sendCallback } from "../support/tencent";
+import { apiGet, community } from "./admin";
+
+interface TopicAnswer {
+	topic: Record<string, unknown> | null;
+	events: { id: number; command: string; topic_id: string; payload: unknown }[];
+}
+
+describe("GET /api/topics/{topicId}", () => {
+	it("answers the current state and every event oldest first, for a percent-encoded ID", async () => {
+		const { groupId, topic } = community();
+		const topicId = topic("history");
+		await sendCallback("Group.CallbackAfterCreateTopic", samples.afterCreateTopic(topicId, groupId));
+		await sendCallback(
+			"Group.CallbackAfterTopicInfoChanged",
+			samples.afterTopicInfoChanged(groupId, { TopicId: topicId, Name: "Renamed" }),
+		);
+		await sendCallback("Group.CallbackAfterTopicDestroyed", samples.afterTopicDestroyed([topicId], groupId));
+
+		const encoded = encodeURIComponent(topicId);
+		expect(encoded).toContain("%40");
+		expect(encoded).toContain("%23");
+		const res = await apiGet<TopicAnswer>(`/api/topics/${encoded}`);
+		expect(res.status).toBe(200);
+		expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+		expect(res.json.topic).toMatchObject({
+			topic_id: topicId,
+			group_id: groupId,
+			name: "Renamed",
+			owner_account: "leckie",
+			deleted_at: expect.any(Number),
+		});
+		expect(res.json.events.map((event) => event.command)).toEqual([
+			"Group.CallbackAfterCreateTopic",
+			"Group.CallbackAfterTopicInfoChanged",
+			"Group.CallbackAfterTopicDestroyed",
+		]);
+		const ids = res.json.events.map((event) => event.id);
+		expect(ids).toEqual([...ids].sort((a, b) => a - b));
+		// The payload is the stored body as a JSON object, not a string.
+		expect(res.json.events[0]?.payload).toMatchObject({ TopicId: topicId, Name: "MyFirstTopic" });
+		expect(res.json.events[0]).not.toHaveProperty("event_key");
+	});
+
+	it("accepts `@` unencoded, as browsers and curl send it", async () => {
+		const { groupId, topic } = community();
+		const topicId = topic("at");
+		await sendCallback("Group.CallbackAfterCreateTopic", samples.afterCreateTopic(topicId, groupId));
+		const res = await apiGet<TopicAnswer>(`/api/topics/${topicId.replaceAll("#", "%23")}`);
+		expect(res.status).toBe(200);
+		expect(res.json.topic?.topic_id).toBe(topicId);
+	});
+
+	it("answers 404 JSON for a topic never seen", async () => {
+		const res = await apiGet(`/api/topics/${encodeURIComponent(community().topic("never"))}`);
+		expect(res.status).toBe(404);
+		expect(res.json).toMatchObject({ error: "topic not found" });
+	});
+
+	it("answers 400 naming the parameter for broken percent-encoding or an unknown query parameter", async () => {
+		const broken = await apiGet("/api/topics/%E0%A4%A");
+		expect(broken.status).toBe(400);
+		expect(broken.json).toMatchObject({ parameter: "topicId" });
+		const unknown = await apiGet(`/api/topics/${encodeURIComponent(community().topic("q"))}?verbose=1`);
+		expect(unknown.status).toBe(400);
+		expect(unknown.json).toMatchObject({ parameter: "verbose", error: expect.stringContaining("unknown") });
+	});
+});
+
+describe("GET /api/groups/{groupId}/topics", () => {
+	it("lists the community's topics, alive and deleted", async () => {
+		const { groupId, topic } = community();
+		await sendCallback("Group.CallbackAfterCreateTopic", samples.afterCreateTopic(topic("b-alive"), groupId));
+		await sendCallback("Group.CallbackAfterCreateTopic", samples.afterCreateTopic(topic("a-gone"), groupId));
+		await sendCallback(
+			"Group.CallbackAfterTopicDestroyed",
+			samples.afterTopicDestroyed([topic("a-gone")], groupId),
+		);
+		const other = community();
+		await sendCallback(
+			"Group.CallbackAfterCreateTopic",
+			samples.afterCreateTopic(other.topic("elsewhere"), other.groupId),
+		);
+
+		const res = await apiGet<{ groupId: string; topics: Record<string, unknown>[] }>(
+			`/api/groups/${encodeURIComponent(groupId)}/topics`,
+		);
+		expect(res.status).toBe(200);
+		expect(res.json.groupId).toBe(groupId);
+		expect(res.json.topics.map((row) => [row.topic_id, row.deleted_at === null])).toEqual([
+			[topic("a-gone"), false],
+			[topic("b-alive"), true],
+		]);
+	});
+
+	it("answers an empty list for a community without topics", async () => {
+		const res = await apiGet(`/api/groups/${encodeURIComponent(community().groupId)}/topics`);
+		expect(res).toMatchObject({ status: 200, json: { topics: [] } });
+	});
+});

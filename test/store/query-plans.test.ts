@@ -1,0 +1,88 @@
+// Every query the docs and the read API rely on must be answered from an index, never a scan of the table.
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+
+async function plan(sql: string, ...values: unknown[]): Promise<string> {
+	const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+		.bind(...values)
+		.all<{ detail: string }>();
+	return results.map((row) => row.detail).join("\n");
+}
+
+const queries: [string, string, unknown[], RegExp][] = [
+	[
+		"topic history (docs, GET /api/topics/{id})",
+		"SELECT command, event_time, payload FROM events WHERE topic_id = ? ORDER BY id",
+		["t"],
+		/SEARCH events USING INDEX events_topic_id \(topic_id=\?\)/,
+	],
+	[
+		"topic state (GET /api/topics/{id})",
+		"SELECT * FROM topics WHERE topic_id = ?",
+		["t"],
+		/SEARCH topics USING INDEX sqlite_autoindex_topics_1 \(topic_id=\?\)/,
+	],
+	[
+		"topics of a community (docs, GET /api/groups/{id}/topics)",
+		"SELECT * FROM topics WHERE group_id = ? ORDER BY topic_id",
+		["g"],
+		/SEARCH topics USING INDEX topics_group_id \(group_id=\?\)/,
+	],
+	[
+		"events of a community (docs)",
+		"SELECT * FROM events WHERE group_id = ? ORDER BY id",
+		["g"],
+		/SEARCH events USING INDEX events_group_id \(group_id=\?\)/,
+	],
+	[
+		"what changed since a time (docs)",
+		"SELECT id, command, group_id, topic_id, received_at FROM events WHERE received_at >= ? ORDER BY received_at, id",
+		[0],
+		/SEARCH events USING INDEX events_received_at \(received_at>\?\)/,
+	],
+	[
+		"change feed (GET /api/events)",
+		"SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?",
+		[0, 101],
+		/SEARCH events USING INTEGER PRIMARY KEY \(rowid>\?\)/,
+	],
+	[
+		"dedupe of a redelivery (every after-event)",
+		"SELECT 1 FROM events WHERE event_key = ?",
+		["k"],
+		/SEARCH events USING COVERING INDEX sqlite_autoindex_events_1 \(event_key=\?\)/,
+	],
+	[
+		"quarantine since a time (docs)",
+		"SELECT * FROM quarantine WHERE received_at >= ? ORDER BY received_at",
+		[0],
+		/SEARCH quarantine USING INDEX quarantine_received_at \(received_at>\?\)/,
+	],
+	[
+		"decisions of an operator (GET /api/decisions?operator=)",
+		"SELECT * FROM decisions WHERE id > ?1 AND operator_account = ?3 ORDER BY id LIMIT ?5",
+		[0, null, "leckie", null, 101],
+		/SEARCH decisions USING INDEX decisions_operator_account \(operator_account=\? AND id>\?\)/,
+	],
+	[
+		"decisions since a time (docs)",
+		"SELECT * FROM decisions WHERE received_at >= ? ORDER BY received_at",
+		[0],
+		/SEARCH decisions USING INDEX decisions_received_at \(received_at>\?\)/,
+	],
+	[
+		"decision log feed (GET /api/decisions)",
+		"SELECT * FROM decisions WHERE id > ?1 ORDER BY id LIMIT ?5",
+		[0, null, null, null, 101],
+		/SEARCH decisions USING INTEGER PRIMARY KEY \(rowid>\?\)/,
+	],
+];
+
+describe("query plans", () => {
+	it.each(queries)("%s uses an index", async (_name, sql, values, expected) => {
+		const detail = await plan(sql, ...values);
+		expect(detail).toMatch(expected);
+		expect(detail).not.toMatch(/^SCAN (events|topics|quarantine|decisions)\b/m);
+		expect(detail).not.toMatch(/USE TEMP B-TREE/);
+	});
+});

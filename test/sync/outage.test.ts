@@ -1,0 +1,199 @@
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { describe, expect, it, vi } from "vitest";
+import worker from "../../src/index";
+import { DIRECT_WRITE_DEADLINE_MS } from "../../src/store/deadline";
+import {
+	PLAIN_MESSAGE_LIMIT,
+	RETRY_BASE_SECONDS,
+	RETRY_CAP_SECONDS,
+	retryDelaySeconds,
+} from "../../src/store/event-queue";
+import type { EventRecord } from "../../src/store/record-event";
+import { samples, sendCallback, unique } from "../support/tencent";
+import { d1Down, d1WithFailingBatch, d1WithSlowBatch, queueDown } from "./faults";
+
+async function topicEvents(topicId: string): Promise<{ id: number; command: string }[]> {
+	const { results } = await env.DB.prepare("SELECT id, command FROM events WHERE topic_id = ? ORDER BY id")
+		.bind(topicId)
+		.all<{ id: number; command: string }>();
+	return results;
+}
+
+function ids() {
+	const groupId = `@TGS#_@TGS#${unique()}`;
+	return { groupId, topicId: `${groupId}@TOPIC#_outage` };
+}
+
+/** The EventRecord the callback path builds for an AfterCreateTopic sample. */
+function createTopicRecord(groupId: string, topicId: string): EventRecord {
+	const body = samples.afterCreateTopic(topicId, groupId);
+	return {
+		command: body.CallbackCommand,
+		sdkAppId: "1400000000",
+		facts: {
+			groupId,
+			topicIds: [topicId],
+			operatorAccount: body.Operator_Account,
+			eventTime: null,
+			topicChange: {
+				kind: "create",
+				topicId,
+				groupId,
+				name: body.Name,
+				ownerAccount: body.Owner_Account,
+				createdBy: body.Operator_Account,
+			},
+		},
+		payload: JSON.stringify(body),
+		receivedAt: Date.now(),
+	};
+}
+
+/** Runs the Worker's queue consumer on `bodies`, with `overrides` of its env. */
+async function consume(bodies: unknown[], overrides: Partial<Env> = {}) {
+	const batch = createMessageBatch<unknown>(
+		"tencent-chat-events",
+		bodies.map((body, i) => ({ id: `m${i}-${unique()}`, timestamp: new Date(), attempts: 1, body })),
+	);
+	const ctx = createExecutionContext();
+	await worker.queue(batch, { ...env, ...overrides });
+	return getQueueResult(batch, ctx);
+}
+
+describe("after-events during a D1 outage", () => {
+	it("answers 200 OK, buffers the event in the queue, and the consumer stores it exactly once", async () => {
+		const { groupId, topicId } = ids();
+		const res = await sendCallback(
+			"Group.CallbackAfterCreateTopic",
+			samples.afterCreateTopic(topicId, groupId),
+			{
+				env: { DB: d1WithFailingBatch() },
+			},
+		);
+		// Tencent does not retry after-callbacks by default: the queue, not a 5xx, is what keeps the event.
+		expect(res).toEqual({ status: 200, json: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" } });
+		// The real local queue delivers the message to this Worker's queue() handler, which writes to the real D1.
+		await vi.waitFor(
+			async () => {
+				expect(await topicEvents(topicId)).toHaveLength(1);
+			},
+			{ timeout: 15_000, interval: 100 },
+		);
+		const topic = await env.DB.prepare("SELECT name, group_id FROM topics WHERE topic_id = ?")
+			.bind(topicId)
+			.first();
+		expect(topic).toEqual({ name: "MyFirstTopic", group_id: groupId });
+	});
+
+	it("buffers the event when D1 answers too slowly for Tencent's 2 seconds, and stores it once", async () => {
+		const { groupId, topicId } = ids();
+		const res = await sendCallback(
+			"Group.CallbackAfterTopicDestroyed",
+			samples.afterTopicDestroyed([topicId], groupId),
+			{ env: { DB: d1WithSlowBatch(DIRECT_WRITE_DEADLINE_MS + 1_000) } },
+		);
+		expect(res).toEqual({ status: 200, json: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" } });
+		// The slow write and the queued copy may both reach D1: the event key keeps one row.
+		await vi.waitFor(
+			async () => {
+				expect(await topicEvents(topicId)).toHaveLength(1);
+			},
+			{ timeout: 15_000, interval: 100 },
+		);
+		const topic = await env.DB.prepare("SELECT deleted_at FROM topics WHERE topic_id = ?")
+			.bind(topicId)
+			.first();
+		expect(topic).toEqual({ deleted_at: expect.any(Number) });
+	});
+
+	it("buffers an event too large for a plain queue message (gzipped) and stores it whole", async () => {
+		const groupId = `@TGS#big${unique()}`;
+		const members = Array.from({ length: 6000 }, (_, i) => ({ Member_Account: `member_account_${i}` }));
+		const body = { ...samples.afterGroupDestroyed(groupId), MemberList: members };
+		expect(JSON.stringify(body).length).toBeGreaterThan(PLAIN_MESSAGE_LIMIT);
+		const res = await sendCallback("Group.CallbackAfterGroupDestroyed", body, {
+			env: { DB: d1WithFailingBatch() },
+		});
+		expect(res.status).toBe(200);
+		await vi.waitFor(
+			async () => {
+				const row = await env.DB.prepare("SELECT payload FROM events WHERE group_id = ?")
+					.bind(groupId)
+					.first<{ payload: string }>();
+				expect(JSON.parse(row?.payload ?? "{}").MemberList).toHaveLength(6000);
+			},
+			{ timeout: 15_000, interval: 100 },
+		);
+	});
+
+	it("keeps unreadable message bytes in quarantine, base64", async () => {
+		const bytes = new TextEncoder().encode(`not gzip ${unique()}`);
+		const result = await consume([bytes.buffer]);
+		expect(result.explicitAcks).toHaveLength(1);
+		const row = await env.DB.prepare("SELECT body FROM quarantine WHERE instr(body, ?) > 0")
+			.bind(btoa(String.fromCharCode(...bytes)))
+			.first<{ body: string }>();
+		expect(JSON.parse(row?.body ?? "{}")).toMatchObject({ unreadable: expect.stringContaining("gzip") });
+	});
+
+	it("stores a buffered event once however often the queue delivers it", async () => {
+		const { groupId, topicId } = ids();
+		const record = createTopicRecord(groupId, topicId);
+		const first = await consume([record]);
+		expect(first.explicitAcks).toHaveLength(1);
+		expect(first.retryMessages).toEqual([]);
+		// Redelivery of the same message (and the same event sent twice in one batch).
+		const again = await consume([record, record]);
+		expect(again.explicitAcks).toHaveLength(2);
+		expect(await topicEvents(topicId)).toHaveLength(1);
+	});
+
+	it("retries a message with backoff while D1 still refuses, losing nothing", async () => {
+		const { groupId, topicId } = ids();
+		const record = createTopicRecord(groupId, topicId);
+		const failed = await consume([record], { DB: d1WithFailingBatch() });
+		expect(failed.explicitAcks).toEqual([]);
+		// (The test harness records which messages were retried, not their delay: retryDelaySeconds is tested below.)
+		expect(failed.retryMessages).toHaveLength(1);
+		expect(await topicEvents(topicId)).toEqual([]);
+		// D1 is back: the retried delivery stores it.
+		expect((await consume([record])).explicitAcks).toHaveLength(1);
+		expect(await topicEvents(topicId)).toHaveLength(1);
+	});
+
+	it("backs off 30 s, doubling, up to an hour", () => {
+		expect([1, 2, 3, 7, 8, 30].map(retryDelaySeconds)).toEqual([
+			RETRY_BASE_SECONDS,
+			60,
+			120,
+			1920,
+			RETRY_CAP_SECONDS,
+			RETRY_CAP_SECONDS,
+		]);
+	});
+
+	it("keeps a message that is not an EventRecord in quarantine instead of dropping it", async () => {
+		const marker = `not-a-record-${unique()}`;
+		const result = await consume([{ hello: marker }]);
+		expect(result.explicitAcks).toHaveLength(1);
+		const row = await env.DB.prepare("SELECT reason, body FROM quarantine WHERE instr(body, ?) > 0")
+			.bind(marker)
+			.first<{ reason: string; body: string }>();
+		expect(row?.reason).toMatch(/not an EventRecord/);
+		expect(JSON.parse(row?.body ?? "null")).toEqual({ hello: marker });
+	});
+
+	it("answers 503 FAIL when neither D1 nor the queue takes the event", async () => {
+		const { groupId, topicId } = ids();
+		const res = await sendCallback(
+			"Group.CallbackAfterCreateTopic",
+			samples.afterCreateTopic(topicId, groupId),
+			{
+				env: { DB: d1Down(), EVENTS_QUEUE: queueDown() },
+			},
+		);
+		expect(res.status).toBe(503);
+		expect(res.json).toMatchObject({ ActionStatus: "FAIL", ErrorCode: 503 });
+		expect(await topicEvents(topicId)).toEqual([]);
+	});
+});
