@@ -1,23 +1,25 @@
 #!/usr/bin/env node
-// `npm run soak`: boots the Worker locally (wrangler dev on 127.0.0.1, local KV/D1/Queues in a fresh
-// temporary directory), sends mixed signed callbacks at the highest rate it can for SOAK_SECONDS (default
+// `npm run soak`: builds the Worker as `wrangler deploy` would and serves it with Miniflare (the workerd
+// runtime of `wrangler dev`) on 127.0.0.1, with the bindings of wrangler.toml backed by local KV/D1/Queues
+// in a fresh temporary directory; sends mixed signed callbacks at the highest rate it can for SOAK_SECONDS (default
 // 60) with SOAK_CONCURRENCY (default 16) requests in flight, including redeliveries, then stops the Worker
 // and checks D1: every accepted after-event stored exactly once, every refused body quarantined once.
 // Reports the workerd process's memory (RSS) after warm-up and at the end. Exits non-zero on any loss,
 // duplicate or 5xx. Bounded: a watchdog ends everything SOAK_SECONDS + 180 s after the start.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 16);
 const TOKEN = "soak-callback-token";
 const SDK_APP_ID = "1400000000";
 const stateDir = mkdtempSync(join(tmpdir(), "soak-state-"));
-let dev = null;
+let mf = null;
 
 const watchdog = setTimeout(() => finish(2, "watchdog: the soak ran past its bound"), (SECONDS + 180) * 1000);
 
@@ -30,37 +32,22 @@ function wrangler(args, options = {}) {
 	});
 }
 
-function stopWorker() {
-	if (dev && dev.exitCode === null) {
-		try {
-			process.kill(-dev.pid, "SIGTERM"); // the process group this script started: wrangler and its workerd
-		} catch {}
-	}
+async function stopWorker() {
+	const running = mf;
+	mf = null;
+	await running?.dispose().catch(() => {});
 }
 
-function finish(code, message) {
+async function finish(code, message) {
 	if (message) console.log(message);
 	clearTimeout(watchdog);
-	stopWorker();
+	await stopWorker();
 	rmSync(stateDir, { recursive: true, force: true });
 	process.exit(code);
 }
 
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.unref();
-		server.on("error", reject);
-		server.listen(0, "127.0.0.1", () => {
-			const { port } = server.address();
-			server.close(() => resolve(port));
-		});
-	});
-}
-
-/** RSS in MiB of the workerd processes descended from the wrangler dev this script started. */
+/** RSS in MiB of the workerd processes this script started (through Miniflare). */
 function workerdRssMiB() {
-	if (!dev) return null;
 	const parents = new Map();
 	for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
 		try {
@@ -74,7 +61,7 @@ function workerdRssMiB() {
 	}
 	const descends = (pid) => {
 		for (let p = pid, hops = 0; p > 1 && hops < 20; p = parents.get(p)?.ppid ?? 0, hops++)
-			if (p === dev.pid) return true;
+			if (p === process.pid) return true;
 		return false;
 	};
 	let kib = 0;
@@ -86,6 +73,46 @@ function workerdRssMiB() {
 		found = true;
 	}
 	return found ? Math.round(kib / 1024) : null;
+}
+
+/**
+ * The Worker's own JS heap, in MiB, after a full garbage collection, read through workerd's inspector
+ * (DevTools protocol over Node 22's WebSocket). RSS alone cannot tell a leak from V8 not having collected yet.
+ */
+async function workerHeapMiB(inspectorPort, base) {
+	try {
+		const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json();
+		const target = targets.find((t) => String(t.webSocketDebuggerUrl ?? "").includes("soak")) ?? targets[0];
+		const socket = new WebSocket(target.webSocketDebuggerUrl);
+		await new Promise((resolve, reject) => {
+			socket.onopen = resolve;
+			socket.onerror = reject;
+		});
+		let next = 0;
+		const call = (method) =>
+			new Promise((resolve, reject) => {
+				const id = ++next;
+				const timer = setTimeout(() => reject(new Error(`${method} timed out`)), 15_000);
+				// workerd serves inspector messages when the isolate runs: a request now and then wakes it.
+				const poke = setInterval(() => fetch(`${base}/healthz`).catch(() => {}), 200);
+				socket.addEventListener("message", function listener(event) {
+					const message = JSON.parse(event.data);
+					if (message.id !== id) return;
+					clearTimeout(timer);
+					clearInterval(poke);
+					socket.removeEventListener("message", listener);
+					resolve(message.result);
+				});
+				socket.send(JSON.stringify({ id, method }));
+			});
+		await call("HeapProfiler.enable");
+		await call("HeapProfiler.collectGarbage");
+		const { usedSize } = await call("Runtime.getHeapUsage");
+		socket.close();
+		return Math.round((usedSize / 1_048_576) * 10) / 10;
+	} catch (error) {
+		return `n/a (${error.message})`;
+	}
 }
 
 const sign = (time) =>
@@ -202,8 +229,11 @@ async function post(base, kind, command, body, options) {
 	}
 }
 
+/** SOAK_MIX=ignored sends only acknowledged-and-ignored callbacks (no D1): tells the Worker's memory from D1's. */
+const ONLY_IGNORED = process.env.SOAK_MIX === "ignored";
+
 async function oneRequest(base) {
-	const roll = Math.random();
+	const roll = ONLY_IGNORED ? 0.95 : Math.random();
 	if (roll < 0.2 && recent.length > 0) {
 		const event = recent[Math.floor(Math.random() * recent.length)];
 		if ((await post(base, "redelivery", event.command, event.text)) === 200) event.accepted = true;
@@ -262,20 +292,9 @@ function percentile(values, p) {
 		: "n/a";
 }
 
-function d1(sql) {
-	const result = wrangler([
-		"d1",
-		"execute",
-		"DB",
-		"--local",
-		"--persist-to",
-		stateDir,
-		"--json",
-		"--command",
-		sql,
-	]);
-	if (result.status !== 0) throw new Error(`wrangler d1 execute failed: ${result.stderr || result.stdout}`);
-	return JSON.parse(result.stdout)[0].results;
+async function d1(sql) {
+	const db = await mf.getD1Database("DB");
+	return (await db.prepare(sql).all()).results;
 }
 
 async function main() {
@@ -283,77 +302,66 @@ async function main() {
 	const migrate = wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir]);
 	if (migrate.status !== 0) return finish(1, `migrations failed:\n${migrate.stderr}`);
 
-	const port = await freePort();
-	const base = `http://127.0.0.1:${port}`;
-	dev = spawn(
-		"npx",
-		[
-			"--no-install",
-			"wrangler",
-			"dev",
-			"--ip",
-			"127.0.0.1",
-			"--port",
-			String(port),
-			"--persist-to",
-			stateDir,
-			"--var",
-			`CALLBACK_TOKEN:${TOKEN}`,
-			"--show-interactive-dev-session=false",
-			"--log-level",
-			"warn",
-			"--inspector-port",
-			String(await freePort()),
-		],
-		{
-			detached: true,
-			stdio: ["ignore", "ignore", "pipe"],
-			env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+	const bundleDir = join(stateDir, "bundle");
+	const build = wrangler(["deploy", "--dry-run", "--outdir", bundleDir]);
+	if (build.status !== 0) return finish(1, `build failed:\n${build.stderr}`);
+	const entry = join(bundleDir, "index.js");
+	const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
+	let runtimeTail = "";
+	const inspectorPort = 20_000 + Math.floor(Math.random() * 20_000);
+	mf = new Miniflare({
+		host: "127.0.0.1",
+		port: 0,
+		inspectorPort,
+		defaultPersistRoot: join(stateDir, "v3"),
+		// The Worker logs a line per request: counted away, not kept (only the last lines, for errors).
+		handleRuntimeStdio: (stdout, stderr) => {
+			for (const stream of [stdout, stderr])
+				stream.on("data", (chunk) => {
+					runtimeTail = `${runtimeTail}${chunk}`.slice(-4000);
+				});
 		},
-	);
-	let devErrors = "";
-	dev.stderr.on("data", (chunk) => {
-		devErrors = (devErrors + chunk).slice(-4000);
+		workers: [
+			{
+				...workerOptions,
+				bindings: { ...workerOptions.bindings, CALLBACK_TOKEN: TOKEN },
+				name: "soak",
+				modules: true,
+				modulesRoot: dirname(entry),
+				scriptPath: entry,
+			},
+		],
 	});
-	dev.on("exit", (code) => {
-		if (!stopping) finish(1, `wrangler dev exited early (${code}):\n${devErrors}`);
-	});
-
-	const bootDeadline = Date.now() + 90_000;
-	for (;;) {
-		try {
-			const health = await fetch(`${base}/healthz`);
-			if (health.ok) break;
-		} catch {}
-		if (Date.now() > bootDeadline)
-			return finish(1, `the Worker did not answer /healthz within 90 s:\n${devErrors}`);
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
+	const base = (await mf.ready).origin;
+	const health = await fetch(`${base}/healthz`);
+	if (!health.ok) return finish(1, `/healthz answered ${health.status}:\n${runtimeTail}`);
 	// Warm-up, then the starting memory.
 	await Promise.all(Array.from({ length: 200 }, () => oneRequest(base)));
+	const heapStart = await workerHeapMiB(inspectorPort, base);
 	const rssStart = workerdRssMiB();
 
 	const endAt = Date.now() + SECONDS * 1000;
 	const startedAt = Date.now();
+	const rssTimeline = [rssStart];
+	const sampler = setInterval(() => rssTimeline.push(workerdRssMiB()), 10_000);
 	await Promise.all(
 		Array.from({ length: CONCURRENCY }, async () => {
 			while (Date.now() < endAt) await oneRequest(base);
 		}),
 	);
+	clearInterval(sampler);
 	const elapsed = (Date.now() - startedAt) / 1000;
 	// Events handed to the queue (none unless D1 refused writes) get a moment to be stored.
 	await new Promise((resolve) => setTimeout(resolve, 3000));
 	const rssEnd = workerdRssMiB();
-	stopping = true;
-	stopWorker();
-	await new Promise((resolve) => setTimeout(resolve, 1500));
+	const heapEnd = await workerHeapMiB(inspectorPort, base);
 
 	const stored = new Map(
-		d1("SELECT json_extract(payload, '$.SoakSeq') AS seq, count(*) AS n FROM events GROUP BY seq").map(
-			(row) => [row.seq, row.n],
-		),
+		(
+			await d1("SELECT json_extract(payload, '$.SoakSeq') AS seq, count(*) AS n FROM events GROUP BY seq")
+		).map((row) => [row.seq, row.n]),
 	);
-	const quarantined = d1("SELECT count(*) AS n FROM quarantine")[0].n;
+	const quarantined = (await d1("SELECT count(*) AS n FROM quarantine"))[0].n;
 	let accepted = 0;
 	let exactlyOnce = 0;
 	let lost = 0;
@@ -382,7 +390,10 @@ async function main() {
 		`after-events: ${events.size} sent, ${accepted} accepted, ${exactlyOnce} stored exactly once, lost ${lost}, duplicated ${duplicated}, stored without a 200 ${storedUnanswered}`,
 	);
 	console.log(`quarantine: ${quarantined} rows for ${stats.invalidSent} invalid bodies sent`);
-	console.log(`workerd RSS: ${rssStart ?? "n/a"} MiB after warm-up, ${rssEnd ?? "n/a"} MiB at the end`);
+	console.log(
+		`workerd RSS: ${rssStart ?? "n/a"} MiB after warm-up, ${rssEnd ?? "n/a"} MiB at the end (every 10 s: ${rssTimeline.join(", ")} MiB)`,
+	);
+	console.log(`Worker JS heap after a full GC: ${heapStart} MiB after warm-up, ${heapEnd} MiB at the end`);
 	console.log(`5xx: ${stats.fivexx}, transport errors: ${stats.errors}`);
 	const ok =
 		lost === 0 &&
@@ -393,6 +404,5 @@ async function main() {
 	finish(ok ? 0 : 1, ok ? "soak: every accepted event stored exactly once" : "soak: FAILED");
 }
 
-let stopping = false;
 process.on("SIGINT", () => finish(130, "interrupted"));
 main().catch((error) => finish(1, `soak failed: ${error.stack ?? error}`));

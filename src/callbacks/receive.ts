@@ -20,6 +20,8 @@ import { commandModule } from "./registry";
 
 /** Callbacks acknowledged without being handled, per command, since this isolate started. */
 export const ignoredCommands = new Map<string, number>();
+/** Distinct names counted in `ignoredCommands`; any further name is counted as "(other)". */
+export const MAX_IGNORED_NAMES = 200;
 
 /** The parsed body, or why it is unusable; `text` is the body as received (empty when it was not read). */
 type ParsedBody =
@@ -60,8 +62,11 @@ export async function receiveCallback(
 	const module = commandModule(command);
 	if (!module) {
 		await discardBody(request);
-		const count = (ignoredCommands.get(command) ?? 0) + 1;
-		ignoredCommands.set(command, count);
+		// Names are counted one by one up to a bound, so arbitrary CallbackCommand values cannot grow the map.
+		const name =
+			ignoredCommands.has(command) || ignoredCommands.size < MAX_IGNORED_NAMES ? command : "(other)";
+		const count = (ignoredCommands.get(name) ?? 0) + 1;
+		ignoredCommands.set(name, count);
 		log("info", "callback.ignored", { requestId, command, countInIsolate: count });
 		return okEnvelope();
 	}

@@ -265,3 +265,17 @@ describe("field lengths", () => {
 		expect(over.json.ErrorInfo).toMatch(/UserDefinedDataList/);
 	});
 });
+
+describe("unhandled CallbackCommand names", () => {
+	it("are counted under a bounded number of names, whatever is sent", async () => {
+		const { ignoredCommands, MAX_IGNORED_NAMES } = await import("../../src/callbacks/receive");
+		for (let i = 0; i < MAX_IGNORED_NAMES + 50; i++) {
+			const answer = await fetchChecked(
+				new Request(callbackUrl(`Flood.Callback${crypto.randomUUID()}`), { method: "POST", body: "{}" }),
+			);
+			expect(answer.status).toBe(200);
+		}
+		expect(ignoredCommands.size).toBeLessThanOrEqual(MAX_IGNORED_NAMES + 1);
+		expect(ignoredCommands.get("(other)")).toBeGreaterThan(0);
+	});
+});
