@@ -17,23 +17,28 @@ console.log(
 const started = Date.now();
 const child = spawn("npx", ["--no-install", "vitest", "run", "test/battery/fuzz.test.ts", "--silent=false"], {
 	env: { ...process.env, ...settings },
-	stdio: ["ignore", "pipe", "inherit"],
+	stdio: ["ignore", "pipe", "pipe"],
 });
 let summary = null;
-let buffered = "";
-child.stdout.on("data", (chunk) => {
-	buffered += chunk;
-	let newline = buffered.indexOf("\n");
-	while (newline >= 0) {
-		const line = buffered.slice(0, newline);
-		buffered = buffered.slice(newline + 1);
-		const at = line.indexOf('{"event":"battery.fuzz"');
-		if (at >= 0) summary = JSON.parse(line.slice(at));
-		// Test results and failures, not the Worker's per-request log lines.
-		else if (!line.includes('"level":') && !/std(out|err) \|/.test(line)) console.log(line);
-		newline = buffered.indexOf("\n");
-	}
-});
+/** Passes on test results and failures; drops the Worker's per-request log lines. */
+function filter(stream, out) {
+	let buffered = "";
+	stream.on("data", (chunk) => {
+		buffered += chunk;
+		let newline = buffered.indexOf("\n");
+		while (newline >= 0) {
+			const line = buffered.slice(0, newline);
+			buffered = buffered.slice(newline + 1);
+			const at = line.indexOf('{"event":"battery.fuzz"');
+			if (at >= 0) summary = JSON.parse(line.slice(at));
+			else if (!line.includes('"level":') && !/std(out|err) \|/.test(line) && line.trim() !== "")
+				out.write(`${line}\n`);
+			newline = buffered.indexOf("\n");
+		}
+	});
+}
+filter(child.stdout, process.stdout);
+filter(child.stderr, process.stderr);
 child.on("exit", (code) => {
 	const seconds = ((Date.now() - started) / 1000).toFixed(0);
 	if (summary) {

@@ -1,7 +1,7 @@
 // Every way around SdkAppid, Sign and RequestTime, the admin token, and the optional mutual TLS check.
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
-import { tencentSign } from "../../src/auth/callback-auth";
+import { describe, expect, it, vi } from "vitest";
+import { resetUnsignedWarningForTests, tencentSign } from "../../src/auth/callback-auth";
 import { checkClientCertificate } from "../../src/auth/client-certificate";
 import { timingSafeEqualStrings } from "../../src/auth/timing-safe";
 import { callbackUrl, SDK_APP_ID, samples } from "../support/tencent";
@@ -51,6 +51,15 @@ describe("SdkAppid", () => {
 			expect(answer.rows).toBe(0);
 		});
 	}
+
+	it("without a token, accepting on SdkAppid alone logs a warning once per isolate", async () => {
+		resetUnsignedWarningForTests();
+		const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
+		for (let i = 0; i < 3; i++) expect((await post(base(), { ...env, CALLBACK_TOKEN: "" })).status).toBe(200);
+		const unsigned = warnings.mock.calls.filter(([line]) => String(line).includes('"callback.unsigned"'));
+		warnings.mockRestore();
+		expect(unsigned).toHaveLength(1);
+	});
 
 	it("an empty entry in the SDKAPPID list opens nothing", async () => {
 		const answer = await post(`SdkAppid=&CallbackCommand=${COMMAND}`, {
