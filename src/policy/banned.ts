@@ -2,7 +2,7 @@
 // Aho–Corasick pass per side (normalized skeleton, raw name), one map look-up per side for exact
 // entries, and one RE2 set pass per side for regex entries (linear time, no backtracking).
 import { RE2JS, RE2Set } from "re2js";
-import { type Automaton, buildAutomaton, findAll } from "./automaton";
+import { type Automaton, buildAutomaton, nextState } from "./automaton";
 import { type BannedEntry, type MatchMode, type Outcome, problem } from "./document";
 import { foldText, isWordCharacterAt, nameSkeleton, skeleton } from "./normalize";
 
@@ -30,12 +30,14 @@ interface Glob {
 /** Entries compared with one form of the name (the skeleton, or the raw name for `normalize: false`). */
 interface Side {
 	automaton: Automaton;
-	/** For each needle: entry * ROLES + role, for every entry using it. */
-	needleUses: number[][];
+	/**
+	 * Uses of needle n: useValues[useStart[n]] … useValues[useStart[n + 1] - 1], in document order. A use is
+	 * entry * ROLES + role, except for globs: glob index * ROLES + GLOB.
+	 */
+	useStart: Int32Array;
+	useValues: Int32Array;
 	exact: Map<string, number>;
 	globs: Glob[];
-	/** Globs triggered by needle i (their longest piece), as indices into `globs`. */
-	globTriggers: Map<number, number[]>;
 	/** Globs without any literal piece (`*`): candidates for every name. */
 	globsAlways: number[];
 	regexEntries: number[];
@@ -54,25 +56,23 @@ export interface CompiledBanned {
 
 class SideBuilder {
 	needles = new Map<string, number>();
-	needleUses: number[][] = [];
+	/** Pairs (needle, use), in document order. */
+	uses: number[] = [];
 	exact = new Map<string, number>();
 	globs: Glob[] = [];
-	globTriggers = new Map<number, number[]>();
 	globsAlways: number[] = [];
 	regexEntries: number[] = [];
 	regexPatterns: string[] = [];
 
 	constructor(readonly caseInsensitive: boolean) {}
 
-	needle(text: string, entry: number, role: number): number {
+	use(text: string, value: number): void {
 		let id = this.needles.get(text);
 		if (id === undefined) {
 			id = this.needles.size;
 			this.needles.set(text, id);
-			this.needleUses.push([]);
 		}
-		this.needleUses[id]?.push(entry * ROLES + role);
-		return id;
+		this.uses.push(id, value);
 	}
 
 	build(): Side {
@@ -90,12 +90,29 @@ class SideBuilder {
 				regexEach = this.regexPatterns.map((pattern) => RE2JS.compile(pattern, flags));
 			}
 		}
+		// Uses grouped by needle (a stable counting sort keeps document order within a needle).
+		const needleCount = this.needles.size;
+		const useStart = new Int32Array(needleCount + 1);
+		const { uses } = this;
+		for (let i = 0; i < uses.length; i += 2) {
+			const slot = (uses[i] as number) + 1;
+			useStart[slot] = (useStart[slot] as number) + 1;
+		}
+		for (let n = 0; n < needleCount; n++)
+			useStart[n + 1] = (useStart[n + 1] as number) + (useStart[n] as number);
+		const useValues = new Int32Array(uses.length / 2);
+		const cursor = useStart.slice(0, needleCount);
+		for (let i = 0; i < uses.length; i += 2) {
+			const needle = uses[i] as number;
+			useValues[cursor[needle] as number] = uses[i + 1] as number;
+			cursor[needle] = (cursor[needle] as number) + 1;
+		}
 		return {
 			automaton: buildAutomaton([...this.needles.keys()]),
-			needleUses: this.needleUses,
+			useStart,
+			useValues,
 			exact: this.exact,
 			globs: this.globs,
-			globTriggers: this.globTriggers,
 			globsAlways: this.globsAlways,
 			regexEntries: this.regexEntries,
 			regexSet,
@@ -103,6 +120,13 @@ class SideBuilder {
 		};
 	}
 }
+
+const ROLE_OF_MODE: Readonly<Record<"plain" | "word" | "prefix" | "suffix", number>> = {
+	plain: PLAIN,
+	word: WORD,
+	prefix: PREFIX,
+	suffix: SUFFIX,
+};
 
 /**
  * Compiles `names.banned` (found at `path`, e.g. `names.banned`): validates every pattern and builds the
@@ -157,14 +181,8 @@ export function compileBanned(
 			const pieces = doesNormalize ? foldText(entry.value).split("*").map(skeleton) : entry.value.split("*");
 			const longest = pieces.reduce((a, b) => (b.length > a.length ? b : a), "");
 			const glob = side.globs.push({ entry: index, pieces }) - 1;
-			if (longest === "") {
-				side.globsAlways.push(glob);
-			} else {
-				const needle = side.needle(longest, index, GLOB);
-				const list = side.globTriggers.get(needle) ?? [];
-				list.push(glob);
-				side.globTriggers.set(needle, list);
-			}
+			if (longest === "") side.globsAlways.push(glob);
+			else side.use(longest, glob * ROLES + GLOB);
 			continue;
 		}
 		const value = doesNormalize ? nameSkeleton(entry.value) : entry.value;
@@ -174,7 +192,7 @@ export function compileBanned(
 		if (mode === "exact") {
 			if (!side.exact.has(value)) side.exact.set(value, index);
 		} else {
-			side.needle(value, index, { plain: PLAIN, word: WORD, prefix: PREFIX, suffix: SUFFIX }[mode]);
+			side.use(value, index * ROLES + ROLE_OF_MODE[mode]);
 		}
 	}
 	return { ok: true, value: { rules, normalized: normalized.build(), raw: raw.build(), counts } };
@@ -200,33 +218,43 @@ function firstOnSide(side: Side, subject: string, regexSubject: string, bestSoFa
 	let best = bestSoFar;
 	const exact = side.exact.get(subject);
 	if (exact !== undefined && exact < best) best = exact;
-	const globCandidates: number[] = [...side.globsAlways];
-	findAll(side.automaton, subject, (needle, start, end) => {
-		for (const use of side.needleUses[needle] ?? []) {
-			const entry = Math.floor(use / ROLES);
-			if (entry >= best) continue;
-			switch (use % ROLES) {
-				case PLAIN:
+	const { automaton, useStart, useValues, globs } = side;
+	const { outputLink, needleAt, needleLengths } = automaton;
+	for (const candidate of side.globsAlways) {
+		const glob = globs[candidate] as Glob;
+		if (glob.entry < best && globMatches(glob.pieces, subject)) best = glob.entry;
+	}
+	let state = 0;
+	for (let i = 0; i < subject.length; i++) {
+		state = nextState(automaton, state, subject.charCodeAt(i));
+		for (let s = state; s !== 0; s = outputLink[s] as number) {
+			const needle = needleAt[s] as number;
+			if (needle < 0) continue;
+			const end = i + 1;
+			const start = end - (needleLengths[needle] as number);
+			const last = useStart[needle + 1] as number;
+			for (let u = useStart[needle] as number; u < last; u++) {
+				const use = useValues[u] as number;
+				const role = use % ROLES;
+				if (role === GLOB) {
+					const glob = globs[(use - role) / ROLES] as Glob;
+					if (glob.entry < best && globMatches(glob.pieces, subject)) best = glob.entry;
+					continue;
+				}
+				const entry = (use - role) / ROLES;
+				// Uses are in document order: nothing later on this needle can beat `best`.
+				if (entry >= best) break;
+				if (
+					role === PLAIN ||
+					(role === WORD && !isWordCharacterAt(subject, start - 1) && !isWordCharacterAt(subject, end)) ||
+					(role === PREFIX && start === 0) ||
+					(role === SUFFIX && end === subject.length)
+				) {
 					best = entry;
 					break;
-				case WORD:
-					if (!isWordCharacterAt(subject, start - 1) && !isWordCharacterAt(subject, end)) best = entry;
-					break;
-				case PREFIX:
-					if (start === 0) best = entry;
-					break;
-				case SUFFIX:
-					if (end === subject.length) best = entry;
-					break;
-				case GLOB:
-					globCandidates.push(...(side.globTriggers.get(needle) ?? []));
-					break;
+				}
 			}
 		}
-	});
-	for (const candidate of globCandidates) {
-		const glob = side.globs[candidate];
-		if (glob !== undefined && glob.entry < best && globMatches(glob.pieces, subject)) best = glob.entry;
 	}
 	if (side.regexSet !== null) {
 		for (const matched of side.regexSet.match(regexSubject)) {
@@ -234,10 +262,12 @@ function firstOnSide(side: Side, subject: string, regexSubject: string, bestSoFa
 			if (entry !== undefined && entry < best) best = entry;
 		}
 	} else if (side.regexEach !== null) {
-		side.regexEach.forEach((regex, i) => {
-			const entry = side.regexEntries[i];
-			if (entry !== undefined && entry < best && regex.matcher(regexSubject).find()) best = entry;
-		});
+		const { regexEach, regexEntries } = side;
+		for (let i = 0; i < regexEach.length; i++) {
+			const entry = regexEntries[i] as number;
+			if (entry >= best) break;
+			if ((regexEach[i] as RE2JS).matcher(regexSubject).find()) best = entry;
+		}
 	}
 	return best;
 }

@@ -45,9 +45,32 @@ const PROTOTYPES: ReadonlyMap<string, string> = new Map(
  * @example foldText("  ＣＡ\u200bＳＩＮＯ  Royale") // "casino royale"
  */
 export function foldText(name: string): string {
+	return isAscii(name) ? foldAsciiText(name) : foldTextReference(name);
+}
+
+/**
+ * {@link foldText} without the ASCII fast path: the definition the fast path is tested against.
+ */
+export function foldTextReference(name: string): string {
 	const visible = name.normalize("NFKC").replace(INVISIBLE, "");
 	// Upper- then lower-casing is JavaScript's closest match to full case folding (ß → ss, ς → σ).
 	return visible.toUpperCase().toLowerCase().normalize("NFKC").replace(WHITE_SPACE_RUN, " ").trim();
+}
+
+// ASCII is its own NFKC form and case-folds to its lower case; its only invisible characters are the
+// controls (tab and line breaks included: they are removed, not turned into spaces), so the only white
+// space left is the space itself.
+const ASCII_CONTROLS = /\p{Cc}/gu;
+const SPACE_RUN = / {2,}/g;
+
+function foldAsciiText(name: string): string {
+	return name.replace(ASCII_CONTROLS, "").toLowerCase().replace(SPACE_RUN, " ").trim();
+}
+
+/** Whether every UTF-16 unit of `text` is ASCII. */
+function isAscii(text: string): boolean {
+	for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+	return true;
 }
 
 /**
@@ -56,12 +79,37 @@ export function foldText(name: string): string {
  * @example skeleton(foldText("C4S1NØ")) // "casino"
  */
 export function skeleton(text: string): string {
+	if (!isAscii(text)) return skeletonReference(text);
+	// ASCII has no combining marks, and each character's skeleton is independent of its neighbours.
+	let out = "";
+	let copied = 0;
+	for (let i = 0; i < text.length; i++) {
+		const replacement = ASCII_SKELETON[text.charCodeAt(i)];
+		if (replacement !== undefined) {
+			out += text.slice(copied, i) + replacement;
+			copied = i + 1;
+		}
+	}
+	return copied === 0 ? text : out + text.slice(copied);
+}
+
+/**
+ * {@link skeleton} without the ASCII fast path: the definition the fast path is tested against.
+ */
+export function skeletonReference(text: string): string {
 	const unleet = text.replace(LEET_CHARACTERS, (c) => LEET[c] ?? c);
 	const bare = unleet.normalize("NFD").replace(COMBINING_MARKS, "");
 	let out = "";
 	for (const c of bare) out += PROTOTYPES.get(c) ?? c;
 	return out.toLowerCase().normalize("NFC");
 }
+
+/** The skeleton of each ASCII character that has a different one (`I` → `l`, `m` → `rn`, `4` → `a`). */
+const ASCII_SKELETON: readonly (string | undefined)[] = Array.from({ length: 0x80 }, (_, code) => {
+	const c = String.fromCharCode(code);
+	const folded = skeletonReference(c);
+	return folded === c ? undefined : folded;
+});
 
 /** The skeleton of a raw name: what plain, exact, word, prefix, suffix and glob entries compare. */
 export function nameSkeleton(name: string): string {
