@@ -105,7 +105,8 @@ function names(words) {
 function heapUsed() {
 	globalThis.gc?.();
 	globalThis.gc?.();
-	return process.memoryUsage().heapUsed;
+	const { heapUsed, arrayBuffers } = process.memoryUsage();
+	return heapUsed + arrayBuffers;
 }
 
 const { compilePolicyText, evaluateCreation } = await loadPolicyModule();

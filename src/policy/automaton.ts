@@ -3,8 +3,8 @@
 // Needles are UTF-16 strings. The trie lives in typed arrays, states numbered breadth-first so that the
 // children of a state are consecutive (`firstChild[s]` to `firstChild[s + 1]`, sorted by code unit): a
 // 100,000-needle policy is a few flat arrays of ~18 bytes per state, built in linear time with no object
-// per state or edge. During construction an open-addressing table of (state, code unit) → child, also in
-// typed arrays, finds existing edges.
+// per state or edge. During construction an open-addressing table of (state, code unit) → child, in one
+// typed array, finds existing edges.
 
 /** A compiled set of needles. Build it with {@link buildAutomaton}; search it with {@link findAll}. */
 export interface Automaton {
@@ -36,127 +36,195 @@ const LINEAR_FANOUT = 8;
 export function buildAutomaton(needles: readonly string[]): Automaton {
 	let units = 0;
 	for (const needle of needles) units += needle.length;
-	const capacity = units + 1;
+	const builder = new AutomatonBuilder(units);
+	for (const needle of needles) builder.add(needle);
+	return builder.build();
+}
 
-	// 1. The trie, states numbered in order of creation.
-	const parentOf = new Int32Array(capacity);
-	const unitOf = new Uint16Array(capacity);
-	const needleOf = new Int32Array(capacity).fill(-1);
-	let slots = 16;
-	while (slots < units * 2) slots *= 2;
-	const mask = slots - 1;
-	const slotState = new Int32Array(slots).fill(-1);
-	const slotUnit = new Uint16Array(slots);
-	const slotChild = new Int32Array(slots);
-	let created = 1;
-	for (let id = 0; id < needles.length; id++) {
-		const needle = needles[id] as string;
+/**
+ * Collects needles one at a time (a needle added again keeps its first number), then builds their
+ * automaton. `expectedUnits`, the needles' total length, only sizes the first allocation.
+ */
+export class AutomatonBuilder {
+	/** Trie states, numbered in order of creation: parent, code unit on the edge in, needle + 1 (0: none). */
+	private parentOf: Int32Array;
+	private unitOf: Uint16Array;
+	private needleOf: Int32Array;
+	private created = 1;
+	/**
+	 * Open addressing, three numbers a slot (state + 1, 0 when free; code unit; child) so that a probe
+	 * touches one cache line. Load factor at most 1/2.
+	 */
+	private table: Int32Array;
+	private bits: number;
+	private lengths: number[] = [];
+
+	constructor(expectedUnits = 0) {
+		// A quarter more than expected: look-alike folding makes some needles longer (`m` → `rn`).
+		const capacity = expectedUnits + (expectedUnits >> 2) + 16;
+		this.parentOf = new Int32Array(capacity);
+		this.unitOf = new Uint16Array(capacity);
+		this.needleOf = new Int32Array(capacity);
+		this.bits = 5;
+		while (1 << this.bits < capacity * 2) this.bits++;
+		this.table = new Int32Array(3 << this.bits);
+	}
+
+	/** Number of distinct needles added. */
+	get size(): number {
+		return this.lengths.length;
+	}
+
+	/** Adds a non-empty needle; returns its number (the same one for the same text). */
+	add(needle: string): number {
 		let state = 0;
-		for (let i = 0; i < needle.length; i++) {
-			const unit = needle.charCodeAt(i);
-			let slot = (Math.imul(state, 0x9e3779b1) ^ Math.imul(unit, 0x85ebca6b)) & mask;
-			for (;;) {
-				const occupant = slotState[slot] as number;
-				if (occupant === -1) {
-					const child = created++;
-					slotState[slot] = state;
-					slotUnit[slot] = unit;
-					slotChild[slot] = child;
-					parentOf[child] = state;
-					unitOf[child] = unit;
-					state = child;
-					break;
-				}
-				if (occupant === state && slotUnit[slot] === unit) {
-					state = slotChild[slot] as number;
-					break;
-				}
-				slot = (slot + 1) & mask;
-			}
-		}
-		needleOf[state] = id;
+		for (let i = 0; i < needle.length; i++) state = this.child(state, needle.charCodeAt(i));
+		const known = this.needleOf[state] as number;
+		if (known !== 0) return known - 1;
+		this.lengths.push(needle.length);
+		this.needleOf[state] = this.lengths.length;
+		return this.lengths.length - 1;
 	}
-	const states = created;
 
-	// 2. Children of each state (creation numbering), then breadth-first renumbering with each state's
-	// children sorted by code unit.
-	const childCount = new Int32Array(states + 1);
-	for (let s = 1; s < states; s++) {
-		const slot = (parentOf[s] as number) + 1;
-		childCount[slot] = (childCount[slot] as number) + 1;
-	}
-	for (let s = 0; s < states; s++)
-		childCount[s + 1] = (childCount[s + 1] as number) + (childCount[s] as number);
-	const childList = new Int32Array(Math.max(states - 1, 0));
-	const cursor = childCount.slice(0, states);
-	for (let s = 1; s < states; s++) {
-		const p = parentOf[s] as number;
-		childList[cursor[p] as number] = s;
-		cursor[p] = (cursor[p] as number) + 1;
-	}
-	const order = new Int32Array(states); // new number → creation number
-	const firstChild = new Int32Array(states + 1);
-	const unitInto = new Uint16Array(states);
-	const parent = new Int32Array(states);
-	const needleAt = new Int32Array(states);
-	let tail = 1;
-	needleAt[0] = needleOf[0] as number;
-	for (let head = 0; head < states; head++) {
-		const old = order[head] as number;
-		firstChild[head] = tail;
-		const from = childCount[old] as number;
-		const to = childCount[old + 1] as number;
-		for (let c = from; c < to; c++) {
-			const child = childList[c] as number;
-			// Insertion sort by code unit: fan-outs are small except near the root.
-			let at = tail;
-			const unit = unitOf[child] as number;
-			while (at > (firstChild[head] as number) && (unitInto[at - 1] as number) > unit) {
-				order[at] = order[at - 1] as number;
-				unitInto[at] = unitInto[at - 1] as number;
-				at--;
-			}
-			order[at] = child;
-			unitInto[at] = unit;
-			parent[tail] = head;
-			tail++;
+	/** The child of `state` along `unit`, created when missing. */
+	private child(state: number, unit: number): number {
+		const { table } = this;
+		const mask = (1 << this.bits) - 1;
+		// Multiplicative hashing: the high bits of the product mix every bit of the key.
+		let slot = Math.imul(state ^ Math.imul(unit, 0x85ebca6b), 0x9e3779b1) >>> (32 - this.bits);
+		for (;;) {
+			const at = slot * 3;
+			const occupant = table[at] as number;
+			if (occupant === state + 1 && table[at + 1] === unit) return table[at + 2] as number;
+			if (occupant === 0) break;
+			slot = (slot + 1) & mask;
 		}
+		const child = this.created++;
+		if (child >= this.parentOf.length) this.growStates();
+		this.parentOf[child] = state;
+		this.unitOf[child] = unit;
+		this.insert(state, unit, child);
+		if (this.created * 2 > 1 << this.bits) this.growTable();
+		return child;
 	}
-	firstChild[states] = tail;
-	for (let s = 1; s < states; s++) needleAt[s] = needleOf[order[s] as number] as number;
 
-	// 3. Failure and output links, breadth-first so a state's failure target is final before its
-	// children need it.
-	const rootAscii = new Int32Array(0x80);
-	for (let c = firstChild[0] as number; c < (firstChild[1] as number); c++) {
-		const unit = unitInto[c] as number;
-		if (unit < 0x80) rootAscii[unit] = c;
+	private insert(state: number, unit: number, child: number): void {
+		const { table } = this;
+		const mask = (1 << this.bits) - 1;
+		let slot = Math.imul(state ^ Math.imul(unit, 0x85ebca6b), 0x9e3779b1) >>> (32 - this.bits);
+		while (table[slot * 3] !== 0) slot = (slot + 1) & mask;
+		table[slot * 3] = state + 1;
+		table[slot * 3 + 1] = unit;
+		table[slot * 3 + 2] = child;
 	}
-	const fail = new Int32Array(states);
-	const outputLink = new Int32Array(states);
-	const partial = { states, firstChild, unitInto, rootAscii, fail };
-	for (let s = 1; s < states; s++) {
-		const p = parent[s] as number;
-		let target = 0;
-		if (p !== 0) {
-			const unit = unitInto[s] as number;
-			let f = fail[p] as number;
-			for (;;) {
-				const next = childOf(partial, f, unit);
-				if (next !== 0) {
-					target = next;
-					break;
+
+	private growStates(): void {
+		const capacity = this.parentOf.length * 2;
+		const grow = <T extends Int32Array | Uint16Array>(from: T, to: T): T => {
+			to.set(from);
+			return to;
+		};
+		this.parentOf = grow(this.parentOf, new Int32Array(capacity));
+		this.unitOf = grow(this.unitOf, new Uint16Array(capacity));
+		this.needleOf = grow(this.needleOf, new Int32Array(capacity));
+	}
+
+	private growTable(): void {
+		this.bits++;
+		this.table = new Int32Array(3 << this.bits);
+		for (let s = 1; s < this.created; s++) {
+			this.insert(this.parentOf[s] as number, this.unitOf[s] as number, s);
+		}
+	}
+
+	/** The automaton of the needles added so far. */
+	build(): Automaton {
+		const states = this.created;
+		const { parentOf, unitOf, needleOf } = this;
+
+		// Children of each state (creation numbering), then breadth-first renumbering with each state's
+		// children sorted by code unit.
+		const childCount = new Int32Array(states + 1);
+		for (let s = 1; s < states; s++) {
+			const slot = (parentOf[s] as number) + 1;
+			childCount[slot] = (childCount[slot] as number) + 1;
+		}
+		for (let s = 0; s < states; s++)
+			childCount[s + 1] = (childCount[s + 1] as number) + (childCount[s] as number);
+		const childList = new Int32Array(Math.max(states - 1, 0));
+		const cursor = childCount.slice(0, states);
+		for (let s = 1; s < states; s++) {
+			const p = parentOf[s] as number;
+			childList[cursor[p] as number] = s;
+			cursor[p] = (cursor[p] as number) + 1;
+		}
+		const order = cursor; // reused: new number → creation number
+		order[0] = 0;
+		const firstChild = new Int32Array(states + 1);
+		const unitInto = new Uint16Array(states);
+		const parent = childList; // reused below, once every child list has been read
+		const needleAt = new Int32Array(states);
+		let tail = 1;
+		for (let head = 0; head < states; head++) {
+			const old = order[head] as number;
+			needleAt[head] = (needleOf[old] as number) - 1;
+			const first = tail;
+			firstChild[head] = first;
+			const to = childCount[old + 1] as number;
+			for (let c = childCount[old] as number; c < to; c++) {
+				const child = childList[c] as number;
+				// Insertion sort by code unit: fan-outs are small except near the root.
+				let at = tail;
+				const unit = unitOf[child] as number;
+				while (at > first && (unitInto[at - 1] as number) > unit) {
+					order[at] = order[at - 1] as number;
+					unitInto[at] = unitInto[at - 1] as number;
+					at--;
 				}
-				if (f === 0) break;
-				f = fail[f] as number;
+				order[at] = child;
+				unitInto[at] = unit;
+				tail++;
 			}
 		}
-		fail[s] = target;
-		outputLink[s] = (needleAt[target] as number) >= 0 ? target : (outputLink[target] as number);
+		firstChild[states] = tail;
+		// Every child list has been read: keep each state's parent (new numbering) in its place.
+		for (let head = 0; head < states; head++) {
+			const last = firstChild[head + 1] as number;
+			for (let c = firstChild[head] as number; c < last; c++) parent[c - 1] = head;
+		}
+
+		// Failure and output links, breadth-first so a state's failure target is final before its
+		// children need it.
+		const rootAscii = new Int32Array(0x80);
+		for (let c = firstChild[0] as number; c < (firstChild[1] as number); c++) {
+			const unit = unitInto[c] as number;
+			if (unit < 0x80) rootAscii[unit] = c;
+		}
+		const fail = new Int32Array(states);
+		const outputLink = new Int32Array(states);
+		const partial = { firstChild, unitInto, rootAscii };
+		for (let s = 1; s < states; s++) {
+			const p = parent[s - 1] as number;
+			let target = 0;
+			if (p !== 0) {
+				const unit = unitInto[s] as number;
+				let f = fail[p] as number;
+				for (;;) {
+					const next = childOf(partial, f, unit);
+					if (next !== 0) {
+						target = next;
+						break;
+					}
+					if (f === 0) break;
+					f = fail[f] as number;
+				}
+			}
+			fail[s] = target;
+			outputLink[s] = (needleAt[target] as number) >= 0 ? target : (outputLink[target] as number);
+		}
+		const needleLengths = Int32Array.from(this.lengths);
+		return { states, firstChild, unitInto, rootAscii, fail, outputLink, needleAt, needleLengths };
 	}
-	const needleLengths = new Int32Array(needles.length);
-	for (let id = 0; id < needles.length; id++) needleLengths[id] = (needles[id] as string).length;
-	return { states, firstChild, unitInto, rootAscii, fail, outputLink, needleAt, needleLengths };
 }
 
 /** The child of `state` along `unit`, or 0 when it has none (the root is nobody's child). */

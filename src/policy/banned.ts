@@ -2,8 +2,8 @@
 // Aho–Corasick pass per side (normalized skeleton, raw name), one map look-up per side for exact
 // entries, and one RE2 set pass per side for regex entries (linear time, no backtracking).
 import { RE2JS, RE2Set } from "re2js";
-import { type Automaton, buildAutomaton, nextState } from "./automaton";
-import { type BannedEntry, type MatchMode, type Outcome, problem } from "./document";
+import { type Automaton, AutomatonBuilder, nextState } from "./automaton";
+import { type BannedEntry, MATCH_MODES, type MatchMode, type Outcome, problem } from "./document";
 import { foldText, isWordCharacterAt, nameSkeleton, skeleton } from "./normalize";
 
 /** What a refusal by one banned entry answers. */
@@ -48,14 +48,60 @@ interface Side {
 
 /** A compiled banned list; decide with {@link findFirstBanned}. */
 export interface CompiledBanned {
-	rules: BannedRule[];
+	/** Every entry's rule, in document order (built on first use: prefer {@link CompiledBanned.ruleAt}). */
+	readonly rules: BannedRule[];
+	/** Number of entries. */
+	readonly size: number;
+	/** The rule of entry `index`. */
+	ruleAt(index: number): BannedRule;
 	normalized: Side;
 	raw: Side;
 	counts: Record<MatchMode, number>;
 }
 
+const MODE_CODES: readonly MatchMode[] = MATCH_MODES;
+
+/**
+ * The entries' answers, kept compactly (values, mode codes, error codes) rather than as one object and
+ * one rule text per entry: a rule text is only made for the entry that decides.
+ */
+class CompiledBannedList implements CompiledBanned {
+	private allRules: BannedRule[] | null = null;
+
+	constructor(
+		private readonly path: string,
+		private readonly values: readonly string[],
+		private readonly modes: Uint8Array,
+		/** The entry's own errorCode, 0 when it has none. */
+		private readonly errorCodes: Int32Array,
+		private readonly errorInfos: ReadonlyMap<number, string>,
+		readonly normalized: Side,
+		readonly raw: Side,
+		readonly counts: Record<MatchMode, number>,
+	) {}
+
+	get size(): number {
+		return this.values.length;
+	}
+
+	get rules(): BannedRule[] {
+		if (this.allRules === null) this.allRules = this.values.map((_, index) => this.ruleAt(index));
+		return this.allRules;
+	}
+
+	ruleAt(index: number): BannedRule {
+		const mode = MODE_CODES[this.modes[index] as number] ?? "plain";
+		const code = this.errorCodes[index] as number;
+		return {
+			rule: `${this.path}[${index}] ${mode === "plain" ? "" : `${mode} `}${JSON.stringify(this.values[index])}`,
+			errorCode: code === 0 ? undefined : code,
+			errorInfo: this.errorInfos.get(index),
+		};
+	}
+}
+
 class SideBuilder {
-	needles = new Map<string, number>();
+	needles: AutomatonBuilder;
 	/** Pairs (needle, use), in document order. */
 	uses: number[] = [];
 	exact = new Map<string, number>();
@@ -64,15 +110,15 @@ class SideBuilder {
 	regexEntries: number[] = [];
 	regexPatterns: string[] = [];
 
-	constructor(readonly caseInsensitive: boolean) {}
+	constructor(
+		readonly caseInsensitive: boolean,
+		expectedUnits: number,
+	) {
+		this.needles = new AutomatonBuilder(expectedUnits);
+	}
 
 	use(text: string, value: number): void {
-		let id = this.needles.get(text);
-		if (id === undefined) {
-			id = this.needles.size;
-			this.needles.set(text, id);
-		}
-		this.uses.push(id, value);
+		this.uses.push(this.needles.add(text), value);
 	}
 
 	build(): Side {
@@ -108,7 +154,7 @@ class SideBuilder {
 			cursor[needle] = (cursor[needle] as number) + 1;
 		}
 		return {
-			automaton: buildAutomaton([...this.needles.keys()]),
+			automaton: this.needles.build(),
 			useStart,
 			useValues,
 			exact: this.exact,
@@ -137,9 +183,17 @@ export function compileBanned(
 	path: string,
 	at: (index: number) => { line: number; column: number } | null,
 ): Outcome<CompiledBanned> {
-	const normalized = new SideBuilder(true);
-	const raw = new SideBuilder(false);
-	const rules: BannedRule[] = [];
+	let units = 0;
+	for (let index = 0; index < entries.length; index++) {
+		const item = entries[index] as BannedEntry;
+		units += typeof item === "string" ? item.length : item.value.length;
+	}
+	const normalized = new SideBuilder(true, units);
+	const raw = new SideBuilder(false, 0);
+	const values: string[] = new Array(entries.length);
+	const modes = new Uint8Array(entries.length);
+	const errorCodes = new Int32Array(entries.length);
+	const errorInfos = new Map<number, string>();
 	const counts: Record<MatchMode, number> = {
 		plain: 0,
 		exact: 0,
@@ -149,45 +203,48 @@ export function compileBanned(
 		glob: 0,
 		regex: 0,
 	};
-	for (const [index, item] of entries.entries()) {
-		const entry = typeof item === "string" ? { value: item } : item;
-		const mode: MatchMode = entry.match ?? "plain";
-		const doesNormalize = entry.normalize !== false;
+	for (let index = 0; index < entries.length; index++) {
+		const item = entries[index] as BannedEntry;
+		const entryValue = typeof item === "string" ? item : item.value;
+		const mode: MatchMode = typeof item === "string" ? "plain" : (item.match ?? "plain");
+		const doesNormalize = typeof item === "string" || item.normalize !== false;
 		const side = doesNormalize ? normalized : raw;
-		const name = `${path}[${index}]`;
 		counts[mode]++;
-		rules.push({
-			rule: `${name} ${mode === "plain" ? "" : `${mode} `}${JSON.stringify(entry.value)}`,
-			errorCode: entry.errorCode,
-			errorInfo: entry.errorInfo,
-		});
+		values[index] = entryValue;
+		modes[index] = MODE_CODES.indexOf(mode);
+		if (typeof item !== "string") {
+			if (item.errorCode !== undefined) errorCodes[index] = item.errorCode;
+			if (item.errorInfo !== undefined) errorInfos.set(index, item.errorInfo);
+		}
 		if (mode === "regex") {
 			try {
-				RE2JS.compile(entry.value, doesNormalize ? RE2JS.CASE_INSENSITIVE : 0);
+				RE2JS.compile(entryValue, doesNormalize ? RE2JS.CASE_INSENSITIVE : 0);
 			} catch (error) {
+				const name = `${path}[${index}]`;
 				const reason = error instanceof Error ? error.message : String(error);
 				return problem(
-					`${name}: regex ${JSON.stringify(entry.value)} is not valid RE2 syntax (the linear-time engine: ` +
+					`${name}: regex ${JSON.stringify(entryValue)} is not valid RE2 syntax (the linear-time engine: ` +
 						`no look-around, no back-references): ${reason}`,
 					name,
 					at(index),
 				);
 			}
 			side.regexEntries.push(index);
-			side.regexPatterns.push(entry.value);
+			side.regexPatterns.push(entryValue);
 			continue;
 		}
 		if (mode === "glob") {
-			const pieces = doesNormalize ? foldText(entry.value).split("*").map(skeleton) : entry.value.split("*");
+			const pieces = doesNormalize ? foldText(entryValue).split("*").map(skeleton) : entryValue.split("*");
 			const longest = pieces.reduce((a, b) => (b.length > a.length ? b : a), "");
 			const glob = side.globs.push({ entry: index, pieces }) - 1;
 			if (longest === "") side.globsAlways.push(glob);
 			else side.use(longest, glob * ROLES + GLOB);
 			continue;
 		}
-		const value = doesNormalize ? nameSkeleton(entry.value) : entry.value;
+		const value = doesNormalize ? nameSkeleton(entryValue) : entryValue;
 		if (value === "") {
-			return problem(`${name}: ${JSON.stringify(entry.value)} is empty once normalized`, name, at(index));
+			const name = `${path}[${index}]`;
+			return problem(`${name}: ${JSON.stringify(entryValue)} is empty once normalized`, name, at(index));
 		}
 		if (mode === "exact") {
 			if (!side.exact.has(value)) side.exact.set(value, index);
@@ -195,7 +252,19 @@ export function compileBanned(
 			side.use(value, index * ROLES + ROLE_OF_MODE[mode]);
 		}
 	}
-	return { ok: true, value: { rules, normalized: normalized.build(), raw: raw.build(), counts } };
+	return {
+		ok: true,
+		value: new CompiledBannedList(
+			path,
+			values,
+			modes,
+			errorCodes,
+			errorInfos,
+			normalized.build(),
+			raw.build(),
+			counts,
+		),
+	};
 }
 
 /**

@@ -66,8 +66,8 @@ function evaluateRules(rules: CompiledRules, { operatorAccount, name }: Creation
 	}
 	const entry = findFirstBanned(rules.banned, name, text, skeleton(text));
 	if (entry >= 0) {
-		const banned = rules.banned.rules[entry];
-		if (banned !== undefined) return refuse(banned.rule, banned.errorCode, banned.errorInfo);
+		const banned = rules.banned.ruleAt(entry);
+		return refuse(banned.rule, banned.errorCode, banned.errorInfo);
 	}
 	return allow(null, dryRun);
 }

@@ -45,7 +45,20 @@ const PROTOTYPES: ReadonlyMap<string, string> = new Map(
  * @example foldText("  ＣＡ\u200bＳＩＮＯ  Royale") // "casino royale"
  */
 export function foldText(name: string): string {
-	return isAscii(name) ? foldAsciiText(name) : foldTextReference(name);
+	let folded = true;
+	for (let i = 0; i < name.length; i++) {
+		const c = name.charCodeAt(i);
+		if (c > 0x7f) return foldTextReference(name);
+		if (
+			c < 0x20 ||
+			c === 0x7f ||
+			(c >= 0x41 && c <= 0x5a) ||
+			(c === 0x20 && (i === 0 || i === name.length - 1 || name.charCodeAt(i - 1) === 0x20))
+		) {
+			folded = false;
+		}
+	}
+	return folded ? name : foldAsciiText(name);
 }
 
 /**
@@ -60,14 +73,15 @@ export function foldTextReference(name: string): string {
 // ASCII is its own NFKC form and case-folds to its lower case; its only invisible characters are the
 // controls (tab and line breaks included: they are removed, not turned into spaces), so the only white
 // space left is the space itself.
-const ASCII_CONTROLS = /\p{Cc}/gu;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII controls are what this removes.
+const ASCII_CONTROLS = /[\x00-\x1f\x7f]/g;
 const SPACE_RUN = / {2,}/g;
 
 function foldAsciiText(name: string): string {
 	return name.replace(ASCII_CONTROLS, "").toLowerCase().replace(SPACE_RUN, " ").trim();
 }
 
-/** Whether every UTF-16 unit of `text` is ASCII. */
+/** Whether every UTF-16 unit of `text` is ASCII (ASCII text is left unchanged by NFKC and NFD). */
 function isAscii(text: string): boolean {
 	for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
 	return true;

@@ -2,11 +2,12 @@
 // path, and the automaton-based banned list against a plain loop over the entries, on generated
 // policies and names built to overlap (shared prefixes, look-alikes, leetspeak, word boundaries).
 import { RE2JS } from "re2js";
+import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { buildAutomaton, findAll } from "../../src/policy/automaton";
 import { globMatches } from "../../src/policy/banned";
 import { compilePolicyText } from "../../src/policy/compile";
-import type { BannedEntry } from "../../src/policy/document";
+import { type BannedEntry, PolicyDocumentSchema, parsePolicyText } from "../../src/policy/document";
 import { evaluateCreation } from "../../src/policy/evaluate";
 import {
 	foldText,
@@ -182,5 +183,46 @@ describe("the compiled banned list", () => {
 				else expect(verdict.rule?.startsWith(`names.banned[${expected}] `), context).toBe(true);
 			}
 		}
+	});
+});
+
+describe("validation of long banned lists", () => {
+	// Banned lists are checked directly (not entry by entry through valibot) when every entry is certainly
+	// valid; the outcome must be exactly valibot's, for valid and invalid documents alike.
+	const documents: unknown[] = [
+		{ names: { banned: ["casino", { match: "word", value: "bet", errorCode: 10101, errorInfo: "x" }] } },
+		{ names: { banned: [{ value: "a", normalize: false, note: "n", match: "regex" }] }, groupCreation: {} },
+		{ groupCreation: { names: { banned: ["a", { value: "b", errorCode: 1 }] } } },
+		{ names: { banned: ["a"], allowed: ["b"] }, groupCreation: { names: { banned: [{ value: "c" }] } } },
+		{ names: { banned: [] } },
+		{ names: { banned: ["a"] }, mode: "fuzzy" },
+		{ names: { banned: ["a"] }, groupCreation: { names: { banned: [""] } } },
+		{ names: { banned: ["a", ""] } },
+		{ names: { banned: ["x".repeat(1001)] } },
+		{ names: { banned: [{ value: "x".repeat(1000), errorInfo: "y".repeat(1001) }] } },
+		{ names: { banned: [{ value: "b", mach: "word" }] } },
+		{ names: { banned: [{ value: "b", errorCode: 10201 }] } },
+		{ names: { banned: [{ value: "b", errorCode: 10100.5 }] } },
+		{ names: { banned: [{ value: "b", errorCode: "1" }] } },
+		{ names: { banned: [{ value: "b", normalize: "no" }] } },
+		{ names: { banned: [{ value: "b", note: 3 }] } },
+		{ names: { banned: [{ match: "word" }] } },
+		{ names: { banned: [null, 3, ["a"]] } },
+		{ names: { banned: "casino" } },
+		{ names: "casino" },
+		[],
+		"casino",
+	];
+	const texts = [
+		...documents.map((document) => JSON.stringify(document)),
+		'{"names":{"banned":[{"value":"b","__proto__":{"match":"word"}}]}}',
+		'{"names":{"banned":["a"],"banned":["b",""]}}',
+	];
+
+	it.each(texts)("gives valibot's outcome for %s", (text) => {
+		const reference = v.safeParse(PolicyDocumentSchema, JSON.parse(text));
+		const parsed = parsePolicyText(text);
+		expect(parsed.ok).toBe(reference.success);
+		if (parsed.ok && reference.success) expect(parsed.value).toEqual(reference.output);
 	});
 });
