@@ -77,35 +77,43 @@ export class AutomatonBuilder {
 
 	/** Adds a non-empty needle; returns its number (the same one for the same text). */
 	add(needle: string): number {
+		// Room for the needle's states first, so that the loop below is one tight piece of code.
+		if (this.created + needle.length >= this.parentOf.length) this.growStates(needle.length);
+		while ((this.created + needle.length) * 2 > 1 << this.bits) this.growTable();
+		const { table, parentOf, unitOf } = this;
+		const shift = 32 - this.bits;
+		const mask = (1 << this.bits) - 1;
+		let created = this.created;
 		let state = 0;
-		for (let i = 0; i < needle.length; i++) state = this.child(state, needle.charCodeAt(i));
+		for (let i = 0; i < needle.length; i++) {
+			const unit = needle.charCodeAt(i);
+			// Multiplicative hashing: the high bits of the product mix every bit of the key.
+			let slot = Math.imul(state ^ Math.imul(unit, 0x85ebca6b), 0x9e3779b1) >>> shift;
+			for (;;) {
+				const at = slot * 3;
+				const occupant = table[at] as number;
+				if (occupant === 0) {
+					table[at] = state + 1;
+					table[at + 1] = unit;
+					table[at + 2] = created;
+					parentOf[created] = state;
+					unitOf[created] = unit;
+					state = created++;
+					break;
+				}
+				if (occupant === state + 1 && table[at + 1] === unit) {
+					state = table[at + 2] as number;
+					break;
+				}
+				slot = (slot + 1) & mask;
+			}
+		}
+		this.created = created;
 		const known = this.needleOf[state] as number;
 		if (known !== 0) return known - 1;
 		this.lengths.push(needle.length);
 		this.needleOf[state] = this.lengths.length;
 		return this.lengths.length - 1;
-	}
-
-	/** The child of `state` along `unit`, created when missing. */
-	private child(state: number, unit: number): number {
-		const { table } = this;
-		const mask = (1 << this.bits) - 1;
-		// Multiplicative hashing: the high bits of the product mix every bit of the key.
-		let slot = Math.imul(state ^ Math.imul(unit, 0x85ebca6b), 0x9e3779b1) >>> (32 - this.bits);
-		for (;;) {
-			const at = slot * 3;
-			const occupant = table[at] as number;
-			if (occupant === state + 1 && table[at + 1] === unit) return table[at + 2] as number;
-			if (occupant === 0) break;
-			slot = (slot + 1) & mask;
-		}
-		const child = this.created++;
-		if (child >= this.parentOf.length) this.growStates();
-		this.parentOf[child] = state;
-		this.unitOf[child] = unit;
-		this.insert(state, unit, child);
-		if (this.created * 2 > 1 << this.bits) this.growTable();
-		return child;
 	}
 
 	private insert(state: number, unit: number, child: number): void {
@@ -118,8 +126,8 @@ export class AutomatonBuilder {
 		table[slot * 3 + 2] = child;
 	}
 
-	private growStates(): void {
-		const capacity = this.parentOf.length * 2;
+	private growStates(needed: number): void {
+		const capacity = (this.parentOf.length + needed) * 2;
 		const grow = <T extends Int32Array | Uint16Array>(from: T, to: T): T => {
 			to.set(from);
 			return to;
@@ -139,92 +147,126 @@ export class AutomatonBuilder {
 
 	/** The automaton of the needles added so far. */
 	build(): Automaton {
+		// Each phase is its own function: its loop is optimized on its own, without the phases after it
+		// (which have not run yet) throwing the optimized code away.
 		const states = this.created;
-		const { parentOf, unitOf, needleOf } = this;
-
-		// Children of each state (creation numbering), then breadth-first renumbering with each state's
-		// children sorted by code unit.
-		const childCount = new Int32Array(states + 1);
-		for (let s = 1; s < states; s++) {
-			const slot = (parentOf[s] as number) + 1;
-			childCount[slot] = (childCount[slot] as number) + 1;
-		}
-		for (let s = 0; s < states; s++)
-			childCount[s + 1] = (childCount[s + 1] as number) + (childCount[s] as number);
-		const childList = new Int32Array(Math.max(states - 1, 0));
-		const cursor = childCount.slice(0, states);
-		for (let s = 1; s < states; s++) {
-			const p = parentOf[s] as number;
-			childList[cursor[p] as number] = s;
-			cursor[p] = (cursor[p] as number) + 1;
-		}
-		const order = cursor; // reused: new number → creation number
-		order[0] = 0;
-		const firstChild = new Int32Array(states + 1);
-		const unitInto = new Uint16Array(states);
-		const parent = childList; // reused below, once every child list has been read
-		const needleAt = new Int32Array(states);
-		let tail = 1;
-		for (let head = 0; head < states; head++) {
-			const old = order[head] as number;
-			needleAt[head] = (needleOf[old] as number) - 1;
-			const first = tail;
-			firstChild[head] = first;
-			const to = childCount[old + 1] as number;
-			for (let c = childCount[old] as number; c < to; c++) {
-				const child = childList[c] as number;
-				// Insertion sort by code unit: fan-outs are small except near the root.
-				let at = tail;
-				const unit = unitOf[child] as number;
-				while (at > first && (unitInto[at - 1] as number) > unit) {
-					order[at] = order[at - 1] as number;
-					unitInto[at] = unitInto[at - 1] as number;
-					at--;
-				}
-				order[at] = child;
-				unitInto[at] = unit;
-				tail++;
-			}
-		}
-		firstChild[states] = tail;
-		// Every child list has been read: keep each state's parent (new numbering) in its place.
-		for (let head = 0; head < states; head++) {
-			const last = firstChild[head + 1] as number;
-			for (let c = firstChild[head] as number; c < last; c++) parent[c - 1] = head;
-		}
-
-		// Failure and output links, breadth-first so a state's failure target is final before its
-		// children need it.
+		const children = childrenByParent(this.parentOf, states);
+		const { firstChild, unitInto, needleAt } = renumberBreadthFirst(
+			children,
+			this.unitOf,
+			this.needleOf,
+			states,
+		);
 		const rootAscii = new Int32Array(0x80);
 		for (let c = firstChild[0] as number; c < (firstChild[1] as number); c++) {
 			const unit = unitInto[c] as number;
 			if (unit < 0x80) rootAscii[unit] = c;
 		}
-		const fail = new Int32Array(states);
-		const outputLink = new Int32Array(states);
-		const partial = { firstChild, unitInto, rootAscii };
-		for (let s = 1; s < states; s++) {
-			const p = parent[s - 1] as number;
-			let target = 0;
-			if (p !== 0) {
-				const unit = unitInto[s] as number;
-				let f = fail[p] as number;
-				for (;;) {
-					const next = childOf(partial, f, unit);
-					if (next !== 0) {
-						target = next;
-						break;
-					}
-					if (f === 0) break;
-					f = fail[f] as number;
-				}
-			}
-			fail[s] = target;
-			outputLink[s] = (needleAt[target] as number) >= 0 ? target : (outputLink[target] as number);
-		}
+		const parent = parentsOf(firstChild, children.list, states);
+		const { fail, outputLink } = failureLinks(firstChild, unitInto, rootAscii, needleAt, parent, states);
 		const needleLengths = Int32Array.from(this.lengths);
 		return { states, firstChild, unitInto, rootAscii, fail, outputLink, needleAt, needleLengths };
 	}
+}
+
+/** Children of each state, creation numbering: list[start[s]] … list[start[s + 1] - 1]. */
+function childrenByParent(parentOf: Int32Array, states: number): { start: Int32Array; list: Int32Array } {
+	const start = new Int32Array(states + 1);
+	for (let s = 1; s < states; s++) {
+		const slot = (parentOf[s] as number) + 1;
+		start[slot] = (start[slot] as number) + 1;
+	}
+	for (let s = 0; s < states; s++) start[s + 1] = (start[s + 1] as number) + (start[s] as number);
+	const list = new Int32Array(Math.max(states - 1, 0));
+	const cursor = start.slice(0, states);
+	for (let s = 1; s < states; s++) {
+		const p = parentOf[s] as number;
+		const at = cursor[p] as number;
+		list[at] = s;
+		cursor[p] = at + 1;
+	}
+	return { start, list };
+}
+
+/** Breadth-first numbering, each state's children sorted by code unit (they become consecutive). */
+function renumberBreadthFirst(
+	children: { start: Int32Array; list: Int32Array },
+	unitOf: Uint16Array,
+	needleOf: Int32Array,
+	states: number,
+): { firstChild: Int32Array; unitInto: Uint16Array; needleAt: Int32Array } {
+	const { start, list } = children;
+	const order = new Int32Array(states); // new number → creation number
+	const firstChild = new Int32Array(states + 1);
+	const unitInto = new Uint16Array(states);
+	const needleAt = new Int32Array(states);
+	let tail = 1;
+	for (let head = 0; head < states; head++) {
+		const old = order[head] as number;
+		needleAt[head] = (needleOf[old] as number) - 1;
+		const first = tail;
+		firstChild[head] = first;
+		const to = start[old + 1] as number;
+		for (let c = start[old] as number; c < to; c++) {
+			const child = list[c] as number;
+			// Insertion sort by code unit: fan-outs are small except near the root.
+			let at = tail;
+			const unit = unitOf[child] as number;
+			while (at > first && (unitInto[at - 1] as number) > unit) {
+				order[at] = order[at - 1] as number;
+				unitInto[at] = unitInto[at - 1] as number;
+				at--;
+			}
+			order[at] = child;
+			unitInto[at] = unit;
+			tail++;
+		}
+	}
+	firstChild[states] = tail;
+	return { firstChild, unitInto, needleAt };
+}
+
+/** The parent of each state s > 0 (breadth-first numbering) at index s - 1, written over `into`. */
+function parentsOf(firstChild: Int32Array, into: Int32Array, states: number): Int32Array {
+	for (let head = 0; head < states; head++) {
+		const last = firstChild[head + 1] as number;
+		for (let c = firstChild[head] as number; c < last; c++) into[c - 1] = head;
+	}
+	return into;
+}
+
+/** Failure and output links, breadth-first so a state's failure target is final before its children need it. */
+function failureLinks(
+	firstChild: Int32Array,
+	unitInto: Uint16Array,
+	rootAscii: Int32Array,
+	needleAt: Int32Array,
+	parent: Int32Array,
+	states: number,
+): { fail: Int32Array; outputLink: Int32Array } {
+	const fail = new Int32Array(states);
+	const outputLink = new Int32Array(states);
+	const partial = { firstChild, unitInto, rootAscii };
+	for (let s = 1; s < states; s++) {
+		const p = parent[s - 1] as number;
+		let target = 0;
+		if (p !== 0) {
+			const unit = unitInto[s] as number;
+			let f = fail[p] as number;
+			for (;;) {
+				const next = childOf(partial, f, unit);
+				if (next !== 0) {
+					target = next;
+					break;
+				}
+				if (f === 0) break;
+				f = fail[f] as number;
+			}
+		}
+		fail[s] = target;
+		outputLink[s] = (needleAt[target] as number) >= 0 ? target : (outputLink[target] as number);
+	}
+	return { fail, outputLink };
 }
 
 /** The child of `state` along `unit`, or 0 when it has none (the root is nobody's child). */

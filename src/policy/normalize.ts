@@ -127,7 +127,35 @@ const ASCII_SKELETON: readonly (string | undefined)[] = Array.from({ length: 0x8
 
 /** The skeleton of a raw name: what plain, exact, word, prefix, suffix and glob entries compare. */
 export function nameSkeleton(name: string): string {
-	return skeleton(foldText(name));
+	return isOwnSkeleton(name) ? name : skeleton(foldText(name));
+}
+
+/**
+ * ASCII characters that are their own text form and skeleton wherever they stand: lower-case letters
+ * but `m` (→ `rn`), the digits TR39 and leetspeak leave alone (2, 6) and some punctuation. Space is one
+ * too, except at either end or after another space.
+ */
+const SELF_SKELETON: Uint8Array = (() => {
+	const table = new Uint8Array(0x80);
+	for (let code = 0x21; code < 0x7f; code++) {
+		const c = String.fromCharCode(code);
+		if (foldTextReference(c) === c && skeletonReference(c) === c) table[code] = 1;
+	}
+	return table;
+})();
+
+/** Whether a name is already its own skeleton, in one pass (most banned values are). */
+function isOwnSkeleton(name: string): boolean {
+	const last = name.length - 1;
+	for (let i = 0; i <= last; i++) {
+		const c = name.charCodeAt(i);
+		if (c === 0x20) {
+			if (i === 0 || i === last || name.charCodeAt(i - 1) === 0x20) return false;
+		} else if (c > 0x7f || SELF_SKELETON[c] !== 1) {
+			return false;
+		}
+	}
+	return true;
 }
 
 /** Length in characters (code points), as `names.minLength`/`maxLength` count it. */

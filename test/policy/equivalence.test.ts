@@ -13,6 +13,7 @@ import {
 	foldText,
 	foldTextReference,
 	isWordCharacterAt,
+	nameSkeleton,
 	skeleton,
 	skeletonReference,
 } from "../../src/policy/normalize";
@@ -38,6 +39,7 @@ describe("the normalizer's ASCII fast path", () => {
 				const text = `${a}${b}`;
 				expect(foldText(text), JSON.stringify(text)).toBe(foldTextReference(text));
 				expect(skeleton(text), JSON.stringify(text)).toBe(skeletonReference(text));
+				expect(nameSkeleton(text), JSON.stringify(text)).toBe(skeletonReference(foldTextReference(text)));
 			}
 		}
 	});
@@ -53,6 +55,7 @@ describe("the normalizer's ASCII fast path", () => {
 			const folded = foldText(text);
 			expect(skeleton(folded), JSON.stringify(folded)).toBe(skeletonReference(folded));
 			expect(skeleton(text), JSON.stringify(text)).toBe(skeletonReference(text));
+			expect(nameSkeleton(text), JSON.stringify(text)).toBe(skeletonReference(foldTextReference(text)));
 		}
 	});
 });
