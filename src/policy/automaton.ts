@@ -1,23 +1,28 @@
 // Aho–Corasick: one pass over a name finds every occurrence of every needle, whatever their number.
 //
 // Needles are UTF-16 strings. The trie lives in typed arrays, states numbered breadth-first so that the
-// children of a state are consecutive (`firstChild[s]` to `firstChild[s + 1]`, sorted by code unit): a
-// 100,000-needle policy is a few flat arrays of ~18 bytes per state, built in linear time with no object
-// per state or edge. During construction an open-addressing table of (state, code unit) → child, in one
-// typed array, finds existing edges.
+// children of a state are consecutive (sorted by code unit). What a search reads for each code unit of
+// the name (first child, failure link, first needle-ending state) sits together in one record of three
+// numbers per state, so a step touches about two cache lines even when a 100,000-needle automaton does
+// not fit the cache: ~22 bytes per state in all, built in linear time with no object per state or edge.
+// During construction an open-addressing table of (state, code unit) → child, in one typed array, finds
+// existing edges.
 
 /** A compiled set of needles. Build it with {@link buildAutomaton}; search it with {@link findAll}. */
 export interface Automaton {
 	/** Number of states; state 0 is the root. */
 	readonly states: number;
-	/** Children of state s: the states firstChild[s] … firstChild[s + 1] - 1 (length states + 1). */
-	readonly firstChild: Int32Array;
+	/**
+	 * Three numbers per state s (and a last record holding only the end of the last child list):
+	 * - nodes[3s]: its first child; its children are the states nodes[3s] … nodes[3s + 3] - 1;
+	 * - nodes[3s + 1]: its failure link;
+	 * - nodes[3s + 2]: the first state along its failure chain, itself included, that ends a needle, or 0.
+	 */
+	readonly nodes: Int32Array;
 	/** The code unit on the edge into each state, children of a state in increasing order. */
 	readonly unitInto: Uint16Array;
 	/** Child of the root for each ASCII code unit, or 0. */
 	readonly rootAscii: Int32Array;
-	/** Failure link of each state. */
-	readonly fail: Int32Array;
 	/** Nearest state along the failure chain (itself excluded) that ends a needle, or 0. */
 	readonly outputLink: Int32Array;
 	/** The needle ending at each state, or -1. */
@@ -25,6 +30,9 @@ export interface Automaton {
 	/** Length of each needle in UTF-16 units. */
 	readonly needleLengths: Int32Array;
 }
+
+/** Stride of {@link Automaton.nodes}. */
+export const NODE = 3;
 
 /** Fan-out up to which a state's children are scanned rather than bisected. */
 const LINEAR_FANOUT = 8;
@@ -164,8 +172,15 @@ export class AutomatonBuilder {
 		}
 		const parent = parentsOf(firstChild, children.list, states);
 		const { fail, outputLink } = failureLinks(firstChild, unitInto, rootAscii, needleAt, parent, states);
+		const nodes = new Int32Array(NODE * (states + 1));
+		for (let s = 0; s < states; s++) {
+			nodes[NODE * s] = firstChild[s] as number;
+			nodes[NODE * s + 1] = fail[s] as number;
+			nodes[NODE * s + 2] = (needleAt[s] as number) >= 0 ? s : (outputLink[s] as number);
+		}
+		nodes[NODE * states] = firstChild[states] as number;
 		const needleLengths = Int32Array.from(this.lengths);
-		return { states, firstChild, unitInto, rootAscii, fail, outputLink, needleAt, needleLengths };
+		return { states, nodes, unitInto, rootAscii, outputLink, needleAt, needleLengths };
 	}
 }
 
@@ -246,7 +261,6 @@ function failureLinks(
 ): { fail: Int32Array; outputLink: Int32Array } {
 	const fail = new Int32Array(states);
 	const outputLink = new Int32Array(states);
-	const partial = { firstChild, unitInto, rootAscii };
 	for (let s = 1; s < states; s++) {
 		const p = parent[s - 1] as number;
 		let target = 0;
@@ -254,7 +268,7 @@ function failureLinks(
 			const unit = unitInto[s] as number;
 			let f = fail[p] as number;
 			for (;;) {
-				const next = childOf(partial, f, unit);
+				const next = childOf(firstChild, 1, unitInto, rootAscii, f, unit);
 				if (next !== 0) {
 					target = next;
 					break;
@@ -269,16 +283,21 @@ function failureLinks(
 	return { fail, outputLink };
 }
 
-/** The child of `state` along `unit`, or 0 when it has none (the root is nobody's child). */
+/**
+ * The child of `state` along `unit`, or 0 when it has none (the root is nobody's child). State s's
+ * children start at firsts[stride * s] and end where state s + 1's start.
+ */
 function childOf(
-	automaton: Pick<Automaton, "firstChild" | "unitInto" | "rootAscii">,
+	firsts: Int32Array,
+	stride: number,
+	unitInto: Uint16Array,
+	rootAscii: Int32Array,
 	state: number,
 	unit: number,
 ): number {
-	if (state === 0 && unit < 0x80) return automaton.rootAscii[unit] as number;
-	const { firstChild, unitInto } = automaton;
-	let lo = firstChild[state] as number;
-	let hi = firstChild[state + 1] as number;
+	if (state === 0 && unit < 0x80) return rootAscii[unit] as number;
+	let lo = firsts[stride * state] as number;
+	let hi = firsts[stride * (state + 1)] as number;
 	if (hi - lo <= LINEAR_FANOUT) {
 		for (; lo < hi; lo++) if (unitInto[lo] === unit) return lo;
 		return 0;
@@ -295,14 +314,15 @@ function childOf(
 
 /**
  * The state after reading `unit` in `state`: the goto function with failure links folded in.
- * Start at state 0; a state `s` ends needles `needleAt[s]` and those along `outputLink`.
+ * Start at state 0; state s ends the needles found from nodes[3s + 2] along `outputLink`.
  */
 export function nextState(automaton: Automaton, state: number, unit: number): number {
+	const { nodes, unitInto, rootAscii } = automaton;
 	let s = state;
 	for (;;) {
-		const next = childOf(automaton, s, unit);
+		const next = childOf(nodes, NODE, unitInto, rootAscii, s, unit);
 		if (next !== 0 || s === 0) return next;
-		s = automaton.fail[s] as number;
+		s = nodes[NODE * s + 1] as number;
 	}
 }
 
@@ -315,13 +335,13 @@ export function findAll(
 	text: string,
 	onMatch: (needle: number, start: number, end: number) => void,
 ): void {
-	const { outputLink, needleAt, needleLengths } = automaton;
+	const { nodes, outputLink, needleAt, needleLengths } = automaton;
 	let state = 0;
 	for (let i = 0; i < text.length; i++) {
 		state = nextState(automaton, state, text.charCodeAt(i));
-		for (let s = state; s !== 0; s = outputLink[s] as number) {
+		for (let s = nodes[NODE * state + 2] as number; s !== 0; s = outputLink[s] as number) {
 			const needle = needleAt[s] as number;
-			if (needle >= 0) onMatch(needle, i + 1 - (needleLengths[needle] as number), i + 1);
+			onMatch(needle, i + 1 - (needleLengths[needle] as number), i + 1);
 		}
 	}
 }

@@ -2,7 +2,7 @@
 // Aho–Corasick pass per side (normalized skeleton, raw name), one map look-up per side for exact
 // entries, and one RE2 set pass per side for regex entries (linear time, no backtracking).
 import { RE2JS, RE2Set } from "re2js";
-import { type Automaton, AutomatonBuilder, nextState } from "./automaton";
+import { type Automaton, AutomatonBuilder, NODE, nextState } from "./automaton";
 import { type BannedEntry, MATCH_MODES, type MatchMode, type Outcome, problem } from "./document";
 import { foldText, isWordCharacterAt, nameSkeleton, skeleton } from "./normalize";
 
@@ -288,7 +288,7 @@ function firstOnSide(side: Side, subject: string, regexSubject: string, bestSoFa
 	const exact = side.exact.get(subject);
 	if (exact !== undefined && exact < best) best = exact;
 	const { automaton, useStart, useValues, globs } = side;
-	const { outputLink, needleAt, needleLengths } = automaton;
+	const { nodes, outputLink, needleAt, needleLengths } = automaton;
 	for (const candidate of side.globsAlways) {
 		const glob = globs[candidate] as Glob;
 		if (glob.entry < best && globMatches(glob.pieces, subject)) best = glob.entry;
@@ -296,9 +296,8 @@ function firstOnSide(side: Side, subject: string, regexSubject: string, bestSoFa
 	let state = 0;
 	for (let i = 0; i < subject.length; i++) {
 		state = nextState(automaton, state, subject.charCodeAt(i));
-		for (let s = state; s !== 0; s = outputLink[s] as number) {
+		for (let s = nodes[NODE * state + 2] as number; s !== 0; s = outputLink[s] as number) {
 			const needle = needleAt[s] as number;
-			if (needle < 0) continue;
 			const end = i + 1;
 			const start = end - (needleLengths[needle] as number);
 			const last = useStart[needle + 1] as number;
