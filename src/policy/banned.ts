@@ -44,6 +44,8 @@ interface Side {
 	regexSet: RE2Set | null;
 	/** Used when the entries do not fit one RE2 set. */
 	regexEach: RE2JS[] | null;
+	/** No entry compares this side (usually the raw side): nothing to search. */
+	empty: boolean;
 }
 
 /** A compiled banned list; decide with {@link findFirstBanned}. */
@@ -163,6 +165,11 @@ class SideBuilder {
 			regexEntries: this.regexEntries,
 			regexSet,
 			regexEach,
+			empty:
+				this.uses.length === 0 &&
+				this.exact.size === 0 &&
+				this.globsAlways.length === 0 &&
+				this.regexPatterns.length === 0,
 		};
 	}
 }
@@ -284,6 +291,7 @@ export function findFirstBanned(
 }
 
 function firstOnSide(side: Side, subject: string, regexSubject: string, bestSoFar: number): number {
+	if (side.empty) return bestSoFar;
 	let best = bestSoFar;
 	const exact = side.exact.get(subject);
 	if (exact !== undefined && exact < best) best = exact;

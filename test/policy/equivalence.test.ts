@@ -2,6 +2,7 @@
 // path, and the automaton-based banned list against a plain loop over the entries, on generated
 // policies and names built to overlap (shared prefixes, look-alikes, leetspeak, word boundaries).
 import { RE2JS } from "re2js";
+import confusables from "unhomoglyph/data.json";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { buildAutomaton, findAll } from "../../src/policy/automaton";
@@ -10,13 +11,44 @@ import { compilePolicyText } from "../../src/policy/compile";
 import { type BannedEntry, PolicyDocumentSchema, parsePolicyText } from "../../src/policy/document";
 import { evaluateCreation } from "../../src/policy/evaluate";
 import {
+	characterCount,
 	foldText,
-	foldTextReference,
 	isWordCharacterAt,
 	nameSkeleton,
 	skeleton,
-	skeletonReference,
 } from "../../src/policy/normalize";
+
+// The normalizer's definition, written the plain way: the text form and the skeleton as first specified.
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cc}]/gu;
+const LEET: Readonly<Record<string, string>> = {
+	"0": "o",
+	"1": "i",
+	"3": "e",
+	"4": "a",
+	"5": "s",
+	"7": "t",
+	"8": "b",
+	"9": "g",
+	$: "s",
+	"@": "a",
+	"€": "e",
+};
+const PROTOTYPES: ReadonlyMap<string, string> = new Map(
+	Object.entries(confusables as Record<string, string>),
+);
+
+function foldTextReference(name: string): string {
+	const visible = name.normalize("NFKC").replace(INVISIBLE, "");
+	return visible.toUpperCase().toLowerCase().normalize("NFKC").replace(/\s+/gu, " ").trim();
+}
+
+function skeletonReference(text: string): string {
+	const unleet = text.replace(/[01345789$@€]/g, (c) => LEET[c] ?? c);
+	const bare = unleet.normalize("NFD").replace(/\p{M}/gu, "");
+	let out = "";
+	for (const c of bare) out += PROTOTYPES.get(c) ?? c;
+	return out.toLowerCase().normalize("NFC");
+}
 
 /** Deterministic pseudo-random numbers (mulberry32). */
 function random(seed: number): () => number {
@@ -32,8 +64,8 @@ function random(seed: number): () => number {
 
 const ASCII = Array.from({ length: 0x80 }, (_, c) => String.fromCharCode(c));
 
-describe("the normalizer's ASCII fast path", () => {
-	it("gives the general path's text form and skeleton for every pair of ASCII characters", () => {
+describe("the normalizer", () => {
+	it("gives the definition's text form and skeleton for every pair of ASCII characters", () => {
 		for (const a of ASCII) {
 			for (const b of ASCII) {
 				const text = `${a}${b}`;
@@ -44,7 +76,48 @@ describe("the normalizer's ASCII fast path", () => {
 		}
 	});
 
-	it("gives the general path's forms for random ASCII strings", () => {
+	it("gives the definition's forms and length for random strings of any script", () => {
+		const next = random(4);
+		const pick = [
+			..."aAmMiI01 4$@€\t\u00a0\u3000",
+			"\u200b",
+			"\u00ad",
+			"\u0430",
+			"\u0441",
+			"\u0301",
+			"é",
+			"ß",
+			"ẞ",
+			"ς",
+			"Σ",
+			"ﬁ",
+			"Ⅻ",
+			"①",
+			"ｃ",
+			"℃",
+			"ℓ",
+			"丁",
+			"話",
+			"\u{1d4d2}",
+			"\u{1f600}",
+			"\ud800",
+			"\udc00",
+			"İ",
+			"\u0627",
+			"\u0660",
+		];
+		for (let n = 0; n < 5000; n++) {
+			let text = "";
+			const length = Math.floor(next() * 10);
+			for (let i = 0; i < length; i++) text += pick[Math.floor(next() * pick.length)];
+			expect(foldText(text), JSON.stringify(text)).toBe(foldTextReference(text));
+			expect(skeleton(text), JSON.stringify(text)).toBe(skeletonReference(text));
+			expect(nameSkeleton(text), JSON.stringify(text)).toBe(skeletonReference(foldTextReference(text)));
+			expect(characterCount(text), JSON.stringify(text)).toBe([...text].length);
+		}
+	});
+
+	it("gives the definition's forms for random ASCII strings", () => {
 		const next = random(1);
 		const pick = " \t\n  aAbBiIlLmM01345789$@%|`\"'_-*!.xyzXYZ";
 		for (let n = 0; n < 5000; n++) {
