@@ -8,7 +8,7 @@ import { maxBodyBytes } from "../config";
 import { discardBody, jsonDepthExceeds, MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
 import { failEnvelope, okEnvelope } from "../http/envelope";
 import { errorMessage, log } from "../log";
-import { decideCreation, failModeDecision, type PolicyDecision } from "../policy";
+import { decideCreation, decideUnusableCreation, type PolicyDecision } from "../policy";
 import { DIRECT_WRITE_DEADLINE_MS, withinDeadline } from "../store/deadline";
 import { bufferEvent } from "../store/event-queue";
 import { boundedBody, quarantineBody } from "../store/quarantine";
@@ -140,14 +140,14 @@ async function answerBefore(
 	let invalid: string | null = null;
 	if (!body.ok) {
 		invalid = body.reason;
-		decision = failModeDecision(env, body.reason);
+		decision = decideUnusableCreation(env, ctx, module.creation, undefined, body.reason);
 	} else {
 		const parsed = v.safeParse(module.schema, body.value);
 		if (parsed.success) {
 			decision = await decideCreation(env, ctx, module.creation, module.toRequest(parsed.output));
 		} else {
 			invalid = `invalid ${module.command} body: ${describeIssues(parsed.issues)}`;
-			decision = failModeDecision(env, invalid);
+			decision = decideUnusableCreation(env, ctx, module.creation, body.value, invalid);
 		}
 	}
 	if (invalid !== null) await keepRefused(env, ctx, "before", delivery, invalid, body.text);

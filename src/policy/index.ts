@@ -69,6 +69,37 @@ export async function decideCreation(
 }
 
 /**
+ * The answer to a creation callback whose body is unusable (not JSON, or failing its schema): the fail
+ * mode decides, since no rule can judge what cannot be read. Like every decision it gets a `decisions`
+ * row, written after the answer, with whatever operator and name the body had ("" when none).
+ */
+export function decideUnusableCreation(
+	env: Env,
+	ctx: ExecutionContext,
+	kind: CreationKind,
+	body: unknown,
+	reason: string,
+): PolicyDecision {
+	const decision = failModeDecision(env, reason);
+	const field = (key: string) => {
+		const value =
+			typeof body === "object" && body !== null ? (body as Record<string, unknown>)[key] : undefined;
+		return typeof value === "string" ? value.slice(0, 1024) : "";
+	};
+	ctx.waitUntil(
+		logDecision(env.DB, {
+			receivedAt: Date.now(),
+			kind,
+			request: { operatorAccount: field("Operator_Account"), name: field("Name") },
+			verdict: { ...decision, dryRun: false },
+			policyVersion: null,
+			source: decision.source,
+		}),
+	);
+	return decision;
+}
+
+/**
  * JSON-serializable status for GET /healthz: whether a policy is loaded, its version, its source
  * (live/last-known-good/none), the live value's current error with rule and position, the fail mode.
  * Never throws.

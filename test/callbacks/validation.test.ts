@@ -78,6 +78,26 @@ describe("before-callback validation", () => {
 		expect(res).toEqual({ status: 200, json: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" } });
 	});
 
+	it("logs the fail-mode decision of an invalid body in decisions", async () => {
+		const operator = `op-${unique()}`;
+		await sendCallback("Group.CallbackBeforeCreateTopic", {
+			CallbackCommand: "Group.CallbackBeforeCreateTopic",
+			Operator_Account: operator,
+			Name: ["not", "a", "string"],
+		});
+		const row = await env.DB.prepare("SELECT * FROM decisions WHERE operator_account = ?")
+			.bind(operator)
+			.first<Record<string, unknown>>();
+		expect(row).toMatchObject({
+			command: "Group.CallbackBeforeCreateTopic",
+			name: "",
+			allowed: 1,
+			error_code: 0,
+			rule: "POLICY_FAIL_MODE=open",
+			source: "fail-mode",
+		});
+	});
+
 	it("refuses with code 1 when POLICY_FAIL_MODE is closed", async () => {
 		const res = await sendCallback("Group.CallbackBeforeCreateTopic", "{broken", {
 			env: { POLICY_FAIL_MODE: "closed" },
