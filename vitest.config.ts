@@ -10,7 +10,13 @@ export default defineConfig({
 			// The same wrangler.toml as `npm start` and `wrangler deploy`: same bindings, same vars.
 			wrangler: { configPath: "./wrangler.toml" },
 			miniflare: {
-				bindings: { TEST_MIGRATIONS: await readD1Migrations(migrationsPath) },
+				bindings: {
+					TEST_MIGRATIONS: await readD1Migrations(migrationsPath),
+					// The battery's fuzzing: fixed in `npm test`, changed by `npm run fuzz:sweep`.
+					FUZZ_SEED: process.env.FUZZ_SEED ?? "20261117",
+					FUZZ_SEEDS: process.env.FUZZ_SEEDS ?? "1",
+					FUZZ_RUNS: process.env.FUZZ_RUNS ?? "40",
+				},
 			},
 		})),
 	],

@@ -1,5 +1,6 @@
 // GET /healthz: can this Worker do its job right now, and how is it configured?
 import packageJson from "../package.json";
+import { mutualTlsRequired } from "./auth/client-certificate";
 import { ignoredCommands } from "./callbacks/receive";
 import { handledCommands } from "./callbacks/registry";
 import { callbackTokens, sdkAppIds } from "./config";
@@ -7,11 +8,25 @@ import { jsonResponse } from "./http/envelope";
 import { errorMessage } from "./log";
 import { policyHealth } from "./policy";
 
+/** How long /healthz waits for each binding: a hung binding is reported, not waited on. */
+const PROBE_DEADLINE_MS = 1_500;
+
+/** `work`, or a rejection once `ms` have passed. */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const deadline = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+	});
+	return Promise.race([work, deadline]).finally(() => {
+		if (timer !== undefined) clearTimeout(timer);
+	});
+}
+
 /** Whether a binding answered, and how long it took. */
 async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; ms: number; error?: string }> {
 	const started = Date.now();
 	try {
-		await check();
+		await withDeadline(check(), PROBE_DEADLINE_MS);
 		return { ok: true, ms: Date.now() - started };
 	} catch (error) {
 		return { ok: false, ms: Date.now() - started, error: errorMessage(error) };
@@ -23,7 +38,9 @@ export async function health(env: Env): Promise<Response> {
 	const [kv, d1, policy] = await Promise.all([
 		probe(() => env.POLICY.get("policy")),
 		probe(() => env.DB.prepare("SELECT 1").first()),
-		policyHealth(env).catch((error: unknown) => ({ error: errorMessage(error) })),
+		withDeadline(policyHealth(env), PROBE_DEADLINE_MS).catch((error: unknown) => ({
+			error: errorMessage(error),
+		})),
 	]);
 	const signed = callbackTokens(env).length > 0;
 	return jsonResponse({
@@ -32,8 +49,12 @@ export async function health(env: Env): Promise<Response> {
 		kv,
 		d1,
 		auth: signed
-			? { mode: "token", tokens: callbackTokens(env).length }
-			: { mode: "none", warning: "CALLBACK_TOKEN is not set: callbacks are not signature-checked" },
+			? { mode: "token", tokens: callbackTokens(env).length, mutualTls: mutualTlsRequired(env) }
+			: {
+					mode: "none",
+					mutualTls: mutualTlsRequired(env),
+					warning: "CALLBACK_TOKEN is not set: callbacks are not signature-checked",
+				},
 		sdkAppIds: sdkAppIds(env),
 		api: env.ADMIN_TOKEN ? "on" : "off",
 		policy,

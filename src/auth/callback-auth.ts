@@ -1,9 +1,17 @@
 // Who may call the callback endpoint: Tencent Chat for one of our SDKAppIDs, signed with the console token.
 import { callbackTokens, requestTimeSkewSeconds, sdkAppIds } from "../config";
+import { log } from "../log";
 import { sha256Hex, timingSafeEqualStrings } from "./timing-safe";
 
 /** The outcome of checking a callback request's query string. */
 export type CallbackAuthResult = { ok: true; sdkAppId: string } | { ok: false; reason: string };
+
+let warnedUnsigned = false;
+
+/** Lets the next unsigned callback log its warning again, as in a new isolate. For tests only. */
+export function resetUnsignedWarningForTests(): void {
+	warnedUnsigned = false;
+}
 
 /** The single value of a query parameter; `undefined` when absent, `null` when repeated. */
 export function singleParam(params: URLSearchParams, name: string): string | undefined | null {
@@ -37,7 +45,16 @@ export async function authenticateCallback(
 	if (!sdkAppIds(env).includes(sdkAppId)) return { ok: false, reason: "SdkAppid is not this app's" };
 
 	const tokens = callbackTokens(env);
-	if (tokens.length === 0) return { ok: true, sdkAppId };
+	if (tokens.length === 0) {
+		// Once per isolate: loud enough to be seen in Workers Logs, not one line per callback.
+		if (!warnedUnsigned) {
+			warnedUnsigned = true;
+			log("warn", "callback.unsigned", {
+				warning: "CALLBACK_TOKEN is not set: callbacks are accepted on SdkAppid alone, which anyone can send",
+			});
+		}
+		return { ok: true, sdkAppId };
+	}
 
 	const requestTime = singleParam(params, "RequestTime");
 	const sign = singleParam(params, "Sign");

@@ -7,9 +7,44 @@ export const MAX_ID_LENGTH = 256;
 export const MAX_TOPIC_IDS = 100;
 /** Most members one MemberList may carry. */
 export const MAX_MEMBERS = 10_000;
+/**
+ * Largest stored payload (the validated body as JSON, UTF-8 bytes). D1 refuses rows over 2,000,000 bytes;
+ * the rest of an `events` row is a few KB at most. Matters because the payload can outgrow the body: each
+ * invalid UTF-8 byte decodes to U+FFFD (three bytes), and MAX_BODY_BYTES is configurable.
+ */
+export const MAX_PAYLOAD_BYTES = 1_900_000;
+/**
+ * Most payload bytes one event may write over all its rows: the payload is stored once per topic, so a
+ * 1 MiB body naming 100 topics would write 100 MB. The largest body the schemas accept without unknown
+ * fields (100 topic IDs of 256 escaped characters) stays far below.
+ */
+export const MAX_EVENT_PAYLOAD_BYTES = 20_000_000;
 
-/** A group, topic or account ID: non-empty, bounded. */
-export const id = v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(MAX_ID_LENGTH));
+/**
+ * Why an accepted body cannot be stored within D1's limits, or `null` when it can.
+ *
+ * @example
+ * storedSizeProblem('{"GroupId":"g"}', 1); // null
+ */
+export function storedSizeProblem(payload: string, rows: number): string | null {
+	const bytes = new TextEncoder().encode(payload).byteLength;
+	if (bytes > MAX_PAYLOAD_BYTES)
+		return `body is ${bytes} bytes once decoded; at most ${MAX_PAYLOAD_BYTES} can be stored`;
+	if (bytes * Math.max(1, rows) > MAX_EVENT_PAYLOAD_BYTES)
+		return `body of ${bytes} bytes stored once per topic (${rows}) exceeds ${MAX_EVENT_PAYLOAD_BYTES} bytes`;
+	return null;
+}
+
+/**
+ * A group, topic or account ID: non-empty, bounded, well-formed Unicode. D1 stores text as UTF-8, where
+ * every lone surrogate becomes U+FFFD: two different IDs would then become one (and one event key).
+ */
+export const id = v.pipe(
+	v.string(),
+	v.minLength(1, "must not be empty"),
+	v.maxLength(MAX_ID_LENGTH),
+	v.check((value) => value.isWellFormed(), "must be well-formed Unicode (no lone surrogates)"),
+);
 /** A short free-text field (name, type, account). */
 export const shortText = v.pipe(v.string(), v.maxLength(1024));
 /** A long free-text field (introduction, notification, URL). */

@@ -3,8 +3,9 @@
 // validation are kept in `quarantine`; an after-event D1 cannot take goes to the queue, never lost.
 import * as v from "valibot";
 import { authenticateCallback, singleParam } from "../auth/callback-auth";
+import { checkClientCertificate } from "../auth/client-certificate";
 import { maxBodyBytes } from "../config";
-import { discardBody, readBodyWithLimit } from "../http/body";
+import { discardBody, jsonDepthExceeds, MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
 import { failEnvelope, okEnvelope } from "../http/envelope";
 import { errorMessage, log } from "../log";
 import { decideCreation, decideUnusableCreation, type PolicyDecision } from "../policy";
@@ -13,11 +14,14 @@ import { bufferEvent } from "../store/event-queue";
 import { boundedBody, quarantineBody } from "../store/quarantine";
 import { type EventRecord, recordEvent } from "../store/record-event";
 import type { AfterCommand, BeforeCommand } from "./command";
+import { storedSizeProblem } from "./fields";
 import { describeIssues } from "./issues";
 import { commandModule } from "./registry";
 
 /** Callbacks acknowledged without being handled, per command, since this isolate started. */
 export const ignoredCommands = new Map<string, number>();
+/** Distinct names counted in `ignoredCommands`; any further name is counted as "(other)". */
+export const MAX_IGNORED_NAMES = 200;
 
 /** The parsed body, or why it is unusable; `text` is the body as received (empty when it was not read). */
 type ParsedBody =
@@ -40,7 +44,8 @@ export async function receiveCallback(
 	requestId: string,
 ): Promise<Response> {
 	const params = new URL(request.url).searchParams;
-	const auth = await authenticateCallback(params, env, Date.now());
+	const certificate = checkClientCertificate(request, env);
+	const auth = certificate.ok ? await authenticateCallback(params, env, Date.now()) : certificate;
 	if (!auth.ok) {
 		await discardBody(request);
 		log("warn", "callback.unauthorized", { requestId, reason: auth.reason });
@@ -57,8 +62,11 @@ export async function receiveCallback(
 	const module = commandModule(command);
 	if (!module) {
 		await discardBody(request);
-		const count = (ignoredCommands.get(command) ?? 0) + 1;
-		ignoredCommands.set(command, count);
+		// Names are counted one by one up to a bound, so arbitrary CallbackCommand values cannot grow the map.
+		const name =
+			ignoredCommands.has(command) || ignoredCommands.size < MAX_IGNORED_NAMES ? command : "(other)";
+		const count = (ignoredCommands.get(name) ?? 0) + 1;
+		ignoredCommands.set(name, count);
 		log("info", "callback.ignored", { requestId, command, countInIsolate: count });
 		return okEnvelope();
 	}
@@ -83,6 +91,13 @@ async function parseBody(request: Request, env: Env, command: string): Promise<P
 			? { ok: false, status: 413, reason: `body is larger than ${text.limit} bytes`, text: "" }
 			: { ok: false, status: 400, reason: `body could not be read: ${text.message}`, text: "" };
 	}
+	if (jsonDepthExceeds(text, MAX_JSON_DEPTH))
+		return {
+			ok: false,
+			status: 400,
+			reason: `body nests deeper than ${MAX_JSON_DEPTH} levels (${command})`,
+			text,
+		};
 	try {
 		return { ok: true, value: JSON.parse(text), text };
 	} catch (error) {
@@ -173,6 +188,12 @@ async function recordAfter(
 		payload: JSON.stringify(parsed.output),
 		receivedAt: delivery.receivedAt,
 	};
+	const sizeProblem = storedSizeProblem(record.payload, record.facts.topicIds.length);
+	if (sizeProblem) {
+		log("warn", "callback.too_large", { requestId, command: module.command, reason: sizeProblem });
+		await keepRefused(env, ctx, "after", delivery, sizeProblem, body.text);
+		return failEnvelope(413, sizeProblem);
+	}
 	try {
 		const { inserted } = await withinDeadline(
 			recordEvent(env.DB, record),

@@ -5,12 +5,23 @@ import { listEvents } from "../api/events";
 import { getTopic, listGroupTopics } from "../api/topics";
 import { authenticateAdmin } from "../auth/admin-auth";
 import { receiveCallback } from "../callbacks/receive";
+import { commandModule } from "../callbacks/registry";
 import { health } from "../health";
 import { errorMessage, log } from "../log";
-import { handlePolicyCheck } from "../policy";
-import { failEnvelope, jsonResponse } from "./envelope";
+import { failModeDecision, handlePolicyCheck } from "../policy";
+import { failEnvelope, jsonResponse, okEnvelope } from "./envelope";
 
 type Args = [Env, ExecutionContext];
+
+/** The fail-mode answer (200) of a before-callback; allows, as Tencent would, if even the env is unreadable. */
+function failModeAnswer(env: Env, reason: string): Response {
+	try {
+		const decision = failModeDecision(env, reason);
+		return decision.allowed ? okEnvelope() : okEnvelope(decision.errorCode, decision.errorInfo);
+	} catch {
+		return okEnvelope();
+	}
+}
 type EdgeRequest = IRequest & { requestId: string };
 
 /** Requires the admin bearer token; answers the refusal, or nothing to let the route run. */
@@ -32,13 +43,18 @@ export const router = Router<EdgeRequest, Args>({
 			request.requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
 		},
 	],
-	catch: (error, request) => {
+	catch: (error, request, env) => {
+		const command = new URL(request.url).searchParams.get("CallbackCommand");
 		log("error", "request.failed", {
 			requestId: (request as EdgeRequest).requestId,
-			command: new URL(request.url).searchParams.get("CallbackCommand"),
+			command,
 			error: errorMessage(error),
 			stack: error instanceof Error ? error.stack : undefined,
 		});
+		// Tencent counts a non-200 before-callback as failed and then applies its own console default;
+		// answering the configured fail mode keeps POLICY_FAIL_MODE in charge even here.
+		if (request.method === "POST" && command && commandModule(command)?.kind === "before")
+			return failModeAnswer(env, `exception: ${errorMessage(error)}`);
 		return failEnvelope(500, "internal error");
 	},
 })

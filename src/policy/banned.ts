@@ -2,8 +2,8 @@
 // Aho–Corasick pass per side (normalized skeleton, raw name), one map look-up per side for exact
 // entries, and one RE2 set pass per side for regex entries (linear time, no backtracking).
 import { RE2JS, RE2Set } from "re2js";
-import { type Automaton, buildAutomaton, findAll } from "./automaton";
-import { type BannedEntry, type MatchMode, type Outcome, problem } from "./document";
+import { type Automaton, AutomatonBuilder, NODE, nextState } from "./automaton";
+import { type BannedEntry, MATCH_MODES, type MatchMode, type Outcome, problem } from "./document";
 import { foldText, isWordCharacterAt, nameSkeleton, skeleton } from "./normalize";
 
 /** What a refusal by one banned entry answers. */
@@ -30,49 +30,97 @@ interface Glob {
 /** Entries compared with one form of the name (the skeleton, or the raw name for `normalize: false`). */
 interface Side {
 	automaton: Automaton;
-	/** For each needle: entry * ROLES + role, for every entry using it. */
-	needleUses: number[][];
+	/**
+	 * Uses of needle n: useValues[useStart[n]] … useValues[useStart[n + 1] - 1], in document order. A use is
+	 * entry * ROLES + role, except for globs: glob index * ROLES + GLOB.
+	 */
+	useStart: Int32Array;
+	useValues: Int32Array;
 	exact: Map<string, number>;
 	globs: Glob[];
-	/** Globs triggered by needle i (their longest piece), as indices into `globs`. */
-	globTriggers: Map<number, number[]>;
 	/** Globs without any literal piece (`*`): candidates for every name. */
 	globsAlways: number[];
 	regexEntries: number[];
 	regexSet: RE2Set | null;
 	/** Used when the entries do not fit one RE2 set. */
 	regexEach: RE2JS[] | null;
+	/** No entry compares this side (usually the raw side): nothing to search. */
+	empty: boolean;
 }
 
 /** A compiled banned list; decide with {@link findFirstBanned}. */
 export interface CompiledBanned {
-	rules: BannedRule[];
+	/** Every entry's rule, in document order (built on first use: prefer {@link CompiledBanned.ruleAt}). */
+	readonly rules: BannedRule[];
+	/** Number of entries. */
+	readonly size: number;
+	/** The rule of entry `index`. */
+	ruleAt(index: number): BannedRule;
 	normalized: Side;
 	raw: Side;
 	counts: Record<MatchMode, number>;
 }
 
+const MODE_CODES: readonly MatchMode[] = MATCH_MODES;
+
+/**
+ * The entries' answers, kept compactly (values, mode codes, error codes) rather than as one object and
+ * one rule text per entry: a rule text is only made for the entry that decides.
+ */
+class CompiledBannedList implements CompiledBanned {
+	private allRules: BannedRule[] | null = null;
+
+	constructor(
+		private readonly path: string,
+		private readonly values: readonly string[],
+		private readonly modes: Uint8Array,
+		/** The entry's own errorCode, 0 when it has none. */
+		private readonly errorCodes: Int32Array,
+		private readonly errorInfos: ReadonlyMap<number, string>,
+		readonly normalized: Side,
+		readonly raw: Side,
+		readonly counts: Record<MatchMode, number>,
+	) {}
+
+	get size(): number {
+		return this.values.length;
+	}
+
+	get rules(): BannedRule[] {
+		if (this.allRules === null) this.allRules = this.values.map((_, index) => this.ruleAt(index));
+		return this.allRules;
+	}
+
+	ruleAt(index: number): BannedRule {
+		const mode = MODE_CODES[this.modes[index] as number] ?? "plain";
+		const code = this.errorCodes[index] as number;
+		return {
+			rule: `${this.path}[${index}] ${mode === "plain" ? "" : `${mode} `}${JSON.stringify(this.values[index])}`,
+			errorCode: code === 0 ? undefined : code,
+			errorInfo: this.errorInfos.get(index),
+		};
+	}
+}
+
 class SideBuilder {
-	needles = new Map<string, number>();
-	needleUses: number[][] = [];
+	needles: AutomatonBuilder;
+	/** Pairs (needle, use), in document order. */
+	uses: number[] = [];
 	exact = new Map<string, number>();
 	globs: Glob[] = [];
-	globTriggers = new Map<number, number[]>();
 	globsAlways: number[] = [];
 	regexEntries: number[] = [];
 	regexPatterns: string[] = [];
 
-	constructor(readonly caseInsensitive: boolean) {}
+	constructor(
+		readonly caseInsensitive: boolean,
+		expectedUnits: number,
+	) {
+		this.needles = new AutomatonBuilder(expectedUnits);
+	}
 
-	needle(text: string, entry: number, role: number): number {
-		let id = this.needles.get(text);
-		if (id === undefined) {
-			id = this.needles.size;
-			this.needles.set(text, id);
-			this.needleUses.push([]);
-		}
-		this.needleUses[id]?.push(entry * ROLES + role);
-		return id;
+	use(text: string, value: number): void {
+		this.uses.push(this.needles.add(text), value);
 	}
 
 	build(): Side {
@@ -90,19 +138,48 @@ class SideBuilder {
 				regexEach = this.regexPatterns.map((pattern) => RE2JS.compile(pattern, flags));
 			}
 		}
+		// Uses grouped by needle (a stable counting sort keeps document order within a needle).
+		const needleCount = this.needles.size;
+		const useStart = new Int32Array(needleCount + 1);
+		const { uses } = this;
+		for (let i = 0; i < uses.length; i += 2) {
+			const slot = (uses[i] as number) + 1;
+			useStart[slot] = (useStart[slot] as number) + 1;
+		}
+		for (let n = 0; n < needleCount; n++)
+			useStart[n + 1] = (useStart[n + 1] as number) + (useStart[n] as number);
+		const useValues = new Int32Array(uses.length / 2);
+		const cursor = useStart.slice(0, needleCount);
+		for (let i = 0; i < uses.length; i += 2) {
+			const needle = uses[i] as number;
+			useValues[cursor[needle] as number] = uses[i + 1] as number;
+			cursor[needle] = (cursor[needle] as number) + 1;
+		}
 		return {
-			automaton: buildAutomaton([...this.needles.keys()]),
-			needleUses: this.needleUses,
+			automaton: this.needles.build(),
+			useStart,
+			useValues,
 			exact: this.exact,
 			globs: this.globs,
-			globTriggers: this.globTriggers,
 			globsAlways: this.globsAlways,
 			regexEntries: this.regexEntries,
 			regexSet,
 			regexEach,
+			empty:
+				this.uses.length === 0 &&
+				this.exact.size === 0 &&
+				this.globsAlways.length === 0 &&
+				this.regexPatterns.length === 0,
 		};
 	}
 }
+
+const ROLE_OF_MODE: Readonly<Record<"plain" | "word" | "prefix" | "suffix", number>> = {
+	plain: PLAIN,
+	word: WORD,
+	prefix: PREFIX,
+	suffix: SUFFIX,
+};
 
 /**
  * Compiles `names.banned` (found at `path`, e.g. `names.banned`): validates every pattern and builds the
@@ -113,9 +190,17 @@ export function compileBanned(
 	path: string,
 	at: (index: number) => { line: number; column: number } | null,
 ): Outcome<CompiledBanned> {
-	const normalized = new SideBuilder(true);
-	const raw = new SideBuilder(false);
-	const rules: BannedRule[] = [];
+	let units = 0;
+	for (let index = 0; index < entries.length; index++) {
+		const item = entries[index] as BannedEntry;
+		units += typeof item === "string" ? item.length : item.value.length;
+	}
+	const normalized = new SideBuilder(true, units);
+	const raw = new SideBuilder(false, 0);
+	const values: string[] = new Array(entries.length);
+	const modes = new Uint8Array(entries.length);
+	const errorCodes = new Int32Array(entries.length);
+	const errorInfos = new Map<number, string>();
 	const counts: Record<MatchMode, number> = {
 		plain: 0,
 		exact: 0,
@@ -125,59 +210,68 @@ export function compileBanned(
 		glob: 0,
 		regex: 0,
 	};
-	for (const [index, item] of entries.entries()) {
-		const entry = typeof item === "string" ? { value: item } : item;
-		const mode: MatchMode = entry.match ?? "plain";
-		const doesNormalize = entry.normalize !== false;
+	for (let index = 0; index < entries.length; index++) {
+		const item = entries[index] as BannedEntry;
+		const entryValue = typeof item === "string" ? item : item.value;
+		const mode: MatchMode = typeof item === "string" ? "plain" : (item.match ?? "plain");
+		const doesNormalize = typeof item === "string" || item.normalize !== false;
 		const side = doesNormalize ? normalized : raw;
-		const name = `${path}[${index}]`;
 		counts[mode]++;
-		rules.push({
-			rule: `${name} ${mode === "plain" ? "" : `${mode} `}${JSON.stringify(entry.value)}`,
-			errorCode: entry.errorCode,
-			errorInfo: entry.errorInfo,
-		});
+		values[index] = entryValue;
+		modes[index] = MODE_CODES.indexOf(mode);
+		if (typeof item !== "string") {
+			if (item.errorCode !== undefined) errorCodes[index] = item.errorCode;
+			if (item.errorInfo !== undefined) errorInfos.set(index, item.errorInfo);
+		}
 		if (mode === "regex") {
 			try {
-				RE2JS.compile(entry.value, doesNormalize ? RE2JS.CASE_INSENSITIVE : 0);
+				RE2JS.compile(entryValue, doesNormalize ? RE2JS.CASE_INSENSITIVE : 0);
 			} catch (error) {
+				const name = `${path}[${index}]`;
 				const reason = error instanceof Error ? error.message : String(error);
 				return problem(
-					`${name}: regex ${JSON.stringify(entry.value)} is not valid RE2 syntax (the linear-time engine: ` +
+					`${name}: regex ${JSON.stringify(entryValue)} is not valid RE2 syntax (the linear-time engine: ` +
 						`no look-around, no back-references): ${reason}`,
 					name,
 					at(index),
 				);
 			}
 			side.regexEntries.push(index);
-			side.regexPatterns.push(entry.value);
+			side.regexPatterns.push(entryValue);
 			continue;
 		}
 		if (mode === "glob") {
-			const pieces = doesNormalize ? foldText(entry.value).split("*").map(skeleton) : entry.value.split("*");
+			const pieces = doesNormalize ? foldText(entryValue).split("*").map(skeleton) : entryValue.split("*");
 			const longest = pieces.reduce((a, b) => (b.length > a.length ? b : a), "");
 			const glob = side.globs.push({ entry: index, pieces }) - 1;
-			if (longest === "") {
-				side.globsAlways.push(glob);
-			} else {
-				const needle = side.needle(longest, index, GLOB);
-				const list = side.globTriggers.get(needle) ?? [];
-				list.push(glob);
-				side.globTriggers.set(needle, list);
-			}
+			if (longest === "") side.globsAlways.push(glob);
+			else side.use(longest, glob * ROLES + GLOB);
 			continue;
 		}
-		const value = doesNormalize ? nameSkeleton(entry.value) : entry.value;
+		const value = doesNormalize ? nameSkeleton(entryValue) : entryValue;
 		if (value === "") {
-			return problem(`${name}: ${JSON.stringify(entry.value)} is empty once normalized`, name, at(index));
+			const name = `${path}[${index}]`;
+			return problem(`${name}: ${JSON.stringify(entryValue)} is empty once normalized`, name, at(index));
 		}
 		if (mode === "exact") {
 			if (!side.exact.has(value)) side.exact.set(value, index);
 		} else {
-			side.needle(value, index, { plain: PLAIN, word: WORD, prefix: PREFIX, suffix: SUFFIX }[mode]);
+			side.use(value, index * ROLES + ROLE_OF_MODE[mode]);
 		}
 	}
-	return { ok: true, value: { rules, normalized: normalized.build(), raw: raw.build(), counts } };
+	return {
+		ok: true,
+		value: new CompiledBannedList(
+			path,
+			values,
+			modes,
+			errorCodes,
+			errorInfos,
+			normalized.build(),
+			raw.build(),
+			counts,
+		),
+	};
 }
 
 /**
@@ -197,36 +291,46 @@ export function findFirstBanned(
 }
 
 function firstOnSide(side: Side, subject: string, regexSubject: string, bestSoFar: number): number {
+	if (side.empty) return bestSoFar;
 	let best = bestSoFar;
 	const exact = side.exact.get(subject);
 	if (exact !== undefined && exact < best) best = exact;
-	const globCandidates: number[] = [...side.globsAlways];
-	findAll(side.automaton, subject, (needle, start, end) => {
-		for (const use of side.needleUses[needle] ?? []) {
-			const entry = Math.floor(use / ROLES);
-			if (entry >= best) continue;
-			switch (use % ROLES) {
-				case PLAIN:
+	const { automaton, useStart, useValues, globs } = side;
+	const { nodes, outputLink, needleAt, needleLengths } = automaton;
+	for (const candidate of side.globsAlways) {
+		const glob = globs[candidate] as Glob;
+		if (glob.entry < best && globMatches(glob.pieces, subject)) best = glob.entry;
+	}
+	let state = 0;
+	for (let i = 0; i < subject.length; i++) {
+		state = nextState(automaton, state, subject.charCodeAt(i));
+		for (let s = nodes[NODE * state + 2] as number; s !== 0; s = outputLink[s] as number) {
+			const needle = needleAt[s] as number;
+			const end = i + 1;
+			const start = end - (needleLengths[needle] as number);
+			const last = useStart[needle + 1] as number;
+			for (let u = useStart[needle] as number; u < last; u++) {
+				const use = useValues[u] as number;
+				const role = use % ROLES;
+				if (role === GLOB) {
+					const glob = globs[(use - role) / ROLES] as Glob;
+					if (glob.entry < best && globMatches(glob.pieces, subject)) best = glob.entry;
+					continue;
+				}
+				const entry = (use - role) / ROLES;
+				// Uses are in document order: nothing later on this needle can beat `best`.
+				if (entry >= best) break;
+				if (
+					role === PLAIN ||
+					(role === WORD && !isWordCharacterAt(subject, start - 1) && !isWordCharacterAt(subject, end)) ||
+					(role === PREFIX && start === 0) ||
+					(role === SUFFIX && end === subject.length)
+				) {
 					best = entry;
 					break;
-				case WORD:
-					if (!isWordCharacterAt(subject, start - 1) && !isWordCharacterAt(subject, end)) best = entry;
-					break;
-				case PREFIX:
-					if (start === 0) best = entry;
-					break;
-				case SUFFIX:
-					if (end === subject.length) best = entry;
-					break;
-				case GLOB:
-					globCandidates.push(...(side.globTriggers.get(needle) ?? []));
-					break;
+				}
 			}
 		}
-	});
-	for (const candidate of globCandidates) {
-		const glob = side.globs[candidate];
-		if (glob !== undefined && glob.entry < best && globMatches(glob.pieces, subject)) best = glob.entry;
 	}
 	if (side.regexSet !== null) {
 		for (const matched of side.regexSet.match(regexSubject)) {
@@ -234,10 +338,12 @@ function firstOnSide(side: Side, subject: string, regexSubject: string, bestSoFa
 			if (entry !== undefined && entry < best) best = entry;
 		}
 	} else if (side.regexEach !== null) {
-		side.regexEach.forEach((regex, i) => {
-			const entry = side.regexEntries[i];
-			if (entry !== undefined && entry < best && regex.matcher(regexSubject).find()) best = entry;
-		});
+		const { regexEach, regexEntries } = side;
+		for (let i = 0; i < regexEach.length; i++) {
+			const entry = regexEntries[i] as number;
+			if (entry >= best) break;
+			if ((regexEach[i] as RE2JS).matcher(regexSubject).find()) best = entry;
+		}
 	}
 	return best;
 }

@@ -128,7 +128,7 @@ export function summarizePolicy(policy: CompiledPolicy): Record<string, unknown>
 			minLength: r.minLength,
 			maxLength: r.maxLength,
 			allowed: r.allowed.size,
-			banned: r.banned.rules.length,
+			banned: r.banned.size,
 			bannedByMode: r.banned.counts,
 		},
 	});

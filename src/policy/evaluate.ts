@@ -42,22 +42,19 @@ export function evaluateCreation(
 
 function evaluateRules(rules: CompiledRules, { operatorAccount, name }: CreationRequest): Verdict {
 	const dryRun = rules.mode === "dry-run";
-	const refuse = (rule: string, errorCode?: number, errorInfo?: string): Verdict => ({
-		allowed: false,
-		errorCode: errorCode ?? rules.refusal.errorCode,
-		errorInfo: errorInfo ?? rules.refusal.errorInfo,
-		rule,
-		dryRun,
-	});
-	if (rules.deny.has(operatorAccount)) return refuse(`${rules.operatorsPath}.deny`);
+	if (rules.deny.has(operatorAccount)) return refuse(rules, `${rules.operatorsPath}.deny`);
 	if (rules.allow !== null && !rules.allow.has(operatorAccount))
-		return refuse(`${rules.operatorsPath}.allow`);
+		return refuse(rules, `${rules.operatorsPath}.allow`);
 	if (rules.bypass.has(operatorAccount)) return allow(`${rules.operatorsPath}.bypass`, dryRun);
 
 	const text = foldText(name);
 	const length = characterCount(text);
-	if (rules.minLength !== null && length < rules.minLength) return refuse(`${rules.namesPath}.minLength`);
-	if (rules.maxLength !== null && length > rules.maxLength) return refuse(`${rules.namesPath}.maxLength`);
+	if (rules.minLength !== null && length < rules.minLength) {
+		return refuse(rules, `${rules.namesPath}.minLength`);
+	}
+	if (rules.maxLength !== null && length > rules.maxLength) {
+		return refuse(rules, `${rules.namesPath}.maxLength`);
+	}
 
 	const exception = rules.allowed.get(text);
 	if (exception !== undefined) {
@@ -66,10 +63,20 @@ function evaluateRules(rules: CompiledRules, { operatorAccount, name }: Creation
 	}
 	const entry = findFirstBanned(rules.banned, name, text, skeleton(text));
 	if (entry >= 0) {
-		const banned = rules.banned.rules[entry];
-		if (banned !== undefined) return refuse(banned.rule, banned.errorCode, banned.errorInfo);
+		const banned = rules.banned.ruleAt(entry);
+		return refuse(rules, banned.rule, banned.errorCode, banned.errorInfo);
 	}
 	return allow(null, dryRun);
+}
+
+function refuse(rules: CompiledRules, rule: string, errorCode?: number, errorInfo?: string): Verdict {
+	return {
+		allowed: false,
+		errorCode: errorCode ?? rules.refusal.errorCode,
+		errorInfo: errorInfo ?? rules.refusal.errorInfo,
+		rule,
+		dryRun: rules.mode === "dry-run",
+	};
 }
 
 function allow(rule: string | null, dryRun: boolean): Verdict {

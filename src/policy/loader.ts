@@ -12,6 +12,11 @@ export const LAST_KNOWN_GOOD_KEY = "policy:last-known-good";
 const FRESH_FOR_MS = 60_000;
 /** How long a decision with a stale cached policy waits for KV before deciding with the cached one. */
 const STALE_REFRESH_DEADLINE_MS = 250;
+/**
+ * How long a decision waits for KV when this isolate has no policy yet (cold start, or KV failing so far).
+ * Tencent waits 2 s for the whole answer; past this the fail mode answers and the load goes on after it.
+ */
+const COLD_LOAD_DEADLINE_MS = 1_000;
 /** A background refresh older than this is assumed lost (its request ended) and may be started again. */
 const REFRESH_LOST_AFTER_MS = 10_000;
 
@@ -66,12 +71,15 @@ type Defer = (work: Promise<unknown>) => void;
 /**
  * The policy to decide with now. The first call in an isolate waits for KV; later calls answer from
  * the cache and refresh it in the background, so an edit is used from the next decision after KV
- * delivers it. A cache older than KV's own 60 s bound is refreshed first, waiting at most 250 ms.
+ * delivers it. A cache older than KV's own 60 s bound is refreshed first, waiting at most 250 ms; with
+ * no policy at all, the wait is at most 1 s.
  */
 export async function currentPolicyState(env: Env, defer: Defer): Promise<PolicyState> {
 	const now = Date.now();
 	if (state.fetchedAt === 0 && state.policy === null) {
-		await refresh(env, defer);
+		const loading = refresh(env, defer);
+		defer(loading);
+		await Promise.race([loading, sleep(COLD_LOAD_DEADLINE_MS)]);
 	} else if (now - state.fetchedAt > FRESH_FOR_MS) {
 		const refreshing = refresh(env, defer);
 		defer(refreshing);
