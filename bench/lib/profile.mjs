@@ -1,0 +1,147 @@
+// CPU profile of a Worker under load, taken through the workerd inspector that Miniflare exposes
+// (the same protocol as Chrome DevTools and `wrangler dev`'s inspector), and summarized by function and
+// by source module of the bundle.
+import { readFileSync } from "node:fs";
+
+/** A minimal DevTools-protocol client over the global WebSocket of Node 22. */
+async function connect(url) {
+	const socket = new WebSocket(url);
+	await new Promise((resolve, reject) => {
+		socket.addEventListener("open", resolve, { once: true });
+		socket.addEventListener("error", () => reject(new Error(`cannot connect to the inspector at ${url}`)), {
+			once: true,
+		});
+	});
+	let nextId = 1;
+	const pending = new Map();
+	const listeners = new Map();
+	socket.addEventListener("message", (event) => {
+		const message = JSON.parse(String(event.data));
+		if (message.method) for (const listener of listeners.get(message.method) ?? []) listener(message.params);
+		const waiter = pending.get(message.id);
+		if (!waiter) return;
+		pending.delete(message.id);
+		if (message.error) waiter.reject(new Error(`${message.error.message} (${message.error.code})`));
+		else waiter.resolve(message.result);
+	});
+	return {
+		send(method, params = {}) {
+			const id = nextId++;
+			socket.send(JSON.stringify({ id, method, params }));
+			return new Promise((resolve, reject) => {
+				pending.set(id, { resolve, reject });
+				setTimeout(() => {
+					if (pending.delete(id)) reject(new Error(`inspector: ${method} timed out`));
+				}, 60_000);
+			});
+		},
+		on(method, listener) {
+			listeners.set(method, [...(listeners.get(method) ?? []), listener]);
+		},
+		close: () => socket.close(),
+	};
+}
+
+/**
+ * Records a CPU profile of worker `name` behind the workerd inspector while `during()` runs. With
+ * `countCalls` (function names of the bundle at `bundlePath`), a logpoint at the start of each prints a
+ * `__bench_call:<name>` line per call, which the server's output counter (bench/lib/servers.mjs) counts.
+ */
+export async function profileDuring(inspectorUrl, name, during, { bundlePath, countCalls = [] } = {}) {
+	const client = await connect(new URL(`./core:user:${name}`, inspectorUrl).href);
+	try {
+		if (countCalls.length > 0) await setLogpoints(client, bundlePath, countCalls);
+		await client.send("Profiler.enable");
+		await client.send("Profiler.setSamplingInterval", { interval: 200 });
+		await client.send("Profiler.start");
+		const result = await during();
+		const { profile } = await client.send("Profiler.stop");
+		if (countCalls.length > 0) await client.send("Debugger.disable");
+		return { profile, result };
+	} finally {
+		client.close();
+	}
+}
+
+/** A never-pausing conditional breakpoint on the first line of each named function's body. */
+async function setLogpoints(client, bundlePath, names) {
+	const scripts = [];
+	client.on("Debugger.scriptParsed", (params) => scripts.push(params));
+	await client.send("Debugger.enable");
+	// The bundle is the longest script the isolate parsed.
+	const bundle = scripts.sort((a, b) => b.endLine - a.endLine)[0];
+	const lines = readFileSync(bundlePath, "utf8").split("\n");
+	for (const fn of names) {
+		const line = lines.findIndex((text) => new RegExp(`^\\s*(?:async )?function\\*? ${fn}\\(`).test(text));
+		if (line < 0 || !bundle) throw new Error(`--calls: no function ${fn} in the bundle`);
+		await client.send("Debugger.setBreakpoint", {
+			location: { scriptId: bundle.scriptId, lineNumber: line + 1, columnNumber: 0 },
+			condition: `console.log("__bench_call:${fn}") && false`,
+		});
+	}
+}
+
+/** Which module of the bundle a line belongs to, from esbuild's `// path` comments. */
+function moduleLocator(bundlePath) {
+	const starts = [];
+	readFileSync(bundlePath, "utf8")
+		.split("\n")
+		.forEach((line, index) => {
+			const match = line.match(/^\/\/ (\S+\.(?:[cm]?[jt]s|json))$/);
+			if (match) starts.push({ line: index, module: match[1].replace(/^.*node_modules\//, "node_modules/") });
+		});
+	return (line) => {
+		let found = "(bundle prelude)";
+		for (const start of starts) {
+			if (start.line > line) break;
+			found = start.module;
+		}
+		return found;
+	};
+}
+
+/**
+ * Self time per function and per module, in ms, plus the isolate's busy time: everything sampled that was
+ * not idle. `requests` turns busy time into CPU per request.
+ */
+export function summarizeProfile(profile, bundlePath, requests) {
+	const locate = bundlePath ? moduleLocator(bundlePath) : () => "";
+	const selfById = new Map();
+	const { samples, timeDeltas } = profile;
+	for (let i = 0; i < samples.length; i++) {
+		const delta = timeDeltas[i + 1] ?? 0;
+		selfById.set(samples[i], (selfById.get(samples[i]) ?? 0) + delta);
+	}
+	const byFunction = new Map();
+	const byModule = new Map();
+	let total = 0;
+	let idle = 0;
+	for (const node of profile.nodes) {
+		const us = selfById.get(node.id) ?? 0;
+		total += us;
+		const { functionName, url, lineNumber } = node.callFrame;
+		if (functionName === "(idle)") {
+			idle += us;
+			continue;
+		}
+		const isBundle = bundlePath && url && !url.startsWith("node:") && !url.includes("cloudflare-internal");
+		const module = isBundle ? locate(lineNumber) : url ? "(runtime JS)" : functionName || "(native)";
+		const key = `${functionName || "(anonymous)"}  ${module}${isBundle ? ` (bundle line ${lineNumber + 1})` : ""}`;
+		byFunction.set(key, (byFunction.get(key) ?? 0) + us);
+		byModule.set(module, (byModule.get(module) ?? 0) + us);
+	}
+	const busy = total - idle;
+	const top = (map, n) =>
+		[...map.entries()]
+			.sort((a, b) => b[1] - a[1])
+			.slice(0, n)
+			.map(([name, us]) => ({ name, ms: us / 1000, share: busy > 0 ? us / busy : 0 }));
+	return {
+		sampledMs: total / 1000,
+		busyMs: busy / 1000,
+		busyShare: total > 0 ? busy / total : 0,
+		cpuUsPerRequest: requests > 0 ? busy / requests : null,
+		functions: top(byFunction, 15),
+		modules: top(byModule, 10),
+	};
+}

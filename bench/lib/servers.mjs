@@ -1,0 +1,75 @@
+// Serves built Worker bundles with Miniflare (the workerd runtime `wrangler dev` uses), on 127.0.0.1, with
+// the bindings of wrangler.toml backed by local KV and D1 persisted in a temporary folder.
+import { dirname, join } from "node:path";
+import { Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { wrangler } from "./build.mjs";
+
+/** Counts what the runtime prints (the Worker's log lines) without keeping it, except the last lines. */
+function drain(stats) {
+	return (stdout, stderr) => {
+		let partial = "";
+		stdout.on("data", (chunk) => {
+			// Call-count markers printed by the profiler's logpoints (bench/lib/profile.mjs) are counted.
+			const text = partial + chunk;
+			const end = text.lastIndexOf("\n");
+			partial = text.slice(end + 1);
+			for (const match of text.slice(0, end + 1).matchAll(/^__bench_call:(\S+)$/gm)) {
+				stats.calls[match[1]] = (stats.calls[match[1]] ?? 0) + 1;
+			}
+		});
+		for (const stream of [stdout, stderr]) {
+			stream.on("data", (chunk) => {
+				stats.bytes += chunk.length;
+				for (const byte of chunk) if (byte === 10) stats.lines++;
+				stats.tail = `${stats.tail}${chunk}`.slice(-4000);
+			});
+		}
+	};
+}
+
+/** The compatibility settings and bindings wrangler would give the project's Worker locally. */
+export function projectWorkerOptions(configPath) {
+	return unstable_getMiniflareWorkerOptions(configPath).workerOptions;
+}
+
+/**
+ * Applies the project's D1 migrations to the local database under `stateDir` with wrangler itself, so the
+ * schema is exactly what `wrangler d1 migrations apply` gives.
+ */
+export async function applyMigrations(configPath, stateDir) {
+	await wrangler(
+		["d1", "migrations", "apply", "DB", "--local", "--config", configPath, "--persist-to", stateDir],
+		{
+			env: { CI: "true" },
+		},
+	);
+}
+
+/**
+ * Starts one Miniflare instance serving the bundle at `entry` with `options` (bindings, compatibility),
+ * persistence under `stateDir`. Resolves to { url, mf, output, dispose }.
+ */
+export async function serveBundle({ name, entry, options, stateDir, inspectorPort }) {
+	const output = { bytes: 0, lines: 0, tail: "", calls: {} };
+	const mf = new Miniflare({
+		host: "127.0.0.1",
+		port: 0,
+		defaultPersistRoot: join(stateDir, "v3"),
+		handleRuntimeStdio: drain(output),
+		...(inspectorPort === undefined ? {} : { inspectorPort }),
+		workers: [{ ...options, name, modules: true, modulesRoot: dirname(entry), scriptPath: entry }],
+	});
+	const url = await mf.ready;
+	let disposed = false;
+	return {
+		url: new URL(url),
+		mf,
+		output,
+		async dispose() {
+			if (disposed) return;
+			disposed = true;
+			await mf.dispose();
+		},
+	};
+}

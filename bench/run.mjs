@@ -1,0 +1,418 @@
+#!/usr/bin/env node
+// `npm run bench`: bundle size, policy micro-benchmark, and the HTTP benchmark of the built Worker against a
+// floor Worker, both served by workerd through Miniflare on 127.0.0.1 with local KV and D1. Prints the
+// results with PASS/MISS per target and writes them into docs/benchmarks.md and bench/results/latest.json.
+//
+// Options (each also as an environment variable BENCH_<NAME>, e.g. BENCH_SECONDS=10):
+//   --seconds N     length of each measured load run (default 5)
+//   --warmup N      unmeasured load before each scenario (default 2)
+//   --rounds N      rounds of every scenario; the best round of each is kept (default 3)
+//   --only LIST     some of: size,micro,http (default all three)
+//   --no-write      print only; leave docs/benchmarks.md and bench/results/ alone
+//   --references 0  leave out the reference Workers (the floor plus one D1 or KV call; bench/floor/reference.js)
+//   --state-dir DIR where the temporary build, KV and D1 go (default /dev/shm, a tmpfs, when there is one)
+//   --profile LIST  instead of measuring: CPU-profile the Worker isolate through the workerd inspector during
+//                   a 16-connection run of each scenario listed (floor,before,after); prints where the time
+//                   goes and saves bench/results/profile-<scenario>.cpuprofile (open it in Chrome DevTools)
+//   --calls LIST    with --profile: functions of the Worker's bundle whose calls per request are counted
+//                   (default refresh,compilePolicyText,logDecision,recordEvent)
+//   --profile-connections N  connections of the profiled run (default 16)
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { buildWorker, bundleSize, run } from "./lib/build.mjs";
+import { policyDocument } from "./lib/policy-fixture.mjs";
+import { profileDuring, summarizeProfile } from "./lib/profile.mjs";
+import { evaluateTargets, printProfile, printReport, writeReport } from "./lib/report.mjs";
+import { applyMigrations, projectWorkerOptions, serveBundle } from "./lib/servers.mjs";
+
+if (Number(process.versions.node.split(".")[0]) < 22) {
+	console.error(
+		`The bench needs Node 22 (wrangler and workerd do); this is ${process.version}. Run it with npm run.`,
+	);
+	process.exit(1);
+}
+
+const { values: flags } = parseArgs({
+	options: {
+		seconds: { type: "string", default: process.env.BENCH_SECONDS ?? "5" },
+		warmup: { type: "string", default: process.env.BENCH_WARMUP ?? "2" },
+		rounds: { type: "string", default: process.env.BENCH_ROUNDS ?? "3" },
+		only: { type: "string", default: process.env.BENCH_ONLY ?? "size,micro,http" },
+		"no-write": { type: "boolean", default: process.env.BENCH_NO_WRITE === "1" },
+		profile: { type: "string", default: process.env.BENCH_PROFILE },
+		"profile-connections": { type: "string", default: process.env.BENCH_PROFILE_CONNECTIONS ?? "16" },
+		calls: {
+			type: "string",
+			default: process.env.BENCH_CALLS ?? "refresh,compilePolicyText,logDecision,recordEvent",
+		},
+		references: { type: "string", default: process.env.BENCH_REFERENCES ?? "1" },
+		"state-dir": { type: "string", default: process.env.BENCH_STATE_DIR },
+	},
+});
+const settings = {
+	seconds: Number(flags.seconds),
+	warmup: Number(flags.warmup),
+	rounds: Number(flags.rounds),
+	connections: 16,
+	policyEntries: 10_000,
+	references: flags.references !== "0",
+	only: new Set(flags.only.split(",").map((part) => part.trim())),
+};
+const ROOT = process.cwd();
+const CONFIG = join(ROOT, "wrangler.toml");
+const FLOOR_CONFIG = join(ROOT, "bench", "floor", "wrangler.toml");
+const REFERENCE_CONFIG = join(ROOT, "bench", "floor", "reference.wrangler.toml");
+const REFERENCE_SCHEMA =
+	"CREATE TABLE IF NOT EXISTS reference_rows (id INTEGER PRIMARY KEY, received_at INTEGER NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL)";
+
+/** What each scenario sends to which server. The order is the order of the runs in a round. */
+const SCENARIOS = {
+	floor: { server: "floor", body: "before" },
+	before: { server: "worker", body: "before" },
+	"d1-background": { server: "reference", body: "before", query: { reference: "d1-background" } },
+	"kv-background": { server: "reference", body: "before", query: { reference: "kv-background" } },
+	after: { server: "worker", body: "after" },
+	"d1-awaited": { server: "reference", body: "after", query: { reference: "d1-awaited" } },
+};
+const CALLBACK_TOKEN = "bench-callback-token";
+const SDK_APP_ID = "1400000000";
+
+// Local KV and D1 live in memory (tmpfs) unless told otherwise: on disk, every D1 write waits for this
+// machine's fsync, which measures the shared virtual disk rather than the Worker (see docs/benchmarks.md).
+const stateRoot = flags["state-dir"] ?? (existsSync("/dev/shm") ? "/dev/shm" : tmpdir());
+const work = mkdtempSync(join(stateRoot, "tencent-webhooks-bench-"));
+const servers = [];
+/** The load generators and micro-benchmark running now, stopped with the servers. */
+const children = new Set();
+let stopping = null;
+const entries = {};
+
+/** Stops every server and removes the temporary folder; safe to call more than once. */
+function cleanUp() {
+	stopping ??= (async () => {
+		for (const child of children) child.kill("SIGKILL");
+		await Promise.allSettled(servers.map((server) => server.dispose()));
+		rmSync(work, { recursive: true, force: true });
+	})();
+	return stopping;
+}
+// Whoever ends the process (Miniflare's own signal handling included), the temporary folder goes with it.
+process.on("exit", () => {
+	for (const child of children) child.kill("SIGKILL");
+	rmSync(work, { recursive: true, force: true });
+});
+for (const signal of ["SIGINT", "SIGTERM"]) {
+	process.on(signal, () => {
+		console.error(`\n${signal}: stopping the servers`);
+		cleanUp().finally(() => process.exit(130));
+	});
+}
+
+/** Runs a Node script with the current Node (22 under npm) and resolves to its stdout. */
+function node(script, args, timeoutMs) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+		children.add(child);
+		let stdout = "";
+		child.stdout.on("data", (chunk) => {
+			stdout += chunk;
+		});
+		const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+		child.on("error", reject);
+		child.on("close", (code, signal) => {
+			clearTimeout(timer);
+			children.delete(child);
+			if (code === 0) resolve(stdout);
+			else reject(new Error(`${script} failed (${signal ?? code})`));
+		});
+	});
+}
+
+/** One autocannon run in a child process. */
+async function load(url, scenario, connections, seconds, runId) {
+	const options = {
+		url: url.href,
+		scenario,
+		body: SCENARIOS[scenario].body,
+		query: SCENARIOS[scenario].query,
+		connections,
+		seconds,
+		token: CALLBACK_TOKEN,
+		sdkAppId: SDK_APP_ID,
+		runId,
+	};
+	const stdout = await node(
+		join(ROOT, "bench", "lib", "load.mjs"),
+		[JSON.stringify(options)],
+		(seconds + 60) * 1000,
+	);
+	return JSON.parse(stdout.trim().split("\n").at(-1));
+}
+
+/** Sends one request as Tencent would and returns the status and JSON answer, to check the setup. */
+async function probe(url, command, body) {
+	const time = String(Math.floor(Date.now() / 1000));
+	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(CALLBACK_TOKEN + time));
+	const sign = Buffer.from(digest).toString("hex");
+	const query = new URLSearchParams({
+		SdkAppid: SDK_APP_ID,
+		CallbackCommand: command,
+		contenttype: "json",
+		RequestTime: time,
+		Sign: sign,
+	});
+	const response = await fetch(new URL(`/?${query}`, url), {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify(body),
+		signal: AbortSignal.timeout(30_000),
+	});
+	return { status: response.status, json: await response.json() };
+}
+
+async function measureSize() {
+	const outdir = join(work, "dist");
+	const built = await buildWorker(CONFIG, outdir);
+	return { ...bundleSize(outdir, built.meta), uploadLine: built.uploadLine, entry: built.entry };
+}
+
+async function measureMicro() {
+	const file = join(work, "micro.json");
+	await node(join(ROOT, "bench", "policy-micro.mjs"), ["--json", file], 15 * 60 * 1000);
+	return JSON.parse(readFileSync(file, "utf8"));
+}
+
+/** A free TCP port on 127.0.0.1, for an inspector. */
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.on("error", reject);
+		server.listen(0, "127.0.0.1", () => {
+			const { port } = server.address();
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+/**
+ * Builds the floor (and reference) Workers, migrates a fresh local D1, serves every Worker, seeds the policy
+ * and checks the setup.
+ */
+async function startServers(workerEntry, { inspect = false } = {}) {
+	const project = projectWorkerOptions(CONFIG);
+	const policyText = JSON.stringify(policyDocument(settings.policyEntries));
+	const floorBuild = await buildWorker(FLOOR_CONFIG, join(work, "floor-dist"));
+	entries.worker = workerEntry;
+	entries.floor = floorBuild.entry;
+	const state = join(work, "state");
+	await applyMigrations(CONFIG, state);
+
+	const worker = await serveBundle({
+		name: "worker",
+		entry: workerEntry,
+		options: { ...project, bindings: { ...project.bindings, CALLBACK_TOKEN } },
+		stateDir: state,
+		inspectorPort: inspect ? await freePort() : undefined,
+	});
+	servers.push(worker);
+	const floor = await serveBundle({
+		name: "floor",
+		entry: floorBuild.entry,
+		options: { compatibilityDate: project.compatibilityDate, compatibilityFlags: project.compatibilityFlags },
+		stateDir: join(work, "floor-state"),
+		inspectorPort: inspect ? await freePort() : undefined,
+	});
+	servers.push(floor);
+	let reference = null;
+	if (settings.references) {
+		const referenceBuild = await buildWorker(REFERENCE_CONFIG, join(work, "reference-dist"));
+		entries.reference = referenceBuild.entry;
+		const referenceOptions = projectWorkerOptions(REFERENCE_CONFIG);
+		reference = await serveBundle({
+			name: "reference",
+			entry: referenceBuild.entry,
+			options: {
+				...referenceOptions,
+				compatibilityDate: project.compatibilityDate,
+				compatibilityFlags: project.compatibilityFlags,
+			},
+			stateDir: join(work, "reference-state"),
+			inspectorPort: inspect ? await freePort() : undefined,
+		});
+		servers.push(reference);
+		await (await reference.mf.getD1Database("DB")).prepare(REFERENCE_SCHEMA).run();
+		await (await reference.mf.getKVNamespace("POLICY")).put("policy", policyText);
+	}
+
+	// The 10,000-entry policy under the KV key `policy`, then one request of each kind to check the setup.
+	const kv = await worker.mf.getKVNamespace("POLICY");
+	await kv.put("policy", policyText);
+	const checks = {
+		floor: await probe(floor.url, "Group.CallbackBeforeCreateTopic", {
+			CallbackCommand: "Group.CallbackBeforeCreateTopic",
+		}),
+		before: await probe(worker.url, "Group.CallbackBeforeCreateTopic", {
+			CallbackCommand: "Group.CallbackBeforeCreateTopic",
+			Operator_Account: "leckie",
+			Type: "Community",
+			Name: "MyFirstTopic",
+		}),
+		beforeRefused: await probe(worker.url, "Group.CallbackBeforeCreateTopic", {
+			CallbackCommand: "Group.CallbackBeforeCreateTopic",
+			Operator_Account: "leckie",
+			Type: "Community",
+			Name: `My ${policyDocument(settings.policyEntries).names.banned.at(-1)} topic`,
+		}),
+	};
+	const expectOk = (name, check, code) => {
+		if (check.status !== 200 || check.json.ActionStatus !== "OK" || check.json.ErrorCode !== code)
+			throw new Error(
+				`setup check ${name}: expected 200 OK with ErrorCode ${code}, got ${check.status} ${JSON.stringify(check.json)}`,
+			);
+	};
+	expectOk("floor", checks.floor, 0);
+	expectOk("before (allowed name)", checks.before, 0);
+	expectOk("before (name holding the last banned entry)", checks.beforeRefused, 1);
+	return { servers: { worker, floor, reference }, checks };
+}
+
+async function measureHttp(workerEntry) {
+	const { servers: running, checks } = await startServers(workerEntry);
+	const { worker, floor } = running;
+	const scenarios = Object.entries(SCENARIOS)
+		.filter(([, scenario]) => running[scenario.server] !== null)
+		.map(([key, scenario]) => ({ key, url: running[scenario.server].url }));
+	const rounds = [];
+	let acknowledgedTopics = 0;
+	for (let round = 1; round <= settings.rounds; round++) {
+		const results = {};
+		for (const { key, url } of scenarios) {
+			const id = `r${round}`;
+			process.stderr.write(`round ${round}/${settings.rounds}: ${key}…\n`);
+			if (settings.warmup > 0) {
+				const warm = await load(url, key, settings.connections, settings.warmup, `${id}w`);
+				if (key === "after") acknowledgedTopics += warm.ok;
+			}
+			const many = await load(url, key, settings.connections, settings.seconds, `${id}m`);
+			const one = await load(url, key, 1, settings.seconds, `${id}s`);
+			if (key === "after") acknowledgedTopics += many.ok + one.ok;
+			results[key] = { many, one };
+		}
+		rounds.push(results);
+	}
+
+	// Nothing acknowledged may be missing: every 2xx after-callback left its topic row in D1.
+	const db = await worker.mf.getD1Database("DB");
+	const stored = await db.prepare("SELECT count(*) AS n FROM topics").first("n");
+	const output = {
+		worker: { ...worker.output, tail: undefined },
+		floor: { ...floor.output, tail: undefined },
+	};
+	if (running.reference) {
+		const referenceDb = await running.reference.mf.getD1Database("DB");
+		output.referenceRows = await referenceDb.prepare("SELECT count(*) AS n FROM reference_rows").first("n");
+	}
+	return { rounds, checks, topics: { acknowledged: acknowledgedTopics, stored }, output };
+}
+
+/** CPU profiles of the Worker isolates under a 16-connection load, one per scenario. */
+async function profileHttp(workerEntry, scenarios) {
+	const countCalls = flags.calls ? flags.calls.split(",").filter(Boolean) : [];
+	const profileConnections = Number(flags["profile-connections"]);
+	const { servers: running } = await startServers(workerEntry, { inspect: true });
+	const profiles = {};
+	for (const key of scenarios) {
+		if (!SCENARIOS[key])
+			throw new Error(`--profile: no scenario ${key} (${Object.keys(SCENARIOS).join(", ")})`);
+		const serverName = SCENARIOS[key].server;
+		const server = running[serverName];
+		process.stderr.write(`profiling ${key}…\n`);
+		if (settings.warmup > 0) await load(server.url, key, settings.connections, settings.warmup, `p${key}w`);
+		const before = { ...server.output.calls };
+		const { profile, result } = await profileDuring(
+			await server.mf.getInspectorURL(),
+			serverName,
+			() => load(server.url, key, profileConnections, settings.seconds, `p${key}`),
+			{ bundlePath: entries[serverName], countCalls: serverName === "worker" ? countCalls : [] },
+		);
+		await new Promise((resolve) => setTimeout(resolve, 500)); // the last log lines
+		const calls = Object.entries(server.output.calls).map(([name, count]) => ({
+			name,
+			perRequest: (count - (before[name] ?? 0)) / result.requests,
+		}));
+		mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
+		writeFileSync(join(ROOT, "bench", "results", `profile-${key}.cpuprofile`), JSON.stringify(profile));
+		profiles[key] = {
+			load: result,
+			summary: summarizeProfile(profile, entries[serverName], result.requests),
+			calls,
+		};
+	}
+	return profiles;
+}
+
+const started = new Date();
+const load1 = loadavg()[0];
+const results = {
+	startedAt: started.toISOString(),
+	commit: (await run("git", ["rev-parse", "--short", "HEAD"]).catch(() => "unknown")).trim(),
+	dirty:
+		(
+			await run("git", [
+				"status",
+				"--porcelain",
+				"--",
+				"src",
+				"bench",
+				"wrangler.toml",
+				"package.json",
+			]).catch(() => "")
+		).trim() !== "",
+	machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", loadBefore: load1 },
+	node: process.version,
+	workerd: JSON.parse(readFileSync(join(ROOT, "node_modules", "workerd", "package.json"), "utf8")).version,
+	settings: { ...settings, only: [...settings.only], stateDir: stateRoot },
+};
+let failed = false;
+try {
+	if (flags.profile) {
+		results.size = await measureSize();
+		results.profiles = await profileHttp(results.size.entry, flags.profile.split(","));
+	} else if (settings.only.has("size") || settings.only.has("http")) {
+		process.stderr.write("building the Worker (wrangler deploy --dry-run)…\n");
+		results.size = await measureSize();
+	}
+	if (settings.only.has("micro") && !flags.profile) {
+		process.stderr.write("policy micro-benchmark…\n");
+		results.micro = await measureMicro();
+	}
+	if (settings.only.has("http") && !flags.profile) {
+		process.stderr.write("HTTP benchmark…\n");
+		results.http = await measureHttp(results.size.entry);
+	}
+} catch (error) {
+	failed = true;
+	console.error(`\nbenchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
+	for (const server of servers)
+		if (server.output.tail)
+			console.error(`--- ${server.url} runtime output (last lines) ---\n${server.output.tail}`);
+} finally {
+	await cleanUp();
+}
+results.machine.loadAfter = loadavg()[0];
+results.seconds = Math.round((Date.now() - started.getTime()) / 1000);
+if (!failed && results.profiles) {
+	printProfile(results.profiles);
+} else if (!failed) {
+	results.targets = evaluateTargets(results);
+	printReport(results);
+	if (!flags["no-write"]) {
+		mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
+		writeReport(results, ROOT);
+	}
+}
+process.exit(failed ? 1 : 0);
