@@ -17,6 +17,12 @@ const STALE_REFRESH_DEADLINE_MS = 250;
  * Tencent waits 2 s for the whole answer; past this the fail mode answers and the load goes on after it.
  */
 const COLD_LOAD_DEADLINE_MS = 1_000;
+/**
+ * How often a warm isolate re-reads the policy in the background. Without a bound every callback would
+ * start a KV read (each one billed, and each competing with the answers for CPU); one a second keeps an
+ * edit's delay at KV's own propagation time plus at most a second.
+ */
+export const BACKGROUND_REFRESH_EVERY_MS = 1_000;
 /** A background refresh older than this is assumed lost (its request ended) and may be started again. */
 const REFRESH_LOST_AFTER_MS = 10_000;
 
@@ -70,8 +76,8 @@ type Defer = (work: Promise<unknown>) => void;
 
 /**
  * The policy to decide with now. The first call in an isolate waits for KV; later calls answer from
- * the cache and refresh it in the background, so an edit is used from the next decision after KV
- * delivers it. A cache older than KV's own 60 s bound is refreshed first, waiting at most 250 ms; with
+ * the cache and refresh it in the background (at most once a second), so an edit is used from the
+ * next decision after KV delivers it and that second has passed. A cache older than KV's own 60 s bound is refreshed first, waiting at most 250 ms; with
  * no policy at all, the wait is at most 1 s.
  */
 export async function currentPolicyState(env: Env, defer: Defer): Promise<PolicyState> {
@@ -84,7 +90,11 @@ export async function currentPolicyState(env: Env, defer: Defer): Promise<Policy
 		const refreshing = refresh(env, defer);
 		defer(refreshing);
 		await Promise.race([refreshing, sleep(STALE_REFRESH_DEADLINE_MS)]);
-	} else if (now - refreshStartedAt > REFRESH_LOST_AFTER_MS || refreshStartedAt === 0) {
+	} else if (
+		refreshStartedAt === 0
+			? now - state.fetchedAt >= BACKGROUND_REFRESH_EVERY_MS
+			: now - refreshStartedAt > REFRESH_LOST_AFTER_MS
+	) {
 		defer(refresh(env, defer));
 	}
 	return state;

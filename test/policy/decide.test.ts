@@ -1,6 +1,6 @@
 // Black-box tests of decideCreation, policyHealth and handlePolicyCheck against the real local KV and D1.
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
 	type CreationKind,
 	decideCreation,
@@ -9,7 +9,26 @@ import {
 	type PolicyDecision,
 	policyHealth,
 } from "../../src/policy";
-import { LAST_KNOWN_GOOD_KEY, resetPolicyCacheForTests } from "../../src/policy/loader";
+import {
+	BACKGROUND_REFRESH_EVERY_MS,
+	LAST_KNOWN_GOOD_KEY,
+	resetPolicyCacheForTests,
+} from "../../src/policy/loader";
+
+/** Moves this isolate's clock past the background refresh interval, as a second of real traffic would. */
+let clockOffset = 0;
+function letRefreshIntervalPass(): void {
+	if (clockOffset === 0) {
+		const realNow = Date.now.bind(Date);
+		vi.spyOn(Date, "now").mockImplementation(() => realNow() + clockOffset);
+	}
+	clockOffset += BACKGROUND_REFRESH_EVERY_MS;
+}
+
+afterEach(() => {
+	clockOffset = 0;
+	vi.restoreAllMocks();
+});
 
 const GOOD = {
 	version: "test-1",
@@ -116,6 +135,10 @@ describe("decideCreation", () => {
 	it("uses an edit from the next decision after KV delivers it, without waiting on KV", async () => {
 		expect((await decide("poker")).allowed).toBe(true);
 		await env.POLICY.put("policy", JSON.stringify({ version: "test-2", names: { banned: ["poker"] } }));
+		// Within a second of the last read, the cache answers and KV is not read again.
+		expect(await decide("poker")).toMatchObject({ allowed: true, policyVersion: "test-1" });
+		expect(await decide("poker")).toMatchObject({ allowed: true, policyVersion: "test-1" });
+		letRefreshIntervalPass();
 		// This decision answers from the cache and refreshes it in the background.
 		expect(await decide("poker")).toMatchObject({ allowed: true, policyVersion: "test-1" });
 		expect(await decide("poker")).toMatchObject({ allowed: false, policyVersion: "test-2" });
@@ -145,6 +168,7 @@ describe("last known good and fail mode", () => {
 	it("keeps the cached good policy when the live value becomes invalid JSON", async () => {
 		await decide("warm-up");
 		await env.POLICY.put("policy", '{"names": {"banned": ["casino",]}}');
+		letRefreshIntervalPass();
 		await decide("anything"); // sees the broken value in the background
 		expect(await decide("casino")).toMatchObject({ allowed: false, source: "last-known-good" });
 		expect((await policyHealth(env)).error).toMatchObject({ line: 1, column: 32 });
