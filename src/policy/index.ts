@@ -55,15 +55,10 @@ export async function decideCreation(
 		decision = failModeDecision(env, `the policy failed: ${error instanceof Error ? error.message : error}`);
 		verdict = { ...decision, dryRun: false };
 	}
-	ctx.waitUntil(
-		logDecision(env.DB, {
-			receivedAt,
-			kind,
-			request,
-			verdict,
-			policyVersion: decision.policyVersion,
-			source: decision.source,
-		}),
+	logDecision(
+		env.DB,
+		{ receivedAt, kind, request, verdict, policyVersion: decision.policyVersion, source: decision.source },
+		(work) => ctx.waitUntil(work),
 	);
 	return decision;
 }
@@ -86,15 +81,17 @@ export function decideUnusableCreation(
 			typeof body === "object" && body !== null ? (body as Record<string, unknown>)[key] : undefined;
 		return typeof value === "string" ? value.slice(0, 1024) : "";
 	};
-	ctx.waitUntil(
-		logDecision(env.DB, {
+	logDecision(
+		env.DB,
+		{
 			receivedAt: Date.now(),
 			kind,
 			request: { operatorAccount: field("Operator_Account"), name: field("Name") },
 			verdict: { ...decision, dryRun: false },
 			policyVersion: null,
 			source: decision.source,
-		}),
+		},
+		(work) => ctx.waitUntil(work),
 	);
 	return decision;
 }

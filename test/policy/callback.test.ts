@@ -1,6 +1,6 @@
 // End to end through the Worker: Tencent's BeforeCreateTopic sample, decided by the policy in local KV.
 import { env, SELF } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 const URL =
 	"http://x/?SdkAppid=1400000000&CallbackCommand=Group.CallbackBeforeCreateTopic&contenttype=json&ClientIP=127.0.0.1&OptPlatform=RESTAPI";
@@ -38,14 +38,20 @@ describe("POST / Group.CallbackBeforeCreateTopic with a policy in KV", () => {
 			ErrorCode: 10150,
 			ErrorInfo: "No gambling topics",
 		});
-		const row = await env.DB.prepare("SELECT * FROM decisions WHERE name = ? ORDER BY id DESC LIMIT 1")
-			.bind("Ｃ4ｓ1no night")
-			.first<Record<string, unknown>>();
-		expect(row).toMatchObject({
-			allowed: 0,
-			error_code: 10150,
-			rule: 'names.banned[0] "casino"',
-			dry_run: 0,
-		});
+		// The decision row is written after the answer (batched with others for up to 100 ms).
+		await vi.waitFor(
+			async () => {
+				const row = await env.DB.prepare("SELECT * FROM decisions WHERE name = ? ORDER BY id DESC LIMIT 1")
+					.bind("Ｃ4ｓ1no night")
+					.first<Record<string, unknown>>();
+				expect(row).toMatchObject({
+					allowed: 0,
+					error_code: 10150,
+					rule: 'names.banned[0] "casino"',
+					dry_run: 0,
+				});
+			},
+			{ timeout: 5000, interval: 50 },
+		);
 	});
 });

@@ -253,3 +253,37 @@ describe("POST /api/policy/check", () => {
 		expect((await check("{oops")).status).toBe(400);
 	});
 });
+
+describe("decision log", () => {
+	it("writes the decisions of concurrent callbacks together, each row once", async () => {
+		// Counts the statements prepared on the real local D1 binding (a probe, not a fake).
+		let prepared = 0;
+		const countingDb = new Proxy(env.DB, {
+			get(target, property) {
+				if (property === "prepare") {
+					return (sql: string) => {
+						prepared++;
+						return target.prepare(sql);
+					};
+				}
+				const value = Reflect.get(target, property);
+				return typeof value === "function" ? value.bind(target) : value;
+			},
+		});
+		const onEnv = { ...env, DB: countingDb };
+		await decide("warm-up", "leckie", "topic", onEnv);
+		prepared = 0;
+		const contexts = Array.from({ length: 30 }, () => createExecutionContext());
+		await Promise.all(
+			contexts.map((ctx, i) =>
+				decideCreation(onEnv, ctx, "topic", { operatorAccount: "batcher", name: `Topic ${i}` }),
+			),
+		);
+		await Promise.all(contexts.map((ctx) => waitOnExecutionContext(ctx)));
+		const { results } = await env.DB.prepare(
+			"SELECT name FROM decisions WHERE operator_account = 'batcher' ORDER BY id",
+		).all<{ name: string }>();
+		expect(results.map((row) => row.name)).toEqual(Array.from({ length: 30 }, (_, i) => `Topic ${i}`));
+		expect(prepared).toBe(1);
+	});
+});
