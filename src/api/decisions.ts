@@ -6,7 +6,7 @@ import { flag, optionalWholeNumber, readQuery, text, wholeNumber } from "./query
 import { page } from "./rows";
 
 /** A `decisions` row as the API returns it (0/1 columns as booleans). */
-interface DecisionView {
+export interface DecisionView {
 	id: number;
 	received_at: number;
 	command: string;

@@ -73,3 +73,14 @@ export const userDefinedDataList = v.pipe(
 	v.array(v.looseObject({ Key: shortText, Value: longText })),
 	v.maxLength(1000),
 );
+
+/** The profile fields of a group or topic change: only the changed ones are present. */
+export const profileChangeFields = {
+	Type: v.optional(shortText),
+	Operator_Account: v.optional(id),
+	Name: v.optional(shortText),
+	Introduction: v.optional(longText),
+	Notification: v.optional(longText),
+	FaceUrl: v.optional(longText),
+	EventTime: v.optional(eventTime),
+};

@@ -1,21 +1,11 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { DecisionView } from "../../src/api/decisions";
 import { sendCallback, unique } from "../support/tencent";
 import { apiGet } from "./admin";
 
-interface Decision {
-	id: number;
-	received_at: number;
-	command: string;
-	operator_account: string;
-	name: string;
-	allowed: boolean;
-	error_code: number;
-	rule: string | null;
-	dry_run: boolean;
-}
 interface DecisionPage {
-	decisions: Decision[];
+	decisions: DecisionView[];
 	next: number | null;
 }
 

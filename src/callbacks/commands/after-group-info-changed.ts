@@ -2,20 +2,14 @@
 // group-level event (only the changed fields are present).
 import * as v from "valibot";
 import { afterCommand } from "../command";
-import { eventTime, id, longText, shortText } from "../fields";
+import { id, profileChangeFields } from "../fields";
 
 export const afterGroupInfoChanged = afterCommand({
 	command: "Group.CallbackAfterGroupInfoChanged",
 	schema: v.looseObject({
 		CallbackCommand: v.literal("Group.CallbackAfterGroupInfoChanged"),
 		GroupId: id,
-		Type: v.optional(shortText),
-		Operator_Account: v.optional(id),
-		Name: v.optional(shortText),
-		Introduction: v.optional(longText),
-		Notification: v.optional(longText),
-		FaceUrl: v.optional(longText),
-		EventTime: v.optional(eventTime),
+		...profileChangeFields,
 	}),
 	toFacts: (body) => ({
 		groupId: body.GroupId,

@@ -2,7 +2,7 @@
 // one the change cannot be pinned to a topic, so it is kept as a group-level event.
 import * as v from "valibot";
 import { afterCommand } from "../command";
-import { eventTime, id, longText, shortText } from "../fields";
+import { id, profileChangeFields } from "../fields";
 
 export const afterTopicInfoChanged = afterCommand({
 	command: "Group.CallbackAfterTopicInfoChanged",
@@ -10,13 +10,7 @@ export const afterTopicInfoChanged = afterCommand({
 		CallbackCommand: v.literal("Group.CallbackAfterTopicInfoChanged"),
 		GroupId: id,
 		TopicId: v.optional(id),
-		Type: v.optional(shortText),
-		Operator_Account: v.optional(id),
-		Name: v.optional(shortText),
-		Introduction: v.optional(longText),
-		Notification: v.optional(longText),
-		FaceUrl: v.optional(longText),
-		EventTime: v.optional(eventTime),
+		...profileChangeFields,
 	}),
 	toFacts: (body) => ({
 		groupId: body.GroupId,
