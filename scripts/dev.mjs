@@ -3,11 +3,13 @@
 // on http://127.0.0.1:8787. Everything stays in .wrangler/state; nothing touches Cloudflare's network.
 import { spawnSync } from "node:child_process";
 
+// Local only: no usage metrics sent from developer machines.
+const localEnv = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 const wrangler = (args, opts = {}) =>
-	spawnSync("npx", ["--no-install", "wrangler", ...args], { stdio: "inherit", ...opts });
+	spawnSync("npx", ["--no-install", "wrangler", ...args], { stdio: "inherit", env: localEnv, ...opts });
 
 const migrate = wrangler(["d1", "migrations", "apply", "DB", "--local"], {
-	env: { ...process.env, CI: "true" }, // answers wrangler's "apply these migrations?" prompt with yes
+	env: { ...localEnv, CI: "true" }, // answers wrangler's "apply these migrations?" prompt with yes
 });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
