@@ -6,34 +6,19 @@
 //   npx node --cpu-prof --cpu-prof-dir=.wrangler/tmp/prof scripts/policy-profile.mjs 100000
 //   npx node --expose-gc scripts/policy-profile.mjs --src DIR   (another checkout's src/policy, to compare)
 // "first compile" is the first in this process (what a cold isolate pays), "best" the fastest of a few.
-import { mkdirSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { build } from "esbuild";
+import { loadPolicyModule, root } from "./load-policy-module.mjs";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const args = process.argv.slice(2);
 const srcAt = args.indexOf("--src");
 const sourceRoot = srcAt >= 0 ? `${args.splice(srcAt, 2)[1]}/` : root;
 
-async function loadPolicyModule() {
-	const outfile = `${root}.wrangler/tmp/policy-profile.mjs`;
-	mkdirSync(`${root}.wrangler/tmp`, { recursive: true });
-	await build({
-		stdin: {
-			contents: `export { compilePolicyText } from "./src/policy/compile";
+function loadPolicyCode() {
+	return loadPolicyModule(
+		"policy-profile",
+		`export { compilePolicyText } from "./src/policy/compile";
 export { evaluateCreation } from "./src/policy/evaluate";`,
-			resolveDir: sourceRoot,
-			loader: "ts",
-		},
-		bundle: true,
-		format: "esm",
-		platform: "neutral",
-		mainFields: ["module", "main"],
-		outfile,
-		nodePaths: [`${root}node_modules`],
-		logLevel: "error",
-	});
-	return import(`${pathToFileURL(outfile).href}?${Date.now()}`);
+		sourceRoot,
+	);
 }
 
 /** A deterministic pseudo-random generator (mulberry32), so every run measures the same policies. */
@@ -115,7 +100,7 @@ function heapUsed() {
 	return heapUsed + arrayBuffers;
 }
 
-const { compilePolicyText, evaluateCreation } = await loadPolicyModule();
+const { compilePolicyText, evaluateCreation } = await loadPolicyCode();
 const sizes = args.map(Number).filter(Number.isFinite);
 const rows = [];
 for (const size of sizes.length > 0 ? sizes : [10, 1_000, 10_000, 100_000]) {

@@ -4,32 +4,18 @@
 // `npm run policy -- schema [--check]`     write docs/policy.schema.json from the valibot schema (or check it)
 // The policy code is TypeScript written for the Worker; esbuild bundles it once into .wrangler/tmp.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { build } from "esbuild";
+import { readFileSync, writeFileSync } from "node:fs";
+import { loadPolicyModule, root } from "./load-policy-module.mjs";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const schemaPath = `${root}docs/policy.schema.json`;
 
-async function loadPolicyModule() {
-	const outfile = `${root}.wrangler/tmp/policy-cli.mjs`;
-	mkdirSync(`${root}.wrangler/tmp`, { recursive: true });
-	await build({
-		stdin: {
-			contents: `export { compilePolicyText, summarizePolicy } from "./src/policy/compile";
+function loadPolicyCode() {
+	return loadPolicyModule(
+		"policy-cli",
+		`export { compilePolicyText, summarizePolicy } from "./src/policy/compile";
 export { evaluateCreation } from "./src/policy/evaluate";
 export { policyJsonSchema } from "./src/policy/json-schema";`,
-			resolveDir: root,
-			loader: "ts",
-		},
-		bundle: true,
-		format: "esm",
-		platform: "neutral",
-		mainFields: ["module", "main"],
-		outfile,
-		logLevel: "error",
-	});
-	return import(`${pathToFileURL(outfile).href}?${Date.now()}`);
+	);
 }
 
 function usage(message) {
@@ -47,7 +33,7 @@ async function validate(file) {
 	} catch (error) {
 		usage(`cannot read ${file}: ${error.message}`);
 	}
-	const { compilePolicyText, summarizePolicy } = await loadPolicyModule();
+	const { compilePolicyText, summarizePolicy } = await loadPolicyCode();
 	const compiled = compilePolicyText(text);
 	if (!compiled.ok) {
 		const { message, line, column } = compiled.problem;
@@ -80,7 +66,7 @@ if (command === "check") {
 	);
 	process.exit(put.status ?? 1);
 } else if (command === "schema") {
-	const { policyJsonSchema } = await loadPolicyModule();
+	const { policyJsonSchema } = await loadPolicyCode();
 	const generated = `${JSON.stringify(policyJsonSchema(), null, "\t")}\n`;
 	if (flags.includes("--check")) {
 		const committed = readFileSync(schemaPath, "utf8");
