@@ -6,6 +6,7 @@
 //   npx node --cpu-prof --cpu-prof-dir=.wrangler/tmp/prof scripts/policy-profile.mjs 100000
 //   npx node --expose-gc scripts/policy-profile.mjs --src DIR   (another checkout's src/policy, to compare)
 // "first compile" is the first in this process (what a cold isolate pays), "best" the fastest of a few.
+import { random } from "../bench/lib/policy-fixture.mjs";
 import { loadPolicyModule, root } from "./load-policy-module.mjs";
 
 const args = process.argv.slice(2);
@@ -19,18 +20,6 @@ function loadPolicyCode() {
 export { evaluateCreation } from "./src/policy/evaluate";`,
 		sourceRoot,
 	);
-}
-
-/** A deterministic pseudo-random generator (mulberry32), so every run measures the same policies. */
-function random(seed) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 const LETTERS = "abcdefghijklmnopqrstuvwxyz";

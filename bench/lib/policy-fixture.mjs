@@ -3,7 +3,7 @@
 // of those letters, so every decision is an "allowed" one: the engine has to look at the whole policy.
 
 /** A small seeded PRNG (mulberry32), so every run measures the same policy. */
-function random(seed) {
+export function random(seed) {
 	let state = seed >>> 0;
 	return () => {
 		state = (state + 0x6d2b79f5) >>> 0;
