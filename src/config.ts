@@ -8,6 +8,10 @@ interface Secrets {
 	CALLBACK_TOKEN_PREVIOUS?: string;
 	/** Bearer token for /api/; unset turns the API off. */
 	ADMIN_TOKEN?: string;
+	/** The Chat app's key (console: Basic configuration); unset keeps enforcement at "log". */
+	TENCENT_SECRET_KEY?: string;
+	/** Milliseconds one REST call may take (default 5000); a tuning knob, not in wrangler.toml. */
+	TENCENT_TIMEOUT_MS?: string;
 }
 
 declare global {
@@ -46,4 +50,23 @@ export function callbackTokens(env: Env): string[] {
 	return [env.CALLBACK_TOKEN, env.CALLBACK_TOKEN_PREVIOUS].filter(
 		(token): token is string => typeof token === "string" && token.length > 0,
 	);
+}
+
+/**
+ * The key for an SdkAppid's REST calls: the secret `TENCENT_SECRET_KEY_<SdkAppid>` when set (one per app
+ * where several are configured), else `TENCENT_SECRET_KEY`; null when neither is set.
+ */
+export function tencentSecretKey(env: Env, sdkAppId: string): string | null {
+	const own = (env as unknown as Record<string, unknown>)[`TENCENT_SECRET_KEY_${sdkAppId}`];
+	if (typeof own === "string" && own.length > 0) return own;
+	return env.TENCENT_SECRET_KEY ? env.TENCENT_SECRET_KEY : null;
+}
+
+/** Where the REST API is (`TENCENT_API_BASE`, default Tencent's China host) and whom it acts as. */
+export function tencentApi(env: Env): { apiBase: string; identifier: string; timeoutMs: number } {
+	return {
+		apiBase: env.TENCENT_API_BASE || "https://console.tim.qq.com",
+		identifier: env.TENCENT_ADMIN_IDENTIFIER || "administrator",
+		timeoutMs: positiveIntVar(env.TENCENT_TIMEOUT_MS, 5_000),
+	};
 }

@@ -1,9 +1,12 @@
 // The Worker: Tencent Cloud Chat group and topic callbacks in, policy answers and event history out.
+import { drainEnforcementQueue, isEnforcementQueue } from "./enforcement/actions";
 import { router } from "./http/router";
 import { drainEventQueue } from "./store/event-queue";
 
 export default {
 	fetch: (request, env, ctx) => router.fetch(request, env, ctx),
-	// After-events buffered while D1 refused writes (EVENTS_QUEUE), stored once D1 takes them.
-	queue: (batch, env) => drainEventQueue(batch, env),
+	// Each queue to its consumer: live names to enforce (ENFORCEMENT_QUEUE); after-events buffered while D1
+	// refused writes (EVENTS_QUEUE), stored once D1 takes them.
+	queue: (batch, env, ctx) =>
+		isEnforcementQueue(batch.queue) ? drainEnforcementQueue(batch, env, ctx) : drainEventQueue(batch, env),
 } satisfies ExportedHandler<Env>;

@@ -5,6 +5,7 @@ import * as v from "valibot";
 import { authenticateCallback, singleParam } from "../auth/callback-auth";
 import { checkClientCertificate } from "../auth/client-certificate";
 import { maxBodyBytes } from "../config";
+import { recheckAfterEvent } from "../enforcement/recheck";
 import { discardBody, jsonDepthExceeds, MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
 import { failEnvelope, okEnvelope } from "../http/envelope";
 import { errorMessage, log } from "../log";
@@ -194,6 +195,9 @@ async function recordAfter(
 		await keepRefused(env, ctx, "after", delivery, sizeProblem, body.text);
 		return failEnvelope(413, sizeProblem);
 	}
+	// Enforcement re-checks the name after the answer, whichever way the event was kept.
+	const recheck = () =>
+		ctx.waitUntil(recheckAfterEvent(env, { ...record, body: parsed.output as Record<string, unknown> }));
 	try {
 		const { inserted } = await withinDeadline(
 			recordEvent(env.DB, record),
@@ -201,6 +205,7 @@ async function recordAfter(
 			"the D1 write",
 		);
 		log("info", "event.recorded", { requestId, command: module.command, inserted });
+		recheck();
 		return okEnvelope();
 	} catch (storeError) {
 		try {
@@ -211,6 +216,7 @@ async function recordAfter(
 				reason: "D1 did not take the write; the queue consumer will store it",
 				error: errorMessage(storeError),
 			});
+			recheck();
 			return okEnvelope();
 		} catch (queueError) {
 			const payload = boundedBody(record.payload);

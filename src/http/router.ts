@@ -1,6 +1,7 @@
 // The HTTP edge: which path and method go where, and one error handler for every failure.
 import { type IRequest, Router } from "itty-router";
 import { listDecisions } from "../api/decisions";
+import { listActions } from "../api/enforcement";
 import { listEvents } from "../api/events";
 import { getTopic, listGroupTopics } from "../api/topics";
 import { authenticateAdmin } from "../auth/admin-auth";
@@ -69,4 +70,5 @@ export const router = Router<EdgeRequest, Args>({
 	)
 	.get("/api/events", (request, env) => listEvents(new URL(request.url), env))
 	.get("/api/decisions", (request, env) => listDecisions(new URL(request.url), env))
+	.get("/api/enforcement", (request, env) => listActions(new URL(request.url), env))
 	.all("*", () => failEnvelope(404, "not found"));

@@ -2,6 +2,7 @@
 // built once per policy text per isolate. Semantic checks the schema cannot express live here too.
 import { type CompiledBanned, compileBanned } from "./banned";
 import {
+	ENFORCEMENT_DEFAULTS,
 	locateJsonPath,
 	type Outcome,
 	type PathSegment,
@@ -10,6 +11,7 @@ import {
 	problem,
 	type RuleSection,
 } from "./document";
+import { evaluateName } from "./evaluate";
 import { foldText } from "./normalize";
 
 export type PolicyMode = "enforce" | "dry-run";
@@ -33,9 +35,17 @@ export interface CompiledRules {
 	banned: CompiledBanned;
 }
 
+/** The `enforcement` section with its defaults filled in. */
+export interface EnforcementSettings {
+	renames: "log" | "revert" | "destroy";
+	creates: "log" | "rename" | "destroy";
+	fallbackName: string;
+}
+
 /** A policy ready to decide: compile it with {@link compilePolicyText}. */
 export interface CompiledPolicy {
 	version: string | null;
+	enforcement: EnforcementSettings;
 	topic: CompiledRules;
 	/** Null when the document has no `groupCreation`: group creations are then always allowed. */
 	group: CompiledRules | null;
@@ -61,7 +71,24 @@ export function compilePolicy(document: PolicyDocument, text = ""): Outcome<Comp
 		if (!rules.ok) return rules;
 		group = rules.value;
 	}
-	return { ok: true, value: { version: document.version ?? null, topic: topic.value, group } };
+	const enforcement: EnforcementSettings = { ...ENFORCEMENT_DEFAULTS, ...document.enforcement };
+	// The name enforcement writes must be one the policy allows, or a revert would itself be refused.
+	for (const rules of [topic.value, group]) {
+		if (rules === null || document.enforcement === undefined) continue;
+		const verdict = evaluateName(rules, enforcement.fallbackName);
+		if (!verdict.allowed) {
+			const rule = "enforcement.fallbackName";
+			const stated = document.enforcement.fallbackName !== undefined;
+			const where =
+				text === "" ? null : locateJsonPath(text, stated ? ["enforcement", "fallbackName"] : ["enforcement"]);
+			return problem(
+				`${rule}: ${JSON.stringify(enforcement.fallbackName)}${stated ? "" : " (the default)"} is refused by ${verdict.rule}; choose a name the policy allows`,
+				rule,
+				where,
+			);
+		}
+	}
+	return { ok: true, value: { version: document.version ?? null, enforcement, topic: topic.value, group } };
 }
 
 function compileRules(

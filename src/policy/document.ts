@@ -122,6 +122,50 @@ const GroupCreationSchema = v.pipe(
 	),
 );
 
+/** Enforcement after the fact: actions default to "log", so a document without this section changes nothing. */
+export const ENFORCEMENT_DEFAULTS = {
+	renames: "log",
+	creates: "log",
+	fallbackName: "Renamed topic",
+} as const;
+
+const EnforcementSchema = v.pipe(
+	v.strictObject({
+		renames: v.optional(
+			v.pipe(
+				v.picklist(["log", "revert", "destroy"]),
+				v.description(
+					"A topic (or, with groupCreation, group) renamed to a name the policy refuses: log (default), " +
+						"revert to its last allowed name, or destroy the topic.",
+				),
+			),
+		),
+		creates: v.optional(
+			v.pipe(
+				v.picklist(["log", "rename", "destroy"]),
+				v.description(
+					"A creation that went live although the policy refuses it (the before-callback failed or timed " +
+						"out, the policy was in dry-run, it predates this Worker): log (default), rename to " +
+						"fallbackName, or destroy the topic.",
+				),
+			),
+		),
+		fallbackName: v.optional(
+			v.pipe(
+				v.string(),
+				v.minLength(1),
+				v.maxLength(100),
+				v.description(
+					'Used by "rename", and by "revert" when no earlier allowed name is known. The policy must allow it.',
+				),
+			),
+		),
+	}),
+	v.description(
+		"What to do, through Tencent's REST API, with names that went live although the policy refuses them.",
+	),
+);
+
 /** The whole document under the KV key `policy`. */
 export const PolicyDocumentSchema = v.pipe(
 	v.strictObject({
@@ -134,6 +178,7 @@ export const PolicyDocumentSchema = v.pipe(
 		operators: v.optional(OperatorsSchema),
 		names: v.optional(NamesSchema),
 		groupCreation: v.optional(GroupCreationSchema),
+		enforcement: v.optional(EnforcementSchema),
 	}),
 	v.title("Topic-creation policy"),
 	v.description(

@@ -46,7 +46,15 @@ function evaluateRules(rules: CompiledRules, { operatorAccount, name }: Creation
 	if (rules.allow !== null && !rules.allow.has(operatorAccount))
 		return refuse(rules, `${rules.operatorsPath}.allow`);
 	if (rules.bypass.has(operatorAccount)) return allow(`${rules.operatorsPath}.bypass`, dryRun);
+	return evaluateName(rules, name);
+}
 
+/**
+ * Judges a name alone (length, `allowed`, `banned`), without the operator rules: for names already live,
+ * where who created the topic no longer decides. Pure.
+ */
+export function evaluateName(rules: CompiledRules, name: string): Verdict {
+	const dryRun = rules.mode === "dry-run";
 	const text = foldText(name);
 	const length = characterCount(text);
 	if (rules.minLength !== null && length < rules.minLength) {

@@ -88,10 +88,15 @@ async function unpack(body: unknown): Promise<unknown> {
 	return JSON.parse(await new Response(stream).text());
 }
 
+/** Exponential backoff for queue retries: `base` seconds after the first attempt, doubling, at most `cap`. */
+export function backoffSeconds(attempts: number, base: number, cap: number): number {
+	const exponent = Math.max(0, Math.min(attempts - 1, 20));
+	return Math.min(base * 2 ** exponent, cap);
+}
+
 /** Seconds to wait before the `attempts`-th delivery of a message is tried again: 30, 60, 120 … 3600. */
 export function retryDelaySeconds(attempts: number): number {
-	const exponent = Math.max(0, Math.min(attempts - 1, 20));
-	return Math.min(RETRY_BASE_SECONDS * 2 ** exponent, RETRY_CAP_SECONDS);
+	return backoffSeconds(attempts, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS);
 }
 
 /**

@@ -56,7 +56,7 @@ async function consume(bodies: unknown[], overrides: Partial<Env> = {}) {
 		bodies.map((body, i) => ({ id: `m${i}-${unique()}`, timestamp: new Date(), attempts: 1, body })),
 	);
 	const ctx = createExecutionContext();
-	await worker.queue(batch, { ...env, ...overrides });
+	await worker.queue(batch, { ...env, ...overrides }, ctx);
 	return getQueueResult(batch, ctx);
 }
 

@@ -1,0 +1,288 @@
+// The enforcement queue's consumer: judges each queued live name with the live policy, records it in the
+// ledger, and carries the action out through Tencent's REST API. Retries (with backoff) only what may
+// succeed later: network errors, timeouts, 5xx and Tencent's transient codes. A D1 failure retries the
+// whole message; nothing is called before the ledger has the row.
+import * as v from "valibot";
+import { tencentApi, tencentSecretKey } from "../config";
+import { errorMessage, log } from "../log";
+import { currentPolicyState } from "../policy/loader";
+import { backoffSeconds } from "../store/event-queue";
+import { applyResolvedRename } from "../store/topic-rename";
+import {
+	destroyTopics,
+	getTopics,
+	modifyGroupName,
+	modifyTopicName,
+	type TencentClient,
+	type TencentResult,
+} from "../tencent/rest";
+import {
+	type ActionRow,
+	type AttemptOutcome,
+	claimAction,
+	finishAttempt,
+	nameHistory,
+	recordAction,
+} from "./ledger";
+import { type LiveName, planAction, refusalOf } from "./plan";
+import type { EnforcementMessage } from "./recheck";
+
+/** Attempts of one action before it is recorded as failed (the queue's max_retries allows one more delivery). */
+export const MAX_ATTEMPTS = 8;
+/** First retry delay in seconds; it doubles per attempt up to the cap. */
+export const RETRY_BASE_SECONDS = 5;
+export const RETRY_CAP_SECONDS = 600;
+/** Least time between two REST calls of this consumer: 100 calls/s, half of Tencent's 200/s limit. */
+export const MIN_CALL_SPACING_MS = 10;
+
+const nullableString = v.nullable(v.string());
+const messageSchema = v.variant("kind", [
+	v.object({
+		kind: v.literal("event"),
+		command: v.string(),
+		sdkAppId: v.string(),
+		target: v.picklist(["topic", "group"]),
+		event: v.picklist(["rename", "create"]),
+		groupId: v.string(),
+		topicId: nullableString,
+		name: v.string(),
+		operatorAccount: nullableString,
+		key: v.string(),
+		previousKey: nullableString,
+		at: v.number(),
+	}),
+	v.object({ kind: v.literal("action"), actionId: v.number() }),
+]) satisfies v.GenericSchema<unknown, EnforcementMessage>;
+
+/** This isolate's pacing of REST calls: one small object, shared by every batch. */
+const pacing = { lastCallAt: 0 };
+
+async function paced<T>(call: () => Promise<T>): Promise<T> {
+	const wait = pacing.lastCallAt + MIN_CALL_SPACING_MS - Date.now();
+	if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+	pacing.lastCallAt = Date.now();
+	return call();
+}
+
+/** Seconds before the `attempts`-th retry: 5, 10, 20 … 600. */
+export function enforcementRetryDelay(attempts: number): number {
+	return backoffSeconds(attempts, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS);
+}
+
+/** The REST client for an SdkAppid, or null when no key is configured for it. */
+export function tencentClient(env: Env, sdkAppId: string): TencentClient | null {
+	const secretKey = tencentSecretKey(env, sdkAppId);
+	return secretKey === null ? null : { ...tencentApi(env), sdkAppId, secretKey };
+}
+
+/** Whether a batch comes from the enforcement queue (`tencent-chat-enforcement`, or a per-environment copy). */
+export function isEnforcementQueue(queue: string): boolean {
+	return queue.startsWith("tencent-chat-enforcement");
+}
+
+/** What became of one message. */
+type Handled = { retryInSeconds: number } | null;
+
+/** The queue handler for the enforcement queue. */
+export async function drainEnforcementQueue(
+	batch: MessageBatch<unknown>,
+	env: Env,
+	ctx: ExecutionContext,
+): Promise<void> {
+	for (const message of batch.messages) {
+		try {
+			const parsed = v.safeParse(messageSchema, message.body);
+			if (!parsed.success) {
+				log("error", "enforcement.bad_message", { messageId: message.id, body: message.body });
+				message.ack();
+				continue;
+			}
+			const handled =
+				parsed.output.kind === "event"
+					? await handleEvent(env, ctx, parsed.output, message.attempts)
+					: await handleAction(env, parsed.output.actionId, message.attempts);
+			if (handled === null) message.ack();
+			else message.retry({ delaySeconds: handled.retryInSeconds });
+		} catch (error) {
+			const delaySeconds = enforcementRetryDelay(message.attempts);
+			log("error", "enforcement.message_failed", {
+				messageId: message.id,
+				attempts: message.attempts,
+				retryInSeconds: delaySeconds,
+				error: errorMessage(error),
+			});
+			message.retry({ delaySeconds });
+		}
+	}
+}
+
+async function handleEvent(
+	env: Env,
+	ctx: ExecutionContext,
+	message: Extract<EnforcementMessage, { kind: "event" }>,
+	deliveries: number,
+): Promise<Handled> {
+	const state = await currentPolicyState(env, (work) => ctx.waitUntil(work));
+	if (state.policy === null) {
+		log("warn", "enforcement.no_policy", { command: message.command, groupId: message.groupId });
+		return null;
+	}
+	const policy = state.policy.compiled;
+	const live: LiveName = {
+		target: message.target,
+		event: message.event,
+		name: message.name,
+		operatorAccount: message.operatorAccount,
+	};
+	const client = tencentClient(env, message.sdkAppId);
+	let topicId = message.topicId;
+	let unresolved: string | null = null;
+	if (message.target === "topic" && topicId === null) {
+		const found = await resolveTopic(client, message.groupId, message.name);
+		if ("retry" in found)
+			return deliveries >= MAX_ATTEMPTS ? null : { retryInSeconds: enforcementRetryDelay(deliveries) };
+		if (found.topicId !== null) {
+			topicId = found.topicId;
+			await applyResolvedRename(env.DB, message.groupId, topicId, message.name, message.at);
+		} else unresolved = found.why;
+	}
+	const refusal = refusalOf(policy, live);
+	if (refusal === null) return null;
+	const history =
+		topicId === null && message.target === "topic" ? [] : await nameHistory(env.DB, message.groupId, topicId);
+	let plan = planAction(policy, live, refusal, history, client !== null);
+	if (unresolved !== null && plan.status === "pending")
+		plan = { ...plan, status: "skipped", reason: `the topic could not be resolved: ${unresolved}` };
+	const row = await recordAction(env.DB, {
+		key: message.key,
+		previousKey: message.previousKey,
+		sdkAppId: message.sdkAppId,
+		target: message.target,
+		groupId: message.groupId,
+		topicId,
+		trigger: message.command,
+		operatorAccount: message.operatorAccount,
+		oldName: message.name,
+		policyVersion: state.policy.label,
+		plan,
+		at: Date.now(),
+	});
+	log("info", "enforcement.recorded", {
+		key: message.key,
+		action: plan.action,
+		status: row?.status,
+		rule: plan.rule,
+	});
+	if (row === null || row.status !== "pending") return null;
+	return carryOut(env, row, client, deliveries);
+}
+
+async function handleAction(env: Env, actionId: number, deliveries: number): Promise<Handled> {
+	const row = await env.DB.prepare("SELECT * FROM enforcement_actions WHERE id = ?1")
+		.bind(actionId)
+		.first<ActionRow>();
+	if (row === null || row.status !== "pending") return null;
+	return carryOut(env, row, tencentClient(env, row.sdk_app_id), deliveries);
+}
+
+/** Which topic of a community now carries `name`, asking Tencent; never a guess. */
+async function resolveTopic(
+	client: TencentClient | null,
+	groupId: string,
+	name: string,
+): Promise<{ topicId: string | null; why: string } | { retry: true }> {
+	if (client === null) return { topicId: null, why: "no TopicId in the event, and no key to ask Tencent" };
+	const answer = await paced(() => getTopics(client, groupId));
+	if (!answer.ok) {
+		if (answer.kind === "transient") return { retry: true };
+		return { topicId: null, why: `get_topic failed: ${answer.errorCode ?? ""} ${answer.errorInfo}`.trim() };
+	}
+	const matches = answer.topics.filter((topic) => topic.name === name);
+	if (matches.length === 1 && matches[0]) return { topicId: matches[0].topicId, why: "" };
+	return { topicId: null, why: `get_topic lists ${matches.length} topics named ${JSON.stringify(name)}` };
+}
+
+/** Calls Tencent for a pending row, once, and records the outcome. */
+async function carryOut(
+	env: Env,
+	pending: ActionRow,
+	client: TencentClient | null,
+	deliveries: number,
+): Promise<Handled> {
+	const now = Date.now();
+	if (client === null) {
+		await finishAttempt(
+			env.DB,
+			pending.id,
+			{
+				status: "failed",
+				errorCode: null,
+				errorInfo: null,
+				reason: "no TENCENT_SECRET_KEY for this SdkAppid",
+			},
+			now,
+		);
+		return null;
+	}
+	const row = await claimAction(env.DB, pending.id, now);
+	if (row === null) return null;
+	const result = await paced(() => callFor(client, row));
+	const outcome = outcomeOf(result, row.attempts);
+	await finishAttempt(env.DB, row.id, outcome, Date.now());
+	log(outcome.status === "failed" ? "error" : "info", "enforcement.attempt", {
+		id: row.id,
+		action: row.action,
+		groupId: row.group_id,
+		topicId: row.topic_id,
+		status: outcome.status,
+		attempts: row.attempts,
+		errorCode: outcome.errorCode,
+		errorInfo: outcome.errorInfo,
+	});
+	return outcome.status === "pending"
+		? { retryInSeconds: enforcementRetryDelay(Math.max(row.attempts, deliveries)) }
+		: null;
+}
+
+/** The REST call that carries out a row's action. */
+function callFor(client: TencentClient, row: ActionRow): Promise<TencentResult> {
+	if (row.target === "group") return modifyGroupName(client, row.group_id, row.new_name ?? "");
+	const topicId = row.topic_id ?? "";
+	if (row.action === "destroy") return destroyTopicChecked(client, row.group_id, topicId);
+	return modifyTopicName(client, row.group_id, topicId, row.new_name ?? "");
+}
+
+/** destroy_topic answers OK with a per-topic result; the topic's own ErrorCode is what counts. */
+async function destroyTopicChecked(
+	client: TencentClient,
+	groupId: string,
+	topicId: string,
+): Promise<TencentResult> {
+	const result = await destroyTopics(client, groupId, [topicId]);
+	if (!result.ok) return result;
+	const items = Array.isArray(result.body.DestroyResultItem) ? result.body.DestroyResultItem : [];
+	const item = items.find((entry) => (entry as Record<string, unknown>)?.TopicId === topicId) as
+		| Record<string, unknown>
+		| undefined;
+	const code = typeof item?.ErrorCode === "number" ? item.ErrorCode : 0;
+	if (code === 0) return result;
+	const errorInfo = typeof item?.ErrorInfo === "string" ? item.ErrorInfo : "";
+	return { ok: false, kind: code === 10010 ? "gone" : "rejected", errorCode: code, errorInfo };
+}
+
+/** A call's result as a ledger outcome: done, failed for good, or pending again (transient, attempts left). */
+export function outcomeOf(result: TencentResult, attempts: number): AttemptOutcome {
+	if (result.ok) return { status: "done", errorCode: null, errorInfo: null, reason: null };
+	const { errorCode, errorInfo } = result;
+	if (result.kind === "transient") {
+		if (attempts < MAX_ATTEMPTS) return { status: "pending", errorCode, errorInfo, reason: null };
+		return { status: "failed", errorCode, errorInfo, reason: `gave up after ${attempts} attempts` };
+	}
+	const reasons: Record<typeof result.kind, string> = {
+		gone: "the topic or group no longer exists",
+		permission: "the admin identifier may not do this",
+		usersig: "Tencent refused the UserSig: check TENCENT_SECRET_KEY, TENCENT_ADMIN_IDENTIFIER and SDKAPPID",
+		rejected: "Tencent refused the call",
+	};
+	return { status: "failed", errorCode, errorInfo, reason: reasons[result.kind] };
+}

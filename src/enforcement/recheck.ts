@@ -1,0 +1,104 @@
+// The after-callback's part in enforcement: pick out the after-events that carry a live name and hand them
+// to the enforcement queue. Called after the event is stored (or buffered), through ctx.waitUntil, so it
+// never delays the answer or the storage; everything slow (the policy, D1, Tencent) happens in the consumer.
+
+import type { EventFacts } from "../callbacks/command";
+import { tencentApi } from "../config";
+import { errorMessage, log } from "../log";
+import { eventKeyStem } from "../store/event-key";
+import type { LiveName } from "./plan";
+
+/** A queue message: an after-event to judge, or a recorded action to carry out (backtest "apply"). */
+export type EnforcementMessage =
+	| {
+			kind: "event";
+			command: string;
+			sdkAppId: string;
+			target: LiveName["target"];
+			event: LiveName["event"];
+			groupId: string;
+			/** Null for a rename that names no topic: the consumer asks Tencent. */
+			topicId: string | null;
+			name: string;
+			operatorAccount: string | null;
+			/** The event's dedupe key (and the previous window's), so a redelivery records nothing new. */
+			key: string;
+			previousKey: string | null;
+			at: number;
+	  }
+	| { kind: "action"; actionId: number };
+
+const LIVE_NAME_EVENTS: Record<string, Pick<LiveName, "target" | "event">> = {
+	"Group.CallbackAfterTopicInfoChanged": { target: "topic", event: "rename" },
+	"Group.CallbackAfterCreateTopic": { target: "topic", event: "create" },
+	"Group.CallbackAfterGroupInfoChanged": { target: "group", event: "rename" },
+	"Group.CallbackAfterCreateGroup": { target: "group", event: "create" },
+};
+
+/** An accepted after-event, as the callback pipeline has it. */
+export interface AcceptedEvent {
+	command: string;
+	sdkAppId: string;
+	facts: EventFacts;
+	body: Record<string, unknown>;
+	payload: string;
+	receivedAt: number;
+}
+
+/**
+ * The live name an after-event carries, or null: profile changes without `Name`, other commands, and the
+ * admin identifier's own changes (the loop guard: Tencent reports the Worker's own revert too). Pure.
+ */
+export function liveNameOf(
+	event: AcceptedEvent,
+	adminIdentifier: string,
+): (LiveName & { groupId: string; topicId: string | null }) | null {
+	const kind = LIVE_NAME_EVENTS[event.command];
+	const name = event.body.Name;
+	if (kind === undefined || typeof name !== "string" || event.facts.groupId === null) return null;
+	if (event.facts.operatorAccount === adminIdentifier) return null;
+	return {
+		...kind,
+		name,
+		operatorAccount: event.facts.operatorAccount,
+		groupId: event.facts.groupId,
+		topicId: kind.target === "topic" ? (event.facts.topicIds[0] ?? null) : null,
+	};
+}
+
+/** Queues the re-check of an after-event that carries a live name. Never throws: enforcement is best effort here. */
+export async function recheckAfterEvent(env: Env, event: AcceptedEvent): Promise<void> {
+	try {
+		const { identifier } = tencentApi(env);
+		const live = liveNameOf(event, identifier);
+		if (live === null) {
+			if (event.facts.operatorAccount === identifier && event.command in LIVE_NAME_EVENTS)
+				log("info", "enforcement.own_change", { command: event.command, groupId: event.facts.groupId });
+			return;
+		}
+		const { stem, previousStem } = await eventKeyStem(
+			event.command,
+			event.sdkAppId,
+			event.payload,
+			event.facts.eventTime,
+			event.receivedAt,
+		);
+		const message: EnforcementMessage = {
+			kind: "event",
+			command: event.command,
+			sdkAppId: event.sdkAppId,
+			target: live.target,
+			event: live.event,
+			groupId: live.groupId,
+			topicId: live.topicId,
+			name: live.name,
+			operatorAccount: live.operatorAccount,
+			key: stem,
+			previousKey: previousStem,
+			at: event.facts.eventTime ?? event.receivedAt,
+		};
+		await env.ENFORCEMENT_QUEUE.send(message, { contentType: "json" });
+	} catch (error) {
+		log("error", "enforcement.recheck_not_queued", { command: event.command, error: errorMessage(error) });
+	}
+}

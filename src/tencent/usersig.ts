@@ -1,0 +1,127 @@
+// UserSig: the signed ticket Tencent Chat's REST API takes in the `usersig` query parameter, in Tencent's
+// TLSSigAPIv2 format: HMAC-SHA256 of the identifier/sdkappid/time/expire lines with the app's secret key,
+// put in a small JSON document, zlib-deflated, base64 with Tencent's URL-safe substitutions (+ → *,
+// / → -, = → _). Built with Web Crypto and CompressionStream, so it runs in the Worker without Node.
+
+/** What a UserSig is issued for. */
+export interface UserSigRequest {
+	sdkAppId: number;
+	/** The account the REST API acts as (the app admin). */
+	identifier: string;
+	/** The app's key from the Chat console (Basic configuration → key). */
+	secretKey: string;
+	/** Seconds the ticket is valid from `issuedAt`. */
+	expireSeconds: number;
+	/** Unix time in seconds the ticket counts from. */
+	issuedAt: number;
+}
+
+const encoder = new TextEncoder();
+
+/** Base64 of bytes with Tencent's substitutions, which keep the ticket usable in a query string as is. */
+export function tencentBase64(bytes: Uint8Array): string {
+	let binary = "";
+	for (const byte of bytes) binary += String.fromCharCode(byte);
+	return btoa(binary).replace(/\+/g, "*").replace(/\//g, "-").replace(/=/g, "_");
+}
+
+/** The bytes of a Tencent-base64 text (the inverse of {@link tencentBase64}). */
+export function fromTencentBase64(text: string): Uint8Array {
+	const binary = atob(text.replace(/\*/g, "+").replace(/-/g, "/").replace(/_/g, "="));
+	return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+/** The text TLSSigAPIv2 signs: one `TLS.<field>:<value>` line each, in this order, each ending in \n. */
+export function contentToSign(request: Omit<UserSigRequest, "secretKey">): string {
+	return (
+		`TLS.identifier:${request.identifier}\n` +
+		`TLS.sdkappid:${request.sdkAppId}\n` +
+		`TLS.time:${request.issuedAt}\n` +
+		`TLS.expire:${request.expireSeconds}\n`
+	);
+}
+
+/** Standard base64 of HMAC-SHA256(key, text): the `TLS.sig` field. */
+async function hmacSha256Base64(key: string, text: string): Promise<string> {
+	const cryptoKey = await crypto.subtle.importKey(
+		"raw",
+		encoder.encode(key),
+		{ name: "HMAC", hash: "SHA-256" },
+		false,
+		["sign"],
+	);
+	const mac = new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(text)));
+	let binary = "";
+	for (const byte of mac) binary += String.fromCharCode(byte);
+	return btoa(binary);
+}
+
+async function streamBytes(bytes: Uint8Array, transform: CompressionStream | DecompressionStream) {
+	const stream = new Blob([bytes]).stream().pipeThrough(transform);
+	return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/**
+ * Issues a UserSig. The JSON fields and their order are TLSSigAPIv2's; "deflate" in the Compression
+ * Streams standard is zlib's format, the one Tencent inflates.
+ */
+export async function issueUserSig(request: UserSigRequest): Promise<string> {
+	const document = {
+		"TLS.ver": "2.0",
+		"TLS.identifier": request.identifier,
+		"TLS.sdkappid": request.sdkAppId,
+		"TLS.time": request.issuedAt,
+		"TLS.expire": request.expireSeconds,
+		"TLS.sig": await hmacSha256Base64(request.secretKey, contentToSign(request)),
+	};
+	const deflated = await streamBytes(
+		encoder.encode(JSON.stringify(document)),
+		new CompressionStream("deflate"),
+	);
+	return tencentBase64(deflated);
+}
+
+/** The JSON document inside a UserSig, for diagnostics and tests; throws when it is not one. */
+export async function readUserSig(userSig: string): Promise<Record<string, unknown>> {
+	const inflated = await streamBytes(fromTencentBase64(userSig), new DecompressionStream("deflate"));
+	return JSON.parse(new TextDecoder().decode(inflated)) as Record<string, unknown>;
+}
+
+/** How long an issued UserSig is valid. Tencent accepts up to 180 days; a day limits what a leak gives. */
+export const USERSIG_LIFETIME_SECONDS = 86_400;
+/** A cached UserSig is replaced this long before it expires, so no call carries one about to lapse. */
+export const USERSIG_RENEW_BEFORE_SECONDS = 3_600;
+
+/** This isolate's cached UserSig: one entry, for the last (sdkappid, identifier, key) asked for. */
+const cache: { key: string; userSig: string; renewAt: number } = { key: "", userSig: "", renewAt: 0 };
+
+/**
+ * A UserSig for the REST API, from this isolate's cache until shortly before it expires.
+ * `now` is Unix time in seconds.
+ */
+export async function cachedUserSig(
+	sdkAppId: number,
+	identifier: string,
+	secretKey: string,
+	now: number,
+): Promise<string> {
+	const key = `${sdkAppId}\n${identifier}\n${secretKey}`;
+	if (cache.key === key && now < cache.renewAt) return cache.userSig;
+	const userSig = await issueUserSig({
+		sdkAppId,
+		identifier,
+		secretKey,
+		expireSeconds: USERSIG_LIFETIME_SECONDS,
+		issuedAt: now,
+	});
+	cache.key = key;
+	cache.userSig = userSig;
+	cache.renewAt = now + USERSIG_LIFETIME_SECONDS - USERSIG_RENEW_BEFORE_SECONDS;
+	return userSig;
+}
+
+/** Drops the cached UserSig, so the next call issues a fresh one (after Tencent refused it as expired). */
+export function forgetUserSig(): void {
+	cache.key = "";
+	cache.renewAt = 0;
+}

@@ -1,0 +1,46 @@
+// Enforcement tests: a policy in the real local KV, callbacks sent as Tencent sends them, and the ledger
+// read back through GET /api/enforcement.
+import { env } from "cloudflare:test";
+import { expect, vi } from "vitest";
+import type { ActionView } from "../../src/api/enforcement";
+import { resetPolicyCacheForTests } from "../../src/policy/loader";
+import { apiGet } from "../api/admin";
+
+/** The policy of these tests: "casino" banned, `trusted` bypasses, enforcement as given. */
+export async function usePolicy(
+	enforcement: Record<string, unknown> | undefined,
+	extra: Record<string, unknown> = {},
+) {
+	await env.POLICY.put(
+		"policy",
+		JSON.stringify({
+			version: `enforcement-${crypto.randomUUID().slice(0, 6)}`,
+			operators: { bypass: ["trusted"] },
+			names: { banned: ["casino"] },
+			...(enforcement === undefined ? {} : { enforcement }),
+			...extra,
+		}),
+	);
+	resetPolicyCacheForTests();
+}
+
+/** The ledger rows of a topic (or, with `group`, of a group), oldest first. */
+export async function actionsOf(filter: { topic?: string; group?: string }): Promise<ActionView[]> {
+	const query = new URLSearchParams(filter as Record<string, string>);
+	const page = await apiGet<{ actions: ActionView[] }>(`/api/enforcement?${query}`);
+	expect(page.status).toBe(200);
+	return page.json.actions;
+}
+
+/** Waits until the ledger holds a row for the filter that is no longer pending, and returns the rows. */
+export async function settledActions(filter: { topic?: string; group?: string }): Promise<ActionView[]> {
+	return vi.waitFor(
+		async () => {
+			const rows = await actionsOf(filter);
+			expect(rows.length).toBeGreaterThan(0);
+			expect(rows.every((row) => row.status !== "pending")).toBe(true);
+			return rows;
+		},
+		{ timeout: 15_000, interval: 100 },
+	);
+}

@@ -1,0 +1,58 @@
+// The workerd side of the recording stand-in for Tencent's REST API (test/support/fake-tencent.mjs, reached
+// through the outbound fetch handler): set up a community's topics, script failures, read what was called.
+import { env } from "cloudflare:test";
+
+/** A request the stand-in received. */
+export interface RecordedCall {
+	at: number;
+	command: string;
+	query: Record<string, string>;
+	body: Record<string, unknown>;
+	/** Null when the UserSig matched what Tencent's tls-sig-api-v2 issues for the same time. */
+	userSigProblem: string | null;
+	answered: string;
+}
+
+/** One scripted answer of the stand-in. */
+export type ScriptedAnswer = { status: number } | { errorCode: number; errorInfo?: string } | { hang: true };
+
+async function control<T>(path: string, body: Record<string, unknown>): Promise<T> {
+	const response = await fetch(`${env.TENCENT_API_BASE}/__control/${path}`, {
+		method: "POST",
+		body: JSON.stringify(body),
+	});
+	if (!response.ok) throw new Error(`fake Tencent control ${path}: HTTP ${response.status}`);
+	return response.json<T>();
+}
+
+/** Tells the stand-in which topics a community has on Tencent's side. */
+export function tencentHasTopics(
+	groupId: string,
+	topics: { topicId: string; name: string }[],
+): Promise<unknown> {
+	return control("topics", { groupId, topics });
+}
+
+/** The next answers the stand-in gives to `command` for this community (then it answers normally). */
+export function scriptTencent(groupId: string, command: string, answers: ScriptedAnswer[]): Promise<unknown> {
+	return control("script", { groupId, command, answers });
+}
+
+/** Every REST call the stand-in received for this community, oldest first. */
+export function tencentCalls(groupId: string): Promise<RecordedCall[]> {
+	return control("calls", { groupId });
+}
+
+/** The oracle's opinion of a UserSig (Tencent's own package, in Node): null when it is right. */
+export async function userSigProblem(
+	userSig: string,
+	sdkAppId: string,
+	identifier: string,
+): Promise<string | null> {
+	const { problem } = await control<{ problem: string | null }>("verify-usersig", {
+		userSig,
+		sdkAppId,
+		identifier,
+	});
+	return problem;
+}
