@@ -153,7 +153,7 @@ async function handleEvent(
 	let plan = planAction(policy, live, refusal, history, client !== null);
 	if (unresolved !== null && plan.status === "pending")
 		plan = { ...plan, status: "skipped", reason: `the topic could not be resolved: ${unresolved}` };
-	const row = await recordAction(env.DB, {
+	const { row } = await recordAction(env.DB, {
 		key: message.key,
 		previousKey: message.previousKey,
 		sdkAppId: message.sdkAppId,

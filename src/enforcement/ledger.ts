@@ -54,11 +54,14 @@ ON CONFLICT (action_key) DO NOTHING`;
 
 /**
  * Records a refused name, once: returns the row now under its key (the one just added, or the one an
- * earlier delivery added), or null when the previous key already holds it.
+ * earlier delivery added; null when the previous key holds it) and whether this call added it.
  */
-export async function recordAction(db: D1Database, action: NewAction): Promise<ActionRow | null> {
+export async function recordAction(
+	db: D1Database,
+	action: NewAction,
+): Promise<{ row: ActionRow | null; inserted: boolean }> {
 	const { plan } = action;
-	const [, found] = await db.batch<ActionRow>([
+	const [insert, found] = await db.batch<ActionRow>([
 		db
 			.prepare(INSERT)
 			.bind(
@@ -81,7 +84,7 @@ export async function recordAction(db: D1Database, action: NewAction): Promise<A
 			),
 		db.prepare("SELECT * FROM enforcement_actions WHERE action_key = ?1").bind(action.key),
 	]);
-	return found?.results[0] ?? null;
+	return { row: found?.results[0] ?? null, inserted: (insert?.meta.changes ?? 0) > 0 };
 }
 
 /** How long a consumer may hold a row while it calls Tencent; a crashed holder's claim lapses after it. */

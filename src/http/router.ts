@@ -1,5 +1,6 @@
 // The HTTP edge: which path and method go where, and one error handler for every failure.
 import { type IRequest, Router } from "itty-router";
+import { handleBacktest } from "../api/backtest";
 import { listDecisions } from "../api/decisions";
 import { listActions } from "../api/enforcement";
 import { listEvents } from "../api/events";
@@ -64,6 +65,7 @@ export const router = Router<EdgeRequest, Args>({
 	.get("/healthz", (_request, env) => health(env))
 	.all("/api/*", requireAdmin)
 	.post("/api/policy/check", (request, env, ctx) => handlePolicyCheck(request, env, ctx))
+	.post("/api/policy/backtest", (request, env, ctx) => handleBacktest(request, env, ctx))
 	.get("/api/topics/:topicId", (request, env) => getTopic(request.params.topicId, new URL(request.url), env))
 	.get("/api/groups/:groupId/topics", (request, env) =>
 		listGroupTopics(request.params.groupId, new URL(request.url), env),

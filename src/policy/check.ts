@@ -1,8 +1,8 @@
 // POST /api/policy/check: what the callback would answer for a name, and which rule decided, with the
 // live policy or one sent in the body (to try an edit before saving it). Decisions here are not logged.
 import * as v from "valibot";
-import { compilePolicy, compilePolicyText } from "./compile";
-import { type PolicyDocument, PolicyDocumentSchema } from "./document";
+import { type CompiledPolicy, compilePolicy, compilePolicyText } from "./compile";
+import { type Outcome, type PolicyDocument, PolicyDocumentSchema } from "./document";
 import { type CreationKind, evaluateCreation } from "./evaluate";
 import { failModeDecision } from "./fail-mode";
 import { currentPolicyState } from "./loader";
@@ -47,15 +47,7 @@ export async function handlePolicyCheck(
 	let policyVersion: string | null;
 	let source: string;
 	if (inline !== undefined) {
-		if (typeof inline === "string") {
-			compiled = compilePolicyText(inline);
-		} else {
-			const parsed = v.safeParse(PolicyDocumentSchema, inline);
-			// Reuse the text path for its messages and positions.
-			compiled = parsed.success
-				? compilePolicy(parsed.output as PolicyDocument)
-				: compilePolicyText(JSON.stringify(inline, null, "\t"));
-		}
+		compiled = compileInlinePolicy(inline);
 		if (!compiled.ok)
 			return badRequest({ error: `policy: ${compiled.problem.message}`, ...compiled.problem });
 		policyVersion = compiled.value.version;
@@ -98,6 +90,19 @@ export async function handlePolicyCheck(
 		policyVersion,
 		source,
 	});
+}
+
+/**
+ * Compiles a policy sent in a request body: a JSON text, or the document as an object. Problems carry the
+ * rule and, for the object form, a position in its tab-indented rendering.
+ */
+export function compileInlinePolicy(inline: string | Record<string, unknown>): Outcome<CompiledPolicy> {
+	if (typeof inline === "string") return compilePolicyText(inline);
+	const parsed = v.safeParse(PolicyDocumentSchema, inline);
+	// Reuse the text path for its messages and positions.
+	return parsed.success
+		? compilePolicy(parsed.output as PolicyDocument)
+		: compilePolicyText(JSON.stringify(inline, null, "\t"));
 }
 
 function badRequest(body: Record<string, unknown>): Response {

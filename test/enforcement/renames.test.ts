@@ -1,0 +1,285 @@
+// Renames and unchecked creations, end to end: callbacks as Tencent sends them, the real local queue and its
+// consumer (this Worker), the ledger read through GET /api/enforcement, and the REST calls the recording
+// stand-in for Tencent received.
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { community } from "../api/admin";
+import { sendCallback } from "../support/tencent";
+import { tencentCalls, tencentHasTopics } from "../support/tencent-rest";
+import { actionsOf, settledActions, usePolicy } from "./support";
+
+const MODIFY = "million_group_open_http_svc/modify_topic";
+const DESTROY = "million_group_open_http_svc/destroy_topic";
+const GET = "million_group_open_http_svc/get_topic";
+
+function createTopic(groupId: string, topicId: string, name: string, operator = "leckie") {
+	return sendCallback("Group.CallbackAfterCreateTopic", {
+		CallbackCommand: "Group.CallbackAfterCreateTopic",
+		GroupId: groupId,
+		TopicId: topicId,
+		Operator_Account: operator,
+		Owner_Account: operator,
+		Type: "Community",
+		Name: name,
+	});
+}
+
+/** Tencent's rename sample: only GroupId, no TopicId; `extra` adds or overrides fields. */
+function renameTopic(groupId: string, name: string, extra: Record<string, unknown> = {}) {
+	return sendCallback("Group.CallbackAfterTopicInfoChanged", {
+		CallbackCommand: "Group.CallbackAfterTopicInfoChanged",
+		GroupId: groupId,
+		Type: "Community",
+		Operator_Account: "leckie",
+		Name: name,
+		Introduction: "TestIntroduction",
+		...extra,
+	});
+}
+
+/** Lets the queue consumer take whatever is still queued (its batch timeout is 1 s). */
+const drained = () => new Promise((resolve) => setTimeout(resolve, 2_500));
+
+describe("renames to a name the policy refuses", () => {
+	it("reverts to the last allowed name with one modify_topic call carrying a verified UserSig", async () => {
+		await usePolicy({ renames: "revert" });
+		const { groupId, topic } = community();
+		const topicId = topic("weekly");
+		await tencentHasTopics(groupId, [{ topicId, name: "Weekly chat" }]);
+		expect((await createTopic(groupId, topicId, "Weekly chat")).status).toBe(200);
+		expect((await renameTopic(groupId, "Book club", { TopicId: topicId })).status).toBe(200);
+		const answer = await renameTopic(groupId, "C4sino night", { TopicId: topicId });
+		expect(answer).toEqual({ status: 200, json: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" } });
+
+		const [row] = await settledActions({ topic: topicId });
+		expect(row).toMatchObject({
+			target: "topic",
+			group_id: groupId,
+			topic_id: topicId,
+			trigger: "Group.CallbackAfterTopicInfoChanged",
+			operator_account: "leckie",
+			rule: 'names.banned[0] "casino"',
+			old_name: "C4sino night",
+			new_name: "Book club",
+			action: "revert",
+			status: "done",
+			attempts: 1,
+			error_code: null,
+		});
+		const calls = await tencentCalls(groupId);
+		expect(calls.map((call) => [call.command, call.body])).toEqual([
+			[MODIFY, { GroupId: groupId, TopicId: topicId, TopicName: "Book club" }],
+		]);
+		expect(calls[0]?.userSigProblem).toBeNull();
+		// The allowed renames before it recorded nothing.
+		expect(await actionsOf({ topic: topicId })).toHaveLength(1);
+	});
+
+	it("resolves a rename without TopicId through get_topic, and tracks it in topics", async () => {
+		await usePolicy({ renames: "revert" });
+		const { groupId, topic } = community();
+		const topicId = topic("t1");
+		await createTopic(groupId, topicId, "Weekly chat");
+		await tencentHasTopics(groupId, [
+			{ topicId, name: "Casino night" },
+			{ topicId: topic("t2"), name: "Other" },
+		]);
+		expect((await renameTopic(groupId, "Casino night")).status).toBe(200);
+		const [row] = await settledActions({ topic: topicId });
+		expect(row).toMatchObject({ status: "done", old_name: "Casino night", new_name: "Weekly chat" });
+		const calls = await tencentCalls(groupId);
+		expect(calls.map((call) => call.command)).toEqual([GET, MODIFY]);
+		expect(calls[1]?.body).toEqual({ GroupId: groupId, TopicId: topicId, TopicName: "Weekly chat" });
+		const stored = await env.DB.prepare("SELECT name FROM topics WHERE topic_id = ?").bind(topicId).first();
+		expect(stored).toEqual({ name: "Casino night" });
+	});
+
+	it("takes the topic from a GroupId in topic form without asking Tencent", async () => {
+		await usePolicy({ renames: "revert" });
+		const { groupId, topic } = community();
+		const topicId = topic("t1");
+		await createTopic(groupId, topicId, "Weekly chat");
+		await tencentHasTopics(groupId, [{ topicId, name: "casino" }]);
+		await renameTopic(topicId, "casino");
+		const [row] = await settledActions({ topic: topicId });
+		expect(row).toMatchObject({ status: "done", group_id: groupId, new_name: "Weekly chat" });
+		expect((await tencentCalls(groupId)).map((call) => call.command)).toEqual([MODIFY]);
+		const stored = await env.DB.prepare("SELECT name FROM topics WHERE topic_id = ?").bind(topicId).first();
+		expect(stored).toEqual({ name: "casino" });
+	});
+
+	it("records a rename it cannot resolve, and never guesses", async () => {
+		await usePolicy({ renames: "revert" });
+		const { groupId, topic } = community();
+		await tencentHasTopics(groupId, [
+			{ topicId: topic("t1"), name: "Casino" },
+			{ topicId: topic("t2"), name: "Casino" },
+		]);
+		await renameTopic(groupId, "Casino");
+		const [row] = await settledActions({ group: groupId });
+		expect(row).toMatchObject({ status: "skipped", topic_id: null, action: "revert" });
+		expect(row?.reason).toContain("get_topic lists 2 topics");
+		expect((await tencentCalls(groupId)).map((call) => call.command)).toEqual([GET]);
+	});
+
+	it("uses fallbackName when no earlier name is allowed", async () => {
+		await usePolicy({ renames: "revert", fallbackName: "Tidy topic" });
+		const { groupId, topic } = community();
+		const topicId = topic("t1");
+		await tencentHasTopics(groupId, [{ topicId, name: "x" }]);
+		await createTopic(groupId, topicId, "Casino one", "trusted");
+		await renameTopic(groupId, "Casino two", { TopicId: topicId });
+		const [row] = await settledActions({ topic: topicId });
+		expect(row).toMatchObject({ status: "done", new_name: "Tidy topic" });
+	});
+
+	it("destroys the topic when renames is destroy", async () => {
+		await usePolicy({ renames: "destroy" });
+		const { groupId, topic } = community();
+		const topicId = topic("t1");
+		await tencentHasTopics(groupId, [{ topicId, name: "x" }]);
+		await renameTopic(groupId, "casino", { TopicId: topicId });
+		const [row] = await settledActions({ topic: topicId });
+		expect(row).toMatchObject({ action: "destroy", status: "done", new_name: null });
+		const calls = await tencentCalls(groupId);
+		expect(calls.map((call) => [call.command, call.body])).toEqual([
+			[DESTROY, { GroupId: groupId, TopicIdList: [topicId] }],
+		]);
+	});
+
+	it("acts once when Tencent delivers the same after-event twice", async () => {
+		await usePolicy({ renames: "revert" });
+		const { groupId, topic } = community();
+		const topicId = topic("t1");
+		await tencentHasTopics(groupId, [{ topicId, name: "x" }]);
+		await createTopic(groupId, topicId, "Weekly chat");
+		await renameTopic(groupId, "casino", { TopicId: topicId });
+		await renameTopic(groupId, "casino", { TopicId: topicId });
+		await settledActions({ topic: topicId });
+		await drained();
+		expect(await actionsOf({ topic: topicId })).toHaveLength(1);
+		expect((await tencentCalls(groupId)).filter((call) => call.command === MODIFY)).toHaveLength(1);
+	});
+
+	it("stores but never acts on the admin identifier's own change (the loop guard)", async () => {
+		await usePolicy({ renames: "revert" });
+		const { groupId, topic } = community();
+		const topicId = topic("t1");
+		await tencentHasTopics(groupId, [{ topicId, name: "x" }]);
+		expect(
+			(await renameTopic(groupId, "casino", { TopicId: topicId, Operator_Account: "administrator" })).status,
+		).toBe(200);
+		await drained();
+		expect(await actionsOf({ topic: topicId })).toEqual([]);
+		expect(await tencentCalls(groupId)).toEqual([]);
+		const stored = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE topic_id = ?")
+			.bind(topicId)
+			.first();
+		expect(stored).toEqual({ n: 1 });
+	});
+
+	it("leaves operators in bypass alone", async () => {
+		await usePolicy({ renames: "revert" });
+		const { groupId, topic } = community();
+		const topicId = topic("t1");
+		await tencentHasTopics(groupId, [{ topicId, name: "x" }]);
+		await renameTopic(groupId, "casino", { TopicId: topicId, Operator_Account: "trusted" });
+		await drained();
+		expect(await actionsOf({ topic: topicId })).toEqual([]);
+		expect(await tencentCalls(groupId)).toEqual([]);
+	});
+
+	it("in dry-run records what it would do and calls nothing", async () => {
+		await usePolicy({ renames: "revert" }, { mode: "dry-run" });
+		const { groupId, topic } = community();
+		const topicId = topic("t1");
+		await tencentHasTopics(groupId, [{ topicId, name: "x" }]);
+		await renameTopic(groupId, "casino", { TopicId: topicId });
+		const [row] = await settledActions({ topic: topicId });
+		expect(row).toMatchObject({ status: "skipped", action: "revert", reason: "dry-run: would revert" });
+		await drained();
+		expect(await tencentCalls(groupId)).toEqual([]);
+	});
+
+	it("only logs for a policy without an enforcement section", async () => {
+		await usePolicy(undefined);
+		const { groupId, topic } = community();
+		const topicId = topic("t1");
+		await tencentHasTopics(groupId, [{ topicId, name: "x" }]);
+		await renameTopic(groupId, "casino", { TopicId: topicId });
+		const [row] = await settledActions({ topic: topicId });
+		expect(row).toMatchObject({ status: "skipped", action: "log", reason: 'enforcement.renames is "log"' });
+		await drained();
+		expect(await tencentCalls(groupId)).toEqual([]);
+	});
+});
+
+describe("creations that went live although the policy refuses them", () => {
+	it("renames them to fallbackName", async () => {
+		await usePolicy({ creates: "rename", fallbackName: "Renamed topic" });
+		const { groupId, topic } = community();
+		const topicId = topic("t1");
+		await tencentHasTopics(groupId, [{ topicId, name: "Casino" }]);
+		await createTopic(groupId, topicId, "Casino");
+		const [row] = await settledActions({ topic: topicId });
+		expect(row).toMatchObject({
+			trigger: "Group.CallbackAfterCreateTopic",
+			action: "rename",
+			status: "done",
+		});
+		expect((await tencentCalls(groupId)).map((call) => call.body)).toEqual([
+			{ GroupId: groupId, TopicId: topicId, TopicName: "Renamed topic" },
+		]);
+	});
+
+	it("destroys them, and leaves allowed creations alone", async () => {
+		await usePolicy({ creates: "destroy" });
+		const { groupId, topic } = community();
+		await tencentHasTopics(groupId, [
+			{ topicId: topic("bad"), name: "Casino" },
+			{ topicId: topic("good"), name: "Weekly chat" },
+		]);
+		await createTopic(groupId, topic("good"), "Weekly chat");
+		await createTopic(groupId, topic("bad"), "Casino");
+		await settledActions({ topic: topic("bad") });
+		await drained();
+		expect(await actionsOf({ topic: topic("good") })).toEqual([]);
+		expect((await tencentCalls(groupId)).map((call) => [call.command, call.body])).toEqual([
+			[DESTROY, { GroupId: groupId, TopicIdList: [topic("bad")] }],
+		]);
+	});
+});
+
+describe("group names (groupCreation rules)", () => {
+	it("reverts a group renamed to a refused name through modify_group_base_info", async () => {
+		await usePolicy({ renames: "revert" }, { groupCreation: {} });
+		const groupId = `@TGS#2${crypto.randomUUID().slice(0, 8)}`;
+		await sendCallback("Group.CallbackAfterCreateGroup", {
+			CallbackCommand: "Group.CallbackAfterCreateGroup",
+			GroupId: groupId,
+			Operator_Account: "leckie",
+			Owner_Account: "leckie",
+			Type: "Public",
+			Name: "Book club",
+			EventTime: Date.now(),
+		});
+		await sendCallback("Group.CallbackAfterGroupInfoChanged", {
+			CallbackCommand: "Group.CallbackAfterGroupInfoChanged",
+			GroupId: groupId,
+			Type: "Public",
+			Operator_Account: "leckie",
+			Name: "Casino club",
+			EventTime: Date.now() + 1,
+		});
+		const [row] = await settledActions({ group: groupId });
+		expect(row).toMatchObject({
+			target: "group",
+			status: "done",
+			old_name: "Casino club",
+			new_name: "Book club",
+		});
+		expect((await tencentCalls(groupId)).map((call) => [call.command, call.body])).toEqual([
+			["group_open_http_svc/modify_group_base_info", { GroupId: groupId, Name: "Book club" }],
+		]);
+	});
+});
