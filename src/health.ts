@@ -3,7 +3,7 @@ import packageJson from "../package.json";
 import { mutualTlsRequired } from "./auth/client-certificate";
 import { ignoredCommands } from "./callbacks/receive";
 import { handledCommands } from "./callbacks/registry";
-import { callbackTokens, sdkAppIds } from "./config";
+import { callbackTokens, sdkAppIds, tencentApi, tencentSecretKey } from "./config";
 import { jsonResponse } from "./http/envelope";
 import { errorMessage } from "./log";
 import { policyHealth } from "./policy";
@@ -33,6 +33,22 @@ async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; ms: 
 	}
 }
 
+/** Whether the Worker can act through Tencent's REST API: where, as whom, and which SdkAppids have a key. */
+function enforcementHealth(env: Env): Record<string, unknown> {
+	const { apiBase, identifier } = tencentApi(env);
+	const withoutKey = sdkAppIds(env).filter((id) => tencentSecretKey(env, id) === null);
+	return {
+		apiBase,
+		adminIdentifier: identifier,
+		restApi: withoutKey.length === 0 ? "on" : "off",
+		...(withoutKey.length === 0
+			? {}
+			: {
+					warning: `no TENCENT_SECRET_KEY for SdkAppid ${withoutKey.join(", ")}: enforcement stays "log" (refused names are recorded, never changed)`,
+				}),
+	};
+}
+
 /** The /healthz body: version, KV and D1 reachability, auth mode, policy status. Always 200. */
 export async function health(env: Env): Promise<Response> {
 	const [kv, d1, policy] = await Promise.all([
@@ -57,6 +73,7 @@ export async function health(env: Env): Promise<Response> {
 				},
 		sdkAppIds: sdkAppIds(env),
 		api: env.ADMIN_TOKEN ? "on" : "off",
+		enforcement: enforcementHealth(env),
 		policy,
 		handledCommands,
 		ignoredCommands: Object.fromEntries(ignoredCommands),

@@ -8,7 +8,7 @@ import { applyBacktest, type LiveTopic, refusedTopics } from "../enforcement/bac
 import { jsonResponse } from "../http/envelope";
 import { compileInlinePolicy } from "../policy/check";
 import type { CompiledPolicy } from "../policy/compile";
-import { currentPolicyState } from "../policy/loader";
+import { policyLoader } from "../policy/loader";
 
 /** Topics read per request by default, and at most: bounds the CPU and D1 work of one request. */
 export const BACKTEST_DEFAULT_LIMIT = 500;
@@ -63,7 +63,7 @@ export async function handleBacktest(request: Request, env: Env, ctx: ExecutionC
 		policyVersion = compiled.value.version ?? "inline";
 		source = "inline";
 	} else {
-		const state = await currentPolicyState(env, (work) => ctx.waitUntil(work));
+		const state = await policyLoader.current(env, (work) => ctx.waitUntil(work));
 		if (state.policy === null)
 			return jsonResponse(
 				{ error: 'no usable policy is loaded; send one as "policy"', problem: state.liveProblem },

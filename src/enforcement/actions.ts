@@ -5,7 +5,7 @@
 import * as v from "valibot";
 import { tencentApi, tencentSecretKey } from "../config";
 import { errorMessage, log } from "../log";
-import { currentPolicyState } from "../policy/loader";
+import { policyLoader } from "../policy/loader";
 import { backoffSeconds } from "../store/event-queue";
 import { applyResolvedRename } from "../store/topic-rename";
 import {
@@ -122,7 +122,7 @@ async function handleEvent(
 	message: Extract<EnforcementMessage, { kind: "event" }>,
 	deliveries: number,
 ): Promise<Handled> {
-	const state = await currentPolicyState(env, (work) => ctx.waitUntil(work));
+	const state = await policyLoader.current(env, (work) => ctx.waitUntil(work));
 	if (state.policy === null) {
 		log("warn", "enforcement.no_policy", { command: message.command, groupId: message.groupId });
 		return null;

@@ -3,11 +3,11 @@
 // ledger holds the row.
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { MAX_ATTEMPTS } from "../../src/enforcement/actions";
+import { enforcementRetryDelay, MAX_ATTEMPTS } from "../../src/enforcement/actions";
 import type { EnforcementMessage } from "../../src/enforcement/recheck";
 import worker from "../../src/index";
 import { community } from "../api/admin";
-import { unique } from "../support/tencent";
+import { fetchWith, unique } from "../support/tencent";
 import { scriptTencent, tencentCalls, tencentHasTopics } from "../support/tencent-rest";
 import { d1Down } from "../sync/faults";
 import { actionsOf, usePolicy } from "./support";
@@ -55,7 +55,7 @@ describe("enforcement queue consumer", () => {
 		const { groupId, topicId, message } = await setUp();
 		await scriptTencent(groupId, "million_group_open_http_svc/destroy_topic", [{ status: 500 }]);
 		const first = await consume(message);
-		expect(first.retryMessages).toEqual([{ msgId: expect.any(String), delaySeconds: 5 }]);
+		expect(first.retryMessages).toEqual([{ msgId: expect.any(String) }]);
 		expect(await actionsOf({ topic: topicId })).toMatchObject([
 			{ status: "pending", attempts: 1, error_code: null, error_info: "HTTP 500" },
 		]);
@@ -78,7 +78,7 @@ describe("enforcement queue consumer", () => {
 			{ status: "pending", error_info: "no answer within 300 ms" },
 		]);
 		const second = await consume(message, {}, 2);
-		expect(second.retryMessages).toEqual([{ msgId: expect.any(String), delaySeconds: 10 }]);
+		expect(second.retryMessages).toHaveLength(1);
 		expect(await actionsOf({ topic: topicId })).toMatchObject([{ status: "pending", error_code: 10002 }]);
 	});
 
@@ -144,7 +144,7 @@ describe("enforcement queue consumer", () => {
 	});
 
 	it("uses the SdkAppid's own key when one is set", async () => {
-		const { groupId, topicId, message } = await setUp();
+		const { topicId, message } = await setUp();
 		const keyed = {
 			...env,
 			TENCENT_SECRET_KEY: "wrong",
@@ -152,6 +152,10 @@ describe("enforcement queue consumer", () => {
 		};
 		await consume(message, keyed as Partial<Env>);
 		expect(await actionsOf({ topic: topicId })).toMatchObject([{ status: "done" }]);
+	});
+
+	it("backs off 5 s doubling to 10 minutes", () => {
+		expect([1, 2, 3, 4, 7, 8, 30].map(enforcementRetryDelay)).toEqual([5, 10, 20, 40, 320, 600, 600]);
 	});
 
 	it("acknowledges a message that is not one of its own, without acting", async () => {
@@ -169,5 +173,23 @@ describe("enforcement queue consumer", () => {
 		await Promise.all([consume(message), consume(message)]);
 		expect((await tencentCalls(groupId)).filter((call) => call.command === MODIFY)).toHaveLength(1);
 		expect(await actionsOf({ topic: topicId })).toMatchObject([{ status: "done", attempts: 1 }]);
+	});
+});
+
+describe("GET /healthz", () => {
+	it("says whether enforcement can act, and warns when a SdkAppid has no key", async () => {
+		const read = async (overrides: Partial<Env>) =>
+			(await fetchWith(new Request("https://x/healthz"), overrides)).json<{
+				enforcement: Record<string, unknown>;
+			}>();
+		expect((await read({})).enforcement).toEqual({
+			apiBase: env.TENCENT_API_BASE,
+			adminIdentifier: "administrator",
+			restApi: "on",
+		});
+		expect((await read({ TENCENT_SECRET_KEY: undefined })).enforcement).toMatchObject({
+			restApi: "off",
+			warning: expect.stringContaining('enforcement stays "log"'),
+		});
 	});
 });

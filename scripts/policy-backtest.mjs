@@ -1,0 +1,57 @@
+// `npm run policy -- backtest FILE [--remote]`: which live topics in D1 the policy in FILE would refuse by
+// name. Reads `topics` a page at a time (keyset on topic_id) with `wrangler d1 execute`, local unless
+// --remote, and judges each name with the Worker's own policy code, as POST /api/policy/backtest does.
+import { spawnSync } from "node:child_process";
+import { root } from "./load-policy-module.mjs";
+
+/** Topics read per `wrangler d1 execute`. */
+const PAGE = 5_000;
+
+/** A SQL string literal. */
+const literal = (text) => `'${text.replaceAll("'", "''")}'`;
+
+function readPage(after, where) {
+	const sql = `SELECT topic_id, group_id, name, deleted_at FROM topics WHERE topic_id > ${literal(after)} ORDER BY topic_id LIMIT ${PAGE}`;
+	const run = spawnSync(
+		"npx",
+		["--no-install", "wrangler", "d1", "execute", "DB", where, "--json", "--command", sql],
+		{
+			cwd: root,
+			encoding: "utf8",
+			maxBuffer: 256 * 1024 * 1024,
+			env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+		},
+	);
+	if (run.status !== 0) {
+		console.error(run.stderr || run.stdout);
+		console.error("could not read topics from D1 (are the migrations applied?)");
+		process.exit(1);
+	}
+	const [result] = JSON.parse(run.stdout);
+	return result.results;
+}
+
+/**
+ * Prints one line per refused live topic (topic ID, name, rule) and a summary; exits 0.
+ * `policy` is the compiled draft, `refusedTopics` the Worker's own function.
+ */
+export function backtest(file, policy, refusedTopics, flags) {
+	const where = flags.includes("--remote") ? "--remote" : "--local";
+	let after = "";
+	let scanned = 0;
+	let refused = 0;
+	for (;;) {
+		const rows = readPage(after, where);
+		scanned += rows.length;
+		for (const hit of refusedTopics(policy, rows)) {
+			refused++;
+			console.log(`${hit.topicId}\t${JSON.stringify(hit.name)}\t${hit.rule}`);
+		}
+		if (rows.length < PAGE) break;
+		after = rows.at(-1).topic_id;
+		console.error(`… ${scanned} topics read`);
+	}
+	console.error(
+		`${file}: ${refused} of the live topics would be refused (${scanned} topics read, ${where.slice(2)} D1)`,
+	);
+}
