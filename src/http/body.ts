@@ -1,4 +1,5 @@
 // Reads a request body up to a byte limit without ever holding more than the limit in memory.
+import { errorMessage } from "../log";
 
 /** Why a body could not be read. */
 export type BodyReadFailure = { kind: "too-large"; limit: number } | { kind: "unreadable"; message: string };
@@ -33,7 +34,7 @@ export async function readBodyWithLimit(request: Request, limit: number): Promis
 			chunks.push(value);
 		}
 	} catch (error) {
-		return { kind: "unreadable", message: error instanceof Error ? error.message : String(error) };
+		return { kind: "unreadable", message: errorMessage(error) };
 	}
 	const bytes = new Uint8Array(size);
 	let offset = 0;

@@ -1,6 +1,8 @@
 // The loader: the only part of the policy that does I/O. It keeps the compiled policy of this isolate,
 // refreshes it from KV in the background, and persists every valid policy it loads as the last known
 // good one (KV key `policy:last-known-good`), which it falls back to when the live value is broken.
+import { sha256Hex } from "../crypto";
+import { withinDeadline } from "../deadline";
 import { errorMessage, log } from "../log";
 import { type CompiledPolicy, compilePolicyText } from "./compile";
 import { POLICY_KEY, type PolicyProblem } from "./document";
@@ -85,11 +87,12 @@ export async function currentPolicyState(env: Env, defer: Defer): Promise<Policy
 	if (state.fetchedAt === 0 && state.policy === null) {
 		const loading = refresh(env, defer);
 		defer(loading);
-		await Promise.race([loading, sleep(COLD_LOAD_DEADLINE_MS)]);
+		// Past the deadline the fail mode answers; the load goes on after the answer (deferred above).
+		await withinDeadline(loading, COLD_LOAD_DEADLINE_MS, "the cold policy load").catch(() => {});
 	} else if (now - state.fetchedAt > FRESH_FOR_MS) {
 		const refreshing = refresh(env, defer);
 		defer(refreshing);
-		await Promise.race([refreshing, sleep(STALE_REFRESH_DEADLINE_MS)]);
+		await withinDeadline(refreshing, STALE_REFRESH_DEADLINE_MS, "the stale policy refresh").catch(() => {});
 	} else if (
 		refreshStartedAt === 0
 			? now - state.fetchedAt >= BACKGROUND_REFRESH_EVERY_MS
@@ -214,14 +217,4 @@ async function loaded(
 		origin,
 		loadedAt: Date.now(),
 	};
-}
-
-/** Lower-case hex SHA-256 of a text. */
-export async function sha256Hex(text: string): Promise<string> {
-	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
 }
