@@ -1,16 +1,36 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
 
 const migrationsPath = fileURLToPath(new URL("./migrations", import.meta.url));
+const configPath = "./wrangler.toml";
+
+/**
+ * The names a developer's `.dev.vars` (or `.env`) adds to wrangler.toml's vars: wrangler loads that file
+ * into every local run, tests included, and the suite must not depend on a developer's local secrets.
+ */
+function localSecretNames(): string[] {
+	const withLocalFiles = unstable_getMiniflareWorkerOptions(configPath).workerOptions.bindings ?? {};
+	// An env file that holds nothing makes wrangler skip .dev.vars and .env: wrangler.toml's vars only.
+	const tomlOnly =
+		unstable_getMiniflareWorkerOptions(configPath, undefined, { envFiles: ["/dev/null"] }).workerOptions
+			.bindings ?? {};
+	return Object.keys(withLocalFiles).filter((name) => !(name in tomlOnly));
+}
+
+const localSecrets = localSecretNames();
 
 export default defineConfig({
 	plugins: [
 		cloudflareTest(async () => ({
 			// The same wrangler.toml as `npm start` and `wrangler deploy`: same bindings, same vars.
-			wrangler: { configPath: "./wrangler.toml" },
+			wrangler: { configPath },
 			miniflare: {
 				bindings: {
+					// Unset (empty, which the Worker reads as unset: bindings cannot be removed here), whatever
+					// .dev.vars says: tests set the secrets they need themselves.
+					...Object.fromEntries(localSecrets.map((name) => [name, ""])),
 					TEST_MIGRATIONS: await readD1Migrations(migrationsPath),
 					// The battery's fuzzing: fixed in `npm test`, changed by `npm run fuzz:sweep`.
 					FUZZ_SEED: process.env.FUZZ_SEED ?? "20261117",
@@ -22,6 +42,8 @@ export default defineConfig({
 	],
 	test: {
 		include: ["test/**/*.test.ts"],
+		// Real-socket tests run in Node against a started Worker: vitest.node.config.ts.
+		exclude: ["test/node/**"],
 		// Logs of passing tests are noise; a failing test shows its own.
 		silent: "passed-only",
 		setupFiles: ["./test/apply-migrations.ts"],

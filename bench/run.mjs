@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // `npm run bench`: bundle size, policy micro-benchmark, and the HTTP benchmark of the built Worker against a
 // floor Worker, both served by workerd through Miniflare on 127.0.0.1 with local KV and D1. Prints the
-// results with PASS/MISS per target and writes them into docs/benchmarks.md and bench/results/latest.json.
+// results with PASS/MISS per target and keeps them in bench/results/last-run.json (untracked); with --write
+// it also records them in docs/benchmarks.md and bench/results/latest.json (tracked).
 //
 // Options (each also as an environment variable BENCH_<NAME>, e.g. BENCH_SECONDS=10):
 //   --seconds N     length of each measured load run (default 5)
 //   --warmup N      unmeasured load before each scenario (default 2)
 //   --rounds N      rounds of every scenario; the best round of each is kept (default 3)
 //   --only LIST     some of: size,micro,http (default all three)
-//   --no-write      print only; leave docs/benchmarks.md and bench/results/ alone
+//   --write         record the results in docs/benchmarks.md and bench/results/latest.json
+//   --no-write      print only; write no file at all
 //   --references 0  leave out the reference Workers (the floor plus one D1 or KV call; bench/floor/reference.js)
 //   --state-dir DIR where the temporary build, KV and D1 go (default /dev/shm, a tmpfs, when there is one)
 //   --profile LIST  instead of measuring: CPU-profile the Worker isolate through the workerd inspector during
@@ -42,6 +44,7 @@ const { values: flags } = parseArgs({
 		warmup: { type: "string", default: process.env.BENCH_WARMUP ?? "2" },
 		rounds: { type: "string", default: process.env.BENCH_ROUNDS ?? "3" },
 		only: { type: "string", default: process.env.BENCH_ONLY ?? "size,micro,http" },
+		write: { type: "boolean", default: process.env.BENCH_WRITE === "1" },
 		"no-write": { type: "boolean", default: process.env.BENCH_NO_WRITE === "1" },
 		profile: { type: "string", default: process.env.BENCH_PROFILE },
 		"profile-connections": { type: "string", default: process.env.BENCH_PROFILE_CONNECTIONS ?? "16" },
@@ -410,9 +413,18 @@ if (!failed && results.profiles) {
 } else if (!failed) {
 	results.targets = evaluateTargets(results);
 	printReport(results);
+	// Tracked files change only when asked, so trying the benchmark leaves a clone's tree clean.
 	if (!flags["no-write"]) {
 		mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
-		writeReport(results, ROOT);
+		writeFileSync(
+			join(ROOT, "bench", "results", "last-run.json"),
+			`${JSON.stringify(results, null, "\t")}\n`,
+		);
+		if (flags.write) writeReport(results, ROOT);
+		else
+			console.log(
+				"\nkept in bench/results/last-run.json; `npm run bench -- --write` records it in docs/benchmarks.md",
+			);
 	}
 }
 process.exit(failed ? 1 : 0);

@@ -1,12 +1,11 @@
 // The import-direction check itself: the real tree passes, and every kind of violation is caught, both by
 // the function and by the command `npm test` runs (exit status 1).
-import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
 import { checkTree, importsOf, importViolations } from "../../scripts/check-imports.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -14,37 +13,34 @@ const script = path.join(root, "scripts/check-imports.mjs");
 
 describe("import-direction check", () => {
 	it("passes the real src/ tree", () => {
-		assert.deepEqual(checkTree(path.join(root, "src")), []);
+		expect(checkTree(path.join(root, "src"))).toEqual([]);
 	});
 
 	it("reads static, type-only, re-exported and dynamic imports", () => {
 		const text = `import a from "./a";\nimport type { B } from "../b";\nexport * from "./c";\nconst d = import("./d");`;
-		assert.deepEqual(importsOf(text), ["./a", "../b", "./c", "./d"]);
+		expect(importsOf(text)).toEqual(["./a", "../b", "./c", "./d"]);
 	});
 
 	it("refuses an upward import, naming the file and both units", () => {
 		const violations = importViolations(new Map([["store/record-event.ts", ["../callbacks/command"]]]));
-		assert.equal(violations.length, 1);
-		assert.match(violations[0], /src\/store\/record-event\.ts .*callbacks is above store/);
+		expect(violations).toHaveLength(1);
+		expect(violations[0]).toMatch(/src\/store\/record-event\.ts .*callbacks is above store/);
 	});
 
 	it("refuses a type-only upward import and one from the bottom layer to http", () => {
-		assert.equal(importViolations(new Map([["crypto.ts", ["./http/envelope"]]])).length, 1);
-		assert.equal(
-			importViolations(new Map([["policy/loader.ts", [...importsOf('import type { X } from "../routes";')]]]))
-				.length,
-			1,
-		);
+		expect(importViolations(new Map([["crypto.ts", ["./http/envelope"]]]))).toHaveLength(1);
+		const typeOnly = importsOf('import type { X } from "../routes";');
+		expect(importViolations(new Map([["policy/loader.ts", typeOnly]]))).toHaveLength(1);
 	});
 
 	it("refuses a sideways import between two units of one layer", () => {
 		const violations = importViolations(new Map([["policy/check.ts", ["../store/record-event"]]]));
-		assert.match(violations[0] ?? "", /side by side/);
+		expect(violations[0]).toMatch(/side by side/);
 	});
 
 	it("refuses a module or an import outside every layer", () => {
-		assert.match(importViolations(new Map([["utils/x.ts", []]]))[0] ?? "", /in no layer/);
-		assert.match(importViolations(new Map([["routes.ts", ["./helpers"]]]))[0] ?? "", /in no layer/);
+		expect(importViolations(new Map([["utils/x.ts", []]]))[0]).toMatch(/in no layer/);
+		expect(importViolations(new Map([["routes.ts", ["./helpers"]]]))[0]).toMatch(/in no layer/);
 	});
 
 	it("allows downward imports, its own folder, packages and files outside src/", () => {
@@ -56,7 +52,7 @@ describe("import-direction check", () => {
 			["health.ts", ["../package.json", "./callbacks/registry", "./config"]],
 			["config.ts", ["./log"]],
 		]);
-		assert.deepEqual(importViolations(modules), []);
+		expect(importViolations(modules)).toEqual([]);
 	});
 
 	it("exits 1 and names the import when a tree breaks the rule", () => {
@@ -67,12 +63,13 @@ describe("import-direction check", () => {
 			writeFileSync(path.join(dir, "callbacks/command.ts"), "export type Facts = {};\n");
 			writeFileSync(path.join(dir, "store/write.ts"), 'import type { Facts } from "../callbacks/command";\n');
 			const bad = spawnSync(process.execPath, [script, dir], { encoding: "utf8" });
-			assert.equal(bad.status, 1);
-			assert.match(bad.stderr, /store\/write\.ts imports "\.\.\/callbacks\/command"/);
+			expect(bad.status).toBe(1);
+			expect(bad.stderr).toMatch(/store\/write\.ts imports "\.\.\/callbacks\/command"/);
 
 			writeFileSync(path.join(dir, "store/write.ts"), "export const ok = 1;\n");
 			const good = spawnSync(process.execPath, [script, dir], { encoding: "utf8" });
-			assert.equal(good.status, 0, good.stderr);
+			expect(good.stderr).toBe("");
+			expect(good.status).toBe(0);
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}
