@@ -2,10 +2,10 @@
 // to the enforcement queue. Called after the event is stored (or buffered), through ctx.waitUntil, so it
 // never delays the answer or the storage; everything slow (the policy, D1, Tencent) happens in the consumer.
 
-import type { EventFacts } from "../callbacks/command";
 import { tencentApi } from "../config";
 import { errorMessage, log } from "../log";
 import { eventKeyStem } from "../store/event-key";
+import type { EventFacts } from "../store/facts";
 import type { LiveName } from "./plan";
 
 /** A queue message: an after-event to judge, or a recorded action to carry out (backtest "apply"). */

@@ -2,6 +2,7 @@
 // Cloudflare Queue bound as EVENTS_QUEUE; this Worker is also its consumer and stores each message with the
 // same idempotent recordEvent, retrying with backoff until D1 takes it (then the dead-letter queue keeps it).
 import * as v from "valibot";
+import { base64Encode } from "../crypto";
 import { errorMessage, log } from "../log";
 import { storeQuarantined } from "./quarantine";
 import { type EventRecord, recordEvent } from "./record-event";
@@ -71,16 +72,6 @@ async function gzip(text: string): Promise<ArrayBuffer> {
 	return new Response(stream).arrayBuffer();
 }
 
-function base64(bytes: ArrayBuffer | ArrayBufferView): string {
-	const view =
-		bytes instanceof ArrayBuffer
-			? new Uint8Array(bytes)
-			: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-	let binary = "";
-	for (const byte of view) binary += String.fromCharCode(byte);
-	return btoa(binary);
-}
-
 /** A message body as the producer meant it: gzipped JSON bytes unpacked, anything else as it is. */
 async function unpack(body: unknown): Promise<unknown> {
 	if (!(body instanceof ArrayBuffer) && !ArrayBuffer.isView(body)) return body;
@@ -109,7 +100,7 @@ export async function drainEventQueue(batch: MessageBatch<unknown>, env: Env): P
 		try {
 			const body = await unpack(message.body).catch((error: unknown) => ({
 				unreadable: `gzipped message could not be read: ${errorMessage(error)}`,
-				base64: base64(message.body as ArrayBuffer | ArrayBufferView),
+				base64: base64Encode(message.body as ArrayBuffer | ArrayBufferView),
 			}));
 			const parsed = v.safeParse(eventRecordSchema, body);
 			if (parsed.success) {

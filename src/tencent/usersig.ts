@@ -2,6 +2,7 @@
 // TLSSigAPIv2 format: HMAC-SHA256 of the identifier/sdkappid/time/expire lines with the app's secret key,
 // put in a small JSON document, zlib-deflated, base64 with Tencent's URL-safe substitutions (+ → *,
 // / → -, = → _). Built with Web Crypto and CompressionStream, so it runs in the Worker without Node.
+import { base64Encode, hmacSha256 } from "../crypto";
 
 /** What a UserSig is issued for. */
 export interface UserSigRequest {
@@ -20,9 +21,7 @@ const encoder = new TextEncoder();
 
 /** Base64 of bytes with Tencent's substitutions, which keep the ticket usable in a query string as is. */
 export function tencentBase64(bytes: Uint8Array): string {
-	let binary = "";
-	for (const byte of bytes) binary += String.fromCharCode(byte);
-	return btoa(binary).replace(/\+/g, "*").replace(/\//g, "-").replace(/=/g, "_");
+	return base64Encode(bytes).replace(/\+/g, "*").replace(/\//g, "-").replace(/=/g, "_");
 }
 
 /** The bytes of a Tencent-base64 text (the inverse of {@link tencentBase64}). */
@@ -41,21 +40,6 @@ export function contentToSign(request: Omit<UserSigRequest, "secretKey">): strin
 	);
 }
 
-/** Standard base64 of HMAC-SHA256(key, text): the `TLS.sig` field. */
-async function hmacSha256Base64(key: string, text: string): Promise<string> {
-	const cryptoKey = await crypto.subtle.importKey(
-		"raw",
-		encoder.encode(key),
-		{ name: "HMAC", hash: "SHA-256" },
-		false,
-		["sign"],
-	);
-	const mac = new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(text)));
-	let binary = "";
-	for (const byte of mac) binary += String.fromCharCode(byte);
-	return btoa(binary);
-}
-
 async function streamBytes(bytes: Uint8Array, transform: CompressionStream | DecompressionStream) {
 	const stream = new Blob([bytes]).stream().pipeThrough(transform);
 	return new Uint8Array(await new Response(stream).arrayBuffer());
@@ -72,7 +56,7 @@ export async function issueUserSig(request: UserSigRequest): Promise<string> {
 		"TLS.sdkappid": request.sdkAppId,
 		"TLS.time": request.issuedAt,
 		"TLS.expire": request.expireSeconds,
-		"TLS.sig": await hmacSha256Base64(request.secretKey, contentToSign(request)),
+		"TLS.sig": base64Encode(await hmacSha256(request.secretKey, contentToSign(request))),
 	};
 	const deflated = await streamBytes(
 		encoder.encode(JSON.stringify(document)),
