@@ -57,6 +57,6 @@ export default defineConfig({
 		exclude: ["test/node/**"],
 		// Logs of passing tests are noise; a failing test shows its own.
 		silent: "passed-only",
-		setupFiles: ["./test/apply-migrations.ts"],
+		setupFiles: ["./test/apply-migrations.ts", "./test/support/settle-queues.ts"],
 	},
 });
