@@ -274,7 +274,9 @@ async function testNames(names, values) {
 		console.log(
 			`\n${JSON.stringify(name)}: ${answer}${verdict.dryRun ? " — dry-run: the callback would answer 0" : ""}`,
 		);
-		console.log(`  text form: ${JSON.stringify(textForm)} (${characterCount(textForm)} character${characterCount(textForm) === 1 ? "" : "s"})`);
+		console.log(
+			`  text form: ${JSON.stringify(textForm)} (${characterCount(textForm)} character${characterCount(textForm) === 1 ? "" : "s"})`,
+		);
 		console.log(`  skeleton:  ${JSON.stringify(nameSkeleton(name))}`);
 		console.log(`  rule:      ${verdict.rule ?? "none"}`);
 		console.log(`  why:       ${ruleExplanation(verdict.rule, name, values.operator)}`);
