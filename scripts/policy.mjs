@@ -3,21 +3,27 @@
 // file offline, and regenerate its JSON Schema. `npm run policy -- <command> --help` explains each one.
 // The policy code is the Worker's own TypeScript, bundled once by esbuild into .wrangler/tmp.
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadPolicyModule, root } from "./load-policy-module.mjs";
 
 const schemaPath = `${root}docs/policy.schema.json`;
 
+let policyCode = null;
+/** The policy code, bundled once per run (a second bundle would bring classes of its own). */
 function loadPolicyCode() {
-	return loadPolicyModule(
+	policyCode ??= loadPolicyModule(
 		"policy-cli",
 		`export { compilePolicyText, summarizePolicy } from "./src/policy/compile";
 export { policyProblems } from "./src/policy/document";
 export { evaluateCreation } from "./src/policy/evaluate";
 export { foldText, nameSkeleton, characterCount } from "./src/policy/normalize";
-export { policyJsonSchema } from "./src/policy/json-schema";`,
+export { policyJsonSchema } from "./src/policy/json-schema";
+export { compiledCacheKey, COMPILED_CACHE_TTL_SECONDS, encodeCompiledPolicy } from "./src/policy/compiled-cache";`,
 	);
+	return policyCode;
 }
 
 const WHERE = {
@@ -42,8 +48,9 @@ FILE:LINE:COLUMN: path: problem, and exits 1; a valid document prints a summary 
 	},
 	push: {
 		usage: "push FILE [--local | --remote] [--env NAME] [--persist-to DIR]",
-		help: `Validates FILE (as check does) and only then puts it under the KV key "policy" with
-wrangler kv key put. An invalid document is never pushed.\n\n${WHERE_HELP}`,
+		help: `Validates FILE (as check does) and only then puts its compiled form (policy:compiled:…, so no
+isolate has to compile it) and the document under the KV key "policy" with wrangler kv key put. An
+invalid document is never pushed.\n\n${WHERE_HELP}`,
 		options: WHERE,
 		run: ({ positionals: [file], values }) => push(file, values),
 	},
@@ -157,8 +164,31 @@ function wranglerKv(args, values, options = {}) {
 async function push(file, values) {
 	const text = readText(file, "push");
 	const policy = await validate(file, text);
-	const { summarizePolicy } = await loadPolicyCode();
+	const { summarizePolicy, compiledCacheKey, COMPILED_CACHE_TTL_SECONDS, encodeCompiledPolicy } =
+		await loadPolicyCode();
 	const where = values.remote ? "--remote" : "--local";
+	// The compiled form goes first, so that isolates seeing the new document find it and compile nothing.
+	// It is keyed by the hash of the text exactly as the Worker will read it back from KV.
+	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+	const hash = Buffer.from(digest).toString("hex");
+	const dir = mkdtempSync(join(tmpdir(), "policy-push-"));
+	let status;
+	try {
+		const compiledFile = join(dir, "compiled.bin");
+		writeFileSync(compiledFile, await encodeCompiledPolicy(policy, hash));
+		console.log(`${file}: putting its compiled form under "${compiledCacheKey(hash)}" (${where})`);
+		status = wranglerKv(
+			["put", compiledCacheKey(hash), "--path", compiledFile, "--ttl", String(COMPILED_CACHE_TTL_SECONDS)],
+			values,
+			{ stdio: "inherit" },
+		).status;
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+	if (status !== 0) {
+		console.error("could not put the compiled form; the policy itself was not changed");
+		process.exit(1);
+	}
 	console.log(
 		`${file}: valid (${summarizePolicy(policy).version ?? "no version"}); putting it under "policy" (${where})`,
 	);
