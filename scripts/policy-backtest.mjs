@@ -32,11 +32,13 @@ function readPage(after, where) {
 }
 
 /**
- * Prints one line per refused live topic (topic ID, name, rule) and a summary; exits 0.
- * `policy` is the compiled draft, `refusedTopics` the Worker's own function.
+ * Prints one line per refused live topic (topic ID, name, rule) and a summary. `policy` is the compiled
+ * draft, `refusedTopics` the Worker's own function, `values` the --local/--remote/--env/--persist-to options.
  */
-export function backtest(file, policy, refusedTopics, flags) {
-	const where = flags.includes("--remote") ? "--remote" : "--local";
+export function backtest(file, policy, refusedTopics, values) {
+	const where = [values.remote ? "--remote" : "--local"];
+	if (values.env) where.push("--env", values.env);
+	if (values["persist-to"]) where.push("--persist-to", values["persist-to"]);
 	let after = "";
 	let scanned = 0;
 	let refused = 0;
