@@ -40,10 +40,8 @@ interface Side {
 	globs: Glob[];
 	/** Globs without any literal piece (`*`): candidates for every name. */
 	globsAlways: number[];
-	regexEntries: number[];
-	regexSet: RE2Set | null;
-	/** Used when the entries do not fit one RE2 set. */
-	regexEach: RE2JS[] | null;
+	/** Regex entries of this side, or null when it has none. */
+	regexes: RegexMatchers | null;
 	/** No entry compares this side (usually the raw side): nothing to search. */
 	empty: boolean;
 }
@@ -67,7 +65,7 @@ const MODE_CODES: readonly MatchMode[] = MATCH_MODES;
  * The entries' answers, kept compactly (values, mode codes, error codes) rather than as one object and
  * one rule text per entry: a rule text is only made for the entry that decides.
  */
-class CompiledBannedList implements CompiledBanned {
+export class CompiledBannedList implements CompiledBanned {
 	private allRules: BannedRule[] | null = null;
 
 	constructor(
@@ -124,20 +122,6 @@ class SideBuilder {
 	}
 
 	build(): Side {
-		const flags = this.caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0;
-		let regexSet: RE2Set | null = null;
-		let regexEach: RE2JS[] | null = null;
-		if (this.regexPatterns.length > 0) {
-			try {
-				regexSet = new RE2Set(RE2Set.UNANCHORED, flags);
-				for (const pattern of this.regexPatterns) regexSet.add(pattern);
-				regexSet.compile();
-			} catch {
-				// Too large for one program: match them one by one (each still linear-time).
-				regexSet = null;
-				regexEach = this.regexPatterns.map((pattern) => RE2JS.compile(pattern, flags));
-			}
-		}
 		// Uses grouped by needle (a stable counting sort keeps document order within a needle).
 		const needleCount = this.needles.size;
 		const useStart = new Int32Array(needleCount + 1);
@@ -162,9 +146,14 @@ class SideBuilder {
 			exact: this.exact,
 			globs: this.globs,
 			globsAlways: this.globsAlways,
-			regexEntries: this.regexEntries,
-			regexSet,
-			regexEach,
+			regexes:
+				this.regexPatterns.length === 0
+					? null
+					: new RegexMatchers(
+							this.regexEntries,
+							this.regexPatterns,
+							this.caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0,
+						).prepared(),
 			empty:
 				this.uses.length === 0 &&
 				this.exact.size === 0 &&
@@ -332,20 +321,62 @@ function firstOnSide(side: Side, subject: string, regexSubject: string, bestSoFa
 			}
 		}
 	}
-	if (side.regexSet !== null) {
-		for (const matched of side.regexSet.match(regexSubject)) {
-			const entry = side.regexEntries[matched];
-			if (entry !== undefined && entry < best) best = entry;
+	if (side.regexes !== null) best = side.regexes.first(regexSubject, best);
+	return best;
+}
+
+/**
+ * The regex entries of one side. Their RE2 programs are built at compile time, or on first use: the
+ * compiled form of a policy (compiled-cache.ts) stores the patterns, and a policy read back from it
+ * pays for its regexes only when a name reaches them.
+ */
+export class RegexMatchers {
+	private compiled: { set: RE2Set } | { each: RE2JS[] } | null = null;
+
+	constructor(
+		/** Entry index of each pattern, in document order. */
+		readonly entries: readonly number[],
+		readonly patterns: readonly string[],
+		readonly flags: number,
+	) {}
+
+	/** The first entry (in document order, before `bestSoFar`) whose pattern matches `subject`. */
+	first(subject: string, bestSoFar: number): number {
+		this.compiled ??= this.compile();
+		let best = bestSoFar;
+		if ("set" in this.compiled) {
+			for (const matched of this.compiled.set.match(subject)) {
+				const entry = this.entries[matched];
+				if (entry !== undefined && entry < best) best = entry;
+			}
+			return best;
 		}
-	} else if (side.regexEach !== null) {
-		const { regexEach, regexEntries } = side;
-		for (let i = 0; i < regexEach.length; i++) {
-			const entry = regexEntries[i] as number;
+		const { each } = this.compiled;
+		for (let i = 0; i < each.length; i++) {
+			const entry = this.entries[i] as number;
 			if (entry >= best) break;
-			if ((regexEach[i] as RE2JS).matcher(regexSubject).find()) best = entry;
+			if ((each[i] as RE2JS).matcher(subject).find()) best = entry;
+		}
+		return best;
+	}
+
+	/** Builds the RE2 programs now rather than on first use; returns this. */
+	prepared(): this {
+		this.compiled ??= this.compile();
+		return this;
+	}
+
+	private compile(): { set: RE2Set } | { each: RE2JS[] } {
+		try {
+			const set = new RE2Set(RE2Set.UNANCHORED, this.flags);
+			for (const pattern of this.patterns) set.add(pattern);
+			set.compile();
+			return { set };
+		} catch {
+			// Too large for one program: match them one by one (each still linear-time).
+			return { each: this.patterns.map((pattern) => RE2JS.compile(pattern, this.flags)) };
 		}
 	}
-	return best;
 }
 
 /** Whether `text` is matched by a glob split at its `*`s: anchored at both ends, pieces in order. */

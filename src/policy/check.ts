@@ -5,7 +5,7 @@ import { compilePolicy, compilePolicyText } from "./compile";
 import { type PolicyDocument, PolicyDocumentSchema } from "./document";
 import { type CreationKind, evaluateCreation } from "./evaluate";
 import { failModeDecision } from "./fail-mode";
-import { currentPolicyState } from "./loader";
+import { policyLoader } from "./loader";
 
 const CheckBodySchema = v.strictObject({
 	Operator_Account: v.string(),
@@ -61,7 +61,7 @@ export async function handlePolicyCheck(
 		policyVersion = compiled.value.version;
 		source = "inline";
 	} else {
-		const state = await currentPolicyState(env, (work) => ctx.waitUntil(work));
+		const state = await policyLoader.current(env, (work) => ctx.waitUntil(work));
 		if (state.policy === null) {
 			const decision = failModeDecision(env, "policy check without a usable policy");
 			return Response.json({

@@ -6,7 +6,7 @@ import { summarizePolicy } from "./compile";
 import { logDecision } from "./decision-log";
 import { type CreationKind, type CreationRequest, evaluateCreation, type Verdict } from "./evaluate";
 import { failMode, failModeDecision, type PolicyDecision } from "./fail-mode";
-import { currentPolicyState, inspectPolicyState } from "./loader";
+import { policyLoader } from "./loader";
 
 export { handlePolicyCheck } from "./check";
 export type { CreationKind, CreationRequest } from "./evaluate";
@@ -15,9 +15,8 @@ export { failModeDecision } from "./fail-mode";
 
 /**
  * Decides a creation. Never throws. Never waits on D1 (the decision row is written via ctx.waitUntil),
- * and after the first load in an isolate waits on KV only when its cached policy is older than KV's own
- * 60 s propagation bound, and then at most 250 ms (otherwise: cached compiled policy, refreshed in the
- * background).
+ * and waits on KV only while the isolate has no policy at all (at most 1 s): once one is loaded it
+ * decides with it and refreshes it behind the answer.
  */
 export async function decideCreation(
 	env: Env,
@@ -29,7 +28,7 @@ export async function decideCreation(
 	let decision: PolicyDecision;
 	let verdict: Verdict;
 	try {
-		const state = await currentPolicyState(env, (work) => ctx.waitUntil(work));
+		const state = await policyLoader.current(env, (work) => ctx.waitUntil(work));
 		if (state.policy === null) {
 			const reason = state.liveProblem?.message ?? state.kvError ?? "no policy";
 			decision = failModeDecision(env, `no good policy has ever been loaded (${reason})`);
@@ -103,7 +102,7 @@ export function decideUnusableCreation(
  */
 export async function policyHealth(env: Env): Promise<Record<string, unknown>> {
 	try {
-		const state = await inspectPolicyState(env);
+		const state = await policyLoader.inspect(env);
 		const policy = state.policy;
 		return {
 			loaded: policy !== null,

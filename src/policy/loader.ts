@@ -1,30 +1,44 @@
-// The loader: the only part of the policy that does I/O. It keeps the compiled policy of this isolate,
-// refreshes it from KV in the background, and persists every valid policy it loads as the last known
-// good one (KV key `policy:last-known-good`), which it falls back to when the live value is broken.
+// The loader: the only part of the policy that does I/O. One object per isolate keeps the compiled policy,
+// refreshes it from KV behind the answers (stale-while-revalidate, one read in flight at a time, backing
+// off while KV fails), reads a compiled form cached in KV instead of compiling again, and persists every
+// valid policy it loads as the last known good one (KV key `policy:last-known-good`), which it falls back
+// to when the live value is broken.
+import { sha256Hex } from "../auth/timing-safe";
 import { errorMessage, log } from "../log";
+import { withinDeadline } from "../store/deadline";
 import { type CompiledPolicy, compilePolicyText } from "./compile";
+import {
+	COMPILED_CACHE_TTL_SECONDS,
+	compiledCacheKey,
+	decodeCompiledPolicy,
+	encodeCompiledPolicy,
+} from "./compiled-cache";
 import { POLICY_KEY, type PolicyProblem } from "./document";
 
 /** KV key of the last valid policy any isolate loaded; value: its text, metadata: {@link LastKnownGoodMeta}. */
 export const LAST_KNOWN_GOOD_KEY = "policy:last-known-good";
 
-/** KV's own propagation bound: a policy older than this is refreshed before deciding (with a deadline). */
-const FRESH_FOR_MS = 60_000;
-/** How long a decision with a stale cached policy waits for KV before deciding with the cached one. */
-const STALE_REFRESH_DEADLINE_MS = 250;
 /**
- * How long a decision waits for KV when this isolate has no policy yet (cold start, or KV failing so far).
- * Tencent waits 2 s for the whole answer; past this the fail mode answers and the load goes on after it.
- */
-const COLD_LOAD_DEADLINE_MS = 1_000;
-/**
- * How often a warm isolate re-reads the policy in the background. Without a bound every callback would
+ * How often a warm isolate re-reads the policy, behind the answers. Without a bound every callback would
  * start a KV read (each one billed, and each competing with the answers for CPU); one a second keeps an
  * edit's delay at KV's own propagation time plus at most a second.
  */
-export const BACKGROUND_REFRESH_EVERY_MS = 1_000;
-/** A background refresh older than this is assumed lost (its request ended) and may be started again. */
-const REFRESH_LOST_AFTER_MS = 10_000;
+export const REFRESH_EVERY_MS = 1_000;
+/**
+ * How long a decision waits for KV when this isolate has no policy yet (cold start, or nothing usable so
+ * far). Tencent waits 2 s for the whole answer; past this the fail mode answers and the load goes on.
+ */
+export const COLD_LOAD_DEADLINE_MS = 1_000;
+/** A KV read that takes longer counts as failed (and the refresh as finished), whatever happens to it. */
+export const KV_READ_DEADLINE_MS = 5_000;
+/** After a failed KV read the next refresh waits this long, doubling per further failure up to the cap. */
+export const BACKOFF_BASE_MS = 1_000;
+export const BACKOFF_CAP_MS = 60_000;
+/**
+ * A refresh older than this is assumed lost (the request carrying it ended and the runtime dropped its
+ * I/O) and another may start.
+ */
+export const REFRESH_LOST_AFTER_MS = 10_000;
 
 interface LastKnownGoodMeta {
 	hash: string;
@@ -36,11 +50,14 @@ interface LastKnownGoodMeta {
 export interface LoadedPolicy {
 	compiled: CompiledPolicy;
 	text: string;
+	/** SHA-256 (hex) of `text`. */
 	hash: string;
 	/** The document's `version`, else `sha256:` and the first 12 hex digits of its text's hash. */
 	label: string;
 	/** Where this isolate got it: the live key, or the last-known-good copy (at a cold start). */
 	origin: "live" | "last-known-good";
+	/** Whether it was compiled here or read from the compiled form cached in KV. */
+	from: "compiled" | "cache";
 	loadedAt: number;
 }
 
@@ -55,173 +72,251 @@ export interface PolicyState {
 	fetchedAt: number;
 }
 
-let state: PolicyState = { policy: null, liveProblem: null, kvError: null, fetchedAt: 0 };
-let lastBrokenText: string | null = null;
-let refreshStartedAt = 0;
-let savedLastKnownGoodHash: string | null = null;
+/** Time as the loader sees it; tests pass a fake one. */
+export interface Clock {
+	now(): number;
+	sleep(ms: number): Promise<void>;
+}
+
+/** The runtime's clock. */
+export const systemClock: Clock = {
+	now: () => Date.now(),
+	sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** Runs work after the answer, where there is a request to attach it to (`ctx.waitUntil`). */
+export type Defer = (work: Promise<unknown>) => void;
 
 /**
- * Forgets everything this isolate knows, as a restart would. For tests (a new isolate), never called
- * by the Worker itself.
+ * The policy of one isolate. {@link PolicyLoader.current} never waits for KV once a policy is loaded:
+ * it answers from the cache and, when the last read is older than {@link REFRESH_EVERY_MS}, starts one
+ * refresh behind the answer. Concurrent callers share that one refresh. After a KV failure the next
+ * attempt waits out a backoff (1 s doubling to 60 s), during which nobody waits on KV.
  */
-export function resetPolicyCacheForTests(): void {
-	state = { policy: null, liveProblem: null, kvError: null, fetchedAt: 0 };
-	lastBrokenText = null;
-	refreshStartedAt = 0;
-	savedLastKnownGoodHash = null;
-}
+export class PolicyLoader {
+	private state: PolicyState = { policy: null, liveProblem: null, kvError: null, fetchedAt: 0 };
+	/** The refresh in flight and when it started. */
+	private inFlight: { done: Promise<void>; startedAt: number } | null = null;
+	/** No refresh starts before this time (ms): the refresh interval, or the backoff after a failure. */
+	private nextRefreshAt = 0;
+	private failures = 0;
+	/** Hash of the last broken live text, logged once rather than on every refresh. */
+	private brokenHash: string | null = null;
+	private savedLastKnownGoodHash: string | null = null;
 
-/** Runs work after the answer, where there is a request to attach it to. */
-type Defer = (work: Promise<unknown>) => void;
+	constructor(private readonly clock: Clock = systemClock) {}
 
-/**
- * The policy to decide with now. The first call in an isolate waits for KV; later calls answer from
- * the cache and refresh it in the background (at most once a second), so an edit is used from the
- * next decision after KV delivers it and that second has passed. A cache older than KV's own 60 s bound is refreshed first, waiting at most 250 ms; with
- * no policy at all, the wait is at most 1 s.
- */
-export async function currentPolicyState(env: Env, defer: Defer): Promise<PolicyState> {
-	const now = Date.now();
-	if (state.fetchedAt === 0 && state.policy === null) {
-		const loading = refresh(env, defer);
-		defer(loading);
-		await Promise.race([loading, sleep(COLD_LOAD_DEADLINE_MS)]);
-	} else if (now - state.fetchedAt > FRESH_FOR_MS) {
-		const refreshing = refresh(env, defer);
-		defer(refreshing);
-		await Promise.race([refreshing, sleep(STALE_REFRESH_DEADLINE_MS)]);
-	} else if (
-		refreshStartedAt === 0
-			? now - state.fetchedAt >= BACKGROUND_REFRESH_EVERY_MS
-			: now - refreshStartedAt > REFRESH_LOST_AFTER_MS
-	) {
-		defer(refresh(env, defer));
+	/**
+	 * The policy to decide with now. With no policy loaded yet, waits for the load (at most
+	 * {@link COLD_LOAD_DEADLINE_MS}); otherwise answers at once and refreshes behind the answer when due.
+	 */
+	async current(env: Env, defer: Defer): Promise<PolicyState> {
+		const refreshing = this.refreshIfDue(env, defer);
+		if (this.state.policy === null && refreshing !== null) {
+			const waited = this.clock.now() - refreshing.startedAt;
+			await Promise.race([refreshing.done, this.clock.sleep(Math.max(0, COLD_LOAD_DEADLINE_MS - waited))]);
+		}
+		return this.state;
 	}
-	return state;
-}
 
-/** What this isolate knows, loading the policy first if it never has. For /healthz. */
-export async function inspectPolicyState(env: Env): Promise<PolicyState> {
-	if (state.fetchedAt === 0 && state.policy === null) {
-		const pending: Promise<unknown>[] = [];
-		await refresh(env, (work) => pending.push(work));
-		await Promise.allSettled(pending);
+	/**
+	 * What this isolate knows, loading the policy first if it never has (for /healthz). Writes nothing:
+	 * neither the last known good copy nor the compiled form.
+	 */
+	async inspect(env: Env): Promise<PolicyState> {
+		if (this.state.policy === null && this.state.fetchedAt === 0) {
+			const refreshing = this.refreshIfDue(env, null);
+			if (refreshing !== null) await refreshing.done;
+		}
+		return this.state;
 	}
-	return state;
-}
 
-async function refresh(env: Env, defer: Defer): Promise<void> {
-	refreshStartedAt = Date.now();
-	try {
-		let text: string | null;
+	/** The refresh in flight, starting one when it is due; null when none runs. */
+	private refreshIfDue(env: Env, defer: Defer | null): { done: Promise<void>; startedAt: number } | null {
+		const now = this.clock.now();
+		if (this.inFlight !== null && now - this.inFlight.startedAt <= REFRESH_LOST_AFTER_MS)
+			return this.inFlight;
+		if (this.inFlight === null && now < this.nextRefreshAt) return null;
+		const started = { done: Promise.resolve(), startedAt: now };
+		started.done = this.refresh(env, defer).finally(() => {
+			if (this.inFlight === started) this.inFlight = null;
+		});
+		this.inFlight = started;
+		defer?.(started.done);
+		return started;
+	}
+
+	private async refresh(env: Env, defer: Defer | null): Promise<void> {
 		try {
-			text = await env.POLICY.get(POLICY_KEY, "text");
-		} catch (error) {
-			state = { ...state, kvError: errorMessage(error) };
-			log("error", "policy.kv_read_failed", { error: state.kvError, keeping: state.policy?.label ?? null });
-			if (state.policy === null) await loadLastKnownGood(env);
-			return;
-		}
-		state = { ...state, kvError: null, fetchedAt: Date.now() };
-		if (text === null) {
-			noteLiveProblem({
-				message: `no value under the KV key "${POLICY_KEY}"`,
-				rule: null,
-				line: null,
-				column: null,
-			});
-		} else if (state.policy?.origin === "live" && state.policy.text === text) {
-			state = { ...state, liveProblem: null };
-		} else if (text === lastBrokenText) {
-			// Same broken value as before: already logged.
-		} else {
-			const compiled = compilePolicyText(text);
-			if (compiled.ok) {
-				const policy = await loaded(compiled.value, text, "live");
-				state = { ...state, policy, liveProblem: null };
-				lastBrokenText = null;
-				log("info", "policy.loaded", { version: policy.label });
-				if (savedLastKnownGoodHash !== policy.hash) defer(saveLastKnownGood(env, policy));
-			} else {
-				lastBrokenText = text;
-				noteLiveProblem(compiled.problem);
+			let text: string | null;
+			try {
+				text = await withinDeadline(env.POLICY.get(POLICY_KEY, "text"), KV_READ_DEADLINE_MS, "the KV read");
+			} catch (error) {
+				this.failed(error);
+				if (this.state.policy === null) await this.loadLastKnownGood(env, defer);
+				return;
 			}
+			this.failures = 0;
+			this.nextRefreshAt = this.clock.now() + REFRESH_EVERY_MS;
+			this.state = { ...this.state, kvError: null, fetchedAt: this.clock.now() };
+			const current = this.state.policy;
+			if (text === null) {
+				this.noteLiveProblem({
+					message: `no value under the KV key "${POLICY_KEY}"`,
+					rule: null,
+					line: null,
+					column: null,
+				});
+			} else if (current?.origin === "live" && current.text === text) {
+				this.state = { ...this.state, liveProblem: null };
+			} else {
+				const hash = await sha256Hex(text);
+				if (hash !== this.brokenHash) {
+					const outcome = await this.compiled(env, text, hash, "live", defer);
+					if (outcome.ok) {
+						this.state = { ...this.state, policy: outcome.value, liveProblem: null };
+						this.brokenHash = null;
+						log("info", "policy.loaded", { version: outcome.value.label, from: outcome.value.from });
+						if (defer !== null && this.savedLastKnownGoodHash !== hash)
+							defer(this.saveLastKnownGood(env, outcome.value));
+					} else {
+						this.brokenHash = hash;
+						this.noteLiveProblem(outcome.problem);
+					}
+				}
+			}
+			if (this.state.liveProblem !== null && this.state.policy === null)
+				await this.loadLastKnownGood(env, defer);
+		} catch (error) {
+			log("error", "policy.refresh_failed", { error: errorMessage(error) });
 		}
-		if (state.liveProblem !== null && state.policy === null) await loadLastKnownGood(env);
-	} catch (error) {
-		log("error", "policy.refresh_failed", { error: errorMessage(error) });
-	} finally {
-		refreshStartedAt = 0;
 	}
-}
 
-function noteLiveProblem(problem: PolicyProblem): void {
-	log("error", "policy.live_unusable", { ...problem, keeping: state.policy?.label ?? null });
-	state = { ...state, liveProblem: problem };
-}
+	private failed(error: unknown): void {
+		this.failures++;
+		const backoff = Math.min(BACKOFF_BASE_MS * 2 ** (this.failures - 1), BACKOFF_CAP_MS);
+		this.nextRefreshAt = this.clock.now() + backoff;
+		this.state = { ...this.state, kvError: errorMessage(error) };
+		log("error", "policy.kv_read_failed", {
+			error: this.state.kvError,
+			keeping: this.state.policy?.label ?? null,
+			retryInMs: backoff,
+		});
+	}
 
-async function loadLastKnownGood(env: Env): Promise<void> {
-	try {
-		const text = await env.POLICY.get(LAST_KNOWN_GOOD_KEY, "text");
-		if (text === null) {
-			log("error", "policy.no_last_known_good", { consequence: "POLICY_FAIL_MODE applies" });
-			return;
+	private noteLiveProblem(problem: PolicyProblem): void {
+		log("error", "policy.live_unusable", { ...problem, keeping: this.state.policy?.label ?? null });
+		this.state = { ...this.state, liveProblem: problem };
+	}
+
+	/**
+	 * The compiled policy of `text`: read from its compiled form in KV when one is there and intact for
+	 * this document and compiler, else compiled here (and the compiled form written behind the answer).
+	 */
+	private async compiled(
+		env: Env,
+		text: string,
+		hash: string,
+		origin: LoadedPolicy["origin"],
+		defer: Defer | null,
+	): Promise<{ ok: true; value: LoadedPolicy } | { ok: false; problem: PolicyProblem }> {
+		const key = compiledCacheKey(hash);
+		let cached: ArrayBuffer | null = null;
+		try {
+			cached = await withinDeadline(env.POLICY.get(key, "arrayBuffer"), KV_READ_DEADLINE_MS, "the KV read");
+		} catch (error) {
+			log("warn", "policy.compiled_cache_read_failed", { error: errorMessage(error) });
+		}
+		if (cached !== null) {
+			const decoded = await decodeCompiledPolicy(cached, hash);
+			if (decoded.ok) return { ok: true, value: this.loaded(decoded.value, text, hash, origin, "cache") };
+			log("warn", "policy.compiled_cache_unusable", { reason: decoded.reason, detail: decoded.detail });
 		}
 		const compiled = compilePolicyText(text);
-		if (!compiled.ok) {
-			log("error", "policy.last_known_good_unusable", { ...compiled.problem });
-			return;
+		if (!compiled.ok) return { ok: false, problem: compiled.problem };
+		if (defer !== null) defer(writeCompiledCache(env, compiled.value, hash));
+		return { ok: true, value: this.loaded(compiled.value, text, hash, origin, "compiled") };
+	}
+
+	private async loadLastKnownGood(env: Env, defer: Defer | null): Promise<void> {
+		try {
+			const text = await withinDeadline(
+				env.POLICY.get(LAST_KNOWN_GOOD_KEY, "text"),
+				KV_READ_DEADLINE_MS,
+				"the KV read",
+			);
+			if (text === null) {
+				log("error", "policy.no_last_known_good", { consequence: "POLICY_FAIL_MODE applies" });
+				return;
+			}
+			const hash = await sha256Hex(text);
+			const outcome = await this.compiled(env, text, hash, "last-known-good", defer);
+			if (!outcome.ok) {
+				log("error", "policy.last_known_good_unusable", { ...outcome.problem });
+				return;
+			}
+			this.savedLastKnownGoodHash = hash;
+			this.state = { ...this.state, policy: outcome.value };
+			log("warn", "policy.using_last_known_good", { version: outcome.value.label });
+		} catch (error) {
+			log("error", "policy.last_known_good_read_failed", { error: errorMessage(error) });
 		}
-		const policy = await loaded(compiled.value, text, "last-known-good");
-		savedLastKnownGoodHash = policy.hash;
-		state = { ...state, policy };
-		log("warn", "policy.using_last_known_good", { version: policy.label });
-	} catch (error) {
-		log("error", "policy.last_known_good_read_failed", { error: errorMessage(error) });
+	}
+
+	private async saveLastKnownGood(env: Env, policy: LoadedPolicy): Promise<void> {
+		try {
+			const stored = await env.POLICY.getWithMetadata<LastKnownGoodMeta>(LAST_KNOWN_GOOD_KEY, "stream");
+			await stored.value?.cancel();
+			if (stored.metadata?.hash !== policy.hash) {
+				const metadata: LastKnownGoodMeta = {
+					hash: policy.hash,
+					version: policy.compiled.version,
+					savedAt: new Date(this.clock.now()).toISOString(),
+				};
+				await env.POLICY.put(LAST_KNOWN_GOOD_KEY, policy.text, { metadata });
+				log("info", "policy.last_known_good_saved", { version: policy.label });
+			}
+			this.savedLastKnownGoodHash = policy.hash;
+		} catch (error) {
+			log("error", "policy.last_known_good_save_failed", { error: errorMessage(error) });
+		}
+	}
+
+	private loaded(
+		compiled: CompiledPolicy,
+		text: string,
+		hash: string,
+		origin: LoadedPolicy["origin"],
+		from: LoadedPolicy["from"],
+	): LoadedPolicy {
+		const label = compiled.version ?? `sha256:${hash.slice(0, 12)}`;
+		return { compiled, text, hash, label, origin, from, loadedAt: this.clock.now() };
 	}
 }
 
-async function saveLastKnownGood(env: Env, policy: LoadedPolicy): Promise<void> {
+/**
+ * Writes the compiled form of the policy text whose hash is `hash` to KV, for the next cold isolate (and
+ * the other isolates that have not loaded it yet). Never throws: a policy that cannot be written is
+ * simply compiled by each isolate, as without the cache.
+ */
+export async function writeCompiledCache(env: Env, compiled: CompiledPolicy, hash: string): Promise<void> {
 	try {
-		const stored = await env.POLICY.getWithMetadata<LastKnownGoodMeta>(LAST_KNOWN_GOOD_KEY, "stream");
-		await stored.value?.cancel();
-		if (stored.metadata?.hash !== policy.hash) {
-			const metadata: LastKnownGoodMeta = {
-				hash: policy.hash,
-				version: policy.compiled.version,
-				savedAt: new Date().toISOString(),
-			};
-			await env.POLICY.put(LAST_KNOWN_GOOD_KEY, policy.text, { metadata });
-			log("info", "policy.last_known_good_saved", { version: policy.label });
-		}
-		savedLastKnownGoodHash = policy.hash;
+		const bytes = await encodeCompiledPolicy(compiled, hash);
+		await env.POLICY.put(compiledCacheKey(hash), bytes, { expirationTtl: COMPILED_CACHE_TTL_SECONDS });
+		log("info", "policy.compiled_cache_written", { key: compiledCacheKey(hash), bytes: bytes.byteLength });
 	} catch (error) {
-		log("error", "policy.last_known_good_save_failed", { error: errorMessage(error) });
+		log("warn", "policy.compiled_cache_write_failed", { error: errorMessage(error) });
 	}
 }
 
-async function loaded(
-	compiled: CompiledPolicy,
-	text: string,
-	origin: LoadedPolicy["origin"],
-): Promise<LoadedPolicy> {
-	const hash = await sha256Hex(text);
-	return {
-		compiled,
-		text,
-		hash,
-		label: compiled.version ?? `sha256:${hash.slice(0, 12)}`,
-		origin,
-		loadedAt: Date.now(),
-	};
-}
+/** This isolate's loader. */
+export let policyLoader = new PolicyLoader();
 
-/** Lower-case hex SHA-256 of a text. */
-export async function sha256Hex(text: string): Promise<string> {
-	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Forgets everything this isolate knows, as a restart would, optionally with another clock. For tests
+ * (a new isolate), never called by the Worker itself.
+ */
+export function resetPolicyCacheForTests(clock: Clock = systemClock): PolicyLoader {
+	policyLoader = new PolicyLoader(clock);
+	return policyLoader;
 }

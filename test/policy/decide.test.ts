@@ -9,24 +9,16 @@ import {
 	type PolicyDecision,
 	policyHealth,
 } from "../../src/policy";
-import {
-	BACKGROUND_REFRESH_EVERY_MS,
-	LAST_KNOWN_GOOD_KEY,
-	resetPolicyCacheForTests,
-} from "../../src/policy/loader";
+import { LAST_KNOWN_GOOD_KEY, REFRESH_EVERY_MS, resetPolicyCacheForTests } from "../../src/policy/loader";
+import { FakeClock } from "../support/clock";
 
-/** Moves this isolate's clock past the background refresh interval, as a second of real traffic would. */
-let clockOffset = 0;
+/** The loader's clock: moved by hand past the refresh interval, as a second of real traffic would. */
+let clock = new FakeClock();
 function letRefreshIntervalPass(): void {
-	if (clockOffset === 0) {
-		const realNow = Date.now.bind(Date);
-		vi.spyOn(Date, "now").mockImplementation(() => realNow() + clockOffset);
-	}
-	clockOffset += BACKGROUND_REFRESH_EVERY_MS;
+	clock.advance(REFRESH_EVERY_MS);
 }
 
 afterEach(() => {
-	clockOffset = 0;
 	vi.restoreAllMocks();
 });
 
@@ -60,7 +52,8 @@ async function lastDecisionRow() {
 
 /** A fresh isolate (nothing cached) over the given KV value of `policy`. */
 async function restartWith(policy: unknown) {
-	resetPolicyCacheForTests();
+	clock = new FakeClock();
+	resetPolicyCacheForTests(clock);
 	if (policy === undefined) await env.POLICY.delete("policy");
 	else await env.POLICY.put("policy", typeof policy === "string" ? policy : JSON.stringify(policy));
 }
