@@ -30,7 +30,10 @@ export async function sha256Hex(text: string): Promise<string> {
  * HMAC-SHA256 of `message` under `key` (strings are taken as UTF-8): the raw 32 bytes, for signatures
  * such as a session cookie's or Tencent's UserSig.
  */
-export async function hmacSha256(key: string | Uint8Array, message: string | Uint8Array): Promise<Uint8Array> {
+export async function hmacSha256(
+	key: string | Uint8Array,
+	message: string | Uint8Array,
+): Promise<Uint8Array> {
 	const cryptoKey = await crypto.subtle.importKey(
 		"raw",
 		bytesOf(key),

@@ -101,7 +101,8 @@ export async function validatePolicy(request: Request): Promise<Response> {
 }
 
 function publishAnswer(result: Awaited<ReturnType<typeof publishPolicy>>): Response {
-	if (result.ok) return jsonResponse({ published: result.published, previous: result.previous }, 200, NO_STORE);
+	if (result.ok)
+		return jsonResponse({ published: result.published, previous: result.previous }, 200, NO_STORE);
 	if (result.status === 400)
 		return jsonResponse(
 			{ error: `policy: ${result.problem.message}`, field: "policy", problem: result.problem },
@@ -118,7 +119,9 @@ function publishAnswer(result: Awaited<ReturnType<typeof publishPolicy>>): Respo
 export async function putPolicy(request: Request, env: Env, caller: AdminCaller): Promise<Response> {
 	const body = await readBody(request, PublishSchema);
 	if (!body.ok) return body.response;
-	return publishAnswer(await publishPolicy(env, body.value.policy, caller.name, { baseHash: body.value.baseHash }));
+	return publishAnswer(
+		await publishPolicy(env, body.value.policy, caller.name, { baseHash: body.value.baseHash }),
+	);
 }
 
 /** POST /api/policy/rollback `{"to": id, "baseHash"?}`: publishes a recorded version's text again. */
@@ -129,7 +132,10 @@ export async function rollbackPolicy(request: Request, env: Env, caller: AdminCa
 	if (target === null)
 		return jsonResponse({ error: `to: no policy version ${body.value.to}`, field: "to" }, 404, NO_STORE);
 	return publishAnswer(
-		await publishPolicy(env, target.text, caller.name, { baseHash: body.value.baseHash, restoredFrom: target.id }),
+		await publishPolicy(env, target.text, caller.name, {
+			baseHash: body.value.baseHash,
+			restoredFrom: target.id,
+		}),
 	);
 }
 

@@ -39,11 +39,9 @@ export async function getTopic(rawTopicId: string | undefined, url: URL, env: En
 	const { after, limit } = query.value;
 	const [state, history] = await env.DB.batch<Record<string, unknown>>([
 		env.DB.prepare("SELECT * FROM topics WHERE topic_id = ?").bind(topicId.value),
-		env.DB.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE topic_id = ? AND id > ? ORDER BY id LIMIT ?`).bind(
-			topicId.value,
-			after,
-			limit === undefined ? -1 : limit + 1,
-		),
+		env.DB.prepare(
+			`SELECT ${EVENT_COLUMNS} FROM events WHERE topic_id = ? AND id > ? ORDER BY id LIMIT ?`,
+		).bind(topicId.value, after, limit === undefined ? -1 : limit + 1),
 	]);
 	const topic = (state?.results[0] as TopicView | undefined) ?? null;
 	const rows = (history?.results ?? []) as (Omit<EventView, "payload"> & { payload: string })[];

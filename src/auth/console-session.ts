@@ -55,7 +55,11 @@ export async function issueSession(
 }
 
 /** Checks a cookie value's signature and expiry; never throws. */
-export async function verifySession(adminToken: string, cookieValue: string, now = Date.now()): Promise<SessionCheck> {
+export async function verifySession(
+	adminToken: string,
+	cookieValue: string,
+	now = Date.now(),
+): Promise<SessionCheck> {
 	const [payload, signature, extra] = cookieValue.split(".");
 	if (!payload || !signature || extra !== undefined) return { ok: false, reason: "malformed session cookie" };
 	if (!(await timingSafeEqualStrings(signature, await sign(adminToken, `session:${payload}`))))
@@ -67,7 +71,11 @@ export async function verifySession(adminToken: string, cookieValue: string, now
 	} catch {
 		return { ok: false, reason: "malformed session cookie" };
 	}
-	if (typeof session?.expiresAt !== "number" || typeof session.sid !== "string" || typeof session.name !== "string")
+	if (
+		typeof session?.expiresAt !== "number" ||
+		typeof session.sid !== "string" ||
+		typeof session.name !== "string"
+	)
 		return { ok: false, reason: "malformed session cookie" };
 	if (session.expiresAt <= now) return { ok: false, reason: "the session has expired: sign in again" };
 	return { ok: true, session };

@@ -40,8 +40,7 @@ export async function serveConsole(request: Request, env: Env): Promise<Response
 	const url = new URL(request.url);
 	const path = assetPath(url.pathname);
 	const asset = path === null ? null : await env.ASSETS.fetch(new URL(path, url.origin), { method: "GET" });
-	const found = asset !== null && asset.ok;
-	const response = found
+	const response = asset?.ok
 		? new Response(request.method === "HEAD" ? null : asset.body, { status: 200, headers: asset.headers })
 		: new Response("not found\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
 	for (const [name, value] of Object.entries(CONSOLE_HEADERS)) response.headers.set(name, value);

@@ -6,6 +6,7 @@
 import { sha256Hex } from "../crypto";
 import { compilePolicyText } from "./compile";
 import { POLICY_KEY, type PolicyProblem } from "./document";
+import { writeCompiledCache } from "./loader";
 
 /** A `policy_versions` row without its text. */
 export interface PolicyVersionView {
@@ -90,14 +91,17 @@ export async function publishPolicy(
 			text: live.text,
 		});
 	}
+	const hash = await sha256Hex(text);
 	await env.POLICY.put(POLICY_KEY, text);
+	// As `npm run policy -- push` does: cold isolates then load the compiled form instead of compiling.
+	await writeCompiledCache(env, compiled.value, hash);
 	const published = await recordVersion(env.DB, {
 		published_at: Date.now(),
 		published_by: by,
 		action: options.restoredFrom === undefined ? "publish" : "rollback",
 		restored_from: options.restoredFrom ?? null,
 		version: compiled.value.version,
-		hash: await sha256Hex(text),
+		hash,
 		text,
 	});
 	return { ok: true, published, previous };
