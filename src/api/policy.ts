@@ -11,7 +11,7 @@ import {
 	publishPolicy,
 	readLivePolicy,
 } from "../policy/publish";
-import { pathSegment, readQuery, wholeNumber } from "./query";
+import { pathSegment, readJsonBody, readQuery, wholeNumber } from "./query";
 import { page } from "./rows";
 
 const NO_STORE = { "cache-control": "no-store" };
@@ -32,25 +32,6 @@ const RollbackSchema = v.strictObject({
 	to: v.pipe(v.number("must be a version id"), v.integer("must be a version id"), v.minValue(1)),
 	baseHash: PublishSchema.entries.baseHash,
 });
-
-/** Reads a JSON body against a schema: the value, or the 400 naming the bad field. */
-async function readBody<S extends v.GenericSchema>(
-	request: Request,
-	schema: S,
-): Promise<{ ok: true; value: v.InferOutput<S> } | { ok: false; response: Response }> {
-	let json: unknown;
-	try {
-		json = await request.json();
-	} catch {
-		return { ok: false, response: jsonResponse({ error: "the body must be JSON", field: "body" }, 400) };
-	}
-	const parsed = v.safeParse(schema, json);
-	if (parsed.success) return { ok: true, value: parsed.output };
-	const issue = parsed.issues[0];
-	const field = issue?.path?.map((p) => p.key).join(".") || "body";
-	const message = issue?.expected === "never" ? "unknown field" : issue?.message;
-	return { ok: false, response: jsonResponse({ error: `${field}: ${message}`, field }, 400) };
-}
 
 /**
  * GET /api/policy → `{"text", "hash", "valid", "problem", "version", "current"}`: the KV value exactly as
@@ -88,7 +69,7 @@ export async function getLivePolicy(url: URL, env: Env): Promise<Response> {
  * `{"valid": false, "problem": {message, rule, line, column}}`: the Worker's own check, nothing written.
  */
 export async function validatePolicy(request: Request): Promise<Response> {
-	const body = await readBody(request, ValidateSchema);
+	const body = await readJsonBody(request, ValidateSchema);
 	if (!body.ok) return body.response;
 	const compiled = compilePolicyText(body.value.policy);
 	return jsonResponse(
@@ -117,7 +98,7 @@ function publishAnswer(result: Awaited<ReturnType<typeof publishPolicy>>): Respo
  * written) when the document does not compile; 409 when `baseHash` is not the live value's hash.
  */
 export async function putPolicy(request: Request, env: Env, caller: AdminCaller): Promise<Response> {
-	const body = await readBody(request, PublishSchema);
+	const body = await readJsonBody(request, PublishSchema);
 	if (!body.ok) return body.response;
 	return publishAnswer(
 		await publishPolicy(env, body.value.policy, caller.name, { baseHash: body.value.baseHash }),
@@ -126,7 +107,7 @@ export async function putPolicy(request: Request, env: Env, caller: AdminCaller)
 
 /** POST /api/policy/rollback `{"to": id, "baseHash"?}`: publishes a recorded version's text again. */
 export async function rollbackPolicy(request: Request, env: Env, caller: AdminCaller): Promise<Response> {
-	const body = await readBody(request, RollbackSchema);
+	const body = await readJsonBody(request, RollbackSchema);
 	if (!body.ok) return body.response;
 	const target = await policyVersion(env.DB, body.value.to);
 	if (target === null)

@@ -12,6 +12,7 @@ import {
 import { timingSafeEqualStrings } from "../crypto";
 import { jsonResponse } from "../http/envelope";
 import { log } from "../log";
+import { readJsonBody } from "./query";
 
 const SignInSchema = v.strictObject({
 	token: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")),
@@ -44,24 +45,13 @@ export async function signIn(request: Request, env: Env): Promise<Response> {
 	const expected = env.ADMIN_TOKEN;
 	if (!expected)
 		return jsonResponse({ error: "the API is off: set the ADMIN_TOKEN secret to turn it on" }, 503, NO_STORE);
-	let json: unknown;
-	try {
-		json = await request.json();
-	} catch {
-		return jsonResponse({ error: "the body must be JSON", field: "body" }, 400, NO_STORE);
-	}
-	const body = v.safeParse(SignInSchema, json);
-	if (!body.success) {
-		const issue = body.issues[0];
-		const field = issue?.path?.map((p) => p.key).join(".") || "body";
-		const message = issue?.expected === "never" ? "unknown field" : issue?.message;
-		return jsonResponse({ error: `${field}: ${message}`, field }, 400, NO_STORE);
-	}
-	if (!(await timingSafeEqualStrings(body.output.token, expected))) {
+	const body = await readJsonBody(request, SignInSchema);
+	if (!body.ok) return body.response;
+	if (!(await timingSafeEqualStrings(body.value.token, expected))) {
 		log("warn", "console.sign_in_refused", {});
 		return jsonResponse({ error: "the admin token is not valid", field: "token" }, 401, NO_STORE);
 	}
-	const { session, cookieValue } = await issueSession(expected, body.output.name ?? "admin");
+	const { session, cookieValue } = await issueSession(expected, body.value.name ?? "admin");
 	log("info", "console.signed_in", { name: session.name });
 	return jsonResponse(await sessionView(expected, session), 200, {
 		...NO_STORE,
