@@ -1,7 +1,8 @@
-// The HTTP edge: which path and method go where, and one error handler for every failure.
+// The route table: which path and method go where, and one error handler for every failure. It sits at the
+// top, above every feature it reaches, so the HTTP edge below (`http/`) imports none of them.
 import { type IRequest, Router } from "itty-router";
-import { countRefusals, listDecisions } from "../api/decisions";
-import { listEvents } from "../api/events";
+import { countRefusals, listDecisions } from "./api/decisions";
+import { listEvents } from "./api/events";
 import {
 	getLivePolicy,
 	getPolicyVersion,
@@ -9,18 +10,18 @@ import {
 	putPolicy,
 	rollbackPolicy,
 	validatePolicy,
-} from "../api/policy";
-import { currentSession, signIn, signOut } from "../api/session";
-import { getTopic, listGroupTopics, searchTopics } from "../api/topics";
-import { type AdminCaller, authenticateAdmin } from "../auth/admin-auth";
-import { receiveCallback } from "../callbacks/receive";
-import { commandModule } from "../callbacks/registry";
-import { serveConsole } from "../console/page";
-import { health } from "../health";
-import { errorMessage, log } from "../log";
-import { failModeDecision, handlePolicyCheck } from "../policy";
-import { discardBody } from "./body";
-import { failEnvelope, jsonResponse, okEnvelope } from "./envelope";
+} from "./api/policy";
+import { currentSession, signIn, signOut } from "./api/session";
+import { getTopic, listGroupTopics, searchTopics } from "./api/topics";
+import { type AdminCaller, authenticateAdmin } from "./auth/admin-auth";
+import { receiveCallback } from "./callbacks/receive";
+import { commandModule } from "./callbacks/registry";
+import { serveConsole } from "./console/page";
+import { health } from "./health";
+import { discardBody } from "./http/body";
+import { failEnvelope, jsonResponse, okEnvelope } from "./http/envelope";
+import { errorMessage, log } from "./log";
+import { failModeDecision, handlePolicyCheck } from "./policy";
 
 type Args = [Env, ExecutionContext];
 
