@@ -110,7 +110,7 @@ byId("sign-out").addEventListener("click", async () => {
 
 // ---- Navigation: one panel at a time, chosen by the URL's fragment ----
 
-const PANELS = ["test", "decisions", "topics", "policy", "health"];
+const PANELS = ["test", "decisions", "topics", "policy", "quarantine", "enforcement", "health"];
 /** @type {Record<string, () => void>} */
 const onOpen = {};
 const opened = new Set();
@@ -666,6 +666,44 @@ async function publishWith(write) {
 	}
 }
 
+/** Which live topics the draft would refuse: the first pages, read-only (nothing is applied from here). */
+async function backtestDraft() {
+	const box = byId("backtest-result");
+	box.replaceChildren(el("p", "Backtesting…"));
+	/** @type {any[]} */
+	const refused = [];
+	let scanned = 0;
+	let after = /** @type {string | null} */ (null);
+	try {
+		for (let pageNo = 0; pageNo < 20; pageNo++) {
+			const answer = await api("POST", "/api/policy/backtest", {
+				policy: editor.value,
+				...(after ? { after } : {}),
+			});
+			refused.push(...answer.refused);
+			scanned += answer.scanned;
+			after = answer.next;
+			if (after === null) break;
+		}
+	} catch (error) {
+		box.replaceChildren(
+			el("p", `Could not backtest: ${error instanceof Error ? error.message : error}`, "error"),
+		);
+		return;
+	}
+	const list = el("ul");
+	for (const hit of refused.slice(0, 200))
+		list.append(el("li", `${hit.name} — ${hit.topicId} (${hit.rule ?? "operator rule"}, ${hit.errorCode})`));
+	box.replaceChildren(
+		el(
+			"p",
+			`The draft would refuse ${refused.length} of ${scanned} live topics${after === null ? "" : " scanned so far"}.`,
+		),
+		list,
+	);
+}
+byId("policy-backtest").addEventListener("click", backtestDraft);
+
 /** @param {number} id */
 function restoreVersion(id) {
 	return publishWith(() => api("POST", "/api/policy/rollback", { to: id, baseHash: live.hash }));
@@ -696,6 +734,157 @@ for (const radio of document.querySelectorAll('input[name="test-against"]'))
 			onOpen.policy?.();
 		}
 	});
+
+// ---- Quarantine ----
+
+let quarantineAfter = /** @type {number | null} */ (null);
+let quarantineOpen = /** @type {number | null} */ (null);
+
+/** @param {any} row */
+const quarantineStatus = (row) => (row.resolution ? `${row.resolution} ${when(row.resolved_at)}` : "waiting");
+
+/** @param {boolean} more */
+async function loadQuarantine(more) {
+	const body = byId("quarantine-table").querySelector("tbody");
+	if (!body) return;
+	const params = new URLSearchParams({ status: input("quarantine-status").value, limit: "50" });
+	if (more && quarantineAfter !== null) params.set("after", String(quarantineAfter));
+	try {
+		const page = await api("GET", `/api/quarantine?${params}`);
+		if (!more) body.replaceChildren();
+		for (const row of page.quarantine) {
+			const tr = el("tr");
+			const open = el("button", `#${row.id}`, "secondary");
+			open.setAttribute("type", "button");
+			open.setAttribute("aria-label", `Open quarantined callback #${row.id}`);
+			open.addEventListener("click", () => openQuarantined(row.id));
+			const cell = el("td");
+			cell.append(open);
+			tr.append(
+				cell,
+				el("td", when(row.received_at)),
+				el("td", row.command ?? "—"),
+				el("td", row.reason),
+				el("td", quarantineStatus(row)),
+			);
+			body.append(tr);
+		}
+		if (!more && page.quarantine.length === 0) {
+			const tr = el("tr");
+			const cell = el("td", "Nothing here.");
+			cell.setAttribute("colspan", "5");
+			tr.append(cell);
+			body.append(tr);
+		}
+		quarantineAfter = page.next;
+		byId("quarantine-more").hidden = page.next === null;
+	} catch (error) {
+		body.replaceChildren(
+			el("tr", `Could not load the quarantine: ${error instanceof Error ? error.message : error}`, "error"),
+		);
+	}
+}
+
+/** @param {number} id */
+async function openQuarantined(id) {
+	const { entry, actions } = await api("GET", `/api/quarantine/${id}`);
+	quarantineOpen = id;
+	const facts = byId("quarantine-facts");
+	facts.replaceChildren();
+	fact(facts, "Received", when(entry.received_at));
+	fact(facts, "Command", entry.command ?? "—");
+	fact(facts, "SDKAppID", entry.sdk_app_id ?? "—");
+	fact(facts, "Reason", entry.reason);
+	fact(facts, "Size", `${entry.body_bytes} bytes${entry.body_truncated ? " (only the start is kept)" : ""}`);
+	fact(facts, "Status", quarantineStatus(entry));
+	for (const action of actions)
+		fact(
+			facts,
+			`${action.action} ${when(action.acted_at)}`,
+			`${action.outcome}${action.detail ? `: ${action.detail}` : ""}`,
+		);
+	byId("quarantine-body").textContent = entry.body;
+	byId("quarantine-entry-title").textContent = `Quarantined callback #${id}`;
+	byId("quarantine-result").textContent = "";
+	byId("quarantine-entry").hidden = false;
+	byId("quarantine-entry-title").focus();
+}
+
+/** @param {"replay" | "dismiss"} action */
+async function actOnQuarantined(action) {
+	if (quarantineOpen === null) return;
+	const id = quarantineOpen;
+	const result = byId("quarantine-result");
+	try {
+		const answer =
+			action === "replay"
+				? await api("POST", `/api/quarantine/${id}/replay`)
+				: await api("DELETE", `/api/quarantine/${id}`);
+		await openQuarantined(id);
+		result.textContent = `${action === "replay" ? "Replayed" : "Dismissed"}: ${answer.outcome}.`;
+	} catch (error) {
+		await openQuarantined(id).catch(() => undefined);
+		result.textContent = `${action === "replay" ? "Replay" : "Dismiss"} refused: ${error instanceof Error ? error.message : error}`;
+	}
+	loadQuarantine(false);
+}
+
+onOpen.quarantine = () => loadQuarantine(false);
+input("quarantine-status").addEventListener("change", () => loadQuarantine(false));
+byId("quarantine-more").addEventListener("click", () => loadQuarantine(true));
+byId("quarantine-replay").addEventListener("click", () => actOnQuarantined("replay"));
+byId("quarantine-dismiss").addEventListener("click", () => actOnQuarantined("dismiss"));
+
+// ---- Enforcement ----
+
+let enforcementAfter = /** @type {number | null} */ (null);
+
+/** @param {boolean} more */
+async function loadEnforcement(more) {
+	const body = byId("enforcement-table").querySelector("tbody");
+	if (!body) return;
+	const params = new URLSearchParams({ limit: "50" });
+	const status = input("enforcement-status").value;
+	if (status) params.set("status", status);
+	if (more && enforcementAfter !== null) params.set("after", String(enforcementAfter));
+	try {
+		const page = await api("GET", `/api/enforcement?${params}`);
+		if (!more) body.replaceChildren();
+		for (const a of page.actions) {
+			const tr = el("tr");
+			const what = a.new_name
+				? `${a.action}: "${a.old_name}" → "${a.new_name}"`
+				: `${a.action}: "${a.old_name}"`;
+			const outcome = `${a.status}${a.error_code ? ` (${a.error_code}${a.error_info ? ` ${a.error_info}` : ""})` : ""}${a.reason ? `: ${a.reason}` : ""}`;
+			tr.append(
+				el("td", `#${a.id}`),
+				el("td", when(a.updated_at)),
+				el("td", a.topic_id ?? a.group_id),
+				el("td", what),
+				el("td", outcome, a.status === "failed" ? "refused" : ""),
+				el("td", String(a.attempts)),
+				el("td", a.rule ?? "—"),
+			);
+			body.append(tr);
+		}
+		if (!more && page.actions.length === 0) {
+			const tr = el("tr");
+			const cell = el("td", "No enforcement actions.");
+			cell.setAttribute("colspan", "7");
+			tr.append(cell);
+			body.append(tr);
+		}
+		enforcementAfter = page.next;
+		byId("enforcement-more").hidden = page.next === null;
+	} catch (error) {
+		body.replaceChildren(
+			el("tr", `Could not load the ledger: ${error instanceof Error ? error.message : error}`, "error"),
+		);
+	}
+}
+onOpen.enforcement = () => loadEnforcement(false);
+input("enforcement-status").addEventListener("change", () => loadEnforcement(false));
+byId("enforcement-more").addEventListener("click", () => loadEnforcement(true));
 
 // ---- Health ----
 
