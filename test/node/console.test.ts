@@ -91,6 +91,19 @@ beforeAll(async () => {
 		TopicIdList: [TOPIC],
 		EventTime: 1_764_000_120_000,
 	});
+	// A callback whose body fails validation (TopicId missing): refused, and kept in quarantine.
+	const invalid = await worker.fetch(`/${CALLBACK_QUERY}Group.CallbackAfterCreateTopic`, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify({
+			CallbackCommand: "Group.CallbackAfterCreateTopic",
+			GroupId: GROUP,
+			Operator_Account: "leckie",
+			Type: "Community",
+			Name: "No id",
+		}),
+	});
+	expect(invalid.status).toBe(400);
 	chromium = await launchBrowser();
 	page = await chromium.context.newPage();
 	await page.setViewportSize({ width: 1200, height: 900 });
@@ -253,12 +266,29 @@ describe.sequential("the console at /admin", () => {
 		expect(await versions.textContent()).toContain("restored #1");
 	});
 
+	test("shows a quarantined callback, refuses to replay it while still invalid, dismisses it", async () => {
+		await open("Quarantine");
+		const rows = page.locator("#quarantine-table tbody tr");
+		await expect.poll(() => rows.count()).toBe(1);
+		expect(await rows.first().textContent()).toContain("TopicId");
+		await page.getByRole("button", { name: /Open quarantined callback #/ }).click();
+		await expect.poll(() => page.locator("#quarantine-body").textContent()).toContain('"Name":"No id"');
+		await page.getByRole("button", { name: "Replay" }).click();
+		const result = page.locator("#quarantine-result");
+		await expect.poll(() => result.textContent()).toContain("Replay refused");
+		await page.getByRole("button", { name: "Dismiss" }).click();
+		await expect.poll(() => result.textContent()).toContain("Dismissed: dismissed");
+		expect(await page.locator("#quarantine-facts").textContent()).toContain("dismiss");
+		await expect.poll(() => rows.first().textContent()).toContain("Nothing here.");
+		await shot("07-quarantine");
+	});
+
 	test("shows the Worker's health", async () => {
 		await open("Health");
 		const facts = page.locator("#health-facts");
 		await expect.poll(() => facts.textContent()).toContain("Policy versionexample-2");
 		expect(await facts.textContent()).toContain("Policy sourcelive");
-		await shot("07-health");
+		await shot("08-health");
 	});
 
 	test("fits a phone screen", async () => {
@@ -266,7 +296,7 @@ describe.sequential("the console at /admin", () => {
 		await open("Test a name");
 		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 		expect(overflow).toBeLessThanOrEqual(0);
-		await shot("08-phone");
+		await shot("09-phone");
 		await page.setViewportSize({ width: 1200, height: 900 });
 	});
 

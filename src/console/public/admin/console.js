@@ -150,6 +150,18 @@ function fact(list, term, value) {
 	list.append(dd);
 }
 
+/**
+ * A table body's one-line message (nothing found, or an error), spanning every column.
+ * @param {HTMLTableSectionElement} body @param {string} text @param {string} [className]
+ */
+function messageRow(body, text, className) {
+	const row = el("tr");
+	const cell = el("td", text, className);
+	cell.setAttribute("colspan", String(body.parentElement?.querySelectorAll("thead th").length ?? 1));
+	row.append(cell);
+	body.replaceChildren(row);
+}
+
 /** @param {any} result @param {string} name */
 function showVerdict(result, name) {
 	const box = byId("test-result");
@@ -281,19 +293,11 @@ async function loadDecisions(more) {
 			);
 			body.append(row);
 		}
-		if (!more && page.decisions.length === 0) {
-			const row = el("tr");
-			const cell = el("td", "No decisions match.");
-			cell.setAttribute("colspan", "5");
-			row.append(cell);
-			body.append(row);
-		}
+		if (!more && page.decisions.length === 0) messageRow(body, "No decisions match.");
 		decisionsBefore = page.next;
 		byId("decisions-more").hidden = page.next === null;
 	} catch (error) {
-		body.replaceChildren(
-			el("tr", `Could not load decisions: ${error instanceof Error ? error.message : error}`, "error"),
-		);
+		messageRow(body, `Could not load decisions: ${error instanceof Error ? error.message : error}`, "error");
 	}
 }
 
@@ -404,8 +408,10 @@ async function loadTimeline(more) {
 		byId("timeline-more").hidden = data.next === null;
 		byId("timeline").hidden = false;
 	} catch (error) {
-		body.replaceChildren(
-			el("tr", `Could not load the timeline: ${error instanceof Error ? error.message : error}`, "error"),
+		messageRow(
+			body,
+			`Could not load the timeline: ${error instanceof Error ? error.message : error}`,
+			"error",
 		);
 	}
 }
@@ -769,18 +775,14 @@ async function loadQuarantine(more) {
 			);
 			body.append(tr);
 		}
-		if (!more && page.quarantine.length === 0) {
-			const tr = el("tr");
-			const cell = el("td", "Nothing here.");
-			cell.setAttribute("colspan", "5");
-			tr.append(cell);
-			body.append(tr);
-		}
+		if (!more && page.quarantine.length === 0) messageRow(body, "Nothing here.");
 		quarantineAfter = page.next;
 		byId("quarantine-more").hidden = page.next === null;
 	} catch (error) {
-		body.replaceChildren(
-			el("tr", `Could not load the quarantine: ${error instanceof Error ? error.message : error}`, "error"),
+		messageRow(
+			body,
+			`Could not load the quarantine: ${error instanceof Error ? error.message : error}`,
+			"error",
 		);
 	}
 }
@@ -867,19 +869,11 @@ async function loadEnforcement(more) {
 			);
 			body.append(tr);
 		}
-		if (!more && page.actions.length === 0) {
-			const tr = el("tr");
-			const cell = el("td", "No enforcement actions.");
-			cell.setAttribute("colspan", "7");
-			tr.append(cell);
-			body.append(tr);
-		}
+		if (!more && page.actions.length === 0) messageRow(body, "No enforcement actions.");
 		enforcementAfter = page.next;
 		byId("enforcement-more").hidden = page.next === null;
 	} catch (error) {
-		body.replaceChildren(
-			el("tr", `Could not load the ledger: ${error instanceof Error ? error.message : error}`, "error"),
-		);
+		messageRow(body, `Could not load the ledger: ${error instanceof Error ? error.message : error}`, "error");
 	}
 }
 onOpen.enforcement = () => loadEnforcement(false);
