@@ -2,14 +2,24 @@
 // top, above every feature it reaches, so the HTTP edge below (`http/`) imports none of them.
 import { type IRequest, Router } from "itty-router";
 import { handleBacktest } from "./api/backtest";
-import { listDecisions } from "./api/decisions";
+import { countRefusals, listDecisions } from "./api/decisions";
 import { listActions } from "./api/enforcement";
 import { listEvents, listGroupEvents } from "./api/events";
+import {
+	getLivePolicy,
+	getPolicyVersion,
+	listPolicyVersions,
+	putPolicy,
+	rollbackPolicy,
+	validatePolicy,
+} from "./api/policy";
 import { dismissQuarantined, getQuarantined, listQuarantine, replayQuarantined } from "./api/quarantine";
-import { getTopic, listGroupTopics } from "./api/topics";
-import { authenticateAdmin } from "./auth/admin-auth";
+import { currentSession, signIn, signOut } from "./api/session";
+import { getTopic, listGroupTopics, searchTopics } from "./api/topics";
+import { type AdminCaller, authenticateAdmin } from "./auth/admin-auth";
 import { receiveCallback } from "./callbacks/receive";
 import { commandModule } from "./callbacks/registry";
+import { serveConsole } from "./console/page";
 import { health } from "./health";
 import { discardBody } from "./http/body";
 import { failEnvelope, jsonResponse, okEnvelope } from "./http/envelope";
@@ -27,12 +37,18 @@ function failModeAnswer(env: Env, reason: string): Response {
 		return okEnvelope();
 	}
 }
-type EdgeRequest = IRequest & { requestId: string };
+type EdgeRequest = IRequest & { requestId: string; caller: AdminCaller };
 
-/** Requires the admin bearer token; answers the refusal, or nothing to let the route run. */
+/**
+ * Requires the admin bearer token or a console session (with its CSRF header on state-changing calls);
+ * answers the refusal, or records the caller and answers nothing to let the route run.
+ */
 async function requireAdmin(request: EdgeRequest, env: Env): Promise<Response | undefined> {
 	const auth = await authenticateAdmin(request, env);
-	if (auth.ok) return undefined;
+	if (auth.ok) {
+		request.caller = auth.caller;
+		return undefined;
+	}
 	log("warn", "api.unauthorized", { requestId: request.requestId, reason: auth.reason });
 	return jsonResponse(
 		{ error: auth.reason },
@@ -73,9 +89,23 @@ export const router = Router<EdgeRequest, Args>({
 	.post("/", (request, env, ctx) => receiveCallback(request, env, ctx, request.requestId))
 	.all("/", () => failEnvelope(405, "callbacks are POST /", { allow: "POST" }))
 	.get("/healthz", (_request, env) => health(env))
+	.get("/admin", serveConsole)
+	.get("/admin/*", serveConsole)
+	.post("/api/session", (request, env) => signIn(request, env))
+	.get("/api/session", (request, env) => currentSession(request, env))
+	.delete("/api/session", () => signOut())
 	.all("/api/*", requireAdmin)
 	.post("/api/policy/check", (request, env, ctx) => handlePolicyCheck(request, env, ctx))
 	.post("/api/policy/backtest", (request, env, ctx) => handleBacktest(request, env, ctx))
+	.get("/api/policy", (request, env) => getLivePolicy(new URL(request.url), env))
+	.put("/api/policy", (request, env) => putPolicy(request, env, request.caller))
+	.post("/api/policy/validate", (request) => validatePolicy(request))
+	.post("/api/policy/rollback", (request, env) => rollbackPolicy(request, env, request.caller))
+	.get("/api/policy/versions", (request, env) => listPolicyVersions(new URL(request.url), env))
+	.get("/api/policy/versions/:id", (request, env) =>
+		getPolicyVersion(request.params.id, new URL(request.url), env),
+	)
+	.get("/api/topics", (request, env) => searchTopics(new URL(request.url), env))
 	.get("/api/topics/:topicId", (request, env) => getTopic(request.params.topicId, new URL(request.url), env))
 	.get("/api/groups/:groupId/topics", (request, env) =>
 		listGroupTopics(request.params.groupId, new URL(request.url), env),
@@ -94,4 +124,5 @@ export const router = Router<EdgeRequest, Args>({
 	)
 	.get("/api/decisions", (request, env) => listDecisions(new URL(request.url), env))
 	.get("/api/enforcement", (request, env) => listActions(new URL(request.url), env))
+	.get("/api/decisions/refusals", (request, env) => countRefusals(new URL(request.url), env))
 	.all("*", () => failEnvelope(404, "not found"));
