@@ -14,7 +14,7 @@ function readPage(after, where) {
 	const sql = `SELECT topic_id, group_id, name, deleted_at FROM topics WHERE topic_id > ${literal(after)} ORDER BY topic_id LIMIT ${PAGE}`;
 	const run = spawnSync(
 		"npx",
-		["--no-install", "wrangler", "d1", "execute", "DB", where, "--json", "--command", sql],
+		["--no-install", "wrangler", "d1", "execute", "DB", ...where, "--json", "--command", sql],
 		{
 			cwd: root,
 			encoding: "utf8",
@@ -54,6 +54,6 @@ export function backtest(file, policy, refusedTopics, values) {
 		console.error(`… ${scanned} topics read`);
 	}
 	console.error(
-		`${file}: ${refused} of the live topics would be refused (${scanned} topics read, ${where.slice(2)} D1)`,
+		`${file}: ${refused} live topics would be refused (${scanned} topics read, D1 ${where.join(" ")})`,
 	);
 }
