@@ -195,8 +195,75 @@ async function measureMicro() {
 
 async function measureColdStart() {
 	const file = join(work, "cold.json");
-	await node(join(ROOT, "bench", "policy-micro.mjs"), ["--cold", "--cold-runs", flags["cold-runs"], "--json", file], 10 * 60 * 1000);
+	await node(
+		join(ROOT, "bench", "policy-micro.mjs"),
+		["--cold", "--cold-runs", flags["cold-runs"], "--json", file],
+		10 * 60 * 1000,
+	);
 	return JSON.parse(readFileSync(file, "utf8"));
+}
+
+/**
+ * The CPU a fresh Worker isolate spends on its first before-callback with the 10,000-entry policy, sampled
+ * by workerd's own profiler (the isolate's thread, not the process): once with the policy's compiled form
+ * in KV, once without it (the isolate compiles). Each run boots a new workerd on the same persisted KV and
+ * D1, so the isolate has loaded its module and nothing else; the profile covers the request until its
+ * answer arrives. Returns the busy milliseconds of every run and which path the Worker logged.
+ */
+async function measureColdIsolates(workerEntry, runs) {
+	const project = projectWorkerOptions(CONFIG);
+	const state = join(work, "cold-state");
+	await applyMigrations(CONFIG, state);
+	const boot = async () => {
+		const server = await serveBundle({
+			name: "worker",
+			entry: workerEntry,
+			options: { ...project, bindings: { ...project.bindings, CALLBACK_TOKEN } },
+			stateDir: state,
+			inspectorPort: await freePort(),
+		});
+		servers.push(server);
+		return server;
+	};
+	const body = {
+		CallbackCommand: "Group.CallbackBeforeCreateTopic",
+		Operator_Account: "leckie",
+		Type: "Community",
+		Name: "MyFirstTopic",
+	};
+	const compiledKeys = async (kv) => (await kv.list({ prefix: "policy:compiled:" })).keys.map((k) => k.name);
+	// Seed: the policy, and one request whose isolate compiles it and writes the compiled form.
+	let server = await boot();
+	let kv = await server.mf.getKVNamespace("POLICY");
+	await kv.put("policy", JSON.stringify(policyDocument(settings.policyEntries)));
+	await probe(server.url, body.CallbackCommand, body);
+	for (let i = 0; i < 100 && (await compiledKeys(kv)).length === 0; i++)
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	const [formKey] = await compiledKeys(kv);
+	if (!formKey) throw new Error("cold start: the Worker wrote no compiled form");
+	const form = await kv.get(formKey, "arrayBuffer");
+	await stopServers();
+
+	const results = { cache: [], compile: [], formBytes: form.byteLength };
+	for (let run = 0; run < runs; run++) {
+		for (const path of ["cache", "compile"]) {
+			server = await boot();
+			kv = await server.mf.getKVNamespace("POLICY");
+			for (const key of await compiledKeys(kv)) await kv.delete(key);
+			if (path === "cache") await kv.put(formKey, form);
+			const { profile, result } = await profileDuring(await server.mf.getInspectorURL(), "worker", () =>
+				probe(server.url, body.CallbackCommand, body),
+			);
+			if (result.status !== 200 || result.json.ErrorCode !== 0)
+				throw new Error(`cold start: unexpected answer ${JSON.stringify(result)}`);
+			await new Promise((resolve) => setTimeout(resolve, 200)); // the log line
+			const from = server.output.tail.match(/"event":"policy\.loaded"[^\n]*"from":"(\w+)"/)?.[1] ?? "?";
+			const summary = summarizeProfile(profile, entries.worker ?? workerEntry, 1);
+			results[path].push({ busyMs: summary.busyMs, from, top: summary.functions.slice(0, 8) });
+			await stopServers();
+		}
+	}
+	return results;
 }
 
 /** Stops the servers of a previous phase, so the next one has the machine to itself. */
@@ -404,7 +471,7 @@ try {
 		results.size = await measureSize();
 		const countCalls = flags.calls ? flags.calls.split(",").filter(Boolean) : [];
 		results.profiles = await profileHttp(results.size.entry, flags.profile.split(","), countCalls);
-	} else if (settings.only.has("size") || settings.only.has("http") || settings.only.has("stages")) {
+	} else if (["size", "http", "stages", "cold"].some((part) => settings.only.has(part))) {
 		process.stderr.write("building the Worker (wrangler deploy --dry-run)…\n");
 		results.size = await measureSize();
 	}
@@ -415,6 +482,7 @@ try {
 	if (settings.only.has("cold") && !flags.profile) {
 		process.stderr.write("cold start…\n");
 		results.cold = await measureColdStart();
+		results.cold.workerd = await measureColdIsolates(results.size.entry, Number(flags["cold-runs"]));
 	}
 	if (settings.only.has("http") && !flags.profile) {
 		process.stderr.write("HTTP benchmark…\n");

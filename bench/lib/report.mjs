@@ -23,6 +23,7 @@ const kib = (bytes) => `${num(bytes / 1024, 1)} KiB`;
 // "at least" figures are rounded down, "at most" figures up.
 const atLeast = (n, digits = 2) => num(Math.floor(n * 10 ** digits) / 10 ** digits, digits);
 const atMost = (n, digits = 2) => num(Math.ceil(n * 10 ** digits) / 10 ** digits, digits);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 
 /** Per scenario, the best of the rounds (noise on a shared machine only ever slows a run down). */
 export function bestOfRounds(http) {
@@ -95,13 +96,15 @@ export function evaluateTargets(results) {
 			},
 		);
 	}
-	if (results.cold) {
-		const { cache } = results.cold;
+	if (results.cold?.workerd) {
+		const runs = results.cold.workerd.cache;
+		const ms = median(runs.map((r) => r.busyMs));
+		const fromCache = runs.every((r) => r.from === "cache");
 		targets.push({
 			name: "cold start",
 			target: "first decision with a 10,000-entry policy < 10 ms of CPU",
-			measured: `${atMost(cache.medianCpuMs)} ms (median of ${cache.cpuMs.length} fresh processes, compiled form from KV)`,
-			pass: cache.medianCpuMs < 10,
+			measured: `${atMost(ms)} ms (median of ${runs.length} fresh workerd isolates, compiled form in KV${fromCache ? "" : "; NOT every run read it"})`,
+			pass: ms < 10 && fromCache,
 		});
 	}
 	if (results.size) {
@@ -241,17 +244,31 @@ export function resultsMarkdown(results) {
 	}
 	if (results.cold) {
 		const { cold } = results;
-		const runs = (path) => cold[path].cpuMs.map((ms) => num(ms, 2)).join(", ");
+		const list = (values) => values.map((ms) => num(ms, 2)).join(", ");
+		const isolates = (path) => cold.workerd?.[path] ?? [];
+		const row = (label, values, extra = "") =>
+			`| ${label} | ${values.length ? num(median(values), 2) : "n/a"} | ${list(values)}${extra} |`;
 		lines.push(
 			"",
 			"### Cold start: a 10,000-entry policy before the first answer",
 			"",
-			`Each run is a fresh Node ${cold.node} process holding the Worker's policy code (bundled by esbuild); counted is the process's CPU time (all its threads, so V8's background compiler too: an upper bound of the isolate's own) from having the document text (${kib(cold.textBytes)}) and, for the first row, its compiled form (${kib(cold.formBytes)}) to the first decision. Not counted: loading the module (the isolate's startup) and the KV reads' I/O. WebCrypto is used once before, since Node sets it up in JavaScript on first use where workerd's is native.`,
+			`workerd: each run boots a new workerd on the same local KV and D1 and profiles the fresh isolate's thread (V8's CPU profiler through the inspector, 200 µs samples) from the first before-callback's arrival to its answer: its busy time. Loading the module (the isolate's startup, which Workers bound separately) comes before and is not counted; the compiled form in KV is ${kib(cold.workerd?.formBytes ?? cold.formBytes)}, the document ${kib(cold.textBytes)}.`,
 			"",
-			"| path | CPU ms, median | CPU ms of each run | wall ms, median |",
-			"| --- | ---: | ---: | ---: |",
-			`| compiled form read from KV (hash the text, check and read the form, decide) | ${num(cold.cache.medianCpuMs, 2)} | ${runs("cache")} | ${num(cold.cache.medianWallMs, 2)} |`,
-			`| compiling the document (hash, parse, validate, compile, decide) | ${num(cold.compile.medianCpuMs, 2)} | ${runs("compile")} | ${num(cold.compile.medianWallMs, 2)} |`,
+			`Node: a fresh Node ${cold.node} process with the same policy code, CPU time of the whole process (V8's background threads included) from having the text (and the form) to the first decision; WebCrypto is used once before, since Node sets it up in JavaScript on first use where workerd's is native.`,
+			"",
+			"| path | ms, median | each run |",
+			"| --- | ---: | ---: |",
+			row(
+				"workerd isolate busy, compiled form in KV",
+				isolates("cache").map((r) => r.busyMs),
+				isolates("cache").every((r) => r.from === "cache") ? "" : " (not all read the form!)",
+			),
+			row(
+				"workerd isolate busy, compiling",
+				isolates("compile").map((r) => r.busyMs),
+			),
+			row("Node process CPU, compiled form", cold.cache.cpuMs),
+			row("Node process CPU, compiling", cold.compile.cpuMs),
 		);
 	}
 	if (results.stages) {
