@@ -1,7 +1,7 @@
 // What the policy micro-benchmark calls: one compile and one decide function over the policy module's pure
 // functions (src/policy/compile.ts and src/policy/evaluate.ts), exactly as the Worker uses them once the
 // document is loaded from KV: compilePolicyText once per policy text, evaluateCreation per callback.
-import { sha256Hex } from "../src/auth/timing-safe";
+import { sha256Hex } from "../src/crypto";
 import { type CompiledPolicy, compilePolicyText } from "../src/policy/compile";
 import { decodeCompiledPolicy, encodeCompiledPolicy } from "../src/policy/compiled-cache";
 import { evaluateCreation } from "../src/policy/evaluate";
