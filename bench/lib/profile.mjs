@@ -109,6 +109,8 @@ function moduleLocator(bundlePath) {
  */
 const STAGES = [
 	[/^src\/auth\//, "auth (Sign check)"],
+	[/^src\/crypto\.ts$/, "SHA-256 (Sign check, event key)"],
+	[/^src\/deadline\.ts$/, "D1 write (event rows)"],
 	[/^src\/http\/body\.ts$/, "body read (and nesting scan)"],
 	[/^node_modules\/valibot\//, "valibot"],
 	[/^(src\/policy\/normalize\.ts|node_modules\/unhomoglyph\/)/, "normalize"],
