@@ -8,8 +8,9 @@ import { authenticateAdmin } from "./auth/admin-auth";
 import { receiveCallback } from "./callbacks/receive";
 import { commandModule } from "./callbacks/registry";
 import { health } from "./health";
+import { apiError } from "./http/api-error";
 import { discardBody } from "./http/body";
-import { failEnvelope, jsonResponse, okEnvelope } from "./http/envelope";
+import { failEnvelope, okEnvelope } from "./http/envelope";
 import { errorMessage, log } from "./log";
 import { failModeDecision, handlePolicyCheck } from "./policy";
 
@@ -30,12 +31,18 @@ type EdgeRequest = IRequest & { requestId: string };
 async function requireAdmin(request: EdgeRequest, env: Env): Promise<Response | undefined> {
 	const auth = await authenticateAdmin(request, env);
 	if (auth.ok) return undefined;
-	log("warn", "api.unauthorized", { requestId: request.requestId, reason: auth.reason });
-	return jsonResponse(
-		{ error: auth.reason },
-		auth.status,
-		auth.status === 401 ? { "www-authenticate": "Bearer" } : {},
-	);
+	log("warn", "api.unauthorized", { requestId: request.requestId, reason: auth.problem.message });
+	return apiError(auth.problem, auth.problem.status === 401 ? { "www-authenticate": "Bearer" } : {});
+}
+
+/** The 405 of an /api path asked with a method it does not answer. */
+function allowOnly(method: "GET" | "POST"): () => Response {
+	return () => apiError({ status: 405, message: `this path answers ${method} only` }, { allow: method });
+}
+
+/** Whether the request is for the read API (answered in its JSON error shape, not Tencent's envelope). */
+function isApiPath(request: Request): boolean {
+	return new URL(request.url).pathname.startsWith("/api/");
 }
 
 /** The Worker's router. Every answer is JSON; only an unexpected exception gives a 5xx. */
@@ -57,7 +64,9 @@ export const router = Router<EdgeRequest, Args>({
 		// answering the configured fail mode keeps POLICY_FAIL_MODE in charge even here.
 		if (request.method === "POST" && command && commandModule(command)?.kind === "before")
 			return failModeAnswer(env, `exception: ${errorMessage(error)}`);
-		return failEnvelope(500, "internal error");
+		return isApiPath(request)
+			? apiError({ status: 500, message: "internal error" })
+			: failEnvelope(500, "internal error");
 	},
 	// A body no handler read (a refused /api request, a 404, a 405) is drained so the answer reaches the client.
 	finally: [
@@ -71,11 +80,18 @@ export const router = Router<EdgeRequest, Args>({
 	.all("/", () => failEnvelope(405, "callbacks are POST /", { allow: "POST" }))
 	.get("/healthz", (_request, env) => health(env))
 	.all("/api/*", requireAdmin)
+	// Each /api path: its handler, then a 405 naming the method it answers.
 	.post("/api/policy/check", (request, env, ctx) => handlePolicyCheck(request, env, ctx))
+	.all("/api/policy/check", allowOnly("POST"))
 	.get("/api/topics/:topicId", (request, env) => getTopic(request.params.topicId, new URL(request.url), env))
+	.all("/api/topics/:topicId", allowOnly("GET"))
 	.get("/api/groups/:groupId/topics", (request, env) =>
 		listGroupTopics(request.params.groupId, new URL(request.url), env),
 	)
+	.all("/api/groups/:groupId/topics", allowOnly("GET"))
 	.get("/api/events", (request, env) => listEvents(new URL(request.url), env))
+	.all("/api/events", allowOnly("GET"))
 	.get("/api/decisions", (request, env) => listDecisions(new URL(request.url), env))
+	.all("/api/decisions", allowOnly("GET"))
+	.all("/api/*", () => apiError({ status: 404, message: "no such /api path" }))
 	.all("*", () => failEnvelope(404, "not found"));

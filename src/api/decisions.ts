@@ -1,4 +1,5 @@
 // GET /api/decisions: the policy's decision log (table `decisions`), paged like the change feed.
+import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
 import { errorMessage, log } from "../log";
 import { MAX_FEED_LIMIT } from "./events";
@@ -32,7 +33,7 @@ export async function listDecisions(url: URL, env: Env): Promise<Response> {
 		operator: text(),
 		allowed: flag,
 	});
-	if (!query.ok) return query.response;
+	if (!query.ok) return apiError(query.problem);
 	const { after, limit, since, operator, allowed } = query.value;
 	const conditions = ["id > ?1"];
 	if (since !== undefined) conditions.push("received_at >= ?2");
@@ -48,7 +49,7 @@ export async function listDecisions(url: URL, env: Env): Promise<Response> {
 		// The table comes with the policy engine's migration; say so rather than answer a bare 500.
 		if (!/no such table/i.test(errorMessage(error))) throw error;
 		log("error", "api.decisions_missing", { error: errorMessage(error) });
-		return jsonResponse({ error: "the decisions table does not exist: apply the D1 migrations" }, 503);
+		return apiError({ status: 503, message: "the decisions table does not exist: apply the D1 migrations" });
 	}
 	const { items, next } = page(rows, limit);
 	const decisions = items.map((row) => ({ ...row, allowed: row.allowed === 1, dry_run: row.dry_run === 1 }));

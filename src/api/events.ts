@@ -1,4 +1,5 @@
 // GET /api/events?after={id}&limit={n}: the change feed other systems follow, in `id` order.
+import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
 import { readQuery, wholeNumber } from "./query";
 import { EVENT_COLUMNS, type EventView, eventView, page } from "./rows";
@@ -17,7 +18,7 @@ export async function listEvents(url: URL, env: Env): Promise<Response> {
 		after: wholeNumber(0, Number.MAX_SAFE_INTEGER, 0),
 		limit: wholeNumber(1, MAX_FEED_LIMIT, 100),
 	});
-	if (!query.ok) return query.response;
+	if (!query.ok) return apiError(query.problem);
 	const { after, limit } = query.value;
 	const { results } = await env.DB.prepare(
 		`SELECT ${EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?`,

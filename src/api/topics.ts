@@ -1,5 +1,6 @@
 // GET /api/topics/{topicId} and GET /api/groups/{groupId}/topics: a topic's state and history, a
 // community's topics.
+import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
 import { pathSegment, readQuery } from "./query";
 import { EVENT_COLUMNS, type EventView, eventView } from "./rows";
@@ -27,9 +28,9 @@ const NO_STORE = { "cache-control": "no-store" };
  */
 export async function getTopic(rawTopicId: string | undefined, url: URL, env: Env): Promise<Response> {
 	const topicId = pathSegment("topicId", rawTopicId);
-	if (!topicId.ok) return topicId.response;
+	if (!topicId.ok) return apiError(topicId.problem);
 	const query = readQuery(url, {});
-	if (!query.ok) return query.response;
+	if (!query.ok) return apiError(query.problem);
 	const [state, history] = await env.DB.batch<Record<string, unknown>>([
 		env.DB.prepare("SELECT * FROM topics WHERE topic_id = ?").bind(topicId.value),
 		env.DB.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE topic_id = ? ORDER BY id`).bind(topicId.value),
@@ -39,7 +40,12 @@ export async function getTopic(rawTopicId: string | undefined, url: URL, env: En
 		eventView,
 	);
 	if (!topic && events.length === 0) {
-		return jsonResponse({ error: "topic not found", topicId: topicId.value }, 404, NO_STORE);
+		return apiError({
+			status: 404,
+			message: "topic not found",
+			field: "topicId",
+			detail: { topicId: topicId.value },
+		});
 	}
 	return jsonResponse({ topic, events }, 200, NO_STORE);
 }
@@ -47,9 +53,9 @@ export async function getTopic(rawTopicId: string | undefined, url: URL, env: En
 /** `{"groupId": …, "topics": [every topic of the community, alive and deleted, by topic_id]}`. */
 export async function listGroupTopics(rawGroupId: string | undefined, url: URL, env: Env): Promise<Response> {
 	const groupId = pathSegment("groupId", rawGroupId);
-	if (!groupId.ok) return groupId.response;
+	if (!groupId.ok) return apiError(groupId.problem);
 	const query = readQuery(url, {});
-	if (!query.ok) return query.response;
+	if (!query.ok) return apiError(query.problem);
 	const { results } = await env.DB.prepare("SELECT * FROM topics WHERE group_id = ? ORDER BY topic_id")
 		.bind(groupId.value)
 		.all<TopicView>();

@@ -10,6 +10,7 @@ import { discardBody, jsonDepthExceeds, MAX_JSON_DEPTH, readBodyWithLimit } from
 import { failEnvelope, okEnvelope } from "../http/envelope";
 import { errorMessage, log } from "../log";
 import { decideCreation, decideUnusableCreation, type PolicyDecision } from "../policy";
+import { ok, type Result, refused } from "../result";
 import { bufferEvent } from "../store/event-queue";
 import { boundedBody, quarantineBody } from "../store/quarantine";
 import { DIRECT_WRITE_DEADLINE_MS, type EventRecord, recordEvent } from "../store/record-event";
@@ -24,9 +25,7 @@ export const ignoredCommands = new Map<string, number>();
 export const MAX_IGNORED_NAMES = 200;
 
 /** The parsed body, or why it is unusable; `text` is the body as received (empty when it was not read). */
-type ParsedBody =
-	| { ok: true; value: unknown; text: string }
-	| { ok: false; status: 400 | 413; reason: string; text: string };
+type ParsedBody = Result<unknown, { status: 400 | 413; reason: string }> & { text: string };
 
 /** What is known of an authenticated callback before its body is judged. */
 interface Delivery {
@@ -48,8 +47,8 @@ export async function receiveCallback(
 	const auth = certificate.ok ? await authenticateCallback(params, env, Date.now()) : certificate;
 	if (!auth.ok) {
 		await discardBody(request);
-		log("warn", "callback.unauthorized", { requestId, reason: auth.reason });
-		return failEnvelope(401, auth.reason);
+		log("warn", "callback.unauthorized", { requestId, reason: auth.problem });
+		return failEnvelope(401, auth.problem);
 	}
 	const command = singleParam(params, "CallbackCommand");
 	if (!command) {
@@ -71,9 +70,9 @@ export async function receiveCallback(
 		return okEnvelope();
 	}
 
-	const delivery: Delivery = { command, sdkAppId: auth.sdkAppId, receivedAt: Date.now(), requestId };
+	const delivery: Delivery = { command, sdkAppId: auth.value, receivedAt: Date.now(), requestId };
 	const body = await parseBody(request, env, command);
-	if (!body.ok && body.status === 413) return failEnvelope(413, body.reason);
+	if (!body.ok && body.problem.status === 413) return failEnvelope(413, body.problem.reason);
 	if (body.ok && isMismatchedCommand(body.value, command)) {
 		const reason = "CallbackCommand in the body does not match the URL's";
 		await keepRefused(env, ctx, module.kind, delivery, reason, body.text);
@@ -88,20 +87,21 @@ async function parseBody(request: Request, env: Env, command: string): Promise<P
 	const text = await readBodyWithLimit(request, maxBodyBytes(env));
 	if (typeof text !== "string") {
 		return text.kind === "too-large"
-			? { ok: false, status: 413, reason: `body is larger than ${text.limit} bytes`, text: "" }
-			: { ok: false, status: 400, reason: `body could not be read: ${text.message}`, text: "" };
+			? { ...refused({ status: 413, reason: `body is larger than ${text.limit} bytes` }), text: "" }
+			: { ...refused({ status: 400, reason: `body could not be read: ${text.message}` }), text: "" };
 	}
 	if (jsonDepthExceeds(text, MAX_JSON_DEPTH))
 		return {
-			ok: false,
-			status: 400,
-			reason: `body nests deeper than ${MAX_JSON_DEPTH} levels (${command})`,
+			...refused({ status: 400, reason: `body nests deeper than ${MAX_JSON_DEPTH} levels (${command})` }),
 			text,
 		};
 	try {
-		return { ok: true, value: JSON.parse(text), text };
+		return { ...ok(JSON.parse(text)), text };
 	} catch (error) {
-		return { ok: false, status: 400, reason: `body is not JSON (${command}): ${errorMessage(error)}`, text };
+		return {
+			...refused({ status: 400, reason: `body is not JSON (${command}): ${errorMessage(error)}` }),
+			text,
+		};
 	}
 }
 
@@ -139,8 +139,8 @@ async function answerBefore(
 	let decision: PolicyDecision;
 	let invalid: string | null = null;
 	if (!body.ok) {
-		invalid = body.reason;
-		decision = decideUnusableCreation(env, ctx, module.creation, undefined, body.reason);
+		invalid = body.problem.reason;
+		decision = decideUnusableCreation(env, ctx, module.creation, undefined, invalid);
 	} else {
 		const parsed = v.safeParse(module.schema, body.value);
 		if (parsed.success) {
@@ -171,8 +171,8 @@ async function recordAfter(
 ): Promise<Response> {
 	const { requestId } = delivery;
 	if (!body.ok) {
-		await keepRefused(env, ctx, "after", delivery, body.reason, body.text);
-		return failEnvelope(body.status, body.reason);
+		await keepRefused(env, ctx, "after", delivery, body.problem.reason, body.text);
+		return failEnvelope(body.problem.status, body.problem.reason);
 	}
 	const parsed = v.safeParse(module.schema, body.value);
 	if (!parsed.success) {
