@@ -142,14 +142,14 @@ describe("compiled policy as bytes", () => {
 		const other = await sha256Hex("{}");
 		expect(await decodeCompiledPolicy(bytes.slice().buffer, other)).toMatchObject({
 			ok: false,
-			reason: "other-document",
+			problem: { reason: "other-document" },
 		});
 		const older = await withHeader(bytes, (header) => {
 			header.compiler = COMPILER_VERSION - 1;
 		});
 		expect(await decodeCompiledPolicy(older.buffer as ArrayBuffer, hash)).toMatchObject({
 			ok: false,
-			reason: "other-compiler",
+			problem: { reason: "other-compiler" },
 		});
 		// The same rewrite without changing the version is accepted: the refusal above is the version's.
 		const same = await withHeader(bytes, () => {});
