@@ -2,7 +2,8 @@
 // top, above every feature it reaches, so the HTTP edge below (`http/`) imports none of them.
 import { type IRequest, Router } from "itty-router";
 import { listDecisions } from "./api/decisions";
-import { listEvents } from "./api/events";
+import { listEvents, listGroupEvents } from "./api/events";
+import { dismissQuarantined, getQuarantined, listQuarantine, replayQuarantined } from "./api/quarantine";
 import { getTopic, listGroupTopics } from "./api/topics";
 import { authenticateAdmin } from "./auth/admin-auth";
 import { receiveCallback } from "./callbacks/receive";
@@ -36,8 +37,12 @@ async function requireAdmin(request: EdgeRequest, env: Env): Promise<Response | 
 }
 
 /** The 405 of an /api path asked with a method it does not answer. */
-function allowOnly(method: "GET" | "POST"): () => Response {
-	return () => apiError({ status: 405, message: `this path answers ${method} only` }, { allow: method });
+function allowOnly(...methods: ("GET" | "POST" | "DELETE")[]): () => Response {
+	return () =>
+		apiError(
+			{ status: 405, message: `this path answers ${methods.join(" or ")} only` },
+			{ allow: methods.join(", ") },
+		);
 }
 
 /** Whether the request is for the read API (answered in its JSON error shape, not Tencent's envelope). */
@@ -89,8 +94,23 @@ export const router = Router<EdgeRequest, Args>({
 		listGroupTopics(request.params.groupId, new URL(request.url), env),
 	)
 	.all("/api/groups/:groupId/topics", allowOnly("GET"))
+	.get("/api/groups/:groupId/events", (request, env) =>
+		listGroupEvents(request.params.groupId, new URL(request.url), env),
+	)
+	.all("/api/groups/:groupId/events", allowOnly("GET"))
 	.get("/api/events", (request, env) => listEvents(new URL(request.url), env))
 	.all("/api/events", allowOnly("GET"))
+	.get("/api/quarantine", (request, env) => listQuarantine(new URL(request.url), env))
+	.all("/api/quarantine", allowOnly("GET"))
+	.get("/api/quarantine/:id", (request, env) => getQuarantined(request.params.id, new URL(request.url), env))
+	.delete("/api/quarantine/:id", (request, env) =>
+		dismissQuarantined(request.params.id, env, request.requestId),
+	)
+	.all("/api/quarantine/:id", allowOnly("GET", "DELETE"))
+	.post("/api/quarantine/:id/replay", (request, env) =>
+		replayQuarantined(request.params.id, env, request.requestId),
+	)
+	.all("/api/quarantine/:id/replay", allowOnly("POST"))
 	.get("/api/decisions", (request, env) => listDecisions(new URL(request.url), env))
 	.all("/api/decisions", allowOnly("GET"))
 	.all("/api/*", () => apiError({ status: 404, message: "no such /api path" }))

@@ -8,7 +8,9 @@ export const API_ERROR_CODES = {
 	401: "unauthorized",
 	404: "not_found",
 	405: "method_not_allowed",
+	409: "conflict",
 	413: "payload_too_large",
+	422: "unprocessable",
 	500: "internal",
 	503: "unavailable",
 } as const;
@@ -28,7 +30,7 @@ export interface ApiProblem {
 }
 
 /**
- * The body of every /api error, whatever the status (400, 401, 404, 405, 413, 500, 503):
+ * The body of every /api error, whatever the status (400, 401, 404, 405, 409, 413, 422, 500, 503):
  *
  * ```json
  * {"error": {"code": "bad_request", "message": "limit: must be a whole number from 1 to 1000", "field": "limit"}}
