@@ -1,13 +1,23 @@
 // The route table: which path and method go where, and one error handler for every failure. It sits at the
 // top, above every feature it reaches, so the HTTP edge below (`http/`) imports none of them.
 import { type IRequest, Router } from "itty-router";
-import { listDecisions } from "./api/decisions";
+import { countRefusals, listDecisions } from "./api/decisions";
 import { listEvents, listGroupEvents } from "./api/events";
+import {
+	getLivePolicy,
+	getPolicyVersion,
+	listPolicyVersions,
+	putPolicy,
+	rollbackPolicy,
+	validatePolicy,
+} from "./api/policy";
 import { dismissQuarantined, getQuarantined, listQuarantine, replayQuarantined } from "./api/quarantine";
-import { getTopic, listGroupTopics } from "./api/topics";
-import { authenticateAdmin } from "./auth/admin-auth";
+import { currentSession, signIn, signOut } from "./api/session";
+import { getTopic, listGroupTopics, searchTopics } from "./api/topics";
+import { type AdminCaller, authenticateAdmin } from "./auth/admin-auth";
 import { receiveCallback } from "./callbacks/receive";
 import { commandModule } from "./callbacks/registry";
+import { serveConsole } from "./console/page";
 import { health } from "./health";
 import { apiError } from "./http/api-error";
 import { discardBody } from "./http/body";
@@ -26,14 +36,23 @@ function failModeAnswer(env: Env, reason: string): Response {
 		return okEnvelope();
 	}
 }
-type EdgeRequest = IRequest & { requestId: string };
+type EdgeRequest = IRequest & { requestId: string; caller: AdminCaller };
 
-/** Requires the admin bearer token; answers the refusal, or nothing to let the route run. */
+/**
+ * Requires the admin bearer token or a console session (with its CSRF header on state-changing calls);
+ * answers the refusal, or records the caller and answers nothing to let the route run.
+ */
 async function requireAdmin(request: EdgeRequest, env: Env): Promise<Response | undefined> {
 	const auth = await authenticateAdmin(request, env);
-	if (auth.ok) return undefined;
-	log("warn", "api.unauthorized", { requestId: request.requestId, reason: auth.problem.message });
-	return apiError(auth.problem, auth.problem.status === 401 ? { "www-authenticate": "Bearer" } : {});
+	if (auth.ok) {
+		request.caller = auth.caller;
+		return undefined;
+	}
+	log("warn", "api.unauthorized", { requestId: request.requestId, reason: auth.reason });
+	return apiError(
+		{ status: auth.status, message: auth.reason },
+		auth.status === 401 ? { "www-authenticate": "Bearer" } : {},
+	);
 }
 
 /** The 405 of an /api path asked with a method it does not answer. */
@@ -84,10 +103,24 @@ export const router = Router<EdgeRequest, Args>({
 	.post("/", (request, env, ctx) => receiveCallback(request, env, ctx, request.requestId))
 	.all("/", () => failEnvelope(405, "callbacks are POST /", { allow: "POST" }))
 	.get("/healthz", (_request, env) => health(env))
+	.get("/admin", serveConsole)
+	.get("/admin/*", serveConsole)
+	.post("/api/session", (request, env) => signIn(request, env))
+	.get("/api/session", (request, env) => currentSession(request, env))
+	.delete("/api/session", () => signOut())
 	.all("/api/*", requireAdmin)
 	// Each /api path: its handler, then a 405 naming the method it answers.
 	.post("/api/policy/check", (request, env, ctx) => handlePolicyCheck(request, env, ctx))
 	.all("/api/policy/check", allowOnly("POST"))
+	.get("/api/policy", (request, env) => getLivePolicy(new URL(request.url), env))
+	.put("/api/policy", (request, env) => putPolicy(request, env, request.caller))
+	.post("/api/policy/validate", (request) => validatePolicy(request))
+	.post("/api/policy/rollback", (request, env) => rollbackPolicy(request, env, request.caller))
+	.get("/api/policy/versions", (request, env) => listPolicyVersions(new URL(request.url), env))
+	.get("/api/policy/versions/:id", (request, env) =>
+		getPolicyVersion(request.params.id, new URL(request.url), env),
+	)
+	.get("/api/topics", (request, env) => searchTopics(new URL(request.url), env))
 	.get("/api/topics/:topicId", (request, env) => getTopic(request.params.topicId, new URL(request.url), env))
 	.all("/api/topics/:topicId", allowOnly("GET"))
 	.get("/api/groups/:groupId/topics", (request, env) =>
@@ -113,5 +146,6 @@ export const router = Router<EdgeRequest, Args>({
 	.all("/api/quarantine/:id/replay", allowOnly("POST"))
 	.get("/api/decisions", (request, env) => listDecisions(new URL(request.url), env))
 	.all("/api/decisions", allowOnly("GET"))
+	.get("/api/decisions/refusals", (request, env) => countRefusals(new URL(request.url), env))
 	.all("/api/*", () => apiError({ status: 404, message: "no such /api path" }))
 	.all("*", () => failEnvelope(404, "not found"));

@@ -6,6 +6,7 @@ import { jsonResponse } from "./envelope";
 export const API_ERROR_CODES = {
 	400: "bad_request",
 	401: "unauthorized",
+	403: "forbidden",
 	404: "not_found",
 	405: "method_not_allowed",
 	409: "conflict",
@@ -30,7 +31,7 @@ export interface ApiProblem {
 }
 
 /**
- * The body of every /api error, whatever the status (400, 401, 404, 405, 409, 413, 422, 500, 503):
+ * The body of every /api error, whatever the status (400, 401, 403, 404, 405, 409, 413, 422, 500, 503):
  *
  * ```json
  * {"error": {"code": "bad_request", "message": "limit: must be a whole number from 1 to 1000", "field": "limit"}}
