@@ -5,6 +5,7 @@ import * as v from "valibot";
 import { sdkAppIds } from "../config";
 import { tencentClient } from "../enforcement/actions";
 import { applyBacktest, type LiveTopic, refusedTopics } from "../enforcement/backtest";
+import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
 import { compileInlinePolicy } from "../policy/check";
 import type { CompiledPolicy } from "../policy/compile";
@@ -30,8 +31,8 @@ const BodySchema = v.strictObject({
 	apply: v.optional(v.boolean("must be true or false")),
 });
 
-function badBody(field: string, message: string, extra: Record<string, unknown> = {}): Response {
-	return jsonResponse({ error: `${field}: ${message}`, field, ...extra }, 400);
+function badBody(field: string, message: string, detail?: Record<string, unknown>): Response {
+	return apiError({ status: 400, message: `${field}: ${message}`, field, ...(detail ? { detail } : {}) });
 }
 
 /**
@@ -58,17 +59,21 @@ export async function handleBacktest(request: Request, env: Env, ctx: ExecutionC
 	let source: string;
 	if (inline !== undefined) {
 		const compiled = compileInlinePolicy(inline);
-		if (!compiled.ok) return badBody("policy", compiled.problem.message, { problem: compiled.problem });
+		if (!compiled.ok) {
+			const { message, rule, line, column } = compiled.problem;
+			return badBody("policy", message, { rule, line, column });
+		}
 		policy = compiled.value;
 		policyVersion = compiled.value.version ?? "inline";
 		source = "inline";
 	} else {
 		const state = await policyLoader.current(env, (work) => ctx.waitUntil(work));
 		if (state.policy === null)
-			return jsonResponse(
-				{ error: 'no usable policy is loaded; send one as "policy"', problem: state.liveProblem },
-				409,
-			);
+			return apiError({
+				status: 409,
+				message: 'no usable policy is loaded; send one as "policy"',
+				field: "policy",
+			});
 		policy = state.policy.compiled;
 		policyVersion = state.policy.label;
 		source = state.liveProblem === null ? "live" : "last-known-good";

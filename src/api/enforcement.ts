@@ -1,6 +1,7 @@
 // GET /api/enforcement: the enforcement ledger (table `enforcement_actions`), paged like the change feed.
 import * as v from "valibot";
 import type { ActionRow } from "../enforcement/ledger";
+import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
 import { MAX_FEED_LIMIT } from "./events";
 import { readQuery, text, wholeNumber } from "./query";
@@ -26,7 +27,7 @@ export async function listActions(url: URL, env: Env): Promise<Response> {
 		topic: text(),
 		group: text(),
 	});
-	if (!query.ok) return query.response;
+	if (!query.ok) return apiError(query.problem);
 	const { after, limit, status, topic, group } = query.value;
 	const conditions = ["id > ?1"];
 	if (status !== undefined) conditions.push("status = ?2");

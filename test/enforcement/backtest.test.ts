@@ -13,8 +13,7 @@ interface BacktestPage {
 	policyVersion: string;
 	source: string;
 	applied?: { recorded: number; queued: number };
-	error?: string;
-	field?: string;
+	error?: { code: string; message: string; field?: string };
 }
 
 async function backtest(body: unknown): Promise<{ status: number; json: BacktestPage }> {
@@ -102,8 +101,9 @@ describe("POST /api/policy/backtest", () => {
 	])("answers 400 naming the field for %j", async (body, field) => {
 		const page = await backtest(body);
 		expect(page.status).toBe(400);
-		expect(page.json.field).toBe(field);
-		expect(page.json.error).toMatch(new RegExp(`^${field}: `));
+		expect(page.json.error?.code).toBe("bad_request");
+		expect(page.json.error?.field).toBe(field);
+		expect(page.json.error?.message).toMatch(new RegExp(`^${field}: `));
 	});
 
 	it("with apply records and queues the enforcement once per topic and name", async () => {
