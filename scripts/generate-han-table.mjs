@@ -36,7 +36,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
 	const text = await hanTableModule();
 	if (process.argv.includes("--check")) {
 		if (readFileSync(target, "utf8") !== text) {
-			console.error("src/policy/han-simplified.generated.ts is stale: run node scripts/generate-han-table.mjs");
+			console.error(
+				"src/policy/han-simplified.generated.ts is stale: run node scripts/generate-han-table.mjs",
+			);
 			process.exit(1);
 		}
 		console.log("src/policy/han-simplified.generated.ts is current");

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run policy -- check FILE`           validate a policy document and print a summary of its rules
+// `npm run policy -- check FILE [NAME…]`  validate a policy document and print a summary of its rules; with
+//                                          names, how the topic rules decide each, and why (the explanation)
 // `npm run policy -- push FILE [--remote]` validate, then put its compiled form and the document into KV
 //                                          (`wrangler kv key put`, local unless --remote)
 // `npm run policy -- schema [--check]`     write docs/policy.schema.json from the valibot schema (or check it)
@@ -18,7 +19,7 @@ function loadPolicyCode() {
 	policyCode ??= loadPolicyModule(
 		"policy-cli",
 		`export { compilePolicyText, summarizePolicy } from "./src/policy/compile";
-export { evaluateCreation } from "./src/policy/evaluate";
+export { explainCreation } from "./src/policy/evaluate";
 export { policyJsonSchema } from "./src/policy/json-schema";
 export { compiledCacheKey, COMPILED_CACHE_TTL_SECONDS, encodeCompiledPolicy } from "./src/policy/compiled-cache";`,
 	);
@@ -27,7 +28,7 @@ export { compiledCacheKey, COMPILED_CACHE_TTL_SECONDS, encodeCompiledPolicy } fr
 
 function usage(message) {
 	if (message) console.error(message);
-	console.error("usage: npm run policy -- check FILE | push FILE [--remote] | schema [--check]");
+	console.error("usage: npm run policy -- check FILE [NAME…] | push FILE [--remote] | schema [--check]");
 	process.exit(2);
 }
 
@@ -52,12 +53,18 @@ async function validate(file) {
 
 const [command, ...rest] = process.argv.slice(2);
 const flags = rest.filter((a) => a.startsWith("--"));
-const [file] = rest.filter((a) => !a.startsWith("--"));
+const [file, ...names] = rest.filter((a) => !a.startsWith("--"));
 
 if (command === "check") {
-	const { summary } = await validate(file);
+	const { summary, compiled: policy } = await validate(file);
 	console.log(`${file}: valid policy`);
-	console.log(JSON.stringify(summary, null, 2));
+	if (names.length === 0) console.log(JSON.stringify(summary, null, 2));
+	const { explainCreation } = await loadPolicyCode();
+	for (const name of names) {
+		// The same decision and explanation as POST /api/policy/check (topic rules, any operator).
+		const { verdict, explanation } = explainCreation(policy, "topic", { operatorAccount: "", name });
+		console.log(JSON.stringify({ name, ...verdict, explanation }, null, 2));
+	}
 } else if (command === "push") {
 	const unknown = flags.filter((f) => f !== "--remote" && f !== "--local");
 	if (unknown.length > 0) usage(`unknown option ${unknown.join(" ")}`);

@@ -8,7 +8,6 @@ import {
 	newSearch,
 	PLAIN,
 	PREFIX,
-	ROLES,
 	type Search,
 	type Side,
 	SideBuilder,

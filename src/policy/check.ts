@@ -3,7 +3,7 @@
 import * as v from "valibot";
 import { compilePolicy, compilePolicyText } from "./compile";
 import { type PolicyDocument, PolicyDocumentSchema } from "./document";
-import { type CreationKind, evaluateCreation } from "./evaluate";
+import { type CreationKind, explainCreation } from "./evaluate";
 import { failModeDecision } from "./fail-mode";
 import { policyLoader } from "./loader";
 
@@ -19,7 +19,7 @@ const CheckBodySchema = v.strictObject({
 
 /**
  * POST /api/policy/check body {"Operator_Account","Name","Type"?,"CallbackCommand"?,"policy"?} →
- * {"ErrorCode","ErrorInfo","rule",…}; an invalid body or inline policy → 400 JSON naming the problem.
+ * {"ErrorCode","ErrorInfo","rule",…,"explanation"} (the explanation's shape: docs/policy.md); an invalid body or inline policy → 400 JSON naming the problem.
  * The caller has already checked the ADMIN_TOKEN bearer.
  */
 export async function handlePolicyCheck(
@@ -80,7 +80,7 @@ export async function handlePolicyCheck(
 		policyVersion = state.policy.label;
 		source = state.liveProblem === null ? "live" : "last-known-good";
 	}
-	const verdict = evaluateCreation(compiled.value, kind, {
+	const { verdict, explanation } = explainCreation(compiled.value, kind, {
 		operatorAccount: Operator_Account,
 		name: Name,
 		type: Type,
@@ -97,6 +97,7 @@ export async function handlePolicyCheck(
 		wouldRefuseWith: verdict.dryRun && !verdict.allowed ? verdict.errorCode : null,
 		policyVersion,
 		source,
+		explanation,
 	});
 }
 

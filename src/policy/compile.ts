@@ -142,7 +142,12 @@ function compileAllowed(
 			continue;
 		}
 		const match = entry.match === "contains" ? "plain" : entry.match;
-		const trouble = addPattern(patterns, index, { value: entry.value, mode: match, normalize: true, fold: false });
+		const trouble = addPattern(patterns, index, {
+			value: entry.value,
+			mode: match,
+			normalize: true,
+			fold: false,
+		});
 		if (trouble !== null) return problem(`${rule}: ${trouble}`, rule, at(index));
 		patternCount++;
 	}

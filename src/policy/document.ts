@@ -93,7 +93,10 @@ const AllowedPatternSchema = v.strictObject({
 	note: v.optional(v.pipe(v.string(), v.description("Free text for the people editing the policy."))),
 });
 
-const AllowedEntrySchema = v.union([v.pipe(v.string(), v.minLength(1), v.maxLength(1000)), AllowedPatternSchema]);
+const AllowedEntrySchema = v.union([
+	v.pipe(v.string(), v.minLength(1), v.maxLength(1000)),
+	AllowedPatternSchema,
+]);
 
 const BannedEntrySchema = v.union([BannedValueSchema, BannedEntryObjectSchema]);
 

@@ -153,7 +153,8 @@ function allowedSpans(rules: CompiledRules, forms: NameForms): { excused: number
 
 function allowedRule(rules: CompiledRules, index: number): string {
 	const entry = rules.allowedNames[index] as AllowedEntry;
-	const shown = typeof entry === "string" ? JSON.stringify(entry) : `${entry.match} ${JSON.stringify(entry.value)}`;
+	const shown =
+		typeof entry === "string" ? JSON.stringify(entry) : `${entry.match} ${JSON.stringify(entry.value)}`;
 	return `${rules.namesPath}.allowed[${index}] ${shown}`;
 }
 

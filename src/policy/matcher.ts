@@ -78,7 +78,11 @@ export class SideBuilder {
 	}
 
 	/** A glob: its pieces (folded as written) and the collapsed form and runs of the longest one. */
-	addGlob(entry: number, pieces: string[], longest: { collapsed: string; runs: readonly number[] } | null): void {
+	addGlob(
+		entry: number,
+		pieces: string[],
+		longest: { collapsed: string; runs: readonly number[] } | null,
+	): void {
 		const glob = this.globs.push({ entry, pieces }) - 1;
 		if (longest === null || longest.collapsed === "") this.globsAlways.push(glob);
 		else this.use(longest.collapsed, glob * ROLES + GLOB, longest.runs);
@@ -134,7 +138,8 @@ function groupUsesByNeedle(
 		const slot = (uses[i] as number) + 1;
 		useStart[slot] = (useStart[slot] as number) + 1;
 	}
-	for (let n = 0; n < needleCount; n++) useStart[n + 1] = (useStart[n + 1] as number) + (useStart[n] as number);
+	for (let n = 0; n < needleCount; n++)
+		useStart[n + 1] = (useStart[n + 1] as number) + (useStart[n] as number);
 	const useValues = new Int32Array(uses.length / 3);
 	const useRuns = new Int32Array(uses.length / 3);
 	const cursor = useStart.slice(0, needleCount);

@@ -148,6 +148,12 @@ function foldCharacter(codePoint: number): CharacterFold {
 		return { text: simplified.normalize("NFKC"), word: false, unspaced: true };
 	}
 	let text = LOOK_ALIKES.get(codePoint) ?? LEET[c];
+	// A letter with accents is read as its base letter (TR39 has odd prototypes for some: ö → ة).
+	const base = c.normalize("NFD").replace(COMBINING_MARKS, "");
+	if (text === undefined && base !== c && base !== "") {
+		if (isAscii(base)) text = base;
+		else if ([...base].length === 1) return foldCharacter(base.codePointAt(0) as number);
+	}
 	const compatible = c.normalize("NFKC");
 	// Compatibility forms of ASCII (full-width, circled, mathematical letters) are what NFKC says.
 	if (text === undefined && compatible !== c && isAscii(ENCLOSED.exec(compatible)?.[1] ?? compatible)) {
@@ -425,5 +431,15 @@ export function rawReading(name: string): Reading {
 		runs.push(1);
 		if (isWordCharacterAt(name, i)) word[i] = 1;
 	}
-	return { label: "exactly as received", written: name, writtenFrom: from, writtenTo: to, collapsed: name, runs, from, to, word };
+	return {
+		label: "exactly as received",
+		written: name,
+		writtenFrom: from,
+		writtenTo: to,
+		collapsed: name,
+		runs,
+		from,
+		to,
+		word,
+	};
 }
