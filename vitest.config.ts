@@ -42,6 +42,8 @@ export default defineConfig({
 	],
 	test: {
 		include: ["test/**/*.test.ts"],
+		// Real-socket tests run in Node against a started Worker: vitest.node.config.ts.
+		exclude: ["test/node/**"],
 		// Logs of passing tests are noise; a failing test shows its own.
 		silent: "passed-only",
 		setupFiles: ["./test/apply-migrations.ts"],

@@ -1,24 +1,75 @@
-// Reads a request body up to a byte limit without ever holding more than the limit in memory.
+// Reads a request body up to a byte limit without ever holding more than the limit in memory, and drains
+// the bodies it refuses so the refusal reaches the client.
 
 /** Why a body could not be read. */
 export type BodyReadFailure = { kind: "too-large"; limit: number } | { kind: "unreadable"; message: string };
 
 /**
- * The body as text, or why not. Refuses at once when `content-length` already says it is too large;
- * otherwise counts bytes as they stream in and cancels the stream as soon as the limit is passed.
+ * How many bytes of a refused body are read and dropped before answering. An HTTP server that answers and
+ * closes while the client is still sending makes the client's TCP stack drop the answer (the client sees
+ * a reset, curl exits 56, fetch says "terminated"); reading the rest first, as nginx's lingering close
+ * does, lets the 413 or 401 arrive. Past this many bytes the stream is cancelled: the connection closes
+ * and a client still sending may miss the answer, which bounds what one request can make the Worker read.
+ */
+export const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/** How long a refused body is drained at most, so a client trickling bytes cannot hold the request open. */
+export const DRAIN_DEADLINE_MS = 10_000;
+
+/** What draining a refused body did: bytes dropped, and whether the stream was read to its end. */
+export interface DrainOutcome {
+	bytes: number;
+	complete: boolean;
+}
+
+/**
+ * Reads and drops the rest of a stream, up to `limit` bytes and `deadlineMs`; cancels it past either bound.
+ * Never throws: a broken stream counts as drained as far as it went.
+ */
+export async function drainStream(
+	reader: ReadableStreamDefaultReader<Uint8Array>,
+	limit = DRAIN_LIMIT_BYTES,
+	deadlineMs = DRAIN_DEADLINE_MS,
+): Promise<DrainOutcome> {
+	let bytes = 0;
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const expired = new Promise<"expired">((resolve) => {
+		timer = setTimeout(() => resolve("expired"), deadlineMs);
+	});
+	try {
+		for (;;) {
+			const next = await Promise.race([reader.read(), expired]);
+			if (next === "expired") break;
+			if (next.done) return { bytes, complete: true };
+			bytes += next.value.byteLength;
+			if (bytes > limit) break;
+		}
+	} catch {
+		return { bytes, complete: false };
+	} finally {
+		clearTimeout(timer);
+	}
+	await reader.cancel().catch(() => {});
+	return { bytes, complete: false };
+}
+
+/**
+ * The body as text, or why not. A body over `limit` (by `content-length` or by counting bytes as they
+ * stream in) is never held in memory: the rest is drained (see `DRAIN_LIMIT_BYTES`) so the caller's 413
+ * reaches the client.
  *
  * @example
  * const body = await readBodyWithLimit(request, 1_048_576);
  * if (typeof body !== "string") return failEnvelope(413, "body over 1 MiB");
  */
 export async function readBodyWithLimit(request: Request, limit: number): Promise<string | BodyReadFailure> {
-	const declared = Number(request.headers.get("content-length"));
-	if (Number.isFinite(declared) && declared > limit) {
-		await request.body?.cancel().catch(() => {});
-		return { kind: "too-large", limit };
-	}
 	if (!request.body) return "";
 	const reader = request.body.getReader();
+	const declared = Number(request.headers.get("content-length"));
+	if (Number.isFinite(declared) && declared > limit) {
+		await drainStream(reader);
+		return { kind: "too-large", limit };
+	}
 	const chunks: Uint8Array[] = [];
 	let size = 0;
 	try {
@@ -27,7 +78,7 @@ export async function readBodyWithLimit(request: Request, limit: number): Promis
 			if (done) break;
 			size += value.byteLength;
 			if (size > limit) {
-				await reader.cancel().catch(() => {});
+				await drainStream(reader, DRAIN_LIMIT_BYTES - size);
 				return { kind: "too-large", limit };
 			}
 			chunks.push(value);
@@ -45,9 +96,13 @@ export async function readBodyWithLimit(request: Request, limit: number): Promis
 	return new TextDecoder().decode(bytes);
 }
 
-/** Drops an unread body so the connection can be reused. */
+/**
+ * Drains a body the answer does not need (a refused or unrouted request), so the answer reaches the client;
+ * bounded like every drain. A body already read or being read is left alone.
+ */
 export async function discardBody(request: Request): Promise<void> {
-	await request.body?.cancel().catch(() => {});
+	if (!request.body || request.bodyUsed || request.body.locked) return;
+	await drainStream(request.body.getReader());
 }
 
 /**

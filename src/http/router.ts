@@ -9,6 +9,7 @@ import { commandModule } from "../callbacks/registry";
 import { health } from "../health";
 import { errorMessage, log } from "../log";
 import { failModeDecision, handlePolicyCheck } from "../policy";
+import { discardBody } from "./body";
 import { failEnvelope, jsonResponse, okEnvelope } from "./envelope";
 
 type Args = [Env, ExecutionContext];
@@ -57,6 +58,13 @@ export const router = Router<EdgeRequest, Args>({
 			return failModeAnswer(env, `exception: ${errorMessage(error)}`);
 		return failEnvelope(500, "internal error");
 	},
+	// A body no handler read (a refused /api request, a 404, a 405) is drained so the answer reaches the client.
+	finally: [
+		async (response: Response, request: EdgeRequest) => {
+			await discardBody(request);
+			return response;
+		},
+	],
 })
 	.post("/", (request, env, ctx) => receiveCallback(request, env, ctx, request.requestId))
 	.all("/", () => failEnvelope(405, "callbacks are POST /", { allow: "POST" }))

@@ -11,7 +11,7 @@ export const DIRECT_WRITE_DEADLINE_MS = 1_200;
  * await withinDeadline(recordEvent(db, record), 1_200, "D1 write"); // throws "D1 write took longer than 1200 ms"
  */
 export function withinDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-	let timer = 0;
+	let timer: ReturnType<typeof setTimeout> | undefined;
 	const expired = new Promise<never>((_, reject) => {
 		timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
 	});
