@@ -3,6 +3,7 @@
 // one map look-up per reading for exact entries, and one RE2 set pass per subject for regex entries
 // (linear time, no backtracking).
 import { RE2JS } from "re2js";
+import { errorMessage } from "../log";
 import { type BannedEntry, MATCH_MODES, type MatchMode, type Outcome, problem } from "./document";
 import {
 	newSearch,
@@ -135,7 +136,7 @@ function addRegex(side: SideBuilder, index: number, { value, normalize, fold }: 
 	try {
 		RE2JS.compile(value, normalize ? RE2JS.CASE_INSENSITIVE : 0);
 	} catch (error) {
-		const reason = error instanceof Error ? error.message : String(error);
+		const reason = errorMessage(error);
 		return (
 			`regex ${JSON.stringify(value)} is not valid RE2 syntax (the linear-time engine: ` +
 			`no look-around, no back-references): ${reason}`

@@ -3,7 +3,7 @@
 // exact values into a map, regexes into RE2 sets. One pass over each reading of a name finds every
 // occurrence, whatever the number of patterns, with its span in the name.
 import { RE2JS, RE2Set } from "re2js";
-import { type Automaton, AutomatonBuilder, NODE, nextState } from "./automaton";
+import { type Automaton, AutomatonBuilder, groupByBucket, NODE, nextState } from "./automaton";
 import type { Reading } from "./normalize";
 
 export const PLAIN = 0;
@@ -133,24 +133,15 @@ function groupUsesByNeedle(
 	uses: readonly number[],
 	needleCount: number,
 ): { useStart: Int32Array; useValues: Int32Array; useRuns: Int32Array } {
-	const useStart = new Int32Array(needleCount + 1);
-	for (let i = 0; i < uses.length; i += 3) {
-		const slot = (uses[i] as number) + 1;
-		useStart[slot] = (useStart[slot] as number) + 1;
-	}
-	for (let n = 0; n < needleCount; n++)
-		useStart[n + 1] = (useStart[n + 1] as number) + (useStart[n] as number);
-	const useValues = new Int32Array(uses.length / 3);
-	const useRuns = new Int32Array(uses.length / 3);
-	const cursor = useStart.slice(0, needleCount);
-	for (let i = 0; i < uses.length; i += 3) {
-		const needle = uses[i] as number;
-		const at = cursor[needle] as number;
-		useValues[at] = uses[i + 1] as number;
-		useRuns[at] = uses[i + 2] as number;
-		cursor[needle] = at + 1;
-	}
-	return { useStart, useValues, useRuns };
+	const { start, list } = groupByBucket(
+		needleCount,
+		uses.length / 3,
+		(i) => uses[3 * i] as number,
+		(i) => i,
+	);
+	const useValues = list.map((use) => uses[3 * use + 1] as number);
+	const useRuns = list.map((use) => uses[3 * use + 2] as number);
+	return { useStart: start, useValues, useRuns };
 }
 
 /**
