@@ -219,14 +219,14 @@ export function searchReading(side: Side, reading: Reading, readingIndex: number
 
 function searchAutomaton(side: Side, reading: Reading, readingIndex: number, search: Search): void {
 	const { automaton, useStart, useValues, useRuns, runLengths, globs } = side;
-	const { nodes, outputLink, needleAt, needleLengths } = automaton;
+	const { nodes, outputNeedle, outputNext, needleLengths } = automaton;
 	const { collapsed, runs, from, to, word, written } = reading;
 	const last = collapsed.length;
 	let state = 0;
 	for (let i = 0; i < last; i++) {
 		state = nextState(automaton, state, collapsed.charCodeAt(i));
-		for (let s = nodes[NODE * state + 2] as number; s !== 0; s = outputLink[s] as number) {
-			const needle = needleAt[s] as number;
+		for (let e = nodes[NODE * state + 2] as number; e !== 0; e = outputNext[e] as number) {
+			const needle = outputNeedle[e] as number;
 			const end = i + 1;
 			const start = end - (needleLengths[needle] as number);
 			const stop = useStart[needle + 1] as number;
