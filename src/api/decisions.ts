@@ -20,18 +20,21 @@ export interface DecisionView {
 	source?: string;
 }
 
+/** The decision log's query parameters. */
+export const decisionsQuery = {
+	after: wholeNumber(0, Number.MAX_SAFE_INTEGER, 0),
+	limit: wholeNumber(1, MAX_FEED_LIMIT, 100),
+	since: optionalWholeNumber(0, Number.MAX_SAFE_INTEGER),
+	operator: text(),
+	allowed: flag,
+};
+
 /**
  * `{"decisions": […], "next": <id or null>}`: decisions with id > after, oldest first, optionally only
  * those received at or after `since` (ms), by one `operator`, or only refusals/allowances (`allowed`).
  */
 export async function listDecisions(url: URL, env: Env): Promise<Response> {
-	const query = readQuery(url, {
-		after: wholeNumber(0, Number.MAX_SAFE_INTEGER, 0),
-		limit: wholeNumber(1, MAX_FEED_LIMIT, 100),
-		since: optionalWholeNumber(0, Number.MAX_SAFE_INTEGER),
-		operator: text(),
-		allowed: flag,
-	});
+	const query = readQuery(url, decisionsQuery);
 	if (!query.ok) return query.response;
 	const { after, limit, since, operator, allowed } = query.value;
 	const conditions = ["id > ?1"];

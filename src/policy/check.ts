@@ -7,7 +7,8 @@ import { type CreationKind, evaluateCreation } from "./evaluate";
 import { failModeDecision } from "./fail-mode";
 import { policyLoader } from "./loader";
 
-const CheckBodySchema = v.strictObject({
+/** The body of POST /api/policy/check (also in the OpenAPI document). */
+export const CheckBodySchema = v.strictObject({
 	Operator_Account: v.string(),
 	Name: v.string(),
 	Type: v.optional(v.string()),
