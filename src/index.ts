@@ -1,9 +1,14 @@
 // The Worker: Tencent Cloud Chat group and topic callbacks in, policy answers and event history out.
 import { router } from "./routes";
 import { drainEventQueue } from "./store/event-queue";
+import { runRetention } from "./store/retention";
 
 export default {
 	fetch: (request, env, ctx) => router.fetch(request, env, ctx),
 	// After-events buffered while D1 refused writes (EVENTS_QUEUE), stored once D1 takes them.
 	queue: (batch, env) => drainEventQueue(batch, env),
+	// The Cron Trigger: old events and decisions to R2, then out of D1 (retention).
+	scheduled: async (controller, env) => {
+		await runRetention(env, controller.scheduledTime);
+	},
 } satisfies ExportedHandler<Env>;
