@@ -1,11 +1,6 @@
 // Retention: old events and decisions go to R2 (gzipped NDJSON per UTC day) and only then leave D1, in
 // bounded batches. The real local R2 bucket and D1 from wrangler.toml; faults only by wrapping them.
-import {
-	createExecutionContext,
-	createScheduledController,
-	env,
-	waitOnExecutionContext,
-} from "cloudflare:test";
+import { createScheduledController, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { runRetention } from "../../src/store/retention";
