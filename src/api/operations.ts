@@ -3,10 +3,13 @@
 // shape and body schema, then runs `npm run openapi`.
 import * as v from "valibot";
 import { CheckBodySchema } from "../policy/check";
-import { decisionsQuery } from "./decisions";
+import { decisionsQuery, refusalsQuery } from "./decisions";
 import { feedQuery } from "./events";
 import type { ApiErrorShape, ApiOperation } from "./openapi";
+import { PublishSchema, policyVersionsQuery, RollbackSchema, ValidateSchema } from "./policy";
 import { quarantineQuery } from "./quarantine";
+import { SignInSchema } from "./session";
+import { topicQuery, topicSearchQuery } from "./topics";
 
 const nullable = <S extends v.GenericSchema>(schema: S) => v.nullable(schema);
 const next = v.pipe(
@@ -122,13 +125,23 @@ export const apiOperations: ApiOperation[] = [
 		summary: "A topic's current state and whole history",
 		tag: "history",
 		pathParameters: { topicId: "The TopicId, percent-encoded." },
+		query: topicQuery,
 		responses: {
 			200: {
 				description: "State and events",
 				schema: v.object({ topic: nullable(Topic), events: v.array(Event) }),
 			},
 		},
-		errors: { 400: "a bad topicId", 404: "never seen" },
+		errors: { 400: "a bad topicId or query parameter", 404: "never seen" },
+	},
+	{
+		method: "get",
+		path: "/api/topics",
+		summary: "Topics whose id, group or name matches a search text",
+		tag: "history",
+		query: topicSearchQuery,
+		responses: { 200: { description: "Matching topics", schema: v.object({ topics: v.array(Topic) }) } },
+		errors: { 400: "search missing, or a bad query parameter" },
 	},
 	{
 		method: "get",
@@ -166,6 +179,94 @@ export const apiOperations: ApiOperation[] = [
 			200: { description: "One page", schema: v.object({ decisions: v.array(Decision), next }) },
 		},
 		errors: { 400: "a bad query parameter, named" },
+	},
+	{
+		method: "get",
+		path: "/api/decisions/refusals",
+		summary: "Refusals counted by rule over a time range (default: the last 24 hours)",
+		tag: "policy",
+		query: refusalsQuery,
+		responses: { 200: { description: "Counts by rule" } },
+		errors: { 400: "a bad query parameter, named" },
+	},
+	{
+		method: "get",
+		path: "/api/policy",
+		summary: "The live policy document, its hash and the version that published it",
+		tag: "policy",
+		responses: { 200: { description: "The live policy" } },
+	},
+	{
+		method: "put",
+		path: "/api/policy",
+		summary: "Publish a policy document (validated first; recorded as a version)",
+		tag: "policy",
+		body: PublishSchema,
+		responses: { 200: { description: "Published" } },
+		errors: { 400: "an invalid document, naming the rule", 409: "the live policy changed meanwhile" },
+	},
+	{
+		method: "post",
+		path: "/api/policy/validate",
+		summary: "Validate a policy document without publishing it",
+		tag: "policy",
+		body: ValidateSchema,
+		responses: { 200: { description: "Valid, or the problems found" } },
+		errors: { 400: "a bad body" },
+	},
+	{
+		method: "post",
+		path: "/api/policy/rollback",
+		summary: "Publish an earlier version again",
+		tag: "policy",
+		body: RollbackSchema,
+		responses: { 200: { description: "Rolled back" } },
+		errors: { 400: "a bad body", 404: "no such version" },
+	},
+	{
+		method: "get",
+		path: "/api/policy/versions",
+		summary: "Published policy versions, newest first, paged",
+		tag: "policy",
+		query: policyVersionsQuery,
+		responses: { 200: { description: "One page of versions" } },
+		errors: { 400: "a bad query parameter, named" },
+	},
+	{
+		method: "get",
+		path: "/api/policy/versions/{id}",
+		summary: "One published policy version with its document",
+		tag: "policy",
+		pathParameters: { id: "The version's id." },
+		responses: { 200: { description: "The version" } },
+		errors: { 400: "a bad id", 404: "no such version" },
+	},
+	{
+		method: "post",
+		path: "/api/session",
+		summary: "Sign in to the console with the admin token: sets the session cookie",
+		tag: "console",
+		public: true,
+		body: SignInSchema,
+		responses: { 200: { description: "Signed in (Set-Cookie)" } },
+		errors: { 400: "a bad body", 401: "wrong token", 503: "the API is off" },
+	},
+	{
+		method: "get",
+		path: "/api/session",
+		summary: "The console session of this cookie",
+		tag: "console",
+		public: true,
+		responses: { 200: { description: "The session" } },
+		errors: { 401: "no valid session" },
+	},
+	{
+		method: "delete",
+		path: "/api/session",
+		summary: "Sign out of the console: clears the cookie",
+		tag: "console",
+		public: true,
+		responses: { 200: { description: "Signed out" } },
 	},
 	{
 		method: "post",
