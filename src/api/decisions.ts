@@ -1,5 +1,7 @@
 // GET /api/decisions: the policy's decision log (table `decisions`), paged like the change feed.
+
 import * as v from "valibot";
+import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
 import { errorMessage, log } from "../log";
 import { MAX_FEED_LIMIT } from "./events";
@@ -47,7 +49,7 @@ export const decisionsQuery = {
  */
 export async function listDecisions(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, decisionsQuery);
-	if (!query.ok) return query.response;
+	if (!query.ok) return apiError(query.problem);
 	const { after, before, order, limit, since, until, operator, rule, allowed } = query.value;
 	const conditions = order === "asc" ? ["id > ?1"] : ["id < ?2"];
 	if (since !== undefined) conditions.push("received_at >= ?3");
@@ -92,7 +94,7 @@ function missingTable(error: unknown): Response {
  */
 export async function countRefusals(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, refusalsQuery);
-	if (!query.ok) return query.response;
+	if (!query.ok) return apiError(query.problem);
 	const until = query.value.until ?? Date.now();
 	const since = query.value.since ?? until - 86_400_000;
 	let rows: { rule: string | null; count: number }[];

@@ -2,9 +2,11 @@
 import { callbackTokens, requestTimeSkewSeconds, sdkAppIds } from "../config";
 import { sha256Hex, timingSafeEqualStrings } from "../crypto";
 import { log } from "../log";
+import { ok, type Result, refused } from "../result";
 
 /** The outcome of checking a callback request's query string. */
-export type CallbackAuthResult = { ok: true; sdkAppId: string } | { ok: false; reason: string };
+/** The SDKAppID the callback is for, or why it is refused. */
+export type CallbackAuthResult = Result<string>;
 
 let warnedUnsigned = false;
 
@@ -40,9 +42,9 @@ export async function authenticateCallback(
 	nowMs: number,
 ): Promise<CallbackAuthResult> {
 	const sdkAppId = singleParam(params, "SdkAppid");
-	if (sdkAppId === undefined) return { ok: false, reason: "SdkAppid is missing" };
-	if (sdkAppId === null) return { ok: false, reason: "SdkAppid is repeated" };
-	if (!sdkAppIds(env).includes(sdkAppId)) return { ok: false, reason: "SdkAppid is not this app's" };
+	if (sdkAppId === undefined) return refused("SdkAppid is missing");
+	if (sdkAppId === null) return refused("SdkAppid is repeated");
+	if (!sdkAppIds(env).includes(sdkAppId)) return refused("SdkAppid is not this app's");
 
 	const tokens = callbackTokens(env);
 	if (tokens.length === 0) {
@@ -53,18 +55,17 @@ export async function authenticateCallback(
 				warning: "CALLBACK_TOKEN is not set: callbacks are accepted on SdkAppid alone, which anyone can send",
 			});
 		}
-		return { ok: true, sdkAppId };
+		return ok(sdkAppId);
 	}
 
 	const requestTime = singleParam(params, "RequestTime");
 	const sign = singleParam(params, "Sign");
-	if (requestTime === undefined) return { ok: false, reason: "RequestTime is missing" };
-	if (sign === undefined) return { ok: false, reason: "Sign is missing" };
-	if (requestTime === null || sign === null) return { ok: false, reason: "RequestTime or Sign is repeated" };
-	if (!/^\d{1,12}$/.test(requestTime))
-		return { ok: false, reason: "RequestTime is not a Unix time in seconds" };
+	if (requestTime === undefined) return refused("RequestTime is missing");
+	if (sign === undefined) return refused("Sign is missing");
+	if (requestTime === null || sign === null) return refused("RequestTime or Sign is repeated");
+	if (!/^\d{1,12}$/.test(requestTime)) return refused("RequestTime is not a Unix time in seconds");
 	const skew = Math.abs(nowMs / 1000 - Number(requestTime));
-	if (skew > requestTimeSkewSeconds(env)) return { ok: false, reason: "RequestTime is too far from now" };
+	if (skew > requestTimeSkewSeconds(env)) return refused("RequestTime is too far from now");
 
 	// Hex is case-insensitive; every token is tried so the time taken does not tell which one matched.
 	const presented = sign.toLowerCase();
@@ -72,5 +73,5 @@ export async function authenticateCallback(
 	for (const token of tokens) {
 		if (await timingSafeEqualStrings(presented, await tencentSign(token, requestTime))) matched = true;
 	}
-	return matched ? { ok: true, sdkAppId } : { ok: false, reason: "Sign does not match" };
+	return matched ? ok(sdkAppId) : refused("Sign does not match");
 }

@@ -1,9 +1,12 @@
 // POST /api/policy/check: what the callback would answer for a name, and which rule decided, with the
 // live policy or one sent in the body (to try an edit before saving it). Decisions here are not logged.
 import * as v from "valibot";
+import { maxBodyBytes } from "../config";
+import { apiError } from "../http/api-error";
+import { readBodyWithLimit } from "../http/body";
 import { compilePolicy, compilePolicyText } from "./compile";
 import { type PolicyDocument, PolicyDocumentSchema } from "./document";
-import { type CreationKind, evaluateCreation } from "./evaluate";
+import { type CreationKind, explainCreation } from "./evaluate";
 import { failModeDecision } from "./fail-mode";
 import { policyLoader } from "./loader";
 
@@ -20,7 +23,8 @@ export const CheckBodySchema = v.strictObject({
 
 /**
  * POST /api/policy/check body {"Operator_Account","Name","Type"?,"CallbackCommand"?,"policy"?} →
- * {"ErrorCode","ErrorInfo","rule",…}; an invalid body or inline policy → 400 JSON naming the problem.
+ * {"ErrorCode","ErrorInfo","rule",…,"explanation"} (the explanation's shape: docs/policy.md); an invalid
+ * body or inline policy → 400 in the /api error shape naming the field, a body over MAX_BODY_BYTES → 413.
  * The caller has already checked the ADMIN_TOKEN bearer.
  */
 export async function handlePolicyCheck(
@@ -28,18 +32,23 @@ export async function handlePolicyCheck(
 	env: Env,
 	ctx: ExecutionContext,
 ): Promise<Response> {
+	const text = await readBodyWithLimit(request, maxBodyBytes(env));
+	if (typeof text !== "string")
+		return text.kind === "too-large"
+			? apiError({ status: 413, message: `body is larger than ${text.limit} bytes` })
+			: apiError({ status: 400, message: `body could not be read: ${text.message}` });
 	let json: unknown;
 	try {
-		json = await request.json();
+		json = JSON.parse(text);
 	} catch {
-		return badRequest({ error: "the body must be JSON" });
+		return apiError({ status: 400, message: "the body must be JSON" });
 	}
 	const body = v.safeParse(CheckBodySchema, json);
 	if (!body.success) {
 		const issue = body.issues[0];
 		const field = issue?.path?.map((p) => p.key).join(".") ?? "body";
 		const message = issue?.expected === "never" ? "unknown field" : issue?.message;
-		return badRequest({ error: `${field}: ${message}` });
+		return apiError({ status: 400, message: `${field}: ${message}`, field });
 	}
 	const { Operator_Account, Name, Type, CallbackCommand, policy: inline } = body.output;
 	const kind: CreationKind = CallbackCommand === "Group.CallbackBeforeCreateGroup" ? "group" : "topic";
@@ -57,8 +66,15 @@ export async function handlePolicyCheck(
 				? compilePolicy(parsed.output as PolicyDocument)
 				: compilePolicyText(JSON.stringify(inline, null, "\t"));
 		}
-		if (!compiled.ok)
-			return badRequest({ error: `policy: ${compiled.problem.message}`, ...compiled.problem });
+		if (!compiled.ok) {
+			const { message, rule, line, column } = compiled.problem;
+			return apiError({
+				status: 400,
+				message: `policy: ${message}`,
+				field: "policy",
+				detail: { rule, line, column },
+			});
+		}
 		policyVersion = compiled.value.version;
 		source = "inline";
 	} else {
@@ -81,7 +97,7 @@ export async function handlePolicyCheck(
 		policyVersion = state.policy.label;
 		source = state.liveProblem === null ? "live" : "last-known-good";
 	}
-	const verdict = evaluateCreation(compiled.value, kind, {
+	const { verdict, explanation } = explainCreation(compiled.value, kind, {
 		operatorAccount: Operator_Account,
 		name: Name,
 		type: Type,
@@ -98,9 +114,6 @@ export async function handlePolicyCheck(
 		wouldRefuseWith: verdict.dryRun && !verdict.allowed ? verdict.errorCode : null,
 		policyVersion,
 		source,
+		explanation,
 	});
-}
-
-function badRequest(body: Record<string, unknown>): Response {
-	return Response.json(body, { status: 400 });
 }
