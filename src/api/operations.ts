@@ -2,6 +2,7 @@
 // list; a test fails when that file is stale). A new /api route adds its entry here, reusing its own query
 // shape and body schema, then runs `npm run openapi`.
 import * as v from "valibot";
+import { API_ERROR_CODES } from "../http/api-error";
 import { CheckBodySchema } from "../policy/check";
 import { decisionsQuery, refusalsQuery } from "./decisions";
 import { feedQuery } from "./events";
@@ -95,8 +96,12 @@ export const apiInfo = {
 export const apiError: ApiErrorShape = {
 	description: "An error: what went wrong, naming the parameter or field when one is at fault",
 	schema: v.object({
-		error: v.string(),
-		parameter: v.optional(v.string()),
+		error: v.object({
+			code: v.picklist(Object.values(API_ERROR_CODES)),
+			message: v.string(),
+			field: v.optional(v.string()),
+			detail: v.optional(v.unknown()),
+		}),
 	}),
 };
 
