@@ -2,6 +2,7 @@
 import { drainEnforcementQueue, isEnforcementQueue } from "./enforcement/actions";
 import { router } from "./routes";
 import { drainEventQueue } from "./store/event-queue";
+import { runRetention } from "./store/retention";
 
 export default {
 	fetch: (request, env, ctx) => router.fetch(request, env, ctx),
@@ -9,4 +10,8 @@ export default {
 	// refused writes (EVENTS_QUEUE), stored once D1 takes them.
 	queue: (batch, env, ctx) =>
 		isEnforcementQueue(batch.queue) ? drainEnforcementQueue(batch, env, ctx) : drainEventQueue(batch, env),
+	// The Cron Trigger: old events and decisions to R2, then out of D1 (retention).
+	scheduled: async (controller, env) => {
+		await runRetention(env, controller.scheduledTime);
+	},
 } satisfies ExportedHandler<Env>;

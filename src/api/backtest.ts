@@ -15,7 +15,8 @@ import { policyLoader } from "../policy/loader";
 export const BACKTEST_DEFAULT_LIMIT = 500;
 export const BACKTEST_MAX_LIMIT = 1_000;
 
-const BodySchema = v.strictObject({
+/** The backtest request body. */
+export const BacktestBodySchema = v.strictObject({
 	policy: v.optional(
 		v.union([v.string(), v.record(v.string(), v.unknown())], "must be a policy document or its JSON text"),
 	),
@@ -46,7 +47,7 @@ export async function handleBacktest(request: Request, env: Env, ctx: ExecutionC
 	} catch {
 		return badBody("body", "must be JSON");
 	}
-	const body = v.safeParse(BodySchema, json);
+	const body = v.safeParse(BacktestBodySchema, json);
 	if (!body.success) {
 		const issue = body.issues[0];
 		const field = issue?.path?.map((p) => p.key).join(".") || "body";

@@ -23,23 +23,32 @@ export interface DecisionView {
 	source?: string;
 }
 
+/** GET /api/decisions/refusals's query parameters (default: the last 24 hours). */
+export const refusalsQuery = {
+	since: optionalWholeNumber(0, Number.MAX_SAFE_INTEGER),
+	until: optionalWholeNumber(0, Number.MAX_SAFE_INTEGER),
+};
+
+/** The decision log's query parameters. */
+export const decisionsQuery = {
+	after: wholeNumber(0, Number.MAX_SAFE_INTEGER, 0),
+	before: wholeNumber(1, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+	order: v.optional(v.picklist(["asc", "desc"], "must be asc or desc"), "asc"),
+	limit: wholeNumber(1, MAX_FEED_LIMIT, 100),
+	since: optionalWholeNumber(0, Number.MAX_SAFE_INTEGER),
+	until: optionalWholeNumber(0, Number.MAX_SAFE_INTEGER),
+	operator: text(),
+	rule: text(),
+	allowed: flag,
+};
+
 /**
  * `{"decisions": […], "next": <id or null>}`: decisions with id > after, oldest first (or, with
  * `order=desc`, id < before, newest first), optionally only those received in [`since`, `until`) (ms), by one
  * `operator`, decided by one `rule`, or only refusals/allowances (`allowed`).
  */
 export async function listDecisions(url: URL, env: Env): Promise<Response> {
-	const query = readQuery(url, {
-		after: wholeNumber(0, Number.MAX_SAFE_INTEGER, 0),
-		before: wholeNumber(1, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
-		order: v.optional(v.picklist(["asc", "desc"], "must be asc or desc"), "asc"),
-		limit: wholeNumber(1, MAX_FEED_LIMIT, 100),
-		since: optionalWholeNumber(0, Number.MAX_SAFE_INTEGER),
-		until: optionalWholeNumber(0, Number.MAX_SAFE_INTEGER),
-		operator: text(),
-		rule: text(),
-		allowed: flag,
-	});
+	const query = readQuery(url, decisionsQuery);
 	if (!query.ok) return apiError(query.problem);
 	const { after, before, order, limit, since, until, operator, rule, allowed } = query.value;
 	const conditions = order === "asc" ? ["id > ?1"] : ["id < ?2"];
@@ -84,10 +93,7 @@ function missingTable(error: unknown): Response {
  * console's chart. Dry-run refusals count (they are what enforce mode would refuse).
  */
 export async function countRefusals(url: URL, env: Env): Promise<Response> {
-	const query = readQuery(url, {
-		since: optionalWholeNumber(0, Number.MAX_SAFE_INTEGER),
-		until: optionalWholeNumber(0, Number.MAX_SAFE_INTEGER),
-	});
+	const query = readQuery(url, refusalsQuery);
 	if (!query.ok) return apiError(query.problem);
 	const until = query.value.until ?? Date.now();
 	const since = query.value.since ?? until - 86_400_000;

@@ -24,12 +24,19 @@ const PolicyText = v.pipe(
 	v.string("must be the policy document as a JSON text"),
 	v.maxLength(MAX_POLICY_CHARS, `must be at most ${MAX_POLICY_CHARS} characters`),
 );
-const ValidateSchema = v.strictObject({ policy: PolicyText });
-const PublishSchema = v.strictObject({
+/** Bodies of the policy routes (also in the OpenAPI document). */
+/** GET /api/policy/versions's query parameters. */
+export const policyVersionsQuery = {
+	before: wholeNumber(1, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+	limit: wholeNumber(1, 100, 20),
+};
+
+export const ValidateSchema = v.strictObject({ policy: PolicyText });
+export const PublishSchema = v.strictObject({
 	policy: PolicyText,
 	baseHash: v.optional(v.nullable(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "must be a SHA-256 hex")))),
 });
-const RollbackSchema = v.strictObject({
+export const RollbackSchema = v.strictObject({
 	to: v.pipe(v.number("must be a version id"), v.integer("must be a version id"), v.minValue(1)),
 	baseHash: PublishSchema.entries.baseHash,
 });
@@ -123,10 +130,7 @@ export async function rollbackPolicy(request: Request, env: Env, caller: AdminCa
 
 /** GET /api/policy/versions?before=&limit= → `{"versions": [newest first, without text], "next"}`. */
 export async function listPolicyVersions(url: URL, env: Env): Promise<Response> {
-	const query = readQuery(url, {
-		before: wholeNumber(1, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
-		limit: wholeNumber(1, 100, 20),
-	});
+	const query = readQuery(url, policyVersionsQuery);
 	if (!query.ok) return apiError(query.problem);
 	const { results } = await env.DB.prepare(
 		`SELECT ${POLICY_VERSION_COLUMNS} FROM policy_versions WHERE id < ? ORDER BY id DESC LIMIT ?`,

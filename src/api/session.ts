@@ -15,7 +15,8 @@ import { jsonResponse } from "../http/envelope";
 import { log } from "../log";
 import { readJsonBody } from "./query";
 
-const SignInSchema = v.strictObject({
+/** POST /api/session's body (also in the OpenAPI document). */
+export const SignInSchema = v.strictObject({
 	token: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")),
 	name: v.optional(
 		v.pipe(

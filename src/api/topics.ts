@@ -23,6 +23,15 @@ export interface TopicView {
 
 const NO_STORE = { "cache-control": "no-store" };
 
+/** GET /api/topics/{topicId}'s query parameters: its events paged (all of them without `limit`). */
+export const topicQuery = {
+	after: wholeNumber(0, Number.MAX_SAFE_INTEGER, 0),
+	limit: optionalWholeNumber(1, MAX_FEED_LIMIT),
+};
+
+/** GET /api/topics's query parameters. */
+export const topicSearchQuery = { search: text(256), limit: wholeNumber(1, 200, 50) };
+
 /**
  * `{"topic": {…current state…}, "events": [the topic's event rows, oldest first], "next"}`; 404 when the
  * topic was never seen. Without `limit`, every event and `next` null; with it, a page of events with id >
@@ -32,10 +41,7 @@ const NO_STORE = { "cache-control": "no-store" };
 export async function getTopic(rawTopicId: string | undefined, url: URL, env: Env): Promise<Response> {
 	const topicId = pathSegment("topicId", rawTopicId);
 	if (!topicId.ok) return apiError(topicId.problem);
-	const query = readQuery(url, {
-		after: wholeNumber(0, Number.MAX_SAFE_INTEGER, 0),
-		limit: optionalWholeNumber(1, MAX_FEED_LIMIT),
-	});
+	const query = readQuery(url, topicQuery);
 	if (!query.ok) return apiError(query.problem);
 	const { after, limit } = query.value;
 	const [state, history] = await env.DB.batch<Record<string, unknown>>([
@@ -64,7 +70,7 @@ export async function getTopic(rawTopicId: string | undefined, url: URL, env: En
  * ordered by topic ID. For finding a topic without knowing its full ID.
  */
 export async function searchTopics(url: URL, env: Env): Promise<Response> {
-	const query = readQuery(url, { search: text(256), limit: wholeNumber(1, 200, 50) });
+	const query = readQuery(url, topicSearchQuery);
 	if (!query.ok) return apiError(query.problem);
 	const { search, limit } = query.value;
 	if (search === undefined)

@@ -10,7 +10,8 @@ import { type CreationKind, explainCreation } from "./evaluate";
 import { failModeDecision } from "./fail-mode";
 import { policyLoader } from "./loader";
 
-const CheckBodySchema = v.strictObject({
+/** The body of POST /api/policy/check (also in the OpenAPI document). */
+export const CheckBodySchema = v.strictObject({
 	Operator_Account: v.string(),
 	Name: v.string(),
 	Type: v.optional(v.string()),

@@ -1,0 +1,402 @@
+// Every /api operation, for the OpenAPI document (`npm run openapi` writes src/api/openapi.json from this
+// list; a test fails when that file is stale). A new /api route adds its entry here, reusing its own query
+// shape and body schema, then runs `npm run openapi`.
+import * as v from "valibot";
+import { API_ERROR_CODES } from "../http/api-error";
+import { CheckBodySchema } from "../policy/check";
+import { BacktestBodySchema } from "./backtest";
+import { decisionsQuery, refusalsQuery } from "./decisions";
+import { enforcementQuery } from "./enforcement";
+import { feedQuery } from "./events";
+import type { ApiErrorShape, ApiOperation } from "./openapi";
+import { PublishSchema, policyVersionsQuery, RollbackSchema, ValidateSchema } from "./policy";
+import { quarantineQuery } from "./quarantine";
+import { SignInSchema } from "./session";
+import { topicQuery, topicSearchQuery } from "./topics";
+
+const nullable = <S extends v.GenericSchema>(schema: S) => v.nullable(schema);
+const next = v.pipe(
+	nullable(v.number()),
+	v.description("The `after` of the next page; null when this page reached the newest row."),
+);
+
+const Event = v.object({
+	id: v.pipe(v.number(), v.description("Grows with every stored event: the change feed's cursor.")),
+	command: v.string(),
+	sdk_app_id: v.string(),
+	group_id: nullable(v.string()),
+	topic_id: v.pipe(nullable(v.string()), v.description("null for a group-level event.")),
+	operator_account: nullable(v.string()),
+	event_time: v.pipe(nullable(v.number()), v.description("Tencent's EventTime, ms.")),
+	received_at: v.pipe(v.number(), v.description("When the Worker accepted it, ms.")),
+	payload: v.pipe(v.unknown(), v.description("The validated callback body.")),
+});
+
+const Topic = v.object({
+	topic_id: v.string(),
+	group_id: nullable(v.string()),
+	name: nullable(v.string()),
+	introduction: nullable(v.string()),
+	notification: nullable(v.string()),
+	face_url: nullable(v.string()),
+	owner_account: nullable(v.string()),
+	created_by: nullable(v.string()),
+	created_at: nullable(v.number()),
+	updated_at: nullable(v.number()),
+	deleted_at: v.pipe(nullable(v.number()), v.description("null while the topic is alive.")),
+});
+
+const Decision = v.object({
+	id: v.number(),
+	received_at: v.number(),
+	command: v.string(),
+	operator_account: v.string(),
+	name: v.string(),
+	allowed: v.boolean(),
+	error_code: v.number(),
+	rule: nullable(v.string()),
+	policy_version: nullable(v.string()),
+	dry_run: v.boolean(),
+	source: v.optional(v.string()),
+});
+
+const Quarantined = v.object({
+	id: v.number(),
+	received_at: v.number(),
+	command: nullable(v.string()),
+	sdk_app_id: nullable(v.string()),
+	reason: v.string(),
+	body_bytes: v.number(),
+	body_truncated: v.boolean(),
+	resolved_at: nullable(v.number()),
+	resolution: nullable(v.picklist(["replayed", "dismissed"])),
+});
+
+const QuarantineAction = v.object({
+	id: v.number(),
+	quarantine_id: v.number(),
+	action: v.picklist(["replay", "dismiss"]),
+	outcome: v.picklist(["stored", "duplicate", "still_invalid", "not_replayable", "dismissed"]),
+	detail: nullable(v.string()),
+	acted_at: v.number(),
+	request_id: nullable(v.string()),
+});
+
+const groupId = { groupId: "The community's GroupId, percent-encoded (`@TGS#…` → `%40TGS%23…`)." };
+const quarantineRow = { id: "The quarantine row's id." };
+
+/** The document's title, version and description. */
+export const apiInfo = {
+	title: "Tencent Cloud Chat topic webhooks: admin API",
+	version: "1",
+	description:
+		"Read the event history and the change feed, try and audit the topic-creation policy, act on quarantined " +
+		"callbacks. Every route but this document needs `Authorization: Bearer <ADMIN_TOKEN>`.",
+};
+
+/** The /api error answer (docs/sync.md). */
+export const apiError: ApiErrorShape = {
+	description: "An error: what went wrong, naming the parameter or field when one is at fault",
+	schema: v.object({
+		error: v.object({
+			code: v.picklist(Object.values(API_ERROR_CODES)),
+			message: v.string(),
+			field: v.optional(v.string()),
+			detail: v.optional(v.unknown()),
+		}),
+	}),
+};
+
+/** Every /api operation, in the order the docs present them. */
+export const apiOperations: ApiOperation[] = [
+	{
+		method: "get",
+		path: "/api/openapi.json",
+		summary: "This document",
+		tag: "meta",
+		public: true,
+		responses: { 200: { description: "The OpenAPI 3.1 document of /api" } },
+	},
+	{
+		method: "get",
+		path: "/api/events",
+		summary: "The change feed: every stored event in id order, paged",
+		tag: "history",
+		query: feedQuery,
+		responses: { 200: { description: "One page", schema: v.object({ events: v.array(Event), next }) } },
+		errors: { 400: "a bad query parameter, named" },
+	},
+	{
+		method: "get",
+		path: "/api/topics/{topicId}",
+		summary: "A topic's current state and whole history",
+		tag: "history",
+		pathParameters: { topicId: "The TopicId, percent-encoded." },
+		query: topicQuery,
+		responses: {
+			200: {
+				description: "State and events",
+				schema: v.object({ topic: nullable(Topic), events: v.array(Event) }),
+			},
+		},
+		errors: { 400: "a bad topicId or query parameter", 404: "never seen" },
+	},
+	{
+		method: "get",
+		path: "/api/topics",
+		summary: "Topics whose id, group or name matches a search text",
+		tag: "history",
+		query: topicSearchQuery,
+		responses: { 200: { description: "Matching topics", schema: v.object({ topics: v.array(Topic) }) } },
+		errors: { 400: "search missing, or a bad query parameter" },
+	},
+	{
+		method: "get",
+		path: "/api/groups/{groupId}/topics",
+		summary: "A community's topics, alive and deleted",
+		tag: "history",
+		pathParameters: groupId,
+		responses: {
+			200: { description: "Its topics", schema: v.object({ groupId: v.string(), topics: v.array(Topic) }) },
+		},
+		errors: { 400: "a bad groupId" },
+	},
+	{
+		method: "get",
+		path: "/api/groups/{groupId}/events",
+		summary: "A community's history (group-level and topic events), paged",
+		tag: "history",
+		pathParameters: groupId,
+		query: feedQuery,
+		responses: {
+			200: {
+				description: "One page",
+				schema: v.object({ groupId: v.string(), events: v.array(Event), next }),
+			},
+		},
+		errors: { 400: "a bad groupId or query parameter, named" },
+	},
+	{
+		method: "get",
+		path: "/api/decisions",
+		summary: "The policy's decision log, paged and filtered",
+		tag: "policy",
+		query: decisionsQuery,
+		responses: {
+			200: { description: "One page", schema: v.object({ decisions: v.array(Decision), next }) },
+		},
+		errors: { 400: "a bad query parameter, named" },
+	},
+	{
+		method: "get",
+		path: "/api/decisions/refusals",
+		summary: "Refusals counted by rule over a time range (default: the last 24 hours)",
+		tag: "policy",
+		query: refusalsQuery,
+		responses: { 200: { description: "Counts by rule" } },
+		errors: { 400: "a bad query parameter, named" },
+	},
+	{
+		method: "get",
+		path: "/api/policy",
+		summary: "The live policy document, its hash and the version that published it",
+		tag: "policy",
+		responses: { 200: { description: "The live policy" } },
+	},
+	{
+		method: "put",
+		path: "/api/policy",
+		summary: "Publish a policy document (validated first; recorded as a version)",
+		tag: "policy",
+		body: PublishSchema,
+		responses: { 200: { description: "Published" } },
+		errors: { 400: "an invalid document, naming the rule", 409: "the live policy changed meanwhile" },
+	},
+	{
+		method: "post",
+		path: "/api/policy/validate",
+		summary: "Validate a policy document without publishing it",
+		tag: "policy",
+		body: ValidateSchema,
+		responses: { 200: { description: "Valid, or the problems found" } },
+		errors: { 400: "a bad body" },
+	},
+	{
+		method: "post",
+		path: "/api/policy/rollback",
+		summary: "Publish an earlier version again",
+		tag: "policy",
+		body: RollbackSchema,
+		responses: { 200: { description: "Rolled back" } },
+		errors: { 400: "a bad body", 404: "no such version" },
+	},
+	{
+		method: "get",
+		path: "/api/policy/versions",
+		summary: "Published policy versions, newest first, paged",
+		tag: "policy",
+		query: policyVersionsQuery,
+		responses: { 200: { description: "One page of versions" } },
+		errors: { 400: "a bad query parameter, named" },
+	},
+	{
+		method: "get",
+		path: "/api/policy/versions/{id}",
+		summary: "One published policy version with its document",
+		tag: "policy",
+		pathParameters: { id: "The version's id." },
+		responses: { 200: { description: "The version" } },
+		errors: { 400: "a bad id", 404: "no such version" },
+	},
+	{
+		method: "post",
+		path: "/api/session",
+		summary: "Sign in to the console with the admin token: sets the session cookie",
+		tag: "console",
+		public: true,
+		body: SignInSchema,
+		responses: { 200: { description: "Signed in (Set-Cookie)" } },
+		errors: { 400: "a bad body", 401: "wrong token", 503: "the API is off" },
+	},
+	{
+		method: "get",
+		path: "/api/session",
+		summary: "The console session of this cookie",
+		tag: "console",
+		public: true,
+		responses: { 200: { description: "The session" } },
+		errors: { 401: "no valid session" },
+	},
+	{
+		method: "delete",
+		path: "/api/session",
+		summary: "Sign out of the console: clears the cookie",
+		tag: "console",
+		public: true,
+		responses: { 200: { description: "Signed out" } },
+	},
+	{
+		method: "post",
+		path: "/api/policy/backtest",
+		summary: "Which live topics a policy (a draft, or the live one) would refuse by name, one page of topics per request",
+		description:
+			'Pass `next` back as `after` until it is null. With `"apply": true`, each refused topic is recorded in the enforcement ledger and its action queued (docs/enforcement.md).',
+		tag: "enforcement",
+		body: BacktestBodySchema,
+		responses: {
+			200: {
+				description: "The refused topics of this page and the cursor of the next",
+				schema: v.object({
+					refused: v.array(v.record(v.string(), v.unknown())),
+					scanned: v.number(),
+					next: nullable(v.string()),
+					policyVersion: nullable(v.string()),
+					source: v.string(),
+					applied: v.optional(v.record(v.string(), v.unknown())),
+				}),
+			},
+		},
+		errors: { 400: "a bad body or an invalid draft policy, named" },
+	},
+	{
+		method: "get",
+		path: "/api/enforcement",
+		summary: "The enforcement ledger: every action taken or planned on a live name, paged",
+		tag: "enforcement",
+		query: enforcementQuery,
+		responses: {
+			200: {
+				description: "One page of ledger rows",
+				schema: v.object({ actions: v.array(v.record(v.string(), v.unknown())), next }),
+			},
+		},
+		errors: { 400: "a bad query parameter, named" },
+	},
+	{
+		method: "post",
+		path: "/api/policy/check",
+		summary: "What the callback would answer for a name, with the live policy or a draft",
+		tag: "policy",
+		body: CheckBodySchema,
+		responses: {
+			200: {
+				description: "The answer and the rule that decided",
+				schema: v.object({
+					ErrorCode: v.number(),
+					ErrorInfo: v.string(),
+					rule: nullable(v.string()),
+					allowed: v.boolean(),
+					dryRun: v.boolean(),
+					policyVersion: nullable(v.string()),
+					source: v.string(),
+				}),
+			},
+		},
+		errors: { 400: "a bad body or inline policy, naming the field or rule" },
+	},
+	{
+		method: "get",
+		path: "/api/quarantine",
+		summary: "Quarantined callbacks (bodies that failed validation), without bodies, paged",
+		tag: "quarantine",
+		query: quarantineQuery,
+		responses: {
+			200: { description: "One page", schema: v.object({ quarantine: v.array(Quarantined), next }) },
+		},
+		errors: { 400: "a bad query parameter, named" },
+	},
+	{
+		method: "get",
+		path: "/api/quarantine/{id}",
+		summary: "One quarantined callback with its raw body and the actions taken on it",
+		tag: "quarantine",
+		pathParameters: quarantineRow,
+		responses: {
+			200: {
+				description: "The row and its actions",
+				schema: v.object({
+					entry: v.object({ ...Quarantined.entries, body: v.string() }),
+					actions: v.array(QuarantineAction),
+				}),
+			},
+		},
+		errors: { 400: "a bad id", 404: "no such row" },
+	},
+	{
+		method: "post",
+		path: "/api/quarantine/{id}/replay",
+		summary: "Judge the body again and store the event if it now passes",
+		tag: "quarantine",
+		pathParameters: quarantineRow,
+		responses: {
+			200: {
+				description: "Stored (or already stored); the row is now replayed",
+				schema: v.object({
+					id: v.number(),
+					outcome: v.picklist(["stored", "duplicate"]),
+					inserted: v.number(),
+				}),
+			},
+		},
+		errors: {
+			400: "a bad id",
+			404: "no such row",
+			409: "already replayed or dismissed",
+			422: "still invalid, or not replayable",
+		},
+	},
+	{
+		method: "delete",
+		path: "/api/quarantine/{id}",
+		summary: "Dismiss a quarantined callback (kept, marked dismissed)",
+		tag: "quarantine",
+		pathParameters: quarantineRow,
+		responses: {
+			200: {
+				description: "Dismissed",
+				schema: v.object({ id: v.number(), outcome: v.literal("dismissed") }),
+			},
+		},
+		errors: { 400: "a bad id", 404: "no such row", 409: "already replayed or dismissed" },
+	},
+];
