@@ -26,7 +26,7 @@ export const MAX_IGNORED_NAMES = 200;
 /** The parsed body, or why it is unusable; `text` is the body as received (empty when it was not read). */
 type ParsedBody =
 	| { ok: true; value: unknown; text: string }
-	| { ok: false; status: 400 | 413; reason: string; text: string };
+	| { ok: false; status: 400 | 413; reason: string; text: string; value?: unknown };
 
 /** What is known of an authenticated callback before its body is judged. */
 interface Delivery {
@@ -36,7 +36,7 @@ interface Delivery {
 	requestId: string;
 }
 
-/** Handles `POST /` from Tencent Chat. Bad input gets a 4xx (or, for before-callbacks, the fail-mode 200). */
+/** Handles `POST /` from Tencent Chat. Bad input gets a 4xx; a before-callback always gets a 200 (see answerBefore). */
 export async function receiveCallback(
 	request: Request,
 	env: Env,
@@ -72,16 +72,20 @@ export async function receiveCallback(
 	}
 
 	const delivery: Delivery = { command, sdkAppId: auth.sdkAppId, receivedAt: Date.now(), requestId };
-	const body = await parseBody(request, env, command);
+	let body = await parseBody(request, env, command);
+	if (body.ok && isMismatchedCommand(body.value, command))
+		body = {
+			ok: false,
+			status: 400,
+			reason: "CallbackCommand in the body does not match the URL's",
+			text: body.text,
+			value: body.value,
+		};
+	// Tencent reads any non-200 answer to a before-callback as a failed callback and applies its console
+	// default; every unusable before-callback body (too large, mismatched, invalid) gets the fail mode's 200.
+	if (module.kind === "before") return answerBefore(module, body, env, ctx, delivery);
 	if (!body.ok && body.status === 413) return failEnvelope(413, body.reason);
-	if (body.ok && isMismatchedCommand(body.value, command)) {
-		const reason = "CallbackCommand in the body does not match the URL's";
-		await keepRefused(env, ctx, module.kind, delivery, reason, body.text);
-		return failEnvelope(400, reason);
-	}
-	return module.kind === "before"
-		? answerBefore(module, body, env, ctx, delivery)
-		: recordAfter(module, body, env, ctx, delivery);
+	return recordAfter(module, body, env, ctx, delivery);
 }
 
 async function parseBody(request: Request, env: Env, command: string): Promise<ParsedBody> {
@@ -140,7 +144,7 @@ async function answerBefore(
 	let invalid: string | null = null;
 	if (!body.ok) {
 		invalid = body.reason;
-		decision = decideUnusableCreation(env, ctx, module.creation, undefined, body.reason);
+		decision = decideUnusableCreation(env, ctx, module.creation, body.value, body.reason);
 	} else {
 		const parsed = v.safeParse(module.schema, body.value);
 		if (parsed.success) {
