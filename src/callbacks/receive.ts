@@ -14,7 +14,7 @@ import { bufferEvent } from "../store/event-queue";
 import { boundedBody, quarantineBody } from "../store/quarantine";
 import { type EventRecord, recordEvent } from "../store/record-event";
 import type { AfterCommand, BeforeCommand } from "./command";
-import { storedSizeProblem } from "./fields";
+import { plausibleEventTime, storedSizeProblem } from "./fields";
 import { describeIssues } from "./issues";
 import { commandModule } from "./registry";
 
@@ -185,10 +185,20 @@ async function recordAfter(
 		await keepRefused(env, ctx, "after", delivery, reason, body.text);
 		return failEnvelope(400, reason);
 	}
+	const facts = module.toFacts(parsed.output);
+	const eventTime = plausibleEventTime(facts.eventTime, delivery.receivedAt);
+	if (eventTime !== facts.eventTime)
+		log("warn", "callback.event_time_ignored", {
+			requestId,
+			command: module.command,
+			eventTime: facts.eventTime,
+			receivedAt: delivery.receivedAt,
+			reason: "EventTime is more than a day before or ten minutes after the receive time; stored as NULL",
+		});
 	const record: EventRecord = {
 		command: module.command,
 		sdkAppId: delivery.sdkAppId,
-		facts: module.toFacts(parsed.output),
+		facts: { ...facts, eventTime },
 		payload: JSON.stringify(parsed.output),
 		receivedAt: delivery.receivedAt,
 	};
