@@ -4,6 +4,7 @@ import { mutualTlsRequired } from "./auth/client-certificate";
 import { ignoredCommands } from "./callbacks/receive";
 import { handledCommands } from "./callbacks/registry";
 import { callbackTokens, sdkAppIds } from "./config";
+import { withinDeadline } from "./deadline";
 import { jsonResponse } from "./http/envelope";
 import { errorMessage } from "./log";
 import { policyHealth } from "./policy";
@@ -11,22 +12,11 @@ import { policyHealth } from "./policy";
 /** How long /healthz waits for each binding: a hung binding is reported, not waited on. */
 const PROBE_DEADLINE_MS = 1_500;
 
-/** `work`, or a rejection once `ms` have passed. */
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-	let timer: ReturnType<typeof setTimeout> | undefined;
-	const deadline = new Promise<never>((_, reject) => {
-		timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-	});
-	return Promise.race([work, deadline]).finally(() => {
-		if (timer !== undefined) clearTimeout(timer);
-	});
-}
-
 /** Whether a binding answered, and how long it took. */
 async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; ms: number; error?: string }> {
 	const started = Date.now();
 	try {
-		await withDeadline(check(), PROBE_DEADLINE_MS);
+		await withinDeadline(check(), PROBE_DEADLINE_MS, "the probe");
 		return { ok: true, ms: Date.now() - started };
 	} catch (error) {
 		return { ok: false, ms: Date.now() - started, error: errorMessage(error) };
@@ -38,7 +28,7 @@ export async function health(env: Env): Promise<Response> {
 	const [kv, d1, policy] = await Promise.all([
 		probe(() => env.POLICY.get("policy")),
 		probe(() => env.DB.prepare("SELECT 1").first()),
-		withDeadline(policyHealth(env), PROBE_DEADLINE_MS).catch((error: unknown) => ({
+		withinDeadline(policyHealth(env), PROBE_DEADLINE_MS, "the policy status").catch((error: unknown) => ({
 			error: errorMessage(error),
 		})),
 	]);

@@ -1,5 +1,5 @@
 // The Worker: Tencent Cloud Chat group and topic callbacks in, policy answers and event history out.
-import { router } from "./http/router";
+import { router } from "./routes";
 import { drainEventQueue } from "./store/event-queue";
 
 export default {

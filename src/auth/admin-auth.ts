@@ -1,5 +1,5 @@
 // Who may read /api/: whoever holds ADMIN_TOKEN. The callback token never opens it.
-import { timingSafeEqualStrings } from "./timing-safe";
+import { timingSafeEqualStrings } from "../crypto";
 
 /** The outcome of checking an /api/ request's bearer token. */
 export type AdminAuthResult = { ok: true } | { ok: false; status: 401 | 503; reason: string };

@@ -1,7 +1,7 @@
 // Who may call the callback endpoint: Tencent Chat for one of our SDKAppIDs, signed with the console token.
 import { callbackTokens, requestTimeSkewSeconds, sdkAppIds } from "../config";
+import { sha256Hex, timingSafeEqualStrings } from "../crypto";
 import { log } from "../log";
-import { sha256Hex, timingSafeEqualStrings } from "./timing-safe";
 
 /** The outcome of checking a callback request's query string. */
 export type CallbackAuthResult = { ok: true; sdkAppId: string } | { ok: false; reason: string };

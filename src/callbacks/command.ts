@@ -1,38 +1,6 @@
 // What every callback command module declares: its name, its body schema and what it means.
 import type * as v from "valibot";
-
-/** A change to the `topics` table implied by an after-event; `at` orders changes that arrive out of order. */
-export type TopicChange =
-	| {
-			kind: "create";
-			topicId: string;
-			groupId: string;
-			name: string | null;
-			ownerAccount: string | null;
-			createdBy: string | null;
-	  }
-	| {
-			kind: "update";
-			topicId: string;
-			groupId: string;
-			name?: string | undefined;
-			introduction?: string | undefined;
-			notification?: string | undefined;
-			faceUrl?: string | undefined;
-	  }
-	| { kind: "delete-topics"; groupId: string; topicIds: string[] }
-	| { kind: "delete-group"; groupId: string };
-
-/** The facts an after-event contributes to the history, independent of storage. */
-export interface EventFacts {
-	groupId: string | null;
-	/** The topics it touches; empty for a group-level event (stored with `topic_id` null). */
-	topicIds: string[];
-	operatorAccount: string | null;
-	/** Tencent's `EventTime` in ms, when the body has one. */
-	eventTime: number | null;
-	topicChange: TopicChange | null;
-}
+import type { EventFacts } from "../store/facts";
 
 /** A callback that can refuse an operation (answered from the policy). */
 export interface BeforeCommand<S extends v.GenericSchema = v.GenericSchema> {

@@ -1,5 +1,7 @@
 // Reads a request body up to a byte limit without ever holding more than the limit in memory, and drains
 // the bodies it refuses so the refusal reaches the client.
+import { withinDeadline } from "../deadline";
+import { errorMessage } from "../log";
 
 /** Why a body could not be read. */
 export type BodyReadFailure = { kind: "too-large"; limit: number } | { kind: "unreadable"; message: string };
@@ -32,25 +34,17 @@ export async function drainStream(
 	deadlineMs = DRAIN_DEADLINE_MS,
 ): Promise<DrainOutcome> {
 	let bytes = 0;
-	let timer: ReturnType<typeof setTimeout> | undefined;
-	const expired = new Promise<"expired">((resolve) => {
-		timer = setTimeout(() => resolve("expired"), deadlineMs);
-	});
-	try {
+	const readToEnd = async (): Promise<boolean> => {
 		for (;;) {
-			const next = await Promise.race([reader.read(), expired]);
-			if (next === "expired") break;
-			if (next.done) return { bytes, complete: true };
+			const next = await reader.read();
+			if (next.done) return true;
 			bytes += next.value.byteLength;
-			if (bytes > limit) break;
+			if (bytes > limit) return false;
 		}
-	} catch {
-		return { bytes, complete: false };
-	} finally {
-		clearTimeout(timer);
-	}
-	await reader.cancel().catch(() => {});
-	return { bytes, complete: false };
+	};
+	const complete = await withinDeadline(readToEnd(), deadlineMs, "draining the body").catch(() => false);
+	if (!complete) await reader.cancel().catch(() => {});
+	return { bytes, complete };
 }
 
 /**
@@ -84,7 +78,7 @@ export async function readBodyWithLimit(request: Request, limit: number): Promis
 			chunks.push(value);
 		}
 	} catch (error) {
-		return { kind: "unreadable", message: error instanceof Error ? error.message : String(error) };
+		return { kind: "unreadable", message: errorMessage(error) };
 	}
 	const bytes = new Uint8Array(size);
 	let offset = 0;

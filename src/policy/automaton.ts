@@ -184,23 +184,46 @@ export class AutomatonBuilder {
 	}
 }
 
-/** Children of each state, creation numbering: list[start[s]] … list[start[s + 1] - 1]. */
-function childrenByParent(parentOf: Int32Array, states: number): { start: Int32Array; list: Int32Array } {
-	const start = new Int32Array(states + 1);
-	for (let s = 1; s < states; s++) {
-		const slot = (parentOf[s] as number) + 1;
+/**
+ * Items `0 … count - 1` grouped by bucket with a stable counting sort: bucket `b` holds
+ * `list[start[b]] … list[start[b + 1] - 1]`, the `valueAt` of its items in item order. Linear time, two
+ * flat arrays, no per-bucket allocation.
+ *
+ * @example
+ * groupByBucket(2, 3, (i) => [1, 0, 1][i], (i) => i * 10); // start [0, 1, 3], list [10, 0, 20]
+ */
+export function groupByBucket(
+	buckets: number,
+	count: number,
+	bucketOf: (item: number) => number,
+	valueAt: (item: number) => number,
+): { start: Int32Array; list: Int32Array } {
+	const start = new Int32Array(buckets + 1);
+	for (let i = 0; i < count; i++) {
+		const slot = bucketOf(i) + 1;
 		start[slot] = (start[slot] as number) + 1;
 	}
-	for (let s = 0; s < states; s++) start[s + 1] = (start[s + 1] as number) + (start[s] as number);
-	const list = new Int32Array(Math.max(states - 1, 0));
-	const cursor = start.slice(0, states);
-	for (let s = 1; s < states; s++) {
-		const p = parentOf[s] as number;
-		const at = cursor[p] as number;
-		list[at] = s;
-		cursor[p] = at + 1;
+	for (let b = 0; b < buckets; b++) start[b + 1] = (start[b + 1] as number) + (start[b] as number);
+	const list = new Int32Array(count);
+	const cursor = start.slice(0, buckets);
+	for (let i = 0; i < count; i++) {
+		const bucket = bucketOf(i);
+		const at = cursor[bucket] as number;
+		list[at] = valueAt(i);
+		cursor[bucket] = at + 1;
 	}
 	return { start, list };
+}
+
+/** Children of each state, creation numbering: list[start[s]] … list[start[s + 1] - 1]. */
+function childrenByParent(parentOf: Int32Array, states: number): { start: Int32Array; list: Int32Array } {
+	// State 0 is the root, the only state without a parent.
+	return groupByBucket(
+		states,
+		Math.max(states - 1, 0),
+		(i) => parentOf[i + 1] as number,
+		(i) => i + 1,
+	);
 }
 
 /** Breadth-first numbering, each state's children sorted by code unit (they become consecutive). */

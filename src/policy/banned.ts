@@ -2,7 +2,8 @@
 // Aho–Corasick pass per side (normalized skeleton, raw name), one map look-up per side for exact
 // entries, and one RE2 set pass per side for regex entries (linear time, no backtracking).
 import { RE2JS, RE2Set } from "re2js";
-import { type Automaton, AutomatonBuilder, NODE, nextState } from "./automaton";
+import { errorMessage } from "../log";
+import { type Automaton, AutomatonBuilder, groupByBucket, NODE, nextState } from "./automaton";
 import { type BannedEntry, MATCH_MODES, type MatchMode, type Outcome, problem } from "./document";
 import { foldText, isWordCharacterAt, nameSkeleton, skeleton } from "./normalize";
 
@@ -123,22 +124,13 @@ class SideBuilder {
 
 	build(): Side {
 		// Uses grouped by needle (a stable counting sort keeps document order within a needle).
-		const needleCount = this.needles.size;
-		const useStart = new Int32Array(needleCount + 1);
 		const { uses } = this;
-		for (let i = 0; i < uses.length; i += 2) {
-			const slot = (uses[i] as number) + 1;
-			useStart[slot] = (useStart[slot] as number) + 1;
-		}
-		for (let n = 0; n < needleCount; n++)
-			useStart[n + 1] = (useStart[n + 1] as number) + (useStart[n] as number);
-		const useValues = new Int32Array(uses.length / 2);
-		const cursor = useStart.slice(0, needleCount);
-		for (let i = 0; i < uses.length; i += 2) {
-			const needle = uses[i] as number;
-			useValues[cursor[needle] as number] = uses[i + 1] as number;
-			cursor[needle] = (cursor[needle] as number) + 1;
-		}
+		const { start: useStart, list: useValues } = groupByBucket(
+			this.needles.size,
+			uses.length / 2,
+			(i) => uses[2 * i] as number,
+			(i) => uses[2 * i + 1] as number,
+		);
 		return {
 			automaton: this.needles.build(),
 			useStart,
@@ -217,7 +209,7 @@ export function compileBanned(
 				RE2JS.compile(entryValue, doesNormalize ? RE2JS.CASE_INSENSITIVE : 0);
 			} catch (error) {
 				const name = `${path}[${index}]`;
-				const reason = error instanceof Error ? error.message : String(error);
+				const reason = errorMessage(error);
 				return problem(
 					`${name}: regex ${JSON.stringify(entryValue)} is not valid RE2 syntax (the linear-time engine: ` +
 						`no look-around, no back-references): ${reason}`,

@@ -7,6 +7,7 @@
 // registered classes), so a change in the compiler's structures needs no change here; a structure this
 // cannot write makes encoding fail, and the isolate just keeps compiling. Typed arrays are read back as
 // views into the bytes, without a copy.
+import { errorMessage } from "../log";
 import { CompiledBannedList, RegexMatchers } from "./banned";
 import type { CompiledPolicy } from "./compile";
 
@@ -173,7 +174,7 @@ export async function decodeCompiledPolicy(
 		const binaryAt = align8(HEADER_AT + headerLength);
 		return { ok: true, value: rebuild(header.tree, buffer, binaryAt) as CompiledPolicy };
 	} catch (error) {
-		return reject("malformed", error instanceof Error ? error.message : String(error));
+		return reject("malformed", errorMessage(error));
 	}
 }
 

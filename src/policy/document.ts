@@ -2,6 +2,7 @@
 // (unknown keys are errors, so a typo cannot silently switch a rule off); docs/policy.schema.json is
 // generated from it (`npm run policy:schema`).
 import * as v from "valibot";
+import { errorMessage } from "../log";
 
 /** Key of the live document in the `POLICY` namespace. */
 export const POLICY_KEY = "policy";
@@ -182,7 +183,7 @@ export function parsePolicyText(text: string): Outcome<PolicyDocument> {
 	try {
 		json = JSON.parse(text);
 	} catch (error) {
-		const message = error instanceof Error ? error.message : String(error);
+		const message = errorMessage(error);
 		const offset = jsonSyntaxErrorOffset(text);
 		const where = offset === null ? null : lineAndColumn(text, offset);
 		return problem(`invalid JSON: ${message}`, null, where);

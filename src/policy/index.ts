@@ -1,6 +1,6 @@
 // The topic-creation policy: what the rest of the Worker calls. The pure parts (document schema,
 // compiler, evaluator, normalizer) are beside this file; loader.ts does the KV I/O, decision-log.ts D1.
-import { log } from "../log";
+import { errorMessage, log } from "../log";
 
 import { summarizePolicy } from "./compile";
 import { logDecision } from "./decision-log";
@@ -51,7 +51,7 @@ export async function decideCreation(
 			}
 		}
 	} catch (error) {
-		decision = failModeDecision(env, `the policy failed: ${error instanceof Error ? error.message : error}`);
+		decision = failModeDecision(env, `the policy failed: ${errorMessage(error)}`);
 		verdict = { ...decision, dryRun: false };
 	}
 	logDecision(
@@ -118,7 +118,7 @@ export async function policyHealth(env: Env): Promise<Record<string, unknown>> {
 		return {
 			loaded: false,
 			source: "none",
-			error: { message: error instanceof Error ? error.message : String(error) },
+			error: { message: errorMessage(error) },
 			failMode: failMode(env),
 		};
 	}

@@ -3,9 +3,9 @@
 // off while KV fails), reads a compiled form cached in KV instead of compiling again, and persists every
 // valid policy it loads as the last known good one (KV key `policy:last-known-good`), which it falls back
 // to when the live value is broken.
-import { sha256Hex } from "../auth/timing-safe";
+import { sha256Hex } from "../crypto";
+import { withinDeadline } from "../deadline";
 import { errorMessage, log } from "../log";
-import { withinDeadline } from "../store/deadline";
 import { type CompiledPolicy, compilePolicyText } from "./compile";
 import {
 	COMPILED_CACHE_TTL_SECONDS,

@@ -1,6 +1,6 @@
 // Tencent sends no event ID, so an event is identified by its content. A redelivery carries the same
 // body, hence the same key, and `INSERT … ON CONFLICT DO NOTHING` adds no row for it.
-import { sha256Hex } from "../auth/timing-safe";
+import { sha256Hex } from "../crypto";
 
 /** Bodies without `EventTime` are deduplicated within windows of this length (ms). */
 export const DEDUPE_WINDOW_MS = 10 * 60 * 1000;

@@ -1,6 +1,9 @@
 // Writes an after-event: its history rows and the topic change it implies, in one D1 batch (one transaction).
-import type { EventFacts, TopicChange } from "../callbacks/command";
 import { eventKeyStem } from "./event-key";
+import type { EventFacts, TopicChange } from "./facts";
+
+/** How long the callback path waits for D1 before it hands the event to the queue instead. */
+export const DIRECT_WRITE_DEADLINE_MS = 1_200;
 
 /** An accepted after-event, ready to store. */
 export interface EventRecord {

@@ -3,7 +3,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { resetUnsignedWarningForTests, tencentSign } from "../../src/auth/callback-auth";
 import { checkClientCertificate } from "../../src/auth/client-certificate";
-import { timingSafeEqualStrings } from "../../src/auth/timing-safe";
+import { timingSafeEqualStrings } from "../../src/crypto";
 import { callbackUrl, SDK_APP_ID, samples } from "../support/tencent";
 import { fetchChecked, isEnvelope, rowsForCase, signedParams } from "./support";
 

@@ -2,7 +2,7 @@
 // from; bytes that are cut, altered, from another compiler or for another document are refused.
 
 import { describe, expect, it } from "vitest";
-import { sha256Hex } from "../../src/auth/timing-safe";
+import { sha256Hex } from "../../src/crypto";
 import { compilePolicyText } from "../../src/policy/compile";
 import {
 	COMPILER_VERSION,

@@ -3,7 +3,7 @@
 // start, and the compiled form cached in KV.
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { sha256Hex } from "../../src/auth/timing-safe";
+import { sha256Hex } from "../../src/crypto";
 import { compiledCacheKey } from "../../src/policy/compiled-cache";
 import { evaluateCreation } from "../../src/policy/evaluate";
 import {

@@ -1,7 +1,6 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
-import { DIRECT_WRITE_DEADLINE_MS } from "../../src/store/deadline";
 import {
 	PLAIN_MESSAGE_LIMIT,
 	RETRY_BASE_SECONDS,
@@ -9,6 +8,7 @@ import {
 	retryDelaySeconds,
 } from "../../src/store/event-queue";
 import type { EventRecord } from "../../src/store/record-event";
+import { DIRECT_WRITE_DEADLINE_MS } from "../../src/store/record-event";
 import { samples, sendCallback, unique } from "../support/tencent";
 import { d1Down, d1WithFailingBatch, d1WithSlowBatch, queueDown } from "./faults";
 

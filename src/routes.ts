@@ -1,16 +1,17 @@
-// The HTTP edge: which path and method go where, and one error handler for every failure.
+// The route table: which path and method go where, and one error handler for every failure. It sits at the
+// top, above every feature it reaches, so the HTTP edge below (`http/`) imports none of them.
 import { type IRequest, Router } from "itty-router";
-import { listDecisions } from "../api/decisions";
-import { listEvents } from "../api/events";
-import { getTopic, listGroupTopics } from "../api/topics";
-import { authenticateAdmin } from "../auth/admin-auth";
-import { receiveCallback } from "../callbacks/receive";
-import { commandModule } from "../callbacks/registry";
-import { health } from "../health";
-import { errorMessage, log } from "../log";
-import { failModeDecision, handlePolicyCheck } from "../policy";
-import { discardBody } from "./body";
-import { failEnvelope, jsonResponse, okEnvelope } from "./envelope";
+import { listDecisions } from "./api/decisions";
+import { listEvents } from "./api/events";
+import { getTopic, listGroupTopics } from "./api/topics";
+import { authenticateAdmin } from "./auth/admin-auth";
+import { receiveCallback } from "./callbacks/receive";
+import { commandModule } from "./callbacks/registry";
+import { health } from "./health";
+import { discardBody } from "./http/body";
+import { failEnvelope, jsonResponse, okEnvelope } from "./http/envelope";
+import { errorMessage, log } from "./log";
+import { failModeDecision, handlePolicyCheck } from "./policy";
 
 type Args = [Env, ExecutionContext];
 

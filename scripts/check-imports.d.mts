@@ -1,0 +1,6 @@
+// Types of the import-direction check, for its tests (the check itself is plain JavaScript run by Node).
+export const LAYERS: string[][];
+export function unitOf(relativePath: string): string;
+export function importsOf(text: string): string[];
+export function importViolations(modules: Map<string, string[]>): string[];
+export function checkTree(srcDir: string): string[];
