@@ -31,6 +31,10 @@ export default defineConfig({
 					// Unset (empty, which the Worker reads as unset: bindings cannot be removed here), whatever
 					// .dev.vars says: tests set the secrets they need themselves.
 					...Object.fromEntries(localSecrets.map((name) => [name, ""])),
+					// Tests of everything but authentication send unsigned callbacks, as `npm start` accepts them; the
+					// tests of authentication set their own (the deployed default, "false", is tested there and in
+					// test/node, where the Worker runs with wrangler.toml's vars only).
+					ALLOW_UNSIGNED_CALLBACKS: "true",
 					TEST_MIGRATIONS: await readD1Migrations(migrationsPath),
 					// The battery's fuzzing: fixed in `npm test`, changed by `npm run fuzz:sweep`.
 					FUZZ_SEED: process.env.FUZZ_SEED ?? "20261117",

@@ -1,10 +1,34 @@
 // Who may call the callback endpoint: Tencent Chat for one of our SDKAppIDs, signed with the console token.
-import { callbackTokens, requestTimeSkewSeconds, sdkAppIds } from "../config";
+import { allowUnsignedCallbacks, callbackTokens, requestTimeSkewSeconds, sdkAppIds } from "../config";
 import { sha256Hex, timingSafeEqualStrings } from "../crypto";
 import { log } from "../log";
+import { mutualTlsRequired } from "./client-certificate";
 
-/** The outcome of checking a callback request's query string. */
-export type CallbackAuthResult = { ok: true; sdkAppId: string } | { ok: false; reason: string };
+/**
+ * The outcome of checking a callback request's query string. `status` 503: no way to authenticate
+ * callbacks is configured, so none is served.
+ */
+export type CallbackAuthResult =
+	| { ok: true; sdkAppId: string }
+	| { ok: false; status: 401 | 503; reason: string };
+
+/** How callbacks are authenticated: a token, mutual TLS only, unsigned by choice, or not configured at all. */
+export type CallbackAuthMode = "token" | "mutual-tls" | "unsigned" | "unconfigured";
+
+/** The refusal while no authentication is configured; names every way out. */
+export const UNCONFIGURED_REASON =
+	'callback authentication is not configured: set the CALLBACK_TOKEN secret (or MTLS_REQUIRED="true"), or ALLOW_UNSIGNED_CALLBACKS="true" for local play';
+
+/**
+ * How this deployment authenticates callbacks. A token always wins (then every callback must be signed);
+ * without one, mutual TLS alone or an explicit `ALLOW_UNSIGNED_CALLBACKS="true"`; otherwise nothing is
+ * configured and callbacks are refused: an empty or forgotten secret must not silently open the endpoint.
+ */
+export function callbackAuthMode(env: Env): CallbackAuthMode {
+	if (callbackTokens(env).length > 0) return "token";
+	if (mutualTlsRequired(env)) return "mutual-tls";
+	return allowUnsignedCallbacks(env) ? "unsigned" : "unconfigured";
+}
 
 let warnedUnsigned = false;
 
@@ -33,24 +57,30 @@ export function tencentSign(token: string, requestTime: string): Promise<string>
 /**
  * Checks `SdkAppid` against the configured list and, when a callback token is set, `Sign` and
  * `RequestTime` (seconds; at most the configured skew from `nowMs`). Every refusal names its reason.
+ * Without a token, only mutual TLS (checked by the caller) or `ALLOW_UNSIGNED_CALLBACKS="true"` lets a
+ * callback through; with neither, every callback is refused with 503.
  */
 export async function authenticateCallback(
 	params: URLSearchParams,
 	env: Env,
 	nowMs: number,
 ): Promise<CallbackAuthResult> {
+	const mode = callbackAuthMode(env);
+	if (mode === "unconfigured") return { ok: false, status: 503, reason: UNCONFIGURED_REASON };
+	const refuse = (reason: string): CallbackAuthResult => ({ ok: false, status: 401, reason });
 	const sdkAppId = singleParam(params, "SdkAppid");
-	if (sdkAppId === undefined) return { ok: false, reason: "SdkAppid is missing" };
-	if (sdkAppId === null) return { ok: false, reason: "SdkAppid is repeated" };
-	if (!sdkAppIds(env).includes(sdkAppId)) return { ok: false, reason: "SdkAppid is not this app's" };
+	if (sdkAppId === undefined) return refuse("SdkAppid is missing");
+	if (sdkAppId === null) return refuse("SdkAppid is repeated");
+	if (!sdkAppIds(env).includes(sdkAppId)) return refuse("SdkAppid is not this app's");
 
 	const tokens = callbackTokens(env);
-	if (tokens.length === 0) {
+	if (mode !== "token") {
 		// Once per isolate: loud enough to be seen in Workers Logs, not one line per callback.
-		if (!warnedUnsigned) {
+		if (mode === "unsigned" && !warnedUnsigned) {
 			warnedUnsigned = true;
 			log("warn", "callback.unsigned", {
-				warning: "CALLBACK_TOKEN is not set: callbacks are accepted on SdkAppid alone, which anyone can send",
+				warning:
+					"ALLOW_UNSIGNED_CALLBACKS is on and CALLBACK_TOKEN is not set: callbacks are accepted on SdkAppid alone, which anyone can send",
 			});
 		}
 		return { ok: true, sdkAppId };
@@ -58,13 +88,12 @@ export async function authenticateCallback(
 
 	const requestTime = singleParam(params, "RequestTime");
 	const sign = singleParam(params, "Sign");
-	if (requestTime === undefined) return { ok: false, reason: "RequestTime is missing" };
-	if (sign === undefined) return { ok: false, reason: "Sign is missing" };
-	if (requestTime === null || sign === null) return { ok: false, reason: "RequestTime or Sign is repeated" };
-	if (!/^\d{1,12}$/.test(requestTime))
-		return { ok: false, reason: "RequestTime is not a Unix time in seconds" };
+	if (requestTime === undefined) return refuse("RequestTime is missing");
+	if (sign === undefined) return refuse("Sign is missing");
+	if (requestTime === null || sign === null) return refuse("RequestTime or Sign is repeated");
+	if (!/^\d{1,12}$/.test(requestTime)) return refuse("RequestTime is not a Unix time in seconds");
 	const skew = Math.abs(nowMs / 1000 - Number(requestTime));
-	if (skew > requestTimeSkewSeconds(env)) return { ok: false, reason: "RequestTime is too far from now" };
+	if (skew > requestTimeSkewSeconds(env)) return refuse("RequestTime is too far from now");
 
 	// Hex is case-insensitive; every token is tried so the time taken does not tell which one matched.
 	const presented = sign.toLowerCase();
@@ -72,5 +101,5 @@ export async function authenticateCallback(
 	for (const token of tokens) {
 		if (await timingSafeEqualStrings(presented, await tencentSign(token, requestTime))) matched = true;
 	}
-	return matched ? { ok: true, sdkAppId } : { ok: false, reason: "Sign does not match" };
+	return matched ? { ok: true, sdkAppId } : refuse("Sign does not match");
 }

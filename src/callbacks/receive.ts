@@ -48,8 +48,9 @@ export async function receiveCallback(
 	const auth = certificate.ok ? await authenticateCallback(params, env, Date.now()) : certificate;
 	if (!auth.ok) {
 		await discardBody(request);
-		log("warn", "callback.unauthorized", { requestId, reason: auth.reason });
-		return failEnvelope(401, auth.reason);
+		const status = "status" in auth && auth.status === 503 ? 503 : 401;
+		log(status === 503 ? "error" : "warn", "callback.unauthorized", { requestId, reason: auth.reason });
+		return failEnvelope(status, auth.reason);
 	}
 	const command = singleParam(params, "CallbackCommand");
 	if (!command) {

@@ -33,6 +33,7 @@ describe("callback authentication", () => {
 		expect(await authenticateCallback(params, withToken, at)).toEqual({ ok: true, sdkAppId: SDK_APP_ID });
 		expect(await authenticateCallback(params, withToken, at + 61_000)).toEqual({
 			ok: false,
+			status: 401,
 			reason: "RequestTime is too far from now",
 		});
 		const wider = { ...withToken, REQUEST_TIME_SKEW_SECONDS: "120" };
