@@ -1,13 +1,12 @@
 #!/usr/bin/env node
-// `npm run policy -- check FILE`           validate a policy document and print a summary of its rules
-// `npm run policy -- push FILE [--remote]` validate, then put its compiled form and the document into KV
-//                                          (`wrangler kv key put`, local unless --remote)
-// `npm run policy -- schema [--check]`     write docs/policy.schema.json from the valibot schema (or check it)
-// The policy code is TypeScript written for the Worker; esbuild bundles it once into .wrangler/tmp.
+// `npm run policy -- <command>`: check, push, pull and diff the topic-creation policy, try names against a
+// file offline, and regenerate its JSON Schema. `npm run policy -- <command> --help` explains each one.
+// The policy code is the Worker's own TypeScript, bundled once by esbuild into .wrangler/tmp.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { loadPolicyModule, root } from "./load-policy-module.mjs";
 
 const schemaPath = `${root}docs/policy.schema.json`;
@@ -18,82 +17,171 @@ function loadPolicyCode() {
 	policyCode ??= loadPolicyModule(
 		"policy-cli",
 		`export { compilePolicyText, summarizePolicy } from "./src/policy/compile";
+export { policyProblems } from "./src/policy/document";
 export { evaluateCreation } from "./src/policy/evaluate";
+export { foldText, nameSkeleton, characterCount } from "./src/policy/normalize";
 export { policyJsonSchema } from "./src/policy/json-schema";
 export { compiledCacheKey, COMPILED_CACHE_TTL_SECONDS, encodeCompiledPolicy } from "./src/policy/compiled-cache";`,
 	);
 	return policyCode;
 }
 
-function usage(message) {
-	if (message) console.error(message);
-	console.error("usage: npm run policy -- check FILE | push FILE [--remote] | schema [--check]");
+const WHERE = {
+	local: { type: "boolean" },
+	remote: { type: "boolean" },
+	env: { type: "string" },
+	"persist-to": { type: "string" },
+};
+const WHERE_HELP = `  --local            npm start's local KV (default)
+  --remote           the deployed namespace
+  --env NAME         a wrangler.toml environment (staging, production)
+  --persist-to DIR   local KV kept in DIR instead of .wrangler/state`;
+
+/** Each command: its options (node:util parseArgs), positional names, help text and what it does. */
+const commands = {
+	check: {
+		usage: "check FILE",
+		help: `Validates FILE as a policy document. Prints every problem at once, each as
+FILE:LINE:COLUMN: path: problem, and exits 1; a valid document prints a summary of its rules.`,
+		options: {},
+		run: ({ positionals: [file] }) => check(file),
+	},
+	push: {
+		usage: "push FILE [--local | --remote] [--env NAME] [--persist-to DIR]",
+		help: `Validates FILE (as check does) and only then puts its compiled form (policy:compiled:…, so no
+isolate has to compile it) and the document under the KV key "policy" with wrangler kv key put. An
+invalid document is never pushed.\n\n${WHERE_HELP}`,
+		options: WHERE,
+		run: ({ positionals: [file], values }) => push(file, values),
+	},
+	pull: {
+		usage: "pull [FILE] [--local | --remote] [--env NAME] [--persist-to DIR]",
+		help: `Writes the live document (the KV key "policy") to FILE, or prints it without FILE.\n\n${WHERE_HELP}`,
+		options: WHERE,
+		run: ({ positionals: [file], values }) => pull(file, values),
+	},
+	diff: {
+		usage: "diff FILE [--local | --remote] [--env NAME] [--persist-to DIR]",
+		help: `Compares the draft FILE with the live document, rule by rule: + added, - removed, ~ changed
+(list entries compare as a set). Exits 0 when they have the same rules, 1 when they differ.\n\n${WHERE_HELP}`,
+		options: WHERE,
+		run: ({ positionals: [file], values }) => diff(file, values),
+	},
+	"test-name": {
+		usage: "test-name NAME [NAME…] [--file FILE] [--operator ID] [--group]",
+		help: `Decides topic names offline, against a policy file, and explains each decision: the name's
+text form and skeleton (what the rules compare), the answer Tencent would get and the rule that decided.
+
+  --file FILE     the policy (default examples/policy.json)
+  --operator ID   the Operator_Account creating it (default leckie)
+  --group         decide a group creation (groupCreation rules) instead of a topic`,
+		options: {
+			file: { type: "string", default: "examples/policy.json" },
+			operator: { type: "string", default: "leckie" },
+			group: { type: "boolean" },
+		},
+		run: ({ positionals, values }) => testNames(positionals, values),
+	},
+	schema: {
+		usage: "schema [--check]",
+		help: `Writes docs/policy.schema.json, the JSON Schema editors use, from the valibot schema;
+with --check, fails when the committed file is stale (npm test runs that check).`,
+		options: { check: { type: "boolean" } },
+		run: ({ values }) => schema(values),
+	},
+};
+
+function overview() {
+	return `usage: npm run policy -- <command> [options]   (npm run policy -- <command> --help for one)
+
+${Object.values(commands)
+	.map((c) => `  ${c.usage}`)
+	.join("\n")}`;
+}
+
+/** Prints `message` and the command's usage to stderr and exits 2 (a usage error, not a bad policy). */
+function usage(message, name) {
+	console.error(message);
+	console.error(name ? `usage: npm run policy -- ${commands[name].usage}` : overview());
 	process.exit(2);
 }
 
-/** Validates FILE; prints the problem (rule, line, column) and exits 1 when it is not a valid policy. */
-async function validate(file) {
-	if (!file) usage("missing FILE");
-	let text;
+function readText(file, name) {
+	if (!file) usage("missing FILE", name);
 	try {
-		text = readFileSync(file, "utf8");
+		return readFileSync(file, "utf8");
 	} catch (error) {
-		usage(`cannot read ${file}: ${error.message}`);
+		usage(`cannot read ${file}: ${error.message}`, name);
 	}
-	const { compilePolicyText, summarizePolicy } = await loadPolicyCode();
-	const compiled = compilePolicyText(text);
-	if (!compiled.ok) {
-		const { message, line, column } = compiled.problem;
-		console.error(`${file}${line === null ? "" : `:${line}:${column}`}: ${message}`);
-		process.exit(1);
-	}
-	return { text, compiled: compiled.value, summary: summarizePolicy(compiled.value) };
 }
 
-const [command, ...rest] = process.argv.slice(2);
-const flags = rest.filter((a) => a.startsWith("--"));
-const [file] = rest.filter((a) => !a.startsWith("--"));
+/** Every problem of `text` (schema, then compile: a bad regex), as FILE:LINE:COLUMN lines; exits 1 if any. */
+async function validate(file, text) {
+	const { compilePolicyText, policyProblems } = await loadPolicyCode();
+	let problems = policyProblems(text);
+	let compiled = null;
+	if (problems.length === 0) {
+		compiled = compilePolicyText(text);
+		if (!compiled.ok) problems = [compiled.problem];
+	}
+	if (problems.length > 0) {
+		for (const { message, line, column } of problems)
+			console.error(`${file}${line === null ? "" : `:${line}:${column}`}: ${message}`);
+		console.error(
+			`${file}: ${problems.length} problem${problems.length === 1 ? "" : "s"}; not a valid policy`,
+		);
+		process.exit(1);
+	}
+	return compiled.value;
+}
 
-if (command === "check") {
-	const { summary } = await validate(file);
+async function check(file) {
+	const text = readText(file, "check");
+	const policy = await validate(file, text);
+	const { summarizePolicy } = await loadPolicyCode();
 	console.log(`${file}: valid policy`);
-	console.log(JSON.stringify(summary, null, 2));
-} else if (command === "push") {
-	const unknown = flags.filter((f) => f !== "--remote" && f !== "--local");
-	if (unknown.length > 0) usage(`unknown option ${unknown.join(" ")}`);
-	const { text, compiled, summary } = await validate(file);
-	const where = flags.includes("--remote") ? "--remote" : "--local";
-	const kvPut = (key, path, extra = []) =>
-		spawnSync(
-			"npx",
-			[
-				"--no-install",
-				"wrangler",
-				"kv",
-				"key",
-				"put",
-				key,
-				"--binding",
-				"POLICY",
-				where,
-				"--path",
-				path,
-				...extra,
-			],
-			{ stdio: "inherit", cwd: root },
-		).status;
+	console.log(JSON.stringify(summarizePolicy(policy), null, 2));
+}
+
+/** wrangler kv key get/put of the key "policy" at the place the options name. */
+function wranglerKv(args, values, options = {}) {
+	if (values.local && values.remote) usage("--local and --remote exclude each other");
+	const where = [values.remote ? "--remote" : "--local"];
+	if (values.env) where.push("--env", values.env);
+	if (values["persist-to"]) where.push("--persist-to", values["persist-to"]);
+	return spawnSync(
+		"npx",
+		["--no-install", "wrangler", "kv", "key", ...args, "--binding", "POLICY", ...where],
+		{
+			cwd: root,
+			encoding: "utf8",
+			env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+			...options,
+		},
+	);
+}
+
+async function push(file, values) {
+	const text = readText(file, "push");
+	const policy = await validate(file, text);
+	const { summarizePolicy, compiledCacheKey, COMPILED_CACHE_TTL_SECONDS, encodeCompiledPolicy } =
+		await loadPolicyCode();
+	const where = values.remote ? "--remote" : "--local";
 	// The compiled form goes first, so that isolates seeing the new document find it and compile nothing.
 	// It is keyed by the hash of the text exactly as the Worker will read it back from KV.
-	const { compiledCacheKey, COMPILED_CACHE_TTL_SECONDS, encodeCompiledPolicy } = await loadPolicyCode();
 	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
 	const hash = Buffer.from(digest).toString("hex");
 	const dir = mkdtempSync(join(tmpdir(), "policy-push-"));
 	let status;
 	try {
 		const compiledFile = join(dir, "compiled.bin");
-		writeFileSync(compiledFile, await encodeCompiledPolicy(compiled, hash));
+		writeFileSync(compiledFile, await encodeCompiledPolicy(policy, hash));
 		console.log(`${file}: putting its compiled form under "${compiledCacheKey(hash)}" (${where})`);
-		status = kvPut(compiledCacheKey(hash), compiledFile, ["--ttl", String(COMPILED_CACHE_TTL_SECONDS)]);
+		status = wranglerKv(
+			["put", compiledCacheKey(hash), "--path", compiledFile, "--ttl", String(COMPILED_CACHE_TTL_SECONDS)],
+			values,
+			{ stdio: "inherit" },
+		).status;
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
@@ -102,13 +190,133 @@ if (command === "check") {
 		process.exit(1);
 	}
 	console.log(
-		`${file}: valid (${summary.version ?? "no version"}); putting it under the key "policy" (${where})`,
+		`${file}: valid (${summarizePolicy(policy).version ?? "no version"}); putting it under "policy" (${where})`,
 	);
-	process.exit(kvPut("policy", file) ?? 1);
-} else if (command === "schema") {
+	const put = wranglerKv(["put", "policy", "--path", file], values, { stdio: "inherit" });
+	process.exit(put.status ?? 1);
+}
+
+/** The live document's text, or null when the key is not there. */
+function livePolicyText(values) {
+	const got = wranglerKv(["get", "policy", "--text"], values);
+	const output = `${got.stdout ?? ""}${got.stderr ?? ""}`;
+	if (got.status !== 0 || /^Value not found/m.test(got.stdout ?? "")) {
+		if (/not found/i.test(output)) return null;
+		console.error(`wrangler kv key get failed:\n${output}`);
+		process.exit(1);
+	}
+	// wrangler prints the value with a newline of its own after it.
+	return got.stdout.endsWith("\n") ? got.stdout.slice(0, -1) : got.stdout;
+}
+
+function pull(file, values) {
+	const text = livePolicyText(values);
+	if (text === null) {
+		console.error('no policy under the key "policy" there');
+		process.exit(1);
+	}
+	if (!file) {
+		process.stdout.write(text);
+		return;
+	}
+	writeFileSync(file, text);
+	console.error(`wrote the live policy to ${file} (${Buffer.byteLength(text)} bytes)`);
+}
+
+/**
+ * The document as path → value for leaves and path → set of JSON texts for arrays, so that a diff says
+ * which rule changed, and moving a list entry is not a change.
+ */
+function flatten(value, path = "", out = new Map()) {
+	if (Array.isArray(value)) out.set(path, { list: new Set(value.map((item) => JSON.stringify(item))) });
+	else if (value !== null && typeof value === "object")
+		for (const [key, inner] of Object.entries(value)) flatten(inner, path ? `${path}.${key}` : key, out);
+	else out.set(path, { leaf: JSON.stringify(value) });
+	return out;
+}
+
+/** The rule-by-rule differences between two documents, as `+`/`-`/`~` lines. */
+function policyDiff(live, draft) {
+	const before = flatten(live);
+	const after = flatten(draft);
+	const lines = [];
+	for (const path of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+		if (path === "$schema") continue;
+		const a = before.get(path);
+		const b = after.get(path);
+		if (a?.list || b?.list) {
+			const was = a?.list ?? new Set();
+			const now = b?.list ?? new Set();
+			for (const item of now) if (!was.has(item)) lines.push(`+ ${path}: ${item}`);
+			for (const item of was) if (!now.has(item)) lines.push(`- ${path}: ${item}`);
+		} else if (!a) lines.push(`+ ${path}: ${b.leaf}`);
+		else if (!b) lines.push(`- ${path}: ${a.leaf}`);
+		else if (a.leaf !== b.leaf) lines.push(`~ ${path}: ${a.leaf} → ${b.leaf}`);
+	}
+	return lines;
+}
+
+async function diff(file, values) {
+	const text = readText(file, "diff");
+	await validate(file, text);
+	const live = livePolicyText(values);
+	const lines = policyDiff(live === null ? {} : JSON.parse(live), JSON.parse(text));
+	if (live === null) console.log('(no live policy under the key "policy": everything in the draft is new)');
+	if (lines.length === 0) {
+		console.log(`${file} and the live policy have the same rules`);
+		return;
+	}
+	console.log(`live → ${file}:`);
+	for (const line of lines) console.log(line);
+	process.exit(1);
+}
+
+/** Why a rule decided, in words, from its text (e.g. `names.banned[0] "casino"`). */
+function ruleExplanation(rule, name, operator) {
+	if (rule === null) return "no rule matched, so the creation is allowed";
+	if (rule.startsWith("POLICY_FAIL_MODE")) return "no usable policy: the fail mode decided";
+	if (rule.endsWith("operators.deny")) return `${operator} is in operators.deny`;
+	if (rule.endsWith("operators.allow")) return `operators.allow is not empty and ${operator} is not in it`;
+	if (rule.endsWith("operators.bypass")) return `${operator} is in operators.bypass: name rules are skipped`;
+	if (rule.endsWith("names.minLength"))
+		return "the name is shorter than names.minLength (in text-form characters)";
+	if (rule.endsWith("names.maxLength"))
+		return "the name is longer than names.maxLength (in text-form characters)";
+	if (rule.includes(".allowed[")) return `the name's text form equals this names.allowed exception`;
+	if (rule.includes(".banned["))
+		return `this names.banned entry matches ${JSON.stringify(name)} (the first match in document order decides)`;
+	return "";
+}
+
+async function testNames(names, values) {
+	if (names.length === 0) usage("missing NAME", "test-name");
+	const text = readText(values.file, "test-name");
+	const policy = await validate(values.file, text);
+	const { evaluateCreation, foldText, nameSkeleton, characterCount } = await loadPolicyCode();
+	const kind = values.group ? "group" : "topic";
+	console.log(`policy: ${values.file}; operator: ${values.operator}; ${kind} creation`);
+	for (const name of names) {
+		const verdict = evaluateCreation(policy, kind, { operatorAccount: values.operator, name });
+		const textForm = foldText(name);
+		const answer = verdict.allowed
+			? "allowed (ErrorCode 0)"
+			: `refused (ErrorCode ${verdict.errorCode}${verdict.errorInfo ? `, ${JSON.stringify(verdict.errorInfo)}` : ""})`;
+		console.log(
+			`\n${JSON.stringify(name)}: ${answer}${verdict.dryRun ? " — dry-run: the callback would answer 0" : ""}`,
+		);
+		console.log(
+			`  text form: ${JSON.stringify(textForm)} (${characterCount(textForm)} character${characterCount(textForm) === 1 ? "" : "s"})`,
+		);
+		console.log(`  skeleton:  ${JSON.stringify(nameSkeleton(name))}`);
+		console.log(`  rule:      ${verdict.rule ?? "none"}`);
+		console.log(`  why:       ${ruleExplanation(verdict.rule, name, values.operator)}`);
+	}
+}
+
+async function schema(values) {
 	const { policyJsonSchema } = await loadPolicyCode();
 	const generated = `${JSON.stringify(policyJsonSchema(), null, "\t")}\n`;
-	if (flags.includes("--check")) {
+	if (values.check) {
 		const committed = readFileSync(schemaPath, "utf8");
 		if (committed !== generated) {
 			console.error("docs/policy.schema.json is stale: run `npm run policy:schema` and commit it");
@@ -119,6 +327,27 @@ if (command === "check") {
 		writeFileSync(schemaPath, generated);
 		console.log("wrote docs/policy.schema.json");
 	}
-} else {
-	usage(command ? `unknown command ${command}` : undefined);
 }
+
+const [name, ...rest] = process.argv.slice(2);
+if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+	console.log(overview());
+	process.exit(name === undefined ? 2 : 0);
+}
+const command = commands[name];
+if (!command) usage(`unknown command ${name}`);
+let parsed;
+try {
+	parsed = parseArgs({
+		args: rest,
+		allowPositionals: true,
+		options: { ...command.options, help: { type: "boolean", short: "h" } },
+	});
+} catch (error) {
+	usage(error.message, name);
+}
+if (parsed.values.help) {
+	console.log(`usage: npm run policy -- ${command.usage}\n\n${command.help}`);
+	process.exit(0);
+}
+await command.run(parsed);

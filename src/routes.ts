@@ -2,7 +2,8 @@
 // top, above every feature it reaches, so the HTTP edge below (`http/`) imports none of them.
 import { type IRequest, Router } from "itty-router";
 import { listDecisions } from "./api/decisions";
-import { listEvents } from "./api/events";
+import { listEvents, listGroupEvents } from "./api/events";
+import { dismissQuarantined, getQuarantined, listQuarantine, replayQuarantined } from "./api/quarantine";
 import { getTopic, listGroupTopics } from "./api/topics";
 import { authenticateAdmin } from "./auth/admin-auth";
 import { receiveCallback } from "./callbacks/receive";
@@ -76,6 +77,17 @@ export const router = Router<EdgeRequest, Args>({
 	.get("/api/groups/:groupId/topics", (request, env) =>
 		listGroupTopics(request.params.groupId, new URL(request.url), env),
 	)
+	.get("/api/groups/:groupId/events", (request, env) =>
+		listGroupEvents(request.params.groupId, new URL(request.url), env),
+	)
 	.get("/api/events", (request, env) => listEvents(new URL(request.url), env))
+	.get("/api/quarantine", (request, env) => listQuarantine(new URL(request.url), env))
+	.get("/api/quarantine/:id", (request, env) => getQuarantined(request.params.id, new URL(request.url), env))
+	.post("/api/quarantine/:id/replay", (request, env) =>
+		replayQuarantined(request.params.id, env, request.requestId),
+	)
+	.delete("/api/quarantine/:id", (request, env) =>
+		dismissQuarantined(request.params.id, env, request.requestId),
+	)
 	.get("/api/decisions", (request, env) => listDecisions(new URL(request.url), env))
 	.all("*", () => failEnvelope(404, "not found"));

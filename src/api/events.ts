@@ -1,10 +1,16 @@
 // GET /api/events?after={id}&limit={n}: the change feed other systems follow, in `id` order.
 import { jsonResponse } from "../http/envelope";
-import { readQuery, wholeNumber } from "./query";
+import { pathSegment, readQuery, wholeNumber } from "./query";
 import { EVENT_COLUMNS, type EventView, eventView, page } from "./rows";
 
 /** Largest page of the change feed. */
 export const MAX_FEED_LIMIT = 1000;
+
+/** The change feed's query parameters (also those of a group's history). */
+export const feedQuery = {
+	after: wholeNumber(0, Number.MAX_SAFE_INTEGER, 0),
+	limit: wholeNumber(1, MAX_FEED_LIMIT, 100),
+};
 
 /**
  * `{"events": [rows with id > after, at most limit, in id order], "next": <id to pass as after, or null>}`.
@@ -13,10 +19,7 @@ export const MAX_FEED_LIMIT = 1000;
  * with a smaller id, so nothing can appear behind a cursor (docs/sync.md).
  */
 export async function listEvents(url: URL, env: Env): Promise<Response> {
-	const query = readQuery(url, {
-		after: wholeNumber(0, Number.MAX_SAFE_INTEGER, 0),
-		limit: wholeNumber(1, MAX_FEED_LIMIT, 100),
-	});
+	const query = readQuery(url, feedQuery);
 	if (!query.ok) return query.response;
 	const { after, limit } = query.value;
 	const { results } = await env.DB.prepare(
@@ -26,4 +29,25 @@ export async function listEvents(url: URL, env: Env): Promise<Response> {
 		.all<Omit<EventView, "payload"> & { payload: string }>();
 	const { items, next } = page(results, limit);
 	return jsonResponse({ events: items.map(eventView), next }, 200, { "cache-control": "no-store" });
+}
+
+/**
+ * GET /api/groups/{groupId}/events: a community's whole history (group-level events and every topic's),
+ * paged like the feed: `{"groupId", "events": [id > after, at most limit, in id order], "next"}`.
+ */
+export async function listGroupEvents(rawGroupId: string | undefined, url: URL, env: Env): Promise<Response> {
+	const groupId = pathSegment("groupId", rawGroupId);
+	if (!groupId.ok) return groupId.response;
+	const query = readQuery(url, feedQuery);
+	if (!query.ok) return query.response;
+	const { after, limit } = query.value;
+	const { results } = await env.DB.prepare(
+		`SELECT ${EVENT_COLUMNS} FROM events WHERE group_id = ? AND id > ? ORDER BY id LIMIT ?`,
+	)
+		.bind(groupId.value, after, limit + 1)
+		.all<Omit<EventView, "payload"> & { payload: string }>();
+	const { items, next } = page(results, limit);
+	return jsonResponse({ groupId: groupId.value, events: items.map(eventView), next }, 200, {
+		"cache-control": "no-store",
+	});
 }

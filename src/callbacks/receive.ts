@@ -24,7 +24,7 @@ export const ignoredCommands = new Map<string, number>();
 export const MAX_IGNORED_NAMES = 200;
 
 /** The parsed body, or why it is unusable; `text` is the body as received (empty when it was not read). */
-type ParsedBody =
+export type ParsedBody =
 	| { ok: true; value: unknown; text: string }
 	| { ok: false; status: 400 | 413; reason: string; text: string; value?: unknown };
 
@@ -75,13 +75,7 @@ export async function receiveCallback(
 	const delivery: Delivery = { command, sdkAppId: auth.sdkAppId, receivedAt: Date.now(), requestId };
 	let body = await parseBody(request, env, command);
 	if (body.ok && isMismatchedCommand(body.value, command))
-		body = {
-			ok: false,
-			status: 400,
-			reason: "CallbackCommand in the body does not match the URL's",
-			text: body.text,
-			value: body.value,
-		};
+		body = { ok: false, status: 400, reason: MISMATCHED_COMMAND, text: body.text, value: body.value };
 	// Tencent reads any non-200 answer to a before-callback as a failed callback and applies its console
 	// default; every unusable before-callback body (too large, mismatched, invalid) gets the fail mode's 200.
 	if (module.kind === "before") return answerBefore(module, body, env, ctx, delivery);
@@ -96,6 +90,11 @@ async function parseBody(request: Request, env: Env, command: string): Promise<P
 			? { ok: false, status: 413, reason: `body is larger than ${text.limit} bytes`, text: "" }
 			: { ok: false, status: 400, reason: `body could not be read: ${text.message}`, text: "" };
 	}
+	return parseBodyText(text, command);
+}
+
+/** A body's text as JSON, or why it is unusable (too deep, not JSON). */
+export function parseBodyText(text: string, command: string): ParsedBody {
 	if (jsonDepthExceeds(text, MAX_JSON_DEPTH))
 		return {
 			ok: false,
@@ -110,7 +109,11 @@ async function parseBody(request: Request, env: Env, command: string): Promise<P
 	}
 }
 
-function isMismatchedCommand(body: unknown, command: string): boolean {
+/** Why a body naming another CallbackCommand than the URL's is refused. */
+export const MISMATCHED_COMMAND = "CallbackCommand in the body does not match the URL's";
+
+/** Whether the body names another CallbackCommand than the URL's (such a body is refused). */
+export function isMismatchedCommand(body: unknown, command: string): boolean {
 	if (typeof body !== "object" || body === null || !("CallbackCommand" in body)) return false;
 	return body.CallbackCommand !== command;
 }
@@ -162,6 +165,42 @@ async function answerBefore(
 }
 
 /**
+ * The event record of an after-callback's parsed body, or why it cannot be stored (400: the schema refuses
+ * it; 413: it is over the stored-size limits). The callback path and the quarantine replay judge alike.
+ */
+export function afterEventRecord(
+	module: AfterCommand,
+	value: unknown,
+	delivery: { sdkAppId: string; receivedAt: number },
+): { ok: true; record: EventRecord } | { ok: false; status: 400 | 413; reason: string } {
+	const parsed = v.safeParse(module.schema, value);
+	if (!parsed.success)
+		return {
+			ok: false,
+			status: 400,
+			reason: `invalid ${module.command} body: ${describeIssues(parsed.issues)}`,
+		};
+	const facts = module.toFacts(parsed.output);
+	const eventTime = plausibleEventTime(facts.eventTime, delivery.receivedAt);
+	if (eventTime !== facts.eventTime)
+		log("warn", "callback.event_time_ignored", {
+			command: module.command,
+			eventTime: facts.eventTime,
+			receivedAt: delivery.receivedAt,
+			reason: "EventTime is more than a day before or ten minutes after the receive time; stored as NULL",
+		});
+	const record: EventRecord = {
+		command: module.command,
+		sdkAppId: delivery.sdkAppId,
+		facts: { ...facts, eventTime },
+		payload: JSON.stringify(parsed.output),
+		receivedAt: delivery.receivedAt,
+	};
+	const sizeProblem = storedSizeProblem(record.payload, record.facts.topicIds.length);
+	return sizeProblem ? { ok: false, status: 413, reason: sizeProblem } : { ok: true, record };
+}
+
+/**
  * Stores an after-event. When D1 refuses the write (or does not answer within 1.2 s of Tencent's 2), the
  * event goes to the queue and Tencent still gets 200:
  * it does not retry after-callbacks by default, so a 5xx would lose the event, while the queue keeps it
@@ -179,36 +218,17 @@ async function recordAfter(
 		await keepRefused(env, ctx, "after", delivery, body.reason, body.text);
 		return failEnvelope(body.status, body.reason);
 	}
-	const parsed = v.safeParse(module.schema, body.value);
-	if (!parsed.success) {
-		const reason = `invalid ${module.command} body: ${describeIssues(parsed.issues)}`;
-		log("warn", "callback.invalid", { requestId, command: module.command, reason });
-		await keepRefused(env, ctx, "after", delivery, reason, body.text);
-		return failEnvelope(400, reason);
-	}
-	const facts = module.toFacts(parsed.output);
-	const eventTime = plausibleEventTime(facts.eventTime, delivery.receivedAt);
-	if (eventTime !== facts.eventTime)
-		log("warn", "callback.event_time_ignored", {
+	const judged = afterEventRecord(module, body.value, delivery);
+	if (!judged.ok) {
+		log("warn", judged.status === 413 ? "callback.too_large" : "callback.invalid", {
 			requestId,
 			command: module.command,
-			eventTime: facts.eventTime,
-			receivedAt: delivery.receivedAt,
-			reason: "EventTime is more than a day before or ten minutes after the receive time; stored as NULL",
+			reason: judged.reason,
 		});
-	const record: EventRecord = {
-		command: module.command,
-		sdkAppId: delivery.sdkAppId,
-		facts: { ...facts, eventTime },
-		payload: JSON.stringify(parsed.output),
-		receivedAt: delivery.receivedAt,
-	};
-	const sizeProblem = storedSizeProblem(record.payload, record.facts.topicIds.length);
-	if (sizeProblem) {
-		log("warn", "callback.too_large", { requestId, command: module.command, reason: sizeProblem });
-		await keepRefused(env, ctx, "after", delivery, sizeProblem, body.text);
-		return failEnvelope(413, sizeProblem);
+		await keepRefused(env, ctx, "after", delivery, judged.reason, body.text);
+		return failEnvelope(judged.status, judged.reason);
 	}
+	const record = judged.record;
 	try {
 		const { inserted } = await withinDeadline(
 			recordEvent(env.DB, record),

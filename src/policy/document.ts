@@ -7,6 +7,20 @@ import { errorMessage } from "../log";
 /** Key of the live document in the `POLICY` namespace. */
 export const POLICY_KEY = "policy";
 
+/**
+ * A JSON object with exactly these keys. valibot's object schemas take an array for an object with no
+ * keys (`[]`, `{"names":[]}`), which would pass as a policy that decides nothing: the check refuses it.
+ */
+function section<const Entries extends v.ObjectEntries>(entries: Entries) {
+	// The check runs first: strictObject's output is a new object, so a later check would never see the array.
+	return v.pipe(
+		v.unknown(),
+		v.check((input) => !Array.isArray(input), NOT_AN_ARRAY),
+		v.strictObject(entries),
+	);
+}
+const NOT_AN_ARRAY = "must be an object, not an array";
+
 /** Refusal codes Tencent passes on: 1 (client sees 10016) or a custom code in 10100–10200. */
 const ErrorCodeSchema = v.union(
 	[v.literal(1), v.pipe(v.number(), v.integer(), v.minValue(10100), v.maxValue(10200))],
@@ -19,7 +33,7 @@ const ErrorInfoSchema = v.pipe(
 );
 
 const RefusalSchema = v.pipe(
-	v.strictObject({
+	section({
 		errorCode: v.optional(ErrorCodeSchema),
 		errorInfo: v.optional(ErrorInfoSchema),
 	}),
@@ -29,7 +43,7 @@ const RefusalSchema = v.pipe(
 const AccountListSchema = v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(200)));
 
 const OperatorsSchema = v.pipe(
-	v.strictObject({
+	section({
 		allow: v.optional(
 			v.pipe(AccountListSchema, v.description("Non-empty: only these Operator_Accounts may create.")),
 		),
@@ -72,7 +86,7 @@ const BannedEntryObjectSchema = v.strictObject({
 const BannedEntrySchema = v.union([BannedValueSchema, BannedEntryObjectSchema]);
 
 const NamesSchema = v.pipe(
-	v.strictObject({
+	section({
 		minLength: v.optional(
 			v.pipe(
 				v.number(),
@@ -111,7 +125,7 @@ const ModeSchema = v.pipe(
 );
 
 const GroupCreationSchema = v.pipe(
-	v.strictObject({
+	section({
 		mode: v.optional(ModeSchema),
 		refusal: v.optional(RefusalSchema),
 		operators: v.optional(OperatorsSchema),
@@ -125,7 +139,7 @@ const GroupCreationSchema = v.pipe(
 
 /** The whole document under the KV key `policy`. */
 export const PolicyDocumentSchema = v.pipe(
-	v.strictObject({
+	section({
 		$schema: v.optional(v.pipe(v.string(), v.description("Where editors find this JSON Schema."))),
 		version: v.optional(
 			v.pipe(v.string(), v.maxLength(200), v.description("Echoed in decision logs and /healthz.")),
@@ -192,14 +206,41 @@ export function parsePolicyText(text: string): Outcome<PolicyDocument> {
 	if (fast !== null) return { ok: true, value: fast };
 	const result = v.safeParse(PolicyDocumentSchema, json);
 	if (result.success) return { ok: true, value: result.output };
-	const issue = mostSpecificIssue(result.issues[0]);
+	return { ok: false, problem: issueProblem(result.issues[0], text) };
+}
+
+/**
+ * Every schema problem of a policy text at once (the CLI lists them all), each with its rule path and
+ * position; a JSON syntax error is the only problem of a text that is not JSON. Empty: the schema accepts
+ * the document (compiling it may still find a bad regex: see compilePolicyText).
+ */
+export function policyProblems(text: string): PolicyProblem[] {
+	const parsed = parsePolicyText(text);
+	if (parsed.ok) return [];
+	if (parsed.problem.message.startsWith("invalid JSON")) return [parsed.problem];
+	const result = v.safeParse(PolicyDocumentSchema, JSON.parse(text), { abortEarly: false });
+	if (result.success) return [parsed.problem];
+	const problems = new Map<string, PolicyProblem>();
+	for (const issue of result.issues) {
+		const found = issueProblem(issue, text);
+		problems.set(found.message, found);
+	}
+	// In the text's order, so the list reads top to bottom like the file.
+	return [...problems.values()].sort(
+		(a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+	);
+}
+
+/** The problem a valibot issue describes, worded with its rule path and placed in the text. */
+function issueProblem(first: AnyIssue | undefined, text: string): PolicyProblem {
+	const issue = mostSpecificIssue(first);
 	const path = (issue.path ?? []).map((item) => item.key as PathSegment);
 	const unknownKey = issue.expected === "never" && issue.path !== undefined;
 	const rule = path.length > 0 ? rulePath(path) : null;
 	const message = unknownKey
 		? `${rule}: unknown key (allowed keys are listed in docs/policy.md; a typo here must not disable a rule)`
 		: `${rule ?? "document"}: ${issue.message}`;
-	return problem(message, rule, locateJsonPath(text, path, unknownKey));
+	return problem(message, rule, locateJsonPath(text, path, unknownKey)).problem;
 }
 
 const BANNED_ENTRY_KEYS = new Set(["match", "value", "errorCode", "errorInfo", "normalize", "note"]);

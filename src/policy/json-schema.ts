@@ -5,5 +5,11 @@ import { PolicyDocumentSchema } from "./document";
 
 /** The JSON Schema (draft-07) that docs/policy.schema.json must equal. */
 export function policyJsonSchema(): Record<string, unknown> {
-	return toJsonSchema(PolicyDocumentSchema, { target: "draft-07" }) as Record<string, unknown>;
+	// Sections are `pipe(unknown(), check(not an array), strictObject(…))`: the output type is the object,
+	// and the check needs no translation, since JSON Schema's `"type": "object"` already excludes arrays.
+	return toJsonSchema(PolicyDocumentSchema, {
+		target: "draft-07",
+		typeMode: "output",
+		ignoreActions: ["check"],
+	}) as Record<string, unknown>;
 }

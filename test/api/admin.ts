@@ -4,13 +4,23 @@ import { fetchWith } from "../support/tencent";
 export const ADMIN_TOKEN = "admin-token-for-tests";
 
 /** GET `path` (already percent-encoded) with the admin token, against the real local D1. */
-export async function apiGet<T = Record<string, unknown>>(
+export function apiGet<T = Record<string, unknown>>(
+	path: string,
+	options: { token?: string | null; env?: Partial<Env> } = {},
+): Promise<{ status: number; json: T; headers: Headers }> {
+	return apiCall<T>("GET", path, options);
+}
+
+/** `method` on `path` (already percent-encoded) with the admin token, against the real local D1. */
+export async function apiCall<T = Record<string, unknown>>(
+	method: string,
 	path: string,
 	options: { token?: string | null; env?: Partial<Env> } = {},
 ): Promise<{ status: number; json: T; headers: Headers }> {
 	const token = options.token === undefined ? ADMIN_TOKEN : options.token;
 	const headers: HeadersInit = token === null ? {} : { authorization: `Bearer ${token}` };
-	const response = await fetchWith(new Request(`https://webhooks.example.com${path}`, { headers }), {
+	const request = new Request(`https://webhooks.example.com${path}`, { method, headers });
+	const response = await fetchWith(request, {
 		ADMIN_TOKEN,
 		...options.env,
 	});

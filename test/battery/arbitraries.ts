@@ -67,7 +67,7 @@ interface CommandModel {
 	optional: Record<string, FieldKind>;
 }
 
-/** Every handled CallbackCommand with its body fields (PROTOCOL.md's table). */
+/** Every handled CallbackCommand with its body fields (the fields Tencent's callback pages list). */
 export const COMMAND_MODELS: readonly CommandModel[] = [
 	{
 		command: "Group.CallbackBeforeCreateTopic",

@@ -126,7 +126,7 @@ describe("POST / with generated bodies", () => {
 	}
 });
 
-/** What the Worker must decide about a query string: the oracle, written from PROTOCOL.md, not from src/. */
+/** What the Worker must decide about a query string: the oracle, written from Tencent's callback documentation, not from src/. */
 async function expectedAuth(
 	params: URLSearchParams,
 	token: string | undefined,

@@ -54,7 +54,7 @@ describe("normalization", () => {
 	});
 });
 
-describe("the issue's example document", () => {
+describe("the example policy document", () => {
 	const policy = compile(ISSUE_EXAMPLE);
 
 	it.each([["ＣＡＳＩＮＯ night"], ["ca\u200bsino"], ["cаsino"], ["c4s1no"]])(

@@ -53,6 +53,24 @@ const queries: [string, string, unknown[], RegExp][] = [
 		/SEARCH events USING COVERING INDEX sqlite_autoindex_events_1 \(event_key=\?\)/,
 	],
 	[
+		"a community's history, paged (GET /api/groups/{id}/events)",
+		"SELECT * FROM events WHERE group_id = ? AND id > ? ORDER BY id LIMIT ?",
+		["g", 0, 101],
+		/SEARCH events USING INDEX events_group_id \(group_id=\? AND id>\?\)/,
+	],
+	[
+		"open quarantine rows, paged (GET /api/quarantine)",
+		"SELECT id FROM quarantine WHERE resolved_at IS NULL AND id > ? ORDER BY id LIMIT ?",
+		[0, 101],
+		/SEARCH quarantine USING COVERING INDEX quarantine_open \(resolved_at=\? AND id>\?\)/,
+	],
+	[
+		"actions on a quarantine row (GET /api/quarantine/{id})",
+		"SELECT * FROM quarantine_actions WHERE quarantine_id = ? ORDER BY id",
+		[1],
+		/SEARCH quarantine_actions USING INDEX quarantine_actions_by_row \(quarantine_id=\?\)/,
+	],
+	[
 		"quarantine since a time (docs)",
 		"SELECT * FROM quarantine WHERE received_at >= ? ORDER BY received_at",
 		[0],

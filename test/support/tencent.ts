@@ -1,4 +1,4 @@
-// Builds requests the way Tencent Chat sends them: the query string of PROTOCOL.md and the docs' bodies.
+// Builds requests the way Tencent Chat sends them: the query string and the sample bodies of Tencent's callback pages.
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../src/index";
 

@@ -13,6 +13,8 @@ interface QuarantineRow {
 	body: string;
 	body_bytes: number;
 	body_truncated: number;
+	resolved_at: number | null;
+	resolution: string | null;
 }
 
 /** The quarantine rows whose body contains `marker`. */
@@ -47,6 +49,8 @@ describe("quarantine of authenticated bodies that fail validation", () => {
 				body: raw,
 				body_bytes: new TextEncoder().encode(raw).byteLength,
 				body_truncated: 0,
+				resolved_at: null,
+				resolution: null,
 			},
 		]);
 	});

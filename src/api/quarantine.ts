@@ -1,0 +1,221 @@
+// The quarantine API: the authenticated callbacks whose body failed validation, listed, looked at, replayed
+// once the Worker accepts them, or dismissed. Every replay and dismissal is recorded in quarantine_actions.
+
+import * as v from "valibot";
+import type { AfterCommand } from "../callbacks/command";
+import {
+	afterEventRecord,
+	isMismatchedCommand,
+	MISMATCHED_COMMAND,
+	parseBodyText,
+} from "../callbacks/receive";
+import { commandModule } from "../callbacks/registry";
+import { jsonResponse } from "../http/envelope";
+import { log } from "../log";
+import { recordEvent } from "../store/record-event";
+import { badParameter, readQuery, wholeNumber } from "./query";
+import { page } from "./rows";
+
+/** A `quarantine` row as listed (the body only in the single-row view). */
+export interface QuarantineView {
+	id: number;
+	received_at: number;
+	command: string | null;
+	sdk_app_id: string | null;
+	reason: string;
+	body_bytes: number;
+	body_truncated: boolean;
+	resolved_at: number | null;
+	resolution: "replayed" | "dismissed" | null;
+}
+
+/** A `quarantine_actions` row. */
+export interface QuarantineActionView {
+	id: number;
+	quarantine_id: number;
+	action: "replay" | "dismiss";
+	outcome: string;
+	detail: string | null;
+	acted_at: number;
+	request_id: string | null;
+}
+
+const COLUMNS =
+	"id, received_at, command, sdk_app_id, reason, body_bytes, body_truncated, resolved_at, resolution";
+const NO_STORE = { "cache-control": "no-store" };
+
+/** Which rows the list shows: those waiting for a decision (default), those decided, or all. */
+export const quarantineQuery = {
+	after: wholeNumber(0, Number.MAX_SAFE_INTEGER, 0),
+	limit: wholeNumber(1, 500, 100),
+	status: v.optional(v.picklist(["open", "resolved", "all"], "must be open, resolved or all"), "open"),
+};
+
+const STATUS_FILTER = {
+	open: "resolved_at IS NULL AND",
+	resolved: "resolved_at IS NOT NULL AND",
+	all: "",
+} as const;
+
+function view(row: Omit<QuarantineView, "body_truncated"> & { body_truncated: number }): QuarantineView {
+	return { ...row, body_truncated: row.body_truncated === 1 };
+}
+
+/** `{"quarantine": [rows with id > after, oldest first, without bodies], "next": <id or null>}`. */
+export async function listQuarantine(url: URL, env: Env): Promise<Response> {
+	const query = readQuery(url, quarantineQuery);
+	if (!query.ok) return query.response;
+	const { after, limit, status } = query.value;
+	const { results } = await env.DB.prepare(
+		`SELECT ${COLUMNS} FROM quarantine WHERE ${STATUS_FILTER[status]} id > ? ORDER BY id LIMIT ?`,
+	)
+		.bind(after, limit + 1)
+		.all<Parameters<typeof view>[0]>();
+	const { items, next } = page(results, limit);
+	return jsonResponse({ quarantine: items.map(view), next }, 200, NO_STORE);
+}
+
+/** A quarantine id from the path, or the 400 answer naming it. */
+export function quarantineId(
+	raw: string | undefined,
+): { ok: true; value: number } | { ok: false; response: Response } {
+	const id = Number(raw);
+	return /^\d{1,16}$/.test(raw ?? "") && Number.isSafeInteger(id) && id > 0
+		? { ok: true, value: id }
+		: { ok: false, response: badParameter("id", "must be a positive whole number") };
+}
+
+/** `{"entry": {…row, body}, "actions": [what was done to it, oldest first]}`; 404 for an unknown id. */
+export async function getQuarantined(rawId: string | undefined, url: URL, env: Env): Promise<Response> {
+	const id = quarantineId(rawId);
+	if (!id.ok) return id.response;
+	const query = readQuery(url, {});
+	if (!query.ok) return query.response;
+	const [row, actions] = await env.DB.batch<Record<string, unknown>>([
+		env.DB.prepare(`SELECT ${COLUMNS}, body FROM quarantine WHERE id = ?`).bind(id.value),
+		env.DB.prepare("SELECT * FROM quarantine_actions WHERE quarantine_id = ? ORDER BY id").bind(id.value),
+	]);
+	const entry = row?.results[0] as (Parameters<typeof view>[0] & { body: string }) | undefined;
+	if (!entry) return jsonResponse({ error: "quarantine entry not found", id: id.value }, 404, NO_STORE);
+	return jsonResponse(
+		{
+			entry: { ...view(entry), body: entry.body },
+			actions: (actions?.results ?? []) as unknown as QuarantineActionView[],
+		},
+		200,
+		NO_STORE,
+	);
+}
+
+type Outcome = "stored" | "duplicate" | "still_invalid" | "not_replayable" | "dismissed";
+
+/** Records an action on a quarantine row (and, when it settles the row, its resolution) in one batch. */
+async function recordAction(
+	env: Env,
+	id: number,
+	action: "replay" | "dismiss",
+	outcome: Outcome,
+	detail: string | null,
+	requestId: string,
+	resolution: "replayed" | "dismissed" | null,
+): Promise<void> {
+	const now = Date.now();
+	const statements = [
+		env.DB.prepare(
+			"INSERT INTO quarantine_actions (quarantine_id, action, outcome, detail, acted_at, request_id) VALUES (?, ?, ?, ?, ?, ?)",
+		).bind(id, action, outcome, detail, now, requestId),
+	];
+	if (resolution)
+		statements.push(
+			env.DB.prepare(
+				"UPDATE quarantine SET resolved_at = ?, resolution = ? WHERE id = ? AND resolved_at IS NULL",
+			).bind(now, resolution, id),
+		);
+	await env.DB.batch(statements);
+}
+
+/** The row to act on, or the answer: 404 unknown, 409 already resolved. */
+async function openRow(
+	env: Env,
+	rawId: string | undefined,
+): Promise<{ ok: true; row: QuarantineView & { body: string } } | { ok: false; response: Response }> {
+	const id = quarantineId(rawId);
+	if (!id.ok) return id;
+	const row = await env.DB.prepare(`SELECT ${COLUMNS}, body FROM quarantine WHERE id = ?`)
+		.bind(id.value)
+		.first<Parameters<typeof view>[0] & { body: string }>();
+	if (!row)
+		return {
+			ok: false,
+			response: jsonResponse({ error: "quarantine entry not found", id: id.value }, 404, NO_STORE),
+		};
+	if (row.resolved_at !== null)
+		return {
+			ok: false,
+			response: jsonResponse(
+				{ error: `quarantine entry ${row.id} is already ${row.resolution}`, id: row.id },
+				409,
+				NO_STORE,
+			),
+		};
+	return { ok: true, row: { ...view(row), body: row.body } };
+}
+
+/** Why a row cannot be replayed at all, or null when its body can be judged again. */
+function notReplayable(row: QuarantineView): string | null {
+	if (row.body_truncated) return "the stored body is cut at 64 KiB, so it is not the body Tencent sent";
+	const module = row.command ? commandModule(row.command) : undefined;
+	if (!module) return `${row.command ?? "a missing CallbackCommand"} is not a command this Worker stores`;
+	if (module.kind === "before")
+		return "a before-callback was answered when it arrived; replaying cannot change that answer (dismiss it)";
+	return null;
+}
+
+/**
+ * POST /api/quarantine/{id}/replay: judges the stored body again with today's schema (after a schema fix,
+ * say) and, when it passes, stores the event as if it had just arrived (with its original received_at;
+ * a replay of an event already stored adds nothing). 200 with the outcome; 422 when it still fails.
+ */
+export async function replayQuarantined(
+	rawId: string | undefined,
+	env: Env,
+	requestId: string,
+): Promise<Response> {
+	const found = await openRow(env, rawId);
+	if (!found.ok) return found.response;
+	const { row } = found;
+	const refusal = notReplayable(row);
+	if (refusal !== null) {
+		await recordAction(env, row.id, "replay", "not_replayable", refusal, requestId, null);
+		return jsonResponse({ error: refusal, id: row.id, outcome: "not_replayable" }, 422, NO_STORE);
+	}
+	const module = commandModule(row.command as string) as AfterCommand;
+	const body = parseBodyText(row.body, module.command);
+	const judged = !body.ok
+		? body
+		: isMismatchedCommand(body.value, module.command)
+			? { ok: false as const, reason: MISMATCHED_COMMAND }
+			: afterEventRecord(module, body.value, { sdkAppId: row.sdk_app_id ?? "", receivedAt: row.received_at });
+	if (!judged.ok) {
+		await recordAction(env, row.id, "replay", "still_invalid", judged.reason, requestId, null);
+		return jsonResponse({ error: judged.reason, id: row.id, outcome: "still_invalid" }, 422, NO_STORE);
+	}
+	const { inserted } = await recordEvent(env.DB, judged.record);
+	const outcome = inserted > 0 ? "stored" : "duplicate";
+	await recordAction(env, row.id, "replay", outcome, `${inserted} event row(s) added`, requestId, "replayed");
+	log("info", "quarantine.replayed", { requestId, id: row.id, command: module.command, inserted });
+	return jsonResponse({ id: row.id, outcome, inserted }, 200, NO_STORE);
+}
+
+/** DELETE /api/quarantine/{id}: dismisses the row (kept, marked dismissed, the action recorded). */
+export async function dismissQuarantined(
+	rawId: string | undefined,
+	env: Env,
+	requestId: string,
+): Promise<Response> {
+	const found = await openRow(env, rawId);
+	if (!found.ok) return found.response;
+	await recordAction(env, found.row.id, "dismiss", "dismissed", null, requestId, "dismissed");
+	log("info", "quarantine.dismissed", { requestId, id: found.row.id });
+	return jsonResponse({ id: found.row.id, outcome: "dismissed" }, 200, NO_STORE);
+}

@@ -1,0 +1,86 @@
+// `npm run policy`: every problem at once, --help per command, test-name's explained decision, and
+// push → pull → diff against a local KV namespace (wrangler's own commands, in a temporary state folder).
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const exec = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), "policy-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function policy(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+	try {
+		const { stdout, stderr } = await exec(process.execPath, ["scripts/policy.mjs", ...args], { cwd: root });
+		return { code: 0, out: stdout, err: stderr };
+	} catch (error) {
+		const failed = error as { code: number; stdout: string; stderr: string };
+		return { code: failed.code, out: failed.stdout, err: failed.stderr };
+	}
+}
+
+describe("npm run policy", () => {
+	it("check lists every problem with its path and line, and exits 1", async () => {
+		const file = join(dir, "broken.json");
+		writeFileSync(
+			file,
+			'{\n  "names": [],\n  "operators": { "alow": [] },\n  "refusal": { "errorCode": 7 }\n}\n',
+		);
+		const { code, err } = await policy("check", file);
+		expect(code).toBe(1);
+		expect(err).toContain(`${file}:2:12: names: must be an object, not an array`);
+		expect(err).toMatch(new RegExp(`${file}:3:\\d+: operators\\.alow: unknown key`));
+		expect(err).toMatch(new RegExp(`${file}:4:\\d+: refusal\\.errorCode: `));
+		expect(err).toContain("3 problems");
+	});
+
+	it.each(["check", "push", "pull", "diff", "test-name", "schema"])(
+		"%s --help explains the command",
+		async (name) => {
+			const { code, out } = await policy(name, "--help");
+			expect(code).toBe(0);
+			expect(out).toContain(`usage: npm run policy -- ${name}`);
+		},
+	);
+
+	it("test-name decides offline and explains the decision", async () => {
+		const { code, out } = await policy(
+			"test-name",
+			"c4s1no night",
+			"Book club",
+			"--file",
+			"examples/policy.json",
+		);
+		expect(code).toBe(0);
+		expect(out).toContain('"c4s1no night": refused (ErrorCode 1)');
+		expect(out).toContain('skeleton:  "casino night"');
+		expect(out).toContain('rule:      names.banned[0] "casino"');
+		expect(out).toContain('"Book club": allowed (ErrorCode 0)');
+	});
+
+	it("push, pull and diff a local namespace", { timeout: 180_000 }, async () => {
+		const state = join(dir, "state");
+		const where = ["--persist-to", state];
+		expect((await policy("push", "examples/policy.json", ...where)).code).toBe(0);
+		const pulled = join(dir, "pulled.json");
+		expect((await policy("pull", pulled, ...where)).code).toBe(0);
+		expect(readFileSync(pulled, "utf8")).toBe(readFileSync(`${root}examples/policy.json`, "utf8"));
+		expect(await policy("diff", "examples/policy.json", ...where)).toMatchObject({ code: 0 });
+
+		const draft = join(dir, "draft.json");
+		const document = JSON.parse(readFileSync(pulled, "utf8"));
+		document.names.banned = [...document.names.banned.slice(1), "poker"];
+		document.mode = "dry-run";
+		writeFileSync(draft, JSON.stringify(document, null, 2));
+		const diff = await policy("diff", draft, ...where);
+		expect(diff.code).toBe(1);
+		expect(diff.out).toContain('+ names.banned: "poker"');
+		expect(diff.out).toContain('- names.banned: "casino"');
+		expect(diff.out).toContain('~ mode: "enforce" → "dry-run"');
+		expect(diff.out).not.toContain("bet"); // moved entries are not changes
+	});
+});
