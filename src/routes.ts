@@ -1,13 +1,23 @@
 // The route table: which path and method go where, and one error handler for every failure. It sits at the
 // top, above every feature it reaches, so the HTTP edge below (`http/`) imports none of them.
 import { type IRequest, Router } from "itty-router";
-import { listDecisions } from "./api/decisions";
+import { countRefusals, listDecisions } from "./api/decisions";
 import { listEvents, listGroupEvents } from "./api/events";
+import {
+	getLivePolicy,
+	getPolicyVersion,
+	listPolicyVersions,
+	putPolicy,
+	rollbackPolicy,
+	validatePolicy,
+} from "./api/policy";
 import { dismissQuarantined, getQuarantined, listQuarantine, replayQuarantined } from "./api/quarantine";
-import { getTopic, listGroupTopics } from "./api/topics";
-import { authenticateAdmin } from "./auth/admin-auth";
+import { currentSession, signIn, signOut } from "./api/session";
+import { getTopic, listGroupTopics, searchTopics } from "./api/topics";
+import { type AdminCaller, authenticateAdmin } from "./auth/admin-auth";
 import { receiveCallback } from "./callbacks/receive";
 import { commandModule } from "./callbacks/registry";
+import { serveConsole } from "./console/page";
 import { health } from "./health";
 import { discardBody } from "./http/body";
 import { failEnvelope, jsonResponse, okEnvelope } from "./http/envelope";
@@ -25,12 +35,18 @@ function failModeAnswer(env: Env, reason: string): Response {
 		return okEnvelope();
 	}
 }
-type EdgeRequest = IRequest & { requestId: string };
+type EdgeRequest = IRequest & { requestId: string; caller: AdminCaller };
 
-/** Requires the admin bearer token; answers the refusal, or nothing to let the route run. */
+/**
+ * Requires the admin bearer token or a console session (with its CSRF header on state-changing calls);
+ * answers the refusal, or records the caller and answers nothing to let the route run.
+ */
 async function requireAdmin(request: EdgeRequest, env: Env): Promise<Response | undefined> {
 	const auth = await authenticateAdmin(request, env);
-	if (auth.ok) return undefined;
+	if (auth.ok) {
+		request.caller = auth.caller;
+		return undefined;
+	}
 	log("warn", "api.unauthorized", { requestId: request.requestId, reason: auth.reason });
 	return jsonResponse(
 		{ error: auth.reason },
@@ -71,8 +87,22 @@ export const router = Router<EdgeRequest, Args>({
 	.post("/", (request, env, ctx) => receiveCallback(request, env, ctx, request.requestId))
 	.all("/", () => failEnvelope(405, "callbacks are POST /", { allow: "POST" }))
 	.get("/healthz", (_request, env) => health(env))
+	.get("/admin", serveConsole)
+	.get("/admin/*", serveConsole)
+	.post("/api/session", (request, env) => signIn(request, env))
+	.get("/api/session", (request, env) => currentSession(request, env))
+	.delete("/api/session", () => signOut())
 	.all("/api/*", requireAdmin)
 	.post("/api/policy/check", (request, env, ctx) => handlePolicyCheck(request, env, ctx))
+	.get("/api/policy", (request, env) => getLivePolicy(new URL(request.url), env))
+	.put("/api/policy", (request, env) => putPolicy(request, env, request.caller))
+	.post("/api/policy/validate", (request) => validatePolicy(request))
+	.post("/api/policy/rollback", (request, env) => rollbackPolicy(request, env, request.caller))
+	.get("/api/policy/versions", (request, env) => listPolicyVersions(new URL(request.url), env))
+	.get("/api/policy/versions/:id", (request, env) =>
+		getPolicyVersion(request.params.id, new URL(request.url), env),
+	)
+	.get("/api/topics", (request, env) => searchTopics(new URL(request.url), env))
 	.get("/api/topics/:topicId", (request, env) => getTopic(request.params.topicId, new URL(request.url), env))
 	.get("/api/groups/:groupId/topics", (request, env) =>
 		listGroupTopics(request.params.groupId, new URL(request.url), env),
@@ -90,4 +120,5 @@ export const router = Router<EdgeRequest, Args>({
 		dismissQuarantined(request.params.id, env, request.requestId),
 	)
 	.get("/api/decisions", (request, env) => listDecisions(new URL(request.url), env))
+	.get("/api/decisions/refusals", (request, env) => countRefusals(new URL(request.url), env))
 	.all("*", () => failEnvelope(404, "not found"));

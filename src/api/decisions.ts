@@ -1,4 +1,5 @@
 // GET /api/decisions: the policy's decision log (table `decisions`), paged like the change feed.
+import * as v from "valibot";
 import { jsonResponse } from "../http/envelope";
 import { errorMessage, log } from "../log";
 import { MAX_FEED_LIMIT } from "./events";
@@ -21,36 +22,85 @@ export interface DecisionView {
 }
 
 /**
- * `{"decisions": […], "next": <id or null>}`: decisions with id > after, oldest first, optionally only
- * those received at or after `since` (ms), by one `operator`, or only refusals/allowances (`allowed`).
+ * `{"decisions": […], "next": <id or null>}`: decisions with id > after, oldest first (or, with
+ * `order=desc`, id < before, newest first), optionally only those received in [`since`, `until`) (ms), by one
+ * `operator`, decided by one `rule`, or only refusals/allowances (`allowed`).
  */
 export async function listDecisions(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, {
 		after: wholeNumber(0, Number.MAX_SAFE_INTEGER, 0),
+		before: wholeNumber(1, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+		order: v.optional(v.picklist(["asc", "desc"], "must be asc or desc"), "asc"),
 		limit: wholeNumber(1, MAX_FEED_LIMIT, 100),
 		since: optionalWholeNumber(0, Number.MAX_SAFE_INTEGER),
+		until: optionalWholeNumber(0, Number.MAX_SAFE_INTEGER),
 		operator: text(),
+		rule: text(),
 		allowed: flag,
 	});
 	if (!query.ok) return query.response;
-	const { after, limit, since, operator, allowed } = query.value;
-	const conditions = ["id > ?1"];
-	if (since !== undefined) conditions.push("received_at >= ?2");
-	if (operator !== undefined) conditions.push("operator_account = ?3");
-	if (allowed !== undefined) conditions.push("allowed = ?4");
-	const sql = `SELECT * FROM decisions WHERE ${conditions.join(" AND ")} ORDER BY id LIMIT ?5`;
+	const { after, before, order, limit, since, until, operator, rule, allowed } = query.value;
+	const conditions = order === "asc" ? ["id > ?1"] : ["id < ?2"];
+	if (since !== undefined) conditions.push("received_at >= ?3");
+	if (until !== undefined) conditions.push("received_at < ?4");
+	if (operator !== undefined) conditions.push("operator_account = ?5");
+	if (rule !== undefined) conditions.push("rule = ?6");
+	if (allowed !== undefined) conditions.push("allowed = ?7");
+	const sql = `SELECT * FROM decisions WHERE ${conditions.join(" AND ")} ORDER BY id ${order} LIMIT ?8`;
 	let rows: (Omit<DecisionView, "allowed" | "dry_run"> & { allowed: number; dry_run: number })[];
 	try {
 		({ results: rows } = await env.DB.prepare(sql)
-			.bind(after, since ?? null, operator ?? null, allowed === undefined ? null : Number(allowed), limit + 1)
+			.bind(
+				after,
+				before,
+				since ?? null,
+				until ?? null,
+				operator ?? null,
+				rule ?? null,
+				allowed === undefined ? null : Number(allowed),
+				limit + 1,
+			)
 			.all());
 	} catch (error) {
-		// The table comes with the policy engine's migration; say so rather than answer a bare 500.
-		if (!/no such table/i.test(errorMessage(error))) throw error;
-		log("error", "api.decisions_missing", { error: errorMessage(error) });
-		return jsonResponse({ error: "the decisions table does not exist: apply the D1 migrations" }, 503);
+		return missingTable(error);
 	}
 	const { items, next } = page(rows, limit);
 	const decisions = items.map((row) => ({ ...row, allowed: row.allowed === 1, dry_run: row.dry_run === 1 }));
 	return jsonResponse({ decisions, next }, 200, { "cache-control": "no-store" });
+}
+
+/** The table comes with the policy engine's migration; say so rather than answer a bare 500. */
+function missingTable(error: unknown): Response {
+	if (!/no such table/i.test(errorMessage(error))) throw error;
+	log("error", "api.decisions_missing", { error: errorMessage(error) });
+	return jsonResponse({ error: "the decisions table does not exist: apply the D1 migrations" }, 503);
+}
+
+/**
+ * GET /api/decisions/refusals?since=&until= → `{"since", "until", "total", "rules": [{"rule", "count"}]}`:
+ * refusals per deciding rule in [since, until) (default: the last 24 hours), most frequent first, for the
+ * console's chart. Dry-run refusals count (they are what enforce mode would refuse).
+ */
+export async function countRefusals(url: URL, env: Env): Promise<Response> {
+	const query = readQuery(url, {
+		since: optionalWholeNumber(0, Number.MAX_SAFE_INTEGER),
+		until: optionalWholeNumber(0, Number.MAX_SAFE_INTEGER),
+	});
+	if (!query.ok) return query.response;
+	const until = query.value.until ?? Date.now();
+	const since = query.value.since ?? until - 86_400_000;
+	let rows: { rule: string | null; count: number }[];
+	try {
+		({ results: rows } = await env.DB.prepare(
+			`SELECT rule, COUNT(*) AS count FROM decisions
+			 WHERE received_at >= ? AND received_at < ? AND allowed = 0
+			 GROUP BY rule ORDER BY count DESC, rule LIMIT 100`,
+		)
+			.bind(since, until)
+			.all());
+	} catch (error) {
+		return missingTable(error);
+	}
+	const total = rows.reduce((sum, row) => sum + row.count, 0);
+	return jsonResponse({ since, until, total, rules: rows }, 200, { "cache-control": "no-store" });
 }

@@ -1,4 +1,4 @@
-// Query parameters of the read API, checked with valibot: an unknown, repeated or malformed parameter is a
+// Query parameters and JSON bodies of the API, checked with valibot: an unknown, repeated or malformed parameter is a
 // 400 that names it, never a 5xx and never silently ignored.
 import * as v from "valibot";
 import { jsonResponse } from "../http/envelope";
@@ -92,4 +92,26 @@ export function pathSegment(parameter: string, raw: string | undefined): QueryRe
 	if (decoded.length > 1024)
 		return { ok: false, response: badParameter(parameter, "is longer than 1024 characters") };
 	return { ok: true, value: decoded };
+}
+
+/**
+ * Reads a JSON request body against a valibot schema: the value, or the 400 answer naming the bad field
+ * (`{"error": "<field>: <message>", "field"}`; an unknown field of a strict object is "unknown field").
+ */
+export async function readJsonBody<S extends v.GenericSchema>(
+	request: Request,
+	schema: S,
+): Promise<QueryResult<v.InferOutput<S>>> {
+	let json: unknown;
+	try {
+		json = await request.json();
+	} catch {
+		return { ok: false, response: jsonResponse({ error: "the body must be JSON", field: "body" }, 400) };
+	}
+	const parsed = v.safeParse(schema, json);
+	if (parsed.success) return { ok: true, value: parsed.output };
+	const issue = parsed.issues[0];
+	const field = issue?.path?.map((p) => p.key).join(".") || "body";
+	const message = issue?.expected === "never" ? "unknown field" : issue?.message;
+	return { ok: false, response: jsonResponse({ error: `${field}: ${message}`, field }, 400) };
 }

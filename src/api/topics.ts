@@ -1,8 +1,9 @@
 // GET /api/topics/{topicId} and GET /api/groups/{groupId}/topics: a topic's state and history, a
 // community's topics.
 import { jsonResponse } from "../http/envelope";
-import { pathSegment, readQuery } from "./query";
-import { EVENT_COLUMNS, type EventView, eventView } from "./rows";
+import { MAX_FEED_LIMIT } from "./events";
+import { optionalWholeNumber, pathSegment, readQuery, text, wholeNumber } from "./query";
+import { EVENT_COLUMNS, type EventView, eventView, page } from "./rows";
 
 /** A `topics` row. */
 export interface TopicView {
@@ -22,26 +23,55 @@ export interface TopicView {
 const NO_STORE = { "cache-control": "no-store" };
 
 /**
- * `{"topic": {…current state…}, "events": [every event row of the topic, oldest first]}`; 404 when the topic
- * was never seen. `rawTopicId` is the path segment as sent (percent-encoded: IDs contain `@` and `#`).
+ * `{"topic": {…current state…}, "events": [the topic's event rows, oldest first], "next"}`; 404 when the
+ * topic was never seen. Without `limit`, every event and `next` null; with it, a page of events with id >
+ * `after` and the cursor of the next page. `rawTopicId` is the path segment as sent (percent-encoded: IDs
+ * contain `@` and `#`).
  */
 export async function getTopic(rawTopicId: string | undefined, url: URL, env: Env): Promise<Response> {
 	const topicId = pathSegment("topicId", rawTopicId);
 	if (!topicId.ok) return topicId.response;
-	const query = readQuery(url, {});
+	const query = readQuery(url, {
+		after: wholeNumber(0, Number.MAX_SAFE_INTEGER, 0),
+		limit: optionalWholeNumber(1, MAX_FEED_LIMIT),
+	});
 	if (!query.ok) return query.response;
+	const { after, limit } = query.value;
 	const [state, history] = await env.DB.batch<Record<string, unknown>>([
 		env.DB.prepare("SELECT * FROM topics WHERE topic_id = ?").bind(topicId.value),
-		env.DB.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE topic_id = ? ORDER BY id`).bind(topicId.value),
+		env.DB.prepare(
+			`SELECT ${EVENT_COLUMNS} FROM events WHERE topic_id = ? AND id > ? ORDER BY id LIMIT ?`,
+		).bind(topicId.value, after, limit === undefined ? -1 : limit + 1),
 	]);
 	const topic = (state?.results[0] as TopicView | undefined) ?? null;
-	const events = ((history?.results ?? []) as (Omit<EventView, "payload"> & { payload: string })[]).map(
-		eventView,
-	);
-	if (!topic && events.length === 0) {
+	const rows = (history?.results ?? []) as (Omit<EventView, "payload"> & { payload: string })[];
+	const { items, next } = limit === undefined ? { items: rows, next: null } : page(rows, limit);
+	if (!topic && items.length === 0 && after === 0) {
 		return jsonResponse({ error: "topic not found", topicId: topicId.value }, 404, NO_STORE);
 	}
-	return jsonResponse({ topic, events }, 200, NO_STORE);
+	return jsonResponse({ topic, events: items.map(eventView), next }, 200, NO_STORE);
+}
+
+/**
+ * GET /api/topics?search=… → `{"topics": [at most limit topics], "more"}`: the topic with that exact ID, the
+ * topics of the community with that exact group ID, and topics whose name contains the text (any case),
+ * ordered by topic ID. For finding a topic without knowing its full ID.
+ */
+export async function searchTopics(url: URL, env: Env): Promise<Response> {
+	const query = readQuery(url, { search: text(256), limit: wholeNumber(1, 200, 50) });
+	if (!query.ok) return query.response;
+	const { search, limit } = query.value;
+	if (search === undefined)
+		return jsonResponse({ error: "search: is required", parameter: "search" }, 400, NO_STORE);
+	// LIKE's wildcards in the text are matched literally.
+	const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+	const { results } = await env.DB.prepare(
+		`SELECT * FROM topics WHERE topic_id = ?1 OR group_id = ?1 OR name LIKE ?2 ESCAPE '\\'
+		 ORDER BY topic_id LIMIT ?3`,
+	)
+		.bind(search, pattern, limit + 1)
+		.all<TopicView>();
+	return jsonResponse({ topics: results.slice(0, limit), more: results.length > limit }, 200, NO_STORE);
 }
 
 /** `{"groupId": …, "topics": [every topic of the community, alive and deleted, by topic_id]}`. */

@@ -77,15 +77,62 @@ describe("GET /api/decisions", () => {
 		expect(second.json).toEqual({ decisions: [expect.objectContaining({ name: "casino 2" })], next: null });
 	});
 
+	it("filters by rule and a time window, newest first with order=desc, paging backwards", async () => {
+		const operator = `op-${unique()}`;
+		await insertDecisions(operator, [
+			{ name: "a", allowed: false, at: 10_000 },
+			{ name: "b", allowed: false, at: 20_000 },
+			{ name: "c", allowed: false, at: 30_000 },
+		]);
+		const window = await list(`operator=${operator}&rule=names.banned[0]&since=15000&until=30000`);
+		expect(window.json.decisions.map((row) => row.name)).toEqual(["b"]);
+		const newest = await list(`operator=${operator}&order=desc&limit=2`);
+		expect(newest.json.decisions.map((row) => row.name)).toEqual(["c", "b"]);
+		const older = await list(`operator=${operator}&order=desc&limit=2&before=${newest.json.next}`);
+		expect(older.json).toEqual({ decisions: [expect.objectContaining({ name: "a" })], next: null });
+		expect((await list(`operator=${operator}&rule=names.banned[9]`)).json.decisions).toEqual([]);
+	});
+
 	it.each([
 		["allowed=yes", "allowed"],
 		["limit=5000", "limit"],
 		["since=soon", "since"],
 		["operator=", "operator"],
 		["name=x", "name"],
+		["order=up", "order"],
 	])("answers 400 naming the parameter for ?%s", async (query, parameter) => {
 		const res = await list(query);
 		expect(res.status).toBe(400);
 		expect(res.json).toMatchObject({ parameter });
+	});
+});
+
+describe("GET /api/decisions/refusals", () => {
+	it("counts refusals per rule in the window, most frequent first, allowances left out", async () => {
+		const at = 5_000_000_000_000 + Math.floor(Math.random() * 1_000_000_000);
+		await insertDecisions(`op-${unique()}`, [
+			{ name: "x", allowed: false, at },
+			{ name: "y", allowed: false, at: at + 1 },
+			{ name: "z", allowed: true, at: at + 2 },
+			{ name: "too late", allowed: false, at: at + 100 },
+		]);
+		await env.DB.prepare(
+			`INSERT INTO decisions (received_at, command, operator_account, name, allowed, error_code, rule,
+			 policy_version, dry_run, source) VALUES (?, 'Group.CallbackBeforeCreateTopic', 'o', 'w', 0, 1, 'names.banned[7]', 'v1', 0, 'policy')`,
+		)
+			.bind(at + 3)
+			.run();
+		const res = await apiGet(`/api/decisions/refusals?since=${at}&until=${at + 100}`);
+		expect(res.status).toBe(200);
+		expect(res.json).toEqual({
+			since: at,
+			until: at + 100,
+			total: 3,
+			rules: [
+				{ rule: "names.banned[0]", count: 2 },
+				{ rule: "names.banned[7]", count: 1 },
+			],
+		});
+		expect((await apiGet("/api/decisions/refusals?since=x")).json).toMatchObject({ parameter: "since" });
 	});
 });

@@ -99,3 +99,60 @@ describe("GET /api/groups/{groupId}/topics", () => {
 		expect(res).toMatchObject({ status: 200, json: { topics: [] } });
 	});
 });
+
+describe("GET /api/topics?search=", () => {
+	it("finds topics by exact topic ID, exact group ID, or part of the name (any case, wildcards literal)", async () => {
+		const { groupId, topic } = community();
+		const marker = `Zq${crypto.randomUUID().slice(0, 6)}`;
+		await sendCallback("Group.CallbackAfterCreateTopic", {
+			...samples.afterCreateTopic(topic("one"), groupId),
+			Name: `Harbour ${marker} walks`,
+		});
+		await sendCallback("Group.CallbackAfterCreateTopic", {
+			...samples.afterCreateTopic(topic("two"), groupId),
+			Name: "100% other",
+		});
+		const byName = await apiGet<{ topics: { topic_id: string }[] }>(
+			`/api/topics?search=${marker.toLowerCase()}`,
+		);
+		expect(byName.json.topics.map((t) => t.topic_id)).toEqual([topic("one")]);
+		const byGroup = await apiGet<{ topics: unknown[] }>(`/api/topics?search=${encodeURIComponent(groupId)}`);
+		expect(byGroup.json.topics).toHaveLength(2);
+		const byId = await apiGet<{ topics: unknown[] }>(
+			`/api/topics?search=${encodeURIComponent(topic("two"))}`,
+		);
+		expect(byId.json.topics).toHaveLength(1);
+		const wildcard = await apiGet<{ topics: unknown[] }>(
+			`/api/topics?search=${encodeURIComponent(`${marker}%`)}`,
+		);
+		expect(wildcard.json.topics).toEqual([]);
+		expect((await apiGet("/api/topics")).status).toBe(400);
+	});
+
+	it("pages a topic's timeline with limit and after", async () => {
+		const { groupId, topic } = community();
+		const id = topic("paged");
+		await sendCallback("Group.CallbackAfterCreateTopic", samples.afterCreateTopic(id, groupId));
+		for (const name of ["r1", "r2"])
+			await sendCallback("Group.CallbackAfterTopicInfoChanged", {
+				CallbackCommand: "Group.CallbackAfterTopicInfoChanged",
+				GroupId: groupId,
+				TopicId: id,
+				Operator_Account: "leckie",
+				Type: "Community",
+				Name: name,
+			});
+		type Page = { events: { id: number; command: string }[]; next: number | null };
+		const first = await apiGet<Page>(`/api/topics/${encodeURIComponent(id)}?limit=2`);
+		expect(first.json.events.map((e) => e.command)).toEqual([
+			"Group.CallbackAfterCreateTopic",
+			"Group.CallbackAfterTopicInfoChanged",
+		]);
+		expect(first.json.next).toBe(first.json.events[1]?.id);
+		const second = await apiGet<Page>(
+			`/api/topics/${encodeURIComponent(id)}?limit=2&after=${first.json.next}`,
+		);
+		expect(second.json.events).toHaveLength(1);
+		expect(second.json.next).toBeNull();
+	});
+});

@@ -1,0 +1,150 @@
+// The policy through the API: read the live document, validate a draft, publish, list and restore
+// versions. Validation is the loader's own (compilePolicyText), so what passes here is what the Worker uses.
+import * as v from "valibot";
+import type { AdminCaller } from "../auth/admin-auth";
+import { jsonResponse } from "../http/envelope";
+import { compilePolicyText, summarizePolicy } from "../policy/compile";
+import {
+	POLICY_VERSION_COLUMNS,
+	type PolicyVersionView,
+	policyVersion,
+	publishPolicy,
+	readLivePolicy,
+} from "../policy/publish";
+import { pathSegment, readJsonBody, readQuery, wholeNumber } from "./query";
+import { page } from "./rows";
+
+const NO_STORE = { "cache-control": "no-store" };
+
+/** Largest policy text accepted by validate and publish, in characters (KV values may be 25 MiB; this is plenty). */
+const MAX_POLICY_CHARS = 5_000_000;
+
+const PolicyText = v.pipe(
+	v.string("must be the policy document as a JSON text"),
+	v.maxLength(MAX_POLICY_CHARS, `must be at most ${MAX_POLICY_CHARS} characters`),
+);
+const ValidateSchema = v.strictObject({ policy: PolicyText });
+const PublishSchema = v.strictObject({
+	policy: PolicyText,
+	baseHash: v.optional(v.nullable(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "must be a SHA-256 hex")))),
+});
+const RollbackSchema = v.strictObject({
+	to: v.pipe(v.number("must be a version id"), v.integer("must be a version id"), v.minValue(1)),
+	baseHash: PublishSchema.entries.baseHash,
+});
+
+/**
+ * GET /api/policy → `{"text", "hash", "valid", "problem", "version", "current"}`: the KV value exactly as
+ * stored (even when broken), whether it compiles, and the recorded version it matches (null after a hand edit).
+ */
+export async function getLivePolicy(url: URL, env: Env): Promise<Response> {
+	const query = readQuery(url, {});
+	if (!query.ok) return query.response;
+	const live = await readLivePolicy(env);
+	const compiled = live.text === null ? null : compilePolicyText(live.text);
+	const current =
+		live.hash === null
+			? null
+			: await env.DB.prepare(
+					`SELECT ${POLICY_VERSION_COLUMNS} FROM policy_versions WHERE hash = ? ORDER BY id DESC LIMIT 1`,
+				)
+					.bind(live.hash)
+					.first<PolicyVersionView>();
+	return jsonResponse(
+		{
+			text: live.text,
+			hash: live.hash,
+			valid: compiled?.ok ?? false,
+			problem: compiled === null ? null : compiled.ok ? null : compiled.problem,
+			version: compiled?.ok ? compiled.value.version : null,
+			current,
+		},
+		200,
+		NO_STORE,
+	);
+}
+
+/**
+ * POST /api/policy/validate `{"policy": text}` → 200 `{"valid": true, "version", "summary"}` or
+ * `{"valid": false, "problem": {message, rule, line, column}}`: the Worker's own check, nothing written.
+ */
+export async function validatePolicy(request: Request): Promise<Response> {
+	const body = await readJsonBody(request, ValidateSchema);
+	if (!body.ok) return body.response;
+	const compiled = compilePolicyText(body.value.policy);
+	return jsonResponse(
+		compiled.ok
+			? { valid: true, version: compiled.value.version, summary: summarizePolicy(compiled.value) }
+			: { valid: false, problem: compiled.problem },
+		200,
+		NO_STORE,
+	);
+}
+
+function publishAnswer(result: Awaited<ReturnType<typeof publishPolicy>>): Response {
+	if (result.ok)
+		return jsonResponse({ published: result.published, previous: result.previous }, 200, NO_STORE);
+	if (result.status === 400)
+		return jsonResponse(
+			{ error: `policy: ${result.problem.message}`, field: "policy", problem: result.problem },
+			400,
+			NO_STORE,
+		);
+	return jsonResponse({ error: result.message, field: "baseHash", liveHash: result.liveHash }, 409, NO_STORE);
+}
+
+/**
+ * PUT /api/policy `{"policy": text, "baseHash"?}` → 200 `{"published", "previous"}`; 400 (nothing
+ * written) when the document does not compile; 409 when `baseHash` is not the live value's hash.
+ */
+export async function putPolicy(request: Request, env: Env, caller: AdminCaller): Promise<Response> {
+	const body = await readJsonBody(request, PublishSchema);
+	if (!body.ok) return body.response;
+	return publishAnswer(
+		await publishPolicy(env, body.value.policy, caller.name, { baseHash: body.value.baseHash }),
+	);
+}
+
+/** POST /api/policy/rollback `{"to": id, "baseHash"?}`: publishes a recorded version's text again. */
+export async function rollbackPolicy(request: Request, env: Env, caller: AdminCaller): Promise<Response> {
+	const body = await readJsonBody(request, RollbackSchema);
+	if (!body.ok) return body.response;
+	const target = await policyVersion(env.DB, body.value.to);
+	if (target === null)
+		return jsonResponse({ error: `to: no policy version ${body.value.to}`, field: "to" }, 404, NO_STORE);
+	return publishAnswer(
+		await publishPolicy(env, target.text, caller.name, {
+			baseHash: body.value.baseHash,
+			restoredFrom: target.id,
+		}),
+	);
+}
+
+/** GET /api/policy/versions?before=&limit= → `{"versions": [newest first, without text], "next"}`. */
+export async function listPolicyVersions(url: URL, env: Env): Promise<Response> {
+	const query = readQuery(url, {
+		before: wholeNumber(1, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+		limit: wholeNumber(1, 100, 20),
+	});
+	if (!query.ok) return query.response;
+	const { results } = await env.DB.prepare(
+		`SELECT ${POLICY_VERSION_COLUMNS} FROM policy_versions WHERE id < ? ORDER BY id DESC LIMIT ?`,
+	)
+		.bind(query.value.before, query.value.limit + 1)
+		.all<PolicyVersionView>();
+	const { items, next } = page(results, query.value.limit);
+	return jsonResponse({ versions: items, next }, 200, NO_STORE);
+}
+
+/** GET /api/policy/versions/{id} → the version with its `text`; 404 when there is none. */
+export async function getPolicyVersion(rawId: string | undefined, url: URL, env: Env): Promise<Response> {
+	const id = pathSegment("id", rawId);
+	if (!id.ok) return id.response;
+	const query = readQuery(url, {});
+	if (!query.ok) return query.response;
+	if (!/^[1-9]\d{0,15}$/.test(id.value))
+		return jsonResponse({ error: "id: must be a version id", field: "id" }, 400, NO_STORE);
+	const version = await policyVersion(env.DB, Number(id.value));
+	if (version === null) return jsonResponse({ error: `no policy version ${id.value}` }, 404, NO_STORE);
+	return jsonResponse(version, 200, NO_STORE);
+}

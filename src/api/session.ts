@@ -1,0 +1,75 @@
+// /api/session: the console's sign-in (admin token in, session cookie out), who is signed in, sign-out.
+import * as v from "valibot";
+import {
+	type ConsoleSession,
+	csrfToken,
+	issueSession,
+	readCookie,
+	SESSION_COOKIE,
+	sessionCookieHeader,
+	verifySession,
+} from "../auth/console-session";
+import { timingSafeEqualStrings } from "../crypto";
+import { jsonResponse } from "../http/envelope";
+import { log } from "../log";
+import { readJsonBody } from "./query";
+
+const SignInSchema = v.strictObject({
+	token: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")),
+	name: v.optional(
+		v.pipe(
+			v.string("must be a string"),
+			v.trim(),
+			v.minLength(1, "must not be empty"),
+			v.maxLength(64, "must be at most 64 characters"),
+		),
+	),
+});
+
+const NO_STORE = { "cache-control": "no-store" };
+
+async function sessionView(adminToken: string, session: ConsoleSession) {
+	return {
+		name: session.name,
+		expiresAt: new Date(session.expiresAt).toISOString(),
+		csrfToken: await csrfToken(adminToken, session),
+	};
+}
+
+/**
+ * POST /api/session `{"token": <ADMIN_TOKEN>, "name"?: who}` → 200 `{name, expiresAt, csrfToken}` with the
+ * session cookie; a wrong token → 401, a malformed body → 400 naming the field. Open without credentials
+ * (it is how they are obtained); the token is compared in constant time.
+ */
+export async function signIn(request: Request, env: Env): Promise<Response> {
+	const expected = env.ADMIN_TOKEN;
+	if (!expected)
+		return jsonResponse({ error: "the API is off: set the ADMIN_TOKEN secret to turn it on" }, 503, NO_STORE);
+	const body = await readJsonBody(request, SignInSchema);
+	if (!body.ok) return body.response;
+	if (!(await timingSafeEqualStrings(body.value.token, expected))) {
+		log("warn", "console.sign_in_refused", {});
+		return jsonResponse({ error: "the admin token is not valid", field: "token" }, 401, NO_STORE);
+	}
+	const { session, cookieValue } = await issueSession(expected, body.value.name ?? "admin");
+	log("info", "console.signed_in", { name: session.name });
+	return jsonResponse(await sessionView(expected, session), 200, {
+		...NO_STORE,
+		"set-cookie": sessionCookieHeader(cookieValue),
+	});
+}
+
+/** GET /api/session → `{name, expiresAt, csrfToken}` of the session cookie sent, or 401. */
+export async function currentSession(request: Request, env: Env): Promise<Response> {
+	const expected = env.ADMIN_TOKEN;
+	const cookie = readCookie(request, SESSION_COOKIE);
+	if (!expected || cookie === null) return jsonResponse({ error: "not signed in" }, 401, NO_STORE);
+	const check = await verifySession(expected, cookie);
+	if (!check.ok) return jsonResponse({ error: check.reason }, 401, NO_STORE);
+	return jsonResponse(await sessionView(expected, check.session), 200, NO_STORE);
+}
+
+/** DELETE /api/session: clears the cookie (harmless to anyone, so it needs no credentials). */
+export function signOut(): Response {
+	return jsonResponse({ signedOut: true }, 200, { ...NO_STORE, "set-cookie": sessionCookieHeader(null) });
+}

@@ -1,0 +1,920 @@
+// @ts-check
+// The moderator's console. Plain DOM, no framework: every call goes to the documented /api routes with the
+// session cookie (HttpOnly, so this script never sees it) and, on state-changing calls, the CSRF token the
+// session answer gives, kept in memory only. The admin token is sent once, at sign-in, and then dropped.
+
+/** The session's CSRF token; null while signed out. */
+let csrf = /** @type {string | null} */ (null);
+
+/** @param {string} id */
+const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+/** @param {string} id */
+const input = (id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
+
+/**
+ * An element with text content (never HTML: names come from users).
+ * @param {string} tag
+ * @param {string} [text]
+ * @param {string} [className]
+ */
+function el(tag, text, className) {
+	const node = document.createElement(tag);
+	if (text !== undefined) node.textContent = text;
+	if (className) node.className = className;
+	return node;
+}
+
+/** @param {number | null | undefined} ms */
+const when = (ms) => (ms == null ? "—" : new Date(ms).toLocaleString());
+
+/** The message of an /api error answer, whichever error shape it has. @param {any} body @param {number} status */
+function errorText(body, status) {
+	const error = body?.error;
+	if (typeof error === "string") return error;
+	if (error && typeof error.message === "string") return error.message;
+	return `HTTP ${status}`;
+}
+
+class ApiError extends Error {
+	/** @param {number} status @param {any} body */
+	constructor(status, body) {
+		super(errorText(body, status));
+		this.status = status;
+		this.body = body;
+	}
+}
+
+/**
+ * Calls an /api route; answers the parsed JSON, throws ApiError otherwise. A 401 means the session ended.
+ * @param {string} method @param {string} path @param {unknown} [body]
+ */
+async function api(method, path, body) {
+	/** @type {Record<string, string>} */
+	const headers = { accept: "application/json" };
+	if (body !== undefined) headers["content-type"] = "application/json";
+	if (method !== "GET" && csrf) headers["x-csrf-token"] = csrf;
+	const response = await fetch(path, {
+		method,
+		headers,
+		body: body === undefined ? undefined : JSON.stringify(body),
+		credentials: "same-origin",
+		cache: "no-store",
+	});
+	const json = await response.json().catch(() => null);
+	if (!response.ok) {
+		if (response.status === 401 && path !== "/api/session") showSignIn("Your session ended: sign in again.");
+		throw new ApiError(response.status, json);
+	}
+	return json;
+}
+
+// ---- Sign in / out ----
+
+/** @param {string} [message] */
+function showSignIn(message) {
+	csrf = null;
+	byId("console").hidden = true;
+	byId("who").hidden = true;
+	byId("sign-in").hidden = false;
+	byId("sign-in-error").textContent = message ?? "";
+	input("token").focus();
+}
+
+/** @param {{name: string, csrfToken: string}} session */
+function showConsole(session) {
+	csrf = session.csrfToken;
+	byId("sign-in").hidden = true;
+	byId("console").hidden = false;
+	byId("who").hidden = false;
+	byId("who-name").textContent = `Signed in as ${session.name}`;
+	route();
+}
+
+byId("sign-in-form").addEventListener("submit", async (event) => {
+	event.preventDefault();
+	const token = input("token");
+	const name = input("sign-in-name").value.trim();
+	try {
+		const session = await api("POST", "/api/session", { token: token.value, ...(name ? { name } : {}) });
+		token.value = "";
+		showConsole(session);
+	} catch (error) {
+		byId("sign-in-error").textContent = error instanceof Error ? error.message : String(error);
+	}
+});
+
+byId("sign-out").addEventListener("click", async () => {
+	await api("DELETE", "/api/session").catch(() => undefined);
+	showSignIn("Signed out.");
+});
+
+// ---- Navigation: one panel at a time, chosen by the URL's fragment ----
+
+const PANELS = ["test", "decisions", "topics", "policy", "quarantine", "enforcement", "health"];
+/** @type {Record<string, () => void>} */
+const onOpen = {};
+const opened = new Set();
+
+function route() {
+	const wanted = location.hash.slice(1);
+	const current = PANELS.includes(wanted) ? wanted : "test";
+	for (const id of PANELS) byId(id).hidden = id !== current;
+	for (const link of document.querySelectorAll("#tabs a")) {
+		if (link.getAttribute("href") === `#${current}`) link.setAttribute("aria-current", "page");
+		else link.removeAttribute("aria-current");
+	}
+	if (!opened.has(current)) {
+		opened.add(current);
+		onOpen[current]?.();
+	}
+}
+window.addEventListener("hashchange", route);
+
+// ---- Test a name ----
+
+/**
+ * The name with [start, end) marked, as nodes.
+ * @param {string} name @param {number} start @param {number} end
+ */
+function highlighted(name, start, end) {
+	const span = el("span");
+	span.append(name.slice(0, start), el("mark", name.slice(start, end)), name.slice(end));
+	return span;
+}
+
+/** A definition list entry. @param {HTMLElement} list @param {string} term @param {string | Node} value */
+function fact(list, term, value) {
+	list.append(el("dt", term));
+	const dd = el("dd");
+	dd.append(value);
+	list.append(dd);
+}
+
+/**
+ * A table body's one-line message (nothing found, or an error), spanning every column.
+ * @param {HTMLTableSectionElement} body @param {string} text @param {string} [className]
+ */
+function messageRow(body, text, className) {
+	const row = el("tr");
+	const cell = el("td", text, className);
+	cell.setAttribute("colspan", String(body.parentElement?.querySelectorAll("thead th").length ?? 1));
+	row.append(cell);
+	body.replaceChildren(row);
+}
+
+/** @param {any} result @param {string} name */
+function showVerdict(result, name) {
+	const box = byId("test-result");
+	box.replaceChildren();
+	const refused =
+		result.allowed === false || (typeof result.ErrorCode === "number" && result.ErrorCode !== 0);
+	box.append(
+		el(
+			"p",
+			refused
+				? `Refused with ErrorCode ${result.ErrorCode}`
+				: result.dryRun && result.wouldRefuseWith
+					? `Allowed (dry run; enforce mode would refuse with ${result.wouldRefuseWith})`
+					: "Allowed",
+			`verdict ${refused ? "refused" : "allowed"}`,
+		),
+	);
+	const list = el("dl", undefined, "facts");
+	const explanation = result.explanation ?? {};
+	const match = explanation.match ?? result.match ?? null;
+	const start = match?.start ?? match?.span?.[0];
+	const end = match?.end ?? match?.span?.[1];
+	fact(
+		list,
+		"Name",
+		typeof start === "number" && typeof end === "number" ? highlighted(name, start, end) : name,
+	);
+	fact(
+		list,
+		"Client sees",
+		`ErrorCode ${result.ErrorCode}${result.ErrorInfo ? `, ErrorInfo "${result.ErrorInfo}"` : ""}`,
+	);
+	fact(list, "Rule", result.rule ?? "no rule matched");
+	const normalized = explanation.normalized ?? result.normalized;
+	if (normalized !== undefined) fact(list, "Normalized", String(normalized));
+	const exception = explanation.exception ?? result.exception;
+	if (exception)
+		fact(list, "Exception", typeof exception === "string" ? exception : JSON.stringify(exception));
+	fact(list, "Policy", `${result.policyVersion ?? "none"} (${result.source})`);
+	const known = new Set([
+		"ErrorCode",
+		"ErrorInfo",
+		"rule",
+		"allowed",
+		"dryRun",
+		"wouldRefuseWith",
+		"policyVersion",
+		"source",
+		"explanation",
+		"match",
+		"normalized",
+		"exception",
+	]);
+	for (const [key, value] of Object.entries({ ...result, ...explanation }))
+		if (!known.has(key) && value !== null && value !== undefined)
+			fact(list, key, typeof value === "string" ? value : JSON.stringify(value));
+	box.append(list);
+}
+
+byId("test-form").addEventListener("submit", async (event) => {
+	event.preventDefault();
+	const name = input("test-name").value;
+	const against = /** @type {HTMLInputElement} */ (
+		document.querySelector('input[name="test-against"]:checked')
+	).value;
+	/** @type {Record<string, unknown>} */
+	const body = {
+		Operator_Account: input("test-operator").value,
+		Name: name,
+		CallbackCommand: input("test-kind").value,
+	};
+	if (against === "draft") body.policy = /** @type {HTMLTextAreaElement} */ (byId("policy-text")).value;
+	try {
+		showVerdict(await api("POST", "/api/policy/check", body), name);
+	} catch (error) {
+		byId("test-result").replaceChildren(
+			el("p", `Could not test: ${error instanceof Error ? error.message : error}`, "error"),
+		);
+	}
+});
+
+// ---- Decisions ----
+
+/** The cursor of the next (older) page; null when there is none. */
+let decisionsBefore = /** @type {number | null} */ (null);
+
+/** @param {string} id */
+function localTime(id) {
+	const value = input(id).value;
+	return value ? String(new Date(value).getTime()) : null;
+}
+
+function decisionQuery() {
+	const params = new URLSearchParams({ order: "desc", limit: "50" });
+	const allowed = input("filter-allowed").value;
+	if (allowed) params.set("allowed", allowed);
+	const operator = input("filter-operator").value.trim();
+	if (operator) params.set("operator", operator);
+	const rule = input("filter-rule").value.trim();
+	if (rule) params.set("rule", rule);
+	const since = localTime("filter-since");
+	if (since) params.set("since", since);
+	const until = localTime("filter-until");
+	if (until) params.set("until", until);
+	if (decisionsBefore !== null) params.set("before", String(decisionsBefore));
+	return params;
+}
+
+/** @param {boolean} more */
+async function loadDecisions(more) {
+	if (!more) decisionsBefore = null;
+	const body = byId("decision-table").querySelector("tbody");
+	if (!body) return;
+	try {
+		const page = await api("GET", `/api/decisions?${decisionQuery()}`);
+		if (!more) body.replaceChildren();
+		for (const d of page.decisions) {
+			const row = el("tr");
+			row.append(
+				el("td", when(d.received_at)),
+				el("td", d.operator_account),
+				el("td", d.name),
+				el(
+					"td",
+					d.allowed ? "allowed" : `refused (${d.error_code})${d.dry_run ? ", dry run" : ""}`,
+					d.allowed ? "allowed" : "refused",
+				),
+				el("td", d.rule ?? "—"),
+			);
+			body.append(row);
+		}
+		if (!more && page.decisions.length === 0) messageRow(body, "No decisions match.");
+		decisionsBefore = page.next;
+		byId("decisions-more").hidden = page.next === null;
+	} catch (error) {
+		messageRow(body, `Could not load decisions: ${error instanceof Error ? error.message : error}`, "error");
+	}
+}
+
+async function loadChart() {
+	const period = Number(input("chart-period").value);
+	const chart = byId("chart");
+	try {
+		const counts = await api("GET", `/api/decisions/refusals?since=${Date.now() - period}`);
+		const list = el("ul", undefined, "chart");
+		const top = Math.max(1, ...counts.rules.map((/** @type {any} */ r) => r.count));
+		for (const { rule, count } of counts.rules) {
+			const item = el("li");
+			const label = el("button", rule ?? "(fail mode)");
+			label.setAttribute("type", "button");
+			label.title = "Show these refusals";
+			label.addEventListener("click", () => {
+				input("filter-rule").value = rule ?? "";
+				input("filter-allowed").value = "false";
+				loadDecisions(false);
+			});
+			const track = el("span", undefined, "bar-track");
+			const fill = el("span", `${count}`, "bar-fill");
+			fill.style.width = `${Math.max(3, (count / top) * 100)}%`;
+			fill.setAttribute("aria-label", `${count} refusals`);
+			track.append(fill);
+			item.append(label, track);
+			list.append(item);
+		}
+		chart.replaceChildren(
+			el("p", `${counts.total} refusal${counts.total === 1 ? "" : "s"} since ${when(counts.since)}`),
+			list,
+		);
+	} catch (error) {
+		chart.replaceChildren(
+			el("p", `Could not count refusals: ${error instanceof Error ? error.message : error}`, "error"),
+		);
+	}
+}
+
+onOpen.decisions = () => {
+	loadChart();
+	loadDecisions(false);
+};
+input("chart-period").addEventListener("change", loadChart);
+byId("decision-filters").addEventListener("submit", (event) => {
+	event.preventDefault();
+	loadDecisions(false);
+});
+byId("decisions-more").addEventListener("click", () => loadDecisions(true));
+
+// ---- Topics and groups ----
+
+let timelineTopic = /** @type {string | null} */ (null);
+let timelineAfter = /** @type {number | null} */ (null);
+
+/** What an event changed, in a few words. @param {any} event */
+function eventDetails(event) {
+	const p = event.payload ?? {};
+	if (event.command.endsWith("AfterCreateTopic")) return `created "${p.Name ?? p.TopicName ?? ""}"`;
+	if (event.command.endsWith("AfterTopicInfoChanged")) {
+		const changes = Object.entries(p)
+			.filter(
+				([key]) =>
+					!["CallbackCommand", "GroupId", "TopicId", "Operator_Account", "EventTime", "Type"].includes(key),
+			)
+			.map(([key, value]) => `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
+		return changes.join("; ") || "profile changed";
+	}
+	if (event.command.endsWith("AfterTopicDestroyed")) return "destroyed";
+	if (event.command.endsWith("AfterGroupDestroyed")) return "community disbanded";
+	return "";
+}
+
+/** @param {string} command */
+const eventName = (command) =>
+	command.replace(/^Group\.CallbackAfter/, "").replace(/([a-z])([A-Z])/g, "$1 $2");
+
+/** @param {boolean} more */
+async function loadTimeline(more) {
+	if (timelineTopic === null) return;
+	const body = byId("timeline-table").querySelector("tbody");
+	if (!body) return;
+	const params = new URLSearchParams({ limit: "20", after: String(more ? (timelineAfter ?? 0) : 0) });
+	try {
+		const data = await api("GET", `/api/topics/${encodeURIComponent(timelineTopic)}?${params}`);
+		if (!more) {
+			body.replaceChildren();
+			const state = byId("topic-state");
+			state.replaceChildren();
+			const t = data.topic ?? {};
+			fact(state, "Topic", timelineTopic);
+			fact(state, "Name", t.name ?? "—");
+			fact(state, "Community", t.group_id ?? "—");
+			fact(state, "Created", `${when(t.created_at)} by ${t.created_by ?? "?"}`);
+			fact(state, "Status", t.deleted_at ? `destroyed ${when(t.deleted_at)}` : "alive");
+		}
+		for (const event of data.events) {
+			const row = el("tr");
+			row.append(
+				el("td", when(event.event_time ?? event.received_at)),
+				el("td", eventName(event.command)),
+				el("td", event.operator_account ?? "—"),
+				el("td", eventDetails(event)),
+			);
+			body.append(row);
+		}
+		timelineAfter = data.next;
+		byId("timeline-more").hidden = data.next === null;
+		byId("timeline").hidden = false;
+	} catch (error) {
+		messageRow(
+			body,
+			`Could not load the timeline: ${error instanceof Error ? error.message : error}`,
+			"error",
+		);
+	}
+}
+
+byId("topic-search").addEventListener("submit", async (event) => {
+	event.preventDefault();
+	const results = byId("topic-results");
+	try {
+		const found = await api(
+			"GET",
+			`/api/topics?${new URLSearchParams({ search: input("topic-query").value.trim() })}`,
+		);
+		results.replaceChildren();
+		if (found.topics.length === 0) results.append(el("li", "No topic matches."));
+		for (const topic of found.topics) {
+			const item = el("li");
+			const open = el(
+				"button",
+				`${topic.name ?? "(no name)"} — ${topic.topic_id}${topic.deleted_at ? " (destroyed)" : ""}`,
+			);
+			open.setAttribute("type", "button");
+			open.addEventListener("click", () => {
+				timelineTopic = topic.topic_id;
+				loadTimeline(false).then(() => byId("timeline-title").focus());
+			});
+			item.append(open);
+			results.append(item);
+		}
+		if (found.more) results.append(el("li", "More topics match: refine the search."));
+	} catch (error) {
+		results.replaceChildren(
+			el("li", `Could not search: ${error instanceof Error ? error.message : error}`, "error"),
+		);
+	}
+});
+byId("timeline-title").tabIndex = -1;
+byId("timeline-more").addEventListener("click", () => loadTimeline(true));
+
+// ---- Policy editor ----
+
+const editor = /** @type {HTMLTextAreaElement} */ (byId("policy-text"));
+/** The live value as loaded: its text and hash (for the publish's conflict check). */
+let live = { text: "", hash: /** @type {string | null} */ (null) };
+let draftValid = false;
+let validateTimer = 0;
+let validating = 0;
+
+/**
+ * A line diff (longest common subsequence) of two texts, as [kind, line] with kind " ", "+" or "-".
+ * @param {string} before @param {string} after
+ */
+function lineDiff(before, after) {
+	const a = before.split("\n");
+	const b = after.split("\n");
+	// Common head and tail first, so a small edit in a large document stays cheap.
+	let head = 0;
+	while (head < a.length && head < b.length && a[head] === b[head]) head++;
+	let tail = 0;
+	while (
+		tail < a.length - head &&
+		tail < b.length - head &&
+		a[a.length - 1 - tail] === b[b.length - 1 - tail]
+	)
+		tail++;
+	const x = a.slice(head, a.length - tail);
+	const y = b.slice(head, b.length - tail);
+	/** @type {[string, string][]} */
+	const out = [];
+	if (x.length * y.length > 4_000_000) {
+		for (const line of x) out.push(["-", line]);
+		for (const line of y) out.push(["+", line]);
+	} else {
+		const table = Array.from({ length: x.length + 1 }, () => new Uint32Array(y.length + 1));
+		for (let i = x.length - 1; i >= 0; i--)
+			for (let j = y.length - 1; j >= 0; j--)
+				table[i][j] = x[i] === y[j] ? table[i + 1][j + 1] + 1 : Math.max(table[i + 1][j], table[i][j + 1]);
+		let i = 0;
+		let j = 0;
+		while (i < x.length || j < y.length) {
+			if (i < x.length && j < y.length && x[i] === y[j]) {
+				out.push([" ", x[i]]);
+				i++;
+				j++;
+			} else if (i < x.length && (j === y.length || table[i + 1][j] >= table[i][j + 1]))
+				out.push(["-", x[i++]]);
+			else out.push(["+", y[j++]]);
+		}
+	}
+	return { head, tail, lines: out };
+}
+
+function showDiff() {
+	const pre = byId("policy-diff");
+	if (editor.value === live.text) {
+		pre.textContent = "No changes.";
+		return;
+	}
+	const { head, lines } = lineDiff(live.text, editor.value);
+	pre.replaceChildren(el("span", `@@ from line ${head + 1} @@\n`));
+	for (const [kind, line] of lines)
+		pre.append(el("span", `${kind} ${line}\n`, kind === "+" ? "add" : kind === "-" ? "del" : ""));
+}
+
+/** Selects a line of the editor (1-based), so "line 12" in an error takes the cursor there. @param {number} line */
+function goToLine(line) {
+	const lines = editor.value.split("\n");
+	const start = lines.slice(0, line - 1).reduce((sum, l) => sum + l.length + 1, 0);
+	editor.focus();
+	editor.setSelectionRange(start, start + (lines[line - 1]?.length ?? 0));
+}
+
+function updatePublish() {
+	/** @type {HTMLButtonElement} */ (byId("policy-publish")).disabled =
+		!draftValid || editor.value === live.text;
+}
+
+async function validateDraft() {
+	const ticket = ++validating;
+	const status = byId("policy-status");
+	let answer;
+	try {
+		answer = await api("POST", "/api/policy/validate", { policy: editor.value });
+	} catch (error) {
+		if (ticket === validating)
+			status.replaceChildren(
+				el("p", `Could not validate: ${error instanceof Error ? error.message : error}`, "error"),
+			);
+		return;
+	}
+	if (ticket !== validating) return;
+	draftValid = answer.valid;
+	if (answer.valid) {
+		const banned = answer.summary?.topics?.names?.banned;
+		status.replaceChildren(
+			el(
+				"p",
+				`Valid${answer.version ? `: version ${answer.version}` : ""}${banned === undefined ? "" : `, ${banned} banned entries`}.`,
+				"ok",
+			),
+		);
+	} else {
+		const p = answer.problem;
+		const line = el("p", undefined, "error");
+		line.append(el("strong", "Invalid: "));
+		if (p.line) {
+			const jump = el(
+				"button",
+				`line ${p.line}${p.column ? `, column ${p.column}` : ""}`,
+				"secondary problem-line",
+			);
+			jump.setAttribute("type", "button");
+			jump.addEventListener("click", () => goToLine(p.line));
+			line.append(jump, " ");
+		}
+		line.append(p.message);
+		status.replaceChildren(line);
+	}
+	updatePublish();
+}
+
+editor.addEventListener("input", () => {
+	draftValid = false;
+	updatePublish();
+	showDiff();
+	clearTimeout(validateTimer);
+	validateTimer = window.setTimeout(validateDraft, 250);
+});
+
+async function loadLivePolicy() {
+	const answer = await api("GET", "/api/policy");
+	live = { text: answer.text ?? "", hash: answer.hash };
+	editor.value = live.text;
+	const current = answer.current;
+	byId("policy-live").textContent =
+		answer.text === null
+			? "No policy in KV yet."
+			: `Live: ${answer.version ?? "no version field"}${answer.valid ? "" : " (INVALID: the Worker keeps the last good one)"}${current ? `, published by ${current.published_by} ${when(current.published_at)}` : ", edited outside the console"}.`;
+	showDiff();
+	await validateDraft();
+}
+
+async function loadVersions() {
+	const body = byId("version-table").querySelector("tbody");
+	if (!body) return;
+	const { versions } = await api("GET", "/api/policy/versions?limit=20");
+	body.replaceChildren();
+	const rollback = /** @type {HTMLButtonElement} */ (byId("policy-rollback"));
+	const previous = versions.find((/** @type {any} */ v) => v.hash !== live.hash);
+	rollback.hidden = !previous;
+	if (previous) {
+		rollback.textContent = `Roll back to #${previous.id} (${previous.version ?? previous.hash.slice(0, 8)})`;
+		rollback.dataset.to = String(previous.id);
+	}
+	for (const version of versions) {
+		const row = el("tr");
+		const restore = el("button", version.hash === live.hash ? "live" : "Restore", "secondary");
+		restore.setAttribute("type", "button");
+		restore.setAttribute("aria-label", `Restore version #${version.id}`);
+		/** @type {HTMLButtonElement} */ (restore).disabled = version.hash === live.hash;
+		restore.addEventListener("click", () => restoreVersion(version.id));
+		const action =
+			version.action === "rollback"
+				? ` (restored #${version.restored_from})`
+				: version.action === "hand-edit"
+					? " (hand edit)"
+					: "";
+		const cell = el("td");
+		cell.append(restore);
+		row.append(
+			el("td", `#${version.id}`),
+			el("td", when(version.published_at)),
+			el("td", version.published_by + action),
+			el("td", version.version ?? version.hash.slice(0, 12)),
+			cell,
+		);
+		body.append(row);
+	}
+}
+
+/**
+ * After a publication: asks the live policy (as callbacks would see it) until it is the published one,
+ * since each Worker isolate picks up a KV change on its own schedule.
+ * @param {string} hash @param {string | null} version
+ */
+async function confirmLive(hash, version) {
+	const result = byId("policy-result");
+	const started = Date.now();
+	const label = version ?? `sha256:${hash.slice(0, 12)}`;
+	while (Date.now() - started < 90_000) {
+		const check = await api("POST", "/api/policy/check", {
+			Operator_Account: "console",
+			Name: "console live check",
+		}).catch(() => null);
+		if (check && check.policyVersion === label) {
+			result.textContent = `Published ${label}: live, answering callbacks (after ${Math.round((Date.now() - started) / 1000)} s).`;
+			result.className = "ok";
+			return;
+		}
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+	}
+	result.textContent = `Published ${label}; this Worker has not used it yet (KV can take 60 s to reach every location).`;
+}
+
+/** @param {() => Promise<any>} write */
+async function publishWith(write) {
+	const result = byId("policy-result");
+	result.className = "";
+	result.textContent = "Publishing…";
+	try {
+		const answer = await write();
+		result.textContent = `Published #${answer.published.id}. Waiting for the Worker to use it…`;
+		await loadLivePolicy();
+		await loadVersions();
+		await confirmLive(answer.published.hash, answer.published.version);
+	} catch (error) {
+		result.className = "error";
+		result.textContent = `Not published: ${error instanceof Error ? error.message : error}`;
+	}
+}
+
+/** Which live topics the draft would refuse: the first pages, read-only (nothing is applied from here). */
+async function backtestDraft() {
+	const box = byId("backtest-result");
+	box.replaceChildren(el("p", "Backtesting…"));
+	/** @type {any[]} */
+	const refused = [];
+	let scanned = 0;
+	let after = /** @type {string | null} */ (null);
+	try {
+		for (let pageNo = 0; pageNo < 20; pageNo++) {
+			const answer = await api("POST", "/api/policy/backtest", {
+				policy: editor.value,
+				...(after ? { after } : {}),
+			});
+			refused.push(...answer.refused);
+			scanned += answer.scanned;
+			after = answer.next;
+			if (after === null) break;
+		}
+	} catch (error) {
+		box.replaceChildren(
+			el("p", `Could not backtest: ${error instanceof Error ? error.message : error}`, "error"),
+		);
+		return;
+	}
+	const list = el("ul");
+	for (const hit of refused.slice(0, 200))
+		list.append(el("li", `${hit.name} — ${hit.topicId} (${hit.rule ?? "operator rule"}, ${hit.errorCode})`));
+	box.replaceChildren(
+		el(
+			"p",
+			`The draft would refuse ${refused.length} of ${scanned} live topics${after === null ? "" : " scanned so far"}.`,
+		),
+		list,
+	);
+}
+byId("policy-backtest").addEventListener("click", backtestDraft);
+
+/** @param {number} id */
+function restoreVersion(id) {
+	return publishWith(() => api("POST", "/api/policy/rollback", { to: id, baseHash: live.hash }));
+}
+
+byId("policy-publish").addEventListener("click", () =>
+	publishWith(() => api("PUT", "/api/policy", { policy: editor.value, baseHash: live.hash })),
+);
+byId("policy-rollback").addEventListener("click", () =>
+	restoreVersion(Number(byId("policy-rollback").dataset.to)),
+);
+byId("policy-reload").addEventListener("click", () => {
+	if (editor.value !== live.text && !window.confirm("Discard the changes in the editor?")) return;
+	loadLivePolicy().then(loadVersions);
+});
+onOpen.policy = () => {
+	loadLivePolicy()
+		.then(loadVersions)
+		.catch((error) => {
+			byId("policy-status").replaceChildren(el("p", `Could not load the policy: ${error.message}`, "error"));
+		});
+};
+// The draft can be tested before the editor was ever opened: load it then.
+for (const radio of document.querySelectorAll('input[name="test-against"]'))
+	radio.addEventListener("change", () => {
+		if (!opened.has("policy")) {
+			opened.add("policy");
+			onOpen.policy?.();
+		}
+	});
+
+// ---- Quarantine ----
+
+let quarantineAfter = /** @type {number | null} */ (null);
+let quarantineOpen = /** @type {number | null} */ (null);
+
+/** @param {any} row */
+const quarantineStatus = (row) => (row.resolution ? `${row.resolution} ${when(row.resolved_at)}` : "waiting");
+
+/** @param {boolean} more */
+async function loadQuarantine(more) {
+	const body = byId("quarantine-table").querySelector("tbody");
+	if (!body) return;
+	const params = new URLSearchParams({ status: input("quarantine-status").value, limit: "50" });
+	if (more && quarantineAfter !== null) params.set("after", String(quarantineAfter));
+	try {
+		const page = await api("GET", `/api/quarantine?${params}`);
+		if (!more) body.replaceChildren();
+		for (const row of page.quarantine) {
+			const tr = el("tr");
+			const open = el("button", `#${row.id}`, "secondary");
+			open.setAttribute("type", "button");
+			open.setAttribute("aria-label", `Open quarantined callback #${row.id}`);
+			open.addEventListener("click", () => openQuarantined(row.id));
+			const cell = el("td");
+			cell.append(open);
+			tr.append(
+				cell,
+				el("td", when(row.received_at)),
+				el("td", row.command ?? "—"),
+				el("td", row.reason),
+				el("td", quarantineStatus(row)),
+			);
+			body.append(tr);
+		}
+		if (!more && page.quarantine.length === 0) messageRow(body, "Nothing here.");
+		quarantineAfter = page.next;
+		byId("quarantine-more").hidden = page.next === null;
+	} catch (error) {
+		messageRow(
+			body,
+			`Could not load the quarantine: ${error instanceof Error ? error.message : error}`,
+			"error",
+		);
+	}
+}
+
+/** @param {number} id */
+async function openQuarantined(id) {
+	const { entry, actions } = await api("GET", `/api/quarantine/${id}`);
+	quarantineOpen = id;
+	const facts = byId("quarantine-facts");
+	facts.replaceChildren();
+	fact(facts, "Received", when(entry.received_at));
+	fact(facts, "Command", entry.command ?? "—");
+	fact(facts, "SDKAppID", entry.sdk_app_id ?? "—");
+	fact(facts, "Reason", entry.reason);
+	fact(facts, "Size", `${entry.body_bytes} bytes${entry.body_truncated ? " (only the start is kept)" : ""}`);
+	fact(facts, "Status", quarantineStatus(entry));
+	for (const action of actions)
+		fact(
+			facts,
+			`${action.action} ${when(action.acted_at)}`,
+			`${action.outcome}${action.detail ? `: ${action.detail}` : ""}`,
+		);
+	byId("quarantine-body").textContent = entry.body;
+	byId("quarantine-entry-title").textContent = `Quarantined callback #${id}`;
+	byId("quarantine-result").textContent = "";
+	byId("quarantine-entry").hidden = false;
+	byId("quarantine-entry-title").focus();
+}
+
+/** @param {"replay" | "dismiss"} action */
+async function actOnQuarantined(action) {
+	if (quarantineOpen === null) return;
+	const id = quarantineOpen;
+	const result = byId("quarantine-result");
+	try {
+		const answer =
+			action === "replay"
+				? await api("POST", `/api/quarantine/${id}/replay`)
+				: await api("DELETE", `/api/quarantine/${id}`);
+		await openQuarantined(id);
+		result.textContent = `${action === "replay" ? "Replayed" : "Dismissed"}: ${answer.outcome}.`;
+	} catch (error) {
+		await openQuarantined(id).catch(() => undefined);
+		result.textContent = `${action === "replay" ? "Replay" : "Dismiss"} refused: ${error instanceof Error ? error.message : error}`;
+	}
+	loadQuarantine(false);
+}
+
+onOpen.quarantine = () => loadQuarantine(false);
+input("quarantine-status").addEventListener("change", () => loadQuarantine(false));
+byId("quarantine-more").addEventListener("click", () => loadQuarantine(true));
+byId("quarantine-replay").addEventListener("click", () => actOnQuarantined("replay"));
+byId("quarantine-dismiss").addEventListener("click", () => actOnQuarantined("dismiss"));
+
+// ---- Enforcement ----
+
+let enforcementAfter = /** @type {number | null} */ (null);
+
+/** @param {boolean} more */
+async function loadEnforcement(more) {
+	const body = byId("enforcement-table").querySelector("tbody");
+	if (!body) return;
+	const params = new URLSearchParams({ limit: "50" });
+	const status = input("enforcement-status").value;
+	if (status) params.set("status", status);
+	if (more && enforcementAfter !== null) params.set("after", String(enforcementAfter));
+	try {
+		const page = await api("GET", `/api/enforcement?${params}`);
+		if (!more) body.replaceChildren();
+		for (const a of page.actions) {
+			const tr = el("tr");
+			const what = a.new_name
+				? `${a.action}: "${a.old_name}" → "${a.new_name}"`
+				: `${a.action}: "${a.old_name}"`;
+			const outcome = `${a.status}${a.error_code ? ` (${a.error_code}${a.error_info ? ` ${a.error_info}` : ""})` : ""}${a.reason ? `: ${a.reason}` : ""}`;
+			tr.append(
+				el("td", `#${a.id}`),
+				el("td", when(a.updated_at)),
+				el("td", a.topic_id ?? a.group_id),
+				el("td", what),
+				el("td", outcome, a.status === "failed" ? "refused" : ""),
+				el("td", String(a.attempts)),
+				el("td", a.rule ?? "—"),
+			);
+			body.append(tr);
+		}
+		if (!more && page.actions.length === 0) messageRow(body, "No enforcement actions.");
+		enforcementAfter = page.next;
+		byId("enforcement-more").hidden = page.next === null;
+	} catch (error) {
+		messageRow(body, `Could not load the ledger: ${error instanceof Error ? error.message : error}`, "error");
+	}
+}
+onOpen.enforcement = () => loadEnforcement(false);
+input("enforcement-status").addEventListener("change", () => loadEnforcement(false));
+byId("enforcement-more").addEventListener("click", () => loadEnforcement(true));
+
+// ---- Health ----
+
+async function loadHealth() {
+	const list = byId("health-facts");
+	try {
+		const response = await fetch("/healthz", { cache: "no-store" });
+		const health = await response.json();
+		const policy = health.policy ?? {};
+		list.replaceChildren();
+		fact(list, "Overall", health.ok ? "ok" : "degraded");
+		fact(list, "Policy version", policy.version ?? "none");
+		fact(
+			list,
+			"Policy source",
+			policy.source === "last-known-good"
+				? "last known good (the live value is broken)"
+				: (policy.source ?? "?"),
+		);
+		fact(list, "Policy loaded", policy.loadedAt ?? "—");
+		fact(list, "Last error", policy.error?.message ?? policy.kvError ?? "none");
+		fact(list, "Fail mode", policy.failMode ?? "?");
+		fact(list, "KV", health.kv?.ok ? `ok (${health.kv.ms} ms)` : `failing: ${health.kv?.error}`);
+		fact(list, "D1", health.d1?.ok ? `ok (${health.d1.ms} ms)` : `failing: ${health.d1?.error}`);
+		fact(list, "Queue depth", health.queue?.depth ?? "not reported by Cloudflare to the Worker");
+		fact(list, "Callback auth", health.auth?.mode ?? "?");
+		fact(list, "Worker version", health.version ?? "?");
+	} catch (error) {
+		list.replaceChildren(
+			el("dd", `Could not reach /healthz: ${error instanceof Error ? error.message : error}`, "error"),
+		);
+	}
+}
+onOpen.health = loadHealth;
+byId("health-refresh").addEventListener("click", loadHealth);
+
+// ---- Start: resume a session if the cookie still holds one ----
+
+api("GET", "/api/session").then(showConsole, () => showSignIn());

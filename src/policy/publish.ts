@@ -1,0 +1,119 @@
+// Publishing the policy from the API: a document is written to the KV key `policy` only when it compiles
+// (the same check the loader applies), and every written document is kept in the D1 table
+// `policy_versions` with who wrote it and when, so any earlier one can be restored in one call.
+// Hand edits in the KV dashboard keep working: the loader judges them as before, and the next publication
+// first records the hand-edited text it replaces, so it can be restored too.
+import { sha256Hex } from "../crypto";
+import { compilePolicyText } from "./compile";
+import { POLICY_KEY, type PolicyProblem } from "./document";
+import { writeCompiledCache } from "./loader";
+
+/** A `policy_versions` row without its text. */
+export interface PolicyVersionView {
+	id: number;
+	published_at: number;
+	published_by: string;
+	action: "publish" | "rollback" | "hand-edit";
+	restored_from: number | null;
+	version: string | null;
+	hash: string;
+}
+
+/** The columns of {@link PolicyVersionView}. */
+export const POLICY_VERSION_COLUMNS = "id, published_at, published_by, action, restored_from, version, hash";
+
+/** The outcome of a publication. */
+export type PublishResult =
+	| { ok: true; published: PolicyVersionView; previous: PolicyVersionView | null }
+	| { ok: false; status: 400; problem: PolicyProblem }
+	| { ok: false; status: 409; message: string; liveHash: string | null };
+
+/** The live KV value and its hash (null when the key is empty). */
+export async function readLivePolicy(env: Env): Promise<{ text: string | null; hash: string | null }> {
+	const text = await env.POLICY.get(POLICY_KEY, "text");
+	return { text, hash: text === null ? null : await sha256Hex(text) };
+}
+
+/** The newest recorded version, or null. */
+async function latestVersion(db: D1Database): Promise<PolicyVersionView | null> {
+	return db
+		.prepare(`SELECT ${POLICY_VERSION_COLUMNS} FROM policy_versions ORDER BY id DESC LIMIT 1`)
+		.first<PolicyVersionView>();
+}
+
+async function recordVersion(
+	db: D1Database,
+	row: Omit<PolicyVersionView, "id"> & { text: string },
+): Promise<PolicyVersionView> {
+	const inserted = await db
+		.prepare(
+			`INSERT INTO policy_versions (published_at, published_by, action, restored_from, version, hash, text)
+			 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ${POLICY_VERSION_COLUMNS}`,
+		)
+		.bind(row.published_at, row.published_by, row.action, row.restored_from, row.version, row.hash, row.text)
+		.first<PolicyVersionView>();
+	if (inserted === null) throw new Error("policy_versions: INSERT … RETURNING gave no row");
+	return inserted;
+}
+
+/**
+ * Writes `text` to the KV key `policy` when it compiles; otherwise nothing is written (400 with the
+ * problem). With `baseHash`, refuses (409) when the live value changed since the caller read it, so a
+ * concurrent hand edit is not overwritten unseen. The last-known-good copy is left to the loader.
+ */
+export async function publishPolicy(
+	env: Env,
+	text: string,
+	by: string,
+	options: { baseHash?: string | null; restoredFrom?: number } = {},
+): Promise<PublishResult> {
+	const compiled = compilePolicyText(text);
+	if (!compiled.ok) return { ok: false, status: 400, problem: compiled.problem };
+	const live = await readLivePolicy(env);
+	if (options.baseHash !== undefined && options.baseHash !== live.hash)
+		return {
+			ok: false,
+			status: 409,
+			message: "the live policy changed since it was loaded: reload it, then publish again",
+			liveHash: live.hash,
+		};
+	let previous = await latestVersion(env.DB);
+	if (live.text !== null && live.hash !== previous?.hash) {
+		// A hand edit (or a value from before the console): keep it restorable before replacing it.
+		const parsed = compilePolicyText(live.text);
+		previous = await recordVersion(env.DB, {
+			published_at: Date.now(),
+			published_by: "KV (hand edit)",
+			action: "hand-edit",
+			restored_from: null,
+			version: parsed.ok ? parsed.value.version : null,
+			hash: live.hash as string,
+			text: live.text,
+		});
+	}
+	const hash = await sha256Hex(text);
+	await env.POLICY.put(POLICY_KEY, text);
+	// As `npm run policy -- push` does: cold isolates then load the compiled form instead of compiling.
+	await writeCompiledCache(env, compiled.value, hash);
+	const published = await recordVersion(env.DB, {
+		published_at: Date.now(),
+		published_by: by,
+		action: options.restoredFrom === undefined ? "publish" : "rollback",
+		restored_from: options.restoredFrom ?? null,
+		version: compiled.value.version,
+		hash,
+		text,
+	});
+	return { ok: true, published, previous };
+}
+
+/** One recorded version with its text, or null. */
+export async function policyVersion(
+	db: D1Database,
+	id: number,
+): Promise<(PolicyVersionView & { text: string }) | null> {
+	return db
+		.prepare(`SELECT ${POLICY_VERSION_COLUMNS}, text FROM policy_versions WHERE id = ?`)
+		.bind(id)
+		.first<PolicyVersionView & { text: string }>();
+}
