@@ -10,7 +10,7 @@ import { discardBody, jsonDepthExceeds, MAX_JSON_DEPTH, readBodyWithLimit } from
 import { failEnvelope, okEnvelope } from "../http/envelope";
 import { errorMessage, log } from "../log";
 import { decideCreation, decideUnusableCreation, type PolicyDecision } from "../policy";
-import { bufferEvent } from "../store/event-queue";
+import { bufferEvent, QUEUE_SEND_DEADLINE_MS } from "../store/event-queue";
 import { boundedBody, quarantineBody } from "../store/quarantine";
 import { DIRECT_WRITE_DEADLINE_MS, type EventRecord, recordEvent } from "../store/record-event";
 import type { AfterCommand, BeforeCommand } from "./command";
@@ -239,7 +239,7 @@ async function recordAfter(
 		return okEnvelope();
 	} catch (storeError) {
 		try {
-			await bufferEvent(env.EVENTS_QUEUE, record);
+			await withinDeadline(bufferEvent(env.EVENTS_QUEUE, record), QUEUE_SEND_DEADLINE_MS, "the queue send");
 			log("warn", "event.queued", {
 				requestId,
 				command: module.command,

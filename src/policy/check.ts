@@ -1,16 +1,27 @@
 // POST /api/policy/check: what the callback would answer for a name, and which rule decided, with the
 // live policy or one sent in the body (to try an edit before saving it). Decisions here are not logged.
 import * as v from "valibot";
+import { maxBodyBytes } from "../config";
+import { jsonDepthExceeds, MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
 import { compilePolicy, compilePolicyText } from "./compile";
 import { type PolicyDocument, PolicyDocumentSchema } from "./document";
 import { type CreationKind, evaluateCreation } from "./evaluate";
 import { failModeDecision } from "./fail-mode";
 import { policyLoader } from "./loader";
 
+/**
+ * Longest Name the check API judges: the callbacks' own bound on a name. Matching costs name length times
+ * the policy's program size, so an unbounded name would let one request hold the isolate for minutes.
+ */
+export const MAX_CHECK_NAME_LENGTH = 1024;
+
 const CheckBodySchema = v.strictObject({
-	Operator_Account: v.string(),
-	Name: v.string(),
-	Type: v.optional(v.string()),
+	Operator_Account: v.pipe(v.string(), v.maxLength(256, "must be at most 256 characters")),
+	Name: v.pipe(
+		v.string(),
+		v.maxLength(MAX_CHECK_NAME_LENGTH, `must be at most ${MAX_CHECK_NAME_LENGTH} characters`),
+	),
+	Type: v.optional(v.pipe(v.string(), v.maxLength(1024, "must be at most 1024 characters"))),
 	CallbackCommand: v.optional(
 		v.picklist(["Group.CallbackBeforeCreateTopic", "Group.CallbackBeforeCreateGroup"]),
 	),
@@ -27,9 +38,18 @@ export async function handlePolicyCheck(
 	env: Env,
 	ctx: ExecutionContext,
 ): Promise<Response> {
+	// The callbacks' body limit and nesting bound: a huge or deeply nested body is refused before parsing.
+	const text = await readBodyWithLimit(request, maxBodyBytes(env));
+	if (typeof text !== "string") {
+		return text.kind === "too-large"
+			? Response.json({ error: `the body is larger than ${text.limit} bytes` }, { status: 413 })
+			: badRequest({ error: `the body could not be read: ${text.message}` });
+	}
+	if (jsonDepthExceeds(text, MAX_JSON_DEPTH))
+		return badRequest({ error: `the body nests deeper than ${MAX_JSON_DEPTH} levels` });
 	let json: unknown;
 	try {
-		json = await request.json();
+		json = JSON.parse(text);
 	} catch {
 		return badRequest({ error: "the body must be JSON" });
 	}

@@ -393,3 +393,31 @@ describe("mutual TLS (MTLS_REQUIRED)", () => {
 		expect((await fetchChecked(request, mtlsEnv)).status).toBe(401);
 	});
 });
+
+describe("log lines", () => {
+	it("never carry a callback's Sign or RequestTime, accepted or refused", async () => {
+		const lines: string[] = [];
+		const secrets: string[] = [];
+		const spies = (["log", "warn", "error"] as const).map((level) =>
+			vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+				lines.push(args.map(String).join(" "));
+			}),
+		);
+		try {
+			const { RequestTime, Sign } = await signedParams(TOKEN);
+			const wrongSign = Sign.replace(/^./, (c) => (c === "0" ? "1" : "0"));
+			secrets.push(Sign, wrongSign);
+			expect((await post(base(`&RequestTime=${RequestTime}&Sign=${Sign}`), signedEnv)).status).toBe(200);
+			expect((await post(base(`&RequestTime=${RequestTime}&Sign=${wrongSign}`), signedEnv)).status).toBe(401);
+			const stale = String(Number(RequestTime) - 3600);
+			expect((await post(base(`&RequestTime=${stale}&Sign=${Sign}`), signedEnv)).status).toBe(401);
+		} finally {
+			for (const spy of spies) spy.mockRestore();
+		}
+		expect(lines.length).toBeGreaterThan(0);
+		for (const line of lines) {
+			expect(line).not.toMatch(/Sign=|RequestTime=/);
+			for (const secret of secrets) expect(line).not.toContain(secret);
+		}
+	});
+});
