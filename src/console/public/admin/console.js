@@ -168,57 +168,53 @@ function showVerdict(result, name) {
 	box.replaceChildren();
 	const refused =
 		result.allowed === false || (typeof result.ErrorCode === "number" && result.ErrorCode !== 0);
+	const dryRunRefusal = result.dryRun && result.wouldRefuseWith;
 	box.append(
 		el(
 			"p",
 			refused
 				? `Refused with ErrorCode ${result.ErrorCode}`
-				: result.dryRun && result.wouldRefuseWith
+				: dryRunRefusal
 					? `Allowed (dry run; enforce mode would refuse with ${result.wouldRefuseWith})`
 					: "Allowed",
 			`verdict ${refused ? "refused" : "allowed"}`,
 		),
 	);
 	const list = el("dl", undefined, "facts");
+	/** @type {any} */
 	const explanation = result.explanation ?? {};
-	const match = explanation.match ?? result.match ?? null;
-	const start = match?.start ?? match?.span?.[0];
-	const end = match?.end ?? match?.span?.[1];
-	fact(
-		list,
-		"Name",
-		typeof start === "number" && typeof end === "number" ? highlighted(name, start, end) : name,
-	);
+	const match = explanation.match ?? null;
+	const span = match?.span;
+	fact(list, "Name", span ? highlighted(name, span.start, span.end) : name);
 	fact(
 		list,
 		"Client sees",
 		`ErrorCode ${result.ErrorCode}${result.ErrorInfo ? `, ErrorInfo "${result.ErrorInfo}"` : ""}`,
 	);
 	fact(list, "Rule", result.rule ?? "no rule matched");
-	const normalized = explanation.normalized ?? result.normalized;
-	if (normalized !== undefined) fact(list, "Normalized", String(normalized));
-	const exception = explanation.exception ?? result.exception;
-	if (exception)
-		fact(list, "Exception", typeof exception === "string" ? exception : JSON.stringify(exception));
+	if (match)
+		fact(
+			list,
+			"Matched",
+			`${match.match} "${match.value}" in ${match.reading}${span ? `: "${span.text}"` : ""}`,
+		);
+	if (explanation.normalized !== undefined) fact(list, "Normalized", String(explanation.normalized));
+	for (const exception of explanation.exceptions ?? [])
+		fact(
+			list,
+			"Exception",
+			`${exception.rule} covers "${exception.span?.text ?? ""}", excusing ${exception.excused?.rule ?? "a banned match"}`,
+		);
 	fact(list, "Policy", `${result.policyVersion ?? "none"} (${result.source})`);
-	const known = new Set([
-		"ErrorCode",
-		"ErrorInfo",
-		"rule",
-		"allowed",
-		"dryRun",
-		"wouldRefuseWith",
-		"policyVersion",
-		"source",
-		"explanation",
-		"match",
-		"normalized",
-		"exception",
-	]);
-	for (const [key, value] of Object.entries({ ...result, ...explanation }))
-		if (!known.has(key) && value !== null && value !== undefined)
-			fact(list, key, typeof value === "string" ? value : JSON.stringify(value));
 	box.append(list);
+	if (Array.isArray(explanation.readings) && explanation.readings.length > 0) {
+		const details = el("details");
+		details.append(el("summary", "Readings compared"));
+		const readings = el("ul");
+		for (const r of explanation.readings) readings.append(el("li", `${r.reading}: ${r.folded}`));
+		details.append(readings);
+		box.append(details);
+	}
 }
 
 byId("test-form").addEventListener("submit", async (event) => {
