@@ -1,7 +1,9 @@
 // What the policy micro-benchmark calls: one compile and one decide function over the policy module's pure
 // functions (src/policy/compile.ts and src/policy/evaluate.ts), exactly as the Worker uses them once the
 // document is loaded from KV: compilePolicyText once per policy text, evaluateCreation per callback.
+import { sha256Hex } from "../src/crypto";
 import { type CompiledPolicy, compilePolicyText } from "../src/policy/compile";
+import { decodeCompiledPolicy, encodeCompiledPolicy } from "../src/policy/compiled-cache";
 import { evaluateCreation } from "../src/policy/evaluate";
 
 /** Which engine this adapter measures, printed with the results. */
@@ -20,4 +22,29 @@ export function compile(text: string): CompiledPolicy {
 /** Decides a topic creation; true when it is allowed. */
 export function decide(policy: CompiledPolicy, operatorAccount: string, name: string): boolean {
 	return evaluateCreation(policy, "topic", { operatorAccount, name }).allowed;
+}
+
+/** The compiled form of `text` as the Worker stores it in KV (compiled-cache.ts). */
+export async function compiledForm(text: string): Promise<Uint8Array> {
+	return encodeCompiledPolicy(compile(text), await sha256Hex(text));
+}
+
+/**
+ * What a cold isolate does with a policy before its first answer when the compiled form is in KV: hash
+ * the document, check and read the compiled form, decide once. Throws when the form is refused.
+ */
+export async function firstDecisionFromCache(
+	text: string,
+	form: ArrayBuffer,
+	name: string,
+): Promise<boolean> {
+	const read = await decodeCompiledPolicy(form, await sha256Hex(text));
+	if (!read.ok) throw new Error(`the compiled form was refused: ${read.reason} ${read.detail}`);
+	return evaluateCreation(read.value, "topic", { operatorAccount: "leckie", name }).allowed;
+}
+
+/** What a cold isolate does without the compiled form: hash the document, compile it, decide once. */
+export async function firstDecisionCompiling(text: string, name: string): Promise<boolean> {
+	await sha256Hex(text);
+	return decide(compile(text), "leckie", name);
 }

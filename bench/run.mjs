@@ -8,9 +8,11 @@
 //   --seconds N     length of each measured load run (default 5)
 //   --warmup N      unmeasured load before each scenario (default 2)
 //   --rounds N      rounds of every scenario; the best round of each is kept (default 3)
-//   --only LIST     some of: size,micro,http (default all three)
+//   --only LIST     some of: size,micro,cold,http,stages (default all): bundle size, policy micro-benchmark,
+//                   cold start with a 10,000-entry policy, HTTP against the floor, CPU profile by stage
 //   --write         record the results in docs/benchmarks.md and bench/results/latest.json
 //   --no-write      print only; write no file at all
+//   --cold-runs N   fresh processes per path of the cold-start measurement (default 7)
 //   --references 0  leave out the reference Workers (the floor plus one D1 or KV call; bench/floor/reference.js)
 //   --state-dir DIR where the temporary build, KV and D1 go (default /dev/shm, a tmpfs, when there is one)
 //   --profile LIST  instead of measuring: CPU-profile the Worker isolate through the workerd inspector during
@@ -27,7 +29,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildWorker, bundleSize, run } from "./lib/build.mjs";
 import { policyDocument } from "./lib/policy-fixture.mjs";
-import { profileDuring, summarizeProfile } from "./lib/profile.mjs";
+import { profileDuring, stagesOfProfile, summarizeProfile } from "./lib/profile.mjs";
 import { evaluateTargets, printProfile, printReport, writeReport } from "./lib/report.mjs";
 import { applyMigrations, projectWorkerOptions, serveBundle } from "./lib/servers.mjs";
 
@@ -43,7 +45,7 @@ const { values: flags } = parseArgs({
 		seconds: { type: "string", default: process.env.BENCH_SECONDS ?? "5" },
 		warmup: { type: "string", default: process.env.BENCH_WARMUP ?? "2" },
 		rounds: { type: "string", default: process.env.BENCH_ROUNDS ?? "3" },
-		only: { type: "string", default: process.env.BENCH_ONLY ?? "size,micro,http" },
+		only: { type: "string", default: process.env.BENCH_ONLY ?? "size,micro,cold,http,stages" },
 		write: { type: "boolean", default: process.env.BENCH_WRITE === "1" },
 		"no-write": { type: "boolean", default: process.env.BENCH_NO_WRITE === "1" },
 		profile: { type: "string", default: process.env.BENCH_PROFILE },
@@ -53,6 +55,7 @@ const { values: flags } = parseArgs({
 			default: process.env.BENCH_CALLS ?? "refresh,compilePolicyText,logDecision,recordEvent",
 		},
 		references: { type: "string", default: process.env.BENCH_REFERENCES ?? "1" },
+		"cold-runs": { type: "string", default: process.env.BENCH_COLD_RUNS ?? "7" },
 		"state-dir": { type: "string", default: process.env.BENCH_STATE_DIR },
 	},
 });
@@ -80,6 +83,7 @@ const SCENARIOS = {
 	"kv-background": { server: "reference", body: "before", query: { reference: "kv-background" } },
 	after: { server: "worker", body: "after" },
 	"d1-awaited": { server: "reference", body: "after", query: { reference: "d1-awaited" } },
+	"queue-first": { server: "reference", body: "after", query: { reference: "queue-first" } },
 };
 const CALLBACK_TOKEN = "bench-callback-token";
 const SDK_APP_ID = "1400000000";
@@ -187,6 +191,84 @@ async function measureMicro() {
 	const file = join(work, "micro.json");
 	await node(join(ROOT, "bench", "policy-micro.mjs"), ["--json", file], 15 * 60 * 1000);
 	return JSON.parse(readFileSync(file, "utf8"));
+}
+
+async function measureColdStart() {
+	const file = join(work, "cold.json");
+	await node(
+		join(ROOT, "bench", "policy-micro.mjs"),
+		["--cold", "--cold-runs", flags["cold-runs"], "--json", file],
+		10 * 60 * 1000,
+	);
+	return JSON.parse(readFileSync(file, "utf8"));
+}
+
+/**
+ * The CPU a fresh Worker isolate spends on its first before-callback with the 10,000-entry policy, sampled
+ * by workerd's own profiler (the isolate's thread, not the process): once with the policy's compiled form
+ * in KV, once without it (the isolate compiles). Each run boots a new workerd on the same persisted KV and
+ * D1, so the isolate has loaded its module and nothing else; the profile covers the request until its
+ * answer arrives. Returns the busy milliseconds of every run and which path the Worker logged.
+ */
+async function measureColdIsolates(workerEntry, runs) {
+	const project = projectWorkerOptions(CONFIG);
+	const state = join(work, "cold-state");
+	await applyMigrations(CONFIG, state);
+	const boot = async () => {
+		const server = await serveBundle({
+			name: "worker",
+			entry: workerEntry,
+			options: { ...project, bindings: { ...project.bindings, CALLBACK_TOKEN } },
+			stateDir: state,
+			inspectorPort: await freePort(),
+		});
+		servers.push(server);
+		return server;
+	};
+	const body = {
+		CallbackCommand: "Group.CallbackBeforeCreateTopic",
+		Operator_Account: "leckie",
+		Type: "Community",
+		Name: "MyFirstTopic",
+	};
+	const compiledKeys = async (kv) => (await kv.list({ prefix: "policy:compiled:" })).keys.map((k) => k.name);
+	// Seed: the policy, and one request whose isolate compiles it and writes the compiled form.
+	let server = await boot();
+	let kv = await server.mf.getKVNamespace("POLICY");
+	await kv.put("policy", JSON.stringify(policyDocument(settings.policyEntries)));
+	await probe(server.url, body.CallbackCommand, body);
+	for (let i = 0; i < 100 && (await compiledKeys(kv)).length === 0; i++)
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	const [formKey] = await compiledKeys(kv);
+	if (!formKey) throw new Error("cold start: the Worker wrote no compiled form");
+	const form = await kv.get(formKey, "arrayBuffer");
+	await stopServers();
+
+	const results = { cache: [], compile: [], formBytes: form.byteLength };
+	for (let run = 0; run < runs; run++) {
+		for (const path of ["cache", "compile"]) {
+			server = await boot();
+			kv = await server.mf.getKVNamespace("POLICY");
+			for (const key of await compiledKeys(kv)) await kv.delete(key);
+			if (path === "cache") await kv.put(formKey, form);
+			const { profile, result } = await profileDuring(await server.mf.getInspectorURL(), "worker", () =>
+				probe(server.url, body.CallbackCommand, body),
+			);
+			if (result.status !== 200 || result.json.ErrorCode !== 0)
+				throw new Error(`cold start: unexpected answer ${JSON.stringify(result)}`);
+			await new Promise((resolve) => setTimeout(resolve, 200)); // the log line
+			const from = server.output.tail.match(/"event":"policy\.loaded"[^\n]*"from":"(\w+)"/)?.[1] ?? "?";
+			const summary = summarizeProfile(profile, entries.worker ?? workerEntry, 1);
+			results[path].push({ busyMs: summary.busyMs, from, top: summary.functions.slice(0, 8) });
+			await stopServers();
+		}
+	}
+	return results;
+}
+
+/** Stops the servers of a previous phase, so the next one has the machine to itself. */
+async function stopServers() {
+	await Promise.allSettled(servers.splice(0).map((server) => server.dispose()));
 }
 
 /** A free TCP port on 127.0.0.1, for an inspector. */
@@ -322,9 +404,11 @@ async function measureHttp(workerEntry) {
 	return { rounds, checks, topics: { acknowledged: acknowledgedTopics, stored }, output };
 }
 
-/** CPU profiles of the Worker isolates under a 16-connection load, one per scenario. */
-async function profileHttp(workerEntry, scenarios) {
-	const countCalls = flags.calls ? flags.calls.split(",").filter(Boolean) : [];
+/**
+ * CPU profiles of the Worker isolates under a 16-connection load, one per scenario. `countCalls`: functions
+ * whose calls per request are counted with logpoints (none for the stage breakdown: they slow it down).
+ */
+async function profileHttp(workerEntry, scenarios, countCalls) {
 	const profileConnections = Number(flags["profile-connections"]);
 	const { servers: running } = await startServers(workerEntry, { inspect: true });
 	const profiles = {};
@@ -352,6 +436,7 @@ async function profileHttp(workerEntry, scenarios) {
 		profiles[key] = {
 			load: result,
 			summary: summarizeProfile(profile, entries[serverName], result.requests),
+			stages: serverName === "worker" ? stagesOfProfile(profile, entries[serverName], result.requests) : [],
 			calls,
 		};
 	}
@@ -384,8 +469,9 @@ let failed = false;
 try {
 	if (flags.profile) {
 		results.size = await measureSize();
-		results.profiles = await profileHttp(results.size.entry, flags.profile.split(","));
-	} else if (settings.only.has("size") || settings.only.has("http")) {
+		const countCalls = flags.calls ? flags.calls.split(",").filter(Boolean) : [];
+		results.profiles = await profileHttp(results.size.entry, flags.profile.split(","), countCalls);
+	} else if (["size", "http", "stages", "cold"].some((part) => settings.only.has(part))) {
 		process.stderr.write("building the Worker (wrangler deploy --dry-run)…\n");
 		results.size = await measureSize();
 	}
@@ -393,9 +479,19 @@ try {
 		process.stderr.write("policy micro-benchmark…\n");
 		results.micro = await measureMicro();
 	}
+	if (settings.only.has("cold") && !flags.profile) {
+		process.stderr.write("cold start…\n");
+		results.cold = await measureColdStart();
+		results.cold.workerd = await measureColdIsolates(results.size.entry, Number(flags["cold-runs"]));
+	}
 	if (settings.only.has("http") && !flags.profile) {
 		process.stderr.write("HTTP benchmark…\n");
 		results.http = await measureHttp(results.size.entry);
+		await stopServers();
+	}
+	if (settings.only.has("stages") && !flags.profile) {
+		process.stderr.write("CPU profile by stage…\n");
+		results.stages = await profileHttp(results.size.entry, ["before", "after"], []);
 	}
 } catch (error) {
 	failed = true;

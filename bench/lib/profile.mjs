@@ -72,7 +72,10 @@ async function setLogpoints(client, bundlePath, names) {
 	const bundle = scripts.sort((a, b) => b.endLine - a.endLine)[0];
 	const lines = readFileSync(bundlePath, "utf8").split("\n");
 	for (const fn of names) {
-		const line = lines.findIndex((text) => new RegExp(`^\\s*(?:async )?function\\*? ${fn}\\(`).test(text));
+		// A function declaration or a class method: `function fn(…) {` or `async fn(…) {`.
+		const line = lines.findIndex((text) =>
+			new RegExp(`^\\s*(?:async )?(?:function\\*? )?${fn}\\(.*\\{$`).test(text),
+		);
 		if (line < 0 || !bundle) throw new Error(`--calls: no function ${fn} in the bundle`);
 		await client.send("Debugger.setBreakpoint", {
 			location: { scriptId: bundle.scriptId, lineNumber: line + 1, columnNumber: 0 },
@@ -98,6 +101,73 @@ function moduleLocator(bundlePath) {
 		}
 		return found;
 	};
+}
+
+/**
+ * The stage of the answer path a frame of the bundle belongs to, by its module (and, for the callback
+ * pipeline's JSON.parse, its function), or null for frames outside the bundle.
+ */
+const STAGES = [
+	[/^src\/auth\//, "auth (Sign check)"],
+	[/^src\/crypto\.ts$/, "SHA-256 (Sign check, event key)"],
+	[/^src\/deadline\.ts$/, "D1 write (event rows)"],
+	[/^src\/http\/body\.ts$/, "body read (and nesting scan)"],
+	[/^node_modules\/valibot\//, "valibot"],
+	[/^(src\/policy\/normalize\.ts|node_modules\/unhomoglyph\/)/, "normalize"],
+	[/^(src\/policy\/(evaluate|banned|automaton)\.ts|node_modules\/re2js\/)/, "evaluate"],
+	[/^src\/policy\/decision-log\.ts$/, "decision log"],
+	[/^src\/policy\//, "policy loader and the rest of src/policy"],
+	[/^src\/store\//, "D1 write (event rows)"],
+	[/^src\/http\/envelope\.ts$/, "answer (envelope)"],
+	[/^src\/log\.ts$/, "log lines"],
+	[/^(src\/http\/router\.ts|src\/routes\.ts|src\/index\.ts|node_modules\/itty-router\/)/, "routing"],
+	[/^src\/config\.ts$/, "config"],
+	[/^src\/callbacks\//, "callback pipeline (receive, fields)"],
+];
+
+function stageOf(module, functionName) {
+	if (module === "src/callbacks/receive.ts" && functionName === "parseBody") return "JSON parse";
+	for (const [pattern, stage] of STAGES) if (pattern.test(module)) return stage;
+	return module;
+}
+
+/**
+ * Busy time per stage of the answer path: each sample goes to the innermost frame of the bundle on its
+ * stack (time in the runtime's own JS or natives called from the Worker counts for the Worker's caller);
+ * samples with no frame of the bundle are the runtime's own work (request parsing, I/O, GC).
+ */
+export function stagesOfProfile(profile, bundlePath, requests) {
+	const locate = moduleLocator(bundlePath);
+	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+	const parent = new Map();
+	for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+	const stageById = new Map();
+	const stageFor = (id) => {
+		if (stageById.has(id)) return stageById.get(id);
+		const { functionName, url, lineNumber } = byId.get(id).callFrame;
+		let stage;
+		if (functionName === "(idle)") stage = null;
+		else if (functionName === "(garbage collector)") stage = "garbage collection";
+		else if (url && !url.startsWith("node:") && !url.includes("cloudflare-internal"))
+			stage = stageOf(locate(lineNumber), functionName);
+		else if (parent.has(id)) stage = stageFor(parent.get(id));
+		else stage = "runtime (outside the Worker's code)";
+		if (stage === "(root)") stage = "runtime (outside the Worker's code)";
+		stageById.set(id, stage);
+		return stage;
+	};
+	const totals = new Map();
+	let busy = 0;
+	for (let i = 0; i < profile.samples.length; i++) {
+		const delta = profile.timeDeltas[i + 1] ?? 0;
+		const stage = stageFor(profile.samples[i]);
+		if (stage === null) continue;
+		busy += delta;
+		totals.set(stage, (totals.get(stage) ?? 0) + delta);
+	}
+	return [...totals.entries()]
+		.sort((a, b) => b[1] - a[1])
+		.map(([stage, us]) => ({ stage, usPerRequest: us / requests, share: busy > 0 ? us / busy : 0 }));
 }
 
 /**

@@ -10,14 +10,20 @@ const SCENARIOS = {
 	"d1-background": "reference: floor + one D1 insert in waitUntil",
 	"d1-awaited": "reference: floor + awaited D1 batch of two inserts",
 	"kv-background": "reference: floor + KV read of the policy in waitUntil",
+	"queue-first": "reference: floor + awaited queue.send, consumer writes batches to D1",
 };
-const ORDER = ["floor", "before", "d1-background", "kv-background", "after", "d1-awaited"];
+const ORDER = ["floor", "before", "d1-background", "kv-background", "after", "d1-awaited", "queue-first"];
 
 const num = (n, digits = 0) =>
 	n === null || n === undefined || Number.isNaN(n)
 		? "n/a"
 		: n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const kib = (bytes) => `${num(bytes / 1024, 1)} KiB`;
+// Figures compared with a target are cut toward the unfavourable side, never rounded up to a pass:
+// "at least" figures are rounded down, "at most" figures up.
+const atLeast = (n, digits = 2) => num(Math.floor(n * 10 ** digits) / 10 ** digits, digits);
+const atMost = (n, digits = 2) => num(Math.ceil(n * 10 ** digits) / 10 ** digits, digits);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 
 /** Per scenario, the best of the rounds (noise on a shared machine only ever slows a run down). */
 export function bestOfRounds(http) {
@@ -56,19 +62,19 @@ export function evaluateTargets(results) {
 			{
 				name: "before-callback throughput",
 				target: ">= 0.70x floor requests/s (16 connections)",
-				measured: `${num(beforeRatio, 2)}x`,
+				measured: `${atLeast(beforeRatio)}x`,
 				pass: beforeRatio >= 0.7,
 			},
 			{
 				name: "before-callback latency",
 				target: "p50 at 1 connection within 1 ms of the floor's",
-				measured: `${p50Gap >= 0 ? "+" : ""}${num(p50Gap, 3)} ms`,
+				measured: `${p50Gap >= 0 ? "+" : ""}${atMost(p50Gap, 3)} ms`,
 				pass: p50Gap <= 1,
 			},
 			{
 				name: "after-callback throughput",
 				target: ">= 0.45x floor requests/s, no error",
-				measured: `${num(afterRatio, 2)}x, ${afterFailures} errors/non-2xx, ${lost > 0 ? `${lost} acknowledged topics missing in D1` : "every acknowledged topic stored"}`,
+				measured: `${atLeast(afterRatio)}x, ${afterFailures} errors/non-2xx, ${lost > 0 ? `${lost} acknowledged topics missing in D1` : "every acknowledged topic stored"}`,
 				pass: afterRatio >= 0.45 && afterFailures === 0 && lost <= 0,
 			},
 		);
@@ -78,17 +84,28 @@ export function evaluateTargets(results) {
 		targets.push(
 			{
 				name: "policy decision flat in entries",
-				target: "100,000 entries within 2x of 10 entries",
-				measured: `${num(flatness, 2)}x`,
-				pass: flatness !== null && flatness <= 2,
+				target: "100,000 entries within 1.5x of 10 entries",
+				measured: `${atMost(flatness)}x`,
+				pass: flatness !== null && flatness <= 1.5,
 			},
 			{
 				name: "policy decision vs plain loop",
 				target: ">= 100x faster than the loop at 10,000 entries",
-				measured: `${num(speedupAt10k, speedupAt10k < 10 ? 2 : 1)}x`,
+				measured: `${atLeast(speedupAt10k, speedupAt10k < 10 ? 2 : 1)}x`,
 				pass: speedupAt10k !== null && speedupAt10k >= 100,
 			},
 		);
+	}
+	if (results.cold?.workerd) {
+		const runs = results.cold.workerd.cache;
+		const ms = median(runs.map((r) => r.busyMs));
+		const fromCache = runs.every((r) => r.from === "cache");
+		targets.push({
+			name: "cold start",
+			target: "first decision with a 10,000-entry policy < 10 ms of CPU",
+			measured: `${atMost(ms)} ms (median of ${runs.length} fresh workerd isolates, compiled form in KV${fromCache ? "" : "; NOT every run read it"})`,
+			pass: ms < 10 && fromCache,
+		});
 	}
 	if (results.size) {
 		targets.push({
@@ -148,6 +165,12 @@ function referenceLines(http) {
 	};
 	explain("before", "Before-callback", [["d1-background", "the decision row's D1 insert"]]);
 	explain("after", "After-callback", [["d1-awaited", "the event and topic D1 batch"]]);
+	if (best["queue-first"] && best["d1-awaited"]) {
+		const ratio = (key) => `${atLeast(best[key].many.rps / best.floor.many.rps)}x`;
+		lines.push(
+			`- Queue-first ingestion, measured on the reference Worker: answering once \`queue.send\` has accepted the body (the queue handler writing batches of up to 100 to D1 on the same cores) reaches ${ratio("queue-first")} of the floor and ${ms(gap("queue-first"))} of 1-connection p50, against ${ratio("d1-awaited")} and ${ms(gap("d1-awaited"))} for the awaited D1 batch.`,
+		);
+	}
 	if (extra("kv-background") !== null) {
 		lines.push(
 			`- One background KV read of the whole policy costs ${ms(extra("kv-background"))} of machine time and ${ms(gap("kv-background"))} of 1-connection p50 by itself; the policy loader makes fewer than one per callback (count them with \`--profile before\`), and they are part of the Worker's own share above.`,
@@ -219,6 +242,53 @@ export function resultsMarkdown(results) {
 			...microTable(results.micro),
 		);
 	}
+	if (results.cold) {
+		const { cold } = results;
+		const list = (values) => values.map((ms) => num(ms, 2)).join(", ");
+		const isolates = (path) => cold.workerd?.[path] ?? [];
+		const row = (label, values, extra = "") =>
+			`| ${label} | ${values.length ? num(median(values), 2) : "n/a"} | ${list(values)}${extra} |`;
+		lines.push(
+			"",
+			"### Cold start: a 10,000-entry policy before the first answer",
+			"",
+			`workerd: each run boots a new workerd on the same local KV and D1 and profiles the fresh isolate's thread (V8's CPU profiler through the inspector, 200 µs samples) from the first before-callback's arrival to its answer: its busy time. Loading the module (the isolate's startup, which Workers bound separately) comes before and is not counted; the compiled form in KV is ${kib(cold.workerd?.formBytes ?? cold.formBytes)}, the document ${kib(cold.textBytes)}.`,
+			"",
+			`Node: a fresh Node ${cold.node} process with the same policy code, CPU time of the whole process (V8's background threads included) from having the text (and the form) to the first decision; WebCrypto is used once before, since Node sets it up in JavaScript on first use where workerd's is native.`,
+			"",
+			"| path | ms, median | each run |",
+			"| --- | ---: | ---: |",
+			row(
+				"workerd isolate busy, compiled form in KV",
+				isolates("cache").map((r) => r.busyMs),
+				isolates("cache").every((r) => r.from === "cache") ? "" : " (not all read the form!)",
+			),
+			row(
+				"workerd isolate busy, compiling",
+				isolates("compile").map((r) => r.busyMs),
+			),
+			row("Node process CPU, compiled form", cold.cache.cpuMs),
+			row("Node process CPU, compiling", cold.compile.cpuMs),
+		);
+	}
+	if (results.stages) {
+		lines.push(
+			"",
+			"### Where the time goes: CPU profile of the Worker's isolate by stage",
+			"",
+			"workerd's V8 CPU profiler through the inspector, during a 16-connection run of each scenario (the profiler slows the Worker down: read the shares, not the speed). Each sample counts for the innermost frame of the bundle on its stack; samples with no frame of the bundle are the runtime's own work (HTTP, the bindings' I/O, scheduling).",
+			"",
+			...stagesTable(results.stages),
+			"",
+			"Top functions by self time (before-callback):",
+			"",
+			"| share | function |",
+			"| ---: | --- |",
+			...(results.stages.before?.summary.functions ?? [])
+				.slice(0, 10)
+				.map((f) => `| ${num(f.share * 100, 1)} % | \`${f.name.replace(/\s+/g, " ")}\` |`),
+		);
+	}
 	if (results.size) {
 		lines.push(
 			"",
@@ -230,6 +300,31 @@ export function resultsMarkdown(results) {
 		);
 	}
 	return lines;
+}
+
+function stagesTable(stages) {
+	const keys = Object.keys(stages);
+	const names = [...new Set(keys.flatMap((key) => stages[key].stages.map((s) => s.stage)))];
+	const cell = (key, name) => {
+		const found = stages[key].stages.find((s) => s.stage === name);
+		return found ? `${num(found.usPerRequest, 1)} µs (${num(found.share * 100, 1)} %)` : "";
+	};
+	const total = (key) => stages[key].stages.reduce((sum, s) => sum + s.usPerRequest, 0);
+	names.sort((a, b) =>
+		keys.reduce(
+			(d, key) =>
+				d +
+				(stages[key].stages.find((s) => s.stage === b)?.usPerRequest ?? 0) -
+				(stages[key].stages.find((s) => s.stage === a)?.usPerRequest ?? 0),
+			0,
+		),
+	);
+	return [
+		`| stage | ${keys.map((key) => `${key}: busy µs per request (share)`).join(" | ")} |`,
+		`| --- | ${keys.map(() => "---:").join(" | ")} |`,
+		...names.map((name) => `| ${name} | ${keys.map((key) => cell(key, name)).join(" | ")} |`),
+		`| **all** (under the profiler, ${keys.map((key) => `${key} ${num(stages[key].load.rps)} req/s`).join(", ")}) | ${keys.map((key) => `${num(total(key), 1)} µs`).join(" | ")} |`,
+	];
 }
 
 /** Prints the results to the terminal. */
@@ -261,10 +356,17 @@ export function writeReport(results, root) {
 
 /** Prints where each profiled scenario's isolate spent its time. */
 export function printProfile(profiles) {
-	for (const [key, { load, summary, calls }] of Object.entries(profiles)) {
+	for (const [key, { load, summary, calls, stages }] of Object.entries(profiles)) {
 		console.log(
 			`\n## ${SCENARIOS[key] ?? key}: ${num(load.rps)} req/s under the profiler (${load.connections} connection${load.connections === 1 ? "" : "s"}), ${num(load.requests)} requests; isolate busy ${num(summary.busyShare * 100, 0)} % of ${num(summary.sampledMs)} ms sampled = ${num(summary.cpuUsPerRequest, 0)} µs of JS-thread time per request`,
 		);
+		if (stages?.length) {
+			console.log("\nbusy time by stage (innermost frame of the bundle on the stack):");
+			for (const s of stages)
+				console.log(
+					`  ${num(s.share * 100, 1).padStart(5)} %  ${num(s.usPerRequest, 1).padStart(7)} µs/request  ${s.stage}`,
+				);
+		}
 		console.log("\nself time by module:");
 		for (const m of summary.modules) console.log(`  ${num(m.share * 100, 1).padStart(5)} %  ${m.name}`);
 		console.log("\nself time by function:");

@@ -2,9 +2,11 @@
 //
 // Needles are UTF-16 strings. The trie lives in typed arrays, states numbered breadth-first so that the
 // children of a state are consecutive (sorted by code unit). What a search reads for each code unit of
-// the name (first child, failure link, first needle-ending state) sits together in one record of three
+// the name (first child, failure link, first needle found) sits together in one record of three
 // numbers per state, so a step touches about two cache lines even when a 100,000-needle automaton does
-// not fit the cache: ~22 bytes per state in all, built in linear time with no object per state or edge.
+// not fit the cache: 14 bytes per state plus 8 per needle-ending state, built in linear time with no
+// object per state or edge. Which needles end where is kept only for the states that end one, as
+// chained lists, rather than in two more numbers per state.
 // During construction an open-addressing table of (state, code unit) → child, in one typed array, finds
 // existing edges.
 
@@ -16,17 +18,17 @@ export interface Automaton {
 	 * Three numbers per state s (and a last record holding only the end of the last child list):
 	 * - nodes[3s]: its first child; its children are the states nodes[3s] … nodes[3s + 3] - 1;
 	 * - nodes[3s + 1]: its failure link;
-	 * - nodes[3s + 2]: the first state along its failure chain, itself included, that ends a needle, or 0.
+	 * - nodes[3s + 2]: the first of the needles found on reaching s (its own and those along its failure
+	 *   chain), as an index e into outputNeedle/outputNext, or 0 when none.
 	 */
 	readonly nodes: Int32Array;
 	/** The code unit on the edge into each state, children of a state in increasing order. */
 	readonly unitInto: Uint16Array;
 	/** Child of the root for each ASCII code unit, or 0. */
 	readonly rootAscii: Int32Array;
-	/** Nearest state along the failure chain (itself excluded) that ends a needle, or 0. */
-	readonly outputLink: Int32Array;
-	/** The needle ending at each state, or -1. */
-	readonly needleAt: Int32Array;
+	/** Output list entry e (from 1): a needle found, and the next entry of the same list (0 ends it). */
+	readonly outputNeedle: Int32Array;
+	readonly outputNext: Int32Array;
 	/** Length of each needle in UTF-16 units. */
 	readonly needleLengths: Int32Array;
 }
@@ -172,15 +174,28 @@ export class AutomatonBuilder {
 		}
 		const parent = parentsOf(firstChild, children.list, states);
 		const { fail, outputLink } = failureLinks(firstChild, unitInto, rootAscii, needleAt, parent, states);
+		// One output entry per needle-ending state, numbered in state order: an output link points to a
+		// shallower state, whose entry already exists.
+		const entryOf = new Int32Array(states);
+		const outputNeedle = new Int32Array(this.lengths.length + 1);
+		const outputNext = new Int32Array(this.lengths.length + 1);
+		let entries = 0;
+		for (let s = 0; s < states; s++) {
+			const needle = needleAt[s] as number;
+			if (needle < 0) continue;
+			entryOf[s] = ++entries;
+			outputNeedle[entries] = needle;
+			outputNext[entries] = entryOf[outputLink[s] as number] as number;
+		}
 		const nodes = new Int32Array(NODE * (states + 1));
 		for (let s = 0; s < states; s++) {
 			nodes[NODE * s] = firstChild[s] as number;
 			nodes[NODE * s + 1] = fail[s] as number;
-			nodes[NODE * s + 2] = (needleAt[s] as number) >= 0 ? s : (outputLink[s] as number);
+			nodes[NODE * s + 2] = entryOf[(needleAt[s] as number) >= 0 ? s : (outputLink[s] as number)] as number;
 		}
 		nodes[NODE * states] = firstChild[states] as number;
 		const needleLengths = Int32Array.from(this.lengths);
-		return { states, nodes, unitInto, rootAscii, outputLink, needleAt, needleLengths };
+		return { states, nodes, unitInto, rootAscii, outputNeedle, outputNext, needleLengths };
 	}
 }
 
@@ -337,7 +352,7 @@ function childOf(
 
 /**
  * The state after reading `unit` in `state`: the goto function with failure links folded in.
- * Start at state 0; state s ends the needles found from nodes[3s + 2] along `outputLink`.
+ * Start at state 0; reaching state s finds the needles of the list starting at entry nodes[3s + 2].
  */
 export function nextState(automaton: Automaton, state: number, unit: number): number {
 	const { nodes, unitInto, rootAscii } = automaton;
@@ -358,12 +373,12 @@ export function findAll(
 	text: string,
 	onMatch: (needle: number, start: number, end: number) => void,
 ): void {
-	const { nodes, outputLink, needleAt, needleLengths } = automaton;
+	const { nodes, outputNeedle, outputNext, needleLengths } = automaton;
 	let state = 0;
 	for (let i = 0; i < text.length; i++) {
 		state = nextState(automaton, state, text.charCodeAt(i));
-		for (let s = nodes[NODE * state + 2] as number; s !== 0; s = outputLink[s] as number) {
-			const needle = needleAt[s] as number;
+		for (let e = nodes[NODE * state + 2] as number; e !== 0; e = outputNext[e] as number) {
+			const needle = outputNeedle[e] as number;
 			onMatch(needle, i + 1 - (needleLengths[needle] as number), i + 1);
 		}
 	}

@@ -277,7 +277,7 @@ function firstOnSide(side: Side, subject: string, regexSubject: string, bestSoFa
 	const exact = side.exact.get(subject);
 	if (exact !== undefined && exact < best) best = exact;
 	const { automaton, useStart, useValues, globs } = side;
-	const { nodes, outputLink, needleAt, needleLengths } = automaton;
+	const { nodes, outputNeedle, outputNext, needleLengths } = automaton;
 	for (const candidate of side.globsAlways) {
 		const glob = globs[candidate] as Glob;
 		if (glob.entry < best && globMatches(glob.pieces, subject)) best = glob.entry;
@@ -285,8 +285,8 @@ function firstOnSide(side: Side, subject: string, regexSubject: string, bestSoFa
 	let state = 0;
 	for (let i = 0; i < subject.length; i++) {
 		state = nextState(automaton, state, subject.charCodeAt(i));
-		for (let s = nodes[NODE * state + 2] as number; s !== 0; s = outputLink[s] as number) {
-			const needle = needleAt[s] as number;
+		for (let e = nodes[NODE * state + 2] as number; e !== 0; e = outputNext[e] as number) {
+			const needle = outputNeedle[e] as number;
 			const end = i + 1;
 			const start = end - (needleLengths[needle] as number);
 			const last = useStart[needle + 1] as number;

@@ -16,7 +16,7 @@ import type { CompiledPolicy } from "./compile";
  * changes what it produces: every cache entry written by an older compiler is then ignored. The
  * fingerprint test in test/policy/compiled-cache.test.ts fails until it is bumped.
  */
-export const COMPILER_VERSION = 1;
+export const COMPILER_VERSION = 2;
 
 /** Layout version of the bytes themselves. */
 const FORMAT = 1;
@@ -178,31 +178,49 @@ export async function decodeCompiledPolicy(
 	}
 }
 
+/** The value a header node stands for; typed arrays become views into `buffer`. */
 function rebuild(node: Node, buffer: ArrayBuffer, binaryAt: number): unknown {
 	if (node === null || typeof node !== "object") return node;
-	const again = (child: Node) => rebuild(child, buffer, binaryAt);
-	const fields = (record: Record<string, Node>, into: Record<string, unknown>) => {
-		for (const key of Object.keys(record)) into[key] = again(record[key] as Node);
-		return into;
-	};
-	if ("u" in node) return undefined;
-	if ("a" in node) return node.a.map(again);
-	if ("m" in node) return new Map(node.m.map(([k, v]) => [again(k), again(v)]));
-	if ("s" in node) return new Set(node.s.map(again));
+	if ("a" in node) {
+		// Arrays of strings and numbers (most of the tree: the entries' values) are used as parsed.
+		const items = node.a as unknown[];
+		for (let i = 0; i < items.length; i++) {
+			const item = items[i];
+			if (item !== null && typeof item === "object") items[i] = rebuild(item as Node, buffer, binaryAt);
+		}
+		return items;
+	}
 	if ("t" in node) {
 		const Type = TYPED[node.t];
 		if (Type === undefined) throw new Error(`unknown array type ${node.t}`);
 		// Out-of-range offsets throw a RangeError here: a malformed entry, never a wrong read.
 		return new Type(buffer, binaryAt + node.at, node.n);
 	}
+	if ("u" in node) return undefined;
+	if ("m" in node) {
+		const map = new Map<unknown, unknown>();
+		for (const [key, value] of node.m)
+			map.set(rebuild(key, buffer, binaryAt), rebuild(value, buffer, binaryAt));
+		return map;
+	}
+	if ("s" in node) {
+		const set = new Set<unknown>();
+		for (const item of node.s) set.add(rebuild(item, buffer, binaryAt));
+		return set;
+	}
 	if ("c" in node) {
 		const entry = CLASSES[node.c];
 		if (entry === undefined) throw new Error(`unknown class ${node.c}`);
-		const instance = fields(node.o, Object.create(entry.prototype) as Record<string, unknown>);
+		const instance = Object.create(entry.prototype) as Record<string, unknown>;
+		for (const key in node.o) instance[key] = rebuild(node.o[key] as Node, buffer, binaryAt);
 		for (const key of entry.skip) instance[key] = null;
 		return instance;
 	}
-	if ("o" in node) return fields(node.o, {});
+	if ("o" in node) {
+		const object: Record<string, unknown> = {};
+		for (const key in node.o) object[key] = rebuild(node.o[key] as Node, buffer, binaryAt);
+		return object;
+	}
 	throw new Error("unknown node");
 }
 
