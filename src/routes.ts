@@ -19,8 +19,9 @@ import { receiveCallback } from "./callbacks/receive";
 import { commandModule } from "./callbacks/registry";
 import { serveConsole } from "./console/page";
 import { health } from "./health";
+import { apiError } from "./http/api-error";
 import { discardBody } from "./http/body";
-import { failEnvelope, jsonResponse, okEnvelope } from "./http/envelope";
+import { failEnvelope, okEnvelope } from "./http/envelope";
 import { errorMessage, log } from "./log";
 import { failModeDecision, handlePolicyCheck } from "./policy";
 
@@ -48,11 +49,24 @@ async function requireAdmin(request: EdgeRequest, env: Env): Promise<Response | 
 		return undefined;
 	}
 	log("warn", "api.unauthorized", { requestId: request.requestId, reason: auth.reason });
-	return jsonResponse(
-		{ error: auth.reason },
-		auth.status,
+	return apiError(
+		{ status: auth.status, message: auth.reason },
 		auth.status === 401 ? { "www-authenticate": "Bearer" } : {},
 	);
+}
+
+/** The 405 of an /api path asked with a method it does not answer. */
+function allowOnly(...methods: ("GET" | "POST" | "DELETE")[]): () => Response {
+	return () =>
+		apiError(
+			{ status: 405, message: `this path answers ${methods.join(" or ")} only` },
+			{ allow: methods.join(", ") },
+		);
+}
+
+/** Whether the request is for the read API (answered in its JSON error shape, not Tencent's envelope). */
+function isApiPath(request: Request): boolean {
+	return new URL(request.url).pathname.startsWith("/api/");
 }
 
 /** The Worker's router. Every answer is JSON; only an unexpected exception gives a 5xx. */
@@ -74,7 +88,9 @@ export const router = Router<EdgeRequest, Args>({
 		// answering the configured fail mode keeps POLICY_FAIL_MODE in charge even here.
 		if (request.method === "POST" && command && commandModule(command)?.kind === "before")
 			return failModeAnswer(env, `exception: ${errorMessage(error)}`);
-		return failEnvelope(500, "internal error");
+		return isApiPath(request)
+			? apiError({ status: 500, message: "internal error" })
+			: failEnvelope(500, "internal error");
 	},
 	// A body no handler read (a refused /api request, a 404, a 405) is drained so the answer reaches the client.
 	finally: [
@@ -93,7 +109,9 @@ export const router = Router<EdgeRequest, Args>({
 	.get("/api/session", (request, env) => currentSession(request, env))
 	.delete("/api/session", () => signOut())
 	.all("/api/*", requireAdmin)
+	// Each /api path: its handler, then a 405 naming the method it answers.
 	.post("/api/policy/check", (request, env, ctx) => handlePolicyCheck(request, env, ctx))
+	.all("/api/policy/check", allowOnly("POST"))
 	.get("/api/policy", (request, env) => getLivePolicy(new URL(request.url), env))
 	.put("/api/policy", (request, env) => putPolicy(request, env, request.caller))
 	.post("/api/policy/validate", (request) => validatePolicy(request))
@@ -104,21 +122,30 @@ export const router = Router<EdgeRequest, Args>({
 	)
 	.get("/api/topics", (request, env) => searchTopics(new URL(request.url), env))
 	.get("/api/topics/:topicId", (request, env) => getTopic(request.params.topicId, new URL(request.url), env))
+	.all("/api/topics/:topicId", allowOnly("GET"))
 	.get("/api/groups/:groupId/topics", (request, env) =>
 		listGroupTopics(request.params.groupId, new URL(request.url), env),
 	)
+	.all("/api/groups/:groupId/topics", allowOnly("GET"))
 	.get("/api/groups/:groupId/events", (request, env) =>
 		listGroupEvents(request.params.groupId, new URL(request.url), env),
 	)
+	.all("/api/groups/:groupId/events", allowOnly("GET"))
 	.get("/api/events", (request, env) => listEvents(new URL(request.url), env))
+	.all("/api/events", allowOnly("GET"))
 	.get("/api/quarantine", (request, env) => listQuarantine(new URL(request.url), env))
+	.all("/api/quarantine", allowOnly("GET"))
 	.get("/api/quarantine/:id", (request, env) => getQuarantined(request.params.id, new URL(request.url), env))
-	.post("/api/quarantine/:id/replay", (request, env) =>
-		replayQuarantined(request.params.id, env, request.requestId),
-	)
 	.delete("/api/quarantine/:id", (request, env) =>
 		dismissQuarantined(request.params.id, env, request.requestId),
 	)
+	.all("/api/quarantine/:id", allowOnly("GET", "DELETE"))
+	.post("/api/quarantine/:id/replay", (request, env) =>
+		replayQuarantined(request.params.id, env, request.requestId),
+	)
+	.all("/api/quarantine/:id/replay", allowOnly("POST"))
 	.get("/api/decisions", (request, env) => listDecisions(new URL(request.url), env))
+	.all("/api/decisions", allowOnly("GET"))
 	.get("/api/decisions/refusals", (request, env) => countRefusals(new URL(request.url), env))
+	.all("/api/*", () => apiError({ status: 404, message: "no such /api path" }))
 	.all("*", () => failEnvelope(404, "not found"));

@@ -1,5 +1,7 @@
 // GET /api/decisions: the policy's decision log (table `decisions`), paged like the change feed.
+
 import * as v from "valibot";
+import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
 import { errorMessage, log } from "../log";
 import { MAX_FEED_LIMIT } from "./events";
@@ -38,7 +40,7 @@ export async function listDecisions(url: URL, env: Env): Promise<Response> {
 		rule: text(),
 		allowed: flag,
 	});
-	if (!query.ok) return query.response;
+	if (!query.ok) return apiError(query.problem);
 	const { after, before, order, limit, since, until, operator, rule, allowed } = query.value;
 	const conditions = order === "asc" ? ["id > ?1"] : ["id < ?2"];
 	if (since !== undefined) conditions.push("received_at >= ?3");
@@ -86,7 +88,7 @@ export async function countRefusals(url: URL, env: Env): Promise<Response> {
 		since: optionalWholeNumber(0, Number.MAX_SAFE_INTEGER),
 		until: optionalWholeNumber(0, Number.MAX_SAFE_INTEGER),
 	});
-	if (!query.ok) return query.response;
+	if (!query.ok) return apiError(query.problem);
 	const until = query.value.until ?? Date.now();
 	const since = query.value.since ?? until - 86_400_000;
 	let rows: { rule: string | null; count: number }[];

@@ -1,4 +1,5 @@
 // GET /api/events?after={id}&limit={n}: the change feed other systems follow, in `id` order.
+import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
 import { pathSegment, readQuery, wholeNumber } from "./query";
 import { EVENT_COLUMNS, type EventView, eventView, page } from "./rows";
@@ -20,7 +21,7 @@ export const feedQuery = {
  */
 export async function listEvents(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, feedQuery);
-	if (!query.ok) return query.response;
+	if (!query.ok) return apiError(query.problem);
 	const { after, limit } = query.value;
 	const { results } = await env.DB.prepare(
 		`SELECT ${EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?`,
@@ -37,9 +38,9 @@ export async function listEvents(url: URL, env: Env): Promise<Response> {
  */
 export async function listGroupEvents(rawGroupId: string | undefined, url: URL, env: Env): Promise<Response> {
 	const groupId = pathSegment("groupId", rawGroupId);
-	if (!groupId.ok) return groupId.response;
+	if (!groupId.ok) return apiError(groupId.problem);
 	const query = readQuery(url, feedQuery);
-	if (!query.ok) return query.response;
+	if (!query.ok) return apiError(query.problem);
 	const { after, limit } = query.value;
 	const { results } = await env.DB.prepare(
 		`SELECT ${EVENT_COLUMNS} FROM events WHERE group_id = ? AND id > ? ORDER BY id LIMIT ?`,

@@ -2,6 +2,7 @@
 // versions. Validation is the loader's own (compilePolicyText), so what passes here is what the Worker uses.
 import * as v from "valibot";
 import type { AdminCaller } from "../auth/admin-auth";
+import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
 import { compilePolicyText, summarizePolicy } from "../policy/compile";
 import {
@@ -39,7 +40,7 @@ const RollbackSchema = v.strictObject({
  */
 export async function getLivePolicy(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, {});
-	if (!query.ok) return query.response;
+	if (!query.ok) return apiError(query.problem);
 	const live = await readLivePolicy(env);
 	const compiled = live.text === null ? null : compilePolicyText(live.text);
 	const current =
@@ -70,7 +71,7 @@ export async function getLivePolicy(url: URL, env: Env): Promise<Response> {
  */
 export async function validatePolicy(request: Request): Promise<Response> {
 	const body = await readJsonBody(request, ValidateSchema);
-	if (!body.ok) return body.response;
+	if (!body.ok) return apiError(body.problem);
 	const compiled = compilePolicyText(body.value.policy);
 	return jsonResponse(
 		compiled.ok
@@ -99,7 +100,7 @@ function publishAnswer(result: Awaited<ReturnType<typeof publishPolicy>>): Respo
  */
 export async function putPolicy(request: Request, env: Env, caller: AdminCaller): Promise<Response> {
 	const body = await readJsonBody(request, PublishSchema);
-	if (!body.ok) return body.response;
+	if (!body.ok) return apiError(body.problem);
 	return publishAnswer(
 		await publishPolicy(env, body.value.policy, caller.name, { baseHash: body.value.baseHash }),
 	);
@@ -108,7 +109,7 @@ export async function putPolicy(request: Request, env: Env, caller: AdminCaller)
 /** POST /api/policy/rollback `{"to": id, "baseHash"?}`: publishes a recorded version's text again. */
 export async function rollbackPolicy(request: Request, env: Env, caller: AdminCaller): Promise<Response> {
 	const body = await readJsonBody(request, RollbackSchema);
-	if (!body.ok) return body.response;
+	if (!body.ok) return apiError(body.problem);
 	const target = await policyVersion(env.DB, body.value.to);
 	if (target === null)
 		return jsonResponse({ error: `to: no policy version ${body.value.to}`, field: "to" }, 404, NO_STORE);
@@ -126,7 +127,7 @@ export async function listPolicyVersions(url: URL, env: Env): Promise<Response> 
 		before: wholeNumber(1, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
 		limit: wholeNumber(1, 100, 20),
 	});
-	if (!query.ok) return query.response;
+	if (!query.ok) return apiError(query.problem);
 	const { results } = await env.DB.prepare(
 		`SELECT ${POLICY_VERSION_COLUMNS} FROM policy_versions WHERE id < ? ORDER BY id DESC LIMIT ?`,
 	)
@@ -139,9 +140,9 @@ export async function listPolicyVersions(url: URL, env: Env): Promise<Response> 
 /** GET /api/policy/versions/{id} → the version with its `text`; 404 when there is none. */
 export async function getPolicyVersion(rawId: string | undefined, url: URL, env: Env): Promise<Response> {
 	const id = pathSegment("id", rawId);
-	if (!id.ok) return id.response;
+	if (!id.ok) return apiError(id.problem);
 	const query = readQuery(url, {});
-	if (!query.ok) return query.response;
+	if (!query.ok) return apiError(query.problem);
 	if (!/^[1-9]\d{0,15}$/.test(id.value))
 		return jsonResponse({ error: "id: must be a version id", field: "id" }, 400, NO_STORE);
 	const version = await policyVersion(env.DB, Number(id.value));

@@ -10,10 +10,12 @@ import {
 	parseBodyText,
 } from "../callbacks/receive";
 import { commandModule } from "../callbacks/registry";
+import { type ApiProblem, apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
 import { log } from "../log";
+import { ok, type Result, refused } from "../result";
 import { recordEvent } from "../store/record-event";
-import { badParameter, readQuery, wholeNumber } from "./query";
+import { badParameter, type QueryResult, readQuery, wholeNumber } from "./query";
 import { page } from "./rows";
 
 /** A `quarantine` row as listed (the body only in the single-row view). */
@@ -64,7 +66,7 @@ function view(row: Omit<QuarantineView, "body_truncated"> & { body_truncated: nu
 /** `{"quarantine": [rows with id > after, oldest first, without bodies], "next": <id or null>}`. */
 export async function listQuarantine(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, quarantineQuery);
-	if (!query.ok) return query.response;
+	if (!query.ok) return apiError(query.problem);
 	const { after, limit, status } = query.value;
 	const { results } = await env.DB.prepare(
 		`SELECT ${COLUMNS} FROM quarantine WHERE ${STATUS_FILTER[status]} id > ? ORDER BY id LIMIT ?`,
@@ -75,28 +77,26 @@ export async function listQuarantine(url: URL, env: Env): Promise<Response> {
 	return jsonResponse({ quarantine: items.map(view), next }, 200, NO_STORE);
 }
 
-/** A quarantine id from the path, or the 400 answer naming it. */
-export function quarantineId(
-	raw: string | undefined,
-): { ok: true; value: number } | { ok: false; response: Response } {
+/** A quarantine id from the path, or the 400 problem naming it. */
+export function quarantineId(raw: string | undefined): QueryResult<number> {
 	const id = Number(raw);
 	return /^\d{1,16}$/.test(raw ?? "") && Number.isSafeInteger(id) && id > 0
-		? { ok: true, value: id }
-		: { ok: false, response: badParameter("id", "must be a positive whole number") };
+		? ok(id)
+		: refused(badParameter("id", "must be a positive whole number"));
 }
 
 /** `{"entry": {…row, body}, "actions": [what was done to it, oldest first]}`; 404 for an unknown id. */
 export async function getQuarantined(rawId: string | undefined, url: URL, env: Env): Promise<Response> {
 	const id = quarantineId(rawId);
-	if (!id.ok) return id.response;
+	if (!id.ok) return apiError(id.problem);
 	const query = readQuery(url, {});
-	if (!query.ok) return query.response;
+	if (!query.ok) return apiError(query.problem);
 	const [row, actions] = await env.DB.batch<Record<string, unknown>>([
 		env.DB.prepare(`SELECT ${COLUMNS}, body FROM quarantine WHERE id = ?`).bind(id.value),
 		env.DB.prepare("SELECT * FROM quarantine_actions WHERE quarantine_id = ? ORDER BY id").bind(id.value),
 	]);
 	const entry = row?.results[0] as (Parameters<typeof view>[0] & { body: string }) | undefined;
-	if (!entry) return jsonResponse({ error: "quarantine entry not found", id: id.value }, 404, NO_STORE);
+	if (!entry) return apiError(entryNotFound(id.value));
 	return jsonResponse(
 		{
 			entry: { ...view(entry), body: entry.body },
@@ -134,31 +134,29 @@ async function recordAction(
 	await env.DB.batch(statements);
 }
 
-/** The row to act on, or the answer: 404 unknown, 409 already resolved. */
+/** The 404 problem of an unknown quarantine id. */
+function entryNotFound(id: number): ApiProblem {
+	return { status: 404, message: "quarantine entry not found", field: "id", detail: { id } };
+}
+
+/** The row to act on, or the problem: 400 bad id, 404 unknown, 409 already resolved. */
 async function openRow(
 	env: Env,
 	rawId: string | undefined,
-): Promise<{ ok: true; row: QuarantineView & { body: string } } | { ok: false; response: Response }> {
+): Promise<Result<QuarantineView & { body: string }, ApiProblem>> {
 	const id = quarantineId(rawId);
 	if (!id.ok) return id;
 	const row = await env.DB.prepare(`SELECT ${COLUMNS}, body FROM quarantine WHERE id = ?`)
 		.bind(id.value)
 		.first<Parameters<typeof view>[0] & { body: string }>();
-	if (!row)
-		return {
-			ok: false,
-			response: jsonResponse({ error: "quarantine entry not found", id: id.value }, 404, NO_STORE),
-		};
+	if (!row) return refused(entryNotFound(id.value));
 	if (row.resolved_at !== null)
-		return {
-			ok: false,
-			response: jsonResponse(
-				{ error: `quarantine entry ${row.id} is already ${row.resolution}`, id: row.id },
-				409,
-				NO_STORE,
-			),
-		};
-	return { ok: true, row: { ...view(row), body: row.body } };
+		return refused({
+			status: 409,
+			message: `quarantine entry ${row.id} is already ${row.resolution}`,
+			detail: { id: row.id },
+		});
+	return ok({ ...view(row), body: row.body });
 }
 
 /** Why a row cannot be replayed at all, or null when its body can be judged again. */
@@ -182,25 +180,26 @@ export async function replayQuarantined(
 	requestId: string,
 ): Promise<Response> {
 	const found = await openRow(env, rawId);
-	if (!found.ok) return found.response;
-	const { row } = found;
+	if (!found.ok) return apiError(found.problem);
+	const row = found.value;
 	const refusal = notReplayable(row);
 	if (refusal !== null) {
 		await recordAction(env, row.id, "replay", "not_replayable", refusal, requestId, null);
-		return jsonResponse({ error: refusal, id: row.id, outcome: "not_replayable" }, 422, NO_STORE);
+		return apiError({ status: 422, message: refusal, detail: { id: row.id, outcome: "not_replayable" } });
 	}
 	const module = commandModule(row.command as string) as AfterCommand;
 	const body = parseBodyText(row.body, module.command);
 	const judged = !body.ok
 		? body
 		: isMismatchedCommand(body.value, module.command)
-			? { ok: false as const, reason: MISMATCHED_COMMAND }
+			? refused({ status: 400, reason: MISMATCHED_COMMAND })
 			: afterEventRecord(module, body.value, { sdkAppId: row.sdk_app_id ?? "", receivedAt: row.received_at });
 	if (!judged.ok) {
-		await recordAction(env, row.id, "replay", "still_invalid", judged.reason, requestId, null);
-		return jsonResponse({ error: judged.reason, id: row.id, outcome: "still_invalid" }, 422, NO_STORE);
+		const { reason } = judged.problem;
+		await recordAction(env, row.id, "replay", "still_invalid", reason, requestId, null);
+		return apiError({ status: 422, message: reason, detail: { id: row.id, outcome: "still_invalid" } });
 	}
-	const { inserted } = await recordEvent(env.DB, judged.record);
+	const { inserted } = await recordEvent(env.DB, judged.value);
 	const outcome = inserted > 0 ? "stored" : "duplicate";
 	await recordAction(env, row.id, "replay", outcome, `${inserted} event row(s) added`, requestId, "replayed");
 	log("info", "quarantine.replayed", { requestId, id: row.id, command: module.command, inserted });
@@ -214,8 +213,9 @@ export async function dismissQuarantined(
 	requestId: string,
 ): Promise<Response> {
 	const found = await openRow(env, rawId);
-	if (!found.ok) return found.response;
-	await recordAction(env, found.row.id, "dismiss", "dismissed", null, requestId, "dismissed");
-	log("info", "quarantine.dismissed", { requestId, id: found.row.id });
-	return jsonResponse({ id: found.row.id, outcome: "dismissed" }, 200, NO_STORE);
+	if (!found.ok) return apiError(found.problem);
+	const { id } = found.value;
+	await recordAction(env, id, "dismiss", "dismissed", null, requestId, "dismissed");
+	log("info", "quarantine.dismissed", { requestId, id });
+	return jsonResponse({ id, outcome: "dismissed" }, 200, NO_STORE);
 }

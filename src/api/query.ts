@@ -1,17 +1,18 @@
 // Query parameters and JSON bodies of the API, checked with valibot: an unknown, repeated or malformed parameter is a
 // 400 that names it, never a 5xx and never silently ignored.
 import * as v from "valibot";
-import { jsonResponse } from "../http/envelope";
+import type { ApiProblem } from "../http/api-error";
+import { ok, type Result, refused } from "../result";
 
 /** A parameter's schema: it receives the raw string, or undefined when the parameter is absent. */
 type ParamSchema = v.GenericSchema<string | undefined, unknown>;
 
-/** The parsed parameters, or the 400 answer naming the bad one. */
-export type QueryResult<T> = { ok: true; value: T } | { ok: false; response: Response };
+/** The parsed parameters, or the 400 problem naming the bad one (answer it with `apiError`). */
+export type QueryResult<T> = Result<T, ApiProblem>;
 
-/** A 400 JSON answer `{"error": …, "parameter": …}`. */
-export function badParameter(parameter: string, message: string): Response {
-	return jsonResponse({ error: `${parameter}: ${message}`, parameter }, 400);
+/** The 400 problem of one parameter: `field` names it, and so does the message. */
+export function badParameter(parameter: string, message: string): ApiProblem {
+	return { status: 400, message: `${parameter}: ${message}`, field: parameter };
 }
 
 function wholeNumberIn(min: number, max: number) {
@@ -68,16 +69,16 @@ export function readQuery<S extends Record<string, ParamSchema>>(
 	for (const [name, value] of url.searchParams) {
 		if (!Object.hasOwn(shape, name)) {
 			const known = Object.keys(shape).join(", ") || "none";
-			return { ok: false, response: badParameter(name, `unknown parameter (known: ${known})`) };
+			return refused(badParameter(name, `unknown parameter (known: ${known})`));
 		}
-		if (Object.hasOwn(raw, name)) return { ok: false, response: badParameter(name, "is repeated") };
+		if (Object.hasOwn(raw, name)) return refused(badParameter(name, "is repeated"));
 		raw[name] = value;
 	}
 	const parsed = v.safeParse(v.object(shape), raw);
-	if (parsed.success) return { ok: true, value: parsed.output };
+	if (parsed.success) return ok(parsed.output);
 	const issue = parsed.issues[0];
 	const parameter = String(issue.path?.[0]?.key ?? "query");
-	return { ok: false, response: badParameter(parameter, issue.message) };
+	return refused(badParameter(parameter, issue.message));
 }
 
 /** A path segment as the client meant it (`%40TGS%23…` → `@TGS#…`), or the 400 answer naming it. */
@@ -86,12 +87,11 @@ export function pathSegment(parameter: string, raw: string | undefined): QueryRe
 	try {
 		decoded = decodeURIComponent(raw ?? "");
 	} catch {
-		return { ok: false, response: badParameter(parameter, "is not valid percent-encoding") };
+		return refused(badParameter(parameter, "is not valid percent-encoding"));
 	}
-	if (decoded.length === 0) return { ok: false, response: badParameter(parameter, "must not be empty") };
-	if (decoded.length > 1024)
-		return { ok: false, response: badParameter(parameter, "is longer than 1024 characters") };
-	return { ok: true, value: decoded };
+	if (decoded.length === 0) return refused(badParameter(parameter, "must not be empty"));
+	if (decoded.length > 1024) return refused(badParameter(parameter, "is longer than 1024 characters"));
+	return ok(decoded);
 }
 
 /**
@@ -106,12 +106,12 @@ export async function readJsonBody<S extends v.GenericSchema>(
 	try {
 		json = await request.json();
 	} catch {
-		return { ok: false, response: jsonResponse({ error: "the body must be JSON", field: "body" }, 400) };
+		return refused({ status: 400, message: "the body must be JSON", field: "body" });
 	}
 	const parsed = v.safeParse(schema, json);
-	if (parsed.success) return { ok: true, value: parsed.output };
+	if (parsed.success) return ok(parsed.output);
 	const issue = parsed.issues[0];
 	const field = issue?.path?.map((p) => p.key).join(".") || "body";
 	const message = issue?.expected === "never" ? "unknown field" : issue?.message;
-	return { ok: false, response: jsonResponse({ error: `${field}: ${message}`, field }, 400) };
+	return refused({ status: 400, message: `${field}: ${message}`, field });
 }

@@ -10,6 +10,7 @@ import {
 	verifySession,
 } from "../auth/console-session";
 import { timingSafeEqualStrings } from "../crypto";
+import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
 import { log } from "../log";
 import { readJsonBody } from "./query";
@@ -46,7 +47,7 @@ export async function signIn(request: Request, env: Env): Promise<Response> {
 	if (!expected)
 		return jsonResponse({ error: "the API is off: set the ADMIN_TOKEN secret to turn it on" }, 503, NO_STORE);
 	const body = await readJsonBody(request, SignInSchema);
-	if (!body.ok) return body.response;
+	if (!body.ok) return apiError(body.problem);
 	if (!(await timingSafeEqualStrings(body.value.token, expected))) {
 		log("warn", "console.sign_in_refused", {});
 		return jsonResponse({ error: "the admin token is not valid", field: "token" }, 401, NO_STORE);

@@ -1,5 +1,6 @@
 // GET /api/topics/{topicId} and GET /api/groups/{groupId}/topics: a topic's state and history, a
 // community's topics.
+import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
 import { MAX_FEED_LIMIT } from "./events";
 import { optionalWholeNumber, pathSegment, readQuery, text, wholeNumber } from "./query";
@@ -30,12 +31,12 @@ const NO_STORE = { "cache-control": "no-store" };
  */
 export async function getTopic(rawTopicId: string | undefined, url: URL, env: Env): Promise<Response> {
 	const topicId = pathSegment("topicId", rawTopicId);
-	if (!topicId.ok) return topicId.response;
+	if (!topicId.ok) return apiError(topicId.problem);
 	const query = readQuery(url, {
 		after: wholeNumber(0, Number.MAX_SAFE_INTEGER, 0),
 		limit: optionalWholeNumber(1, MAX_FEED_LIMIT),
 	});
-	if (!query.ok) return query.response;
+	if (!query.ok) return apiError(query.problem);
 	const { after, limit } = query.value;
 	const [state, history] = await env.DB.batch<Record<string, unknown>>([
 		env.DB.prepare("SELECT * FROM topics WHERE topic_id = ?").bind(topicId.value),
@@ -47,7 +48,12 @@ export async function getTopic(rawTopicId: string | undefined, url: URL, env: En
 	const rows = (history?.results ?? []) as (Omit<EventView, "payload"> & { payload: string })[];
 	const { items, next } = limit === undefined ? { items: rows, next: null } : page(rows, limit);
 	if (!topic && items.length === 0 && after === 0) {
-		return jsonResponse({ error: "topic not found", topicId: topicId.value }, 404, NO_STORE);
+		return apiError({
+			status: 404,
+			message: "topic not found",
+			field: "topicId",
+			detail: { topicId: topicId.value },
+		});
 	}
 	return jsonResponse({ topic, events: items.map(eventView), next }, 200, NO_STORE);
 }
@@ -59,7 +65,7 @@ export async function getTopic(rawTopicId: string | undefined, url: URL, env: En
  */
 export async function searchTopics(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, { search: text(256), limit: wholeNumber(1, 200, 50) });
-	if (!query.ok) return query.response;
+	if (!query.ok) return apiError(query.problem);
 	const { search, limit } = query.value;
 	if (search === undefined)
 		return jsonResponse({ error: "search: is required", parameter: "search" }, 400, NO_STORE);
@@ -77,9 +83,9 @@ export async function searchTopics(url: URL, env: Env): Promise<Response> {
 /** `{"groupId": …, "topics": [every topic of the community, alive and deleted, by topic_id]}`. */
 export async function listGroupTopics(rawGroupId: string | undefined, url: URL, env: Env): Promise<Response> {
 	const groupId = pathSegment("groupId", rawGroupId);
-	if (!groupId.ok) return groupId.response;
+	if (!groupId.ok) return apiError(groupId.problem);
 	const query = readQuery(url, {});
-	if (!query.ok) return query.response;
+	if (!query.ok) return apiError(query.problem);
 	const { results } = await env.DB.prepare("SELECT * FROM topics WHERE group_id = ? ORDER BY topic_id")
 		.bind(groupId.value)
 		.all<TopicView>();

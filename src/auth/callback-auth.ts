@@ -2,15 +2,14 @@
 import { allowUnsignedCallbacks, callbackTokens, requestTimeSkewSeconds, sdkAppIds } from "../config";
 import { sha256Hex, timingSafeEqualStrings } from "../crypto";
 import { log } from "../log";
+import { ok, type Result, refused } from "../result";
 import { mutualTlsRequired } from "./client-certificate";
 
 /**
- * The outcome of checking a callback request's query string. `status` 503: no way to authenticate
- * callbacks is configured, so none is served.
+ * The SDKAppID the callback is for, or why it is refused. The problem `UNCONFIGURED_REASON` means no way to
+ * authenticate callbacks is configured, so none is served (503); any other problem is a 401.
  */
-export type CallbackAuthResult =
-	| { ok: true; sdkAppId: string }
-	| { ok: false; status: 401 | 503; reason: string };
+export type CallbackAuthResult = Result<string>;
 
 /** How callbacks are authenticated: a token, mutual TLS only, unsigned by choice, or not configured at all. */
 export type CallbackAuthMode = "token" | "mutual-tls" | "unsigned" | "unconfigured";
@@ -66,12 +65,11 @@ export async function authenticateCallback(
 	nowMs: number,
 ): Promise<CallbackAuthResult> {
 	const mode = callbackAuthMode(env);
-	if (mode === "unconfigured") return { ok: false, status: 503, reason: UNCONFIGURED_REASON };
-	const refuse = (reason: string): CallbackAuthResult => ({ ok: false, status: 401, reason });
+	if (mode === "unconfigured") return refused(UNCONFIGURED_REASON);
 	const sdkAppId = singleParam(params, "SdkAppid");
-	if (sdkAppId === undefined) return refuse("SdkAppid is missing");
-	if (sdkAppId === null) return refuse("SdkAppid is repeated");
-	if (!sdkAppIds(env).includes(sdkAppId)) return refuse("SdkAppid is not this app's");
+	if (sdkAppId === undefined) return refused("SdkAppid is missing");
+	if (sdkAppId === null) return refused("SdkAppid is repeated");
+	if (!sdkAppIds(env).includes(sdkAppId)) return refused("SdkAppid is not this app's");
 
 	const tokens = callbackTokens(env);
 	if (mode !== "token") {
@@ -83,17 +81,17 @@ export async function authenticateCallback(
 					"ALLOW_UNSIGNED_CALLBACKS is on and CALLBACK_TOKEN is not set: callbacks are accepted on SdkAppid alone, which anyone can send",
 			});
 		}
-		return { ok: true, sdkAppId };
+		return ok(sdkAppId);
 	}
 
 	const requestTime = singleParam(params, "RequestTime");
 	const sign = singleParam(params, "Sign");
-	if (requestTime === undefined) return refuse("RequestTime is missing");
-	if (sign === undefined) return refuse("Sign is missing");
-	if (requestTime === null || sign === null) return refuse("RequestTime or Sign is repeated");
-	if (!/^\d{1,12}$/.test(requestTime)) return refuse("RequestTime is not a Unix time in seconds");
+	if (requestTime === undefined) return refused("RequestTime is missing");
+	if (sign === undefined) return refused("Sign is missing");
+	if (requestTime === null || sign === null) return refused("RequestTime or Sign is repeated");
+	if (!/^\d{1,12}$/.test(requestTime)) return refused("RequestTime is not a Unix time in seconds");
 	const skew = Math.abs(nowMs / 1000 - Number(requestTime));
-	if (skew > requestTimeSkewSeconds(env)) return refuse("RequestTime is too far from now");
+	if (skew > requestTimeSkewSeconds(env)) return refused("RequestTime is too far from now");
 
 	// Hex is case-insensitive; every token is tried so the time taken does not tell which one matched.
 	const presented = sign.toLowerCase();
@@ -101,5 +99,5 @@ export async function authenticateCallback(
 	for (const token of tokens) {
 		if (await timingSafeEqualStrings(presented, await tencentSign(token, requestTime))) matched = true;
 	}
-	return matched ? { ok: true, sdkAppId } : refuse("Sign does not match");
+	return matched ? ok(sdkAppId) : refused("Sign does not match");
 }

@@ -1,9 +1,10 @@
 // Optional mutual TLS: Tencent Chat can present a client certificate issued by its CA (TencentQQAuthCA).
 // Cloudflare's edge verifies it when the zone has mTLS set up with that CA and reports the outcome in
 // `request.cf.tlsClientAuth`; this module only reads that verdict, it never sees the certificate itself.
+import { ok, type Result, refused } from "../result";
 
 /** The outcome of the client-certificate check. */
-export type ClientCertificateResult = { ok: true } | { ok: false; reason: string };
+export type ClientCertificateResult = Result<null>;
 
 /** Whether `MTLS_REQUIRED` turns the check on (`"true"`, any case); off by default. */
 export function mutualTlsRequired(env: Env): boolean {
@@ -33,22 +34,19 @@ function issuerPattern(source: string): RegExp | null {
  *
  * @example
  * const cert = checkClientCertificate(request, env);
- * if (!cert.ok) return failEnvelope(401, cert.reason);
+ * if (!cert.ok) return failEnvelope(401, cert.problem);
  */
 export function checkClientCertificate(request: Request, env: Env): ClientCertificateResult {
-	if (!mutualTlsRequired(env)) return { ok: true };
+	if (!mutualTlsRequired(env)) return ok(null);
 	const cf = request.cf as { tlsClientAuth?: { certVerified?: unknown; certIssuerDN?: unknown } } | undefined;
 	const clientAuth = cf?.tlsClientAuth;
 	if (!clientAuth || clientAuth.certVerified === "NONE" || clientAuth.certVerified === undefined)
-		return { ok: false, reason: "a client certificate is required" };
-	if (clientAuth.certVerified !== "SUCCESS")
-		return { ok: false, reason: "the client certificate did not verify" };
+		return refused("a client certificate is required");
+	if (clientAuth.certVerified !== "SUCCESS") return refused("the client certificate did not verify");
 	const source = env.MTLS_ISSUER_PATTERN ?? "";
-	if (source === "") return { ok: true };
+	if (source === "") return ok(null);
 	const pattern = issuerPattern(source);
-	if (!pattern) return { ok: false, reason: "MTLS_ISSUER_PATTERN is not a valid regular expression" };
+	if (!pattern) return refused("MTLS_ISSUER_PATTERN is not a valid regular expression");
 	const issuer = typeof clientAuth.certIssuerDN === "string" ? clientAuth.certIssuerDN : "";
-	return pattern.test(issuer)
-		? { ok: true }
-		: { ok: false, reason: "the client certificate's issuer is not the expected CA" };
+	return pattern.test(issuer) ? ok(null) : refused("the client certificate's issuer is not the expected CA");
 }

@@ -2,7 +2,7 @@
 // command's module decide (before-callbacks) or record (after-callbacks). Authenticated bodies that fail
 // validation are kept in `quarantine`; an after-event D1 cannot take goes to the queue, never lost.
 import * as v from "valibot";
-import { authenticateCallback, singleParam } from "../auth/callback-auth";
+import { authenticateCallback, singleParam, UNCONFIGURED_REASON } from "../auth/callback-auth";
 import { checkClientCertificate } from "../auth/client-certificate";
 import { maxBodyBytes } from "../config";
 import { withinDeadline } from "../deadline";
@@ -10,6 +10,7 @@ import { discardBody, jsonDepthExceeds, MAX_JSON_DEPTH, readBodyWithLimit } from
 import { failEnvelope, okEnvelope } from "../http/envelope";
 import { errorMessage, log } from "../log";
 import { decideCreation, decideUnusableCreation, type PolicyDecision } from "../policy";
+import { ok, type Result, refused } from "../result";
 import { bufferEvent, QUEUE_SEND_DEADLINE_MS } from "../store/event-queue";
 import { boundedBody, quarantineBody } from "../store/quarantine";
 import { DIRECT_WRITE_DEADLINE_MS, type EventRecord, recordEvent } from "../store/record-event";
@@ -24,9 +25,9 @@ export const ignoredCommands = new Map<string, number>();
 export const MAX_IGNORED_NAMES = 200;
 
 /** The parsed body, or why it is unusable; `text` is the body as received (empty when it was not read). */
-export type ParsedBody =
-	| { ok: true; value: unknown; text: string }
-	| { ok: false; status: 400 | 413; reason: string; text: string; value?: unknown };
+export type ParsedBody = Result<unknown, { status: 400 | 413; reason: string; value?: unknown }> & {
+	text: string;
+};
 
 /** What is known of an authenticated callback before its body is judged. */
 interface Delivery {
@@ -48,9 +49,9 @@ export async function receiveCallback(
 	const auth = certificate.ok ? await authenticateCallback(params, env, Date.now()) : certificate;
 	if (!auth.ok) {
 		await discardBody(request);
-		const status = "status" in auth && auth.status === 503 ? 503 : 401;
-		log(status === 503 ? "error" : "warn", "callback.unauthorized", { requestId, reason: auth.reason });
-		return failEnvelope(status, auth.reason);
+		const status = auth.problem === UNCONFIGURED_REASON ? 503 : 401;
+		log(status === 503 ? "error" : "warn", "callback.unauthorized", { requestId, reason: auth.problem });
+		return failEnvelope(status, auth.problem);
 	}
 	const command = singleParam(params, "CallbackCommand");
 	if (!command) {
@@ -72,14 +73,17 @@ export async function receiveCallback(
 		return okEnvelope();
 	}
 
-	const delivery: Delivery = { command, sdkAppId: auth.sdkAppId, receivedAt: Date.now(), requestId };
+	const delivery: Delivery = { command, sdkAppId: auth.value, receivedAt: Date.now(), requestId };
 	let body = await parseBody(request, env, command);
 	if (body.ok && isMismatchedCommand(body.value, command))
-		body = { ok: false, status: 400, reason: MISMATCHED_COMMAND, text: body.text, value: body.value };
+		body = {
+			...refused({ status: 400 as const, reason: MISMATCHED_COMMAND, value: body.value }),
+			text: body.text,
+		};
 	// Tencent reads any non-200 answer to a before-callback as a failed callback and applies its console
 	// default; every unusable before-callback body (too large, mismatched, invalid) gets the fail mode's 200.
 	if (module.kind === "before") return answerBefore(module, body, env, ctx, delivery);
-	if (!body.ok && body.status === 413) return failEnvelope(413, body.reason);
+	if (!body.ok && body.problem.status === 413) return failEnvelope(413, body.problem.reason);
 	return recordAfter(module, body, env, ctx, delivery);
 }
 
@@ -87,8 +91,8 @@ async function parseBody(request: Request, env: Env, command: string): Promise<P
 	const text = await readBodyWithLimit(request, maxBodyBytes(env));
 	if (typeof text !== "string") {
 		return text.kind === "too-large"
-			? { ok: false, status: 413, reason: `body is larger than ${text.limit} bytes`, text: "" }
-			: { ok: false, status: 400, reason: `body could not be read: ${text.message}`, text: "" };
+			? { ...refused({ status: 413, reason: `body is larger than ${text.limit} bytes` }), text: "" }
+			: { ...refused({ status: 400, reason: `body could not be read: ${text.message}` }), text: "" };
 	}
 	return parseBodyText(text, command);
 }
@@ -97,15 +101,16 @@ async function parseBody(request: Request, env: Env, command: string): Promise<P
 export function parseBodyText(text: string, command: string): ParsedBody {
 	if (jsonDepthExceeds(text, MAX_JSON_DEPTH))
 		return {
-			ok: false,
-			status: 400,
-			reason: `body nests deeper than ${MAX_JSON_DEPTH} levels (${command})`,
+			...refused({ status: 400, reason: `body nests deeper than ${MAX_JSON_DEPTH} levels (${command})` }),
 			text,
 		};
 	try {
-		return { ok: true, value: JSON.parse(text), text };
+		return { ...ok(JSON.parse(text)), text };
 	} catch (error) {
-		return { ok: false, status: 400, reason: `body is not JSON (${command}): ${errorMessage(error)}`, text };
+		return {
+			...refused({ status: 400, reason: `body is not JSON (${command}): ${errorMessage(error)}` }),
+			text,
+		};
 	}
 }
 
@@ -147,8 +152,8 @@ async function answerBefore(
 	let decision: PolicyDecision;
 	let invalid: string | null = null;
 	if (!body.ok) {
-		invalid = body.reason;
-		decision = decideUnusableCreation(env, ctx, module.creation, body.value, body.reason);
+		invalid = body.problem.reason;
+		decision = decideUnusableCreation(env, ctx, module.creation, body.problem.value, invalid);
 	} else {
 		const parsed = v.safeParse(module.schema, body.value);
 		if (parsed.success) {
@@ -172,14 +177,13 @@ export function afterEventRecord(
 	module: AfterCommand,
 	value: unknown,
 	delivery: { sdkAppId: string; receivedAt: number },
-): { ok: true; record: EventRecord } | { ok: false; status: 400 | 413; reason: string } {
+): Result<EventRecord, { status: 400 | 413; reason: string }> {
 	const parsed = v.safeParse(module.schema, value);
 	if (!parsed.success)
-		return {
-			ok: false,
+		return refused({
 			status: 400,
 			reason: `invalid ${module.command} body: ${describeIssues(parsed.issues)}`,
-		};
+		});
 	const facts = module.toFacts(parsed.output);
 	const eventTime = plausibleEventTime(facts.eventTime, delivery.receivedAt);
 	if (eventTime !== facts.eventTime)
@@ -197,7 +201,7 @@ export function afterEventRecord(
 		receivedAt: delivery.receivedAt,
 	};
 	const sizeProblem = storedSizeProblem(record.payload, record.facts.topicIds.length);
-	return sizeProblem ? { ok: false, status: 413, reason: sizeProblem } : { ok: true, record };
+	return sizeProblem ? refused({ status: 413, reason: sizeProblem }) : ok(record);
 }
 
 /**
@@ -215,20 +219,21 @@ async function recordAfter(
 ): Promise<Response> {
 	const { requestId } = delivery;
 	if (!body.ok) {
-		await keepRefused(env, ctx, "after", delivery, body.reason, body.text);
-		return failEnvelope(body.status, body.reason);
+		await keepRefused(env, ctx, "after", delivery, body.problem.reason, body.text);
+		return failEnvelope(body.problem.status, body.problem.reason);
 	}
 	const judged = afterEventRecord(module, body.value, delivery);
 	if (!judged.ok) {
-		log("warn", judged.status === 413 ? "callback.too_large" : "callback.invalid", {
+		const { status, reason } = judged.problem;
+		log("warn", status === 413 ? "callback.too_large" : "callback.invalid", {
 			requestId,
 			command: module.command,
-			reason: judged.reason,
+			reason,
 		});
-		await keepRefused(env, ctx, "after", delivery, judged.reason, body.text);
-		return failEnvelope(judged.status, judged.reason);
+		await keepRefused(env, ctx, "after", delivery, reason, body.text);
+		return failEnvelope(status, reason);
 	}
-	const record = judged.record;
+	const record = judged.value;
 	try {
 		const { inserted } = await withinDeadline(
 			recordEvent(env.DB, record),

@@ -2,6 +2,7 @@
 // live policy or one sent in the body (to try an edit before saving it). Decisions here are not logged.
 import * as v from "valibot";
 import { maxBodyBytes } from "../config";
+import { apiError } from "../http/api-error";
 import { jsonDepthExceeds, MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
 import { compilePolicy, compilePolicyText } from "./compile";
 import { type PolicyDocument, PolicyDocumentSchema } from "./document";
@@ -30,7 +31,8 @@ const CheckBodySchema = v.strictObject({
 
 /**
  * POST /api/policy/check body {"Operator_Account","Name","Type"?,"CallbackCommand"?,"policy"?} →
- * {"ErrorCode","ErrorInfo","rule",…}; an invalid body or inline policy → 400 JSON naming the problem.
+ * {"ErrorCode","ErrorInfo","rule",…}; an invalid body or inline policy → 400 in the /api error shape naming
+ * the field, a body over MAX_BODY_BYTES → 413.
  * The caller has already checked the ADMIN_TOKEN bearer.
  */
 export async function handlePolicyCheck(
@@ -40,25 +42,24 @@ export async function handlePolicyCheck(
 ): Promise<Response> {
 	// The callbacks' body limit and nesting bound: a huge or deeply nested body is refused before parsing.
 	const text = await readBodyWithLimit(request, maxBodyBytes(env));
-	if (typeof text !== "string") {
+	if (typeof text !== "string")
 		return text.kind === "too-large"
-			? Response.json({ error: `the body is larger than ${text.limit} bytes` }, { status: 413 })
-			: badRequest({ error: `the body could not be read: ${text.message}` });
-	}
+			? apiError({ status: 413, message: `body is larger than ${text.limit} bytes` })
+			: apiError({ status: 400, message: `body could not be read: ${text.message}` });
 	if (jsonDepthExceeds(text, MAX_JSON_DEPTH))
-		return badRequest({ error: `the body nests deeper than ${MAX_JSON_DEPTH} levels` });
+		return apiError({ status: 400, message: `body nests deeper than ${MAX_JSON_DEPTH} levels` });
 	let json: unknown;
 	try {
 		json = JSON.parse(text);
 	} catch {
-		return badRequest({ error: "the body must be JSON" });
+		return apiError({ status: 400, message: "the body must be JSON" });
 	}
 	const body = v.safeParse(CheckBodySchema, json);
 	if (!body.success) {
 		const issue = body.issues[0];
 		const field = issue?.path?.map((p) => p.key).join(".") ?? "body";
 		const message = issue?.expected === "never" ? "unknown field" : issue?.message;
-		return badRequest({ error: `${field}: ${message}` });
+		return apiError({ status: 400, message: `${field}: ${message}`, field });
 	}
 	const { Operator_Account, Name, Type, CallbackCommand, policy: inline } = body.output;
 	const kind: CreationKind = CallbackCommand === "Group.CallbackBeforeCreateGroup" ? "group" : "topic";
@@ -76,8 +77,15 @@ export async function handlePolicyCheck(
 				? compilePolicy(parsed.output as PolicyDocument)
 				: compilePolicyText(JSON.stringify(inline, null, "\t"));
 		}
-		if (!compiled.ok)
-			return badRequest({ error: `policy: ${compiled.problem.message}`, ...compiled.problem });
+		if (!compiled.ok) {
+			const { message, rule, line, column } = compiled.problem;
+			return apiError({
+				status: 400,
+				message: `policy: ${message}`,
+				field: "policy",
+				detail: { rule, line, column },
+			});
+		}
 		policyVersion = compiled.value.version;
 		source = "inline";
 	} else {
@@ -118,8 +126,4 @@ export async function handlePolicyCheck(
 		policyVersion,
 		source,
 	});
-}
-
-function badRequest(body: Record<string, unknown>): Response {
-	return Response.json(body, { status: 400 });
 }

@@ -8,6 +8,7 @@
 // cannot write makes encoding fail, and the isolate just keeps compiling. Typed arrays are read back as
 // views into the bytes, without a copy.
 import { errorMessage } from "../log";
+import { type Result, refused } from "../result";
 import { CompiledBannedList, RegexMatchers } from "./banned";
 import type { CompiledPolicy } from "./compile";
 
@@ -152,8 +153,8 @@ export type CacheRejection = "malformed" | "corrupt" | "other-compiler" | "other
 export async function decodeCompiledPolicy(
 	buffer: ArrayBuffer,
 	documentHash: string,
-): Promise<{ ok: true; value: CompiledPolicy } | { ok: false; reason: CacheRejection; detail: string }> {
-	const reject = (reason: CacheRejection, detail: string) => ({ ok: false as const, reason, detail });
+): Promise<Result<CompiledPolicy, { reason: CacheRejection; detail: string }>> {
+	const reject = (reason: CacheRejection, detail: string) => refused({ reason, detail });
 	try {
 		if (buffer.byteLength < HEADER_AT) return reject("malformed", `${buffer.byteLength} bytes`);
 		const view = new DataView(buffer);

@@ -3,6 +3,7 @@
 // generated from it (`npm run policy:schema`).
 import * as v from "valibot";
 import { errorMessage } from "../log";
+import type { Result } from "../result";
 
 /** Key of the live document in the `POLICY` namespace. */
 export const POLICY_KEY = "policy";
@@ -172,8 +173,8 @@ export interface PolicyProblem {
 	column: number | null;
 }
 
-/** Either a value or the problem that prevented it. */
-export type Outcome<T> = { ok: true; value: T } | { ok: false; problem: PolicyProblem };
+/** Either a value or the policy problem that prevented it: the Worker's one {@link Result} shape. */
+export type Outcome<T> = Result<T, PolicyProblem>;
 
 /**
  * Formats a path the way the docs and the decision log write rules.

@@ -13,7 +13,7 @@ import {
 	decodeCompiledPolicy,
 	encodeCompiledPolicy,
 } from "./compiled-cache";
-import { POLICY_KEY, type PolicyProblem } from "./document";
+import { type Outcome, POLICY_KEY, type PolicyProblem } from "./document";
 
 /** KV key of the last valid policy any isolate loaded; value: its text, metadata: {@link LastKnownGoodMeta}. */
 export const LAST_KNOWN_GOOD_KEY = "policy:last-known-good";
@@ -219,7 +219,7 @@ export class PolicyLoader {
 		hash: string,
 		origin: LoadedPolicy["origin"],
 		defer: Defer | null,
-	): Promise<{ ok: true; value: LoadedPolicy } | { ok: false; problem: PolicyProblem }> {
+	): Promise<Outcome<LoadedPolicy>> {
 		const key = compiledCacheKey(hash);
 		let cached: ArrayBuffer | null = null;
 		try {
@@ -230,7 +230,7 @@ export class PolicyLoader {
 		if (cached !== null) {
 			const decoded = await decodeCompiledPolicy(cached, hash);
 			if (decoded.ok) return { ok: true, value: this.loaded(decoded.value, text, hash, origin, "cache") };
-			log("warn", "policy.compiled_cache_unusable", { reason: decoded.reason, detail: decoded.detail });
+			log("warn", "policy.compiled_cache_unusable", { ...decoded.problem });
 		}
 		const compiled = compilePolicyText(text);
 		if (!compiled.ok) return { ok: false, problem: compiled.problem };

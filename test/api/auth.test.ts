@@ -14,7 +14,7 @@ describe("read API authorization", () => {
 		expect(res.status).toBe(401);
 		expect(res.headers.get("content-type")).toMatch(/^application\/json/);
 		expect(res.headers.get("www-authenticate")).toBe("Bearer");
-		expect(res.json).toEqual({ error: expect.stringContaining("Bearer") });
+		expect(res.json).toEqual({ error: { code: "unauthorized", message: expect.stringContaining("Bearer") } });
 	});
 
 	it.each(paths)("GET %s answers 401 for a wrong token and for the callback token", async (path) => {
@@ -29,6 +29,8 @@ describe("read API authorization", () => {
 	it.each(paths)("GET %s answers 503 saying the API is off when ADMIN_TOKEN is unset", async (path) => {
 		const res = await apiGet(path, { env: { ADMIN_TOKEN: "" } });
 		expect(res.status).toBe(503);
-		expect(res.json).toEqual({ error: expect.stringContaining("ADMIN_TOKEN") });
+		expect(res.json).toEqual({
+			error: { code: "unavailable", message: expect.stringContaining("ADMIN_TOKEN") },
+		});
 	});
 });

@@ -103,7 +103,9 @@ describe("GET /api/decisions", () => {
 	])("answers 400 naming the parameter for ?%s", async (query, parameter) => {
 		const res = await list(query);
 		expect(res.status).toBe(400);
-		expect(res.json).toMatchObject({ parameter });
+		expect(res.json).toEqual({
+			error: { code: "bad_request", field: parameter, message: expect.stringContaining(parameter) },
+		});
 	});
 });
 
@@ -133,6 +135,8 @@ describe("GET /api/decisions/refusals", () => {
 				{ rule: "names.banned[7]", count: 1 },
 			],
 		});
-		expect((await apiGet("/api/decisions/refusals?since=x")).json).toMatchObject({ parameter: "since" });
+		expect((await apiGet("/api/decisions/refusals?since=x")).json).toMatchObject({
+			error: { code: "bad_request", field: "since" },
+		});
 	});
 });

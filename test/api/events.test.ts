@@ -93,7 +93,9 @@ describe("GET /api/events", () => {
 		const res = await feed(query);
 		expect(res.status).toBe(400);
 		expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-		expect(res.json).toMatchObject({ parameter, error: expect.stringContaining(parameter) });
+		expect(res.json).toEqual({
+			error: { code: "bad_request", field: parameter, message: expect.stringContaining(parameter) },
+		});
 	});
 
 	it("visits every event exactly once while new events arrive", async () => {

@@ -43,7 +43,9 @@ describe("POST /api/policy/validate", () => {
 	it("refuses a body without the policy text (400 naming the field)", async () => {
 		const { status, json } = await call("POST", "/api/policy/validate", { policy: { names: {} } });
 		expect(status).toBe(400);
-		expect(json.error).toMatch(/^policy: /);
+		expect(json).toMatchObject({
+			error: { code: "bad_request", message: expect.stringMatching(/^policy: /) },
+		});
 	});
 });
 

@@ -60,10 +60,14 @@ describe("POST /api/session", () => {
 		expect(wrong.response.headers.get("set-cookie")).toBeNull();
 		const malformed = await signIn({ token: ADMIN_TOKEN, name: 42 });
 		expect(malformed.response.status).toBe(400);
-		expect(malformed.json.error).toMatch(/^name: /);
+		expect(malformed.json).toMatchObject({
+			error: { code: "bad_request", message: expect.stringMatching(/^name: /) },
+		});
 		const unknown = await signIn({ token: ADMIN_TOKEN, role: "root" });
 		expect(unknown.response.status).toBe(400);
-		expect(unknown.json.error).toBe("role: unknown field");
+		expect(unknown.json).toMatchObject({
+			error: { code: "bad_request", message: "role: unknown field", field: "role" },
+		});
 	});
 
 	it("is off (503) while ADMIN_TOKEN is unset", async () => {
@@ -120,7 +124,9 @@ describe("the session cookie on /api", () => {
 		const expired = await issueSession(ADMIN_TOKEN, "Dana", Date.now() - SESSION_TTL_SECONDS * 1000 - 1);
 		const expiredResponse = await get(expired.cookieValue);
 		expect(expiredResponse.status).toBe(401);
-		expect(await expiredResponse.json()).toMatchObject({ error: expect.stringContaining("expired") });
+		expect(await expiredResponse.json()).toMatchObject({
+			error: { code: "unauthorized", message: expect.stringContaining("expired") },
+		});
 		// Rotating ADMIN_TOKEN ends every session.
 		expect((await get(`${payload}.${signature}`, { ADMIN_TOKEN: `${ADMIN_TOKEN}-rotated` })).status).toBe(
 			401,

@@ -53,18 +53,23 @@ describe("GET /api/topics/{topicId}", () => {
 	});
 
 	it("answers 404 JSON for a topic never seen", async () => {
-		const res = await apiGet(`/api/topics/${encodeURIComponent(community().topic("never"))}`);
+		const topicId = community().topic("never");
+		const res = await apiGet(`/api/topics/${encodeURIComponent(topicId)}`);
 		expect(res.status).toBe(404);
-		expect(res.json).toMatchObject({ error: "topic not found" });
+		expect(res.json).toEqual({
+			error: { code: "not_found", message: "topic not found", field: "topicId", detail: { topicId } },
+		});
 	});
 
 	it("answers 400 naming the parameter for broken percent-encoding or an unknown query parameter", async () => {
 		const broken = await apiGet("/api/topics/%E0%A4%A");
 		expect(broken.status).toBe(400);
-		expect(broken.json).toMatchObject({ parameter: "topicId" });
+		expect(broken.json).toMatchObject({ error: { code: "bad_request", field: "topicId" } });
 		const unknown = await apiGet(`/api/topics/${encodeURIComponent(community().topic("q"))}?verbose=1`);
 		expect(unknown.status).toBe(400);
-		expect(unknown.json).toMatchObject({ parameter: "verbose", error: expect.stringContaining("unknown") });
+		expect(unknown.json).toMatchObject({
+			error: { code: "bad_request", field: "verbose", message: expect.stringContaining("unknown") },
+		});
 	});
 });
 

@@ -30,11 +30,10 @@ describe("callback authentication", () => {
 		});
 		const withToken = { ...env, CALLBACK_TOKEN: VECTOR.token };
 		const at = Number(VECTOR.requestTime) * 1000;
-		expect(await authenticateCallback(params, withToken, at)).toEqual({ ok: true, sdkAppId: SDK_APP_ID });
+		expect(await authenticateCallback(params, withToken, at)).toEqual({ ok: true, value: SDK_APP_ID });
 		expect(await authenticateCallback(params, withToken, at + 61_000)).toEqual({
 			ok: false,
-			status: 401,
-			reason: "RequestTime is too far from now",
+			problem: "RequestTime is too far from now",
 		});
 		const wider = { ...withToken, REQUEST_TIME_SKEW_SECONDS: "120" };
 		expect((await authenticateCallback(params, wider, at + 61_000)).ok).toBe(true);

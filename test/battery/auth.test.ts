@@ -305,7 +305,7 @@ describe("admin token on /api/*", () => {
 		for (const header of headers) {
 			const answer = await check(header, adminEnv);
 			expect(answer.status, String(header)).toBe(401);
-			expect(answer.json.error).toBeTypeOf("string");
+			expect(answer.json).toEqual({ error: { code: "unauthorized", message: expect.any(String) } });
 		}
 	});
 
@@ -317,7 +317,9 @@ describe("admin token on /api/*", () => {
 			]) {
 				const answer = await check(header, off, true);
 				expect(answer.status).toBe(503);
-				expect(answer.json.error).toMatch(/ADMIN_TOKEN/);
+				expect(answer.json).toEqual({
+					error: { code: "unavailable", message: expect.stringMatching(/ADMIN_TOKEN/) },
+				});
 			}
 		}
 	});
@@ -374,7 +376,7 @@ describe("mutual TLS (MTLS_REQUIRED)", () => {
 		const request = new Request(callbackUrl(COMMAND), { cf: clientAuth("SUCCESS") } as RequestInit);
 		expect(checkClientCertificate(request, broken)).toEqual({
 			ok: false,
-			reason: "MTLS_ISSUER_PATTERN is not a valid regular expression",
+			problem: "MTLS_ISSUER_PATTERN is not a valid regular expression",
 		});
 		expect((await post(base(), broken, { cf: clientAuth("SUCCESS") })).status).toBe(401);
 	});

@@ -97,7 +97,7 @@ describe("compiled policy as bytes", () => {
 		const { hash, policy } = await compiledRich();
 		const bytes = await encodeCompiledPolicy(policy, hash);
 		const read = await decodeCompiledPolicy(bytes.slice().buffer, hash);
-		if (!read.ok) throw new Error(read.detail);
+		if (!read.ok) throw new Error(read.problem.detail);
 		for (const operatorAccount of ["leckie", "admin", "spammer01", "stranger"]) {
 			for (const kind of ["topic", "group"] as CreationKind[]) {
 				for (const name of NAMES) {
@@ -121,7 +121,7 @@ describe("compiled policy as bytes", () => {
 		const bytes = await encodeCompiledPolicy(policy, hash);
 		const reason = async (buffer: ArrayBuffer) => {
 			const read = await decodeCompiledPolicy(buffer, hash);
-			return read.ok ? "accepted" : read.reason;
+			return read.ok ? "accepted" : read.problem.reason;
 		};
 		expect(await reason(bytes.slice(0, bytes.length - 8).buffer)).toBe("corrupt");
 		expect(await reason(bytes.slice(0, 20).buffer)).toBe("malformed");
@@ -142,14 +142,14 @@ describe("compiled policy as bytes", () => {
 		const other = await sha256Hex("{}");
 		expect(await decodeCompiledPolicy(bytes.slice().buffer, other)).toMatchObject({
 			ok: false,
-			reason: "other-document",
+			problem: { reason: "other-document" },
 		});
 		const older = await withHeader(bytes, (header) => {
 			header.compiler = COMPILER_VERSION - 1;
 		});
 		expect(await decodeCompiledPolicy(older.buffer as ArrayBuffer, hash)).toMatchObject({
 			ok: false,
-			reason: "other-compiler",
+			problem: { reason: "other-compiler" },
 		});
 		// The same rewrite without changing the version is accepted: the refusal above is the version's.
 		const same = await withHeader(bytes, () => {});

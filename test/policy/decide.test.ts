@@ -238,12 +238,22 @@ describe("POST /api/policy/check", () => {
 	it("refuses an invalid inline policy or body with 400 naming the problem", async () => {
 		const bad = await check({ Operator_Account: "a", Name: "b", policy: { names: { baned: ["x"] } } });
 		expect(bad.status).toBe(400);
-		expect(bad.body).toMatchObject({ rule: "names.baned" });
-		expect(String(bad.body.error)).toContain("names.baned");
+		expect(bad.body).toMatchObject({
+			error: { code: "bad_request", field: "policy", detail: { rule: "names.baned" } },
+		});
+		expect(bad.body).toMatchObject({ error: { message: expect.stringContaining("names.baned") } });
 		const missing = await check({ Name: "b" });
 		expect(missing.status).toBe(400);
-		expect(String(missing.body.error)).toContain("Operator_Account");
-		expect((await check("{oops")).status).toBe(400);
+		expect(missing.body).toMatchObject({
+			error: {
+				code: "bad_request",
+				field: "Operator_Account",
+				message: expect.stringContaining("Operator_Account"),
+			},
+		});
+		const notJson = await check("{oops");
+		expect(notJson.status).toBe(400);
+		expect(notJson.body).toEqual({ error: { code: "bad_request", message: "the body must be JSON" } });
 	});
 });
 
