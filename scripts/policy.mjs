@@ -18,8 +18,8 @@ function loadPolicyCode() {
 		"policy-cli",
 		`export { compilePolicyText, summarizePolicy } from "./src/policy/compile";
 export { policyProblems } from "./src/policy/document";
-export { evaluateCreation } from "./src/policy/evaluate";
-export { foldText, nameSkeleton, characterCount } from "./src/policy/normalize";
+export { explainCreation } from "./src/policy/evaluate";
+export { characterCount } from "./src/policy/normalize";
 export { policyJsonSchema } from "./src/policy/json-schema";
 export { compiledCacheKey, COMPILED_CACHE_TTL_SECONDS, encodeCompiledPolicy } from "./src/policy/compiled-cache";`,
 	);
@@ -40,11 +40,13 @@ const WHERE_HELP = `  --local            npm start's local KV (default)
 /** Each command: its options (node:util parseArgs), positional names, help text and what it does. */
 const commands = {
 	check: {
-		usage: "check FILE",
+		usage: "check FILE [NAME…]",
 		help: `Validates FILE as a policy document. Prints every problem at once, each as
-FILE:LINE:COLUMN: path: problem, and exits 1; a valid document prints a summary of its rules.`,
+FILE:LINE:COLUMN: path: problem, and exits 1; a valid document prints a summary of its rules. With
+NAMEs, prints instead how the topic rules decide each name, with the explanation POST
+/api/policy/check gives (JSON: normalized form, matched span, entry, exceptions; see docs/policy.md).`,
 		options: {},
-		run: ({ positionals: [file] }) => check(file),
+		run: ({ positionals: [file, ...names] }) => check(file, names),
 	},
 	push: {
 		usage: "push FILE [--local | --remote] [--env NAME] [--persist-to DIR]",
@@ -70,7 +72,8 @@ invalid document is never pushed.\n\n${WHERE_HELP}`,
 	"test-name": {
 		usage: "test-name NAME [NAME…] [--file FILE] [--operator ID] [--group]",
 		help: `Decides topic names offline, against a policy file, and explains each decision: the name's
-text form and skeleton (what the rules compare), the answer Tencent would get and the rule that decided.
+text form and folded readings (what the rules compare), the answer Tencent would get, the rule that
+decided, the part of the name it matched and any allowed entry that excused a match.
 
   --file FILE     the policy (default examples/policy.json)
   --operator ID   the Operator_Account creating it (default leckie)
@@ -135,12 +138,16 @@ async function validate(file, text) {
 	return compiled.value;
 }
 
-async function check(file) {
+async function check(file, names) {
 	const text = readText(file, "check");
 	const policy = await validate(file, text);
-	const { summarizePolicy } = await loadPolicyCode();
+	const { summarizePolicy, explainCreation } = await loadPolicyCode();
 	console.log(`${file}: valid policy`);
-	console.log(JSON.stringify(summarizePolicy(policy), null, 2));
+	if (names.length === 0) console.log(JSON.stringify(summarizePolicy(policy), null, 2));
+	for (const name of names) {
+		const { verdict, explanation } = explainCreation(policy, "topic", { operatorAccount: "", name });
+		console.log(JSON.stringify({ name, ...verdict, explanation }, null, 2));
+	}
 }
 
 /** wrangler kv key get/put of the key "policy" at the place the options name. */
@@ -292,12 +299,15 @@ async function testNames(names, values) {
 	if (names.length === 0) usage("missing NAME", "test-name");
 	const text = readText(values.file, "test-name");
 	const policy = await validate(values.file, text);
-	const { evaluateCreation, foldText, nameSkeleton, characterCount } = await loadPolicyCode();
+	const { explainCreation, characterCount } = await loadPolicyCode();
 	const kind = values.group ? "group" : "topic";
 	console.log(`policy: ${values.file}; operator: ${values.operator}; ${kind} creation`);
 	for (const name of names) {
-		const verdict = evaluateCreation(policy, kind, { operatorAccount: values.operator, name });
-		const textForm = foldText(name);
+		const { verdict, explanation } = explainCreation(policy, kind, {
+			operatorAccount: values.operator,
+			name,
+		});
+		const textForm = explanation?.text ?? name;
 		const answer = verdict.allowed
 			? "allowed (ErrorCode 0)"
 			: `refused (ErrorCode ${verdict.errorCode}${verdict.errorInfo ? `, ${JSON.stringify(verdict.errorInfo)}` : ""})`;
@@ -307,8 +317,21 @@ async function testNames(names, values) {
 		console.log(
 			`  text form: ${JSON.stringify(textForm)} (${characterCount(textForm)} character${characterCount(textForm) === 1 ? "" : "s"})`,
 		);
-		console.log(`  skeleton:  ${JSON.stringify(nameSkeleton(name))}`);
+		for (const reading of explanation?.readings ?? []) {
+			console.log(`  folded:    ${JSON.stringify(reading.folded)} (${reading.reading})`);
+		}
 		console.log(`  rule:      ${verdict.rule ?? "none"}`);
+		const match = explanation?.match;
+		if (match) {
+			console.log(
+				`  matched:   ${JSON.stringify(match.span.text)} at ${match.span.start}–${match.span.end} (${match.reading})`,
+			);
+		}
+		for (const exception of explanation?.exceptions ?? []) {
+			console.log(
+				`  excused:   ${exception.excused.rule} at ${JSON.stringify(exception.excused.span.text)}, by ${exception.rule}`,
+			);
+		}
 		console.log(`  why:       ${ruleExplanation(verdict.rule, name, values.operator)}`);
 	}
 }

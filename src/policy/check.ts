@@ -6,7 +6,7 @@ import { apiError } from "../http/api-error";
 import { jsonDepthExceeds, MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
 import { compilePolicy, compilePolicyText } from "./compile";
 import { type PolicyDocument, PolicyDocumentSchema } from "./document";
-import { type CreationKind, evaluateCreation } from "./evaluate";
+import { type CreationKind, explainCreation } from "./evaluate";
 import { failModeDecision } from "./fail-mode";
 import { policyLoader } from "./loader";
 
@@ -31,8 +31,8 @@ const CheckBodySchema = v.strictObject({
 
 /**
  * POST /api/policy/check body {"Operator_Account","Name","Type"?,"CallbackCommand"?,"policy"?} →
- * {"ErrorCode","ErrorInfo","rule",…}; an invalid body or inline policy → 400 in the /api error shape naming
- * the field, a body over MAX_BODY_BYTES → 413.
+ * {"ErrorCode","ErrorInfo","rule",…,"explanation"} (the explanation's shape: docs/policy.md); an invalid
+ * body or inline policy → 400 in the /api error shape naming the field, a body over MAX_BODY_BYTES → 413.
  * The caller has already checked the ADMIN_TOKEN bearer.
  */
 export async function handlePolicyCheck(
@@ -108,7 +108,7 @@ export async function handlePolicyCheck(
 		policyVersion = state.policy.label;
 		source = state.liveProblem === null ? "live" : "last-known-good";
 	}
-	const verdict = evaluateCreation(compiled.value, kind, {
+	const { verdict, explanation } = explainCreation(compiled.value, kind, {
 		operatorAccount: Operator_Account,
 		name: Name,
 		type: Type,
@@ -125,5 +125,6 @@ export async function handlePolicyCheck(
 		wouldRefuseWith: verdict.dryRun && !verdict.allowed ? verdict.errorCode : null,
 		policyVersion,
 		source,
+		explanation,
 	});
 }

@@ -1,7 +1,8 @@
 // The compiler: a validated document becomes the structures the evaluator needs (sets, maps, automata),
 // built once per policy text per isolate. Semantic checks the schema cannot express live here too.
-import { type CompiledBanned, compileBanned } from "./banned";
+import { addPattern, type CompiledBanned, compileBanned } from "./banned";
 import {
+	type AllowedEntry,
 	locateJsonPath,
 	type Outcome,
 	type PathSegment,
@@ -10,6 +11,7 @@ import {
 	problem,
 	type RuleSection,
 } from "./document";
+import { type Side, SideBuilder } from "./matcher";
 import { foldText } from "./normalize";
 
 export type PolicyMode = "enforce" | "dry-run";
@@ -27,9 +29,12 @@ export interface CompiledRules {
 	namesPath: string;
 	minLength: number | null;
 	maxLength: number | null;
-	/** Text form of each `allowed` name → its index. */
+	/** Text form of each `allowed` name (a string entry) → its index. */
 	allowed: ReadonlyMap<string, number>;
-	allowedNames: readonly string[];
+	/** Every `allowed` entry as written (rule texts are made from them). */
+	allowedNames: readonly AllowedEntry[];
+	/** The `allowed` patterns (object entries), or null when there are none. */
+	allowedPatterns: Side | null;
 	banned: CompiledBanned;
 }
 
@@ -87,13 +92,10 @@ function compileRules(
 		const rule = `${label(namesPath)}.minLength`;
 		return problem(`${rule}: ${minLength} is more than maxLength ${maxLength}`, rule, where("minLength"));
 	}
-	const allowed = new Map<string, number>();
-	for (const [index, name] of (names.allowed ?? []).entries()) {
-		const folded = foldText(name);
-		const rule = `${label(namesPath)}.allowed[${index}]`;
-		if (folded === "") return problem(`${rule}: empty once normalized`, rule, where("allowed", index));
-		if (!allowed.has(folded)) allowed.set(folded, index);
-	}
+	const allowed = compileAllowed(names.allowed ?? [], `${label(namesPath)}.allowed`, (index) =>
+		where("allowed", index),
+	);
+	if (!allowed.ok) return allowed;
 	const banned = compileBanned(names.banned ?? [], `${label(namesPath)}.banned`, (index) =>
 		where("banned", index),
 	);
@@ -111,11 +113,45 @@ function compileRules(
 			namesPath: label(namesPath),
 			minLength,
 			maxLength,
-			allowed,
+			allowed: allowed.value.names,
 			allowedNames: names.allowed ?? [],
+			allowedPatterns: allowed.value.patterns,
 			banned: banned.value,
 		},
 	};
+}
+
+/**
+ * Compiles `names.allowed`: string entries become a map of whole names (text form), pattern entries one
+ * side of the matcher, compared like banned entries (`contains` as `plain`).
+ */
+function compileAllowed(
+	entries: readonly AllowedEntry[],
+	path: string,
+	at: (index: number) => { line: number; column: number } | null,
+): Outcome<{ names: Map<string, number>; patterns: Side | null }> {
+	const names = new Map<string, number>();
+	const patterns = new SideBuilder(true, 0);
+	let patternCount = 0;
+	for (const [index, entry] of entries.entries()) {
+		const rule = `${path}[${index}]`;
+		if (typeof entry === "string") {
+			const folded = foldText(entry);
+			if (folded === "") return problem(`${rule}: empty once normalized`, rule, at(index));
+			if (!names.has(folded)) names.set(folded, index);
+			continue;
+		}
+		const match = entry.match === "contains" ? "plain" : entry.match;
+		const trouble = addPattern(patterns, index, {
+			value: entry.value,
+			mode: match,
+			normalize: true,
+			fold: false,
+		});
+		if (trouble !== null) return problem(`${rule}: ${trouble}`, rule, at(index));
+		patternCount++;
+	}
+	return { ok: true, value: { names, patterns: patternCount === 0 ? null : patterns.build() } };
 }
 
 /** A one-line-per-section summary of what a policy does, for the CLI's `check` and /healthz. */
@@ -127,7 +163,7 @@ export function summarizePolicy(policy: CompiledPolicy): Record<string, unknown>
 		names: {
 			minLength: r.minLength,
 			maxLength: r.maxLength,
-			allowed: r.allowed.size,
+			allowed: r.allowedNames.length,
 			banned: r.banned.size,
 			bannedByMode: r.banned.counts,
 		},

@@ -81,8 +81,38 @@ const BannedEntryObjectSchema = v.strictObject({
 			v.description("false: compare with the name exactly as received (no folding of any kind)."),
 		),
 	),
+	fold: v.optional(
+		v.pipe(
+			v.boolean(),
+			v.description(
+				"regex only; true: the pattern sees each folded reading of the name (look-alikes, leetspeak, " +
+					"Traditional Han folded) instead of its text form.",
+			),
+		),
+	),
 	note: v.optional(v.pipe(v.string(), v.description("Free text for the people editing the policy."))),
 });
+
+/** How an `allowed` pattern is compared with the name (`contains` is a banned entry's `plain`). */
+export const ALLOWED_MATCH_MODES = ["contains", "word", "prefix", "suffix", "exact"] as const;
+export type AllowedMatchMode = (typeof ALLOWED_MATCH_MODES)[number];
+
+const AllowedPatternSchema = v.strictObject({
+	match: v.pipe(
+		v.picklist(ALLOWED_MATCH_MODES),
+		v.description(
+			"contains: anywhere in the name; word, prefix, suffix, exact: as for banned entries. A banned " +
+				"match lying wholly inside the span this pattern matches is ignored.",
+		),
+	),
+	value: BannedValueSchema,
+	note: v.optional(v.pipe(v.string(), v.description("Free text for the people editing the policy."))),
+});
+
+const AllowedEntrySchema = v.union([
+	v.pipe(v.string(), v.minLength(1), v.maxLength(1000)),
+	AllowedPatternSchema,
+]);
 
 const BannedEntrySchema = v.union([BannedValueSchema, BannedEntryObjectSchema]);
 
@@ -112,8 +142,11 @@ const NamesSchema = v.pipe(
 		),
 		allowed: v.optional(
 			v.pipe(
-				v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(1000))),
-				v.description("Exceptions: these exact names (after normalization) are never refused by name rules."),
+				v.array(AllowedEntrySchema),
+				v.description(
+					"Exceptions. A string: this exact name (in text form) is never refused by name rules. A pattern " +
+						"{match, value}: banned matches inside the part of the name it matches are ignored.",
+				),
 			),
 		),
 	}),
@@ -161,6 +194,7 @@ export const PolicyDocumentSchema = v.pipe(
 export type PolicyDocument = v.InferOutput<typeof PolicyDocumentSchema>;
 export type RuleSection = NonNullable<PolicyDocument["groupCreation"]>;
 export type BannedEntry = v.InferOutput<typeof BannedEntrySchema>;
+export type AllowedEntry = v.InferOutput<typeof AllowedEntrySchema>;
 export type PathSegment = string | number;
 
 /** Why a policy text cannot be used: a message naming the rule, its path and, when known, where it is. */
@@ -244,7 +278,7 @@ function issueProblem(first: AnyIssue | undefined, text: string): PolicyProblem 
 	return problem(message, rule, locateJsonPath(text, path, unknownKey)).problem;
 }
 
-const BANNED_ENTRY_KEYS = new Set(["match", "value", "errorCode", "errorInfo", "normalize", "note"]);
+const BANNED_ENTRY_KEYS = new Set(["match", "value", "errorCode", "errorInfo", "normalize", "fold", "note"]);
 const MATCH_MODE_SET: ReadonlySet<unknown> = new Set(MATCH_MODES);
 
 /**
@@ -259,7 +293,7 @@ function isPlainValidBannedEntry(entry: unknown): boolean {
 	}
 	const record = entry as Record<string, unknown>;
 	for (const key in record) if (!BANNED_ENTRY_KEYS.has(key)) return false;
-	const { match, value, errorCode, errorInfo, normalize, note } = record;
+	const { match, value, errorCode, errorInfo, normalize, fold, note } = record;
 	return (
 		typeof value === "string" &&
 		value.length >= 1 &&
@@ -273,6 +307,7 @@ function isPlainValidBannedEntry(entry: unknown): boolean {
 				errorCode <= 10200)) &&
 		(errorInfo === undefined || (typeof errorInfo === "string" && errorInfo.length <= 1000)) &&
 		(normalize === undefined || typeof normalize === "boolean") &&
+		(fold === undefined || typeof fold === "boolean") &&
 		(note === undefined || typeof note === "string")
 	);
 }

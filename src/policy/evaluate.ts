@@ -1,8 +1,12 @@
-// The evaluator: a pure function from (compiled policy, creation request) to a verdict.
-// Decision order: deny list, allow list, bypass, length, `allowed` exceptions, banned entries.
-import { findFirstBanned } from "./banned";
+// The evaluator: a pure function from (compiled policy, creation request) to a verdict, and the same
+// decision with its explanation (what the name was compared as, what matched where, what excused it).
+// Decision order: deny list, allow list, bypass, length, `allowed` names, banned entries (minus matches
+// inside `allowed` patterns).
+import { findFirstBanned, type NameForms } from "./banned";
 import type { CompiledPolicy, CompiledRules } from "./compile";
-import { characterCount, foldText, skeleton } from "./normalize";
+import type { AllowedEntry, MatchMode } from "./document";
+import { newSearch, searchReading } from "./matcher";
+import { characterCount, foldText, nameReadings } from "./normalize";
 
 /** Which creation callback asks. */
 export type CreationKind = "topic" | "group";
@@ -25,6 +29,41 @@ export interface Verdict {
 	dryRun: boolean;
 }
 
+/** A span of the name as received: UTF-16 offsets (end exclusive) and the text there. */
+export interface NameSpan {
+	start: number;
+	end: number;
+	text: string;
+}
+
+/** Why a name was refused or allowed by the name rules (documented in docs/policy.md). */
+export interface Explanation {
+	/** The name's text form (lengths, `allowed` names and regexes without `fold` compare it). */
+	text: string;
+	/** The name's folded form as written. */
+	normalized: string;
+	/** Every reading of the folded form the patterns were compared with. */
+	readings: { reading: string; folded: string }[];
+	/** The banned entry that refuses the name, or null. */
+	match: {
+		rule: string;
+		entry: number;
+		match: MatchMode;
+		value: string;
+		/** The reading it was found in, or `text form` / `exactly as received`. */
+		reading: string;
+		/** Where in the name (a regex without `fold` matches the text form: its span is the whole name). */
+		span: NameSpan;
+	} | null;
+	/** `allowed` entries that excused a banned match, each with the match it excused. */
+	exceptions: {
+		rule: string;
+		/** The part of the name the allowed entry covers (the whole name for a string entry). */
+		span: NameSpan;
+		excused: { rule: string; span: NameSpan };
+	}[];
+}
+
 /**
  * Decides one creation with a compiled policy. Pure and total: never throws, never does I/O.
  * @example evaluateCreation(policy, "topic", { operatorAccount: "leckie", name: "c4s1no" })
@@ -37,10 +76,30 @@ export function evaluateCreation(
 ): Verdict {
 	const rules = kind === "topic" ? policy.topic : policy.group;
 	if (rules === null) return allow(null, false);
-	return evaluateRules(rules, request);
+	return evaluateRules(rules, request, null);
 }
 
-function evaluateRules(rules: CompiledRules, { operatorAccount, name }: CreationRequest): Verdict {
+/**
+ * The same decision as {@link evaluateCreation}, with its explanation (null when no name rule was
+ * reached: operator rules decided, or groups are not governed).
+ */
+export function explainCreation(
+	policy: CompiledPolicy,
+	kind: CreationKind,
+	request: CreationRequest,
+): { verdict: Verdict; explanation: Explanation | null } {
+	const rules = kind === "topic" ? policy.topic : policy.group;
+	if (rules === null) return { verdict: allow(null, false), explanation: null };
+	const explanation: { value: Explanation | null } = { value: null };
+	const verdict = evaluateRules(rules, request, explanation);
+	return { verdict, explanation: explanation.value };
+}
+
+function evaluateRules(
+	rules: CompiledRules,
+	{ operatorAccount, name }: CreationRequest,
+	explain: { value: Explanation | null } | null,
+): Verdict {
 	const dryRun = rules.mode === "dry-run";
 	if (rules.deny.has(operatorAccount)) return refuse(rules, `${rules.operatorsPath}.deny`);
 	if (rules.allow !== null && !rules.allow.has(operatorAccount))
@@ -56,17 +115,120 @@ function evaluateRules(rules: CompiledRules, { operatorAccount, name }: Creation
 		return refuse(rules, `${rules.namesPath}.maxLength`);
 	}
 
+	const forms: NameForms = { name, text, readings: nameReadings(name) };
 	const exception = rules.allowed.get(text);
 	if (exception !== undefined) {
-		const allowedName = JSON.stringify(rules.allowedNames[exception]);
-		return allow(`${rules.namesPath}.allowed[${exception}] ${allowedName}`, dryRun);
+		if (explain !== null) explain.value = explainWholeNameException(rules, forms, exception);
+		return allow(allowedRule(rules, exception), dryRun);
 	}
-	const entry = findFirstBanned(rules.banned, name, text, skeleton(text));
-	if (entry >= 0) {
-		const banned = rules.banned.ruleAt(entry);
+	const spans = allowedSpans(rules, forms);
+	const saved = explain === null ? null : [];
+	const search = findFirstBanned(rules.banned, forms, spans.excused, saved);
+	if (explain !== null) explain.value = explanation(rules, forms, search, spans, saved ?? []);
+	if (search.best !== Number.POSITIVE_INFINITY) {
+		const banned = rules.banned.ruleAt(search.best);
 		return refuse(rules, banned.rule, banned.errorCode, banned.errorInfo);
 	}
 	return allow(null, dryRun);
+}
+
+/** The spans of the name the `allowed` patterns match (flat [start, end, …]) and the entry of each. */
+function allowedSpans(rules: CompiledRules, forms: NameForms): { excused: number[]; entries: number[] } {
+	const side = rules.allowedPatterns;
+	if (side === null) return { excused: [], entries: [] };
+	const search = newSearch();
+	search.all = [];
+	forms.readings.forEach((reading, index) => {
+		searchReading(side, reading, index, search);
+	});
+	const excused: number[] = [];
+	const entries: number[] = [];
+	const { all } = search;
+	for (let i = 0; i < all.length; i += 3) {
+		entries.push(all[i] as number);
+		excused.push(all[i + 1] as number, all[i + 2] as number);
+	}
+	return { excused, entries };
+}
+
+function allowedRule(rules: CompiledRules, index: number): string {
+	const entry = rules.allowedNames[index] as AllowedEntry;
+	const shown =
+		typeof entry === "string" ? JSON.stringify(entry) : `${entry.match} ${JSON.stringify(entry.value)}`;
+	return `${rules.namesPath}.allowed[${index}] ${shown}`;
+}
+
+function nameSpan(name: string, start: number, end: number): NameSpan {
+	return { start, end, text: name.slice(start, end) };
+}
+
+function readingLabel(forms: NameForms, reading: number, entryIsRaw: boolean): string {
+	if (reading >= 0) return (forms.readings[reading] as { label: string }).label;
+	return entryIsRaw ? "exactly as received" : "text form";
+}
+
+function baseExplanation(forms: NameForms): Explanation {
+	return {
+		text: forms.text,
+		normalized: forms.readings[0]?.written ?? "",
+		readings: forms.readings.map((reading) => ({ reading: reading.label, folded: reading.written })),
+		match: null,
+		exceptions: [],
+	};
+}
+
+function explanation(
+	rules: CompiledRules,
+	forms: NameForms,
+	search: ReturnType<typeof findFirstBanned>,
+	spans: { excused: number[]; entries: number[] },
+	saved: number[],
+): Explanation {
+	const out = baseExplanation(forms);
+	if (search.best !== Number.POSITIVE_INFINITY) {
+		const { match, value } = rules.banned.entryAt(search.best);
+		const raw = search.reading < 0 && match !== "regex";
+		out.match = {
+			rule: rules.banned.ruleAt(search.best).rule,
+			entry: search.best,
+			match,
+			value,
+			reading: readingLabel(forms, search.reading, raw),
+			span: nameSpan(forms.name, search.start, search.end),
+		};
+	}
+	const seen = new Set<string>();
+	for (let i = 0; i < saved.length; i += 4) {
+		const [entry, start, end, span] = saved.slice(i, i + 4) as [number, number, number, number];
+		const rule = allowedRule(rules, spans.entries[span] as number);
+		const excusedRule = rules.banned.ruleAt(entry).rule;
+		const key = `${rule} ${excusedRule} ${start}`;
+		if (seen.has(key)) continue;
+		seen.add(key);
+		out.exceptions.push({
+			rule,
+			span: nameSpan(forms.name, spans.excused[2 * span] as number, spans.excused[2 * span + 1] as number),
+			excused: { rule: excusedRule, span: nameSpan(forms.name, start, end) },
+		});
+	}
+	return out;
+}
+
+/** A name allowed as a whole: which banned entry it would otherwise have met. */
+function explainWholeNameException(rules: CompiledRules, forms: NameForms, index: number): Explanation {
+	const out = baseExplanation(forms);
+	const search = findFirstBanned(rules.banned, forms);
+	if (search.best !== Number.POSITIVE_INFINITY) {
+		out.exceptions.push({
+			rule: allowedRule(rules, index),
+			span: nameSpan(forms.name, 0, forms.name.length),
+			excused: {
+				rule: rules.banned.ruleAt(search.best).rule,
+				span: nameSpan(forms.name, search.start, search.end),
+			},
+		});
+	}
+	return out;
 }
 
 function refuse(rules: CompiledRules, rule: string, errorCode?: number, errorInfo?: string): Verdict {

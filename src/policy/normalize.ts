@@ -1,12 +1,17 @@
-// Name normalization: the two forms every name and every pattern are compared in.
+// Name normalization: the forms every name and every pattern are compared in.
 //
 // - The *text form* (NFKC, case folding, invisible characters removed, white space collapsed) is what
-//   lengths are counted in, what `names.allowed` compares and what regex entries see, so `^[0-9]+$`
-//   still means digits.
-// - The *skeleton* adds leetspeak folding, accent removal and the Unicode TR39 confusables mapping
-//   (the data of unicode.org's confusables.txt, shipped by the `unhomoglyph` package), so that
-//   `ＣＡＳＩＮＯ`, `ca\u200bsino`, `cаsino` (Cyrillic а) and `c4s1no` all become `casino`.
+//   lengths are counted in, what `names.allowed` names compare and what regex entries see, so
+//   `^[0-9]+$` still means digits.
+// - The *folded form* is made one character of the name at a time, so that every folded unit knows the
+//   span of the name it came from (explanations quote it): look-alikes first (Unicode TR39 confusables,
+//   from the `unhomoglyph` package, plus small capitals, enclosed and regional-indicator letters; only
+//   for non-ASCII characters), then Traditional Han to Simplified (OpenCC's character table), NFKC, case
+//   folding, marks stripped, leetspeak. A name has up to four *readings* of its folded form: as written,
+//   with separators between single letters or Han characters skipped, and each with `1 ! |` read as
+//   `l` rather than `i`. Runs of a repeated character are compared collapsed (see banned.ts).
 import confusables from "unhomoglyph/data.json";
+import { TRADITIONAL_SIMPLIFIED_PAIRS } from "./han-simplified.generated";
 
 /** Zero-width and other format characters, default-ignorable code points and control characters. */
 const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cc}]/gu;
@@ -14,9 +19,8 @@ const WHITE_SPACE_RUN = /\s+/gu;
 const COMBINING_MARKS = /\p{M}/gu;
 
 /**
- * Common leetspeak substitutions, applied to the text form before the confusables mapping (TR39 would
- * otherwise turn `0` into `O` and `1` into `l`). Both the name and the banned values go through it, so
- * `b3t` in a policy means the same as `bet`.
+ * Common leetspeak substitutions (ASCII only, after look-alikes). Both the name and the banned values go
+ * through it, so `b3t` in a policy means the same as `bet`.
  */
 const LEET: Readonly<Record<string, string>> = {
 	"0": "o",
@@ -31,18 +35,7 @@ const LEET: Readonly<Record<string, string>> = {
 	"@": "a",
 	"€": "e",
 };
-// Not `!` or `|`: `bet!` must stay the word `bet` (and TR39 already folds `|` into `l`).
-const LEET_CHARACTERS = /[01345789$@€]/g;
-
-/** TR39 prototype of each confusable code point (`а` → `a`, `ℓ` → `l`, `m` → `rn`), by code point. */
-const PROTOTYPES: ReadonlyMap<number, string> = (() => {
-	const map = new Map<number, string>();
-	// Every key of the data is one code point.
-	for (const [from, to] of Object.entries(confusables as Record<string, string>)) {
-		map.set(from.codePointAt(0) as number, to);
-	}
-	return map;
-})();
+// `!` and `|` only between letters (`bet!` stays the word `bet`): see {@link nameReadings}.
 
 /**
  * The text form of a name: NFKC, Unicode case folding, invisible characters removed, runs of white
@@ -84,91 +77,308 @@ function foldAsciiText(name: string): string {
 	return name.replace(ASCII_CONTROLS, "").toLowerCase().replace(SPACE_RUN, " ").trim();
 }
 
-/** Whether every UTF-16 unit of `text` is ASCII (ASCII text is left unchanged by NFKC and NFD). */
-function isAscii(text: string): boolean {
-	for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
-	return true;
-}
+/** Scripts written without spaces between words: each of their characters is a word of its own. */
+const UNSPACED = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]/u;
+const HAN = /\p{sc=Han}/u;
+const LETTER = /\p{L}/u;
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+const LETTERS_ONLY = /^\p{L}+$/u;
+const WHITE_SPACE = /\s/u;
+const ENCLOSED = /^\((.+)\)$/su;
 
 /**
- * The skeleton of a text form: leetspeak folded, accents and other combining marks dropped, each
- * confusable code point replaced by its TR39 prototype, lower-cased.
- * @example skeleton(foldText("C4S1NØ")) // "casino"
+ * Look-alikes that TR39 leaves out or maps to something other than the letter they are read as: small
+ * capitals, and the enclosed letters NFKC keeps (negative circled and squared, regional indicators).
  */
-export function skeleton(text: string): string {
-	if (!isAscii(text)) return skeletonGeneral(text);
-	// ASCII has no combining marks, and each character's skeleton is independent of its neighbours.
-	let out = "";
-	let copied = 0;
-	for (let i = 0; i < text.length; i++) {
-		const replacement = ASCII_SKELETON[text.charCodeAt(i)];
-		if (replacement !== undefined) {
-			out += text.slice(copied, i) + replacement;
-			copied = i + 1;
-		}
+const LOOK_ALIKES: ReadonlyMap<number, string> = (() => {
+	const map = new Map<number, string>();
+	const smallCapitals = "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡxʏᴢ";
+	[...smallCapitals].forEach((c, i) => {
+		if (c !== "x") map.set(c.codePointAt(0) as number, String.fromCharCode(0x61 + i));
+	});
+	// Negative circled, negative squared and regional-indicator A–Z.
+	for (const first of [0x1f150, 0x1f170, 0x1f1e6]) {
+		for (let i = 0; i < 26; i++) map.set(first + i, String.fromCharCode(0x61 + i));
 	}
-	return copied === 0 ? text : out + text.slice(copied);
+	return map;
+})();
+
+/** TR39 prototype of each confusable code point (`а` → `a`, `ℓ` → `l`, `ø` → `o` + stroke), by code point. */
+const PROTOTYPES: ReadonlyMap<number, string> = (() => {
+	const map = new Map<number, string>();
+	// Every key of the data is one code point.
+	for (const [from, to] of Object.entries(confusables as Record<string, string>)) {
+		map.set(from.codePointAt(0) as number, to);
+	}
+	return map;
+})();
+
+/** Simplified form of each Traditional Han character that has a different one (賭 → 赌). */
+const SIMPLIFIED: ReadonlyMap<number, string> = (() => {
+	const map = new Map<number, string>();
+	const pairs = [...TRADITIONAL_SIMPLIFIED_PAIRS];
+	for (let i = 0; i + 1 < pairs.length; i += 2) {
+		map.set((pairs[i] as string).codePointAt(0) as number, pairs[i + 1] as string);
+	}
+	return map;
+})();
+
+/** What one character of a name folds to. */
+interface CharacterFold {
+	/** The folded text: "" for invisible characters and lone marks, " " for white space. */
+	text: string;
+	/** A letter of a script written with spaces (digits, punctuation and Han characters are not). */
+	word: boolean;
+	/** A Han, kana or other unspaced-script character. */
+	unspaced: boolean;
 }
 
-/** {@link skeleton} of any text (the ASCII fast path gives the same for ASCII). */
-function skeletonGeneral(text: string): string {
-	const unleet = text.replace(LEET_CHARACTERS, (c) => LEET[c] ?? c);
-	const bare = unleet.normalize("NFD").replace(COMBINING_MARKS, "");
-	// Each code point replaced by its prototype; the runs between them copied as they are.
-	let out = "";
-	let copied = 0;
-	for (let i = 0; i < bare.length; ) {
-		const codePoint = bare.codePointAt(i) as number;
-		const size = codePoint > 0xffff ? 2 : 1;
+const INVISIBLE_ONE = /^[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cc}]$/u;
+const MARK_ONE = /^\p{M}$/u;
+const OTHER_SYMBOL = /^\p{So}$/u;
+const UPPER_CASE = /^\p{Lu}$/u;
+
+/** The fold of one non-ASCII character (see the module comment for the order of the steps). */
+function foldCharacter(codePoint: number): CharacterFold {
+	const c = String.fromCodePoint(codePoint);
+	if (INVISIBLE_ONE.test(c) || MARK_ONE.test(c)) return { text: "", word: false, unspaced: false };
+	if (WHITE_SPACE.test(c)) return { text: " ", word: false, unspaced: false };
+	if (UNSPACED.test(c)) {
+		const simplified = HAN.test(c) ? (SIMPLIFIED.get(codePoint) ?? c) : c;
+		return { text: simplified.normalize("NFKC"), word: false, unspaced: true };
+	}
+	let text = LOOK_ALIKES.get(codePoint) ?? LEET[c];
+	// A letter with accents is read as its base letter (TR39 has odd prototypes for some: ö → ة).
+	const base = c.normalize("NFD").replace(COMBINING_MARKS, "");
+	if (text === undefined && base !== c && base !== "") {
+		if (isAscii(base)) text = base;
+		else if ([...base].length === 1) return foldCharacter(base.codePointAt(0) as number);
+	}
+	const compatible = c.normalize("NFKC");
+	// Compatibility forms of ASCII (full-width, circled, mathematical letters) are what NFKC says.
+	if (text === undefined && compatible !== c && isAscii(ENCLOSED.exec(compatible)?.[1] ?? compatible)) {
+		text = compatible;
+	}
+	if (text === undefined) {
 		const prototype = PROTOTYPES.get(codePoint);
-		if (prototype !== undefined) {
-			out += bare.slice(copied, i) + prototype;
-			copied = i + size;
+		// TR39 reads capital I-likes as `l`; in a capital they stand for I.
+		text = prototype === "l" && UPPER_CASE.test(c) ? "i" : (prototype ?? c);
+	}
+	text = text.normalize("NFKC");
+	text = ENCLOSED.exec(text)?.[1] ?? text; // ⒞ → (c) → c
+	text = text.toUpperCase().toLowerCase().normalize("NFD").replace(COMBINING_MARKS, "");
+	let out = "";
+	for (const part of text) {
+		const code = part.codePointAt(0) as number;
+		if (code < 0x80) out += ASCII_FOLDS[code] ?? "";
+		else out += PROTOTYPES.get(code)?.normalize("NFD").replace(COMBINING_MARKS, "").toLowerCase() ?? part;
+	}
+	const word = LETTER.test(c) || (OTHER_SYMBOL.test(c) && LETTERS_ONLY.test(out));
+	return { text: out, word, unspaced: false };
+}
+
+/** The fold of each ASCII character: lower case, leetspeak, controls removed (`!` `|` see readings). */
+const ASCII_FOLDS: readonly string[] = Array.from({ length: 0x80 }, (_, code) => {
+	const c = String.fromCharCode(code);
+	if (code < 0x20 || code === 0x7f) return "";
+	return LEET[c] ?? c.toLowerCase();
+});
+
+/** Folds of the non-ASCII characters seen so far (names repeat their scripts), bounded. */
+const folds = { cache: new Map<number, CharacterFold>(), limit: 65536 };
+
+function foldOf(codePoint: number): CharacterFold {
+	let fold = folds.cache.get(codePoint);
+	if (fold === undefined) {
+		if (folds.cache.size >= folds.limit) folds.cache.clear();
+		fold = foldCharacter(codePoint);
+		folds.cache.set(codePoint, fold);
+	}
+	return fold;
+}
+
+/** One reading of a name's folded form, with where each of its units comes from in the name. */
+export interface Reading {
+	/** How this reading was made: `as written`, `separators skipped`, `1 ! | as l`, or both. */
+	label: string;
+	/** The folded units (what exact, glob and folded regex entries compare). */
+	written: string;
+	/** Span of the name (UTF-16 offsets, end exclusive) behind each unit of `written`. */
+	writtenFrom: number[];
+	writtenTo: number[];
+	/** `written` with each run of one repeated unit collapsed to one unit (what the automaton reads). */
+	collapsed: string;
+	/** Length of the run behind each unit of `collapsed`. */
+	runs: number[];
+	/** Span of the name behind each unit of `collapsed`. */
+	from: number[];
+	to: number[];
+	/** 1 where a unit of `collapsed` is a word character (a letter of a spaced script). */
+	word: Uint8Array;
+}
+
+/** The folded units of a name before readings are made from them. */
+interface Units {
+	codes: number[];
+	from: number[];
+	to: number[];
+	word: boolean[];
+	/** Letter or digit once folded (what separators separate). */
+	letter: boolean[];
+	unspaced: boolean[];
+	/** Units read as `i` or `l` that could be the other: `1`, and `!` `|` between letters. */
+	ambiguous: number[];
+}
+
+const SPACE = 0x20;
+
+function isLetterUnit(code: number): boolean {
+	if (code < 0x80) return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39);
+	return LETTER_OR_DIGIT.test(String.fromCharCode(code)) || (code >= 0xd800 && code <= 0xdfff);
+}
+
+/** Folds a name character by character (white space collapsed and trimmed as in the text form). */
+function foldUnits(name: string): Units {
+	const units: Units = { codes: [], from: [], to: [], word: [], letter: [], unspaced: [], ambiguous: [] };
+	const { codes, from, to, word, letter, unspaced } = units;
+	for (let i = 0; i < name.length; ) {
+		const codePoint = name.codePointAt(i) as number;
+		const size = codePoint > 0xffff ? 2 : 1;
+		let text: string;
+		let isWord: boolean;
+		let isUnspaced = false;
+		if (codePoint < 0x80) {
+			text = ASCII_FOLDS[codePoint] as string;
+			isWord = (codePoint >= 0x61 && codePoint <= 0x7a) || (codePoint >= 0x41 && codePoint <= 0x5a);
+		} else {
+			const fold = foldOf(codePoint);
+			text = fold.text;
+			isWord = fold.word;
+			isUnspaced = fold.unspaced;
+		}
+		for (let k = 0; k < text.length; k++) {
+			const code = text.charCodeAt(k);
+			if (code === SPACE && (codes.length === 0 || codes[codes.length - 1] === SPACE)) continue;
+			codes.push(code);
+			from.push(i);
+			to.push(i + size);
+			word.push(isWord);
+			letter.push(code !== SPACE && isLetterUnit(code));
+			unspaced.push(isUnspaced);
 		}
 		i += size;
 	}
-	const mapped = copied === 0 ? bare : out + bare.slice(copied);
-	return mapped.toLowerCase().normalize("NFC");
+	if (codes[codes.length - 1] === SPACE) {
+		for (const list of [codes, from, to, word, letter, unspaced]) list.pop();
+	}
+	for (let k = 0; k < codes.length; k++) {
+		const code = codes[k] as number;
+		if (code === 0x31 || code === 0x69) {
+			// `i` folded from `1`.
+			if (code === 0x69 && name.charCodeAt(from[k] as number) === 0x31) units.ambiguous.push(k);
+		} else if ((code === 0x21 || code === 0x7c) && letter[k - 1] === true && letter[k + 1] === true) {
+			codes[k] = code === 0x21 ? 0x69 : 0x6c;
+			word[k] = true;
+			letter[k] = true;
+			units.ambiguous.push(k);
+		}
+	}
+	return units;
 }
 
-/** The skeleton of each ASCII character that has a different one (`I` → `l`, `m` → `rn`, `4` → `a`). */
-const ASCII_SKELETON: readonly (string | undefined)[] = Array.from({ length: 0x80 }, (_, code) => {
-	const c = String.fromCharCode(code);
-	const folded = skeletonGeneral(c);
-	return folded === c ? undefined : folded;
-});
+/** Which units a reading skips: separator runs between two single letters or Han characters. */
+function skippedSeparators(units: Units): Uint8Array | null {
+	const { letter, unspaced } = units;
+	const n = letter.length;
+	let skip: Uint8Array | null = null;
+	for (let k = 0; k < n; k++) {
+		if (letter[k] || k === 0 || !letter[k - 1]) continue;
+		// A separator run starts at k, after the letter k - 1.
+		let end = k;
+		while (end < n && !letter[end]) end++;
+		if (end === n) break;
+		const before = k - 1;
+		const singleBefore = unspaced[before] || before === 0 || !letter[before - 1];
+		const singleAfter = unspaced[end] || end + 1 === n || !letter[end + 1];
+		if (singleBefore && singleAfter) {
+			skip ??= new Uint8Array(n);
+			skip.fill(1, k, end);
+		}
+		k = end - 1;
+	}
+	return skip;
+}
 
-/** The skeleton of a raw name: what plain, exact, word, prefix, suffix and glob entries compare. */
-export function nameSkeleton(name: string): string {
-	return isOwnSkeleton(name) ? name : skeleton(foldText(name));
+function makeReading(units: Units, label: string, skip: Uint8Array | null, swap: boolean): Reading {
+	const codes = swap ? units.codes.slice() : units.codes;
+	if (swap) {
+		for (const k of units.ambiguous) codes[k] = codes[k] === 0x69 ? 0x6c : 0x69;
+	}
+	const writtenCodes: number[] = [];
+	const writtenFrom: number[] = [];
+	const writtenTo: number[] = [];
+	const collapsedCodes: number[] = [];
+	const runs: number[] = [];
+	const from: number[] = [];
+	const to: number[] = [];
+	const words: number[] = [];
+	for (let k = 0; k < codes.length; k++) {
+		if (skip !== null && skip[k] === 1) continue;
+		const code = codes[k] as number;
+		writtenCodes.push(code);
+		writtenFrom.push(units.from[k] as number);
+		writtenTo.push(units.to[k] as number);
+		const last = collapsedCodes.length - 1;
+		if (last >= 0 && collapsedCodes[last] === code) {
+			runs[last] = (runs[last] as number) + 1;
+			to[last] = units.to[k] as number;
+			continue;
+		}
+		collapsedCodes.push(code);
+		runs.push(1);
+		from.push(units.from[k] as number);
+		to.push(units.to[k] as number);
+		words.push(units.word[k] ? 1 : 0);
+	}
+	return {
+		label,
+		written: String.fromCharCode(...writtenCodes),
+		writtenFrom,
+		writtenTo,
+		collapsed: String.fromCharCode(...collapsedCodes),
+		runs,
+		from,
+		to,
+		word: Uint8Array.from(words),
+	};
 }
 
 /**
- * ASCII characters that are their own text form and skeleton wherever they stand: lower-case letters
- * but `m` (→ `rn`), the digits TR39 and leetspeak leave alone (2, 6) and some punctuation. Space is one
- * too, except at either end or after another space.
+ * The readings of a name compared with the banned and allowed patterns: as written; with separators
+ * between single letters or Han characters skipped (`c a s i n o`, `赌 博`) when it has any; and each
+ * with `1`, and `!` `|` between letters, read as `l` instead of `i` (`|` as `i`) when it has any.
+ * @example nameReadings("C.A.S.I.N.O")[1].collapsed // "casino"
  */
-const SELF_SKELETON: Uint8Array = (() => {
-	const table = new Uint8Array(0x80);
-	for (let code = 0x21; code < 0x7f; code++) {
-		const c = String.fromCharCode(code);
-		if (foldTextGeneral(c) === c && skeletonGeneral(c) === c) table[code] = 1;
+export function nameReadings(name: string): Reading[] {
+	const units = foldUnits(name);
+	const skip = skippedSeparators(units);
+	const readings = [makeReading(units, "as written", null, false)];
+	if (skip !== null) readings.push(makeReading(units, "separators skipped", skip, false));
+	if (units.ambiguous.length > 0) {
+		readings.push(makeReading(units, "1 ! | as l", null, true));
+		if (skip !== null) readings.push(makeReading(units, "separators skipped, 1 ! | as l", skip, true));
 	}
-	return table;
-})();
+	return readings;
+}
 
-/** Whether a name is already its own skeleton, in one pass (most banned values are). */
-function isOwnSkeleton(name: string): boolean {
-	const last = name.length - 1;
-	for (let i = 0; i <= last; i++) {
-		const c = name.charCodeAt(i);
-		if (c === 0x20) {
-			if (i === 0 || i === last || name.charCodeAt(i - 1) === 0x20) return false;
-		} else if (c > 0x7f || SELF_SKELETON[c] !== 1) {
-			return false;
-		}
-	}
-	return true;
+/**
+ * The folded form of a pattern value (its reading as written): what banned and allowed values are
+ * compiled from, so that a value means the same however it is typed.
+ * @example foldedValue("C4S1NØ") // { written: "casino", collapsed: "casino", runs: [1, 1, 1, 1, 1, 1] }
+ */
+export function foldedValue(value: string): { written: string; collapsed: string; runs: number[] } {
+	const reading = makeReading(foldUnits(value), "as written", null, false);
+	return { written: reading.written, collapsed: reading.collapsed, runs: reading.runs };
 }
 
 /** Length in characters (code points), as `names.minLength`/`maxLength` count it. */
@@ -188,6 +398,12 @@ export function characterCount(text: string): number {
 	return n;
 }
 
+/** Whether every UTF-16 unit of `text` is ASCII. */
+function isAscii(text: string): boolean {
+	for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+	return true;
+}
+
 const WORD_CHARACTER = /[\p{L}\p{N}]/u;
 
 /** Whether the UTF-16 code unit at `index` belongs to a word (letter or digit); false outside the text. */
@@ -201,4 +417,29 @@ export function isWordCharacterAt(text: string, index: number): boolean {
 	const start = code >= 0xdc00 && code <= 0xdfff && index > 0 ? index - 1 : index;
 	const cp = text.codePointAt(start);
 	return cp !== undefined && WORD_CHARACTER.test(String.fromCodePoint(cp));
+}
+
+/** The name exactly as received, as a reading (for `normalize: false` patterns): nothing folded. */
+export function rawReading(name: string): Reading {
+	const from: number[] = [];
+	const to: number[] = [];
+	const runs: number[] = [];
+	const word = new Uint8Array(name.length);
+	for (let i = 0; i < name.length; i++) {
+		from.push(i);
+		to.push(i + 1);
+		runs.push(1);
+		if (isWordCharacterAt(name, i)) word[i] = 1;
+	}
+	return {
+		label: "exactly as received",
+		written: name,
+		writtenFrom: from,
+		writtenTo: to,
+		collapsed: name,
+		runs,
+		from,
+		to,
+		word,
+	};
 }

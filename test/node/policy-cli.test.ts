@@ -57,7 +57,8 @@ describe("npm run policy", () => {
 		);
 		expect(code).toBe(0);
 		expect(out).toContain('"c4s1no night": refused (ErrorCode 1)');
-		expect(out).toContain('skeleton:  "casino night"');
+		expect(out).toContain('folded:    "casino night" (as written)');
+		expect(out).toContain('matched:   "c4s1no" at 0–6 (as written)');
 		expect(out).toContain('rule:      names.banned[0] "casino"');
 		expect(out).toContain('"Book club": allowed (ErrorCode 0)');
 	});

@@ -1,53 +1,29 @@
-// The compiled policy against its definition: the ASCII fast paths of the normalizer against the general
-// path, and the automaton-based banned list against a plain loop over the entries, on generated
-// policies and names built to overlap (shared prefixes, look-alikes, leetspeak, word boundaries).
+// The compiled policy against its definition: the text form's ASCII fast path against the general path,
+// the readings' spans against the name, and the automaton-based banned list against a plain loop over
+// the entries and the readings, on generated policies and names built to overlap (shared prefixes,
+// look-alikes, leetspeak, repeated letters, separators, word boundaries).
 import { RE2JS } from "re2js";
-import confusables from "unhomoglyph/data.json";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { buildAutomaton, findAll } from "../../src/policy/automaton";
-import { globMatches } from "../../src/policy/banned";
 import { compilePolicyText } from "../../src/policy/compile";
 import { type BannedEntry, PolicyDocumentSchema, parsePolicyText } from "../../src/policy/document";
 import { evaluateCreation } from "../../src/policy/evaluate";
+import { globMatches } from "../../src/policy/matcher";
 import {
 	characterCount,
+	foldedValue,
 	foldText,
 	isWordCharacterAt,
-	nameSkeleton,
-	skeleton,
+	nameReadings,
+	type Reading,
 } from "../../src/policy/normalize";
 
 // The normalizer's definition, written the plain way: the text form and the skeleton as first specified.
 const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cc}]/gu;
-const LEET: Readonly<Record<string, string>> = {
-	"0": "o",
-	"1": "i",
-	"3": "e",
-	"4": "a",
-	"5": "s",
-	"7": "t",
-	"8": "b",
-	"9": "g",
-	$: "s",
-	"@": "a",
-	"€": "e",
-};
-const PROTOTYPES: ReadonlyMap<string, string> = new Map(
-	Object.entries(confusables as Record<string, string>),
-);
-
 function foldTextReference(name: string): string {
 	const visible = name.normalize("NFKC").replace(INVISIBLE, "");
 	return visible.toUpperCase().toLowerCase().normalize("NFKC").replace(/\s+/gu, " ").trim();
-}
-
-function skeletonReference(text: string): string {
-	const unleet = text.replace(/[01345789$@€]/g, (c) => LEET[c] ?? c);
-	const bare = unleet.normalize("NFD").replace(/\p{M}/gu, "");
-	let out = "";
-	for (const c of bare) out += PROTOTYPES.get(c) ?? c;
-	return out.toLowerCase().normalize("NFC");
 }
 
 /** Deterministic pseudo-random numbers (mulberry32). */
@@ -64,14 +40,35 @@ function random(seed: number): () => number {
 
 const ASCII = Array.from({ length: 0x80 }, (_, c) => String.fromCharCode(c));
 
+/**
+ * Every unit of every reading points at a span of the name, in order; collapsing keeps the written units
+ * (runs add up to the written length).
+ */
+function expectSpansInName(name: string): void {
+	for (const reading of nameReadings(name)) {
+		const context = `${JSON.stringify(name)} ${reading.label}`;
+		expect(
+			reading.runs.reduce((a, b) => a + b, 0),
+			context,
+		).toBe(reading.written.length);
+		expect(reading.collapsed.length, context).toBe(reading.runs.length);
+		let previous = 0;
+		for (let i = 0; i < reading.collapsed.length; i++) {
+			const from = reading.from[i] as number;
+			const to = reading.to[i] as number;
+			expect(from >= previous && from < to && to <= name.length, context).toBe(true);
+			previous = from;
+		}
+	}
+}
+
 describe("the normalizer", () => {
-	it("gives the definition's text form and skeleton for every pair of ASCII characters", () => {
+	it("gives the definition's text form for every pair of ASCII characters", () => {
 		for (const a of ASCII) {
 			for (const b of ASCII) {
 				const text = `${a}${b}`;
 				expect(foldText(text), JSON.stringify(text)).toBe(foldTextReference(text));
-				expect(skeleton(text), JSON.stringify(text)).toBe(skeletonReference(text));
-				expect(nameSkeleton(text), JSON.stringify(text)).toBe(skeletonReference(foldTextReference(text)));
+				expectSpansInName(text);
 			}
 		}
 	});
@@ -111,13 +108,12 @@ describe("the normalizer", () => {
 			const length = Math.floor(next() * 10);
 			for (let i = 0; i < length; i++) text += pick[Math.floor(next() * pick.length)];
 			expect(foldText(text), JSON.stringify(text)).toBe(foldTextReference(text));
-			expect(skeleton(text), JSON.stringify(text)).toBe(skeletonReference(text));
-			expect(nameSkeleton(text), JSON.stringify(text)).toBe(skeletonReference(foldTextReference(text)));
+			expectSpansInName(text);
 			expect(characterCount(text), JSON.stringify(text)).toBe([...text].length);
 		}
 	});
 
-	it("gives the definition's forms for random ASCII strings", () => {
+	it("gives the definition's text form for random ASCII strings", () => {
 		const next = random(1);
 		const pick = " \t\n  aAbBiIlLmM01345789$@%|`\"'_-*!.xyzXYZ";
 		for (let n = 0; n < 5000; n++) {
@@ -125,10 +121,7 @@ describe("the normalizer", () => {
 			const length = Math.floor(next() * 12);
 			for (let i = 0; i < length; i++) text += pick.charAt(Math.floor(next() * pick.length));
 			expect(foldText(text), JSON.stringify(text)).toBe(foldTextReference(text));
-			const folded = foldText(text);
-			expect(skeleton(folded), JSON.stringify(folded)).toBe(skeletonReference(folded));
-			expect(skeleton(text), JSON.stringify(text)).toBe(skeletonReference(text));
-			expect(nameSkeleton(text), JSON.stringify(text)).toBe(skeletonReference(foldTextReference(text)));
+			expectSpansInName(text);
 		}
 	});
 });
@@ -166,40 +159,74 @@ describe("the automaton", () => {
 	});
 });
 
-/** The first entry refusing `name`, by a plain loop over the entries and the definitions of each mode. */
+/** Start offsets (in collapsed units) where `value` occurs in the reading with runs at least as long. */
+function occurrences(reading: Reading, value: { collapsed: string; runs: number[] }): number[] {
+	const found: number[] = [];
+	for (let at = 0; at + value.collapsed.length <= reading.collapsed.length; at++) {
+		if (reading.collapsed.slice(at, at + value.collapsed.length) !== value.collapsed) continue;
+		if (value.runs.every((run, k) => (reading.runs[at + k] as number) >= run)) found.push(at);
+	}
+	return found;
+}
+
+/** The first entry refusing `name`, by a plain loop over the entries, the readings and each mode's definition. */
 function firstBannedByLoop(entries: readonly BannedEntry[], name: string): number {
 	const text = foldTextReference(name);
-	const nameSkeleton = skeletonReference(text);
+	const readings = nameReadings(name);
 	for (const [index, item] of entries.entries()) {
 		const entry = typeof item === "string" ? { value: item } : item;
-		const normalize = entry.normalize !== false;
-		const subject = normalize ? nameSkeleton : name;
 		const mode = entry.match ?? "plain";
+		if (entry.normalize === false) {
+			if (mode === "regex") {
+				if (RE2JS.compile(entry.value, 0).matcher(name).find()) return index;
+			} else if (mode === "glob") {
+				if (globMatches(entry.value.split("*"), name)) return index;
+			} else if (rawMatches(mode, entry.value, name)) {
+				return index;
+			}
+			continue;
+		}
 		if (mode === "regex") {
-			const regex = RE2JS.compile(entry.value, normalize ? RE2JS.CASE_INSENSITIVE : 0);
-			if (regex.matcher(normalize ? text : name).find()) return index;
+			if (RE2JS.compile(entry.value, RE2JS.CASE_INSENSITIVE).matcher(text).find()) return index;
 			continue;
 		}
-		if (mode === "glob") {
-			const pieces = normalize
-				? foldTextReference(entry.value).split("*").map(skeletonReference)
-				: entry.value.split("*");
-			if (globMatches(pieces, subject)) return index;
-			continue;
-		}
-		const value = normalize ? skeletonReference(foldTextReference(entry.value)) : entry.value;
-		if (mode === "exact" && subject === value) return index;
-		if (mode === "plain" && subject.includes(value)) return index;
-		if (mode === "prefix" && subject.startsWith(value)) return index;
-		if (mode === "suffix" && subject.endsWith(value)) return index;
-		if (mode === "word") {
-			for (let at = subject.indexOf(value); at >= 0; at = subject.indexOf(value, at + 1)) {
-				const end = at + value.length;
-				if (!isWordCharacterAt(subject, at - 1) && !isWordCharacterAt(subject, end)) return index;
+		for (const reading of readings) {
+			if (mode === "glob") {
+				const pieces = entry.value.split("*").map((piece) => foldedValue(piece).written);
+				if (globMatches(pieces, reading.written)) return index;
+				continue;
+			}
+			const value = foldedValue(entry.value);
+			if (mode === "exact") {
+				if (reading.written === value.written) return index;
+				continue;
+			}
+			for (const at of occurrences(reading, value)) {
+				const end = at + value.collapsed.length;
+				if (
+					mode === "plain" ||
+					(mode === "prefix" && at === 0) ||
+					(mode === "suffix" && end === reading.collapsed.length) ||
+					(mode === "word" && reading.word[at - 1] !== 1 && reading.word[end] !== 1)
+				) {
+					return index;
+				}
 			}
 		}
 	}
 	return -1;
+}
+
+/** A `normalize: false` entry's mode, on the name as received. */
+function rawMatches(mode: string, value: string, name: string): boolean {
+	if (mode === "exact") return name === value;
+	if (mode === "plain") return name.includes(value);
+	if (mode === "prefix") return name.startsWith(value);
+	if (mode === "suffix") return name.endsWith(value);
+	for (let at = name.indexOf(value); at >= 0; at = name.indexOf(value, at + 1)) {
+		if (!isWordCharacterAt(name, at - 1) && !isWordCharacterAt(name, at + value.length)) return true;
+	}
+	return false;
 }
 
 describe("the compiled banned list", () => {
@@ -223,6 +250,14 @@ describe("the compiled banned list", () => {
 		"ß",
 		"ss",
 		"B",
+		"aa",
+		"1",
+		"!",
+		"|",
+		".",
+		"赌",
+		"賭",
+		"博",
 	];
 	const REGEXES = ["^[0-9]+$", "ab+a", "^b", "a$", "(ab|ba)a", "[lI]{2}", "rn\\s"];
 
@@ -244,7 +279,7 @@ describe("the compiled banned list", () => {
 				if (mode === "regex") value = REGEXES[Math.floor(next() * REGEXES.length)] ?? "a";
 				if (mode === "glob") value = `${next() < 0.3 ? "" : value}*${draw(next, Math.floor(next() * 2))}`;
 				if (normalize === undefined && mode !== "regex" && mode !== "glob") {
-					if (skeleton(foldText(value)) === "") continue;
+					if (foldedValue(value).written === "") continue;
 				}
 				entries.push(mode === "plain" && normalize === undefined ? value : { match: mode, value, normalize });
 			}

@@ -1,8 +1,8 @@
 // Unit tests of the pure policy: document → compile → evaluate, and the normalizer.
 import { describe, expect, it } from "vitest";
 import { type CompiledPolicy, compilePolicyText } from "../../src/policy/compile";
-import { evaluateCreation } from "../../src/policy/evaluate";
-import { foldText, nameSkeleton } from "../../src/policy/normalize";
+import { evaluateCreation, explainCreation } from "../../src/policy/evaluate";
+import { foldedValue, foldText, nameReadings } from "../../src/policy/normalize";
 
 function compile(document: unknown): CompiledPolicy {
 	const compiled = compilePolicyText(JSON.stringify(document));
@@ -35,8 +35,11 @@ const ISSUE_EXAMPLE = {
 	groupCreation: {},
 };
 
+/** The folded form of each reading of a name. */
+const readingsOf = (name: string) => nameReadings(name).map((reading) => reading.collapsed);
+
 describe("normalization", () => {
-	it("folds width, case, invisibles, look-alikes and leetspeak to one skeleton", () => {
+	it("folds width, case, invisibles, look-alikes and leetspeak to one folded form", () => {
 		for (const name of [
 			"ＣＡＳＩＮＯ",
 			"ca\u200bsino",
@@ -46,8 +49,55 @@ describe("normalization", () => {
 			"çàsïnö",
 			"c\u00adasino",
 		]) {
-			expect(nameSkeleton(name), name).toBe("casino");
+			expect(readingsOf(name)[0], name).toBe("casino");
 		}
+	});
+
+	it.each([
+		["uppercase look-alikes (Cyrillic and Greek capitals)", "САЅІΝΟ"],
+		["lowercase look-alikes", "саѕіnо"],
+		["stroke letters", "ȼasɨnø"],
+		["small capitals", "ᴄᴀꜱɪɴᴏ"],
+		["circled letters", "ⒸⒶⓈⒾⓃⓄ"],
+		["negative circled letters", "🅒🅐🅢🅘🅝🅞"],
+		["regional indicators", "🇨🇦🇸🇮🇳🇴"],
+		["parenthesised letters", "⒞⒜⒮⒤⒩⒪"],
+		["mathematical letters", "𝐜𝐚𝐬𝐢𝐧𝐨"],
+		["combining marks", "c\u0301a\u0308sino"],
+	])("folds %s to the letters they stand for", (_, name) => {
+		expect(readingsOf(name)).toContain("casino");
+	});
+
+	it("reads repeated letters collapsed, keeping each run's length", () => {
+		const [reading] = nameReadings("caaasinooo");
+		expect(reading?.collapsed).toBe("casino");
+		expect(reading?.runs).toEqual([1, 3, 1, 1, 1, 3]);
+		expect(reading?.written).toBe("caaasinooo");
+	});
+
+	it("skips separators between single letters and between Han characters, and reads 1 ! | as i or l", () => {
+		expect(readingsOf("c a s i n o")).toContain("casino");
+		expect(readingsOf("c.a.s.i.n.o")).toContain("casino");
+		expect(readingsOf("赌 博")).toContain("赌博");
+		expect(readingsOf("赌*博")).toContain("赌博");
+		expect(readingsOf("赌_博")).toContain("赌博");
+		expect(readingsOf("d!ck")).toContain("dick");
+		expect(readingsOf("s|ut")).toContain("slut");
+		expect(readingsOf("s1ut")).toContain("slut");
+		// Not between letters: punctuation, and words of more than one letter keep their spaces.
+		expect(readingsOf("bet!")).toEqual(["bet!"]);
+		expect(readingsOf("my casino club")).toEqual(["my casino club"]);
+	});
+
+	it("folds Traditional Han to Simplified and full width to ASCII", () => {
+		expect(foldedValue("賭博").written).toBe("赌博");
+		expect(readingsOf("ＣＡＳＩＮＯ賭博")).toEqual(["casino赌博"]);
+	});
+
+	it("folds no ASCII letter into another (no m → rn)", () => {
+		expect(readingsOf("Pompeii")[0]).toBe("pompei");
+		expect(nameReadings("Pompeii")[0]?.written).toBe("pompeii");
+		expect(readingsOf("Il")).toEqual(["il"]);
 	});
 	it("keeps the text form free of look-alike folding", () => {
 		expect(foldText("  Straße\u200b  １２３ ")).toBe("strasse 123");
@@ -133,5 +183,103 @@ describe("the example policy document", () => {
 		expect(evaluateCreation(policy, "group", { operatorAccount: "a", name: "casino" }).rule).toBe(
 			'names.banned[0] "casino"',
 		);
+	});
+});
+
+describe("matching v2", () => {
+	const policy = compile({
+		names: {
+			banned: [
+				"porn",
+				"dick",
+				{ match: "word", value: "bet" },
+				"boob",
+				"赌博",
+				{ match: "regex", value: "fre+ money", fold: true },
+				{ match: "regex", value: "^slur$" },
+			],
+			allowed: [
+				{ match: "contains", value: "dickens" },
+				{ match: "word", value: "benedick" },
+				"Casino Royale Book Club",
+			],
+		},
+	});
+	const rule = (name: string) => topic(policy, name).rule;
+
+	it("refuses the evasions of each class", () => {
+		expect(rule("p0rn")).toBe('names.banned[0] "porn"');
+		expect(rule("ᴘᴏʀɴ")).toBe('names.banned[0] "porn"');
+		expect(rule("p o r n")).toBe('names.banned[0] "porn"');
+		expect(rule("pooorn")).toBe('names.banned[0] "porn"');
+		expect(rule("d!ck")).toBe('names.banned[1] "dick"');
+		expect(rule("b00000b")).toBe('names.banned[3] "boob"');
+		expect(rule("賭博")).toBe('names.banned[4] "赌博"');
+		expect(rule("赌 博")).toBe('names.banned[4] "赌博"');
+		expect(rule("大赌博场")).toBe('names.banned[4] "赌博"');
+		expect(rule("frēē money")).toBe('names.banned[5] regex "fre+ money"');
+	});
+
+	it("no longer refuses names the m → rn look-alike made guilty", () => {
+		expect(rule("Pompeii")).toBeNull();
+		expect(rule("pomegranate")).toBeNull();
+		expect(rule("homegrown")).toBeNull();
+	});
+
+	it("counts a run in a name only when it is at least as long as the value's", () => {
+		expect(rule("bob")).toBeNull();
+		expect(rule("boob")).toBe('names.banned[3] "boob"');
+	});
+
+	it("ends a word at a digit: bet2win is refused by the word bet, alphabet is not", () => {
+		expect(rule("bet2win")).toBe('names.banned[2] word "bet"');
+		expect(rule("2bet")).toBe('names.banned[2] word "bet"');
+		expect(rule("alphabet soup")).toBeNull();
+		expect(rule("betting")).toBeNull();
+	});
+
+	it("ignores a banned match lying wholly inside an allowed pattern's span, and only that one", () => {
+		expect(rule("Dickens Fans")).toBeNull();
+		expect(rule("Benedick")).toBeNull();
+		expect(rule("Dickens fans dick")).toBe('names.banned[1] "dick"');
+		// A regex without fold sees the text form: only a whole-name exception excuses it.
+		expect(rule("slur")).toBe('names.banned[6] regex "^slur$"');
+	});
+
+	it("explains a refusal: folded form, span in the name, entry", () => {
+		const { verdict, explanation } = explainCreation(policy, "topic", {
+			operatorAccount: "a",
+			name: "My P 0 R N club",
+		});
+		expect(verdict.allowed).toBe(false);
+		expect(explanation).toMatchObject({
+			text: "my p 0 r n club",
+			normalized: "my p o r n club",
+			match: {
+				rule: 'names.banned[0] "porn"',
+				entry: 0,
+				match: "plain",
+				value: "porn",
+				reading: "separators skipped",
+				span: { start: 3, end: 10, text: "P 0 R N" },
+			},
+			exceptions: [],
+		});
+	});
+
+	it("explains an exception: the allowed entry, its span and the match it excused", () => {
+		const { verdict, explanation } = explainCreation(policy, "topic", {
+			operatorAccount: "a",
+			name: "Dickens Fans",
+		});
+		expect(verdict).toMatchObject({ allowed: true, rule: null });
+		expect(explanation?.match).toBeNull();
+		expect(explanation?.exceptions).toEqual([
+			{
+				rule: 'names.allowed[0] contains "dickens"',
+				span: { start: 0, end: 7, text: "Dickens" },
+				excused: { rule: 'names.banned[1] "dick"', span: { start: 0, end: 4, text: "Dick" } },
+			},
+		]);
 	});
 });

@@ -1,0 +1,373 @@
+// The pattern matcher shared by banned entries and `allowed` patterns: every plain, word, prefix and
+// suffix value (and each glob's longest literal piece) of one side goes into one Aho–Corasick automaton,
+// exact values into a map, regexes into RE2 sets. One pass over each reading of a name finds every
+// occurrence, whatever the number of patterns, with its span in the name.
+import { RE2JS, RE2Set } from "re2js";
+import { type Automaton, AutomatonBuilder, groupByBucket, NODE, nextState } from "./automaton";
+import type { Reading } from "./normalize";
+
+export const PLAIN = 0;
+export const WORD = 1;
+export const PREFIX = 2;
+export const SUFFIX = 3;
+export const GLOB = 4;
+export const ROLES = 8;
+
+export interface Glob {
+	entry: number;
+	/** The value split at `*` (folded): the name starts with the first piece, ends with the last, holds the rest in order. */
+	pieces: string[];
+}
+
+/** Patterns compared with one form of the name (its folded readings, or the raw name for `normalize: false`). */
+export interface Side {
+	automaton: Automaton;
+	/**
+	 * Uses of needle n: useValues[useStart[n]] … useValues[useStart[n + 1] - 1], in document order. A use is
+	 * entry * ROLES + role, except for globs: glob index * ROLES + GLOB.
+	 */
+	useStart: Int32Array;
+	useValues: Int32Array;
+	/**
+	 * For each use, where its value's run lengths start in `runLengths` (`boob`: 1 2 1), or -1 when every
+	 * run is one unit long: a reading's run must be at least as long for the use to match.
+	 */
+	useRuns: Int32Array;
+	runLengths: Int32Array;
+	/** Folded (or raw) value of each exact pattern → its entry. */
+	exact: Map<string, number>;
+	globs: Glob[];
+	/** Globs without any literal piece (`*`): candidates for every name. */
+	globsAlways: number[];
+	/** Regex entries matched against the text form (or the raw name), or null when there are none. */
+	regexes: RegexMatchers | null;
+	/** Regex entries with `fold`, matched against each reading's folded form, or null. */
+	foldedRegexes: RegexMatchers | null;
+	/** No pattern compares this side (usually the raw side): nothing to search. */
+	empty: boolean;
+}
+
+/** Collects one side's patterns; {@link SideBuilder.build} makes the {@link Side}. */
+export class SideBuilder {
+	private needles: AutomatonBuilder;
+	/** Triples (needle, use, run offset), in document order. */
+	private uses: number[] = [];
+	private runLengths: number[] = [];
+	private exact = new Map<string, number>();
+	private globs: Glob[] = [];
+	private globsAlways: number[] = [];
+	private regexEntries: number[] = [];
+	private regexPatterns: string[] = [];
+	private foldedEntries: number[] = [];
+	private foldedPatterns: string[] = [];
+
+	constructor(
+		private readonly caseInsensitive: boolean,
+		expectedUnits: number,
+	) {
+		this.needles = new AutomatonBuilder(expectedUnits);
+	}
+
+	/** A plain, word, prefix or suffix pattern: `text` is the collapsed value, `runs` its run lengths. */
+	addSubstring(entry: number, role: number, text: string, runs: readonly number[] | null): void {
+		this.use(text, entry * ROLES + role, runs);
+	}
+
+	addExact(entry: number, text: string): void {
+		if (!this.exact.has(text)) this.exact.set(text, entry);
+	}
+
+	/** A glob: its pieces (folded as written) and the collapsed form and runs of the longest one. */
+	addGlob(
+		entry: number,
+		pieces: string[],
+		longest: { collapsed: string; runs: readonly number[] } | null,
+	): void {
+		const glob = this.globs.push({ entry, pieces }) - 1;
+		if (longest === null || longest.collapsed === "") this.globsAlways.push(glob);
+		else this.use(longest.collapsed, glob * ROLES + GLOB, longest.runs);
+	}
+
+	addRegex(entry: number, pattern: string, folded: boolean): void {
+		(folded ? this.foldedEntries : this.regexEntries).push(entry);
+		(folded ? this.foldedPatterns : this.regexPatterns).push(pattern);
+	}
+
+	private use(text: string, value: number, runs: readonly number[] | null): void {
+		let runAt = -1;
+		if (runs?.some((run) => run > 1)) {
+			runAt = this.runLengths.length;
+			this.runLengths.push(...runs);
+		}
+		this.uses.push(this.needles.add(text), value, runAt);
+	}
+
+	build(): Side {
+		const { useStart, useValues, useRuns } = groupUsesByNeedle(this.uses, this.needles.size);
+		const flags = this.caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0;
+		const matchers = (entries: number[], patterns: string[]) =>
+			patterns.length === 0 ? null : new RegexMatchers(entries, patterns, flags).prepared();
+		return {
+			automaton: this.needles.build(),
+			useStart,
+			useValues,
+			useRuns,
+			runLengths: Int32Array.from(this.runLengths),
+			exact: this.exact,
+			globs: this.globs,
+			globsAlways: this.globsAlways,
+			regexes: matchers(this.regexEntries, this.regexPatterns),
+			foldedRegexes: matchers(this.foldedEntries, this.foldedPatterns),
+			empty:
+				this.uses.length === 0 &&
+				this.exact.size === 0 &&
+				this.globsAlways.length === 0 &&
+				this.regexPatterns.length === 0 &&
+				this.foldedPatterns.length === 0,
+		};
+	}
+}
+
+/** Uses grouped by needle, document order kept within a needle (a stable counting sort). */
+function groupUsesByNeedle(
+	uses: readonly number[],
+	needleCount: number,
+): { useStart: Int32Array; useValues: Int32Array; useRuns: Int32Array } {
+	const { start, list } = groupByBucket(
+		needleCount,
+		uses.length / 3,
+		(i) => uses[3 * i] as number,
+		(i) => i,
+	);
+	const useValues = list.map((use) => uses[3 * use + 1] as number);
+	const useRuns = list.map((use) => uses[3 * use + 2] as number);
+	return { useStart: start, useValues, useRuns };
+}
+
+/**
+ * A search in progress over the readings of one name: the best (earliest in document order) entry
+ * found so far and where, the spans that excuse a match (allowed patterns), and optionally every match
+ * those spans excused (for explanations) or every match at all (to collect the allowed spans).
+ */
+export interface Search {
+	/** Only entries before this one are looked for; Infinity at first. */
+	best: number;
+	/** Span of the best match in the name (UTF-16 offsets), and the reading it was found in. */
+	start: number;
+	end: number;
+	reading: number;
+	/** Spans [start, end) of the name, flat, wholly inside which a match does not count. */
+	excused: readonly number[];
+	/** When not null, each excused match is recorded here: entry, start, end, index of the excusing span. */
+	saved: number[] | null;
+	/** When not null, every match is recorded here (entry, start, end) and the search never narrows. */
+	all: number[] | null;
+}
+
+/** A fresh search: nothing found yet. */
+export function newSearch(excused: readonly number[] = [], saved: number[] | null = null): Search {
+	return { best: Number.POSITIVE_INFINITY, start: -1, end: -1, reading: -1, excused, saved, all: null };
+}
+
+/** Offers a match of `entry` over the name's span [start, end); true when the search took it. */
+function offer(search: Search, entry: number, start: number, end: number, reading: number): boolean {
+	if (search.all !== null) {
+		search.all.push(entry, start, end);
+		return false;
+	}
+	const { excused } = search;
+	for (let i = 0; i < excused.length; i += 2) {
+		if ((excused[i] as number) <= start && end <= (excused[i + 1] as number)) {
+			search.saved?.push(entry, start, end, i / 2);
+			return false;
+		}
+	}
+	search.best = entry;
+	search.start = start;
+	search.end = end;
+	search.reading = reading;
+	return true;
+}
+
+/**
+ * Searches one reading of the name with a side's automaton, exact map, globs and folded regexes.
+ * `readingIndex` is reported with the match.
+ */
+export function searchReading(side: Side, reading: Reading, readingIndex: number, search: Search): void {
+	const { written, writtenFrom, writtenTo } = reading;
+	const nameStart = writtenFrom[0] ?? 0;
+	const nameEnd = writtenTo[writtenTo.length - 1] ?? 0;
+	const exact = side.exact.get(written);
+	if (exact !== undefined && exact < search.best) offer(search, exact, nameStart, nameEnd, readingIndex);
+	const { globs } = side;
+	for (const candidate of side.globsAlways) {
+		const glob = globs[candidate] as Glob;
+		if (glob.entry < search.best && globMatches(glob.pieces, written)) {
+			offer(search, glob.entry, nameStart, nameEnd, readingIndex);
+		}
+	}
+	searchAutomaton(side, reading, readingIndex, search);
+	const folded = side.foldedRegexes;
+	if (folded !== null) {
+		for (const [entry, start, end] of folded.matches(written, search.best, search.all !== null)) {
+			const from = start < 0 ? nameStart : (writtenFrom[start] ?? nameEnd);
+			const to = end <= 0 ? nameEnd : (writtenTo[end - 1] ?? nameEnd);
+			if (entry < search.best) offer(search, entry, from, Math.max(from, to), readingIndex);
+		}
+	}
+}
+
+function searchAutomaton(side: Side, reading: Reading, readingIndex: number, search: Search): void {
+	const { automaton, useStart, useValues, useRuns, runLengths, globs } = side;
+	const { nodes, outputNeedle, outputNext, needleLengths } = automaton;
+	const { collapsed, runs, from, to, word, written } = reading;
+	const last = collapsed.length;
+	let state = 0;
+	for (let i = 0; i < last; i++) {
+		state = nextState(automaton, state, collapsed.charCodeAt(i));
+		for (let e = nodes[NODE * state + 2] as number; e !== 0; e = outputNext[e] as number) {
+			const needle = outputNeedle[e] as number;
+			const end = i + 1;
+			const start = end - (needleLengths[needle] as number);
+			const stop = useStart[needle + 1] as number;
+			for (let u = useStart[needle] as number; u < stop; u++) {
+				const use = useValues[u] as number;
+				const role = use % ROLES;
+				const runAt = useRuns[u] as number;
+				if (runAt >= 0 && !runsCover(runs, start, end - start, runLengths, runAt)) continue;
+				const spanFrom = from[start] as number;
+				const spanTo = to[end - 1] as number;
+				if (role === GLOB) {
+					const glob = globs[(use - role) / ROLES] as Glob;
+					if (glob.entry < search.best && globMatches(glob.pieces, written)) {
+						offer(search, glob.entry, from[0] as number, to[last - 1] as number, readingIndex);
+					}
+					continue;
+				}
+				const entry = (use - role) / ROLES;
+				// Uses are in document order: nothing later on this needle can beat `best`.
+				if (entry >= search.best) break;
+				if (
+					(role === PLAIN ||
+						(role === WORD && word[start - 1] !== 1 && word[end] !== 1) ||
+						(role === PREFIX && start === 0) ||
+						(role === SUFFIX && end === last)) &&
+					offer(search, entry, spanFrom, spanTo, readingIndex)
+				) {
+					break;
+				}
+			}
+		}
+	}
+}
+
+/** Whether the reading's runs from `start` are at least the value's run lengths (`boooob` covers `boob`). */
+function runsCover(
+	runs: readonly number[],
+	start: number,
+	length: number,
+	runLengths: Int32Array,
+	runAt: number,
+): boolean {
+	for (let k = 0; k < length; k++) {
+		if ((runs[start + k] ?? 1) < (runLengths[runAt + k] as number)) return false;
+	}
+	return true;
+}
+
+/**
+ * Searches the raw name (or the text form, for unfolded regexes) with a side's regexes: a match there
+ * has no span of its own, so it stands for the whole name.
+ */
+export function searchRegexes(
+	matchers: RegexMatchers | null,
+	subject: string,
+	nameLength: number,
+	search: Search,
+): void {
+	if (matchers === null) return;
+	for (const [entry] of matchers.matches(subject, search.best, false)) {
+		if (entry < search.best) offer(search, entry, 0, nameLength, -1);
+	}
+}
+
+/**
+ * The regex entries of one side. Their RE2 programs are built at compile time, or on first use: the
+ * compiled form of a policy (compiled-cache.ts) stores the patterns, and a policy read back from it
+ * pays for its regexes only when a name reaches them.
+ */
+export class RegexMatchers {
+	/** The set of all patterns (null when they do not fit one), and each pattern's own program once built. */
+	private compiled: { set: RE2Set | null; each: (RE2JS | undefined)[] } | null = null;
+
+	constructor(
+		/** Entry index of each pattern, in document order. */
+		readonly entries: readonly number[],
+		readonly patterns: readonly string[],
+		readonly flags: number,
+	) {}
+
+	/**
+	 * The entries (before `bestSoFar`, in document order) whose pattern matches `subject`, each with the
+	 * span of its first match in `subject` ([entry, start, end]); only the first such entry unless `all`.
+	 */
+	matches(subject: string, bestSoFar: number, all: boolean): [number, number, number][] {
+		this.compiled ??= this.compile();
+		const { set } = this.compiled;
+		const candidates = set !== null ? set.match(subject).sort((a, b) => a - b) : this.patterns.keys();
+		const out: [number, number, number][] = [];
+		for (const i of candidates) {
+			const entry = this.entries[i] as number;
+			if (entry >= bestSoFar) break;
+			const matcher = this.program(i).matcher(subject);
+			if (!matcher.find()) continue;
+			out.push([entry, matcher.start(), matcher.end()]);
+			if (!all) break;
+		}
+		return out;
+	}
+
+	/** Builds the RE2 programs now rather than on first use; returns this. */
+	prepared(): this {
+		this.compiled ??= this.compile();
+		return this;
+	}
+
+	private program(i: number): RE2JS {
+		const each = (this.compiled as { each: (RE2JS | undefined)[] }).each;
+		let program = each[i];
+		if (program === undefined) {
+			program = RE2JS.compile(this.patterns[i] as string, this.flags);
+			each[i] = program;
+		}
+		return program;
+	}
+
+	private compile(): { set: RE2Set | null; each: (RE2JS | undefined)[] } {
+		try {
+			const set = new RE2Set(RE2Set.UNANCHORED, this.flags);
+			for (const pattern of this.patterns) set.add(pattern);
+			set.compile();
+			return { set, each: [] };
+		} catch {
+			// Too large for one program: match them one by one (each still linear-time).
+			return { set: null, each: [] };
+		}
+	}
+}
+
+/** Whether `text` is matched by a glob split at its `*`s: anchored at both ends, pieces in order. */
+export function globMatches(pieces: readonly string[], text: string): boolean {
+	const first = pieces[0] ?? "";
+	if (pieces.length === 1) return text === first;
+	const last = pieces[pieces.length - 1] ?? "";
+	if (!text.startsWith(first)) return false;
+	let position = first.length;
+	for (let i = 1; i < pieces.length - 1; i++) {
+		const piece = pieces[i] ?? "";
+		const found = text.indexOf(piece, position);
+		if (found < 0) return false;
+		position = found + piece.length;
+	}
+	return text.length - last.length >= position && text.endsWith(last);
+}
