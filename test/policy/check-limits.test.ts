@@ -15,14 +15,14 @@ async function check(body: string, env: Partial<Env> = {}) {
 		}),
 		{ ADMIN_TOKEN, ...env },
 	);
-	return { status: response.status, json: await response.json<{ error?: string; ErrorCode?: number }>() };
+	return { status: response.status, json: await response.json<{ error?: { code: string; message: string; field?: string } }>() };
 }
 
 describe("POST /api/policy/check limits", () => {
 	it("refuses a body over MAX_BODY_BYTES with 413 JSON", async () => {
 		const body = JSON.stringify({ Operator_Account: "leckie", Name: "x".repeat(900) });
 		const answer = await check(body, { MAX_BODY_BYTES: "500" });
-		expect(answer).toEqual({ status: 413, json: { error: "the body is larger than 500 bytes" } });
+		expect(answer).toEqual({ status: 413, json: { error: { code: "payload_too_large", message: "body is larger than 500 bytes" } } });
 		// The same body under the default limit is judged.
 		expect((await check(body)).status).toBe(200);
 	});
@@ -32,7 +32,8 @@ describe("POST /api/policy/check limits", () => {
 			JSON.stringify({ Operator_Account: "leckie", Name: "n".repeat(MAX_CHECK_NAME_LENGTH + 1) }),
 		);
 		expect(answer.status).toBe(400);
-		expect(answer.json.error).toMatch(/^Name: must be at most 1024 characters/);
+		expect(answer.json.error?.code).toBe("bad_request");
+		expect(answer.json.error?.message).toMatch(/Name: must be at most 1024 characters/);
 		const atLimit = await check(
 			JSON.stringify({ Operator_Account: "leckie", Name: "n".repeat(MAX_CHECK_NAME_LENGTH) }),
 		);
@@ -43,6 +44,6 @@ describe("POST /api/policy/check limits", () => {
 		const depth = 100_000;
 		const policy = `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
 		const answer = await check(`{"Operator_Account":"leckie","Name":"n","policy":${policy}}`);
-		expect(answer).toEqual({ status: 400, json: { error: "the body nests deeper than 64 levels" } });
+		expect(answer).toEqual({ status: 400, json: { error: { code: "bad_request", message: "body nests deeper than 64 levels" } } });
 	});
 });
