@@ -42,6 +42,10 @@ export default defineConfig({
 					TENCENT_API_BASE: FAKE_TENCENT_ORIGIN,
 					TENCENT_ADMIN_IDENTIFIER: FAKE_ADMIN_IDENTIFIER,
 					TENCENT_SECRET_KEY: FAKE_SECRET_KEY,
+					// Tests of everything but authentication send unsigned callbacks, as `npm start` accepts them; the
+					// tests of authentication set their own (the deployed default, "false", is tested there and in
+					// test/node, where the Worker runs with wrangler.toml's vars only).
+					ALLOW_UNSIGNED_CALLBACKS: "true",
 					TEST_MIGRATIONS: await readD1Migrations(migrationsPath),
 					// The battery's fuzzing: fixed in `npm test`, changed by `npm run fuzz:sweep`.
 					FUZZ_SEED: process.env.FUZZ_SEED ?? "20261117",

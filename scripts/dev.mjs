@@ -35,12 +35,16 @@ if (hasPolicy) {
 	console.log("Put examples/policy.json into local KV under the key `policy`.");
 }
 
+// Local play without a token: the deployed default (ALLOW_UNSIGNED_CALLBACKS="false") refuses unsigned
+// callbacks. With CALLBACK_TOKEN set in .dev.vars, callbacks must be signed all the same.
 const dev = wrangler([
 	"dev",
 	"--ip",
 	"127.0.0.1",
 	"--port",
 	process.env.PORT ?? "8787",
+	"--var",
+	"ALLOW_UNSIGNED_CALLBACKS:true",
 	...process.argv.slice(2),
 ]);
 process.exit(dev.status ?? 0);

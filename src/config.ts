@@ -45,7 +45,15 @@ export function requestTimeSkewSeconds(env: Env): number {
 	return positiveIntVar(env.REQUEST_TIME_SKEW_SECONDS, 60);
 }
 
-/** The callback tokens that currently sign valid requests; empty means authentication is off. */
+/**
+ * Whether `ALLOW_UNSIGNED_CALLBACKS` is `"true"` (any case): callbacks without a token or mutual TLS are
+ * then accepted on `SdkAppid` alone. For local play only (`npm start` sets it); off by default.
+ */
+export function allowUnsignedCallbacks(env: Env): boolean {
+	return (env.ALLOW_UNSIGNED_CALLBACKS ?? "").trim().toLowerCase() === "true";
+}
+
+/** The callback tokens that currently sign valid requests; empty means no token is configured. */
 export function callbackTokens(env: Env): string[] {
 	return [env.CALLBACK_TOKEN, env.CALLBACK_TOKEN_PREVIOUS].filter(
 		(token): token is string => typeof token === "string" && token.length > 0,

@@ -278,7 +278,8 @@ export const apiOperations: ApiOperation[] = [
 	{
 		method: "post",
 		path: "/api/policy/backtest",
-		summary: "Which live topics a policy (a draft, or the live one) would refuse by name, one page of topics per request",
+		summary:
+			"Which live topics a policy (a draft, or the live one) would refuse by name, one page of topics per request",
 		description:
 			'Pass `next` back as `after` until it is null. With `"apply": true`, each refused topic is recorded in the enforcement ledger and its action queued (docs/enforcement.md).',
 		tag: "enforcement",

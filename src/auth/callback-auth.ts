@@ -1,12 +1,33 @@
 // Who may call the callback endpoint: Tencent Chat for one of our SDKAppIDs, signed with the console token.
-import { callbackTokens, requestTimeSkewSeconds, sdkAppIds } from "../config";
+import { allowUnsignedCallbacks, callbackTokens, requestTimeSkewSeconds, sdkAppIds } from "../config";
 import { sha256Hex, timingSafeEqualStrings } from "../crypto";
 import { log } from "../log";
 import { ok, type Result, refused } from "../result";
+import { mutualTlsRequired } from "./client-certificate";
 
-/** The outcome of checking a callback request's query string. */
-/** The SDKAppID the callback is for, or why it is refused. */
+/**
+ * The SDKAppID the callback is for, or why it is refused. The problem `UNCONFIGURED_REASON` means no way to
+ * authenticate callbacks is configured, so none is served (503); any other problem is a 401.
+ */
 export type CallbackAuthResult = Result<string>;
+
+/** How callbacks are authenticated: a token, mutual TLS only, unsigned by choice, or not configured at all. */
+export type CallbackAuthMode = "token" | "mutual-tls" | "unsigned" | "unconfigured";
+
+/** The refusal while no authentication is configured; names every way out. */
+export const UNCONFIGURED_REASON =
+	'callback authentication is not configured: set the CALLBACK_TOKEN secret (or MTLS_REQUIRED="true"), or ALLOW_UNSIGNED_CALLBACKS="true" for local play';
+
+/**
+ * How this deployment authenticates callbacks. A token always wins (then every callback must be signed);
+ * without one, mutual TLS alone or an explicit `ALLOW_UNSIGNED_CALLBACKS="true"`; otherwise nothing is
+ * configured and callbacks are refused: an empty or forgotten secret must not silently open the endpoint.
+ */
+export function callbackAuthMode(env: Env): CallbackAuthMode {
+	if (callbackTokens(env).length > 0) return "token";
+	if (mutualTlsRequired(env)) return "mutual-tls";
+	return allowUnsignedCallbacks(env) ? "unsigned" : "unconfigured";
+}
 
 let warnedUnsigned = false;
 
@@ -35,24 +56,29 @@ export function tencentSign(token: string, requestTime: string): Promise<string>
 /**
  * Checks `SdkAppid` against the configured list and, when a callback token is set, `Sign` and
  * `RequestTime` (seconds; at most the configured skew from `nowMs`). Every refusal names its reason.
+ * Without a token, only mutual TLS (checked by the caller) or `ALLOW_UNSIGNED_CALLBACKS="true"` lets a
+ * callback through; with neither, every callback is refused with 503.
  */
 export async function authenticateCallback(
 	params: URLSearchParams,
 	env: Env,
 	nowMs: number,
 ): Promise<CallbackAuthResult> {
+	const mode = callbackAuthMode(env);
+	if (mode === "unconfigured") return refused(UNCONFIGURED_REASON);
 	const sdkAppId = singleParam(params, "SdkAppid");
 	if (sdkAppId === undefined) return refused("SdkAppid is missing");
 	if (sdkAppId === null) return refused("SdkAppid is repeated");
 	if (!sdkAppIds(env).includes(sdkAppId)) return refused("SdkAppid is not this app's");
 
 	const tokens = callbackTokens(env);
-	if (tokens.length === 0) {
+	if (mode !== "token") {
 		// Once per isolate: loud enough to be seen in Workers Logs, not one line per callback.
-		if (!warnedUnsigned) {
+		if (mode === "unsigned" && !warnedUnsigned) {
 			warnedUnsigned = true;
 			log("warn", "callback.unsigned", {
-				warning: "CALLBACK_TOKEN is not set: callbacks are accepted on SdkAppid alone, which anyone can send",
+				warning:
+					"ALLOW_UNSIGNED_CALLBACKS is on and CALLBACK_TOKEN is not set: callbacks are accepted on SdkAppid alone, which anyone can send",
 			});
 		}
 		return ok(sdkAppId);

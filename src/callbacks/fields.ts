@@ -44,23 +44,54 @@ export const id = v.pipe(
 	v.minLength(1, "must not be empty"),
 	v.maxLength(MAX_ID_LENGTH),
 	v.check((value) => value.isWellFormed(), "must be well-formed Unicode (no lone surrogates)"),
+	// The body is decoded leniently (free text may carry broken bytes), so each invalid UTF-8 sequence has
+	// become U+FFFD here: two different IDs would be stored as one. Tencent's IDs never carry U+FFFD.
+	v.check((value) => !value.includes("\uFFFD"), "must be valid UTF-8 (no invalid byte sequences, no U+FFFD)"),
 );
 /** A short free-text field (name, type, account). */
 export const shortText = v.pipe(v.string(), v.maxLength(1024));
 /** A long free-text field (introduction, notification, URL). */
 export const longText = v.pipe(v.string(), v.maxLength(16_384));
 
-/** Tencent sends `EventTime` (ms) as a JSON string or number; both become a number. */
+/**
+ * Tencent sends `EventTime` (ms) as a JSON string or number; both become a number. A string must be the
+ * exact decimal form of a safe integer (no leading zeros, at most 2^53 − 1): past 2^53 two different
+ * strings become one number, and a 16-digit value would be stored as a time far in the future.
+ */
 export const eventTime = v.pipe(
 	v.union(
 		[
 			v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER)),
-			v.pipe(v.string(), v.regex(/^\d{1,16}$/, "must be digits (milliseconds)")),
+			v.pipe(
+				v.string(),
+				v.regex(/^(?:0|[1-9]\d{0,15})$/, "must be digits (milliseconds) without leading zeros"),
+				v.check((text) => Number(text) <= Number.MAX_SAFE_INTEGER, "must be at most 2^53 - 1"),
+			),
 		],
 		"must be a number or a string of digits (milliseconds)",
 	),
 	v.transform(Number),
 );
+
+/** How far before the receive time an `EventTime` is believed (Tencent delivers within seconds). */
+export const EVENT_TIME_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+/** How far after the receive time an `EventTime` is believed (clock difference between Tencent and us). */
+export const EVENT_TIME_MAX_LEAD_MS = 10 * 60 * 1000;
+
+/**
+ * `eventTime` when it lies within a day before and ten minutes after `receivedAt`, else `null`. A time
+ * outside that window is not used for ordering: one event dated in the year 2200 would make every later
+ * change of its topic look older and freeze the topic's state. The body (payload) keeps the value sent.
+ *
+ * @example
+ * plausibleEventTime(Date.now() + 3_600_000 * 24 * 365, Date.now()); // null
+ */
+export function plausibleEventTime(eventTime: number | null, receivedAt: number): number | null {
+	if (eventTime === null) return null;
+	const tooOld = eventTime < receivedAt - EVENT_TIME_MAX_AGE_MS;
+	const tooNew = eventTime > receivedAt + EVENT_TIME_MAX_LEAD_MS;
+	return tooOld || tooNew ? null : eventTime;
+}
 
 /** `MemberList: [{Member_Account}]`, tolerant of extra member fields. */
 export const memberList = v.pipe(

@@ -2,7 +2,7 @@
 // command's module decide (before-callbacks) or record (after-callbacks). Authenticated bodies that fail
 // validation are kept in `quarantine`; an after-event D1 cannot take goes to the queue, never lost.
 import * as v from "valibot";
-import { authenticateCallback, singleParam } from "../auth/callback-auth";
+import { authenticateCallback, singleParam, UNCONFIGURED_REASON } from "../auth/callback-auth";
 import { checkClientCertificate } from "../auth/client-certificate";
 import { maxBodyBytes } from "../config";
 import { withinDeadline } from "../deadline";
@@ -12,11 +12,11 @@ import { failEnvelope, okEnvelope } from "../http/envelope";
 import { errorMessage, log } from "../log";
 import { decideCreation, decideUnusableCreation, type PolicyDecision } from "../policy";
 import { ok, type Result, refused } from "../result";
-import { bufferEvent } from "../store/event-queue";
+import { bufferEvent, QUEUE_SEND_DEADLINE_MS } from "../store/event-queue";
 import { boundedBody, quarantineBody } from "../store/quarantine";
 import { DIRECT_WRITE_DEADLINE_MS, type EventRecord, recordEvent } from "../store/record-event";
 import type { AfterCommand, BeforeCommand } from "./command";
-import { storedSizeProblem } from "./fields";
+import { plausibleEventTime, storedSizeProblem } from "./fields";
 import { describeIssues } from "./issues";
 import { commandModule } from "./registry";
 
@@ -26,7 +26,9 @@ export const ignoredCommands = new Map<string, number>();
 export const MAX_IGNORED_NAMES = 200;
 
 /** The parsed body, or why it is unusable; `text` is the body as received (empty when it was not read). */
-export type ParsedBody = Result<unknown, { status: 400 | 413; reason: string }> & { text: string };
+export type ParsedBody = Result<unknown, { status: 400 | 413; reason: string; value?: unknown }> & {
+	text: string;
+};
 
 /** What is known of an authenticated callback before its body is judged. */
 interface Delivery {
@@ -36,7 +38,7 @@ interface Delivery {
 	requestId: string;
 }
 
-/** Handles `POST /` from Tencent Chat. Bad input gets a 4xx (or, for before-callbacks, the fail-mode 200). */
+/** Handles `POST /` from Tencent Chat. Bad input gets a 4xx; a before-callback always gets a 200 (see answerBefore). */
 export async function receiveCallback(
 	request: Request,
 	env: Env,
@@ -48,8 +50,9 @@ export async function receiveCallback(
 	const auth = certificate.ok ? await authenticateCallback(params, env, Date.now()) : certificate;
 	if (!auth.ok) {
 		await discardBody(request);
-		log("warn", "callback.unauthorized", { requestId, reason: auth.problem });
-		return failEnvelope(401, auth.problem);
+		const status = auth.problem === UNCONFIGURED_REASON ? 503 : 401;
+		log(status === 503 ? "error" : "warn", "callback.unauthorized", { requestId, reason: auth.problem });
+		return failEnvelope(status, auth.problem);
 	}
 	const command = singleParam(params, "CallbackCommand");
 	if (!command) {
@@ -72,15 +75,17 @@ export async function receiveCallback(
 	}
 
 	const delivery: Delivery = { command, sdkAppId: auth.value, receivedAt: Date.now(), requestId };
-	const body = await parseBody(request, env, command);
+	let body = await parseBody(request, env, command);
+	if (body.ok && isMismatchedCommand(body.value, command))
+		body = {
+			...refused({ status: 400 as const, reason: MISMATCHED_COMMAND, value: body.value }),
+			text: body.text,
+		};
+	// Tencent reads any non-200 answer to a before-callback as a failed callback and applies its console
+	// default; every unusable before-callback body (too large, mismatched, invalid) gets the fail mode's 200.
+	if (module.kind === "before") return answerBefore(module, body, env, ctx, delivery);
 	if (!body.ok && body.problem.status === 413) return failEnvelope(413, body.problem.reason);
-	if (body.ok && isMismatchedCommand(body.value, command)) {
-		await keepRefused(env, ctx, module.kind, delivery, MISMATCHED_COMMAND, body.text);
-		return failEnvelope(400, MISMATCHED_COMMAND);
-	}
-	return module.kind === "before"
-		? answerBefore(module, body, env, ctx, delivery)
-		: recordAfter(module, body, env, ctx, delivery);
+	return recordAfter(module, body, env, ctx, delivery);
 }
 
 async function parseBody(request: Request, env: Env, command: string): Promise<ParsedBody> {
@@ -149,7 +154,7 @@ async function answerBefore(
 	let invalid: string | null = null;
 	if (!body.ok) {
 		invalid = body.problem.reason;
-		decision = decideUnusableCreation(env, ctx, module.creation, undefined, invalid);
+		decision = decideUnusableCreation(env, ctx, module.creation, body.problem.value, invalid);
 	} else {
 		const parsed = v.safeParse(module.schema, body.value);
 		if (parsed.success) {
@@ -180,10 +185,19 @@ export function afterEventRecord(
 			status: 400,
 			reason: `invalid ${module.command} body: ${describeIssues(parsed.issues)}`,
 		});
+	const facts = module.toFacts(parsed.output);
+	const eventTime = plausibleEventTime(facts.eventTime, delivery.receivedAt);
+	if (eventTime !== facts.eventTime)
+		log("warn", "callback.event_time_ignored", {
+			command: module.command,
+			eventTime: facts.eventTime,
+			receivedAt: delivery.receivedAt,
+			reason: "EventTime is more than a day before or ten minutes after the receive time; stored as NULL",
+		});
 	const record: EventRecord = {
 		command: module.command,
 		sdkAppId: delivery.sdkAppId,
-		facts: module.toFacts(parsed.output),
+		facts: { ...facts, eventTime },
 		payload: JSON.stringify(parsed.output),
 		receivedAt: delivery.receivedAt,
 	};
@@ -235,7 +249,7 @@ async function recordAfter(
 		return okEnvelope();
 	} catch (storeError) {
 		try {
-			await bufferEvent(env.EVENTS_QUEUE, record);
+			await withinDeadline(bufferEvent(env.EVENTS_QUEUE, record), QUEUE_SEND_DEADLINE_MS, "the queue send");
 			log("warn", "event.queued", {
 				requestId,
 				command: module.command,

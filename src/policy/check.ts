@@ -3,18 +3,27 @@
 import * as v from "valibot";
 import { maxBodyBytes } from "../config";
 import { apiError } from "../http/api-error";
-import { readBodyWithLimit } from "../http/body";
+import { jsonDepthExceeds, MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
 import { type CompiledPolicy, compilePolicy, compilePolicyText } from "./compile";
 import { type Outcome, type PolicyDocument, PolicyDocumentSchema } from "./document";
 import { type CreationKind, explainCreation } from "./evaluate";
 import { failModeDecision } from "./fail-mode";
 import { policyLoader } from "./loader";
 
+/**
+ * Longest Name the check API judges: the callbacks' own bound on a name. Matching costs name length times
+ * the policy's program size, so an unbounded name would let one request hold the isolate for minutes.
+ */
+export const MAX_CHECK_NAME_LENGTH = 1024;
+
 /** The body of POST /api/policy/check (also in the OpenAPI document). */
 export const CheckBodySchema = v.strictObject({
-	Operator_Account: v.string(),
-	Name: v.string(),
-	Type: v.optional(v.string()),
+	Operator_Account: v.pipe(v.string(), v.maxLength(256, "must be at most 256 characters")),
+	Name: v.pipe(
+		v.string(),
+		v.maxLength(MAX_CHECK_NAME_LENGTH, `must be at most ${MAX_CHECK_NAME_LENGTH} characters`),
+	),
+	Type: v.optional(v.pipe(v.string(), v.maxLength(1024, "must be at most 1024 characters"))),
 	CallbackCommand: v.optional(
 		v.picklist(["Group.CallbackBeforeCreateTopic", "Group.CallbackBeforeCreateGroup"]),
 	),
@@ -32,11 +41,14 @@ export async function handlePolicyCheck(
 	env: Env,
 	ctx: ExecutionContext,
 ): Promise<Response> {
+	// The callbacks' body limit and nesting bound: a huge or deeply nested body is refused before parsing.
 	const text = await readBodyWithLimit(request, maxBodyBytes(env));
 	if (typeof text !== "string")
 		return text.kind === "too-large"
 			? apiError({ status: 413, message: `body is larger than ${text.limit} bytes` })
 			: apiError({ status: 400, message: `body could not be read: ${text.message}` });
+	if (jsonDepthExceeds(text, MAX_JSON_DEPTH))
+		return apiError({ status: 400, message: `body nests deeper than ${MAX_JSON_DEPTH} levels` });
 	let json: unknown;
 	try {
 		json = JSON.parse(text);

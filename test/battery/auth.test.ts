@@ -1,7 +1,7 @@
 // Every way around SdkAppid, Sign and RequestTime, the admin token, and the optional mutual TLS check.
 import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import { resetUnsignedWarningForTests, tencentSign } from "../../src/auth/callback-auth";
+import { resetUnsignedWarningForTests, tencentSign, UNCONFIGURED_REASON } from "../../src/auth/callback-auth";
 import { checkClientCertificate } from "../../src/auth/client-certificate";
 import { timingSafeEqualStrings } from "../../src/crypto";
 import { callbackUrl, SDK_APP_ID, samples } from "../support/tencent";
@@ -12,7 +12,12 @@ const PREVIOUS = "previous-console-token";
 const COMMAND = "Group.CallbackAfterCreateGroup";
 
 /** POSTs a fresh AfterCreateGroup body with a raw query string; returns the answer and the rows it stored. */
-async function post(query: string, workerEnv: Env, init: RequestInit & { cf?: unknown } = {}) {
+async function post(
+	query: string,
+	workerEnv: Env,
+	init: RequestInit & { cf?: unknown } = {},
+	options: { allow5xx?: boolean } = {},
+) {
 	const marker = crypto.randomUUID();
 	const body = JSON.stringify({ ...samples.afterCreateGroup(`@TGS#auth${marker}`), BatteryCase: marker });
 	const request = new Request(`https://webhooks.example.com/?${query}`, {
@@ -20,7 +25,7 @@ async function post(query: string, workerEnv: Env, init: RequestInit & { cf?: un
 		body,
 		...init,
 	} as RequestInit);
-	const answer = await fetchChecked(request, workerEnv);
+	const answer = await fetchChecked(request, workerEnv, options);
 	expect(isEnvelope(answer.json)).toBe(true);
 	return { ...answer, rows: await rowsForCase(marker) };
 }
@@ -55,7 +60,8 @@ describe("SdkAppid", () => {
 	it("without a token, accepting on SdkAppid alone logs a warning once per isolate", async () => {
 		resetUnsignedWarningForTests();
 		const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
-		for (let i = 0; i < 3; i++) expect((await post(base(), { ...env, CALLBACK_TOKEN: "" })).status).toBe(200);
+		const unsignedEnv = { ...env, CALLBACK_TOKEN: "", ALLOW_UNSIGNED_CALLBACKS: "true" };
+		for (let i = 0; i < 3; i++) expect((await post(base(), unsignedEnv)).status).toBe(200);
 		const unsigned = warnings.mock.calls.filter(([line]) => String(line).includes('"callback.unsigned"'));
 		warnings.mockRestore();
 		expect(unsigned).toHaveLength(1);
@@ -166,6 +172,97 @@ describe("timing-safe comparison", () => {
 		expect(await timingSafeEqualStrings("", sign)).toBe(false);
 		expect(await timingSafeEqualStrings("é", "e\u0301")).toBe(false);
 		expect(await timingSafeEqualStrings("\u0000", "")).toBe(false);
+	});
+
+	// Equal answers alone cannot tell a constant-time comparison from `===`: count the calls that reach
+	// Web Crypto's timingSafeEqual while the Worker checks a Sign and an admin token.
+	it("every Sign and admin token check goes through crypto.subtle.timingSafeEqual", async () => {
+		const spy = vi.spyOn(crypto.subtle, "timingSafeEqual");
+		try {
+			const { RequestTime, Sign } = await signedParams(TOKEN);
+			const wrongSign = Sign.replace(/^./, (c) => (c === "0" ? "1" : "0"));
+			const calls = async (run: () => Promise<unknown>) => {
+				spy.mockClear();
+				await run();
+				return spy.mock.calls.length;
+			};
+			expect(await calls(() => post(base(`&RequestTime=${RequestTime}&Sign=${Sign}`), signedEnv))).toBe(1);
+			expect(await calls(() => post(base(`&RequestTime=${RequestTime}&Sign=${wrongSign}`), signedEnv))).toBe(
+				1,
+			);
+			// Two tokens during a rotation: both are compared, whichever matches.
+			const rotating = { ...signedEnv, CALLBACK_TOKEN_PREVIOUS: PREVIOUS };
+			expect(await calls(() => post(base(`&RequestTime=${RequestTime}&Sign=${Sign}`), rotating))).toBe(2);
+			const admin = (authorization: string) =>
+				fetchChecked(new Request("https://webhooks.example.com/api/events", { headers: { authorization } }), {
+					...env,
+					ADMIN_TOKEN: "admin-token-compared-in-constant-time",
+				});
+			expect(await calls(() => admin("Bearer admin-token-compared-in-constant-time"))).toBe(1);
+			expect(await calls(() => admin("Bearer admin-token-compared-in-constant-timE"))).toBe(1);
+			expect((await timingSafeEqualStrings("a", "a")) && spy.mock.calls.length).toBeGreaterThan(0);
+		} finally {
+			spy.mockRestore();
+		}
+	});
+});
+
+describe("safe default: callbacks need a token, mutual TLS or the explicit unsigned switch", () => {
+	const unconfigured: Env = {
+		...env,
+		CALLBACK_TOKEN: "",
+		CALLBACK_TOKEN_PREVIOUS: "",
+		ALLOW_UNSIGNED_CALLBACKS: "false",
+	};
+
+	it("with none of them, every callback is refused 503 with a message naming the ways out, nothing stored", async () => {
+		for (const workerEnv of [unconfigured, { ...unconfigured, CALLBACK_TOKEN: undefined }]) {
+			const answer = await post(base(), workerEnv as Env, {}, { allow5xx: true });
+			expect(answer.status).toBe(503);
+			expect(answer.json).toEqual({ ActionStatus: "FAIL", ErrorCode: 503, ErrorInfo: UNCONFIGURED_REASON });
+			expect(answer.json.ErrorInfo).toMatch(/CALLBACK_TOKEN.*MTLS_REQUIRED.*ALLOW_UNSIGNED_CALLBACKS/);
+			expect(answer.rows).toBe(0);
+		}
+		const before = await fetchChecked(
+			new Request(callbackUrl("Group.CallbackBeforeCreateTopic"), {
+				method: "POST",
+				body: JSON.stringify(samples.beforeCreateTopic()),
+			}),
+			unconfigured,
+			{ allow5xx: true },
+		);
+		expect(before.status).toBe(503);
+	});
+
+	it("the switch is only the exact word true (any case); anything else keeps callbacks refused", async () => {
+		for (const value of ["1", "yes", "on", "", "true!"]) {
+			const answer = await post(
+				base(),
+				{ ...unconfigured, ALLOW_UNSIGNED_CALLBACKS: value },
+				{},
+				{ allow5xx: true },
+			);
+			expect(answer.status, value).toBe(503);
+		}
+		expect((await post(base(), { ...unconfigured, ALLOW_UNSIGNED_CALLBACKS: " TRUE " })).status).toBe(200);
+	});
+
+	it("mutual TLS alone is a configuration: a verified certificate passes without a token", async () => {
+		const mtlsOnly = { ...unconfigured, MTLS_REQUIRED: "true" };
+		const cf = {
+			tlsClientAuth: { certPresented: "1", certVerified: "SUCCESS", certIssuerDN: "CN=TencentQQAuthCA" },
+		};
+		const answer = await post(base(), mtlsOnly, { cf } as RequestInit);
+		expect(answer.status).toBe(200);
+		expect(answer.rows).toBe(1);
+		expect((await post(base(), mtlsOnly)).status).toBe(401);
+	});
+
+	it("with a token set, the switch does not let unsigned callbacks in", async () => {
+		const answer = await post(base(), { ...signedEnv, ALLOW_UNSIGNED_CALLBACKS: "true" });
+		expect(answer.status).toBe(401);
+		expect(answer.json.ErrorInfo).toBe("RequestTime is missing");
+		expect(answer.rows).toBe(0);
 	});
 });
 
@@ -296,5 +393,33 @@ describe("mutual TLS (MTLS_REQUIRED)", () => {
 			body: JSON.stringify(samples.beforeCreateTopic()),
 		});
 		expect((await fetchChecked(request, mtlsEnv)).status).toBe(401);
+	});
+});
+
+describe("log lines", () => {
+	it("never carry a callback's Sign or RequestTime, accepted or refused", async () => {
+		const lines: string[] = [];
+		const secrets: string[] = [];
+		const spies = (["log", "warn", "error"] as const).map((level) =>
+			vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+				lines.push(args.map(String).join(" "));
+			}),
+		);
+		try {
+			const { RequestTime, Sign } = await signedParams(TOKEN);
+			const wrongSign = Sign.replace(/^./, (c) => (c === "0" ? "1" : "0"));
+			secrets.push(Sign, wrongSign);
+			expect((await post(base(`&RequestTime=${RequestTime}&Sign=${Sign}`), signedEnv)).status).toBe(200);
+			expect((await post(base(`&RequestTime=${RequestTime}&Sign=${wrongSign}`), signedEnv)).status).toBe(401);
+			const stale = String(Number(RequestTime) - 3600);
+			expect((await post(base(`&RequestTime=${stale}&Sign=${Sign}`), signedEnv)).status).toBe(401);
+		} finally {
+			for (const spy of spies) spy.mockRestore();
+		}
+		expect(lines.length).toBeGreaterThan(0);
+		for (const line of lines) {
+			expect(line).not.toMatch(/Sign=|RequestTime=/);
+			for (const secret of secrets) expect(line).not.toContain(secret);
+		}
 	});
 });

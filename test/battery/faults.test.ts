@@ -103,35 +103,45 @@ describe("D1 failing", () => {
 		});
 	}
 
-	it("on an after-event write with the queue down too: 503 JSON, logged with the record for replay", async () => {
-		const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-		const marker = crypto.randomUUID();
-		const body = JSON.stringify({ ...samples.afterCreateGroup(`@TGS#q${marker}`), BatteryCase: marker });
-		const queueDown = new Proxy(env.EVENTS_QUEUE, {
-			get(target, property) {
-				if (property === "send" || property === "sendBatch") {
-					faultsInjected.count += 1;
-					return () => Promise.reject(new Error("injected fault: queue send"));
-				}
-				const value = Reflect.get(target, property);
-				return typeof value === "function" ? value.bind(target) : value;
-			},
-		});
-		const answer = await fetchChecked(
-			new Request(callbackUrl("Group.CallbackAfterCreateGroup"), { method: "POST", body }),
-			{ ...env, DB: faultyD1(["batch"]), EVENTS_QUEUE: queueDown },
-			{ allow5xx: true },
-		);
-		expect(answer).toEqual({
-			status: 503,
-			json: { ActionStatus: "FAIL", ErrorCode: 503, ErrorInfo: "the event could not be stored; retry later" },
-		});
-		const line = errors.mock.calls
-			.map(([text]) => String(text))
-			.find((text) => text.includes('"event.not_stored"'));
-		expect(line).toContain(marker);
-		expect(await rowsForCase(marker)).toBe(0);
-	});
+	// A hanging queue used to hold the answer past Tencent's 2 s: the send now has a deadline too.
+	for (const fault of ["reject", "hang"] as const) {
+		it(`on an after-event write with the queue down too (send ${fault}s): 503 JSON, logged with the record for replay`, async () => {
+			const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+			const marker = crypto.randomUUID();
+			const body = JSON.stringify({ ...samples.afterCreateGroup(`@TGS#q${marker}`), BatteryCase: marker });
+			const queueDown = new Proxy(env.EVENTS_QUEUE, {
+				get(target, property) {
+					if (property === "send" || property === "sendBatch") {
+						faultsInjected.count += 1;
+						return () =>
+							fault === "reject"
+								? Promise.reject(new Error("injected fault: queue send"))
+								: new Promise(() => {});
+					}
+					const value = Reflect.get(target, property);
+					return typeof value === "function" ? value.bind(target) : value;
+				},
+			});
+			const answer = await fetchChecked(
+				new Request(callbackUrl("Group.CallbackAfterCreateGroup"), { method: "POST", body }),
+				{ ...env, DB: faultyD1(["batch"], fault), EVENTS_QUEUE: queueDown },
+				{ allow5xx: true, background: "detach" },
+			);
+			expect(answer).toEqual({
+				status: 503,
+				json: {
+					ActionStatus: "FAIL",
+					ErrorCode: 503,
+					ErrorInfo: "the event could not be stored; retry later",
+				},
+			});
+			const line = errors.mock.calls
+				.map(([text]) => String(text))
+				.find((text) => text.includes('"event.not_stored"'));
+			expect(line).toContain(marker);
+			expect(await rowsForCase(marker)).toBe(0);
+		}, 10_000);
+	}
 });
 
 describe("an exception inside a handler", () => {

@@ -49,7 +49,12 @@ async function open(section: string) {
 beforeAll(async () => {
 	await mkdir(SHOTS, { recursive: true });
 	livePolicy = await readFile(new URL("../../examples/policy.json", import.meta.url), "utf8");
-	worker = await startWorker({ secrets: { ADMIN_TOKEN }, policyKv: { policy: livePolicy } });
+	// The day's traffic below is sent unsigned, as under `npm start`.
+	worker = await startWorker({
+		secrets: { ADMIN_TOKEN },
+		vars: { ALLOW_UNSIGNED_CALLBACKS: "true" },
+		policyKv: { policy: livePolicy },
+	});
 	// A day's traffic: a refused and an allowed creation, and one topic created, renamed and destroyed.
 	await callback({
 		CallbackCommand: "Group.CallbackBeforeCreateTopic",

@@ -45,7 +45,11 @@ beforeAll(async () => {
 	await new Promise<void>((resolve) => tencent.listen(0, "127.0.0.1", resolve));
 	const { port } = tencent.address() as AddressInfo;
 	worker = await startWorker({
-		vars: { TENCENT_API_BASE: `http://127.0.0.1:${port}`, TENCENT_ADMIN_IDENTIFIER: "administrator" },
+		vars: {
+			TENCENT_API_BASE: `http://127.0.0.1:${port}`,
+			TENCENT_ADMIN_IDENTIFIER: "administrator",
+			ALLOW_UNSIGNED_CALLBACKS: "true",
+		},
 		secrets: { TENCENT_SECRET_KEY: FAKE_SECRET_KEY, ADMIN_TOKEN },
 		policyKv: {
 			policy: JSON.stringify({

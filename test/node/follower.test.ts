@@ -15,7 +15,8 @@ let worker: RunningWorker;
 let dir: string;
 
 beforeAll(async () => {
-	worker = await startWorker({ secrets: { ADMIN_TOKEN } });
+	// The follower is fed unsigned callbacks, as under `npm start`.
+	worker = await startWorker({ secrets: { ADMIN_TOKEN }, vars: { ALLOW_UNSIGNED_CALLBACKS: "true" } });
 	dir = mkdtempSync(join(tmpdir(), "follower-"));
 });
 afterAll(async () => {
