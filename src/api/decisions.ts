@@ -84,7 +84,7 @@ export async function listDecisions(url: URL, env: Env): Promise<Response> {
 function missingTable(error: unknown): Response {
 	if (!/no such table/i.test(errorMessage(error))) throw error;
 	log("error", "api.decisions_missing", { error: errorMessage(error) });
-	return jsonResponse({ error: "the decisions table does not exist: apply the D1 migrations" }, 503);
+	return apiError({ status: 503, message: "the decisions table does not exist: apply the D1 migrations" });
 }
 
 /**

@@ -93,12 +93,18 @@ function publishAnswer(result: Awaited<ReturnType<typeof publishPolicy>>): Respo
 	if (result.ok)
 		return jsonResponse({ published: result.published, previous: result.previous }, 200, NO_STORE);
 	if (result.status === 400)
-		return jsonResponse(
-			{ error: `policy: ${result.problem.message}`, field: "policy", problem: result.problem },
-			400,
-			NO_STORE,
-		);
-	return jsonResponse({ error: result.message, field: "baseHash", liveHash: result.liveHash }, 409, NO_STORE);
+		return apiError({
+			status: 400,
+			message: `policy: ${result.problem.message}`,
+			field: "policy",
+			detail: { problem: result.problem },
+		});
+	return apiError({
+		status: 409,
+		message: result.message,
+		field: "baseHash",
+		detail: { liveHash: result.liveHash },
+	});
 }
 
 /**
@@ -119,7 +125,7 @@ export async function rollbackPolicy(request: Request, env: Env, caller: AdminCa
 	if (!body.ok) return apiError(body.problem);
 	const target = await policyVersion(env.DB, body.value.to);
 	if (target === null)
-		return jsonResponse({ error: `to: no policy version ${body.value.to}`, field: "to" }, 404, NO_STORE);
+		return apiError({ status: 404, message: `to: no policy version ${body.value.to}`, field: "to" });
 	return publishAnswer(
 		await publishPolicy(env, target.text, caller.name, {
 			baseHash: body.value.baseHash,
@@ -148,8 +154,8 @@ export async function getPolicyVersion(rawId: string | undefined, url: URL, env:
 	const query = readQuery(url, {});
 	if (!query.ok) return apiError(query.problem);
 	if (!/^[1-9]\d{0,15}$/.test(id.value))
-		return jsonResponse({ error: "id: must be a version id", field: "id" }, 400, NO_STORE);
+		return apiError({ status: 400, message: "id: must be a version id", field: "id" });
 	const version = await policyVersion(env.DB, Number(id.value));
-	if (version === null) return jsonResponse({ error: `no policy version ${id.value}` }, 404, NO_STORE);
+	if (version === null) return apiError({ status: 404, message: `no policy version ${id.value}` });
 	return jsonResponse(version, 200, NO_STORE);
 }

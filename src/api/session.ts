@@ -46,12 +46,12 @@ async function sessionView(adminToken: string, session: ConsoleSession) {
 export async function signIn(request: Request, env: Env): Promise<Response> {
 	const expected = env.ADMIN_TOKEN;
 	if (!expected)
-		return jsonResponse({ error: "the API is off: set the ADMIN_TOKEN secret to turn it on" }, 503, NO_STORE);
+		return apiError({ status: 503, message: "the API is off: set the ADMIN_TOKEN secret to turn it on" });
 	const body = await readJsonBody(request, SignInSchema);
 	if (!body.ok) return apiError(body.problem);
 	if (!(await timingSafeEqualStrings(body.value.token, expected))) {
 		log("warn", "console.sign_in_refused", {});
-		return jsonResponse({ error: "the admin token is not valid", field: "token" }, 401, NO_STORE);
+		return apiError({ status: 401, message: "the admin token is not valid", field: "token" });
 	}
 	const { session, cookieValue } = await issueSession(expected, body.value.name ?? "admin");
 	log("info", "console.signed_in", { name: session.name });
@@ -65,9 +65,9 @@ export async function signIn(request: Request, env: Env): Promise<Response> {
 export async function currentSession(request: Request, env: Env): Promise<Response> {
 	const expected = env.ADMIN_TOKEN;
 	const cookie = readCookie(request, SESSION_COOKIE);
-	if (!expected || cookie === null) return jsonResponse({ error: "not signed in" }, 401, NO_STORE);
+	if (!expected || cookie === null) return apiError({ status: 401, message: "not signed in" });
 	const check = await verifySession(expected, cookie);
-	if (!check.ok) return jsonResponse({ error: check.reason }, 401, NO_STORE);
+	if (!check.ok) return apiError({ status: 401, message: check.reason });
 	return jsonResponse(await sessionView(expected, check.session), 200, NO_STORE);
 }
 

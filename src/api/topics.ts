@@ -73,8 +73,7 @@ export async function searchTopics(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, topicSearchQuery);
 	if (!query.ok) return apiError(query.problem);
 	const { search, limit } = query.value;
-	if (search === undefined)
-		return jsonResponse({ error: "search: is required", parameter: "search" }, 400, NO_STORE);
+	if (search === undefined) return apiError({ status: 400, message: "search: is required", field: "search" });
 	// LIKE's wildcards in the text are matched literally.
 	const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 	const { results } = await env.DB.prepare(

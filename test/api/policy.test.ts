@@ -56,7 +56,8 @@ describe("PUT /api/policy", () => {
 			policy: '{"names": {"banned": ["(unclosed"]}',
 		});
 		expect(status).toBe(400);
-		expect(json.problem.message).toBeTruthy();
+		expect(json.error.field).toBe("policy");
+		expect(json.error.detail.problem.message).toBeTruthy();
 		expect(await env.POLICY.get("policy")).toBe(doc("live", ["casino"]));
 		expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM policy_versions").first())?.n).toBe(0);
 	});
@@ -91,7 +92,7 @@ describe("PUT /api/policy", () => {
 			baseHash: await sha256Hex(doc("what I loaded", [])),
 		});
 		expect(status).toBe(409);
-		expect(json.liveHash).toBe(await sha256Hex(doc("theirs", ["casino"])));
+		expect(json.error.detail.liveHash).toBe(await sha256Hex(doc("theirs", ["casino"])));
 		expect(await env.POLICY.get("policy")).toBe(doc("theirs", ["casino"]));
 	});
 });
