@@ -48,7 +48,7 @@ export function bestOfRounds(http) {
 	return best;
 }
 
-/** Every target of the issue with what was measured and whether it is met. */
+/** Every performance target with what was measured and whether it is met. */
 export function evaluateTargets(results) {
 	const targets = [];
 	if (results.http) {
