@@ -72,9 +72,12 @@ describe("npm run send", () => {
 		expect(topics.topics).toContainEqual(
 			expect.objectContaining({ topic_id: "@TGS#_@TGS#2J4SZEAEL@TOPIC#_bookclub", name: "Book club" }),
 		);
-		const refused = await api<{ decisions: { name: string; rule: string }[] }>(
-			"/api/decisions?allowed=false",
-		);
+		// The decision log is written in batches after the answer: wait (bounded) for the batch to land.
+		let refused = { decisions: [] as { name: string; rule: string }[] };
+		for (let attempt = 0; attempt < 50 && refused.decisions.length === 0; attempt++) {
+			if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+			refused = await api<{ decisions: { name: string; rule: string }[] }>("/api/decisions?allowed=false");
+		}
 		expect(refused.decisions).toContainEqual(
 			expect.objectContaining({ name: "Casino night", rule: 'names.banned[0] "casino"' }),
 		);
