@@ -35,6 +35,9 @@ const RICH = {
 			{ value: "ExactCase", normalize: false },
 			{ match: "regex", value: "^RAW[0-9]", normalize: false },
 			"賭場",
+			"jackpot",
+			"roulette",
+			"blackjack",
 		],
 	},
 	groupCreation: { mode: "dry-run", names: { banned: ["poker", { match: "word", value: "spam" }] } },
@@ -65,6 +68,7 @@ const NAMES = [
 	"x",
 	"a".repeat(41),
 	"spam and eggs",
+	"Roulette wheel",
 	"",
 ];
 
@@ -151,6 +155,25 @@ describe("compiled policy as bytes", () => {
 			ok: false,
 			problem: { reason: "other-compiler" },
 		});
+		// The entries' values travel as one joined string with their count: a count that does not match is
+		// refused rather than read as other entries.
+		let joined = 0;
+		const miscounted = await withHeader(bytes, (header) => {
+			const visit = (node: unknown) => {
+				if (node === null || typeof node !== "object") return;
+				if ("z" in node && "n" in node) {
+					(node as { n: number }).n += 1;
+					joined++;
+				}
+				for (const child of Object.values(node)) visit(child);
+			};
+			visit(header.tree);
+		});
+		expect(joined).toBeGreaterThan(0);
+		expect(await decodeCompiledPolicy(miscounted.buffer as ArrayBuffer, hash)).toMatchObject({
+			ok: false,
+			problem: { reason: "malformed" },
+		});
 		// The same rewrite without changing the version is accepted: the refusal above is the version's.
 		const same = await withHeader(bytes, () => {});
 		expect((await decodeCompiledPolicy(same.buffer as ArrayBuffer, hash)).ok).toBe(true);
@@ -167,7 +190,7 @@ describe("compiled policy as bytes", () => {
 		// reads a compiled form written by the old compiler, and record the new pair here.
 		expect({ compiler: COMPILER_VERSION, digest }).toEqual({
 			compiler: 5,
-			digest: "f7c6d37d40d02272579dbe2e3a1ac3c292d8d9c5b4588fb5d50a333b6568a99b",
+			digest: "0fed74ab4f5a0fc06dd9a525b356f58fabbd6381f9c1cd92c4be282e9d21bd99",
 		});
 	});
 });
