@@ -199,7 +199,12 @@ export async function replayQuarantined(
 		? body
 		: isMismatchedCommand(body.value, module.command)
 			? refused({ status: 400, reason: MISMATCHED_COMMAND })
-			: afterEventRecord(module, body.value, { sdkAppId: row.sdk_app_id ?? "", receivedAt: row.received_at });
+			: afterEventRecord(module, body.value, {
+					sdkAppId: row.sdk_app_id ?? "",
+					receivedAt: row.received_at,
+					// The quarantine keeps bodies, never URLs: a replay is keyed by content and time window.
+					deliveryKey: null,
+				});
 	if (!judged.ok) {
 		const { reason } = judged.problem;
 		await recordAction(env, row.id, "replay", "still_invalid", reason, requestId, null);

@@ -43,6 +43,7 @@ export interface AcceptedEvent {
 	body: Record<string, unknown>;
 	payload: string;
 	receivedAt: number;
+	deliveryKey: string | null;
 }
 
 /**
@@ -82,6 +83,7 @@ export async function recheckAfterEvent(env: Env, event: AcceptedEvent): Promise
 			event.payload,
 			event.facts.eventTime,
 			event.receivedAt,
+			event.deliveryKey,
 		);
 		const message: EnforcementMessage = {
 			kind: "event",

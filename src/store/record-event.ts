@@ -13,6 +13,8 @@ export interface EventRecord {
 	/** The validated body as JSON. */
 	payload: string;
 	receivedAt: number;
+	/** The delivery's identity (see deliveryKey): null when the URL was not signed. */
+	deliveryKey: string | null;
 }
 
 /** What a write did: rows added to `events` (0 for a redelivery). */
@@ -75,6 +77,7 @@ export async function recordEvent(db: D1Database, record: EventRecord): Promise<
 		record.payload,
 		facts.eventTime,
 		record.receivedAt,
+		record.deliveryKey,
 	);
 	const deliveryId = crypto.randomUUID();
 	const at = facts.eventTime ?? record.receivedAt;

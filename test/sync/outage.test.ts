@@ -30,6 +30,7 @@ function createTopicRecord(groupId: string, topicId: string): EventRecord {
 	return {
 		command: body.CallbackCommand,
 		sdkAppId: "1400000000",
+		deliveryKey: null,
 		facts: {
 			groupId,
 			topicIds: [topicId],
