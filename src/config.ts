@@ -78,3 +78,12 @@ export function tencentApi(env: Env): { apiBase: string; identifier: string; tim
 		timeoutMs: positiveIntVar(env.TENCENT_TIMEOUT_MS, 5_000),
 	};
 }
+
+/**
+ * How an after-callback keeps its event (`EVENT_WRITES`): `"direct"` (the default) writes D1 before the
+ * answer, the queue being the fallback; `"queue"` answers once the queue holds the event and lets its
+ * consumer write batches to D1, D1 being the fallback. Anything else counts as `"direct"`.
+ */
+export function eventWrites(env: Env): "direct" | "queue" {
+	return (env.EVENT_WRITES ?? "").trim().toLowerCase() === "queue" ? "queue" : "direct";
+}
