@@ -257,6 +257,7 @@ describe("queue-first ingestion (EVENT_WRITES=queue)", () => {
 		const renamed: EventRecord = {
 			command: renamedBody.CallbackCommand,
 			sdkAppId: "1400000000",
+			deliveryKey: null,
 			facts: {
 				groupId,
 				topicIds: [topicId],
