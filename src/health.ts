@@ -1,9 +1,8 @@
 // GET /healthz: can this Worker do its job right now, and how is it configured?
 import packageJson from "../package.json";
-import { mutualTlsRequired } from "./auth/client-certificate";
 import { ignoredCommands } from "./callbacks/receive";
 import { handledCommands } from "./callbacks/registry";
-import { callbackTokens, sdkAppIds, tencentApi, tencentSecretKey } from "./config";
+import { type Config, readConfig, tencentSecretKey } from "./config";
 import { withinDeadline } from "./deadline";
 import { jsonResponse } from "./http/envelope";
 import { errorMessage } from "./log";
@@ -24,9 +23,9 @@ async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; ms: 
 }
 
 /** Whether the Worker can act through Tencent's REST API: where, as whom, and which SdkAppids have a key. */
-function enforcementHealth(env: Env): Record<string, unknown> {
-	const { apiBase, identifier } = tencentApi(env);
-	const withoutKey = sdkAppIds(env).filter((id) => tencentSecretKey(env, id) === null);
+function enforcementHealth(config: Config): Record<string, unknown> {
+	const { apiBase, identifier } = config.tencent;
+	const withoutKey = config.sdkAppIds.filter((id) => tencentSecretKey(config, id) === null);
 	return {
 		apiBase,
 		adminIdentifier: identifier,
@@ -48,22 +47,23 @@ export async function health(env: Env): Promise<Response> {
 			error: errorMessage(error),
 		})),
 	]);
-	const signed = callbackTokens(env).length > 0;
+	const config = readConfig(env);
+	const signed = config.callbackTokens.length > 0;
 	return jsonResponse({
 		ok: kv.ok && d1.ok,
 		version: packageJson.version,
 		kv,
 		d1,
 		auth: signed
-			? { mode: "token", tokens: callbackTokens(env).length, mutualTls: mutualTlsRequired(env) }
+			? { mode: "token", tokens: config.callbackTokens.length, mutualTls: config.mutualTls.required }
 			: {
 					mode: "none",
-					mutualTls: mutualTlsRequired(env),
+					mutualTls: config.mutualTls.required,
 					warning: "CALLBACK_TOKEN is not set: callbacks are not signature-checked",
 				},
-		sdkAppIds: sdkAppIds(env),
-		api: env.ADMIN_TOKEN ? "on" : "off",
-		enforcement: enforcementHealth(env),
+		sdkAppIds: config.sdkAppIds,
+		api: config.adminToken ? "on" : "off",
+		enforcement: enforcementHealth(config),
 		policy,
 		handledCommands,
 		ignoredCommands: Object.fromEntries(ignoredCommands),

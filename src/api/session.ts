@@ -1,5 +1,6 @@
 // /api/session: the console's sign-in (admin token in, session cookie out), who is signed in, sign-out.
 import * as v from "valibot";
+import { adminToken } from "../auth/admin-auth";
 import {
 	type ConsoleSession,
 	csrfToken,
@@ -9,6 +10,7 @@ import {
 	sessionCookieHeader,
 	verifySession,
 } from "../auth/console-session";
+import { readConfig } from "../config";
 import { timingSafeEqualStrings } from "../crypto";
 import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
@@ -44,9 +46,9 @@ async function sessionView(adminToken: string, session: ConsoleSession) {
  * (it is how they are obtained); the token is compared in constant time.
  */
 export async function signIn(request: Request, env: Env): Promise<Response> {
-	const expected = env.ADMIN_TOKEN;
-	if (!expected)
-		return apiError({ status: 503, message: "the API is off: set the ADMIN_TOKEN secret to turn it on" });
+	const token = adminToken(readConfig(env));
+	if (!token.ok) return apiError(token.problem);
+	const expected = token.value;
 	const body = await readJsonBody(request, SignInSchema);
 	if (!body.ok) return apiError(body.problem);
 	if (!(await timingSafeEqualStrings(body.value.token, expected))) {
@@ -63,12 +65,12 @@ export async function signIn(request: Request, env: Env): Promise<Response> {
 
 /** GET /api/session → `{name, expiresAt, csrfToken}` of the session cookie sent, or 401. */
 export async function currentSession(request: Request, env: Env): Promise<Response> {
-	const expected = env.ADMIN_TOKEN;
+	const expected = readConfig(env).adminToken;
 	const cookie = readCookie(request, SESSION_COOKIE);
-	if (!expected || cookie === null) return apiError({ status: 401, message: "not signed in" });
+	if (expected === null || cookie === null) return apiError({ status: 401, message: "not signed in" });
 	const check = await verifySession(expected, cookie);
-	if (!check.ok) return apiError({ status: 401, message: check.reason });
-	return jsonResponse(await sessionView(expected, check.session), 200, NO_STORE);
+	if (!check.ok) return apiError({ status: 401, message: check.problem });
+	return jsonResponse(await sessionView(expected, check.value), 200, NO_STORE);
 }
 
 /** DELETE /api/session: clears the cookie (harmless to anyone, so it needs no credentials). */

@@ -3,7 +3,7 @@
 // succeed later: network errors, timeouts, 5xx and Tencent's transient codes. A D1 failure retries the
 // whole message; nothing is called before the ledger has the row.
 import * as v from "valibot";
-import { tencentApi, tencentSecretKey } from "../config";
+import { configProblem, readConfig, tencentSecretKey } from "../config";
 import { errorMessage, log } from "../log";
 import { policyLoader } from "../policy/loader";
 import { backoffSeconds } from "../store/event-queue";
@@ -69,10 +69,16 @@ export function enforcementRetryDelay(attempts: number): number {
 	return backoffSeconds(attempts, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS);
 }
 
-/** The REST client for an SdkAppid, or null when no key is configured for it. */
+/**
+ * The REST client for an SdkAppid, or null when no key is configured for it, or when a TENCENT_* var is
+ * invalid (no call goes to a host or with a timeout nobody meant; the problem is logged by the config).
+ */
 export function tencentClient(env: Env, sdkAppId: string): TencentClient | null {
-	const secretKey = tencentSecretKey(env, sdkAppId);
-	return secretKey === null ? null : { ...tencentApi(env), sdkAppId, secretKey };
+	const config = readConfig(env);
+	const secretKey = tencentSecretKey(config, sdkAppId);
+	if (secretKey === null || configProblem(config, "enforcement") !== null) return null;
+	const { apiBase, identifier, timeoutMs } = config.tencent;
+	return { apiBase, identifier, timeoutMs, sdkAppId, secretKey };
 }
 
 /** Whether a batch comes from the enforcement queue (`tencent-chat-enforcement`, or a per-environment copy). */

@@ -2,7 +2,7 @@
 // to the enforcement queue. Called after the event is stored (or buffered), through ctx.waitUntil, so it
 // never delays the answer or the storage; everything slow (the policy, D1, Tencent) happens in the consumer.
 
-import { tencentApi } from "../config";
+import { readConfig } from "../config";
 import { errorMessage, log } from "../log";
 import { eventKeyStem } from "../store/event-key";
 import type { EventFacts } from "../store/facts";
@@ -69,7 +69,7 @@ export function liveNameOf(
 /** Queues the re-check of an after-event that carries a live name. Never throws: enforcement is best effort here. */
 export async function recheckAfterEvent(env: Env, event: AcceptedEvent): Promise<void> {
 	try {
-		const { identifier } = tencentApi(env);
+		const { identifier } = readConfig(env).tencent;
 		const live = liveNameOf(event, identifier);
 		if (live === null) {
 			if (event.facts.operatorAccount === identifier && event.command in LIVE_NAME_EVENTS)

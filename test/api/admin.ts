@@ -1,7 +1,7 @@
 // Calls the read API the way an operator's script does: GET with `Authorization: Bearer <ADMIN_TOKEN>`.
 import { fetchWith } from "../support/tencent";
 
-export const ADMIN_TOKEN = "admin-token-for-tests";
+export const ADMIN_TOKEN = "admin-token-for-tests-0123456789abcdef";
 
 /** GET `path` (already percent-encoded) with the admin token, against the real local D1. */
 export function apiGet<T = Record<string, unknown>>(
