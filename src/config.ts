@@ -307,6 +307,20 @@ export function readConfig(env: Env): Config {
 	return config;
 }
 
+/**
+ * POLICY_FAIL_MODE even when the rest of the env cannot be read (a getter that throws): the last answer a
+ * before-callback gets must still be the configured one. An invalid value reads as "open", Tencent's default.
+ */
+export function failModeOf(env: Env): "open" | "closed" {
+	try {
+		return readConfig(env).failMode;
+	} catch {
+		const given = (env as unknown as Record<string, unknown>).POLICY_FAIL_MODE;
+		const result = v.safeParse(VARIABLES.POLICY_FAIL_MODE.schema, given === "" ? undefined : given);
+		return result.success ? result.output : "open";
+	}
+}
+
 /** The first problem that shuts `use` down, or null when its configuration is valid. */
 export function configProblem(config: Config, use: ConfigUse): ConfigProblem | null {
 	return config.problems.find((problem) => problem.uses.includes(use)) ?? null;

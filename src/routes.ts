@@ -18,7 +18,8 @@ import {
 import { dismissQuarantined, getQuarantined, listQuarantine, replayQuarantined } from "./api/quarantine";
 import { currentSession, signIn, signOut } from "./api/session";
 import { getTopic, listGroupTopics, searchTopics } from "./api/topics";
-import { type AdminCaller, authenticateAdmin } from "./auth/admin-auth";
+import { type AdminCaller, adminRefusalResponse, authenticateAdmin } from "./auth/admin-auth";
+import { attemptSource } from "./auth/attempt-limit";
 import { receiveCallback } from "./callbacks/receive";
 import { commandModule } from "./callbacks/registry";
 import { configProblem, readConfig } from "./config";
@@ -48,21 +49,17 @@ type EdgeRequest = IRequest & { requestId: string; caller: AdminCaller };
  * answers the refusal, or records the caller and answers nothing to let the route run.
  */
 async function requireAdmin(request: EdgeRequest, env: Env): Promise<Response | undefined> {
-	const auth = await authenticateAdmin(request, readConfig(env));
+	const auth = await authenticateAdmin(request, readConfig(env), attemptSource(request, env));
 	if (auth.ok) {
 		request.caller = auth.value;
 		return undefined;
 	}
-	const { retryAfterSeconds, ...problem } = auth.problem;
 	log("warn", "api.unauthorized", {
 		requestId: request.requestId,
-		status: problem.status,
-		reason: problem.message,
+		status: auth.problem.status,
+		reason: auth.problem.message,
 	});
-	return apiError(problem, {
-		...(problem.status === 401 ? { "www-authenticate": "Bearer" } : {}),
-		...(retryAfterSeconds === undefined ? {} : { "retry-after": String(retryAfterSeconds) }),
-	});
+	return adminRefusalResponse(auth.problem);
 }
 
 /** A method an /api path can answer. */
@@ -220,7 +217,7 @@ base
 		return receiveCallback(request, env, ctx, request.requestId);
 	})
 	.all("/", () => failEnvelope(405, "callbacks are POST /", { allow: "POST" }))
-	.get("/healthz", (_request, env) => health(env))
+	.get("/healthz", (request, env) => health(request, env))
 	.get("/admin", serveConsole)
 	.get("/admin/*", serveConsole);
 addApiRoutes(base, PUBLIC_API_ROUTES);

@@ -1,6 +1,7 @@
 // /api/session: the console's sign-in (admin token in, session cookie out), who is signed in, sign-out.
 import * as v from "valibot";
-import { adminToken } from "../auth/admin-auth";
+import { adminRefusalResponse, adminToken, limitFailedAttempts } from "../auth/admin-auth";
+import { attemptSource } from "../auth/attempt-limit";
 import {
 	type ConsoleSession,
 	csrfToken,
@@ -15,6 +16,7 @@ import { timingSafeEqualStrings } from "../crypto";
 import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
 import { log } from "../log";
+import { ok, refused } from "../result";
 import { readJsonBody } from "./query";
 
 /** POST /api/session's body (also in the OpenAPI document). */
@@ -51,9 +53,15 @@ export async function signIn(request: Request, env: Env): Promise<Response> {
 	const expected = token.value;
 	const body = await readJsonBody(request, SignInSchema);
 	if (!body.ok) return apiError(body.problem);
-	if (!(await timingSafeEqualStrings(body.value.token, expected))) {
-		log("warn", "console.sign_in_refused", {});
-		return apiError({ status: 401, message: "the admin token is not valid", field: "token" });
+	const { token: presented } = body.value;
+	const match = await limitFailedAttempts(attemptSource(request, env), async () =>
+		(await timingSafeEqualStrings(presented, expected))
+			? ok(null)
+			: refused({ status: 401 as const, message: "the admin token is not valid", field: "token" }),
+	);
+	if (!match.ok) {
+		log("warn", "console.sign_in_refused", { status: match.problem.status });
+		return adminRefusalResponse(match.problem);
 	}
 	const { session, cookieValue } = await issueSession(expected, body.value.name ?? "admin");
 	log("info", "console.signed_in", { name: session.name });

@@ -2,8 +2,9 @@
 // cookie obtained with it (the /admin page). The callback token never opens it.
 import { type Config, configProblem } from "../config";
 import { timingSafeEqualStrings } from "../crypto";
-import type { ApiProblem } from "../http/api-error";
+import { type ApiProblem, apiError } from "../http/api-error";
 import { ok, type Result, refused } from "../result";
+import { type AttemptSource, blockedSeconds, recordFailedAttempt } from "./attempt-limit";
 import { checkCsrf, readCookie, SESSION_COOKIE, verifySession } from "./console-session";
 
 /** Who made an /api/ call: `bearer` for the token itself, or the console session's signed-in name. */
@@ -18,6 +19,15 @@ export interface AdminRefusal extends ApiProblem {
 	status: 401 | 403 | 429 | 503;
 	/** Seconds to wait before trying again (429 only), sent as `Retry-After`. */
 	retryAfterSeconds?: number;
+}
+
+/** The answer to a refused /api call: the /api error shape, `WWW-Authenticate` on 401, `Retry-After` on 429. */
+export function adminRefusalResponse(refusal: AdminRefusal): Response {
+	const { retryAfterSeconds, ...problem } = refusal;
+	return apiError(problem, {
+		...(problem.status === 401 ? { "www-authenticate": "Bearer" } : {}),
+		...(retryAfterSeconds === undefined ? {} : { "retry-after": String(retryAfterSeconds) }),
+	});
 }
 
 /** The outcome of checking an /api/ request's credentials. */
@@ -37,14 +47,50 @@ export function adminToken(config: Config): Result<string, AdminRefusal> {
 	return ok(config.adminToken);
 }
 
+/** The 429 of an address over the failed-attempt limit. */
+function tooManyAttempts(retryAfterSeconds: number): AdminRefusal {
+	return {
+		status: 429,
+		message: `too many failed attempts from this address: try again in ${retryAfterSeconds} s`,
+		retryAfterSeconds,
+	};
+}
+
+/**
+ * Runs one credential check under the failed-attempt limit: a blocked address is refused (429) before its
+ * credentials are looked at; a 401 counts as a failure, and the one over the limit becomes a 429.
+ */
+export async function limitFailedAttempts<T>(
+	source: AttemptSource,
+	attempt: () => Promise<Result<T, AdminRefusal>>,
+): Promise<Result<T, AdminRefusal>> {
+	if (source.address !== null) {
+		const wait = blockedSeconds(source.address, Date.now());
+		if (wait !== null) return refused(tooManyAttempts(wait));
+	}
+	const outcome = await attempt();
+	if (outcome.ok || outcome.problem.status !== 401) return outcome;
+	const wait = await recordFailedAttempt(source, Date.now());
+	return wait === null ? outcome : refused(tooManyAttempts(wait));
+}
+
 /**
  * Checks `Authorization: Bearer <ADMIN_TOKEN>` in constant time, or else the console session cookie (plus
- * its CSRF header on state-changing methods); with no usable token set the API is off (503).
+ * its CSRF header on state-changing methods); with no usable token set the API is off (503). Failed
+ * attempts are limited per client address (`attempt-limit.ts`).
  */
-export async function authenticateAdmin(request: Request, config: Config): Promise<AdminAuthResult> {
+export async function authenticateAdmin(
+	request: Request,
+	config: Config,
+	source: AttemptSource,
+): Promise<AdminAuthResult> {
 	const token = adminToken(config);
 	if (!token.ok) return token;
-	const expected = token.value;
+	return limitFailedAttempts(source, () => checkCredentials(request, token.value));
+}
+
+/** The bearer token or the session cookie (with CSRF on state-changing calls) against `expected`. */
+async function checkCredentials(request: Request, expected: string): Promise<AdminAuthResult> {
 	const header = request.headers.get("authorization");
 	const cookie = readCookie(request, SESSION_COOKIE);
 	if (header === null && cookie !== null) {

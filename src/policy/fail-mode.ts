@@ -1,6 +1,6 @@
 // The answer when no policy can decide: the var POLICY_FAIL_MODE, not the document, because it applies
 // exactly when the document is unusable.
-import { readConfig } from "../config";
+import { failModeOf } from "../config";
 import { log } from "../log";
 
 /** The answer to one BeforeCreateTopic/BeforeCreateGroup callback, and why. */
@@ -22,7 +22,7 @@ export interface PolicyDecision {
  * ever seen): POLICY_FAIL_MODE open → allow, closed → refuse with 1. Logs loudly.
  */
 export function failModeDecision(env: Env, reason: string): PolicyDecision {
-	const closed = readConfig(env).failMode === "closed";
+	const closed = failModeOf(env) === "closed";
 	log("error", "policy.fail_mode", { mode: closed ? "closed" : "open", answer: closed ? 1 : 0, reason });
 	return {
 		allowed: !closed,

@@ -32,3 +32,14 @@ export function community(): { groupId: string; topic: (name: string) => string 
 	const groupId = `@TGS#_@TGS#${crypto.randomUUID().slice(0, 8)}`;
 	return { groupId, topic: (name: string) => `${groupId}@TOPIC#_${name}` };
 }
+
+/** GET /healthz with the admin token: the details, with `overrides` on the env. */
+export async function healthDetails<T = Record<string, unknown>>(
+	overrides: Partial<Env> = {},
+): Promise<{ status: number; json: T }> {
+	const request = new Request("https://webhooks.example.com/healthz", {
+		headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+	});
+	const response = await fetchWith(request, { ADMIN_TOKEN, ...overrides });
+	return { status: response.status, json: await response.json<T>() };
+}
