@@ -167,7 +167,10 @@ async function answerBefore(
 	}
 	if (invalid !== null) await keepRefused(env, ctx, "before", delivery, invalid, body.text);
 	const refused = !decision.allowed && !decision.dryRun;
-	log("info", "creation.decided", { requestId: delivery.requestId, command: module.command, ...decision });
+	// Every decision has its `decisions` row; the log keeps only refusals (a line per allowed creation was
+	// the largest single cost of a before-callback). Fail-mode and dry-run refusals log their own lines.
+	if (refused)
+		log("info", "creation.refused", { requestId: delivery.requestId, command: module.command, ...decision });
 	return refused ? okEnvelope(decision.errorCode, decision.errorInfo) : okEnvelope();
 }
 
@@ -238,14 +241,20 @@ async function recordAfter(
 	const record = judged.value;
 	// Enforcement re-checks the name after the answer, whichever way the event was kept.
 	const recheck = () =>
-		ctx.waitUntil(recheckAfterEvent(env, { ...record, body: body.value as Record<string, unknown> }));
+		ctx.waitUntil(
+			recheckAfterEvent(env, (work) => ctx.waitUntil(work), {
+				...record,
+				body: body.value as Record<string, unknown>,
+			}),
+		);
 	try {
 		const { inserted } = await withinDeadline(
 			recordEvent(env.DB, record),
 			DIRECT_WRITE_DEADLINE_MS,
 			"the D1 write",
 		);
-		log("info", "event.recorded", { requestId, command: module.command, inserted });
+		// Stored events are in D1 and the change feed; only the unusual paths below write log lines.
+		if (!inserted) log("info", "event.redelivered", { requestId, command: module.command });
 		recheck();
 		return okEnvelope();
 	} catch (storeError) {

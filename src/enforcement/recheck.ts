@@ -4,9 +4,10 @@
 
 import { readConfig } from "../config";
 import { errorMessage, log } from "../log";
+import { type Defer, policyLoader } from "../policy/loader";
 import { eventKeyStem } from "../store/event-key";
 import type { EventFacts } from "../store/facts";
-import type { LiveName } from "./plan";
+import { type LiveName, refusalOf } from "./plan";
 
 /** A queue message: an after-event to judge, or a recorded action to carry out (backtest "apply"). */
 export type EnforcementMessage =
@@ -66,8 +67,15 @@ export function liveNameOf(
 	};
 }
 
-/** Queues the re-check of an after-event that carries a live name. Never throws: enforcement is best effort here. */
-export async function recheckAfterEvent(env: Env, event: AcceptedEvent): Promise<void> {
+/**
+ * Queues the re-check of an after-event that carries a live name. When this isolate already holds the
+ * policy and it lets the name stand, nothing is queued: most names are allowed, and the consumer would
+ * only judge them alike (a queue message and a consumer run saved per event). An isolate without a policy
+ * queues every live name and leaves the judging to the consumer. A policy edit reaches this isolate within
+ * the loader's refresh (KV's 60 s at most): a name allowed by the older policy in that window is caught by
+ * a backtest. Never throws: enforcement is best effort here.
+ */
+export async function recheckAfterEvent(env: Env, defer: Defer, event: AcceptedEvent): Promise<void> {
 	try {
 		const { identifier } = readConfig(env).tencent;
 		const live = liveNameOf(event, identifier);
@@ -76,6 +84,11 @@ export async function recheckAfterEvent(env: Env, event: AcceptedEvent): Promise
 				log("info", "enforcement.own_change", { command: event.command, groupId: event.facts.groupId });
 			return;
 		}
+		// A topic rename without TopicId is always queued: the consumer resolves the topic through Tencent
+		// and moves `topics` to the new name, allowed or not.
+		const resolves = live.target === "topic" && live.topicId === null;
+		const held = resolves ? null : policyLoader.held(env, defer);
+		if (held !== null && refusalOf(held.compiled, live) === null) return;
 		const { stem, previousStem } = await eventKeyStem(
 			event.command,
 			event.sdkAppId,

@@ -120,6 +120,17 @@ export class PolicyLoader {
 	}
 
 	/**
+	 * The policy this isolate already holds, or null when it holds none; never waits and never starts a
+	 * first load (a cold load costs a compile or a read of the compiled form). A held policy is refreshed
+	 * behind the caller when due, as {@link current} does.
+	 */
+	held(env: Env, defer: Defer): LoadedPolicy | null {
+		if (this.state.policy === null) return null;
+		this.refreshIfDue(env, defer);
+		return this.state.policy;
+	}
+
+	/**
 	 * What this isolate knows, loading the policy first if it never has (for /healthz). Writes nothing:
 	 * neither the last known good copy nor the compiled form.
 	 */

@@ -93,6 +93,34 @@ describe("body size", () => {
 		expect(sent).toBeLessThan(DRAIN_LIMIT_BYTES + 2 * MiB);
 	});
 
+	it("a body longer than its declared content-length is judged by its real size: 413", async () => {
+		const chunk = new Uint8Array(64 * 1024).fill(0x20);
+		let sent = 0;
+		const stream = new ReadableStream<Uint8Array>({
+			pull(controller) {
+				sent += chunk.byteLength;
+				if (sent > 8 * MiB) controller.close();
+				else controller.enqueue(chunk);
+			},
+		});
+		const answer = await fetchChecked(
+			new Request(callbackUrl("Group.CallbackAfterCreateGroup"), {
+				method: "POST",
+				body: stream,
+				headers: { "content-length": "1000" },
+			}),
+		);
+		// Over a socket the runtime frames a body by its content-length; a caller inside the runtime can
+		// declare less than it sends, and the size read is checked again.
+		expect(answer.status).toBe(413);
+		expect(answer.json.ErrorInfo).toBe("body is larger than 1048576 bytes");
+		expect(sent).toBeGreaterThan(MiB);
+		const kept = await env.DB.prepare("SELECT count(*) AS n FROM quarantine WHERE body_bytes > ?1")
+			.bind(MiB)
+			.first<{ n: number }>();
+		expect(kept?.n).toBe(0);
+	});
+
 	it("a declared content-length over the limit is refused before reading: 413, or the fail mode's 200", async () => {
 		const send = (command: string) =>
 			fetchChecked(

@@ -1,0 +1,78 @@
+// Which after-events reach the enforcement queue: an isolate that holds the policy queues only the live
+// names it refuses (and renames it must resolve through Tencent); one without a policy queues them all.
+import { env } from "cloudflare:test";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { type AcceptedEvent, recheckAfterEvent } from "../../src/enforcement/recheck";
+import { policyLoader } from "../../src/policy/loader";
+import { usePolicy } from "./support";
+
+const defer = (work: Promise<unknown>) => {
+	work.catch(() => {});
+};
+
+function event(command: string, name: string, topicId: string | null): AcceptedEvent {
+	const body = { CallbackCommand: command, GroupId: "@TGS#_recheck", TopicId: topicId, Name: name };
+	return {
+		command,
+		sdkAppId: "1400000000",
+		facts: {
+			groupId: "@TGS#_recheck",
+			topicIds: topicId === null ? [] : [topicId],
+			operatorAccount: "leckie",
+			eventTime: null,
+			topicChange: null,
+		},
+		body,
+		payload: JSON.stringify(body),
+		receivedAt: Date.now(),
+	};
+}
+
+const CREATE = "Group.CallbackAfterCreateTopic";
+const RENAME = "Group.CallbackAfterTopicInfoChanged";
+
+describe("recheckAfterEvent", () => {
+	afterEach(() => vi.restoreAllMocks());
+
+	it("queues nothing for an allowed name when the isolate holds the policy", async () => {
+		await usePolicy({ renames: "revert" });
+		await policyLoader.current(env, defer);
+		const send = vi.spyOn(env.ENFORCEMENT_QUEUE, "send");
+		await recheckAfterEvent(env, defer, event(CREATE, "Weekly chat", "@TGS#_recheck@TOPIC#1"));
+		await recheckAfterEvent(env, defer, event(RENAME, "Book club", "@TGS#_recheck@TOPIC#1"));
+		expect(send).not.toHaveBeenCalled();
+	});
+
+	it("queues a refused name with the facts the consumer needs", async () => {
+		await usePolicy({ renames: "revert" });
+		await policyLoader.current(env, defer);
+		const send = vi.spyOn(env.ENFORCEMENT_QUEUE, "send");
+		await recheckAfterEvent(env, defer, event(RENAME, "C4sino night", "@TGS#_recheck@TOPIC#2"));
+		expect(send).toHaveBeenCalledTimes(1);
+		expect(send.mock.calls[0]?.[0]).toMatchObject({
+			kind: "event",
+			event: "rename",
+			target: "topic",
+			topicId: "@TGS#_recheck@TOPIC#2",
+			name: "C4sino night",
+		});
+	});
+
+	it("queues an allowed rename without TopicId: the consumer resolves the topic and moves its name", async () => {
+		await usePolicy({ renames: "revert" });
+		await policyLoader.current(env, defer);
+		const send = vi.spyOn(env.ENFORCEMENT_QUEUE, "send");
+		await recheckAfterEvent(env, defer, event(RENAME, "Book club", null));
+		expect(send).toHaveBeenCalledTimes(1);
+		expect(send.mock.calls[0]?.[0]).toMatchObject({ topicId: null, name: "Book club" });
+	});
+
+	it("queues an allowed name when the isolate holds no policy yet, and does not load one for it", async () => {
+		await usePolicy({ renames: "revert" });
+		const send = vi.spyOn(env.ENFORCEMENT_QUEUE, "send");
+		const get = vi.spyOn(env.POLICY, "get");
+		await recheckAfterEvent(env, defer, event(CREATE, "Weekly chat", "@TGS#_recheck@TOPIC#3"));
+		expect(send).toHaveBeenCalledTimes(1);
+		expect(get).not.toHaveBeenCalled();
+	});
+});
