@@ -82,6 +82,7 @@ const SCENARIOS = {
 	"d1-background": { server: "reference", body: "before", query: { reference: "d1-background" } },
 	"kv-background": { server: "reference", body: "before", query: { reference: "kv-background" } },
 	after: { server: "worker", body: "after" },
+	"after-queued": { server: "workerQueued", body: "after" },
 	"d1-awaited": { server: "reference", body: "after", query: { reference: "d1-awaited" } },
 	"queue-first": { server: "reference", body: "after", query: { reference: "queue-first" } },
 };
@@ -259,7 +260,7 @@ async function measureColdIsolates(workerEntry, runs) {
 			await new Promise((resolve) => setTimeout(resolve, 200)); // the log line
 			const from = server.output.tail.match(/"event":"policy\.loaded"[^\n]*"from":"(\w+)"/)?.[1] ?? "?";
 			const summary = summarizeProfile(profile, entries.worker ?? workerEntry, 1);
-			results[path].push({ busyMs: summary.busyMs, from, top: summary.functions.slice(0, 8) });
+			results[path].push({ busyMs: summary.busyMs, from, top: summary.functions.slice(0, 25) });
 			await stopServers();
 		}
 	}
@@ -304,6 +305,18 @@ async function startServers(workerEntry, { inspect = false } = {}) {
 		inspectorPort: inspect ? await freePort() : undefined,
 	});
 	servers.push(worker);
+	// The same bundle with EVENT_WRITES = "queue" (answer once the queue holds the event), on its own state.
+	const queuedState = join(work, "state-queued");
+	await applyMigrations(CONFIG, queuedState);
+	const workerQueued = await serveBundle({
+		name: "worker",
+		entry: workerEntry,
+		options: { ...project, bindings: { ...project.bindings, CALLBACK_TOKEN, EVENT_WRITES: "queue" } },
+		stateDir: queuedState,
+		inspectorPort: inspect ? await freePort() : undefined,
+	});
+	servers.push(workerQueued);
+	await (await workerQueued.mf.getKVNamespace("POLICY")).put("policy", policyText);
 	const floor = await serveBundle({
 		name: "floor",
 		entry: floorBuild.entry,
@@ -362,7 +375,7 @@ async function startServers(workerEntry, { inspect = false } = {}) {
 	expectOk("floor", checks.floor, 0);
 	expectOk("before (allowed name)", checks.before, 0);
 	expectOk("before (name holding the last banned entry)", checks.beforeRefused, 1);
-	return { servers: { worker, floor, reference }, checks };
+	return { servers: { worker, workerQueued, floor, reference }, checks };
 }
 
 async function measureHttp(workerEntry) {
@@ -373,6 +386,7 @@ async function measureHttp(workerEntry) {
 		.map(([key, scenario]) => ({ key, url: running[scenario.server].url }));
 	const rounds = [];
 	let acknowledgedTopics = 0;
+	let acknowledgedQueued = 0;
 	for (let round = 1; round <= settings.rounds; round++) {
 		const results = {};
 		for (const { key, url } of scenarios) {
@@ -381,10 +395,12 @@ async function measureHttp(workerEntry) {
 			if (settings.warmup > 0) {
 				const warm = await load(url, key, settings.connections, settings.warmup, `${id}w`);
 				if (key === "after") acknowledgedTopics += warm.ok;
+				if (key === "after-queued") acknowledgedQueued += warm.ok;
 			}
 			const many = await load(url, key, settings.connections, settings.seconds, `${id}m`);
 			const one = await load(url, key, 1, settings.seconds, `${id}s`);
 			if (key === "after") acknowledgedTopics += many.ok + one.ok;
+			if (key === "after-queued") acknowledgedQueued += many.ok + one.ok;
 			results[key] = { many, one };
 		}
 		rounds.push(results);
@@ -393,6 +409,16 @@ async function measureHttp(workerEntry) {
 	// Nothing acknowledged may be missing: every 2xx after-callback left its topic row in D1.
 	const db = await worker.mf.getD1Database("DB");
 	const stored = await db.prepare("SELECT count(*) AS n FROM topics").first("n");
+	// The queued copy's consumer writes behind the answers: wait until it has caught up (or stops moving).
+	const queuedDb = await running.workerQueued.mf.getD1Database("DB");
+	const countQueued = () => queuedDb.prepare("SELECT count(*) AS n FROM topics").first("n");
+	let storedQueued = await countQueued();
+	for (let still = 0, waited = 0; storedQueued < acknowledgedQueued && still < 10 && waited < 120; waited++) {
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		const now = await countQueued();
+		still = now === storedQueued ? still + 1 : 0;
+		storedQueued = now;
+	}
 	const output = {
 		worker: { ...worker.output, tail: undefined },
 		floor: { ...floor.output, tail: undefined },
@@ -401,7 +427,13 @@ async function measureHttp(workerEntry) {
 		const referenceDb = await running.reference.mf.getD1Database("DB");
 		output.referenceRows = await referenceDb.prepare("SELECT count(*) AS n FROM reference_rows").first("n");
 	}
-	return { rounds, checks, topics: { acknowledged: acknowledgedTopics, stored }, output };
+	return {
+		rounds,
+		checks,
+		topics: { acknowledged: acknowledgedTopics, stored },
+		queuedTopics: { acknowledged: acknowledgedQueued, stored: storedQueued },
+		output,
+	};
 }
 
 /**

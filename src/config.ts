@@ -137,6 +137,18 @@ const VARIABLES = {
 			"open",
 		),
 	},
+	EVENT_WRITES: {
+		uses: ["callbacks"],
+		schema: v.optional(
+			v.pipe(
+				v.string(),
+				v.trim(),
+				v.toLowerCase(),
+				v.picklist(["direct", "queue"], 'must be "direct" or "queue"'),
+			),
+			"direct",
+		),
+	},
 	MAX_BODY_BYTES: { uses: ["callbacks", "api"], schema: positiveInt(1_048_576) },
 	REQUEST_TIME_SKEW_SECONDS: { uses: ["callbacks"], schema: positiveInt(60) },
 	ALLOW_UNSIGNED_CALLBACKS: { uses: ["callbacks"], schema: flag },
@@ -199,6 +211,12 @@ export interface Config {
 	sdkAppIds: string[];
 	/** POLICY_FAIL_MODE: what a before-callback gets when no usable policy exists. */
 	failMode: "open" | "closed";
+	/**
+	 * How an after-callback keeps its event (`EVENT_WRITES`): `"direct"` (the default) writes D1 before the
+	 * answer, the queue being the fallback; `"queue"` answers once the queue holds the event and lets its
+	 * consumer write batches to D1, D1 being the fallback.
+	 */
+	eventWrites: "direct" | "queue";
 	/** Largest accepted callback or /api body in bytes (`MAX_BODY_BYTES`, default 1 MiB). */
 	maxBodyBytes: number;
 	/** Allowed distance of `RequestTime` from now, in seconds (`REQUEST_TIME_SKEW_SECONDS`, default 60). */
@@ -254,6 +272,7 @@ export function parseConfig(env: Env): Config {
 	return {
 		sdkAppIds: typed.SDKAPPID,
 		failMode: typed.POLICY_FAIL_MODE,
+		eventWrites: typed.EVENT_WRITES,
 		maxBodyBytes: typed.MAX_BODY_BYTES,
 		requestTimeSkewSeconds: typed.REQUEST_TIME_SKEW_SECONDS,
 		allowUnsignedCallbacks: typed.ALLOW_UNSIGNED_CALLBACKS,

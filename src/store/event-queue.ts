@@ -5,11 +5,12 @@ import * as v from "valibot";
 import { base64Encode } from "../crypto";
 import { errorMessage, log } from "../log";
 import { storeQuarantined } from "./quarantine";
-import { type EventRecord, recordEvent } from "./record-event";
+import { type EventRecord, recordEvent, recordEvents } from "./record-event";
 
 /**
- * How long the callback path waits for the queue to take an event D1 did not (after D1's 1.2 s): together
- * they stay inside Tencent's 2 s. Past it the send counts as failed, and the answer says so.
+ * How long the callback path waits for the second way of keeping an event (the queue after D1's 1.2 s, or
+ * D1 after the queue's with `EVENT_WRITES=queue`): together they stay inside Tencent's 2 s. Past it the
+ * attempt counts as failed, and the answer says so.
  */
 export const QUEUE_SEND_DEADLINE_MS = 500;
 
@@ -97,11 +98,14 @@ export function retryDelaySeconds(attempts: number): number {
 }
 
 /**
- * The queue consumer: stores every buffered after-event in D1, in order. A message is acknowledged once D1
- * has it (a redelivery adds nothing), retried later when the write fails. A message that is not an
- * EventRecord cannot become an event; it is kept in `quarantine` instead.
+ * The queue consumer: stores every buffered after-event in D1, in order, with one D1 batch for the whole
+ * message batch. A message is acknowledged once D1 has it (a redelivery adds nothing), retried later when
+ * the write fails; when the shared write fails, each message is tried alone, so one event D1 refuses
+ * cannot hold the others back. A message that is not an EventRecord cannot become an event; it is kept in
+ * `quarantine` instead.
  */
 export async function drainEventQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+	const records: { message: Message<unknown>; record: EventRecord }[] = [];
 	for (const message of batch.messages) {
 		try {
 			const body = await unpack(message.body).catch((error: unknown) => ({
@@ -110,33 +114,58 @@ export async function drainEventQueue(batch: MessageBatch<unknown>, env: Env): P
 			}));
 			const parsed = v.safeParse(eventRecordSchema, body);
 			if (parsed.success) {
-				const { inserted } = await recordEvent(env.DB, parsed.output);
-				log("info", "event.recorded_from_queue", {
-					command: parsed.output.command,
-					messageId: message.id,
-					attempts: message.attempts,
-					inserted,
-				});
-			} else {
-				await storeQuarantined(env.DB, {
-					receivedAt: Date.now(),
-					command: null,
-					sdkAppId: null,
-					reason: `queue ${batch.queue}: message ${message.id} is not an EventRecord`,
-					body: JSON.stringify(body) ?? String(body),
-				});
+				records.push({ message, record: parsed.output });
+				continue;
 			}
+			await storeQuarantined(env.DB, {
+				receivedAt: Date.now(),
+				command: null,
+				sdkAppId: null,
+				reason: `queue ${batch.queue}: message ${message.id} is not an EventRecord`,
+				body: JSON.stringify(body) ?? String(body),
+			});
 			message.ack();
 		} catch (error) {
-			const delaySeconds = retryDelaySeconds(message.attempts);
-			log("error", "event.queue_store_failed", {
-				queue: batch.queue,
-				messageId: message.id,
-				attempts: message.attempts,
-				retryInSeconds: delaySeconds,
-				error: errorMessage(error),
-			});
-			message.retry({ delaySeconds });
+			retryLater(batch.queue, message, error);
 		}
 	}
+	if (records.length === 0) return;
+	try {
+		const results = await recordEvents(
+			env.DB,
+			records.map(({ record }) => record),
+		);
+		for (const { message } of records) message.ack();
+		log("info", "event.recorded_from_queue", {
+			queue: batch.queue,
+			messages: records.length,
+			inserted: results.reduce((sum, result) => sum + result.inserted, 0),
+		});
+	} catch (batchError) {
+		log("warn", "event.queue_batch_failed", {
+			queue: batch.queue,
+			messages: records.length,
+			error: errorMessage(batchError),
+		});
+		for (const { message, record } of records) {
+			try {
+				await recordEvent(env.DB, record);
+				message.ack();
+			} catch (error) {
+				retryLater(batch.queue, message, error);
+			}
+		}
+	}
+}
+
+function retryLater(queue: string, message: Message<unknown>, error: unknown): void {
+	const delaySeconds = retryDelaySeconds(message.attempts);
+	log("error", "event.queue_store_failed", {
+		queue,
+		messageId: message.id,
+		attempts: message.attempts,
+		retryInSeconds: delaySeconds,
+		error: errorMessage(error),
+	});
+	message.retry({ delaySeconds });
 }

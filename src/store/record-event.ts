@@ -2,8 +2,11 @@
 import { eventKeyStem } from "./event-key";
 import type { EventFacts, TopicChange } from "./facts";
 
-/** How long the callback path waits for D1 before it hands the event to the queue instead. */
-export const DIRECT_WRITE_DEADLINE_MS = 1_200;
+/**
+ * How long the callback path waits for the first way of keeping an event (D1, or the queue with
+ * `EVENT_WRITES=queue`) before it tries the other.
+ */
+export const FIRST_WRITE_DEADLINE_MS = 1_200;
 
 /** An accepted after-event, ready to store. */
 export interface EventRecord {
@@ -68,6 +71,28 @@ WHERE group_id = ?3 AND deleted_at IS NULL AND ${STORED_BY_THIS_DELIVERY}`;
  * `topics` change, in a single batch. A redelivery adds nothing and changes nothing.
  */
 export async function recordEvent(db: D1Database, record: EventRecord): Promise<RecordResult> {
+	const [result] = await recordEvents(db, [record]);
+	return result ?? { inserted: 0 };
+}
+
+/**
+ * Stores several after-events in one D1 batch (one transaction: all or none), in the order given; each
+ * event's statements are exactly those of {@link recordEvent}, so a redelivery adds nothing here either.
+ * The queue consumer's write: one round trip for a whole batch of messages.
+ */
+export async function recordEvents(db: D1Database, records: readonly EventRecord[]): Promise<RecordResult[]> {
+	const groups = await Promise.all(records.map((record) => eventStatements(db, record)));
+	const results = await db.batch(groups.flat());
+	let first = 0;
+	return groups.map((statements) => {
+		const inserted = results[first]?.meta.changes ?? 0;
+		first += statements.length;
+		return { inserted };
+	});
+}
+
+/** The statements of one event: the `events` insert first, then its `topics` change. */
+async function eventStatements(db: D1Database, record: EventRecord): Promise<D1PreparedStatement[]> {
 	const { facts } = record;
 	const { stem, previousStem } = await eventKeyStem(
 		record.command,
@@ -79,8 +104,7 @@ export async function recordEvent(db: D1Database, record: EventRecord): Promise<
 	const deliveryId = crypto.randomUUID();
 	const at = facts.eventTime ?? record.receivedAt;
 	const topicsTouched = facts.topicIds.length > 0 ? facts.topicIds : [null];
-
-	const statements = [
+	return [
 		db
 			.prepare(INSERT_EVENTS)
 			.bind(
@@ -98,8 +122,6 @@ export async function recordEvent(db: D1Database, record: EventRecord): Promise<
 			),
 		...topicStatements(db, facts.topicChange, stem, deliveryId, at),
 	];
-	const results = await db.batch(statements);
-	return { inserted: results[0]?.meta.changes ?? 0 };
 }
 
 /** The `topics` statements for a change; each is guarded by the event row this delivery stored. */

@@ -57,6 +57,7 @@ describe("parseConfig", () => {
 
 	it.each([
 		["POLICY_FAIL_MODE", "shut", 'POLICY_FAIL_MODE must be "open" or "closed"', ["callbacks"]],
+		["EVENT_WRITES", "later", 'EVENT_WRITES must be "direct" or "queue"', ["callbacks"]],
 		["MAX_BODY_BYTES", "1e6", "MAX_BODY_BYTES must be a positive whole number", ["callbacks", "api"]],
 		[
 			"REQUEST_TIME_SKEW_SECONDS",

@@ -63,3 +63,33 @@ export function queueDown(): Queue {
 		},
 	});
 }
+
+/** The real D1 binding, counting the statements of each `batch()` call (everything goes to the real binding). */
+export function d1CountingBatches(): { db: D1Database; batches: number[] } {
+	const batches: number[] = [];
+	const db = new Proxy(env.DB, {
+		get(target, property) {
+			if (property === "batch")
+				return (statements: D1PreparedStatement[]) => {
+					batches.push(statements.length);
+					return target.batch(statements);
+				};
+			const value = Reflect.get(target, property, target);
+			return typeof value === "function" ? value.bind(target) : value;
+		},
+	});
+	return { db, batches };
+}
+
+/** The real D1 binding whose `batch()` rejects when it carries more than `most` statements. */
+export function d1RefusingBatchesOver(most: number): D1Database {
+	return new Proxy(env.DB, {
+		get(target, property) {
+			if (property === "batch")
+				return (statements: D1PreparedStatement[]) =>
+					statements.length > most ? outage() : target.batch(statements);
+			const value = Reflect.get(target, property, target);
+			return typeof value === "function" ? value.bind(target) : value;
+		},
+	});
+}

@@ -8,15 +8,36 @@ import {
 	retryDelaySeconds,
 } from "../../src/store/event-queue";
 import type { EventRecord } from "../../src/store/record-event";
-import { DIRECT_WRITE_DEADLINE_MS } from "../../src/store/record-event";
+import { FIRST_WRITE_DEADLINE_MS } from "../../src/store/record-event";
 import { samples, sendCallback, unique } from "../support/tencent";
-import { d1Down, d1WithFailingBatch, d1WithSlowBatch, queueDown } from "./faults";
+import {
+	d1CountingBatches,
+	d1Down,
+	d1RefusingBatchesOver,
+	d1WithFailingBatch,
+	d1WithSlowBatch,
+	queueDown,
+} from "./faults";
 
 async function topicEvents(topicId: string): Promise<{ id: number; command: string }[]> {
 	const { results } = await env.DB.prepare("SELECT id, command FROM events WHERE topic_id = ? ORDER BY id")
 		.bind(topicId)
 		.all<{ id: number; command: string }>();
 	return results;
+}
+
+/** Waits for the real local queue's consumer to store the AfterCreateTopic sample of `topicId`, once. */
+async function expectStoredOnceByTheConsumer(groupId: string, topicId: string) {
+	await vi.waitFor(
+		async () => {
+			expect(await topicEvents(topicId)).toHaveLength(1);
+		},
+		{ timeout: 15_000, interval: 100 },
+	);
+	const topic = await env.DB.prepare("SELECT name, group_id FROM topics WHERE topic_id = ?")
+		.bind(topicId)
+		.first();
+	expect(topic).toEqual({ name: "MyFirstTopic", group_id: groupId });
 }
 
 function ids() {
@@ -73,16 +94,7 @@ describe("after-events during a D1 outage", () => {
 		// Tencent does not retry after-callbacks by default: the queue, not a 5xx, is what keeps the event.
 		expect(res).toEqual({ status: 200, json: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" } });
 		// The real local queue delivers the message to this Worker's queue() handler, which writes to the real D1.
-		await vi.waitFor(
-			async () => {
-				expect(await topicEvents(topicId)).toHaveLength(1);
-			},
-			{ timeout: 15_000, interval: 100 },
-		);
-		const topic = await env.DB.prepare("SELECT name, group_id FROM topics WHERE topic_id = ?")
-			.bind(topicId)
-			.first();
-		expect(topic).toEqual({ name: "MyFirstTopic", group_id: groupId });
+		await expectStoredOnceByTheConsumer(groupId, topicId);
 	});
 
 	it("buffers the event when D1 answers too slowly for Tencent's 2 seconds, and stores it once", async () => {
@@ -90,7 +102,7 @@ describe("after-events during a D1 outage", () => {
 		const res = await sendCallback(
 			"Group.CallbackAfterTopicDestroyed",
 			samples.afterTopicDestroyed([topicId], groupId),
-			{ env: { DB: d1WithSlowBatch(DIRECT_WRITE_DEADLINE_MS + 1_000) } },
+			{ env: { DB: d1WithSlowBatch(FIRST_WRITE_DEADLINE_MS + 1_000) } },
 		);
 		expect(res).toEqual({ status: 200, json: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" } });
 		// The slow write and the queued copy may both reach D1: the event key keeps one row.
@@ -195,5 +207,87 @@ describe("after-events during a D1 outage", () => {
 		expect(res.status).toBe(503);
 		expect(res.json).toMatchObject({ ActionStatus: "FAIL", ErrorCode: 503 });
 		expect(await topicEvents(topicId)).toEqual([]);
+	});
+});
+
+describe("queue-first ingestion (EVENT_WRITES=queue)", () => {
+	const QUEUE_FIRST = { EVENT_WRITES: "queue" } as Partial<Env>;
+
+	it("answers once the queue holds the event, without a D1 write; the consumer stores it once", async () => {
+		const { groupId, topicId } = ids();
+		const edge = d1CountingBatches();
+		const res = await sendCallback(
+			"Group.CallbackAfterCreateTopic",
+			samples.afterCreateTopic(topicId, groupId),
+			{ env: { ...QUEUE_FIRST, DB: edge.db } },
+		);
+		expect(res).toEqual({ status: 200, json: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" } });
+		expect(edge.batches).toEqual([]);
+		await expectStoredOnceByTheConsumer(groupId, topicId);
+	});
+
+	it("writes D1 directly when the queue refuses: stored before the answer", async () => {
+		const { groupId, topicId } = ids();
+		const res = await sendCallback(
+			"Group.CallbackAfterCreateTopic",
+			samples.afterCreateTopic(topicId, groupId),
+			{ env: { ...QUEUE_FIRST, EVENTS_QUEUE: queueDown() } },
+		);
+		expect(res.status).toBe(200);
+		expect(await topicEvents(topicId)).toHaveLength(1);
+	});
+
+	it("answers 503 FAIL when neither the queue nor D1 takes the event", async () => {
+		const { groupId, topicId } = ids();
+		const res = await sendCallback(
+			"Group.CallbackAfterCreateTopic",
+			samples.afterCreateTopic(topicId, groupId),
+			{ env: { ...QUEUE_FIRST, EVENTS_QUEUE: queueDown(), DB: d1Down() } },
+		);
+		expect(res.status).toBe(503);
+		expect(res.json).toMatchObject({ ActionStatus: "FAIL", ErrorCode: 503 });
+		expect(await topicEvents(topicId)).toEqual([]);
+	});
+
+	it("the consumer stores a whole batch with one D1 batch, in order", async () => {
+		const { groupId, topicId } = ids();
+		const created = createTopicRecord(groupId, topicId);
+		const renamedBody = { ...samples.afterTopicInfoChanged(groupId), TopicId: topicId, Name: "Renamed" };
+		const renamed: EventRecord = {
+			command: renamedBody.CallbackCommand,
+			sdkAppId: "1400000000",
+			facts: {
+				groupId,
+				topicIds: [topicId],
+				operatorAccount: "leckie",
+				eventTime: null,
+				topicChange: { kind: "update", topicId, groupId, name: "Renamed" },
+			},
+			payload: JSON.stringify(renamedBody),
+			receivedAt: Date.now() + 1,
+		};
+		const counting = d1CountingBatches();
+		const result = await consume([created, renamed], { DB: counting.db });
+		expect(result.explicitAcks).toHaveLength(2);
+		expect(counting.batches).toEqual([4]);
+		expect((await topicEvents(topicId)).map((row) => row.command)).toEqual([
+			"Group.CallbackAfterCreateTopic",
+			"Group.CallbackAfterTopicInfoChanged",
+		]);
+		const topic = await env.DB.prepare("SELECT name FROM topics WHERE topic_id = ?").bind(topicId).first();
+		expect(topic).toEqual({ name: "Renamed" });
+	});
+
+	it("stores each message alone when the shared write fails, so none holds the others back", async () => {
+		const first = ids();
+		const second = ids();
+		const result = await consume(
+			[createTopicRecord(first.groupId, first.topicId), createTopicRecord(second.groupId, second.topicId)],
+			{ DB: d1RefusingBatchesOver(2) },
+		);
+		expect(result.explicitAcks).toHaveLength(2);
+		expect(result.retryMessages).toEqual([]);
+		expect(await topicEvents(first.topicId)).toHaveLength(1);
+		expect(await topicEvents(second.topicId)).toHaveLength(1);
 	});
 });
