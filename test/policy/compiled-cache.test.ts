@@ -35,6 +35,9 @@ const RICH = {
 			{ value: "ExactCase", normalize: false },
 			{ match: "regex", value: "^RAW[0-9]", normalize: false },
 			"賭場",
+			"jackpot",
+			"roulette",
+			"blackjack",
 		],
 	},
 	groupCreation: { mode: "dry-run", names: { banned: ["poker", { match: "word", value: "spam" }] } },
@@ -65,6 +68,7 @@ const NAMES = [
 	"x",
 	"a".repeat(41),
 	"spam and eggs",
+	"Roulette wheel",
 	"",
 ];
 
@@ -151,6 +155,25 @@ describe("compiled policy as bytes", () => {
 			ok: false,
 			problem: { reason: "other-compiler" },
 		});
+		// The entries' values travel as one joined string with their count: a count that does not match is
+		// refused rather than read as other entries.
+		let joined = 0;
+		const miscounted = await withHeader(bytes, (header) => {
+			const visit = (node: unknown) => {
+				if (node === null || typeof node !== "object") return;
+				if ("z" in node && "n" in node) {
+					(node as { n: number }).n += 1;
+					joined++;
+				}
+				for (const child of Object.values(node)) visit(child);
+			};
+			visit(header.tree);
+		});
+		expect(joined).toBeGreaterThan(0);
+		expect(await decodeCompiledPolicy(miscounted.buffer as ArrayBuffer, hash)).toMatchObject({
+			ok: false,
+			problem: { reason: "malformed" },
+		});
 		// The same rewrite without changing the version is accepted: the refusal above is the version's.
 		const same = await withHeader(bytes, () => {});
 		expect((await decodeCompiledPolicy(same.buffer as ArrayBuffer, hash)).ok).toBe(true);
@@ -167,7 +190,7 @@ describe("compiled policy as bytes", () => {
 		// reads a compiled form written by the old compiler, and record the new pair here.
 		expect({ compiler: COMPILER_VERSION, digest }).toEqual({
 			compiler: 4,
-			digest: "fd93259b4e23a22f9c808797957a0e98ec1218fc6647a6d5b1ace8d14a9b6757",
+			digest: "a26781fb469fab8c783b496ea36e2e0c7fdf8771d2ce67d5a9f905fa6fe07968",
 		});
 	});
 });
