@@ -43,6 +43,23 @@ export const decisionsQuery = {
 };
 
 /**
+ * SQL of one page of the decision log, with the filters asked for. Parameters: ?1 after, ?2 before, ?3
+ * since, ?4 until, ?5 operator, ?6 rule, ?7 allowed (0/1), ?8 the row limit (one more than the page).
+ */
+export function decisionsPageSql(
+	order: "asc" | "desc",
+	filters: { since?: boolean; until?: boolean; operator?: boolean; rule?: boolean; allowed?: boolean },
+): string {
+	const conditions = order === "asc" ? ["id > ?1"] : ["id < ?2"];
+	if (filters.since) conditions.push("received_at >= ?3");
+	if (filters.until) conditions.push("received_at < ?4");
+	if (filters.operator) conditions.push("operator_account = ?5");
+	if (filters.rule) conditions.push("rule = ?6");
+	if (filters.allowed) conditions.push("allowed = ?7");
+	return `SELECT * FROM decisions WHERE ${conditions.join(" AND ")} ORDER BY id ${order} LIMIT ?8`;
+}
+
+/**
  * `{"decisions": […], "next": <id or null>}`: decisions with id > after, oldest first (or, with
  * `order=desc`, id < before, newest first), optionally only those received in [`since`, `until`) (ms), by one
  * `operator`, decided by one `rule`, or only refusals/allowances (`allowed`).
@@ -51,13 +68,13 @@ export async function listDecisions(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, decisionsQuery);
 	if (!query.ok) return apiError(query.problem);
 	const { after, before, order, limit, since, until, operator, rule, allowed } = query.value;
-	const conditions = order === "asc" ? ["id > ?1"] : ["id < ?2"];
-	if (since !== undefined) conditions.push("received_at >= ?3");
-	if (until !== undefined) conditions.push("received_at < ?4");
-	if (operator !== undefined) conditions.push("operator_account = ?5");
-	if (rule !== undefined) conditions.push("rule = ?6");
-	if (allowed !== undefined) conditions.push("allowed = ?7");
-	const sql = `SELECT * FROM decisions WHERE ${conditions.join(" AND ")} ORDER BY id ${order} LIMIT ?8`;
+	const sql = decisionsPageSql(order, {
+		since: since !== undefined,
+		until: until !== undefined,
+		operator: operator !== undefined,
+		rule: rule !== undefined,
+		allowed: allowed !== undefined,
+	});
 	let rows: (Omit<DecisionView, "allowed" | "dry_run"> & { allowed: number; dry_run: number })[];
 	try {
 		({ results: rows } = await env.DB.prepare(sql)

@@ -2,7 +2,7 @@
 import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
 import { pathSegment, readQuery, wholeNumber } from "./query";
-import { EVENT_COLUMNS, type EventView, eventView, page } from "./rows";
+import { eventPage, eventPageSql, MAX_PAGE_PAYLOAD_BYTES, type PagedEventRow } from "./rows";
 
 /** Largest page of the change feed. */
 export const MAX_FEED_LIMIT = 1000;
@@ -13,8 +13,14 @@ export const feedQuery = {
 	limit: wholeNumber(1, MAX_FEED_LIMIT, 100),
 };
 
+/** The change feed's page (GET /api/events); parameters as {@link eventPageSql}. */
+export const FEED_PAGE_SQL = eventPageSql("");
+
+/** A community's history, one page (GET /api/groups/{groupId}/events); ?4 is the group ID. */
+export const GROUP_EVENTS_PAGE_SQL = eventPageSql("group_id = ?4 AND ");
+
 /**
- * `{"events": [rows with id > after, at most limit, in id order], "next": <id to pass as after, or null>}`.
+ * `{"events": [rows with id > after, at most limit and about MAX_PAGE_PAYLOAD_BYTES of payloads, in id order], "next": <id to pass as after, or null>}`.
  * `next` is null once the page reaches the newest event; a follower then keeps its last id and asks again
  * later. The cursor is safe because D1 runs writes one at a time: a row is visible only after every row
  * with a smaller id, so nothing can appear behind a cursor (docs/sync.md).
@@ -23,18 +29,16 @@ export async function listEvents(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, feedQuery);
 	if (!query.ok) return apiError(query.problem);
 	const { after, limit } = query.value;
-	const { results } = await env.DB.prepare(
-		`SELECT ${EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?`,
-	)
-		.bind(after, limit + 1)
-		.all<Omit<EventView, "payload"> & { payload: string }>();
-	const { items, next } = page(results, limit);
-	return jsonResponse({ events: items.map(eventView), next }, 200, { "cache-control": "no-store" });
+	const { results } = await env.DB.prepare(FEED_PAGE_SQL)
+		.bind(after, limit, MAX_PAGE_PAYLOAD_BYTES)
+		.all<PagedEventRow>();
+	const { items, next } = eventPage(results);
+	return jsonResponse({ events: items, next }, 200, { "cache-control": "no-store" });
 }
 
 /**
  * GET /api/groups/{groupId}/events: a community's whole history (group-level events and every topic's),
- * paged like the feed: `{"groupId", "events": [id > after, at most limit, in id order], "next"}`.
+ * paged like the feed (rows and bytes): `{"groupId", "events": [id > after, in id order], "next"}`.
  */
 export async function listGroupEvents(rawGroupId: string | undefined, url: URL, env: Env): Promise<Response> {
 	const groupId = pathSegment("groupId", rawGroupId);
@@ -42,13 +46,11 @@ export async function listGroupEvents(rawGroupId: string | undefined, url: URL, 
 	const query = readQuery(url, feedQuery);
 	if (!query.ok) return apiError(query.problem);
 	const { after, limit } = query.value;
-	const { results } = await env.DB.prepare(
-		`SELECT ${EVENT_COLUMNS} FROM events WHERE group_id = ? AND id > ? ORDER BY id LIMIT ?`,
-	)
-		.bind(groupId.value, after, limit + 1)
-		.all<Omit<EventView, "payload"> & { payload: string }>();
-	const { items, next } = page(results, limit);
-	return jsonResponse({ groupId: groupId.value, events: items.map(eventView), next }, 200, {
+	const { results } = await env.DB.prepare(GROUP_EVENTS_PAGE_SQL)
+		.bind(after, limit, MAX_PAGE_PAYLOAD_BYTES, groupId.value)
+		.all<PagedEventRow>();
+	const { items, next } = eventPage(results);
+	return jsonResponse({ groupId: groupId.value, events: items, next }, 200, {
 		"cache-control": "no-store",
 	});
 }

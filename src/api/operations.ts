@@ -123,20 +123,25 @@ export const apiOperations: ApiOperation[] = [
 		summary: "The change feed: every stored event in id order, paged",
 		tag: "history",
 		query: feedQuery,
-		responses: { 200: { description: "One page", schema: v.object({ events: v.array(Event), next }) } },
+		responses: {
+			200: {
+				description: "One page: at most limit rows and 4 MiB of payloads (always at least one row)",
+				schema: v.object({ events: v.array(Event), next }),
+			},
+		},
 		errors: { 400: "a bad query parameter, named" },
 	},
 	{
 		method: "get",
 		path: "/api/topics/{topicId}",
-		summary: "A topic's current state and whole history",
+		summary: "A topic's current state and one page of its history",
 		tag: "history",
 		pathParameters: { topicId: "The TopicId, percent-encoded." },
 		query: topicQuery,
 		responses: {
 			200: {
-				description: "State and events",
-				schema: v.object({ topic: nullable(Topic), events: v.array(Event) }),
+				description: "State and one page of events (at most limit and 4 MiB of payloads); next is the cursor",
+				schema: v.object({ topic: nullable(Topic), events: v.array(Event), next }),
 			},
 		},
 		errors: { 400: "a bad topicId or query parameter", 404: "never seen" },

@@ -59,6 +59,14 @@ const STATUS_FILTER = {
 	all: "",
 } as const;
 
+/** SQL of one page of quarantine rows (without bodies) with `status`; parameters: after, row limit. */
+export function quarantinePageSql(status: keyof typeof STATUS_FILTER): string {
+	return `SELECT ${COLUMNS} FROM quarantine WHERE ${STATUS_FILTER[status]} id > ? ORDER BY id LIMIT ?`;
+}
+
+/** What was done to one quarantine row, oldest first. */
+export const QUARANTINE_ACTIONS_SQL = "SELECT * FROM quarantine_actions WHERE quarantine_id = ? ORDER BY id";
+
 function view(row: Omit<QuarantineView, "body_truncated"> & { body_truncated: number }): QuarantineView {
 	return { ...row, body_truncated: row.body_truncated === 1 };
 }
@@ -68,9 +76,7 @@ export async function listQuarantine(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, quarantineQuery);
 	if (!query.ok) return apiError(query.problem);
 	const { after, limit, status } = query.value;
-	const { results } = await env.DB.prepare(
-		`SELECT ${COLUMNS} FROM quarantine WHERE ${STATUS_FILTER[status]} id > ? ORDER BY id LIMIT ?`,
-	)
+	const { results } = await env.DB.prepare(quarantinePageSql(status))
 		.bind(after, limit + 1)
 		.all<Parameters<typeof view>[0]>();
 	const { items, next } = page(results, limit);
@@ -93,7 +99,7 @@ export async function getQuarantined(rawId: string | undefined, url: URL, env: E
 	if (!query.ok) return apiError(query.problem);
 	const [row, actions] = await env.DB.batch<Record<string, unknown>>([
 		env.DB.prepare(`SELECT ${COLUMNS}, body FROM quarantine WHERE id = ?`).bind(id.value),
-		env.DB.prepare("SELECT * FROM quarantine_actions WHERE quarantine_id = ? ORDER BY id").bind(id.value),
+		env.DB.prepare(QUARANTINE_ACTIONS_SQL).bind(id.value),
 	]);
 	const entry = row?.results[0] as (Parameters<typeof view>[0] & { body: string }) | undefined;
 	if (!entry) return apiError(entryNotFound(id.value));
@@ -193,7 +199,12 @@ export async function replayQuarantined(
 		? body
 		: isMismatchedCommand(body.value, module.command)
 			? refused({ status: 400, reason: MISMATCHED_COMMAND })
-			: afterEventRecord(module, body.value, { sdkAppId: row.sdk_app_id ?? "", receivedAt: row.received_at });
+			: afterEventRecord(module, body.value, {
+					sdkAppId: row.sdk_app_id ?? "",
+					receivedAt: row.received_at,
+					// The quarantine keeps bodies, never URLs: a replay is keyed by content and time window.
+					deliveryKey: null,
+				});
 	if (!judged.ok) {
 		const { reason } = judged.problem;
 		await recordAction(env, row.id, "replay", "still_invalid", reason, requestId, null);

@@ -37,3 +37,46 @@ export function page<T extends { id: number }>(
 	const next = rows.length > limit ? (items.at(-1)?.id ?? null) : null;
 	return { items, next };
 }
+
+/**
+ * Most payload bytes (UTF-8, as stored) one page of events carries: rows are added in id order until the
+ * next one would pass it. A page always has at least one row, however large, so the cursor moves on.
+ */
+export const MAX_PAGE_PAYLOAD_BYTES = 4 * 1024 * 1024;
+
+/**
+ * SQL of one page of `events` rows, bounded in rows and in payload bytes. Parameters: ?1 the cursor (id >
+ * ?1), ?2 the page's row limit, ?3 the byte budget, ?4 the `filter`'s value (a topic or group ID). The sizes
+ * are summed over ids and lengths alone; payloads are read only for the rows that fit, and one more row
+ * (without its payload) says whether there is a next page. The rows come in the order of `sized`, which
+ * is id order; {@link eventPage} sorts them anyway, which costs less than a sort in SQL (a temporary B-tree).
+ */
+export function eventPageSql(filter: "" | "topic_id = ?4 AND " | "group_id = ?4 AND "): string {
+	return `WITH sized AS (
+	SELECT id, bytes,
+		sum(bytes) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING) AS upto,
+		row_number() OVER (ORDER BY id ROWS UNBOUNDED PRECEDING) AS n
+	FROM (SELECT id, length(CAST(payload AS BLOB)) AS bytes FROM events WHERE ${filter}id > ?1 ORDER BY id LIMIT ?2 + 1)
+)
+SELECT e.id, e.command, e.sdk_app_id, e.group_id, e.topic_id, e.operator_account, e.event_time, e.received_at,
+	CASE WHEN sized.n = 1 OR (sized.n <= ?2 AND sized.upto <= ?3) THEN e.payload END AS payload,
+	sized.n = 1 OR (sized.n <= ?2 AND sized.upto <= ?3) AS fits
+FROM sized JOIN events AS e ON e.id = sized.id
+WHERE sized.n = 1 OR sized.upto - sized.bytes <= ?3`;
+}
+
+/** A row of {@link eventPageSql}: `fits` is 0 for the one row past the page, which has no payload. */
+export type PagedEventRow = Omit<EventView, "payload"> & { payload: string | null; fits: number };
+
+/**
+ * The page {@link eventPageSql}'s rows make: the rows that fit, shown, and the cursor of the next page
+ * (the last row's id when a row was left for later, null when the page reached the newest event).
+ */
+export function eventPage(rows: readonly PagedEventRow[]): { items: EventView[]; next: number | null } {
+	const items: EventView[] = [];
+	for (const { fits, payload, ...row } of [...rows].sort((a, b) => a.id - b.id)) {
+		if (fits) items.push(eventView({ ...row, payload: payload ?? "" }));
+	}
+	const next = rows.length > items.length ? (items.at(-1)?.id ?? null) : null;
+	return { items, next };
+}

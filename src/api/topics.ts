@@ -2,9 +2,9 @@
 // community's topics.
 import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
-import { MAX_FEED_LIMIT } from "./events";
-import { optionalWholeNumber, pathSegment, readQuery, text, wholeNumber } from "./query";
-import { EVENT_COLUMNS, type EventView, eventView, page } from "./rows";
+import { feedQuery } from "./events";
+import { pathSegment, readQuery, text, wholeNumber } from "./query";
+import { eventPage, eventPageSql, MAX_PAGE_PAYLOAD_BYTES, type PagedEventRow } from "./rows";
 
 /** A `topics` row. */
 export interface TopicView {
@@ -23,19 +23,28 @@ export interface TopicView {
 
 const NO_STORE = { "cache-control": "no-store" };
 
-/** GET /api/topics/{topicId}'s query parameters: its events paged (all of them without `limit`). */
-export const topicQuery = {
-	after: wholeNumber(0, Number.MAX_SAFE_INTEGER, 0),
-	limit: optionalWholeNumber(1, MAX_FEED_LIMIT),
-};
+/**
+ * GET /api/topics/{topicId}'s query parameters: its events paged like the feed (100 by default, at most
+ * 1000, and a byte budget), so a hot topic's history is never read whole.
+ */
+export const topicQuery = feedQuery;
+
+/** A topic's current state (GET /api/topics/{topicId}). */
+export const TOPIC_STATE_SQL = "SELECT * FROM topics WHERE topic_id = ?";
+
+/** One page of a topic's history (GET /api/topics/{topicId}); parameters as eventPageSql, ?4 the topic ID. */
+export const TOPIC_EVENTS_PAGE_SQL = eventPageSql("topic_id = ?4 AND ");
+
+/** The topics of a community (GET /api/groups/{groupId}/topics). */
+export const GROUP_TOPICS_SQL = "SELECT * FROM topics WHERE group_id = ? ORDER BY topic_id";
 
 /** GET /api/topics's query parameters. */
 export const topicSearchQuery = { search: text(256), limit: wholeNumber(1, 200, 50) };
 
 /**
- * `{"topic": {…current state…}, "events": [the topic's event rows, oldest first], "next"}`; 404 when the
- * topic was never seen. Without `limit`, every event and `next` null; with it, a page of events with id >
- * `after` and the cursor of the next page. `rawTopicId` is the path segment as sent (percent-encoded: IDs
+ * `{"topic": {…current state…}, "events": [a page of the topic's event rows, oldest first], "next"}`; 404
+ * when the topic was never seen. The page has the events with id > `after` (at most `limit`, 100 by
+ * default, and MAX_PAGE_PAYLOAD_BYTES of payloads); `next` is the cursor of the next page, null at the end. `rawTopicId` is the path segment as sent (percent-encoded: IDs
  * contain `@` and `#`).
  */
 export async function getTopic(rawTopicId: string | undefined, url: URL, env: Env): Promise<Response> {
@@ -45,14 +54,11 @@ export async function getTopic(rawTopicId: string | undefined, url: URL, env: En
 	if (!query.ok) return apiError(query.problem);
 	const { after, limit } = query.value;
 	const [state, history] = await env.DB.batch<Record<string, unknown>>([
-		env.DB.prepare("SELECT * FROM topics WHERE topic_id = ?").bind(topicId.value),
-		env.DB.prepare(
-			`SELECT ${EVENT_COLUMNS} FROM events WHERE topic_id = ? AND id > ? ORDER BY id LIMIT ?`,
-		).bind(topicId.value, after, limit === undefined ? -1 : limit + 1),
+		env.DB.prepare(TOPIC_STATE_SQL).bind(topicId.value),
+		env.DB.prepare(TOPIC_EVENTS_PAGE_SQL).bind(after, limit, MAX_PAGE_PAYLOAD_BYTES, topicId.value),
 	]);
 	const topic = (state?.results[0] as TopicView | undefined) ?? null;
-	const rows = (history?.results ?? []) as (Omit<EventView, "payload"> & { payload: string })[];
-	const { items, next } = limit === undefined ? { items: rows, next: null } : page(rows, limit);
+	const { items, next } = eventPage((history?.results ?? []) as unknown as PagedEventRow[]);
 	if (!topic && items.length === 0 && after === 0) {
 		return apiError({
 			status: 404,
@@ -61,7 +67,7 @@ export async function getTopic(rawTopicId: string | undefined, url: URL, env: En
 			detail: { topicId: topicId.value },
 		});
 	}
-	return jsonResponse({ topic, events: items.map(eventView), next }, 200, NO_STORE);
+	return jsonResponse({ topic, events: items, next }, 200, NO_STORE);
 }
 
 /**
@@ -91,8 +97,6 @@ export async function listGroupTopics(rawGroupId: string | undefined, url: URL, 
 	if (!groupId.ok) return apiError(groupId.problem);
 	const query = readQuery(url, {});
 	if (!query.ok) return apiError(query.problem);
-	const { results } = await env.DB.prepare("SELECT * FROM topics WHERE group_id = ? ORDER BY topic_id")
-		.bind(groupId.value)
-		.all<TopicView>();
+	const { results } = await env.DB.prepare(GROUP_TOPICS_SQL).bind(groupId.value).all<TopicView>();
 	return jsonResponse({ groupId: groupId.value, topics: results }, 200, NO_STORE);
 }

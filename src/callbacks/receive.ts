@@ -12,6 +12,7 @@ import { failEnvelope, okEnvelope } from "../http/envelope";
 import { errorMessage, log } from "../log";
 import { decideCreation, decideUnusableCreation, type PolicyDecision } from "../policy";
 import { ok, type Result, refused } from "../result";
+import { deliveryKey } from "../store/event-key";
 import { bufferEvent, QUEUE_SEND_DEADLINE_MS } from "../store/event-queue";
 import { boundedBody, quarantineBody } from "../store/quarantine";
 import { type EventRecord, FIRST_WRITE_DEADLINE_MS, recordEvent } from "../store/record-event";
@@ -36,6 +37,8 @@ interface Delivery {
 	sdkAppId: string;
 	receivedAt: number;
 	requestId: string;
+	/** The signed URL's delivery identity (deliveryKey), null when unsigned. */
+	deliveryKey: string | null;
 }
 
 /** Handles `POST /` from Tencent Chat. Bad input gets a 4xx; a before-callback always gets a 200 (see answerBefore). */
@@ -75,7 +78,13 @@ export async function receiveCallback(
 		return okEnvelope();
 	}
 
-	const delivery: Delivery = { command, sdkAppId: auth.value, receivedAt: Date.now(), requestId };
+	const delivery: Delivery = {
+		command,
+		sdkAppId: auth.value,
+		receivedAt: Date.now(),
+		requestId,
+		deliveryKey: module.kind === "after" ? await deliveryKey(params) : null,
+	};
 	let body = await parseBody(request, env, command);
 	if (body.ok && isMismatchedCommand(body.value, command))
 		body = {
@@ -181,7 +190,7 @@ async function answerBefore(
 export function afterEventRecord(
 	module: AfterCommand,
 	value: unknown,
-	delivery: { sdkAppId: string; receivedAt: number },
+	delivery: { sdkAppId: string; receivedAt: number; deliveryKey: string | null },
 ): Result<EventRecord, { status: 400 | 413; reason: string }> {
 	const parsed = v.safeParse(module.schema, value);
 	if (!parsed.success)
@@ -204,6 +213,7 @@ export function afterEventRecord(
 		facts: { ...facts, eventTime },
 		payload: JSON.stringify(parsed.output),
 		receivedAt: delivery.receivedAt,
+		deliveryKey: delivery.deliveryKey,
 	};
 	const sizeProblem = storedSizeProblem(record.payload, record.facts.topicIds.length);
 	return sizeProblem ? refused({ status: 413, reason: sizeProblem }) : ok(record);

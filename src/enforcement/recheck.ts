@@ -44,6 +44,7 @@ export interface AcceptedEvent {
 	body: Record<string, unknown>;
 	payload: string;
 	receivedAt: number;
+	deliveryKey: string | null;
 }
 
 /**
@@ -95,6 +96,7 @@ export async function recheckAfterEvent(env: Env, defer: Defer, event: AcceptedE
 			event.payload,
 			event.facts.eventTime,
 			event.receivedAt,
+			event.deliveryKey,
 		);
 		const message: EnforcementMessage = {
 			kind: "event",

@@ -5,7 +5,7 @@ import { readConfig } from "../config";
 import { apiError } from "../http/api-error";
 import { jsonDepthExceeds, MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
 import { type CompiledPolicy, compilePolicy, compilePolicyText } from "./compile";
-import { type Outcome, type PolicyDocument, PolicyDocumentSchema } from "./document";
+import { type Outcome, POLICY_LIMITS, type PolicyDocument, PolicyDocumentSchema } from "./document";
 import { type CreationKind, explainCreation } from "./evaluate";
 import { failModeDecision } from "./fail-mode";
 import { policyLoader } from "./loader";
@@ -14,7 +14,7 @@ import { policyLoader } from "./loader";
  * Longest Name the check API judges: the callbacks' own bound on a name. Matching costs name length times
  * the policy's program size, so an unbounded name would let one request hold the isolate for minutes.
  */
-export const MAX_CHECK_NAME_LENGTH = 1024;
+export const MAX_CHECK_NAME_LENGTH = POLICY_LIMITS.nameLength;
 
 /** The body of POST /api/policy/check (also in the OpenAPI document). */
 export const CheckBodySchema = v.strictObject({

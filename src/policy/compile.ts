@@ -9,6 +9,7 @@ import {
 	type PathSegment,
 	type PolicyDocument,
 	parsePolicyText,
+	policyLimitProblem,
 	problem,
 	type RuleSection,
 } from "./document";
@@ -68,6 +69,8 @@ export function compilePolicyText(text: string): Outcome<CompiledPolicy> {
 
 /** Compiles a validated document; `text` (its source, when there is one) only serves to locate problems. */
 export function compilePolicy(document: PolicyDocument, text = ""): Outcome<CompiledPolicy> {
+	const limits = policyLimitProblem(document, text);
+	if (!limits.ok) return limits;
 	const topic = compileRules(document, {}, [], text);
 	if (!topic.ok) return topic;
 	let group: CompiledRules | null = null;

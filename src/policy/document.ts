@@ -1,12 +1,41 @@
 // The policy document: the JSON the user keeps under the KV key `policy`. One strict valibot schema
 // (unknown keys are errors, so a typo cannot silently switch a rule off); docs/policy.schema.json is
 // generated from it (`npm run policy:schema`).
+import { RE2JS } from "re2js";
 import * as v from "valibot";
+import { jsonDepthExceeds } from "../http/body";
 import { errorMessage } from "../log";
 import type { Result } from "../result";
 
 /** Key of the live document in the `POLICY` namespace. */
 export const POLICY_KEY = "policy";
+
+/**
+ * What one policy document may hold, so that deciding one name costs a bounded amount of CPU whoever wrote
+ * the policy (docs/policy.md, "Limits"). Regexes are the only entries whose cost grows with their own
+ * size: RE2 runs in time proportional to (program size × name length), so the regexes' total program
+ * size and the name's length bound the work of a decision (test/policy/limits.test.ts computes it).
+ */
+export const POLICY_LIMITS = {
+	/** Nesting of arrays and objects in the document's JSON (a valid document needs 5). */
+	jsonDepth: 16,
+	/** `match: "regex"` entries in the whole document (both `names.banned` lists together). */
+	regexCount: 50,
+	/** Characters of one regex pattern. */
+	patternLength: 500,
+	/** Nesting of groups `(…)` in one regex. */
+	regexGroupDepth: 8,
+	/** RE2 program size (instructions, re2js's `programSize()`) of one regex. */
+	regexProgramSize: 1_000,
+	/** RE2 program size of all the document's regexes together. */
+	totalProgramSize: 2_000,
+	/**
+	 * Characters (UTF-16 units, as received) of a name that is matched at all: a longer name is refused by
+	 * `names.maxLength` before any matching, with or without a `maxLength` in the document. Tencent's own
+	 * name limits are far below it.
+	 */
+	nameLength: 1_024,
+} as const;
 
 /**
  * A JSON object with exactly these keys. valibot's object schemas take an array for an object with no
@@ -131,7 +160,10 @@ const NamesSchema = v.pipe(
 				v.number(),
 				v.integer(),
 				v.minValue(1),
-				v.description("Most characters, counted after normalization."),
+				v.maxValue(POLICY_LIMITS.nameLength, `must be at most ${POLICY_LIMITS.nameLength}`),
+				v.description(
+					`Most characters, counted after normalization. A name over ${POLICY_LIMITS.nameLength} characters is always refused.`,
+				),
 			),
 		),
 		banned: v.optional(
@@ -273,6 +305,13 @@ export function rulePath(path: readonly PathSegment[]): string {
  * line and column (JSON syntax errors give the position of the error).
  */
 export function parsePolicyText(text: string): Outcome<PolicyDocument> {
+	if (jsonDepthExceeds(text, POLICY_LIMITS.jsonDepth)) {
+		return problem(
+			`document: nests arrays and objects more than ${POLICY_LIMITS.jsonDepth} levels deep (the limit; a valid policy needs 5)`,
+			null,
+			null,
+		);
+	}
 	let json: unknown;
 	try {
 		json = JSON.parse(text);
@@ -395,6 +434,98 @@ function parseWithCheckedBannedLists(json: unknown): PolicyDocument | null {
 		if (names?.banned !== undefined) names.banned = lists[next++] as BannedEntry[];
 	}
 	return next === lists.length ? output : null;
+}
+
+/** Deepest nesting of groups `(…)` in a regex pattern (escapes and character classes skipped). */
+export function regexGroupDepth(pattern: string): number {
+	let depth = 0;
+	let deepest = 0;
+	let inClass = false;
+	for (let i = 0; i < pattern.length; i++) {
+		const c = pattern.charAt(i);
+		if (c === "\\") i++;
+		else if (inClass) inClass = c !== "]";
+		else if (c === "[") {
+			inClass = true;
+			// `[]…]` and `[^]…]` hold a literal `]`.
+			if (pattern.charAt(i + 1) === "^") i++;
+			if (pattern.charAt(i + 1) === "]") i++;
+		} else if (c === "(") deepest = Math.max(deepest, ++depth);
+		else if (c === ")") depth = Math.max(0, depth - 1);
+	}
+	return deepest;
+}
+
+/** RE2 program size of a pattern as the matcher compiles it, or null when it is not valid RE2 syntax. */
+export function regexProgramSize(pattern: string, caseInsensitive: boolean): number | null {
+	try {
+		return RE2JS.compile(pattern, caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0).programSize();
+	} catch {
+		return null; // the compiler reports the syntax error, naming the entry
+	}
+}
+
+/**
+ * The first {@link POLICY_LIMITS} a validated document breaks, as a problem naming the entry and the limit;
+ * null when it keeps them all. Cheap checks (counts, lengths, nesting) come before any regex is compiled.
+ * A regex that is not valid RE2 is left to the compiler, which names the syntax error.
+ */
+export function policyLimitProblem(document: PolicyDocument, text = ""): Outcome<null> {
+	const regexes: { path: PathSegment[]; value: string; caseInsensitive: boolean }[] = [];
+	for (const [sectionPath, names] of [
+		[[], document.names],
+		[["groupCreation"], document.groupCreation?.names],
+	] as const) {
+		(names?.banned ?? []).forEach((entry, index) => {
+			if (typeof entry !== "string" && entry.match === "regex") {
+				const path = [...sectionPath, "names", "banned", index];
+				regexes.push({ path, value: entry.value, caseInsensitive: entry.normalize !== false });
+			}
+		});
+	}
+	const at = (path: readonly PathSegment[]) => (text === "" ? null : locateJsonPath(text, path));
+	const refuse = (path: readonly PathSegment[], why: string) => {
+		const rule = rulePath(path);
+		return problem(`${rule}: ${why}`, rule, at(path));
+	};
+	const limits = POLICY_LIMITS;
+	if (regexes.length > limits.regexCount) {
+		const first = regexes[limits.regexCount] as (typeof regexes)[number];
+		return refuse(
+			first.path,
+			`the document has ${regexes.length} regex entries, more than the limit of ${limits.regexCount}`,
+		);
+	}
+	for (const { path, value } of regexes) {
+		if (value.length > limits.patternLength)
+			return refuse(
+				path,
+				`regex pattern is ${value.length} characters, more than the limit of ${limits.patternLength}`,
+			);
+		const depth = regexGroupDepth(value);
+		if (depth > limits.regexGroupDepth)
+			return refuse(
+				path,
+				`regex nests groups ${depth} deep, more than the limit of ${limits.regexGroupDepth}`,
+			);
+	}
+	let total = 0;
+	for (const { path, value, caseInsensitive } of regexes) {
+		const size = regexProgramSize(value, caseInsensitive);
+		if (size === null) continue;
+		if (size > limits.regexProgramSize)
+			return refuse(
+				path,
+				`regex compiles to ${size} RE2 instructions, more than the limit of ${limits.regexProgramSize} (large counted repetitions such as {1000} cost the most)`,
+			);
+		total += size;
+		if (total > limits.totalProgramSize)
+			return refuse(
+				path,
+				`the regexes up to this one compile to ${total} RE2 instructions together, more than the document's limit of ${limits.totalProgramSize}`,
+			);
+	}
+	return { ok: true, value: null };
 }
 
 type AnyIssue = v.BaseIssue<unknown> & { issues?: AnyIssue[] };

@@ -4,7 +4,7 @@
 // inside `allowed` patterns).
 import { findFirstBanned, type NameForms } from "./banned";
 import type { CompiledPolicy, CompiledRules } from "./compile";
-import type { AllowedEntry, MatchMode } from "./document";
+import { type AllowedEntry, type MatchMode, POLICY_LIMITS } from "./document";
 import { newSearch, searchReading } from "./matcher";
 import { characterCount, foldText, nameReadings } from "./normalize";
 
@@ -122,12 +122,14 @@ function judgeName(
 	explain: { value: Explanation | null } | null,
 ): Verdict {
 	const dryRun = rules.mode === "dry-run";
+	// Over the hard limit, refused before any folding or matching: the cost of a decision stays bounded.
+	if (name.length > POLICY_LIMITS.nameLength) return refuse(rules, `${rules.namesPath}.maxLength`);
 	const text = foldText(name);
 	const length = characterCount(text);
 	if (rules.minLength !== null && length < rules.minLength) {
 		return refuse(rules, `${rules.namesPath}.minLength`);
 	}
-	if (rules.maxLength !== null && length > rules.maxLength) {
+	if (length > (rules.maxLength ?? POLICY_LIMITS.nameLength)) {
 		return refuse(rules, `${rules.namesPath}.maxLength`);
 	}
 

@@ -55,6 +55,8 @@ const eventRecordSchema = v.object({
 	}),
 	payload: v.string(),
 	receivedAt: v.number(),
+	// Messages queued before deliveries were told apart have none: they keep the window.
+	deliveryKey: v.optional(v.nullable(v.string()), null),
 }) satisfies v.GenericSchema<unknown, EventRecord>;
 
 /** Records up to this many bytes of JSON are queued as JSON; larger ones gzipped (a message holds 128 KB). */

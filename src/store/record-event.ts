@@ -16,6 +16,8 @@ export interface EventRecord {
 	/** The validated body as JSON. */
 	payload: string;
 	receivedAt: number;
+	/** The delivery's identity (see deliveryKey): null when the URL was not signed. */
+	deliveryKey: string | null;
 }
 
 /** What a write did: rows added to `events` (0 for a redelivery). */
@@ -100,6 +102,7 @@ async function eventStatements(db: D1Database, record: EventRecord): Promise<D1P
 		record.payload,
 		facts.eventTime,
 		record.receivedAt,
+		record.deliveryKey,
 	);
 	const deliveryId = crypto.randomUUID();
 	const at = facts.eventTime ?? record.receivedAt;

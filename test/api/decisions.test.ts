@@ -40,18 +40,28 @@ describe("GET /api/decisions", () => {
 			Type: "Community",
 			Name: "MyFirstTopic",
 		});
-		expect(res.status).toBe(200);
+		expect(res).toEqual({
+			status: 200,
+			json: { ActionStatus: "OK", ErrorCode: expect.any(Number), ErrorInfo: expect.any(String) },
+		});
 		const page = await list(`operator=${encodeURIComponent(operator)}`);
 		expect(page.status).toBe(200);
+		// The row says what the answer said: one decision, its outcome and code those Tencent received.
 		expect(page.json.decisions).toEqual([
 			expect.objectContaining({
 				command: "Group.CallbackBeforeCreateTopic",
 				operator_account: operator,
 				name: "MyFirstTopic",
-				allowed: expect.any(Boolean),
-				dry_run: expect.any(Boolean),
+				allowed: res.json.ErrorCode === 0,
+				error_code: res.json.ErrorCode,
+				dry_run: false,
 			}),
 		]);
+		// A before-callback decides; it stores no event.
+		const events = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE operator_account = ?")
+			.bind(operator)
+			.first<number>("n");
+		expect(events).toBe(0);
 	});
 
 	it("filters by operator, outcome and time, and pages with a cursor", async () => {

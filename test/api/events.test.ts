@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { MAX_PAGE_PAYLOAD_BYTES } from "../../src/api/rows";
 import { samples, sendCallback } from "../support/tencent";
 import { apiGet, community } from "./admin";
 
@@ -41,7 +42,61 @@ async function insertRows(groupId: string, count: number): Promise<void> {
 	);
 }
 
+/** Direct rows whose payloads are `bytes` long each (ASCII, so characters are bytes). */
+async function insertLargeRows(groupId: string, count: number, bytes: number): Promise<void> {
+	const insert = env.DB.prepare(
+		`INSERT INTO events (event_key, delivery_id, command, sdk_app_id, group_id, topic_id, received_at, payload)
+		 VALUES (?, 'test', 'Group.CallbackAfterGroupInfoChanged', '1400000000', ?, ?, ?, ?)`,
+	);
+	for (let i = 0; i < count; i++) {
+		const head = JSON.stringify({ GroupId: groupId, n: i, pad: "" });
+		const payload = `${head.slice(0, -3)}"${"x".repeat(bytes - head.length)}"}`;
+		expect(payload).toHaveLength(bytes);
+		await insert.bind(`${groupId}:large:${i}`, groupId, `${groupId}@TOPIC#_large`, Date.now(), payload).run();
+	}
+}
+
+/** Every page of `path` (which takes `after`) from `start`: the events' ids and payload sizes of each page. */
+async function allPages(path: string, start: number): Promise<{ ids: number[]; bytes: number }[]> {
+	const pages: { ids: number[]; bytes: number }[] = [];
+	let after = start;
+	for (;;) {
+		const res = await apiGet<Feed>(`${path}${path.includes("?") ? "&" : "?"}after=${after}`);
+		expect(res.status).toBe(200);
+		const ids = res.json.events.map((event) => event.id);
+		const bytes = res.json.events.reduce((sum, event) => sum + JSON.stringify(event.payload).length, 0);
+		pages.push({ ids, bytes });
+		if (res.json.next === null) return pages;
+		expect(res.json.next).toBe(ids.at(-1));
+		after = res.json.next;
+	}
+}
+
 describe("GET /api/events", () => {
+	it("bounds a page in payload bytes as well as rows, and the cursor walks every row once", async () => {
+		const { groupId } = community();
+		const start = await newestId();
+		const size = 1_900_000;
+		await insertLargeRows(groupId, 5, size);
+		const stored = await groupEventIds(groupId);
+		const perPage = Math.floor(MAX_PAGE_PAYLOAD_BYTES / size);
+		expect(perPage).toBeGreaterThanOrEqual(1);
+		for (const path of [
+			"/api/events?limit=1000",
+			`/api/groups/${encodeURIComponent(groupId)}/events?limit=1000`,
+			`/api/topics/${encodeURIComponent(`${groupId}@TOPIC#_large`)}?limit=1000`,
+		]) {
+			const pages = await allPages(path, start);
+			// Without the byte bound one page holds all five (9.5 MB).
+			for (const page of pages) {
+				expect(page.ids.length).toBeLessThanOrEqual(perPage);
+				expect(page.bytes).toBeLessThanOrEqual(MAX_PAGE_PAYLOAD_BYTES);
+			}
+			expect(pages.flatMap((page) => page.ids).filter((id) => stored.includes(id))).toEqual(stored);
+			expect(pages.length).toBeGreaterThanOrEqual(Math.ceil(5 / perPage));
+		}
+	});
+
 	it("pages in id order with a cursor that ends in null, payloads as objects", async () => {
 		const start = await newestId();
 		const { groupId, topic } = community();

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { samples, sendCallback } from "../support/tencent";
 import { apiGet, community } from "./admin";
@@ -159,5 +160,39 @@ describe("GET /api/topics?search=", () => {
 		);
 		expect(second.json.events).toHaveLength(1);
 		expect(second.json.next).toBeNull();
+	});
+
+	it("pages a topic's history by default: 100 events and a cursor, never the whole history", async () => {
+		const { groupId, topic } = community();
+		const id = topic("hot");
+		await sendCallback("Group.CallbackAfterCreateTopic", samples.afterCreateTopic(id, groupId));
+		const insert = env.DB.prepare(
+			`INSERT INTO events (event_key, delivery_id, command, sdk_app_id, group_id, topic_id, received_at, payload)
+			 VALUES (?, 'test', 'Group.CallbackAfterTopicInfoChanged', '1400000000', ?, ?, ?, '{}')`,
+		);
+		await env.DB.batch(
+			Array.from({ length: 1104 }, (_, i) => insert.bind(`${id}:hot:${i}`, groupId, id, Date.now())),
+		);
+		type Page = { topic: { topic_id: string } | null; events: { id: number }[]; next: number | null };
+		const path = `/api/topics/${encodeURIComponent(id)}`;
+		const first = await apiGet<Page>(path);
+		expect(first.status).toBe(200);
+		expect(first.json.topic?.topic_id).toBe(id);
+		expect(first.json.events).toHaveLength(100);
+		expect(first.json.next).toBe(first.json.events[99]?.id);
+		const most = await apiGet<Page>(`${path}?limit=1000&after=${first.json.next}`);
+		expect(most.json.events).toHaveLength(1000);
+		const last = await apiGet<Page>(`${path}?limit=1000&after=${most.json.next}`);
+		expect(last.json.events).toHaveLength(5);
+		expect(last.json.next).toBeNull();
+		const { results } = await env.DB.prepare("SELECT id FROM events WHERE topic_id = ? ORDER BY id")
+			.bind(id)
+			.all<{ id: number }>();
+		expect([...first.json.events, ...most.json.events, ...last.json.events].map((e) => e.id)).toEqual(
+			results.map((row) => row.id),
+		);
+		const tooMany = await apiGet(`${path}?limit=1001`);
+		expect(tooMany.status).toBe(400);
+		expect(tooMany.json).toMatchObject({ error: { field: "limit" } });
 	});
 });

@@ -11,7 +11,7 @@ import {
 } from "../../src/callbacks/fields";
 import { DRAIN_LIMIT_BYTES } from "../../src/http/body";
 import { callbackUrl, samples } from "../support/tencent";
-import { expectWithinD1Limits, fetchChecked, recordingD1, rowsForCase } from "./support";
+import { expectWithinD1Limits, fetchChecked, quarantinedForCase, recordingD1, rowsForCase } from "./support";
 
 const MiB = 1_048_576;
 
@@ -31,7 +31,8 @@ async function send(
 	const payload =
 		body instanceof Uint8Array || typeof body === "string"
 			? body
-			: JSON.stringify({ ...body, BatteryCase: marker });
+			: // The marker first: a quarantined body is kept cut at 64 KiB, and the marker must survive the cut.
+				JSON.stringify({ BatteryCase: marker, ...body });
 	const answer = await fetchChecked(
 		new Request(callbackUrl(command), { method: "POST", body: payload }),
 		workerEnv,
@@ -85,8 +86,13 @@ describe("body size", () => {
 			body: stream,
 		});
 		expect(request.headers.get("content-length")).toBeNull();
+		const before = await env.DB.prepare("SELECT count(*) AS n FROM events").first<number>("n");
 		const answer = await fetchChecked(request);
-		expect(answer.status).toBe(413);
+		expect(answer).toEqual({
+			status: 413,
+			json: { ActionStatus: "FAIL", ErrorCode: 413, ErrorInfo: "body is larger than 1048576 bytes" },
+		});
+		expect(await env.DB.prepare("SELECT count(*) AS n FROM events").first<number>("n")).toBe(before);
 		// Past 1 MiB the rest is drained (not kept) so the 413 reaches the client, up to the drain bound; the
 		// stream is cancelled there: the whole 64 MiB is never pulled.
 		expect(sent).toBeGreaterThan(DRAIN_LIMIT_BYTES);
@@ -231,8 +237,9 @@ describe("MemberList", () => {
 			{ ...samples.afterGroupDestroyed(`@TGS#m${crypto.randomUUID()}`), MemberList: members(MAX_MEMBERS) },
 			{ ...env, DB: db },
 		);
-		expect(answer.status).toBe(200);
+		expect(answer).toMatchObject({ status: 200, json: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" } });
 		expect(answer.rows).toBe(1);
+		expect(await quarantinedForCase(answer.marker)).toBe(0);
 		expectWithinD1Limits(statements);
 	});
 
@@ -242,14 +249,25 @@ describe("MemberList", () => {
 			MemberList: members(MAX_MEMBERS + 1),
 		});
 		expect(after.status).toBe(400);
+		expect(after.json).toMatchObject({ ActionStatus: "FAIL", ErrorCode: 400 });
 		expect(after.json.ErrorInfo).toMatch(/MemberList: must have at most 10000 members/);
 		expect(after.rows).toBe(0);
+		expect(await quarantinedForCase(after.marker)).toBe(1);
 		// A before-callback still answers 200 (the fail mode): Tencent counts anything else as a failure.
 		const before = await send("Group.CallbackBeforeCreateGroup", {
 			...samples.beforeCreateGroup(),
 			MemberList: members(MAX_MEMBERS + 1),
 		});
-		expect(before.status).toBe(200);
+		// The fail mode's answer (open by default: allowed), no event, the body kept in quarantine.
+		expect(before).toMatchObject({ status: 200, json: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" } });
+		expect(before.rows).toBe(0);
+		expect(await quarantinedForCase(before.marker)).toBe(1);
+		const closed = await send(
+			"Group.CallbackBeforeCreateGroup",
+			{ ...samples.beforeCreateGroup(), MemberList: members(MAX_MEMBERS + 1) },
+			{ ...env, POLICY_FAIL_MODE: "closed" },
+		);
+		expect(closed).toMatchObject({ status: 200, json: { ActionStatus: "OK", ErrorCode: 1 } });
 	});
 
 	it("thousands of bad members give a short message", async () => {
@@ -258,8 +276,11 @@ describe("MemberList", () => {
 			MemberList: Array.from({ length: 5000 }, () => ({ Member_Account: "" })),
 		});
 		expect(answer.status).toBe(400);
+		expect(answer.json.ActionStatus).toBe("FAIL");
 		expect(String(answer.json.ErrorInfo).length).toBeLessThan(1000);
 		expect(answer.json.ErrorInfo).toMatch(/and 4990 more$/);
+		expect(answer.rows).toBe(0);
+		expect(await quarantinedForCase(answer.marker)).toBe(1);
 	});
 });
 
@@ -294,25 +315,33 @@ describe("field lengths", () => {
 			...samples.afterCreateTopic(`@TGS#_u@TOPIC#_${crypto.randomUUID()}`),
 			UserDefinedDataList: entries(1000),
 		});
-		expect(ok.status).toBe(200);
+		expect(ok).toMatchObject({ status: 200, json: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" } });
+		expect(ok.rows).toBe(1);
 		const over = await send("Group.CallbackAfterCreateTopic", {
 			...samples.afterCreateTopic(),
 			UserDefinedDataList: entries(1001),
 		});
 		expect(over.status).toBe(400);
+		expect(over.json).toMatchObject({ ActionStatus: "FAIL", ErrorCode: 400 });
 		expect(over.json.ErrorInfo).toMatch(/UserDefinedDataList/);
+		expect(over.rows).toBe(0);
+		expect(await quarantinedForCase(over.marker)).toBe(1);
 	});
 });
 
 describe("unhandled CallbackCommand names", () => {
 	it("are counted under a bounded number of names, whatever is sent", async () => {
 		const { ignoredCommands, MAX_IGNORED_NAMES } = await import("../../src/callbacks/receive");
+		const count = (table: string) => env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<number>("n");
+		const stored = { events: await count("events"), quarantine: await count("quarantine") };
 		for (let i = 0; i < MAX_IGNORED_NAMES + 50; i++) {
 			const answer = await fetchChecked(
 				new Request(callbackUrl(`Flood.Callback${crypto.randomUUID()}`), { method: "POST", body: "{}" }),
 			);
-			expect(answer.status).toBe(200);
+			expect(answer).toEqual({ status: 200, json: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" } });
 		}
+		// Ignored means ignored: nothing stored, nothing quarantined.
+		expect({ events: await count("events"), quarantine: await count("quarantine") }).toEqual(stored);
 		expect(ignoredCommands.size).toBeLessThanOrEqual(MAX_IGNORED_NAMES + 1);
 		expect(ignoredCommands.get("(other)")).toBeGreaterThan(0);
 	});

@@ -118,6 +118,15 @@ export async function rowsForCase(marker: string): Promise<number> {
 	);
 }
 
+/** `quarantine` rows whose body holds `marker` (bodies are kept as received, so the marker is in the text). */
+export async function quarantinedForCase(marker: string): Promise<number> {
+	return (
+		(await env.DB.prepare("SELECT count(*) AS n FROM quarantine WHERE instr(body, ?) > 0")
+			.bind(marker)
+			.first<number>("n")) ?? 0
+	);
+}
+
 /**
  * The store's invariants over the whole database: every topic row comes from a stored event about that
  * topic, event keys are unique, and every row's payload is JSON naming its own command.

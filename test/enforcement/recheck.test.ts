@@ -15,6 +15,7 @@ function event(command: string, name: string, topicId: string | null): AcceptedE
 	return {
 		command,
 		sdkAppId: "1400000000",
+		deliveryKey: null,
 		facts: {
 			groupId: "@TGS#_recheck",
 			topicIds: topicId === null ? [] : [topicId],

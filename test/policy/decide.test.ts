@@ -167,6 +167,19 @@ describe("last known good and fail mode", () => {
 		expect((await policyHealth(env)).error).toMatchObject({ line: 1, column: 32 });
 	});
 
+	it("keeps the cached good policy when the live value breaks a policy limit, naming the rule", async () => {
+		await decide("warm-up");
+		const over = { names: { banned: ["casino", { match: "regex", value: "[a-z]{1000}" }] } };
+		await env.POLICY.put("policy", JSON.stringify(over));
+		letRefreshIntervalPass();
+		await decide("anything"); // sees the over-limit value in the background
+		expect(await decide("casino")).toMatchObject({ allowed: false, source: "last-known-good" });
+		expect((await policyHealth(env)).error).toMatchObject({
+			rule: "names.banned[1]",
+			message: expect.stringContaining("RE2 instructions, more than the limit of 1000"),
+		});
+	});
+
 	it("falls back to POLICY_FAIL_MODE only when no good policy was ever seen", async () => {
 		await restartWith("{not json");
 		expect(await decide("casino")).toMatchObject({

@@ -1,7 +1,6 @@
 // Validation: every broken document is refused with a message naming the rule and its position.
 import { describe, expect, it } from "vitest";
 import { compilePolicyText } from "../../src/policy/compile";
-import { evaluateCreation } from "../../src/policy/evaluate";
 
 function problemOf(text: string) {
 	const compiled = compilePolicyText(text);
@@ -47,19 +46,8 @@ describe("policy validation", () => {
 		expect(problemOf('{"names":{"banned":[{"match":"regex","value":"[a-"}]}}').rule).toBe("names.banned[0]");
 	});
 
-	it("runs a catastrophic-backtracking pattern in linear time instead of stalling", () => {
-		const compiled = compilePolicyText('{"names":{"banned":[{"match":"regex","value":"^(a+)+$"}]}}');
-		if (!compiled.ok) throw new Error(compiled.problem.message);
-		// A backtracking engine takes 2^40 steps on this; RE2 answers after one pass.
-		const verdict = evaluateCreation(compiled.value, "topic", {
-			operatorAccount: "x",
-			name: `${"a".repeat(40)}!`,
-		});
-		expect(verdict.allowed).toBe(true);
-		expect(evaluateCreation(compiled.value, "topic", { operatorAccount: "x", name: "aaaa" }).allowed).toBe(
-			false,
-		);
-	});
+	// Catastrophic-backtracking patterns run in a worker thread with a deadline (test/node/catastrophic.test.ts),
+	// so a regression to a backtracking engine fails there instead of hanging this suite.
 
 	it("rejects minLength above maxLength and values empty once normalized", () => {
 		expect(problemOf('{"names":{"minLength":5,"maxLength":2}}').rule).toBe("names.minLength");

@@ -9,7 +9,6 @@ import { buildAutomaton, findAll } from "../../src/policy/automaton";
 import { compilePolicyText } from "../../src/policy/compile";
 import { type BannedEntry, PolicyDocumentSchema, parsePolicyText } from "../../src/policy/document";
 import { evaluateCreation } from "../../src/policy/evaluate";
-import { globMatches } from "../../src/policy/matcher";
 import {
 	characterCount,
 	foldedValue,
@@ -24,6 +23,15 @@ const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cc}]/gu;
 function foldTextReference(name: string): string {
 	const visible = name.normalize("NFKC").replace(INVISIBLE, "");
 	return visible.toUpperCase().toLowerCase().normalize("NFKC").replace(/\s+/gu, " ").trim();
+}
+
+/**
+ * The glob oracle, written independently of src's matcher: the glob's pieces (split at `*`) become one
+ * anchored JavaScript regular expression, each `*` any run of UTF-16 units. Fine for the short names here.
+ */
+function globOracle(pieces: readonly string[], text: string): boolean {
+	const escaped = pieces.map((piece) => piece.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&"));
+	return new RegExp(`^${escaped.join("[\\s\\S]*")}$`).test(text);
 }
 
 /** Deterministic pseudo-random numbers (mulberry32). */
@@ -180,7 +188,7 @@ function firstBannedByLoop(entries: readonly BannedEntry[], name: string): numbe
 			if (mode === "regex") {
 				if (RE2JS.compile(entry.value, 0).matcher(name).find()) return index;
 			} else if (mode === "glob") {
-				if (globMatches(entry.value.split("*"), name)) return index;
+				if (globOracle(entry.value.split("*"), name)) return index;
 			} else if (rawMatches(mode, entry.value, name)) {
 				return index;
 			}
@@ -193,7 +201,7 @@ function firstBannedByLoop(entries: readonly BannedEntry[], name: string): numbe
 		for (const reading of readings) {
 			if (mode === "glob") {
 				const pieces = entry.value.split("*").map((piece) => foldedValue(piece).written);
-				if (globMatches(pieces, reading.written)) return index;
+				if (globOracle(pieces, reading.written)) return index;
 				continue;
 			}
 			const value = foldedValue(entry.value);

@@ -1,5 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { tencentSign } from "../../src/auth/callback-auth";
+import { DEDUPE_WINDOW_MS } from "../../src/store/event-key";
 import { samples, sendCallback, unique } from "../support/tencent";
 
 interface TopicRow {
@@ -163,6 +165,39 @@ describe("after-events in D1", () => {
 		expect(again.map((res) => res.status)).toEqual([200, 200, 200]);
 		expect(await eventRows("topic_id", topicId)).toHaveLength(2);
 		expect((await topicRow(topicId))?.name).toBe("New");
+	});
+
+	it("stores A → B → A renames without EventTime inside the dedupe window; a redelivered URL stays one row", async () => {
+		const { groupId, topic } = ids();
+		const topicId = topic("aba");
+		const token = "token-for-delivery-keys";
+		const signed = async (requestTime: number) => ({
+			extra: { RequestTime: String(requestTime), Sign: await tencentSign(token, String(requestTime)) },
+			env: { CALLBACK_TOKEN: token },
+		});
+		const rename = (name: string) => samples.afterTopicInfoChanged(groupId, { TopicId: topicId, Name: name });
+		const start = Math.floor(Date.now() / 1000) - 30;
+		// Three deliveries, each its own RequestTime, all well inside one 10-minute window.
+		expect((start + 3) * 1000 - start * 1000).toBeLessThan(DEDUPE_WINDOW_MS);
+		const deliveries = [
+			{ name: "A", at: await signed(start) },
+			{ name: "B", at: await signed(start + 1) },
+			{ name: "A", at: await signed(start + 2) },
+		];
+		for (const { name, at } of deliveries) {
+			const res = await sendCallback("Group.CallbackAfterTopicInfoChanged", rename(name), at);
+			expect(res).toEqual({ status: 200, json: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" } });
+		}
+		const names = (await eventRows("topic_id", topicId)).map((row) => JSON.parse(row.payload as string).Name);
+		expect(names).toEqual(["A", "B", "A"]);
+		expect((await topicRow(topicId))?.name).toBe("A");
+
+		// The same URL and body again (a redelivery of the last delivery): no row, no change.
+		const last = deliveries[2] as (typeof deliveries)[number];
+		const again = await sendCallback("Group.CallbackAfterTopicInfoChanged", rename("A"), last.at);
+		expect(again.status).toBe(200);
+		expect(await eventRows("topic_id", topicId)).toHaveLength(3);
+		expect((await topicRow(topicId))?.name).toBe("A");
 	});
 
 	it("stores one row per topic of a TopicIdList, once", async () => {

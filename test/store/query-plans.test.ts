@@ -1,6 +1,12 @@
 // Every query the docs and the read API rely on must be answered from an index, never a scan of the table.
+// The read API's queries are imported from the modules that run them; the docs' are written here as the
+// docs give them.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { decisionsPageSql } from "../../src/api/decisions";
+import { FEED_PAGE_SQL, GROUP_EVENTS_PAGE_SQL } from "../../src/api/events";
+import { QUARANTINE_ACTIONS_SQL, quarantinePageSql } from "../../src/api/quarantine";
+import { GROUP_TOPICS_SQL, TOPIC_EVENTS_PAGE_SQL, TOPIC_STATE_SQL } from "../../src/api/topics";
 
 async function plan(sql: string, ...values: unknown[]): Promise<string> {
 	const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
@@ -11,20 +17,26 @@ async function plan(sql: string, ...values: unknown[]): Promise<string> {
 
 const queries: [string, string, unknown[], RegExp][] = [
 	[
-		"topic history (docs, GET /api/topics/{id})",
+		"topic history (docs)",
 		"SELECT command, event_time, payload FROM events WHERE topic_id = ? ORDER BY id",
 		["t"],
 		/SEARCH events USING INDEX events_topic_id \(topic_id=\?\)/,
 	],
 	[
+		"topic history, paged (GET /api/topics/{id})",
+		TOPIC_EVENTS_PAGE_SQL,
+		[0, 100, 4_194_304, "t"],
+		/SEARCH events USING (COVERING )?INDEX events_topic_id \(topic_id=\? AND id>\?\)/,
+	],
+	[
 		"topic state (GET /api/topics/{id})",
-		"SELECT * FROM topics WHERE topic_id = ?",
+		TOPIC_STATE_SQL,
 		["t"],
 		/SEARCH topics USING INDEX sqlite_autoindex_topics_1 \(topic_id=\?\)/,
 	],
 	[
 		"topics of a community (docs, GET /api/groups/{id}/topics)",
-		"SELECT * FROM topics WHERE group_id = ? ORDER BY topic_id",
+		GROUP_TOPICS_SQL,
 		["g"],
 		/SEARCH topics USING INDEX topics_group_id \(group_id=\?\)/,
 	],
@@ -42,8 +54,8 @@ const queries: [string, string, unknown[], RegExp][] = [
 	],
 	[
 		"change feed (GET /api/events)",
-		"SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?",
-		[0, 101],
+		FEED_PAGE_SQL,
+		[0, 100, 4_194_304],
 		/SEARCH events USING INTEGER PRIMARY KEY \(rowid>\?\)/,
 	],
 	[
@@ -54,19 +66,19 @@ const queries: [string, string, unknown[], RegExp][] = [
 	],
 	[
 		"a community's history, paged (GET /api/groups/{id}/events)",
-		"SELECT * FROM events WHERE group_id = ? AND id > ? ORDER BY id LIMIT ?",
-		["g", 0, 101],
-		/SEARCH events USING INDEX events_group_id \(group_id=\? AND id>\?\)/,
+		GROUP_EVENTS_PAGE_SQL,
+		[0, 100, 4_194_304, "g"],
+		/SEARCH events USING (COVERING )?INDEX events_group_id \(group_id=\? AND id>\?\)/,
 	],
 	[
 		"open quarantine rows, paged (GET /api/quarantine)",
-		"SELECT id FROM quarantine WHERE resolved_at IS NULL AND id > ? ORDER BY id LIMIT ?",
+		quarantinePageSql("open"),
 		[0, 101],
-		/SEARCH quarantine USING COVERING INDEX quarantine_open \(resolved_at=\? AND id>\?\)/,
+		/SEARCH quarantine USING INDEX quarantine_open \(resolved_at=\? AND id>\?\)/,
 	],
 	[
 		"actions on a quarantine row (GET /api/quarantine/{id})",
-		"SELECT * FROM quarantine_actions WHERE quarantine_id = ? ORDER BY id",
+		QUARANTINE_ACTIONS_SQL,
 		[1],
 		/SEARCH quarantine_actions USING INDEX quarantine_actions_by_row \(quarantine_id=\?\)/,
 	],
@@ -78,8 +90,8 @@ const queries: [string, string, unknown[], RegExp][] = [
 	],
 	[
 		"decisions of an operator (GET /api/decisions?operator=)",
-		"SELECT * FROM decisions WHERE id > ?1 AND operator_account = ?3 ORDER BY id LIMIT ?5",
-		[0, null, "leckie", null, 101],
+		decisionsPageSql("asc", { operator: true }),
+		[0, null, null, null, "leckie", null, null, 101],
 		/SEARCH decisions USING INDEX decisions_operator_account \(operator_account=\? AND id>\?\)/,
 	],
 	[
@@ -90,8 +102,8 @@ const queries: [string, string, unknown[], RegExp][] = [
 	],
 	[
 		"decision log feed (GET /api/decisions)",
-		"SELECT * FROM decisions WHERE id > ?1 ORDER BY id LIMIT ?5",
-		[0, null, null, null, 101],
+		decisionsPageSql("asc", {}),
+		[0, null, null, null, null, null, null, 101],
 		/SEARCH decisions USING INTEGER PRIMARY KEY \(rowid>\?\)/,
 	],
 ];

@@ -51,6 +51,7 @@ function createTopicRecord(groupId: string, topicId: string): EventRecord {
 	return {
 		command: body.CallbackCommand,
 		sdkAppId: "1400000000",
+		deliveryKey: null,
 		facts: {
 			groupId,
 			topicIds: [topicId],
@@ -256,6 +257,7 @@ describe("queue-first ingestion (EVENT_WRITES=queue)", () => {
 		const renamed: EventRecord = {
 			command: renamedBody.CallbackCommand,
 			sdkAppId: "1400000000",
+			deliveryKey: null,
 			facts: {
 				groupId,
 				topicIds: [topicId],
