@@ -47,8 +47,9 @@ export const MAX_PAGE_PAYLOAD_BYTES = 4 * 1024 * 1024;
 /**
  * SQL of one page of `events` rows, bounded in rows and in payload bytes. Parameters: ?1 the cursor (id >
  * ?1), ?2 the page's row limit, ?3 the byte budget, ?4 the `filter`'s value (a topic or group ID). The sizes
- * are summed over ids and lengths alone; payloads are read only for the rows that fit, and one more row
- * (without its payload) says whether there is a next page. The rows come in the order of `sized`, which
+ * are summed over ids and lengths alone; payloads are read only for the rows that fit, and the row after
+ * the last one that fits (without its payload) says whether there is a next page: the second row is always
+ * kept for that, since the first one is on the page however large it is. The rows come in the order of `sized`, which
  * is id order; {@link eventPage} sorts them anyway, which costs less than a sort in SQL (a temporary B-tree).
  */
 export function eventPageSql(filter: "" | "topic_id = ?4 AND " | "group_id = ?4 AND "): string {
@@ -62,7 +63,7 @@ SELECT e.id, e.command, e.sdk_app_id, e.group_id, e.topic_id, e.operator_account
 	CASE WHEN sized.n = 1 OR (sized.n <= ?2 AND sized.upto <= ?3) THEN e.payload END AS payload,
 	sized.n = 1 OR (sized.n <= ?2 AND sized.upto <= ?3) AS fits
 FROM sized JOIN events AS e ON e.id = sized.id
-WHERE sized.n = 1 OR sized.upto - sized.bytes <= ?3`;
+WHERE sized.n <= 2 OR sized.upto - sized.bytes <= ?3`;
 }
 
 /** A row of {@link eventPageSql}: `fits` is 0 for the one row past the page, which has no payload. */

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { MAX_PAGE_PAYLOAD_BYTES } from "../../src/api/rows";
+import { GROUP_EVENTS_PAGE_SQL } from "../../src/api/events";
+import { eventPage, MAX_PAGE_PAYLOAD_BYTES, type PagedEventRow } from "../../src/api/rows";
 import { samples, sendCallback } from "../support/tencent";
 import { apiGet, community } from "./admin";
 
@@ -71,6 +72,41 @@ async function allPages(path: string, start: number): Promise<{ ids: number[]; b
 		after = res.json.next;
 	}
 }
+
+describe("the byte-bounded page query", () => {
+	it("always gives at least one row, however large, and stops before the budget", async () => {
+		const { groupId } = community();
+		await insertLargeRows(groupId, 4, 1000);
+		const pageOf = async (after: number, limit: number, budget: number) => {
+			const { results } = await env.DB.prepare(GROUP_EVENTS_PAGE_SQL)
+				.bind(after, limit, budget, groupId)
+				.all<PagedEventRow>();
+			return eventPage(results);
+		};
+		const ids = await groupEventIds(groupId);
+		// A budget smaller than one row: one row a page, the cursor on it, every row once.
+		const seen: number[] = [];
+		let after = 0;
+		for (let guard = 0; guard < 10; guard++) {
+			const { items, next } = await pageOf(after, 100, 10);
+			expect(items).toHaveLength(1);
+			seen.push(...items.map((item) => item.id));
+			if (next === null) break;
+			expect(next).toBe(items[0]?.id);
+			after = next;
+		}
+		expect(seen).toEqual(ids);
+		// Room for two rows and a half: two rows, then the rest.
+		const two = await pageOf(0, 100, 2500);
+		expect(two.items.map((item) => item.id)).toEqual(ids.slice(0, 2));
+		expect(two.next).toBe(ids[1]);
+		expect(two.items[0]?.payload).toMatchObject({ GroupId: groupId, n: 0 });
+		// Exactly the budget fits; the row limit still applies.
+		expect((await pageOf(0, 100, 4000)).items).toHaveLength(4);
+		expect((await pageOf(0, 100, 4000)).next).toBeNull();
+		expect((await pageOf(0, 3, 4000)).next).toBe(ids[2]);
+	});
+});
 
 describe("GET /api/events", () => {
 	it("bounds a page in payload bytes as well as rows, and the cursor walks every row once", async () => {
