@@ -14,8 +14,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
 import { do_not_optimize, measure } from "mitata";
+import { bundleAdapter } from "./lib/build.mjs";
 import { ALLOWED_NAMES, policyDocument } from "./lib/policy-fixture.mjs";
 
 if (Number(process.versions.node.split(".")[0]) < 22) {
@@ -43,20 +43,6 @@ const { values: args } = parseArgs({
 const sizes = args.sizes.split(",").map(Number);
 const minCpuTime = Number(args["time-ms"]) * 1e6;
 const repeats = Number(args.repeats);
-
-/** Bundles the adapter (and the policy module it imports) into one ES module for Node at `outfile`. */
-async function bundleAdapter(outfile) {
-	await build({
-		entryPoints: [fileURLToPath(new URL("./policy-adapter.ts", import.meta.url))],
-		bundle: true,
-		platform: "node",
-		format: "esm",
-		target: "node22",
-		outfile,
-		external: ["cloudflare:*"],
-		logLevel: "error",
-	});
-}
 
 /** The baseline: what a rule engine without an index does, one `includes` per entry. */
 function loopMatcher(entries) {

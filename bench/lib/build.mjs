@@ -2,7 +2,9 @@
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
 
 /** Runs a command with a time limit; resolves to its output, rejects with it when it fails. */
 export function run(command, args, { cwd, env, timeoutMs = 120_000 } = {}) {
@@ -98,4 +100,21 @@ export function bundleSize(outdir, meta) {
 		.sort((a, b) => b[1] - a[1])
 		.map(([part, bytes]) => ({ part, bytes, share: total > 0 ? bytes / total : 0 }));
 	return { files, rawBytes: raw, gzipBytes: gzip, parts: biggest };
+}
+
+/**
+ * Bundles bench/policy-adapter.ts (and the policy module it imports) into one ES module for Node at
+ * `outfile`: what the policy micro-benchmark and the quality benchmark run, the module's own code.
+ */
+export async function bundleAdapter(outfile) {
+	await build({
+		entryPoints: [fileURLToPath(new URL("../policy-adapter.ts", import.meta.url))],
+		bundle: true,
+		platform: "node",
+		format: "esm",
+		target: "node22",
+		outfile,
+		external: ["cloudflare:*"],
+		logLevel: "error",
+	});
 }

@@ -16,6 +16,8 @@ import {
 	searchReading,
 	searchRegexes,
 	WORD,
+	WORD_END,
+	WORD_START,
 } from "./matcher";
 import { foldedValue, type Reading, rawReading } from "./normalize";
 
@@ -89,11 +91,13 @@ export class CompiledBannedList implements CompiledBanned {
 	}
 }
 
-const ROLE_OF_MODE: Readonly<Record<"plain" | "word" | "prefix" | "suffix", number>> = {
+const ROLE_OF_MODE: Readonly<Record<Exclude<MatchMode, "exact" | "glob" | "regex">, number>> = {
 	plain: PLAIN,
 	word: WORD,
 	prefix: PREFIX,
 	suffix: SUFFIX,
+	"word-start": WORD_START,
+	"word-end": WORD_END,
 };
 
 /** One banned entry (or allowed pattern), read the same way whether written as a string or as an object. */

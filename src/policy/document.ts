@@ -86,7 +86,18 @@ const OperatorsSchema = v.pipe(
 );
 
 /** How a banned entry is compared with the name. */
-export const MATCH_MODES = ["plain", "exact", "word", "prefix", "suffix", "glob", "regex"] as const;
+// New modes go last: a compiled form stores each entry's mode as its index here.
+export const MATCH_MODES = [
+	"plain",
+	"exact",
+	"word",
+	"prefix",
+	"suffix",
+	"glob",
+	"regex",
+	"word-start",
+	"word-end",
+] as const;
 export type MatchMode = (typeof MATCH_MODES)[number];
 
 const BannedValueSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(1000));
@@ -96,8 +107,9 @@ const BannedEntryObjectSchema = v.strictObject({
 		v.pipe(
 			v.picklist(MATCH_MODES),
 			v.description(
-				"plain: contained anywhere (default); exact: the whole name; word: a whole word; prefix/suffix: " +
-					"how the name starts/ends; glob: the whole name, * = any run of characters; regex: RE2 syntax.",
+				"plain: contained anywhere (default); exact: the whole name; word: a whole word; word-start/" +
+					"word-end: how a word starts/ends (word-start ass: asshole, not class); prefix/suffix: how the " +
+					"name starts/ends; glob: the whole name, * = any run of characters; regex: RE2 syntax.",
 			),
 		),
 	),

@@ -11,6 +11,8 @@ export const WORD = 1;
 export const PREFIX = 2;
 export const SUFFIX = 3;
 export const GLOB = 4;
+export const WORD_START = 5;
+export const WORD_END = 6;
 export const ROLES = 8;
 
 export interface Glob {
@@ -209,11 +211,30 @@ export function searchReading(side: Side, reading: Reading, readingIndex: number
 	searchAutomaton(side, reading, readingIndex, search);
 	const folded = side.foldedRegexes;
 	if (folded !== null) {
-		for (const [entry, start, end] of folded.matches(written, search.best, search.all !== null)) {
-			const from = start < 0 ? nameStart : (writtenFrom[start] ?? nameEnd);
-			const to = end <= 0 ? nameEnd : (writtenTo[end - 1] ?? nameEnd);
-			if (entry < search.best) offer(search, entry, from, Math.max(from, to), readingIndex);
+		searchFoldedRegexes(folded, written, writtenFrom, writtenTo, readingIndex, search);
+		// Like every other pattern, a folded regex also sees the reading with its runs collapsed
+		// (`traaanny` is read as `trany` too).
+		if (reading.collapsed !== written) {
+			searchFoldedRegexes(folded, reading.collapsed, reading.from, reading.to, readingIndex, search);
 		}
+	}
+}
+
+/** Offers the matches of folded regexes in `subject`, whose unit k comes from the name's [from[k], to[k]). */
+function searchFoldedRegexes(
+	folded: RegexMatchers,
+	subject: string,
+	from: readonly number[],
+	to: readonly number[],
+	readingIndex: number,
+	search: Search,
+): void {
+	const nameStart = from[0] ?? 0;
+	const nameEnd = to[to.length - 1] ?? 0;
+	for (const [entry, start, end] of folded.matches(subject, search.best, search.all !== null)) {
+		const spanFrom = start < 0 ? nameStart : (from[start] ?? nameEnd);
+		const spanTo = end <= 0 ? nameEnd : (to[end - 1] ?? nameEnd);
+		if (entry < search.best) offer(search, entry, spanFrom, Math.max(spanFrom, spanTo), readingIndex);
 	}
 }
 
@@ -250,6 +271,8 @@ function searchAutomaton(side: Side, reading: Reading, readingIndex: number, sea
 				if (
 					(role === PLAIN ||
 						(role === WORD && word[start - 1] !== 1 && word[end] !== 1) ||
+						(role === WORD_START && word[start - 1] !== 1) ||
+						(role === WORD_END && word[end] !== 1) ||
 						(role === PREFIX && start === 0) ||
 						(role === SUFFIX && end === last)) &&
 					offer(search, entry, spanFrom, spanTo, readingIndex)

@@ -88,7 +88,8 @@ const ENCLOSED = /^\((.+)\)$/su;
 
 /**
  * Look-alikes that TR39 leaves out or maps to something other than the letter they are read as: small
- * capitals, and the enclosed letters NFKC keeps (negative circled and squared, regional indicators).
+ * capitals, kappa and kra, and the enclosed letters NFKC keeps (negative circled and squared, regional
+ * indicators).
  */
 const LOOK_ALIKES: ReadonlyMap<number, string> = (() => {
 	const map = new Map<number, string>();
@@ -96,6 +97,9 @@ const LOOK_ALIKES: ReadonlyMap<number, string> = (() => {
 	[...smallCapitals].forEach((c, i) => {
 		if (c !== "x") map.set(c.codePointAt(0) as number, String.fromCharCode(0x61 + i));
 	});
+	// TR39 reads Greek kappa as kra (`κ` → `ĸ`), a letter no one reads as anything but k.
+	map.set(0x3ba, "k");
+	map.set(0x138, "k");
 	// Negative circled, negative squared and regional-indicator A–Z.
 	for (const first of [0x1f150, 0x1f170, 0x1f1e6]) {
 		for (let i = 0; i < 26; i++) map.set(first + i, String.fromCharCode(0x61 + i));
@@ -131,21 +135,26 @@ interface CharacterFold {
 	word: boolean;
 	/** A Han, kana or other unspaced-script character. */
 	unspaced: boolean;
+	/** A bare stroke read as `i` or `l` (palochka `ӏ`, dotless `ı`, iota `ι`): the other reading is tried too. */
+	stroke: boolean;
 }
 
 const INVISIBLE_ONE = /^[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cc}]$/u;
 const MARK_ONE = /^\p{M}$/u;
 const OTHER_SYMBOL = /^\p{So}$/u;
 const UPPER_CASE = /^\p{Lu}$/u;
+/** Letters whose dot is part of them (`i`, `j`, Cyrillic `і`): an i look-alike with one is an i. */
+const SOFT_DOTTED = /^\p{Soft_Dotted}$/u;
 
 /** The fold of one non-ASCII character (see the module comment for the order of the steps). */
 function foldCharacter(codePoint: number): CharacterFold {
 	const c = String.fromCodePoint(codePoint);
-	if (INVISIBLE_ONE.test(c) || MARK_ONE.test(c)) return { text: "", word: false, unspaced: false };
-	if (WHITE_SPACE.test(c)) return { text: " ", word: false, unspaced: false };
+	if (INVISIBLE_ONE.test(c) || MARK_ONE.test(c))
+		return { text: "", word: false, unspaced: false, stroke: false };
+	if (WHITE_SPACE.test(c)) return { text: " ", word: false, unspaced: false, stroke: false };
 	if (UNSPACED.test(c)) {
 		const simplified = HAN.test(c) ? (SIMPLIFIED.get(codePoint) ?? c) : c;
-		return { text: simplified.normalize("NFKC"), word: false, unspaced: true };
+		return { text: simplified.normalize("NFKC"), word: false, unspaced: true, stroke: false };
 	}
 	let text = LOOK_ALIKES.get(codePoint) ?? LEET[c];
 	// A letter with accents is read as its base letter (TR39 has odd prototypes for some: ö → ة).
@@ -159,10 +168,14 @@ function foldCharacter(codePoint: number): CharacterFold {
 	if (text === undefined && compatible !== c && isAscii(ENCLOSED.exec(compatible)?.[1] ?? compatible)) {
 		text = compatible;
 	}
+	let stroke = false;
 	if (text === undefined) {
 		const prototype = PROTOTYPES.get(codePoint);
 		// TR39 reads capital I-likes as `l`; in a capital they stand for I.
 		text = prototype === "l" && UPPER_CASE.test(c) ? "i" : (prototype ?? c);
+		// An i or l look-alike without a dot is a bare stroke, drawn for either letter (TR39 itself reads
+		// the palochka `ӏ` as i and its capital `Ӏ` as l).
+		stroke = (prototype === "i" || prototype === "l") && !SOFT_DOTTED.test(c);
 	}
 	text = text.normalize("NFKC");
 	text = ENCLOSED.exec(text)?.[1] ?? text; // ⒞ → (c) → c
@@ -174,7 +187,7 @@ function foldCharacter(codePoint: number): CharacterFold {
 		else out += PROTOTYPES.get(code)?.normalize("NFD").replace(COMBINING_MARKS, "").toLowerCase() ?? part;
 	}
 	const word = LETTER.test(c) || (OTHER_SYMBOL.test(c) && LETTERS_ONLY.test(out));
-	return { text: out, word, unspaced: false };
+	return { text: out, word, unspaced: false, stroke: stroke && (out === "i" || out === "l") };
 }
 
 /** The fold of each ASCII character: lower case, leetspeak, controls removed (`!` `|` see readings). */
@@ -226,7 +239,7 @@ interface Units {
 	/** Letter or digit once folded (what separators separate). */
 	letter: boolean[];
 	unspaced: boolean[];
-	/** Units read as `i` or `l` that could be the other: `1`, and `!` `|` between letters. */
+	/** Units read as `i` or `l` that could be the other: `1`, `!` `|` between letters, bare strokes (`ӏ`). */
 	ambiguous: number[];
 }
 
@@ -247,6 +260,7 @@ function foldUnits(name: string): Units {
 		let text: string;
 		let isWord: boolean;
 		let isUnspaced = false;
+		let stroke = false;
 		if (codePoint < 0x80) {
 			text = ASCII_FOLDS[codePoint] as string;
 			isWord = (codePoint >= 0x61 && codePoint <= 0x7a) || (codePoint >= 0x41 && codePoint <= 0x5a);
@@ -255,7 +269,9 @@ function foldUnits(name: string): Units {
 			text = fold.text;
 			isWord = fold.word;
 			isUnspaced = fold.unspaced;
+			stroke = fold.stroke;
 		}
+		if (stroke) units.ambiguous.push(codes.length);
 		for (let k = 0; k < text.length; k++) {
 			const code = text.charCodeAt(k);
 			if (code === SPACE && (codes.length === 0 || codes[codes.length - 1] === SPACE)) continue;

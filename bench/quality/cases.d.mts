@@ -1,0 +1,23 @@
+// Types of the quality benchmark's case generator (cases.mjs), for the Node-side test of its determinism.
+export interface QualityCase {
+	class: string;
+	word: string;
+	name: string;
+}
+export declare const DEFAULT_SEED: number;
+export declare const EVASION_CLASSES: readonly { id: string; label: string }[];
+export declare const CHINESE_CLASSES: readonly { id: string; label: string }[];
+/** Every case of the benchmark for `seed` (see cases.mjs). */
+export declare function qualityCases(
+	seed: number,
+	refusedByObscenity: (word: string) => boolean,
+): {
+	seed: number;
+	words: string[];
+	unenforced: string[];
+	chineseWords: string[];
+	evasions: QualityCase[];
+	controls: QualityCase[];
+	innocent: { dictionary: string[]; cities: string[]; scunthorpe: string[]; chinese: string[] };
+	frames: string[];
+};

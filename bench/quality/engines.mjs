@@ -1,0 +1,82 @@
+// The engines the quality benchmark compares, each made from the same word list and each answering one
+// question per name: would it refuse this name?
+import {
+	DataSet,
+	englishDataset,
+	englishRecommendedBlacklistMatcherTransformers,
+	englishRecommendedTransformers,
+	englishRecommendedWhitelistMatcherTransformers,
+	parseRawPattern,
+	RegExpMatcher,
+	skipNonAlphabeticTransformer,
+} from "obscenity";
+
+/**
+ * obscenity's English dataset with the benchmark's Chinese words added as phrases of their own (plain
+ * patterns), so that it is asked about the same words as every other engine.
+ */
+function datasetWith(chineseWords) {
+	const dataset = new DataSet().addAll(englishDataset);
+	for (const word of chineseWords) {
+		dataset.addPhrase((phrase) =>
+			phrase.setMetadata({ originalWord: word }).addPattern(parseRawPattern(word)),
+		);
+	}
+	return dataset.build();
+}
+
+/** obscenity as its README recommends: englishDataset.build() with englishRecommendedTransformers. */
+export function obscenityEngine(chineseWords) {
+	const matcher = new RegExpMatcher({ ...datasetWith(chineseWords), ...englishRecommendedTransformers });
+	return {
+		id: "obscenity",
+		label: "obscenity (recommended transformers)",
+		refuses: (name) => matcher.hasMatch(name),
+	};
+}
+
+/**
+ * obscenity with its separator option: skipNonAlphabeticTransformer where its English preset leaves it
+ * commented out (after lower-casing, before collapsing duplicates), so `c a s i n o` reads `casino`.
+ */
+export function obscenitySeparatorEngine(chineseWords) {
+	const collapse = englishRecommendedBlacklistMatcherTransformers.at(-1);
+	const before = englishRecommendedBlacklistMatcherTransformers.slice(0, -1);
+	const matcher = new RegExpMatcher({
+		...datasetWith(chineseWords),
+		blacklistMatcherTransformers: [...before, skipNonAlphabeticTransformer(), collapse],
+		whitelistMatcherTransformers: englishRecommendedWhitelistMatcherTransformers,
+	});
+	return {
+		id: "obscenity-separators",
+		label: "obscenity + skipNonAlphabeticTransformer",
+		refuses: (name) => matcher.hasMatch(name),
+	};
+}
+
+/** The naive baseline: lower-case the name, refuse it when it contains any word of the list. */
+export function naiveEngine(words) {
+	const lowered = words.map((word) => word.toLowerCase());
+	return {
+		id: "naive",
+		label: "naive lower-case substring",
+		refuses: (name) => {
+			const text = name.toLowerCase();
+			for (let i = 0; i < lowered.length; i++) if (text.includes(lowered[i])) return true;
+			return false;
+		},
+	};
+}
+
+/**
+ * This project: the policy module bundled from bench/policy-adapter.ts (compilePolicyText once,
+ * evaluateCreation per decision, as the Worker does), with the policy document `document`.
+ */
+export function projectEngine(adapter, document) {
+	const policy = adapter.compile(JSON.stringify(document));
+	return {
+		id: "project",
+		label: "this project (src/policy)",
+		refuses: (name) => !adapter.decide(policy, "quality-benchmark", name),
+	};
+}

@@ -1,0 +1,336 @@
+#!/usr/bin/env node
+// The quality benchmark: how many evasions of a banned word each engine catches (recall by class), how many
+// innocent names it refuses (false refusals by set), and how fast it decides, all engines on the same cases
+// in one run. The cases are generated from a seed (printed), so every run with the same seed judges the same
+// names; only the speed figures move from run to run.
+// Usage: npm run bench:quality [-- --seed N] [--no-write] [--speed-names 20000] [--rounds 5]
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from "obscenity";
+import { bundleAdapter } from "../lib/build.mjs";
+import { random } from "../lib/policy-fixture.mjs";
+import { CHINESE_CLASSES, DEFAULT_SEED, EVASION_CLASSES, qualityCases } from "./cases.mjs";
+import { naiveEngine, obscenityEngine, obscenitySeparatorEngine, projectEngine } from "./engines.mjs";
+import { benchmarkPolicy } from "./policy.mjs";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+// obscenity's exports leave out its package.json: read it from the file.
+const OBSCENITY_VERSION = JSON.parse(
+	readFileSync(join(root, "node_modules", "obscenity", "package.json"), "utf8"),
+).version;
+
+const { values: args } = parseArgs({
+	options: {
+		seed: { type: "string", default: String(DEFAULT_SEED) },
+		"no-write": { type: "boolean", default: false },
+		"speed-names": { type: "string", default: "20000" },
+		rounds: { type: "string", default: "5" },
+	},
+});
+const seed = Number(args.seed);
+const started = Date.now();
+
+/** The policy module, bundled for Node from bench/policy-adapter.ts (as the micro-benchmark does). */
+async function loadAdapter() {
+	const dir = mkdtempSync(join(tmpdir(), "bench-quality-"));
+	try {
+		const outfile = join(dir, "adapter.mjs");
+		await bundleAdapter(outfile);
+		return await import(pathToFileURL(outfile).href);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+const adapter = await loadAdapter();
+const plainObscenity = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
+const cases = qualityCases(seed, (word) => plainObscenity.hasMatch(word));
+// A whitelisted term with digits or symbols (`45s`) folds to other letters in the project (`ass`): as an
+// allowed pattern it would excuse the very word it protects.
+const { document, skipped, dead } = benchmarkPolicy(cases.chineseWords, (term) => /[0-9$@€]/.test(term));
+const engines = [
+	projectEngine(adapter, document),
+	obscenityEngine(cases.chineseWords),
+	obscenitySeparatorEngine(cases.chineseWords),
+	naiveEngine([...cases.words, ...cases.chineseWords]),
+];
+
+console.log(`Quality benchmark, seed ${seed} (rerun with --seed ${seed} for the same cases).`);
+console.log(
+	`${cases.words.length} English words (obscenity ${OBSCENITY_VERSION}), ` +
+		`${cases.chineseWords.length} Chinese words; policy: ${document.names.banned.length} banned entries, ` +
+		`${document.names.allowed.length} allowed patterns.`,
+);
+console.log(
+	`Words obscenity does not enforce (no evasions made of them): ${cases.unenforced.join(", ") || "none"}.`,
+);
+console.log(
+	`Pattern spellings obscenity cannot match (left out of the policy): ${dead.join("; ") || "none"}.`,
+);
+console.log(`Whitelisted terms left out of the policy's allowed patterns: ${skipped.join(", ") || "none"}.`);
+
+// Every frame a word is embedded in must be innocent for every engine, or a "catch" could be the frame's.
+for (const engine of engines) {
+	const guilty = cases.frames.filter((name) => name !== "" && engine.refuses(name));
+	if (guilty.length > 0) throw new Error(`${engine.label} refuses the innocent frames ${guilty.join(", ")}`);
+}
+
+const CLASSES = [
+	...EVASION_CLASSES.map(({ id, label }) => ({ id, label, chinese: false })),
+	...CHINESE_CLASSES.map(({ id, label }) => ({ id, label, chinese: true })),
+];
+const SETS = [
+	{ id: "dictionary", label: "English dictionary words (an-array-of-english-words)" },
+	{ id: "cities", label: "city names (cities-list)" },
+	{ id: "scunthorpe", label: "Scunthorpe list (innocent names holding a banned word)" },
+	{ id: "chinese", label: "innocent Chinese names" },
+];
+const EXAMPLES = 6;
+
+/** Recall by class, control and false refusals by set for one engine. */
+function judge(engine) {
+	const byClass = Object.fromEntries(CLASSES.map(({ id }) => [id, { caught: 0, total: 0, missed: [] }]));
+	for (const { class: id, name } of cases.evasions) {
+		const tally = byClass[id];
+		tally.total++;
+		if (engine.refuses(name)) tally.caught++;
+		else if (tally.missed.length < EXAMPLES) tally.missed.push(name);
+	}
+	const control = { caught: 0, total: 0, missed: [] };
+	for (const { name } of cases.controls) {
+		control.total++;
+		if (engine.refuses(name)) control.caught++;
+		else if (control.missed.length < EXAMPLES) control.missed.push(name);
+	}
+	const bySet = {};
+	for (const { id } of SETS) {
+		const names = cases.innocent[id];
+		const tally = { refused: 0, total: names.length, examples: [] };
+		for (const name of names) {
+			if (!engine.refuses(name)) continue;
+			tally.refused++;
+			if (tally.examples.length < EXAMPLES || id === "scunthorpe") tally.examples.push(name);
+		}
+		bySet[id] = tally;
+	}
+	const sum = (filter) =>
+		CLASSES.filter(filter).reduce(
+			(all, { id }) => ({ caught: all.caught + byClass[id].caught, total: all.total + byClass[id].total }),
+			{ caught: 0, total: 0 },
+		);
+	return {
+		byClass,
+		allEnglish: sum((c) => !c.chinese),
+		allChinese: sum((c) => c.chinese),
+		all: sum(() => true),
+		control,
+		bySet,
+	};
+}
+
+/** The same names for every engine: a seeded sample of every case and innocent name. */
+function speedNames(count) {
+	const pool = [
+		...cases.evasions.map((c) => c.name),
+		...cases.controls.map((c) => c.name),
+		...Object.values(cases.innocent).flat(),
+	];
+	const next = random(seed ^ 0x5eed);
+	return Array.from({ length: count }, () => pool[Math.floor(next() * pool.length)]);
+}
+
+/** Where the timed verdicts go, so that no engine's work can be optimized away. */
+const sink = { refused: 0 };
+
+/** Decisions per second: the fastest of `rounds` passes over the names (noise only ever slows a pass). */
+function decisionsPerSecond(engine, names, rounds) {
+	let best = Number.POSITIVE_INFINITY;
+	for (let r = 0; r < rounds; r++) {
+		const begin = process.hrtime.bigint();
+		for (let i = 0; i < names.length; i++) if (engine.refuses(names[i])) sink.refused++;
+		const ns = Number(process.hrtime.bigint() - begin);
+		best = Math.min(best, ns);
+	}
+	return (names.length * 1e9) / best;
+}
+
+const results = {};
+for (const engine of engines) {
+	const t0 = Date.now();
+	results[engine.id] = judge(engine);
+	console.log(`judged ${engine.label} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+const names = speedNames(Number(args["speed-names"]));
+for (const engine of engines) decisionsPerSecond(engine, names.slice(0, 2000), 1); // warm-up
+for (const engine of engines) {
+	results[engine.id].decisionsPerSecond = decisionsPerSecond(engine, names, Number(args.rounds));
+}
+
+// Figures are cut, never rounded up: recall and speed down, false refusals up (never flattering).
+const down = (x, digits) => Math.floor(x * 10 ** digits) / 10 ** digits;
+const up = (x, digits) => Math.ceil(x * 10 ** digits) / 10 ** digits;
+const recallPercent = ({ caught, total }) => (total === 0 ? null : down((100 * caught) / total, 1));
+const refusalPercent = ({ refused, total }) => up((100 * refused) / total, 2);
+const fmt = (n) => Math.floor(n).toLocaleString("en-US");
+
+const project = results.project;
+const obscenityIds = ["obscenity", "obscenity-separators"];
+const bestObscenityRecall = (id) =>
+	Math.max(...obscenityIds.map((e) => results[e].byClass[id].caught / results[e].byClass[id].total));
+const classShortfalls = CLASSES.filter(({ id }) => project.byClass[id].total > 0).filter(
+	({ id }) => project.byClass[id].caught / project.byClass[id].total < bestObscenityRecall(id),
+);
+const fewestRefusals = (set) => Math.min(...obscenityIds.map((e) => results[e].bySet[set].refused));
+const speedRatio = project.decisionsPerSecond / results.obscenity.decisionsPerSecond;
+const targets = [
+	{
+		target: "recall on all evasions",
+		wanted: ">= 90%",
+		measured: `${recallPercent(project.all)}% (English ${recallPercent(project.allEnglish)}%, Chinese ${recallPercent(project.allChinese)}%)`,
+		pass: project.all.caught / project.all.total >= 0.9,
+	},
+	{
+		target: "recall in every class",
+		wanted: ">= obscenity's (the better of its two configurations)",
+		measured:
+			classShortfalls.length === 0
+				? "every class"
+				: `below in: ${classShortfalls.map(({ id }) => `${id} ${recallPercent(project.byClass[id])}% < ${down(100 * bestObscenityRecall(id), 1)}%`).join("; ")}`,
+		pass: classShortfalls.length === 0,
+	},
+	...["dictionary", "cities"].map((set) => ({
+		target: `false refusals, ${set}`,
+		wanted: "<= obscenity's (the fewer of its two configurations)",
+		measured: `${fmt(project.bySet[set].refused)} vs ${fmt(fewestRefusals(set))}`,
+		pass: project.bySet[set].refused <= fewestRefusals(set),
+	})),
+	{
+		target: "false refusals, Scunthorpe list",
+		wanted: "0",
+		measured: `${project.bySet.scunthorpe.refused}${project.bySet.scunthorpe.refused > 0 ? ` (${project.bySet.scunthorpe.examples.join(", ")})` : ""}`,
+		pass: project.bySet.scunthorpe.refused === 0,
+	},
+	{
+		target: "decisions per second",
+		wanted: ">= 10x obscenity's (recommended configuration)",
+		measured: `${down(speedRatio, 1)}x (${fmt(project.decisionsPerSecond)} vs ${fmt(results.obscenity.decisionsPerSecond)})`,
+		pass: speedRatio >= 10,
+	},
+];
+
+/** A label or name as a Markdown table cell: a `|` would end the cell. */
+const cell = (text) => String(text).replace(/\|/g, "\\|");
+
+function markdown() {
+	const lines = [];
+	lines.push(
+		`Seed ${seed}; ${cases.evasions.length.toLocaleString("en-US")} evasions of ${cases.words.length} English and ${cases.chineseWords.length} Chinese words, ` +
+			`${Object.values(cases.innocent)
+				.reduce((n, set) => n + set.length, 0)
+				.toLocaleString(
+					"en-US",
+				)} innocent names; Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? "CPU"}, ` +
+			`load average ${loadavg()[0].toFixed(2)}. obscenity ${OBSCENITY_VERSION}; ` +
+			`the project's policy: ${document.names.banned.length} banned entries and ${document.names.allowed.length} allowed patterns translated from obscenity's dataset.`,
+		"",
+		"### Targets",
+		"",
+		"| target | wanted | measured | |",
+		"| --- | --- | --- | --- |",
+		...targets.map(
+			(t) => `| ${t.target} | ${t.wanted} | ${cell(t.measured)} | ${t.pass ? "PASS" : "**MISS**"} |`,
+		),
+		"",
+		"### Recall by evasion class (share of evasions refused)",
+		"",
+		`| evasion class | cases | ${engines.map((e) => e.label).join(" | ")} |`,
+		`| --- | ---: | ${engines.map(() => "---:").join(" | ")} |`,
+	);
+	const row = (label, pick) =>
+		`| ${cell(label)} | ${pick(project).total.toLocaleString("en-US")} | ${engines
+			.map((e) => `${recallPercent(pick(results[e.id]))}%`)
+			.join(" | ")} |`;
+	for (const { id, label } of CLASSES) lines.push(row(label, (r) => r.byClass[id]));
+	lines.push(
+		row("**all English evasions**", (r) => r.allEnglish),
+		row("**all Chinese evasions**", (r) => r.allChinese),
+		row("**all evasions**", (r) => r.all),
+		row("control: the word as written, in a frame (not an evasion)", (r) => r.control),
+		"",
+		"### False refusals by innocent set (share of names refused)",
+		"",
+		`| innocent set | names | ${engines.map((e) => e.label).join(" | ")} |`,
+		`| --- | ---: | ${engines.map(() => "---:").join(" | ")} |`,
+	);
+	for (const { id, label } of SETS) {
+		lines.push(
+			`| ${label} | ${cases.innocent[id].length.toLocaleString("en-US")} | ${engines
+				.map((e) => `${fmt(results[e.id].bySet[id].refused)} (${refusalPercent(results[e.id].bySet[id])}%)`)
+				.join(" | ")} |`,
+		);
+	}
+	lines.push(
+		"",
+		"### Speed",
+		"",
+		`| | ${engines.map((e) => e.label).join(" | ")} |`,
+		`| --- | ${engines.map(() => "---:").join(" | ")} |`,
+		`| decisions/s (${names.length.toLocaleString("en-US")} names, best of ${args.rounds}) | ${engines.map((e) => fmt(results[e.id].decisionsPerSecond)).join(" | ")} |`,
+		"",
+		"Scunthorpe-list names refused: " +
+			engines
+				.map((e) => `${e.label}: ${results[e.id].bySet.scunthorpe.examples.join(", ") || "none"}`)
+				.join("; ") +
+			".",
+		"",
+		"Evasions this project missed (first few per class): " +
+			(CLASSES.filter(({ id }) => project.byClass[id].missed.length > 0)
+				.map(({ id }) => `${id}: ${project.byClass[id].missed.map((n) => JSON.stringify(n)).join(", ")}`)
+				.join("; ") || "none") +
+			".",
+	);
+	return lines.join("\n");
+}
+
+const report = markdown();
+console.log(`\n${report}\n`);
+console.log(`${((Date.now() - started) / 1000).toFixed(1)} s in all.`);
+
+if (!args["no-write"]) {
+	const json = {
+		seed,
+		measuredAt: new Date().toISOString(),
+		node: process.version,
+		obscenity: OBSCENITY_VERSION,
+		policy: {
+			banned: document.names.banned.length,
+			allowed: document.names.allowed.length,
+			skippedWhitelist: skipped,
+			deadSpellings: dead,
+			unenforcedWords: cases.unenforced,
+		},
+		cases: {
+			evasions: cases.evasions.length,
+			controls: cases.controls.length,
+			innocent: Object.fromEntries(Object.entries(cases.innocent).map(([k, v]) => [k, v.length])),
+			speedNames: names.length,
+		},
+		engines: Object.fromEntries(engines.map((e) => [e.id, { label: e.label, ...results[e.id] }])),
+		targets,
+	};
+	const resultsPath = join(root, "bench", "results", "quality.json");
+	writeFileSync(resultsPath, `${JSON.stringify(json, null, "\t")}\n`);
+	const docsPath = join(root, "docs", "benchmarks.md");
+	const docs = readFileSync(docsPath, "utf8");
+	const start = "<!-- quality:results:start -->";
+	const end = "<!-- quality:results:end -->";
+	const from = docs.indexOf(start);
+	const to = docs.indexOf(end);
+	if (from < 0 || to < from) throw new Error(`docs/benchmarks.md has no ${start} … ${end} markers`);
+	const body = `${start}\n<!-- written by npm run bench:quality; edit outside the markers -->\n\n${report}\n\n${end}`;
+	writeFileSync(docsPath, docs.slice(0, from) + body + docs.slice(to + end.length));
+	console.log("Wrote bench/results/quality.json and the Quality results in docs/benchmarks.md.");
+}

@@ -1,0 +1,38 @@
+// The quality benchmark (npm run bench:quality) judges engines on generated names; its figures can be
+// compared from run to run only if the same seed always generates the same names. The benchmark itself is
+// not run here (it takes about a minute).
+import { describe, expect, it } from "vitest";
+import { CHINESE_CLASSES, DEFAULT_SEED, EVASION_CLASSES, qualityCases } from "../../bench/quality/cases.mjs";
+
+// Stands in for obscenity's verdict on a word as written: every word is taken as enforced.
+const everyWord = () => true;
+
+describe("the quality benchmark's cases", () => {
+	it("are the same for the same seed, and different for another", () => {
+		const once = qualityCases(DEFAULT_SEED, everyWord);
+		const again = qualityCases(DEFAULT_SEED, everyWord);
+		expect(again.evasions).toEqual(once.evasions);
+		expect(again.controls).toEqual(once.controls);
+		const other = qualityCases(DEFAULT_SEED + 1, everyWord);
+		expect(other.evasions.map((c) => c.name)).not.toEqual(once.evasions.map((c) => c.name));
+	});
+
+	it("make evasions of every class, none holding the word as written", () => {
+		const { evasions } = qualityCases(DEFAULT_SEED, everyWord);
+		for (const { id } of [...EVASION_CLASSES, ...CHINESE_CLASSES]) {
+			const ofClass = evasions.filter((c) => c.class === id);
+			expect(ofClass.length, id).toBeGreaterThan(20);
+			for (const c of ofClass) {
+				// The word as written never stands alone in the name (`abooo` is an evasion of `abo`).
+				const alone = new RegExp(`(^|[^a-z])${c.word}([^a-z\\p{M}]|$)`, "u");
+				expect(alone.test(c.name.toLowerCase()), `${id}: ${c.name}`).toBe(false);
+			}
+		}
+	});
+
+	it("leave out the words obscenity does not enforce", () => {
+		const cases = qualityCases(DEFAULT_SEED, (word) => word !== "jizz");
+		expect(cases.unenforced).toEqual(["jizz"]);
+		expect(cases.evasions.some((c) => c.word === "jizz")).toBe(false);
+	});
+});
