@@ -2,6 +2,25 @@
 // `npm start`: local D1 migrated, an example policy in local KV when none is there, then `wrangler dev`
 // on http://127.0.0.1:8787. Everything stays in .wrangler/state; nothing touches Cloudflare's network.
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+
+/** The placeholder .dev.vars.example carries; `npm start` swaps it for a generated token. */
+const ADMIN_TOKEN_PLACEHOLDER = "generated-by-npm-start";
+
+// The Worker refuses a weak ADMIN_TOKEN (docs/security.md), so the copied example gets a real one: 43
+// random base64url characters, written into .dev.vars where the README's curl examples read it.
+if (existsSync(".dev.vars")) {
+	const vars = readFileSync(".dev.vars", "utf8");
+	const placeholder = new RegExp(`^ADMIN_TOKEN=${ADMIN_TOKEN_PLACEHOLDER}[ \\t]*$`, "m");
+	if (placeholder.test(vars)) {
+		writeFileSync(
+			".dev.vars",
+			vars.replace(placeholder, `ADMIN_TOKEN=${randomBytes(32).toString("base64url")}`),
+		);
+		console.log("Generated ADMIN_TOKEN in .dev.vars (the /api and /admin token).");
+	}
+}
 
 // Local only: no usage metrics sent from developer machines.
 const localEnv = { ...process.env, WRANGLER_SEND_METRICS: "false" };

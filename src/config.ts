@@ -1,4 +1,7 @@
-// Typed reading of the Worker's vars and secrets, with the documented defaults.
+// The Worker's vars and secrets, parsed and validated once per isolate (valibot); everything else reads the
+// typed `Config`. Bindings (KV, D1, Queues, R2, the rate limiter) stay on `env`: they are objects, not text.
+import * as v from "valibot";
+import { log } from "./log";
 
 /** Secrets are optional and absent from wrangler.toml, so `wrangler types` cannot see them. */
 interface Secrets {
@@ -6,7 +9,7 @@ interface Secrets {
 	CALLBACK_TOKEN?: string;
 	/** The previous token, still accepted while the console's token is being changed. */
 	CALLBACK_TOKEN_PREVIOUS?: string;
-	/** Bearer token for /api/; unset turns the API off. */
+	/** Bearer token for /api/; unset turns the API off, a weak one is refused (see ADMIN_TOKEN_RULE). */
 	ADMIN_TOKEN?: string;
 	/** The Chat app's key (console: Basic configuration); unset keeps enforcement at "log". */
 	TENCENT_SECRET_KEY?: string;
@@ -21,69 +24,331 @@ declare global {
 	}
 }
 
-/** The SDKAppIDs this Worker answers for (the comma-separated `SDKAPPID` var). */
-export function sdkAppIds(env: Env): string[] {
-	return (env.SDKAPPID ?? "")
-		.split(",")
-		.map((id) => id.trim())
-		.filter((id) => id.length > 0);
+/** The shortest ADMIN_TOKEN accepted. */
+export const ADMIN_TOKEN_MIN_LENGTH = 32;
+/** The fewest different characters an ADMIN_TOKEN must hold (refuses `aaaa…` and `abab…`). */
+export const ADMIN_TOKEN_MIN_DISTINCT = 10;
+/** The strength rule, as said in every refusal and in docs/security.md. */
+export const ADMIN_TOKEN_RULE = `at least ${ADMIN_TOKEN_MIN_LENGTH} characters, at least ${ADMIN_TOKEN_MIN_DISTINCT} of them different, no whitespace (e.g. \`openssl rand -base64 32\`)`;
+
+/** Whether `token` meets {@link ADMIN_TOKEN_RULE}. */
+export function strongAdminToken(token: string): boolean {
+	return (
+		token.length >= ADMIN_TOKEN_MIN_LENGTH &&
+		new Set(token).size >= ADMIN_TOKEN_MIN_DISTINCT &&
+		!/\s/.test(token)
+	);
 }
 
-/** A positive integer var, or `fallback` when it is unset or not a positive integer. */
-export function positiveIntVar(value: string | undefined, fallback: number): number {
-	const parsed = Number(value);
-	return Number.isSafeInteger(parsed) && parsed > 0 ? parsed : fallback;
+/** What a variable's value is needed for: a problem with it shuts exactly these down (fail closed). */
+export type ConfigUse = "callbacks" | "api" | "enforcement" | "retention";
+
+/** A var or secret whose value is not valid: the variable, a sentence naming it, and what it stops. */
+export interface ConfigProblem {
+	variable: string;
+	message: string;
+	uses: readonly ConfigUse[];
 }
 
-/** Largest accepted callback body in bytes (`MAX_BODY_BYTES`, default 1 MiB). */
-export function maxBodyBytes(env: Env): number {
-	return positiveIntVar(env.MAX_BODY_BYTES, 1_048_576);
+const positiveInt = (fallback: number) =>
+	v.optional(
+		v.pipe(
+			v.string(),
+			v.trim(),
+			v.regex(/^[1-9][0-9]{0,14}$/, "must be a positive whole number"),
+			v.transform(Number),
+		),
+		String(fallback),
+	);
+
+const flag = v.optional(
+	v.pipe(
+		v.string(),
+		v.trim(),
+		v.toLowerCase(),
+		v.picklist(["true", "false"], 'must be "true" or "false"'),
+		v.transform((value) => value === "true"),
+	),
+	"false",
+);
+
+const regularExpression = v.optional(
+	v.pipe(
+		v.string(),
+		v.check((source) => {
+			try {
+				new RegExp(source);
+				return true;
+			} catch {
+				return false;
+			}
+		}, "is not a valid regular expression"),
+		v.transform((source) => (source === "" ? null : new RegExp(source))),
+	),
+	"",
+);
+
+const url = (fallback: string) =>
+	v.optional(
+		v.pipe(
+			v.string(),
+			v.trim(),
+			v.url("must be an http(s) URL"),
+			v.regex(/^https?:\/\//i, "must be an http(s) URL"),
+		),
+		fallback,
+	);
+
+const secret = v.optional(v.string(), "");
+
+/**
+ * Every var and secret, its schema (text in, typed value out) and what it is needed for. An unset or empty
+ * value means the default, as wrangler cannot unset a var; `TENCENT_SECRET_KEY_<SdkAppid>` are read apart.
+ */
+const VARIABLES = {
+	SDKAPPID: {
+		uses: ["callbacks", "api"],
+		schema: v.optional(
+			v.pipe(
+				v.string(),
+				v.transform((list) =>
+					list
+						.split(",")
+						.map((id) => id.trim())
+						.filter((id) => id.length > 0),
+				),
+				v.check(
+					(ids) => ids.every((id) => /^[0-9]{1,20}$/.test(id)),
+					"must list SDKAppIDs (digits), comma-separated",
+				),
+			),
+			"",
+		),
+	},
+	POLICY_FAIL_MODE: {
+		uses: ["callbacks"],
+		schema: v.optional(
+			v.pipe(
+				v.string(),
+				v.trim(),
+				v.toLowerCase(),
+				v.picklist(["open", "closed"], 'must be "open" or "closed"'),
+			),
+			"open",
+		),
+	},
+	EVENT_WRITES: {
+		uses: ["callbacks"],
+		schema: v.optional(
+			v.pipe(
+				v.string(),
+				v.trim(),
+				v.toLowerCase(),
+				v.picklist(["direct", "queue"], 'must be "direct" or "queue"'),
+			),
+			"direct",
+		),
+	},
+	MAX_BODY_BYTES: { uses: ["callbacks", "api"], schema: positiveInt(1_048_576) },
+	REQUEST_TIME_SKEW_SECONDS: { uses: ["callbacks"], schema: positiveInt(60) },
+	ALLOW_UNSIGNED_CALLBACKS: { uses: ["callbacks"], schema: flag },
+	MTLS_REQUIRED: { uses: ["callbacks"], schema: flag },
+	MTLS_ISSUER_PATTERN: { uses: ["callbacks"], schema: regularExpression },
+	CALLBACK_TOKEN: { uses: ["callbacks"], schema: secret },
+	CALLBACK_TOKEN_PREVIOUS: { uses: ["callbacks"], schema: secret },
+	ADMIN_TOKEN: {
+		uses: ["api"],
+		schema: v.optional(
+			v.pipe(
+				v.string(),
+				v.check(
+					(token) => token === "" || strongAdminToken(token),
+					`is too weak: it needs ${ADMIN_TOKEN_RULE}`,
+				),
+			),
+			"",
+		),
+	},
+	TENCENT_SECRET_KEY: { uses: ["enforcement"], schema: secret },
+	TENCENT_API_BASE: { uses: ["enforcement"], schema: url("https://console.tim.qq.com") },
+	TENCENT_ADMIN_IDENTIFIER: {
+		uses: ["enforcement"],
+		schema: v.optional(v.pipe(v.string(), v.trim()), "administrator"),
+	},
+	TENCENT_TIMEOUT_MS: { uses: ["enforcement"], schema: positiveInt(5_000) },
+	RETENTION_DAYS: {
+		uses: ["retention"],
+		schema: v.optional(
+			v.pipe(
+				v.string(),
+				v.trim(),
+				v.regex(/^(0|[1-9][0-9]{0,5})$/, 'must be a whole number of days ("0" turns retention off)'),
+				v.transform(Number),
+			),
+			"90",
+		),
+	},
+	RETENTION_BATCH_ROWS: {
+		uses: ["retention"],
+		// Over 10,000 is read as 10,000: one batch must stay one D1 statement's worth.
+		schema: v.pipe(
+			positiveInt(1_000),
+			v.transform((rows) => Math.min(rows, 10_000)),
+		),
+	},
+	RETENTION_MAX_BATCHES: { uses: ["retention"], schema: positiveInt(20) },
+} as const satisfies Record<
+	string,
+	{ uses: readonly ConfigUse[]; schema: v.GenericSchema<string | undefined, unknown> }
+>;
+
+type Variables = typeof VARIABLES;
+type Values = { [K in keyof Variables]: v.InferOutput<Variables[K]["schema"]> };
+
+/** The Worker's configuration: every var and secret as a typed value, and the problems found in them. */
+export interface Config {
+	/** The SDKAppIDs this Worker answers for (`SDKAPPID`). */
+	sdkAppIds: string[];
+	/** POLICY_FAIL_MODE: what a before-callback gets when no usable policy exists. */
+	failMode: "open" | "closed";
+	/**
+	 * How an after-callback keeps its event (`EVENT_WRITES`): `"direct"` (the default) writes D1 before the
+	 * answer, the queue being the fallback; `"queue"` answers once the queue holds the event and lets its
+	 * consumer write batches to D1, D1 being the fallback.
+	 */
+	eventWrites: "direct" | "queue";
+	/** Largest accepted callback or /api body in bytes (`MAX_BODY_BYTES`, default 1 MiB). */
+	maxBodyBytes: number;
+	/** Allowed distance of `RequestTime` from now, in seconds (`REQUEST_TIME_SKEW_SECONDS`, default 60). */
+	requestTimeSkewSeconds: number;
+	/** `ALLOW_UNSIGNED_CALLBACKS="true"`: no token or mTLS needed, for local play only. */
+	allowUnsignedCallbacks: boolean;
+	/** The callback tokens that currently sign valid requests; empty means no token is configured. */
+	callbackTokens: string[];
+	/** `MTLS_REQUIRED` and the issuer pattern (`MTLS_ISSUER_PATTERN`; null: any issuer; invalid: matches none). */
+	mutualTls: { required: boolean; issuerPattern: RegExp | null };
+	/** The /api token; null when unset (the API is off) or refused as weak (see `problems`). */
+	adminToken: string | null;
+	/** Tencent's REST API: where, as whom, how long a call may take, and the keys. */
+	tencent: {
+		apiBase: string;
+		identifier: string;
+		timeoutMs: number;
+		/** `TENCENT_SECRET_KEY`, or null. */
+		secretKey: string | null;
+		/** `TENCENT_SECRET_KEY_<SdkAppid>` by SdkAppid. */
+		secretKeys: Record<string, string>;
+	};
+	/** Retention: days kept (0: off), rows per batch, batches per run. */
+	retention: { days: number; batchRows: number; maxBatches: number };
+	/** Every invalid var, in the order above; each shuts down what it is used for. */
+	problems: ConfigProblem[];
 }
 
-/** Allowed distance of `RequestTime` from now, in seconds (`REQUEST_TIME_SKEW_SECONDS`, default 60). */
-export function requestTimeSkewSeconds(env: Env): number {
-	return positiveIntVar(env.REQUEST_TIME_SKEW_SECONDS, 60);
+/** Parses every variable in `env` (see VARIABLES); an invalid one gets its default and a problem. */
+export function parseConfig(env: Env): Config {
+	const raw = env as unknown as Record<string, unknown>;
+	const values = {} as Record<string, unknown>;
+	const problems: ConfigProblem[] = [];
+	for (const [variable, { uses, schema }] of Object.entries(VARIABLES)) {
+		const given = raw[variable];
+		// An empty value is the default: wrangler and the test pool cannot unset a var, only empty it.
+		const result = v.safeParse(schema, given === "" ? undefined : given);
+		if (result.success) {
+			values[variable] = result.output;
+		} else {
+			const issue = result.issues[0];
+			problems.push({ variable, message: `${variable} ${issue.message}`, uses });
+			values[variable] = v.parse(schema, undefined);
+		}
+	}
+	const typed = values as Values;
+	const secretKeys: Record<string, string> = {};
+	for (const [name, value] of Object.entries(raw)) {
+		const app = /^TENCENT_SECRET_KEY_([0-9]+)$/.exec(name)?.[1];
+		if (app !== undefined && typeof value === "string" && value.length > 0) secretKeys[app] = value;
+	}
+	const adminProblem = problems.some((problem) => problem.variable === "ADMIN_TOKEN");
+	return {
+		sdkAppIds: typed.SDKAPPID,
+		failMode: typed.POLICY_FAIL_MODE,
+		eventWrites: typed.EVENT_WRITES,
+		maxBodyBytes: typed.MAX_BODY_BYTES,
+		requestTimeSkewSeconds: typed.REQUEST_TIME_SKEW_SECONDS,
+		allowUnsignedCallbacks: typed.ALLOW_UNSIGNED_CALLBACKS,
+		callbackTokens: [typed.CALLBACK_TOKEN, typed.CALLBACK_TOKEN_PREVIOUS].filter((token) => token.length > 0),
+		mutualTls: {
+			required: typed.MTLS_REQUIRED,
+			// An invalid pattern matches no issuer: a broken security setting fails closed wherever it is read.
+			issuerPattern: problems.some((problem) => problem.variable === "MTLS_ISSUER_PATTERN")
+				? /(?!)/
+				: typed.MTLS_ISSUER_PATTERN,
+		},
+		adminToken: adminProblem || typed.ADMIN_TOKEN === "" ? null : typed.ADMIN_TOKEN,
+		tencent: {
+			apiBase: typed.TENCENT_API_BASE,
+			identifier: typed.TENCENT_ADMIN_IDENTIFIER === "" ? "administrator" : typed.TENCENT_ADMIN_IDENTIFIER,
+			timeoutMs: typed.TENCENT_TIMEOUT_MS,
+			secretKey: typed.TENCENT_SECRET_KEY === "" ? null : typed.TENCENT_SECRET_KEY,
+			secretKeys,
+		},
+		retention: {
+			days: typed.RETENTION_DAYS,
+			batchRows: typed.RETENTION_BATCH_ROWS,
+			maxBatches: typed.RETENTION_MAX_BATCHES,
+		},
+		problems,
+	};
+}
+
+/** One parse per env object: workerd hands an isolate the same `env` on every call; tests pass their own. */
+const parsed = new WeakMap<object, Config>();
+
+/**
+ * The configuration of `env`, parsed on first use and then cached for the isolate. Invalid values are
+ * logged once, here (never their text: a secret may be among them).
+ *
+ * @example
+ * readConfig(env).maxBodyBytes; // 1048576
+ */
+export function readConfig(env: Env): Config {
+	let config = parsed.get(env);
+	if (config === undefined) {
+		config = parseConfig(env);
+		parsed.set(env, config);
+		for (const problem of config.problems)
+			log("error", "config.invalid", {
+				variable: problem.variable,
+				message: problem.message,
+				stops: problem.uses,
+			});
+	}
+	return config;
 }
 
 /**
- * Whether `ALLOW_UNSIGNED_CALLBACKS` is `"true"` (any case): callbacks without a token or mutual TLS are
- * then accepted on `SdkAppid` alone. For local play only (`npm start` sets it); off by default.
+ * POLICY_FAIL_MODE even when the rest of the env cannot be read (a getter that throws): the last answer a
+ * before-callback gets must still be the configured one. An invalid value reads as "open", Tencent's default.
  */
-export function allowUnsignedCallbacks(env: Env): boolean {
-	return (env.ALLOW_UNSIGNED_CALLBACKS ?? "").trim().toLowerCase() === "true";
+export function failModeOf(env: Env): "open" | "closed" {
+	try {
+		return readConfig(env).failMode;
+	} catch {
+		const given = (env as unknown as Record<string, unknown>).POLICY_FAIL_MODE;
+		const result = v.safeParse(VARIABLES.POLICY_FAIL_MODE.schema, given === "" ? undefined : given);
+		return result.success ? result.output : "open";
+	}
 }
 
-/** The callback tokens that currently sign valid requests; empty means no token is configured. */
-export function callbackTokens(env: Env): string[] {
-	return [env.CALLBACK_TOKEN, env.CALLBACK_TOKEN_PREVIOUS].filter(
-		(token): token is string => typeof token === "string" && token.length > 0,
-	);
+/** The first problem that shuts `use` down, or null when its configuration is valid. */
+export function configProblem(config: Config, use: ConfigUse): ConfigProblem | null {
+	return config.problems.find((problem) => problem.uses.includes(use)) ?? null;
 }
 
 /**
  * The key for an SdkAppid's REST calls: the secret `TENCENT_SECRET_KEY_<SdkAppid>` when set (one per app
  * where several are configured), else `TENCENT_SECRET_KEY`; null when neither is set.
  */
-export function tencentSecretKey(env: Env, sdkAppId: string): string | null {
-	const own = (env as unknown as Record<string, unknown>)[`TENCENT_SECRET_KEY_${sdkAppId}`];
-	if (typeof own === "string" && own.length > 0) return own;
-	return env.TENCENT_SECRET_KEY ? env.TENCENT_SECRET_KEY : null;
-}
-
-/** Where the REST API is (`TENCENT_API_BASE`, default Tencent's China host) and whom it acts as. */
-export function tencentApi(env: Env): { apiBase: string; identifier: string; timeoutMs: number } {
-	return {
-		apiBase: env.TENCENT_API_BASE || "https://console.tim.qq.com",
-		identifier: env.TENCENT_ADMIN_IDENTIFIER || "administrator",
-		timeoutMs: positiveIntVar(env.TENCENT_TIMEOUT_MS, 5_000),
-	};
-}
-
-/**
- * How an after-callback keeps its event (`EVENT_WRITES`): `"direct"` (the default) writes D1 before the
- * answer, the queue being the fallback; `"queue"` answers once the queue holds the event and lets its
- * consumer write batches to D1, D1 being the fallback. Anything else counts as `"direct"`.
- */
-export function eventWrites(env: Env): "direct" | "queue" {
-	return (env.EVENT_WRITES ?? "").trim().toLowerCase() === "queue" ? "queue" : "direct";
+export function tencentSecretKey(config: Config, sdkAppId: string): string | null {
+	return config.tencent.secretKeys[sdkAppId] ?? config.tencent.secretKey;
 }

@@ -1,9 +1,12 @@
-// GET /healthz: can this Worker do its job right now, and how is it configured?
+// GET /healthz: can this Worker do its job right now? Anyone gets the verdict and the version; the admin
+// token (or a console session) also gets the details. Reading only: a health check writes nothing.
 import packageJson from "../package.json";
-import { mutualTlsRequired } from "./auth/client-certificate";
+import { adminRefusalResponse, authenticateAdmin } from "./auth/admin-auth";
+import { attemptSource } from "./auth/attempt-limit";
+import { readCookie, SESSION_COOKIE } from "./auth/console-session";
 import { ignoredCommands } from "./callbacks/receive";
 import { handledCommands } from "./callbacks/registry";
-import { callbackTokens, sdkAppIds, tencentApi, tencentSecretKey } from "./config";
+import { type Config, configProblem, readConfig, tencentSecretKey } from "./config";
 import { withinDeadline } from "./deadline";
 import { jsonResponse } from "./http/envelope";
 import { errorMessage } from "./log";
@@ -12,8 +15,24 @@ import { policyHealth } from "./policy";
 /** How long /healthz waits for each binding: a hung binding is reported, not waited on. */
 const PROBE_DEADLINE_MS = 1_500;
 
+/**
+ * The verdict: `ok`; `degraded` (the live policy is broken or missing, D1 does not answer, or the events
+ * queue is not bound: the Worker still answers, with less); `down` (nothing usable: no policy to decide
+ * with and nowhere to keep events, or an invalid var that makes every callback refused).
+ */
+export type HealthStatus = "ok" | "degraded" | "down";
+
+/** The HTTP status of each verdict: monitors that read only the status see `down` as a failure. */
+export const HEALTH_HTTP_STATUS: Record<HealthStatus, 200 | 503> = { ok: 200, degraded: 200, down: 503 };
+
+interface Probe {
+	ok: boolean;
+	ms: number;
+	error?: string;
+}
+
 /** Whether a binding answered, and how long it took. */
-async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; ms: number; error?: string }> {
+async function probe(check: () => Promise<unknown>): Promise<Probe> {
 	const started = Date.now();
 	try {
 		await withinDeadline(check(), PROBE_DEADLINE_MS, "the probe");
@@ -24,9 +43,9 @@ async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; ms: 
 }
 
 /** Whether the Worker can act through Tencent's REST API: where, as whom, and which SdkAppids have a key. */
-function enforcementHealth(env: Env): Record<string, unknown> {
-	const { apiBase, identifier } = tencentApi(env);
-	const withoutKey = sdkAppIds(env).filter((id) => tencentSecretKey(env, id) === null);
+function enforcementHealth(config: Config): Record<string, unknown> {
+	const { apiBase, identifier } = config.tencent;
+	const withoutKey = config.sdkAppIds.filter((id) => tencentSecretKey(config, id) === null);
 	return {
 		apiBase,
 		adminIdentifier: identifier,
@@ -39,33 +58,88 @@ function enforcementHealth(env: Env): Record<string, unknown> {
 	};
 }
 
-/** The /healthz body: version, KV and D1 reachability, auth mode, policy status. Always 200. */
-export async function health(env: Env): Promise<Response> {
+/** What the verdict is drawn from. */
+interface HealthFacts {
+	d1: Probe;
+	queueBound: boolean;
+	/** A policy decides (live or last known good). */
+	policyLoaded: boolean;
+	/** The live policy is there and usable (not broken, not missing, KV read). */
+	policyLive: boolean;
+	/** An invalid var refuses every callback. */
+	callbacksRefused: boolean;
+}
+
+/** The verdict from the facts (see {@link HealthStatus}); pure, so every case is tested directly. */
+export function healthStatus(facts: HealthFacts): HealthStatus {
+	const eventsKept = facts.d1.ok || facts.queueBound;
+	if (facts.callbacksRefused || (!facts.policyLoaded && !eventsKept)) return "down";
+	return facts.policyLive && facts.d1.ok && facts.queueBound ? "ok" : "degraded";
+}
+
+/** Everything /healthz knows: the verdict and the details shown to the admin. */
+async function inspect(env: Env): Promise<{ status: HealthStatus; details: Record<string, unknown> }> {
+	const config = readConfig(env);
 	const [kv, d1, policy] = await Promise.all([
 		probe(() => env.POLICY.get("policy")),
 		probe(() => env.DB.prepare("SELECT 1").first()),
-		withinDeadline(policyHealth(env), PROBE_DEADLINE_MS, "the policy status").catch((error: unknown) => ({
-			error: errorMessage(error),
-		})),
+		withinDeadline(policyHealth(env), PROBE_DEADLINE_MS, "the policy status").catch(
+			(error: unknown): Record<string, unknown> => ({
+				loaded: false,
+				source: "none",
+				error: errorMessage(error),
+			}),
+		),
 	]);
-	const signed = callbackTokens(env).length > 0;
-	return jsonResponse({
-		ok: kv.ok && d1.ok,
-		version: packageJson.version,
-		kv,
+	const queueBound = Boolean((env as { EVENTS_QUEUE?: Queue }).EVENTS_QUEUE);
+	const status = healthStatus({
 		d1,
-		auth: signed
-			? { mode: "token", tokens: callbackTokens(env).length, mutualTls: mutualTlsRequired(env) }
-			: {
-					mode: "none",
-					mutualTls: mutualTlsRequired(env),
-					warning: "CALLBACK_TOKEN is not set: callbacks are not signature-checked",
-				},
-		sdkAppIds: sdkAppIds(env),
-		api: env.ADMIN_TOKEN ? "on" : "off",
-		enforcement: enforcementHealth(env),
-		policy,
-		handledCommands,
-		ignoredCommands: Object.fromEntries(ignoredCommands),
+		queueBound,
+		policyLoaded: policy.loaded === true,
+		policyLive: policy.source === "live" && !policy.kvError,
+		callbacksRefused: configProblem(config, "callbacks") !== null,
 	});
+	const signed = config.callbackTokens.length > 0;
+	return {
+		status,
+		details: {
+			status,
+			version: packageJson.version,
+			kv,
+			d1,
+			queue: { bound: queueBound },
+			auth: signed
+				? { mode: "token", tokens: config.callbackTokens.length, mutualTls: config.mutualTls.required }
+				: {
+						mode: "none",
+						mutualTls: config.mutualTls.required,
+						warning: "CALLBACK_TOKEN is not set: callbacks are not signature-checked",
+					},
+			sdkAppIds: config.sdkAppIds,
+			api: config.adminToken ? "on" : "off",
+			config: {
+				problems: config.problems.map(({ variable, message, uses }) => ({ variable, message, uses })),
+			},
+			enforcement: enforcementHealth(config),
+			policy,
+			handledCommands,
+			ignoredCommands: Object.fromEntries(ignoredCommands),
+		},
+	};
+}
+
+/**
+ * GET /healthz. Without credentials: `{"status", "version"}` only (200 for ok and degraded, 503 for down).
+ * With `Authorization: Bearer <ADMIN_TOKEN>` or a console session: the details too. Credentials that do
+ * not pass are answered like any /api refusal (401, 429, 503) and count as failed attempts.
+ */
+export async function health(request: Request, env: Env): Promise<Response> {
+	const asksForDetails = request.headers.has("authorization") || readCookie(request, SESSION_COOKIE) !== null;
+	if (asksForDetails) {
+		const auth = await authenticateAdmin(request, readConfig(env), attemptSource(request, env));
+		if (!auth.ok) return adminRefusalResponse(auth.problem);
+	}
+	const { status, details } = await inspect(env);
+	const body = asksForDetails ? details : { status, version: packageJson.version };
+	return jsonResponse(body, HEALTH_HTTP_STATUS[status], { "cache-control": "no-store" });
 }

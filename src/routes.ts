@@ -18,9 +18,11 @@ import {
 import { dismissQuarantined, getQuarantined, listQuarantine, replayQuarantined } from "./api/quarantine";
 import { currentSession, signIn, signOut } from "./api/session";
 import { getTopic, listGroupTopics, searchTopics } from "./api/topics";
-import { type AdminCaller, authenticateAdmin } from "./auth/admin-auth";
+import { type AdminCaller, adminRefusalResponse, authenticateAdmin } from "./auth/admin-auth";
+import { attemptSource } from "./auth/attempt-limit";
 import { receiveCallback } from "./callbacks/receive";
 import { commandModule } from "./callbacks/registry";
+import { configProblem, readConfig } from "./config";
 import { serveConsole } from "./console/page";
 import { health } from "./health";
 import { apiError } from "./http/api-error";
@@ -47,20 +49,30 @@ type EdgeRequest = IRequest & { requestId: string; caller: AdminCaller };
  * answers the refusal, or records the caller and answers nothing to let the route run.
  */
 async function requireAdmin(request: EdgeRequest, env: Env): Promise<Response | undefined> {
-	const auth = await authenticateAdmin(request, env);
+	const auth = await authenticateAdmin(request, readConfig(env), attemptSource(request, env));
 	if (auth.ok) {
-		request.caller = auth.caller;
+		request.caller = auth.value;
 		return undefined;
 	}
-	log("warn", "api.unauthorized", { requestId: request.requestId, reason: auth.reason });
-	return apiError(
-		{ status: auth.status, message: auth.reason },
-		auth.status === 401 ? { "www-authenticate": "Bearer" } : {},
-	);
+	log("warn", "api.unauthorized", {
+		requestId: request.requestId,
+		status: auth.problem.status,
+		reason: auth.problem.message,
+	});
+	return adminRefusalResponse(auth.problem);
 }
 
-/** The 405 of an /api path asked with a method it does not answer. */
-function allowOnly(...methods: ("GET" | "POST" | "DELETE")[]): () => Response {
+/** A method an /api path can answer. */
+export type ApiMethod = "GET" | "POST" | "PUT" | "DELETE";
+type ApiHandler = (request: EdgeRequest, env: Env, ctx: ExecutionContext) => Response | Promise<Response>;
+/** One /api path (itty-router pattern) and the handler of each method it answers. */
+interface ApiRoute {
+	path: string;
+	methods: Partial<Record<ApiMethod, ApiHandler>>;
+}
+
+/** The 405 of an /api path asked with a method it does not answer: the /api error shape, and `Allow`. */
+function allowOnly(methods: string[]): () => Response {
 	return () =>
 		apiError(
 			{ status: 405, message: `this path answers ${methods.join(" or ")} only` },
@@ -68,13 +80,105 @@ function allowOnly(...methods: ("GET" | "POST" | "DELETE")[]): () => Response {
 		);
 }
 
+const url = (request: Request) => new URL(request.url);
+
+/** /api paths open without credentials: the API's description (it holds no data) and the console sign-in. */
+const PUBLIC_API_ROUTES: ApiRoute[] = [
+	{
+		path: "/api/openapi.json",
+		methods: { GET: () => jsonResponse(openApiDocument, 200, { "cache-control": "public, max-age=300" }) },
+	},
+	{
+		path: "/api/session",
+		methods: {
+			POST: (request, env) => signIn(request, env),
+			GET: (request, env) => currentSession(request, env),
+			DELETE: () => signOut(),
+		},
+	},
+];
+
+/** /api paths behind the admin token (a bearer token or a console session). */
+const ADMIN_API_ROUTES: ApiRoute[] = [
+	{
+		path: "/api/policy/check",
+		methods: { POST: (request, env, ctx) => handlePolicyCheck(request, env, ctx) },
+	},
+	{
+		path: "/api/policy/backtest",
+		methods: { POST: (request, env, ctx) => handleBacktest(request, env, ctx) },
+	},
+	{
+		path: "/api/policy",
+		methods: {
+			GET: (request, env) => getLivePolicy(url(request), env),
+			PUT: (request, env) => putPolicy(request, env, request.caller),
+		},
+	},
+	{ path: "/api/policy/validate", methods: { POST: (request) => validatePolicy(request) } },
+	{
+		path: "/api/policy/rollback",
+		methods: { POST: (request, env) => rollbackPolicy(request, env, request.caller) },
+	},
+	{ path: "/api/policy/versions", methods: { GET: (request, env) => listPolicyVersions(url(request), env) } },
+	{
+		path: "/api/policy/versions/:id",
+		methods: { GET: (request, env) => getPolicyVersion(request.params.id, url(request), env) },
+	},
+	{ path: "/api/topics", methods: { GET: (request, env) => searchTopics(url(request), env) } },
+	{
+		path: "/api/topics/:topicId",
+		methods: { GET: (request, env) => getTopic(request.params.topicId, url(request), env) },
+	},
+	{
+		path: "/api/groups/:groupId/topics",
+		methods: { GET: (request, env) => listGroupTopics(request.params.groupId, url(request), env) },
+	},
+	{
+		path: "/api/groups/:groupId/events",
+		methods: { GET: (request, env) => listGroupEvents(request.params.groupId, url(request), env) },
+	},
+	{ path: "/api/events", methods: { GET: (request, env) => listEvents(url(request), env) } },
+	{ path: "/api/quarantine", methods: { GET: (request, env) => listQuarantine(url(request), env) } },
+	{
+		path: "/api/quarantine/:id",
+		methods: {
+			GET: (request, env) => getQuarantined(request.params.id, url(request), env),
+			DELETE: (request, env) => dismissQuarantined(request.params.id, env, request.requestId),
+		},
+	},
+	{
+		path: "/api/quarantine/:id/replay",
+		methods: { POST: (request, env) => replayQuarantined(request.params.id, env, request.requestId) },
+	},
+	{ path: "/api/decisions", methods: { GET: (request, env) => listDecisions(url(request), env) } },
+	{ path: "/api/decisions/refusals", methods: { GET: (request, env) => countRefusals(url(request), env) } },
+	{ path: "/api/enforcement", methods: { GET: (request, env) => listActions(url(request), env) } },
+];
+
+/** Every /api path and the methods it answers (any other method gets 405 with `Allow`), for docs and tests. */
+export const API_PATHS: readonly { path: string; methods: ApiMethod[]; admin: boolean }[] = [
+	...PUBLIC_API_ROUTES.map((route) => ({ ...route, admin: false })),
+	...ADMIN_API_ROUTES.map((route) => ({ ...route, admin: true })),
+].map(({ path, methods, admin }) => ({ path, methods: Object.keys(methods) as ApiMethod[], admin }));
+
+/** Adds each route's handlers, then the 405 for every other method on its path. */
+function addApiRoutes(router: typeof base, routes: ApiRoute[]): typeof base {
+	for (const { path, methods } of routes) {
+		for (const [method, handler] of Object.entries(methods) as [ApiMethod, ApiHandler][])
+			router[method.toLowerCase() as "get" | "post" | "put" | "delete"](path, handler);
+		router.all(path, allowOnly(Object.keys(methods)));
+	}
+	return router;
+}
+
 /** Whether the request is for the read API (answered in its JSON error shape, not Tencent's envelope). */
 function isApiPath(request: Request): boolean {
 	return new URL(request.url).pathname.startsWith("/api/");
 }
 
-/** The Worker's router. Every answer is JSON; only an unexpected exception gives a 5xx. */
-export const router = Router<EdgeRequest, Args>({
+/** The Worker's router, before its routes. Every answer is JSON; only an unexpected exception gives a 5xx. */
+const base = Router<EdgeRequest, Args>({
 	before: [
 		(request) => {
 			request.requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
@@ -103,59 +207,25 @@ export const router = Router<EdgeRequest, Args>({
 			return response;
 		},
 	],
-})
-	.post("/", (request, env, ctx) => receiveCallback(request, env, ctx, request.requestId))
+});
+
+base
+	.post("/", (request, env, ctx) => {
+		// An invalid var callbacks depend on refuses every callback (503 naming it) rather than guessing.
+		const problem = configProblem(readConfig(env), "callbacks");
+		if (problem) return failEnvelope(503, problem.message);
+		return receiveCallback(request, env, ctx, request.requestId);
+	})
 	.all("/", () => failEnvelope(405, "callbacks are POST /", { allow: "POST" }))
-	.get("/healthz", (_request, env) => health(env))
-	// The API's description is public: it holds no data, and tools fetch it without credentials.
-	.get("/api/openapi.json", () =>
-		jsonResponse(openApiDocument, 200, { "cache-control": "public, max-age=300" }),
-	)
+	.get("/healthz", (request, env) => health(request, env))
 	.get("/admin", serveConsole)
-	.get("/admin/*", serveConsole)
-	.post("/api/session", (request, env) => signIn(request, env))
-	.get("/api/session", (request, env) => currentSession(request, env))
-	.delete("/api/session", () => signOut())
-	.all("/api/*", requireAdmin)
-	// Each /api path: its handler, then a 405 naming the method it answers.
-	.post("/api/policy/check", (request, env, ctx) => handlePolicyCheck(request, env, ctx))
-	.all("/api/policy/check", allowOnly("POST"))
-	.post("/api/policy/backtest", (request, env, ctx) => handleBacktest(request, env, ctx))
-	.get("/api/policy", (request, env) => getLivePolicy(new URL(request.url), env))
-	.put("/api/policy", (request, env) => putPolicy(request, env, request.caller))
-	.post("/api/policy/validate", (request) => validatePolicy(request))
-	.post("/api/policy/rollback", (request, env) => rollbackPolicy(request, env, request.caller))
-	.get("/api/policy/versions", (request, env) => listPolicyVersions(new URL(request.url), env))
-	.get("/api/policy/versions/:id", (request, env) =>
-		getPolicyVersion(request.params.id, new URL(request.url), env),
-	)
-	.get("/api/topics", (request, env) => searchTopics(new URL(request.url), env))
-	.get("/api/topics/:topicId", (request, env) => getTopic(request.params.topicId, new URL(request.url), env))
-	.all("/api/topics/:topicId", allowOnly("GET"))
-	.get("/api/groups/:groupId/topics", (request, env) =>
-		listGroupTopics(request.params.groupId, new URL(request.url), env),
-	)
-	.all("/api/groups/:groupId/topics", allowOnly("GET"))
-	.get("/api/groups/:groupId/events", (request, env) =>
-		listGroupEvents(request.params.groupId, new URL(request.url), env),
-	)
-	.all("/api/groups/:groupId/events", allowOnly("GET"))
-	.get("/api/events", (request, env) => listEvents(new URL(request.url), env))
-	.all("/api/events", allowOnly("GET"))
-	.get("/api/quarantine", (request, env) => listQuarantine(new URL(request.url), env))
-	.all("/api/quarantine", allowOnly("GET"))
-	.get("/api/quarantine/:id", (request, env) => getQuarantined(request.params.id, new URL(request.url), env))
-	.delete("/api/quarantine/:id", (request, env) =>
-		dismissQuarantined(request.params.id, env, request.requestId),
-	)
-	.all("/api/quarantine/:id", allowOnly("GET", "DELETE"))
-	.post("/api/quarantine/:id/replay", (request, env) =>
-		replayQuarantined(request.params.id, env, request.requestId),
-	)
-	.all("/api/quarantine/:id/replay", allowOnly("POST"))
-	.get("/api/decisions", (request, env) => listDecisions(new URL(request.url), env))
-	.all("/api/decisions", allowOnly("GET"))
-	.get("/api/enforcement", (request, env) => listActions(new URL(request.url), env))
-	.get("/api/decisions/refusals", (request, env) => countRefusals(new URL(request.url), env))
+	.get("/admin/*", serveConsole);
+addApiRoutes(base, PUBLIC_API_ROUTES);
+base.all("/api/*", requireAdmin);
+addApiRoutes(base, ADMIN_API_ROUTES);
+base
 	.all("/api/*", () => apiError({ status: 404, message: "no such /api path" }))
 	.all("*", () => failEnvelope(404, "not found"));
+
+/** The Worker's route table: callbacks, /healthz, the console, and every /api path. */
+export const router = base;

@@ -2,7 +2,7 @@
 // by name, one page of `topics` per request (keyset paging on topic_id, so every page costs the same on a
 // million topics); `"apply": true` also records and queues the enforcement of each refused topic.
 import * as v from "valibot";
-import { sdkAppIds } from "../config";
+import { readConfig } from "../config";
 import { tencentClient } from "../enforcement/actions";
 import { applyBacktest, type LiveTopic, refusedTopics } from "../enforcement/backtest";
 import { apiError } from "../http/api-error";
@@ -93,7 +93,7 @@ export async function handleBacktest(request: Request, env: Env, ctx: ExecutionC
 			env,
 			refused.map((hit) => hit.topicId),
 		);
-		const fallback = sdkAppIds(env)[0] ?? "";
+		const fallback = readConfig(env).sdkAppIds[0] ?? "";
 		applied = await applyBacktest(
 			env,
 			policy,

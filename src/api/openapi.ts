@@ -85,7 +85,8 @@ export function openApiDocument(
 		const errors: Record<number, string> = { ...operation.errors };
 		if (!operation.public) {
 			errors[401] ??= "missing or wrong bearer token";
-			errors[503] ??= "the API is off (ADMIN_TOKEN unset)";
+			errors[429] ??= "too many failed attempts from this address (Retry-After)";
+			errors[503] ??= "the API is off (ADMIN_TOKEN unset or too weak, or a var it needs is invalid)";
 		}
 		for (const [status, description] of Object.entries(errors))
 			responses[status] = { $ref: `#/components/responses/error${status}`, description };
@@ -110,7 +111,7 @@ export function openApiDocument(
 	}
 	const statuses = new Set(
 		operations.flatMap((operation) => [
-			...(operation.public ? [] : ["401", "503"]),
+			...(operation.public ? [] : ["401", "429", "503"]),
 			...Object.keys(operation.errors ?? {}),
 		]),
 	);

@@ -261,7 +261,12 @@ export const apiOperations: ApiOperation[] = [
 		public: true,
 		body: SignInSchema,
 		responses: { 200: { description: "Signed in (Set-Cookie)" } },
-		errors: { 400: "a bad body", 401: "wrong token", 503: "the API is off" },
+		errors: {
+			400: "a bad body",
+			401: "wrong token",
+			429: "too many failed attempts from this address (Retry-After)",
+			503: "the API is off (ADMIN_TOKEN unset or too weak)",
+		},
 	},
 	{
 		method: "get",

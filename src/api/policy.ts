@@ -91,19 +91,24 @@ export async function validatePolicy(request: Request): Promise<Response> {
 
 function publishAnswer(result: Awaited<ReturnType<typeof publishPolicy>>): Response {
 	if (result.ok)
-		return jsonResponse({ published: result.published, previous: result.previous }, 200, NO_STORE);
-	if (result.status === 400)
+		return jsonResponse(
+			{ published: result.value.published, previous: result.value.previous },
+			200,
+			NO_STORE,
+		);
+	const refusal = result.problem;
+	if (refusal.status === 400)
 		return apiError({
 			status: 400,
-			message: `policy: ${result.problem.message}`,
+			message: `policy: ${refusal.policyProblem.message}`,
 			field: "policy",
-			detail: { problem: result.problem },
+			detail: { problem: refusal.policyProblem },
 		});
 	return apiError({
 		status: 409,
-		message: result.message,
+		message: refusal.message,
 		field: "baseHash",
-		detail: { liveHash: result.liveHash },
+		detail: { liveHash: refusal.liveHash },
 	});
 }
 

@@ -1,5 +1,7 @@
 // /api/session: the console's sign-in (admin token in, session cookie out), who is signed in, sign-out.
 import * as v from "valibot";
+import { adminRefusalResponse, adminToken, limitFailedAttempts } from "../auth/admin-auth";
+import { attemptSource } from "../auth/attempt-limit";
 import {
 	type ConsoleSession,
 	csrfToken,
@@ -9,10 +11,12 @@ import {
 	sessionCookieHeader,
 	verifySession,
 } from "../auth/console-session";
+import { readConfig } from "../config";
 import { timingSafeEqualStrings } from "../crypto";
 import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
 import { log } from "../log";
+import { ok, refused } from "../result";
 import { readJsonBody } from "./query";
 
 /** POST /api/session's body (also in the OpenAPI document). */
@@ -44,14 +48,20 @@ async function sessionView(adminToken: string, session: ConsoleSession) {
  * (it is how they are obtained); the token is compared in constant time.
  */
 export async function signIn(request: Request, env: Env): Promise<Response> {
-	const expected = env.ADMIN_TOKEN;
-	if (!expected)
-		return apiError({ status: 503, message: "the API is off: set the ADMIN_TOKEN secret to turn it on" });
+	const token = adminToken(readConfig(env));
+	if (!token.ok) return apiError(token.problem);
+	const expected = token.value;
 	const body = await readJsonBody(request, SignInSchema);
 	if (!body.ok) return apiError(body.problem);
-	if (!(await timingSafeEqualStrings(body.value.token, expected))) {
-		log("warn", "console.sign_in_refused", {});
-		return apiError({ status: 401, message: "the admin token is not valid", field: "token" });
+	const { token: presented } = body.value;
+	const match = await limitFailedAttempts(attemptSource(request, env), async () =>
+		(await timingSafeEqualStrings(presented, expected))
+			? ok(null)
+			: refused({ status: 401 as const, message: "the admin token is not valid", field: "token" }),
+	);
+	if (!match.ok) {
+		log("warn", "console.sign_in_refused", { status: match.problem.status });
+		return adminRefusalResponse(match.problem);
 	}
 	const { session, cookieValue } = await issueSession(expected, body.value.name ?? "admin");
 	log("info", "console.signed_in", { name: session.name });
@@ -63,12 +73,12 @@ export async function signIn(request: Request, env: Env): Promise<Response> {
 
 /** GET /api/session → `{name, expiresAt, csrfToken}` of the session cookie sent, or 401. */
 export async function currentSession(request: Request, env: Env): Promise<Response> {
-	const expected = env.ADMIN_TOKEN;
+	const expected = readConfig(env).adminToken;
 	const cookie = readCookie(request, SESSION_COOKIE);
-	if (!expected || cookie === null) return apiError({ status: 401, message: "not signed in" });
+	if (expected === null || cookie === null) return apiError({ status: 401, message: "not signed in" });
 	const check = await verifySession(expected, cookie);
-	if (!check.ok) return apiError({ status: 401, message: check.reason });
-	return jsonResponse(await sessionView(expected, check.session), 200, NO_STORE);
+	if (!check.ok) return apiError({ status: 401, message: check.problem });
+	return jsonResponse(await sessionView(expected, check.value), 200, NO_STORE);
 }
 
 /** DELETE /api/session: clears the cookie (harmless to anyone, so it needs no credentials). */

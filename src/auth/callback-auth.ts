@@ -1,9 +1,8 @@
 // Who may call the callback endpoint: Tencent Chat for one of our SDKAppIDs, signed with the console token.
-import { allowUnsignedCallbacks, callbackTokens, requestTimeSkewSeconds, sdkAppIds } from "../config";
+import type { Config } from "../config";
 import { sha256Hex, timingSafeEqualStrings } from "../crypto";
 import { log } from "../log";
 import { ok, type Result, refused } from "../result";
-import { mutualTlsRequired } from "./client-certificate";
 
 /**
  * The SDKAppID the callback is for, or why it is refused. The problem `UNCONFIGURED_REASON` means no way to
@@ -23,10 +22,10 @@ export const UNCONFIGURED_REASON =
  * without one, mutual TLS alone or an explicit `ALLOW_UNSIGNED_CALLBACKS="true"`; otherwise nothing is
  * configured and callbacks are refused: an empty or forgotten secret must not silently open the endpoint.
  */
-export function callbackAuthMode(env: Env): CallbackAuthMode {
-	if (callbackTokens(env).length > 0) return "token";
-	if (mutualTlsRequired(env)) return "mutual-tls";
-	return allowUnsignedCallbacks(env) ? "unsigned" : "unconfigured";
+export function callbackAuthMode(config: Config): CallbackAuthMode {
+	if (config.callbackTokens.length > 0) return "token";
+	if (config.mutualTls.required) return "mutual-tls";
+	return config.allowUnsignedCallbacks ? "unsigned" : "unconfigured";
 }
 
 let warnedUnsigned = false;
@@ -61,17 +60,17 @@ export function tencentSign(token: string, requestTime: string): Promise<string>
  */
 export async function authenticateCallback(
 	params: URLSearchParams,
-	env: Env,
+	config: Config,
 	nowMs: number,
 ): Promise<CallbackAuthResult> {
-	const mode = callbackAuthMode(env);
+	const mode = callbackAuthMode(config);
 	if (mode === "unconfigured") return refused(UNCONFIGURED_REASON);
 	const sdkAppId = singleParam(params, "SdkAppid");
 	if (sdkAppId === undefined) return refused("SdkAppid is missing");
 	if (sdkAppId === null) return refused("SdkAppid is repeated");
-	if (!sdkAppIds(env).includes(sdkAppId)) return refused("SdkAppid is not this app's");
+	if (!config.sdkAppIds.includes(sdkAppId)) return refused("SdkAppid is not this app's");
 
-	const tokens = callbackTokens(env);
+	const tokens = config.callbackTokens;
 	if (mode !== "token") {
 		// Once per isolate: loud enough to be seen in Workers Logs, not one line per callback.
 		if (mode === "unsigned" && !warnedUnsigned) {
@@ -91,7 +90,7 @@ export async function authenticateCallback(
 	if (requestTime === null || sign === null) return refused("RequestTime or Sign is repeated");
 	if (!/^\d{1,12}$/.test(requestTime)) return refused("RequestTime is not a Unix time in seconds");
 	const skew = Math.abs(nowMs / 1000 - Number(requestTime));
-	if (skew > requestTimeSkewSeconds(env)) return refused("RequestTime is too far from now");
+	if (skew > config.requestTimeSkewSeconds) return refused("RequestTime is too far from now");
 
 	// Hex is case-insensitive; every token is tried so the time taken does not tell which one matched.
 	const presented = sign.toLowerCase();

@@ -4,6 +4,7 @@
 // from ADMIN_TOKEN, so rotating the token ends every session. State-changing calls also need the CSRF token
 // the session answer carries, sent back in a header that a cross-site form cannot set.
 import { base64UrlDecode, base64UrlEncode, hmacSha256, timingSafeEqualStrings } from "../crypto";
+import { ok, type Result, refused } from "../result";
 
 /** The cookie's name; `__Host-` makes the browser refuse it without Secure, with a Domain, or off Path=/. */
 export const SESSION_COOKIE = "__Host-console-session";
@@ -22,8 +23,8 @@ export interface ConsoleSession {
 	expiresAt: number;
 }
 
-/** Why a cookie was not accepted. */
-export type SessionCheck = { ok: true; session: ConsoleSession } | { ok: false; reason: string };
+/** The session a cookie carries, or why it was not accepted. */
+export type SessionCheck = Result<ConsoleSession>;
 
 /** The HMAC key of sessions: derived from ADMIN_TOKEN, so it is never the token itself. */
 function sessionKey(adminToken: string): Promise<Uint8Array> {
@@ -61,24 +62,24 @@ export async function verifySession(
 	now = Date.now(),
 ): Promise<SessionCheck> {
 	const [payload, signature, extra] = cookieValue.split(".");
-	if (!payload || !signature || extra !== undefined) return { ok: false, reason: "malformed session cookie" };
+	if (!payload || !signature || extra !== undefined) return refused("malformed session cookie");
 	if (!(await timingSafeEqualStrings(signature, await sign(adminToken, `session:${payload}`))))
-		return { ok: false, reason: "the session cookie's signature is not valid" };
+		return refused("the session cookie's signature is not valid");
 	const bytes = base64UrlDecode(payload);
 	let session: ConsoleSession;
 	try {
 		session = JSON.parse(new TextDecoder().decode(bytes ?? new Uint8Array()));
 	} catch {
-		return { ok: false, reason: "malformed session cookie" };
+		return refused("malformed session cookie");
 	}
 	if (
 		typeof session?.expiresAt !== "number" ||
 		typeof session.sid !== "string" ||
 		typeof session.name !== "string"
 	)
-		return { ok: false, reason: "malformed session cookie" };
-	if (session.expiresAt <= now) return { ok: false, reason: "the session has expired: sign in again" };
-	return { ok: true, session };
+		return refused("malformed session cookie");
+	if (session.expiresAt <= now) return refused("the session has expired: sign in again");
+	return ok(session);
 }
 
 /** The value of one cookie in a `Cookie` header, or null. */
@@ -106,13 +107,13 @@ export async function checkCsrf(
 	request: Request,
 	adminToken: string,
 	session: ConsoleSession,
-): Promise<{ ok: true } | { ok: false; reason: string }> {
+): Promise<Result<null>> {
 	const origin = request.headers.get("origin");
 	if (origin !== null && origin !== new URL(request.url).origin)
-		return { ok: false, reason: `cross-origin call from ${origin} refused` };
+		return refused(`cross-origin call from ${origin} refused`);
 	const sent = request.headers.get(CSRF_HEADER);
-	if (!sent) return { ok: false, reason: `the ${CSRF_HEADER} header is required with the session cookie` };
+	if (!sent) return refused(`the ${CSRF_HEADER} header is required with the session cookie`);
 	if (!(await timingSafeEqualStrings(sent, await csrfToken(adminToken, session))))
-		return { ok: false, reason: `the ${CSRF_HEADER} header does not match the session` };
-	return { ok: true };
+		return refused(`the ${CSRF_HEADER} header does not match the session`);
+	return ok(null);
 }

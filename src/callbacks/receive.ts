@@ -4,7 +4,7 @@
 import * as v from "valibot";
 import { authenticateCallback, singleParam, UNCONFIGURED_REASON } from "../auth/callback-auth";
 import { checkClientCertificate } from "../auth/client-certificate";
-import { eventWrites, maxBodyBytes } from "../config";
+import { readConfig } from "../config";
 import { withinDeadline } from "../deadline";
 import { recheckAfterEvent } from "../enforcement/recheck";
 import { discardBody, jsonDepthExceeds, MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
@@ -49,8 +49,9 @@ export async function receiveCallback(
 	requestId: string,
 ): Promise<Response> {
 	const params = new URL(request.url).searchParams;
-	const certificate = checkClientCertificate(request, env);
-	const auth = certificate.ok ? await authenticateCallback(params, env, Date.now()) : certificate;
+	const config = readConfig(env);
+	const certificate = checkClientCertificate(request, config);
+	const auth = certificate.ok ? await authenticateCallback(params, config, Date.now()) : certificate;
 	if (!auth.ok) {
 		await discardBody(request);
 		const status = auth.problem === UNCONFIGURED_REASON ? 503 : 401;
@@ -98,7 +99,7 @@ export async function receiveCallback(
 }
 
 async function parseBody(request: Request, env: Env, command: string): Promise<ParsedBody> {
-	const text = await readBodyWithLimit(request, maxBodyBytes(env));
+	const text = await readBodyWithLimit(request, readConfig(env).maxBodyBytes);
 	if (typeof text !== "string") {
 		return text.kind === "too-large"
 			? { ...refused({ status: 413, reason: `body is larger than ${text.limit} bytes` }), text: "" }
@@ -265,7 +266,7 @@ async function recordAfter(
 	};
 	const queued = (deadlineMs: number) =>
 		withinDeadline(bufferEvent(env.EVENTS_QUEUE, record), deadlineMs, "the queue send");
-	const queueFirst = eventWrites(env) === "queue";
+	const queueFirst = readConfig(env).eventWrites === "queue";
 	try {
 		// Kept the usual way: nothing to log (the event is in D1 and the feed, or on its way there).
 		await (queueFirst ? queued(FIRST_WRITE_DEADLINE_MS) : direct(FIRST_WRITE_DEADLINE_MS));

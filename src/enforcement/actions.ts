@@ -3,9 +3,10 @@
 // succeed later: network errors, timeouts, 5xx and Tencent's transient codes. A D1 failure retries the
 // whole message; nothing is called before the ledger has the row.
 import * as v from "valibot";
-import { tencentApi, tencentSecretKey } from "../config";
+import { configProblem, readConfig, tencentSecretKey } from "../config";
 import { errorMessage, log } from "../log";
 import { policyLoader } from "../policy/loader";
+import { refused } from "../result";
 import { backoffSeconds } from "../store/event-queue";
 import { applyResolvedRename } from "../store/topic-rename";
 import {
@@ -69,10 +70,16 @@ export function enforcementRetryDelay(attempts: number): number {
 	return backoffSeconds(attempts, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS);
 }
 
-/** The REST client for an SdkAppid, or null when no key is configured for it. */
+/**
+ * The REST client for an SdkAppid, or null when no key is configured for it, or when a TENCENT_* var is
+ * invalid (no call goes to a host or with a timeout nobody meant; the problem is logged by the config).
+ */
 export function tencentClient(env: Env, sdkAppId: string): TencentClient | null {
-	const secretKey = tencentSecretKey(env, sdkAppId);
-	return secretKey === null ? null : { ...tencentApi(env), sdkAppId, secretKey };
+	const config = readConfig(env);
+	const secretKey = tencentSecretKey(config, sdkAppId);
+	if (secretKey === null || configProblem(config, "enforcement") !== null) return null;
+	const { apiBase, identifier, timeoutMs } = config.tencent;
+	return { apiBase, identifier, timeoutMs, sdkAppId, secretKey };
 }
 
 /** Whether a batch comes from the enforcement queue (`tencent-chat-enforcement`, or a per-environment copy). */
@@ -194,10 +201,11 @@ async function resolveTopic(
 	if (client === null) return { topicId: null, why: "no TopicId in the event, and no key to ask Tencent" };
 	const answer = await paced(() => getTopics(client, groupId));
 	if (!answer.ok) {
-		if (answer.kind === "transient") return { retry: true };
-		return { topicId: null, why: `get_topic failed: ${answer.errorCode ?? ""} ${answer.errorInfo}`.trim() };
+		if (answer.problem.kind === "transient") return { retry: true };
+		const { errorCode, errorInfo } = answer.problem;
+		return { topicId: null, why: `get_topic failed: ${errorCode ?? ""} ${errorInfo}`.trim() };
 	}
-	const matches = answer.topics.filter((topic) => topic.name === name);
+	const matches = answer.value.filter((topic) => topic.name === name);
 	if (matches.length === 1 && matches[0]) return { topicId: matches[0].topicId, why: "" };
 	return { topicId: null, why: `get_topic lists ${matches.length} topics named ${JSON.stringify(name)}` };
 }
@@ -260,29 +268,29 @@ async function destroyTopicChecked(
 ): Promise<TencentResult> {
 	const result = await destroyTopics(client, groupId, [topicId]);
 	if (!result.ok) return result;
-	const items = Array.isArray(result.body.DestroyResultItem) ? result.body.DestroyResultItem : [];
+	const items = Array.isArray(result.value.DestroyResultItem) ? result.value.DestroyResultItem : [];
 	const item = items.find((entry) => (entry as Record<string, unknown>)?.TopicId === topicId) as
 		| Record<string, unknown>
 		| undefined;
 	const code = typeof item?.ErrorCode === "number" ? item.ErrorCode : 0;
 	if (code === 0) return result;
 	const errorInfo = typeof item?.ErrorInfo === "string" ? item.ErrorInfo : "";
-	return { ok: false, kind: code === 10010 ? "gone" : "rejected", errorCode: code, errorInfo };
+	return refused({ kind: code === 10010 ? "gone" : "rejected", errorCode: code, errorInfo });
 }
 
 /** A call's result as a ledger outcome: done, failed for good, or pending again (transient, attempts left). */
 export function outcomeOf(result: TencentResult, attempts: number): AttemptOutcome {
 	if (result.ok) return { status: "done", errorCode: null, errorInfo: null, reason: null };
-	const { errorCode, errorInfo } = result;
-	if (result.kind === "transient") {
+	const { kind, errorCode, errorInfo } = result.problem;
+	if (kind === "transient") {
 		if (attempts < MAX_ATTEMPTS) return { status: "pending", errorCode, errorInfo, reason: null };
 		return { status: "failed", errorCode, errorInfo, reason: `gave up after ${attempts} attempts` };
 	}
-	const reasons: Record<typeof result.kind, string> = {
+	const reasons: Record<typeof kind, string> = {
 		gone: "the topic or group no longer exists",
 		permission: "the admin identifier may not do this",
 		usersig: "Tencent refused the UserSig: check TENCENT_SECRET_KEY, TENCENT_ADMIN_IDENTIFIER and SDKAPPID",
 		rejected: "Tencent refused the call",
 	};
-	return { status: "failed", errorCode, errorInfo, reason: reasons[result.kind] };
+	return { status: "failed", errorCode, errorInfo, reason: reasons[kind] };
 }

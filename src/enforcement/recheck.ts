@@ -2,7 +2,7 @@
 // to the enforcement queue. Called after the event is stored (or buffered), through ctx.waitUntil, so it
 // never delays the answer or the storage; everything slow (the policy, D1, Tencent) happens in the consumer.
 
-import { tencentApi } from "../config";
+import { readConfig } from "../config";
 import { errorMessage, log } from "../log";
 import { type Defer, policyLoader } from "../policy/loader";
 import { eventKeyStem } from "../store/event-key";
@@ -78,7 +78,7 @@ export function liveNameOf(
  */
 export async function recheckAfterEvent(env: Env, defer: Defer, event: AcceptedEvent): Promise<void> {
 	try {
-		const { identifier } = tencentApi(env);
+		const { identifier } = readConfig(env).tencent;
 		const live = liveNameOf(event, identifier);
 		if (live === null) {
 			if (event.facts.operatorAccount === identifier && event.command in LIVE_NAME_EVENTS)

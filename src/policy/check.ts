@@ -1,7 +1,7 @@
 // POST /api/policy/check: what the callback would answer for a name, and which rule decided, with the
 // live policy or one sent in the body (to try an edit before saving it). Decisions here are not logged.
 import * as v from "valibot";
-import { maxBodyBytes } from "../config";
+import { readConfig } from "../config";
 import { apiError } from "../http/api-error";
 import { jsonDepthExceeds, MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
 import { type CompiledPolicy, compilePolicy, compilePolicyText } from "./compile";
@@ -42,7 +42,7 @@ export async function handlePolicyCheck(
 	ctx: ExecutionContext,
 ): Promise<Response> {
 	// The callbacks' body limit and nesting bound: a huge or deeply nested body is refused before parsing.
-	const text = await readBodyWithLimit(request, maxBodyBytes(env));
+	const text = await readBodyWithLimit(request, readConfig(env).maxBodyBytes);
 	if (typeof text !== "string")
 		return text.kind === "too-large"
 			? apiError({ status: 413, message: `body is larger than ${text.limit} bytes` })

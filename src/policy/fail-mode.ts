@@ -1,5 +1,6 @@
 // The answer when no policy can decide: the var POLICY_FAIL_MODE, not the document, because it applies
 // exactly when the document is unusable.
+import { failModeOf } from "../config";
 import { log } from "../log";
 
 /** The answer to one BeforeCreateTopic/BeforeCreateGroup callback, and why. */
@@ -21,7 +22,7 @@ export interface PolicyDecision {
  * ever seen): POLICY_FAIL_MODE open → allow, closed → refuse with 1. Logs loudly.
  */
 export function failModeDecision(env: Env, reason: string): PolicyDecision {
-	const closed = failMode(env) === "closed";
+	const closed = failModeOf(env) === "closed";
 	log("error", "policy.fail_mode", { mode: closed ? "closed" : "open", answer: closed ? 1 : 0, reason });
 	return {
 		allowed: !closed,
@@ -32,13 +33,4 @@ export function failModeDecision(env: Env, reason: string): PolicyDecision {
 		dryRun: false,
 		source: "fail-mode",
 	};
-}
-
-/** POLICY_FAIL_MODE as it applies: anything but "closed" is "open", Tencent's own default. */
-export function failMode(env: Env): "open" | "closed" {
-	const value = (env.POLICY_FAIL_MODE ?? "open").trim().toLowerCase();
-	if (value !== "open" && value !== "closed" && value !== "") {
-		log("warn", "policy.fail_mode_unknown", { value: env.POLICY_FAIL_MODE, using: "open" });
-	}
-	return value === "closed" ? "closed" : "open";
 }

@@ -1,11 +1,12 @@
 // The topic-creation policy: what the rest of the Worker calls. The pure parts (document schema,
 // compiler, evaluator, normalizer) are beside this file; loader.ts does the KV I/O, decision-log.ts D1.
+import { readConfig } from "../config";
 import { errorMessage, log } from "../log";
 
 import { summarizePolicy } from "./compile";
 import { logDecision } from "./decision-log";
 import { type CreationKind, type CreationRequest, evaluateCreation, type Verdict } from "./evaluate";
-import { failMode, failModeDecision, type PolicyDecision } from "./fail-mode";
+import { failModeDecision, type PolicyDecision } from "./fail-mode";
 import { policyLoader } from "./loader";
 
 export { handlePolicyCheck } from "./check";
@@ -111,7 +112,7 @@ export async function policyHealth(env: Env): Promise<Record<string, unknown>> {
 			loadedAt: policy === null ? null : new Date(policy.loadedAt).toISOString(),
 			error: state.liveProblem,
 			kvError: state.kvError,
-			failMode: failMode(env),
+			failMode: readConfig(env).failMode,
 			rules: policy === null ? null : summarizePolicy(policy.compiled),
 		};
 	} catch (error) {
@@ -119,7 +120,7 @@ export async function policyHealth(env: Env): Promise<Record<string, unknown>> {
 			loaded: false,
 			source: "none",
 			error: { message: errorMessage(error) },
-			failMode: failMode(env),
+			failMode: readConfig(env).failMode,
 		};
 	}
 }

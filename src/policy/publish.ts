@@ -4,6 +4,7 @@
 // Hand edits in the KV dashboard keep working: the loader judges them as before, and the next publication
 // first records the hand-edited text it replaces, so it can be restored too.
 import { sha256Hex } from "../crypto";
+import { ok, type Result, refused } from "../result";
 import { compilePolicyText } from "./compile";
 import { POLICY_KEY, type PolicyProblem } from "./document";
 import { writeCompiledCache } from "./loader";
@@ -22,11 +23,16 @@ export interface PolicyVersionView {
 /** The columns of {@link PolicyVersionView}. */
 export const POLICY_VERSION_COLUMNS = "id, published_at, published_by, action, restored_from, version, hash";
 
-/** The outcome of a publication. */
-export type PublishResult =
-	| { ok: true; published: PolicyVersionView; previous: PolicyVersionView | null }
-	| { ok: false; status: 400; problem: PolicyProblem }
-	| { ok: false; status: 409; message: string; liveHash: string | null };
+/** Why a publication was refused: the document does not compile (400), or the live value moved (409). */
+export type PublishRefusal =
+	| { status: 400; policyProblem: PolicyProblem }
+	| { status: 409; message: string; liveHash: string | null };
+
+/** The outcome of a publication: the version recorded and the one before it, or why nothing was written. */
+export type PublishResult = Result<
+	{ published: PolicyVersionView; previous: PolicyVersionView | null },
+	PublishRefusal
+>;
 
 /** The live KV value and its hash (null when the key is empty). */
 export async function readLivePolicy(env: Env): Promise<{ text: string | null; hash: string | null }> {
@@ -68,15 +74,14 @@ export async function publishPolicy(
 	options: { baseHash?: string | null; restoredFrom?: number } = {},
 ): Promise<PublishResult> {
 	const compiled = compilePolicyText(text);
-	if (!compiled.ok) return { ok: false, status: 400, problem: compiled.problem };
+	if (!compiled.ok) return refused({ status: 400, policyProblem: compiled.problem });
 	const live = await readLivePolicy(env);
 	if (options.baseHash !== undefined && options.baseHash !== live.hash)
-		return {
-			ok: false,
+		return refused({
 			status: 409,
 			message: "the live policy changed since it was loaded: reload it, then publish again",
 			liveHash: live.hash,
-		};
+		});
 	let previous = await latestVersion(env.DB);
 	if (live.text !== null && live.hash !== previous?.hash) {
 		// A hand edit (or a value from before the console): keep it restorable before replacing it.
@@ -104,7 +109,7 @@ export async function publishPolicy(
 		hash,
 		text,
 	});
-	return { ok: true, published, previous };
+	return ok({ published, previous });
 }
 
 /** One recorded version with its text, or null. */

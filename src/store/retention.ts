@@ -6,7 +6,7 @@
 // row that is still too young. So the deleted rows are always an id prefix of the table, which is also
 // what a change-feed follower sees: its cursor is either past the retention line or below the table's
 // first id (docs/sync.md, "Retention").
-import { positiveIntVar } from "../config";
+import { configProblem, readConfig } from "../config";
 import { errorMessage, log } from "../log";
 
 const DAY_MS = 86_400_000;
@@ -32,12 +32,7 @@ export interface RetentionSettings {
 
 /** The settings from the env, with their defaults (90 days, 1,000 rows, 20 batches). */
 export function retentionSettings(env: Env): RetentionSettings {
-	const days = env.RETENTION_DAYS === "0" ? 0 : positiveIntVar(env.RETENTION_DAYS, 90);
-	return {
-		days,
-		batchRows: Math.min(positiveIntVar(env.RETENTION_BATCH_ROWS, 1_000), 10_000),
-		maxBatches: positiveIntVar(env.RETENTION_MAX_BATCHES, 20),
-	};
+	return readConfig(env).retention;
 }
 
 /** What one run did to one table. */
@@ -116,6 +111,12 @@ async function archiveBatch(
  */
 export async function runRetention(env: Env, now: number): Promise<Record<RetainedTable, TableRun> | null> {
 	const settings = retentionSettings(env);
+	// An invalid RETENTION_* var stops retention rather than guessing how much history to delete.
+	const problem = configProblem(readConfig(env), "retention");
+	if (problem) {
+		log("error", "retention.config_invalid", { variable: problem.variable, message: problem.message });
+		return null;
+	}
 	const bucket: R2Bucket | undefined = env.ARCHIVE;
 	if (settings.days === 0 || !bucket) {
 		log("info", "retention.off", { days: settings.days, archiveBound: Boolean(bucket) });

@@ -1,6 +1,7 @@
 // Tencent Chat's server REST API, the calls the Worker makes as the app admin: modify_topic, destroy_topic,
 // get_topic and modify_group_base_info. Knows nothing of the policy or of storage: it sends one request and
 // says what came back, sorted into what is worth retrying and what is not.
+import { ok, type Result, refused } from "../result";
 import { cachedUserSig, forgetUserSig } from "./usersig";
 
 /** Where and as whom to call. */
@@ -25,10 +26,15 @@ export interface TencentClient {
  */
 export type FailureKind = "transient" | "gone" | "permission" | "usersig" | "rejected";
 
-/** What one call gave. */
-export type TencentResult =
-	| { ok: true; body: Record<string, unknown> }
-	| { ok: false; kind: FailureKind; errorCode: number | null; errorInfo: string };
+/** Why a call failed: the kind (what to do about it) and Tencent's code and text, when it answered. */
+export interface TencentFailure {
+	kind: FailureKind;
+	errorCode: number | null;
+	errorInfo: string;
+}
+
+/** What one call gave: Tencent's answer body, or why it failed. */
+export type TencentResult = Result<Record<string, unknown>, TencentFailure>;
 
 /** Tencent codes that mean "internal error, try again later". */
 const TRANSIENT_CODES = new Set([10002, 20004, 20005, 90994, 91000]);
@@ -84,13 +90,13 @@ async function callOnce(client: TencentClient, command: string, body: unknown): 
 		const errorInfo = timedOut
 			? `no answer within ${client.timeoutMs} ms`
 			: `network error: ${error instanceof Error ? error.message : String(error)}`;
-		return { ok: false, kind: "transient", errorCode: null, errorInfo };
+		return refused({ kind: "transient", errorCode: null, errorInfo });
 	}
 	const text = await response.text().catch(() => "");
 	if (response.status >= 500 || response.status === 429)
-		return { ok: false, kind: "transient", errorCode: null, errorInfo: `HTTP ${response.status}` };
+		return refused({ kind: "transient", errorCode: null, errorInfo: `HTTP ${response.status}` });
 	if (response.status !== 200)
-		return { ok: false, kind: "rejected", errorCode: null, errorInfo: `HTTP ${response.status}` };
+		return refused({ kind: "rejected", errorCode: null, errorInfo: `HTTP ${response.status}` });
 	let json: Record<string, unknown>;
 	try {
 		const parsed: unknown = JSON.parse(text);
@@ -99,15 +105,15 @@ async function callOnce(client: TencentClient, command: string, body: unknown): 
 		json = parsed as Record<string, unknown>;
 	} catch {
 		// A 200 that is not Tencent's JSON comes from something between us and Tencent: worth another try.
-		return { ok: false, kind: "transient", errorCode: null, errorInfo: "the answer is not JSON" };
+		return refused({ kind: "transient", errorCode: null, errorInfo: "the answer is not JSON" });
 	}
 	const errorCode =
 		typeof json.ErrorCode === "number" ? json.ErrorCode : Number(json.ErrorCode ?? Number.NaN);
 	const errorInfo = typeof json.ErrorInfo === "string" ? json.ErrorInfo : "";
-	if (json.ActionStatus === "OK" && errorCode === 0) return { ok: true, body: json };
+	if (json.ActionStatus === "OK" && errorCode === 0) return ok(json);
 	if (!Number.isFinite(errorCode))
-		return { ok: false, kind: "transient", errorCode: null, errorInfo: "the answer has no ErrorCode" };
-	return { ok: false, kind: classifyErrorCode(errorCode), errorCode, errorInfo };
+		return refused({ kind: "transient", errorCode: null, errorInfo: "the answer has no ErrorCode" });
+	return refused({ kind: classifyErrorCode(errorCode), errorCode, errorInfo });
 }
 
 /**
@@ -120,7 +126,7 @@ export async function callTencent(
 	body: unknown,
 ): Promise<TencentResult> {
 	const first = await callOnce(client, command, body);
-	if (first.ok || first.errorCode !== USERSIG_EXPIRED) return first;
+	if (first.ok || first.problem.errorCode !== USERSIG_EXPIRED) return first;
 	forgetUserSig();
 	return callOnce(client, command, body);
 }
@@ -185,10 +191,10 @@ export function topicsOfAnswer(body: Record<string, unknown>): TopicSummary[] {
 export async function getTopics(
 	client: TencentClient,
 	groupId: string,
-): Promise<{ ok: true; topics: TopicSummary[] } | Extract<TencentResult, { ok: false }>> {
+): Promise<Result<TopicSummary[], TencentFailure>> {
 	const result = await callTencent(client, "million_group_open_http_svc/get_topic", {
 		GroupId: groupId,
 		From_Account: client.identifier,
 	});
-	return result.ok ? { ok: true, topics: topicsOfAnswer(result.body) } : result;
+	return result.ok ? ok(topicsOfAnswer(result.value)) : result;
 }

@@ -1,7 +1,7 @@
 // Calls the read API the way an operator's script does: GET with `Authorization: Bearer <ADMIN_TOKEN>`.
 import { fetchWith } from "../support/tencent";
 
-export const ADMIN_TOKEN = "admin-token-for-tests";
+export const ADMIN_TOKEN = "admin-token-for-tests-0123456789abcdef";
 
 /** GET `path` (already percent-encoded) with the admin token, against the real local D1. */
 export function apiGet<T = Record<string, unknown>>(
@@ -31,4 +31,15 @@ export async function apiCall<T = Record<string, unknown>>(
 export function community(): { groupId: string; topic: (name: string) => string } {
 	const groupId = `@TGS#_@TGS#${crypto.randomUUID().slice(0, 8)}`;
 	return { groupId, topic: (name: string) => `${groupId}@TOPIC#_${name}` };
+}
+
+/** GET /healthz with the admin token: the details, with `overrides` on the env. */
+export async function healthDetails<T = Record<string, unknown>>(
+	overrides: Partial<Env> = {},
+): Promise<{ status: number; json: T }> {
+	const request = new Request("https://webhooks.example.com/healthz", {
+		headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+	});
+	const response = await fetchWith(request, { ADMIN_TOKEN, ...overrides });
+	return { status: response.status, json: await response.json<T>() };
 }

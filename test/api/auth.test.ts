@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { ADMIN_TOKEN_RULE, strongAdminToken } from "../../src/config";
+import { fetchWith } from "../support/tencent";
 import { ADMIN_TOKEN, apiGet } from "./admin";
 
 const paths = [
@@ -32,5 +34,53 @@ describe("read API authorization", () => {
 		expect(res.json).toEqual({
 			error: { code: "unavailable", message: expect.stringContaining("ADMIN_TOKEN") },
 		});
+	});
+});
+
+describe("ADMIN_TOKEN strength", () => {
+	const weak = [
+		["one character", "a"],
+		["31 characters", "abcdefghijklmnopqrstuvwxyz01234"],
+		["40 of one character", "a".repeat(40)],
+		["40 characters, 9 different", "abcdefghi".repeat(5)],
+		["a space inside", "abcdefghijklmnop qrstuvwxyz0123456789"],
+	];
+
+	it.each(weak)(
+		"a weak token (%s) keeps the API off, even for a caller presenting it",
+		async (_name, token) => {
+			for (const path of ["/api/events", "/api/policy"]) {
+				const res = await apiGet(path, { token, env: { ADMIN_TOKEN: token } });
+				expect(res.status).toBe(503);
+				expect(res.json).toEqual({
+					error: {
+						code: "unavailable",
+						message: `ADMIN_TOKEN is too weak: it needs ${ADMIN_TOKEN_RULE}`,
+						field: "ADMIN_TOKEN",
+					},
+				});
+			}
+		},
+	);
+
+	it("a weak token cannot sign in to the console either", async () => {
+		const token = "a";
+		const response = await fetchWith(
+			new Request("https://webhooks.example.com/api/session", {
+				method: "POST",
+				headers: { "content-type": "application/json" },
+				body: JSON.stringify({ token }),
+			}),
+			{ ADMIN_TOKEN: token },
+		);
+		expect(response.status).toBe(503);
+		expect(response.headers.get("set-cookie")).toBeNull();
+		expect(await response.json()).toMatchObject({ error: { field: "ADMIN_TOKEN" } });
+	});
+
+	it("a token just meeting the rule is accepted", async () => {
+		const token = "abcdefghij".repeat(3).concat("kl"); // 32 characters, 12 different
+		expect(strongAdminToken(token)).toBe(true);
+		expect((await apiGet("/api/events", { token, env: { ADMIN_TOKEN: token } })).status).toBe(200);
 	});
 });

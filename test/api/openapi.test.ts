@@ -14,7 +14,7 @@ describe("OpenAPI document", () => {
 
 	it("is served at /api/openapi.json without a token, as OpenAPI 3.1 JSON", async () => {
 		const response = await fetchWith(new Request("https://webhooks.example.com/api/openapi.json"), {
-			ADMIN_TOKEN: "set-but-not-sent",
+			ADMIN_TOKEN: "set-but-not-sent-admin-token-0123456789",
 		});
 		expect(response.status).toBe(200);
 		expect(response.headers.get("content-type")).toMatch(/^application\/json/);

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { authenticateCallback, tencentSign } from "../../src/auth/callback-auth";
+import { readConfig } from "../../src/config";
 import { SDK_APP_ID, samples, sendCallback, unique } from "../support/tencent";
 
 const VECTOR = {
@@ -28,14 +29,14 @@ describe("callback authentication", () => {
 			RequestTime: VECTOR.requestTime,
 			Sign: VECTOR.sign,
 		});
-		const withToken = { ...env, CALLBACK_TOKEN: VECTOR.token };
+		const withToken = readConfig({ ...env, CALLBACK_TOKEN: VECTOR.token });
 		const at = Number(VECTOR.requestTime) * 1000;
 		expect(await authenticateCallback(params, withToken, at)).toEqual({ ok: true, value: SDK_APP_ID });
 		expect(await authenticateCallback(params, withToken, at + 61_000)).toEqual({
 			ok: false,
 			problem: "RequestTime is too far from now",
 		});
-		const wider = { ...withToken, REQUEST_TIME_SKEW_SECONDS: "120" };
+		const wider = readConfig({ ...env, CALLBACK_TOKEN: VECTOR.token, REQUEST_TIME_SKEW_SECONDS: "120" });
 		expect((await authenticateCallback(params, wider, at + 61_000)).ok).toBe(true);
 	});
 

@@ -3,6 +3,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { resetUnsignedWarningForTests, tencentSign, UNCONFIGURED_REASON } from "../../src/auth/callback-auth";
 import { checkClientCertificate } from "../../src/auth/client-certificate";
+import { readConfig } from "../../src/config";
 import { timingSafeEqualStrings } from "../../src/crypto";
 import { callbackUrl, SDK_APP_ID, samples } from "../support/tencent";
 import { fetchChecked, isEnvelope, rowsForCase, signedParams } from "./support";
@@ -196,7 +197,7 @@ describe("timing-safe comparison", () => {
 			const admin = (authorization: string) =>
 				fetchChecked(new Request("https://webhooks.example.com/api/events", { headers: { authorization } }), {
 					...env,
-					ADMIN_TOKEN: "admin-token-compared-in-constant-time",
+					ADMIN_TOKEN: "admin-token-compared-in-constant-time-0123456789",
 				});
 			expect(await calls(() => admin("Bearer admin-token-compared-in-constant-time"))).toBe(1);
 			expect(await calls(() => admin("Bearer admin-token-compared-in-constant-timE"))).toBe(1);
@@ -267,7 +268,7 @@ describe("safe default: callbacks need a token, mutual TLS or the explicit unsig
 });
 
 describe("admin token on /api/*", () => {
-	const ADMIN = "admin-secret-token";
+	const ADMIN = "admin-secret-token-0123456789abcdef";
 	const check = (authorization: string | null, workerEnv: Env, allow5xx = false) =>
 		fetchChecked(
 			new Request("https://webhooks.example.com/api/policy/check", {
@@ -374,11 +375,14 @@ describe("mutual TLS (MTLS_REQUIRED)", () => {
 	it("on with an invalid issuer pattern: fails closed", async () => {
 		const broken = { ...mtlsEnv, MTLS_ISSUER_PATTERN: "(" };
 		const request = new Request(callbackUrl(COMMAND), { cf: clientAuth("SUCCESS") } as RequestInit);
-		expect(checkClientCertificate(request, broken)).toEqual({
+		expect(checkClientCertificate(request, readConfig(broken))).toEqual({
 			ok: false,
-			problem: "MTLS_ISSUER_PATTERN is not a valid regular expression",
+			problem: "the client certificate's issuer is not the expected CA",
 		});
-		expect((await post(base(), broken, { cf: clientAuth("SUCCESS") })).status).toBe(401);
+		const answer = await post(base(), broken, { cf: clientAuth("SUCCESS") }, { allow5xx: true });
+		expect(answer.status).toBe(503);
+		expect(answer.json.ErrorInfo).toBe("MTLS_ISSUER_PATTERN is not a valid regular expression");
+		expect(answer.rows).toBe(0);
 	});
 
 	it("on without a pattern: any verified certificate passes", async () => {

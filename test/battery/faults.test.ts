@@ -54,13 +54,13 @@ describe("KV failing or hanging", () => {
 	}
 
 	it("/healthz answers, reporting the hung KV and failing D1", async () => {
-		const answer = await fetchChecked(new Request("https://webhooks.example.com/healthz"), {
-			...env,
-			POLICY: faultyKv("hang"),
-			DB: faultyD1(["first", "run", "all"]),
-		});
+		const admin = "admin-token-for-fault-tests-0123456789";
+		const answer = await fetchChecked(
+			new Request("https://webhooks.example.com/healthz", { headers: { authorization: `Bearer ${admin}` } }),
+			{ ...env, ADMIN_TOKEN: admin, POLICY: faultyKv("hang"), DB: faultyD1(["first", "run", "all"]) },
+		);
 		expect(answer.status).toBe(200);
-		expect(answer.json).toMatchObject({ ok: false, kv: { ok: false }, d1: { ok: false } });
+		expect(answer.json).toMatchObject({ status: "degraded", kv: { ok: false }, d1: { ok: false } });
 	});
 });
 

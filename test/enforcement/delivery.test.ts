@@ -6,8 +6,8 @@ import { describe, expect, it } from "vitest";
 import { enforcementRetryDelay, MAX_ATTEMPTS } from "../../src/enforcement/actions";
 import type { EnforcementMessage } from "../../src/enforcement/recheck";
 import worker from "../../src/index";
-import { community } from "../api/admin";
-import { fetchWith, unique } from "../support/tencent";
+import { community, healthDetails } from "../api/admin";
+import { unique } from "../support/tencent";
 import { scriptTencent, tencentCalls, tencentHasTopics } from "../support/tencent-rest";
 import { d1Down } from "../sync/faults";
 import { actionsOf, usePolicy } from "./support";
@@ -179,9 +179,7 @@ describe("enforcement queue consumer", () => {
 describe("GET /healthz", () => {
 	it("says whether enforcement can act, and warns when a SdkAppid has no key", async () => {
 		const read = async (overrides: Partial<Env>) =>
-			(await fetchWith(new Request("https://x/healthz"), overrides)).json<{
-				enforcement: Record<string, unknown>;
-			}>();
+			(await healthDetails<{ enforcement: Record<string, unknown> }>(overrides)).json;
 		expect((await read({})).enforcement).toEqual({
 			apiBase: env.TENCENT_API_BASE,
 			adminIdentifier: "administrator",

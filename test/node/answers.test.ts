@@ -5,7 +5,7 @@ import { type RunningWorker, startWorker } from "./support/worker";
 
 const MiB = 1024 * 1024;
 const CALLBACK_TOKEN = "callback-token-for-socket-tests";
-const ADMIN_TOKEN = "admin-token-for-socket-tests-0123";
+const ADMIN_TOKEN = "admin-token-for-socket-tests-0123456789";
 let worker: RunningWorker;
 
 beforeAll(async () => {

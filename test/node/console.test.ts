@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { launchBrowser, type RunningBrowser } from "./support/browser";
 import { type RunningWorker, startWorker } from "./support/worker";
 
-const ADMIN_TOKEN = "console-browser-test-admin-token";
+const ADMIN_TOKEN = "console-browser-test-admin-token-0123456789";
 const SHOTS = new URL("../../test-results/console/", import.meta.url).pathname;
 const GROUP = "@TGS#_@TGS#consoleGRP";
 const TOPIC = `${GROUP}@TOPIC#_@TOPIC#harbour`;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FAKE_SECRET_KEY, FAKE_TENCENT_ORIGIN, fakeTencent } from "../support/fake-tencent.mjs";
 import { type RunningWorker, startWorker } from "./support/worker";
 
-const ADMIN_TOKEN = "admin-token-for-enforcement-socket-test";
+const ADMIN_TOKEN = "admin-token-for-enforcement-socket-test-0123456789";
 const GROUP_ID = "@TGS#_@TGS#cQVLVHIM62CJ";
 const TOPIC_ID = `${GROUP_ID}@TOPIC#_@TOPIC#cRTE3HIM62C5`;
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_CHECK_NAME_LENGTH } from "../../src/policy/check";
 import { fetchWith } from "../support/tencent";
 
-const ADMIN_TOKEN = "admin-token-for-check-limit-tests";
+const ADMIN_TOKEN = "admin-token-for-check-limit-tests-0123456789";
 
 async function check(body: string, env: Partial<Env> = {}) {
 	const response = await fetchWith(

@@ -54,7 +54,7 @@ describe("Tencent REST client", () => {
 		]);
 		expect(await getTopics(client(), groupId)).toEqual({
 			ok: true,
-			topics: [
+			value: [
 				{ topicId: topic("a"), name: "A" },
 				{ topicId: topic("b"), name: "B" },
 			],
@@ -87,7 +87,7 @@ describe("Tencent REST client", () => {
 		const kinds: unknown[] = [];
 		for (let i = 0; i < 9; i++) {
 			const result = await modifyTopicName(client({ timeoutMs: 300 }), groupId, topic("a"), "y");
-			kinds.push(result.ok ? "ok" : [result.kind, result.errorCode]);
+			kinds.push(result.ok ? "ok" : [result.problem.kind, result.problem.errorCode]);
 		}
 		expect(kinds).toEqual([
 			["transient", null],
@@ -114,7 +114,7 @@ describe("Tencent REST client", () => {
 		const { groupId, topic } = community();
 		await tencentHasTopics(groupId, [{ topicId: topic("a"), name: "x" }]);
 		const result = await modifyTopicName(client({ secretKey: "wrong" }), groupId, topic("a"), "y");
-		expect(result).toMatchObject({ ok: false, kind: "usersig", errorCode: 70009 });
+		expect(result).toMatchObject({ ok: false, problem: { kind: "usersig", errorCode: 70009 } });
 	});
 
 	it("classifies codes without a call", () => {

@@ -75,7 +75,7 @@ async function prepareState(stateDir: string, policyKv: Record<string, string>) 
  * state, with wrangler.toml's vars plus `options.vars` and only the secrets in `options.secrets`.
  *
  * @example
- * const worker = await startWorker({ secrets: { ADMIN_TOKEN: "a-long-enough-admin-token" } });
+ * const worker = await startWorker({ secrets: { ADMIN_TOKEN: "a-long-enough-admin-token-0123456789" } });
  * try {
  *   const response = await worker.fetch("/healthz");
  * } finally {

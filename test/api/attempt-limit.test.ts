@@ -1,0 +1,121 @@
+// Failed /api attempts are limited per client address (CF-Connecting-IP): ten wrong tokens a minute get
+// 401; the eleventh, and then anything from that address for 60 s (the right token included), 429 with
+// Retry-After. Counted by the ADMIN_AUTH_LIMITER binding (Cloudflare's rate limiting, local in workerd), or
+// by the isolate where it is not bound.
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { FAILED_ATTEMPT_LIMIT } from "../../src/auth/attempt-limit";
+import { fetchWith } from "../support/tencent";
+import { ADMIN_TOKEN } from "./admin";
+
+/** A fresh documentation address (RFC 5737) per test, so tests never share a counter. */
+function address(): string {
+	const n = crypto.getRandomValues(new Uint8Array(2));
+	return `198.51.${n[0]}.${n[1]}`;
+}
+
+async function call(
+	path: string,
+	options: { token?: string; ip: string | null; method?: string; body?: unknown; env?: Partial<Env> },
+) {
+	const headers: Record<string, string> = {};
+	if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+	if (options.ip !== null) headers["cf-connecting-ip"] = options.ip;
+	if (options.body !== undefined) headers["content-type"] = "application/json";
+	const response = await fetchWith(
+		new Request(`https://webhooks.example.com${path}`, {
+			method: options.method ?? "GET",
+			headers,
+			body: options.body === undefined ? undefined : JSON.stringify(options.body),
+		}),
+		{ ADMIN_TOKEN, ...options.env },
+	);
+	return {
+		status: response.status,
+		headers: response.headers,
+		json: await response.json<Record<string, unknown>>(),
+	};
+}
+
+const WRONG = `${ADMIN_TOKEN}-wrong`;
+
+describe.each([
+	["the ADMIN_AUTH_LIMITER binding", {}],
+	["the per-isolate fallback (binding absent)", { ADMIN_AUTH_LIMITER: undefined }],
+] as [string, Partial<Env>][])("failed-attempt limit, counted by %s", (_name, overrides) => {
+	it("is really what counts here", () => {
+		const bound = { ...env, ...overrides }.ADMIN_AUTH_LIMITER;
+		expect(bound === undefined).toBe("ADMIN_AUTH_LIMITER" in overrides);
+	});
+
+	/**
+	 * Ten wrong tokens from a fresh address, then the eleventh. The binding counts in fixed one-minute
+	 * windows: when one ends during the run the count starts over, so the run is made again once.
+	 */
+	async function overTheLimit() {
+		for (let run = 0; ; run++) {
+			const ip = address();
+			const window = Math.floor(Date.now() / 60_000);
+			for (let i = 0; i < FAILED_ATTEMPT_LIMIT; i++) {
+				const wrong = await call("/api/events", { token: WRONG, ip, env: overrides });
+				expect(wrong.status, `attempt ${i + 1}`).toBe(401);
+			}
+			const over = await call("/api/events", { token: WRONG, ip, env: overrides });
+			if (over.status === 429 || run > 0 || Math.floor(Date.now() / 60_000) === window) return { ip, over };
+		}
+	}
+
+	it("answers 429 with Retry-After after ten failures, then refuses the right token from that address only", async () => {
+		const { ip, over } = await overTheLimit();
+		expect(over.status).toBe(429);
+		const retryAfter = Number(over.headers.get("retry-after"));
+		expect(retryAfter).toBeGreaterThan(0);
+		expect(retryAfter).toBeLessThanOrEqual(60);
+		expect(over.json).toEqual({
+			error: {
+				code: "too_many_requests",
+				message: expect.stringMatching(/^too many failed attempts from this address: try again in \d+ s$/),
+			},
+		});
+
+		const right = await call("/api/events", { token: ADMIN_TOKEN, ip, env: overrides });
+		expect(right.status).toBe(429);
+		expect(right.json).toMatchObject({ error: { code: "too_many_requests" } });
+		const signIn = await call("/api/session", {
+			method: "POST",
+			ip,
+			body: { token: ADMIN_TOKEN },
+			env: overrides,
+		});
+		expect(signIn.status).toBe(429);
+		expect(signIn.headers.get("set-cookie")).toBeNull();
+
+		const elsewhere = await call("/api/events", { token: ADMIN_TOKEN, ip: address(), env: overrides });
+		expect(elsewhere.status).toBe(200);
+	});
+
+	it("counts wrong console sign-ins too", async () => {
+		const ip = address();
+		const statuses: number[] = [];
+		for (let i = 0; i <= FAILED_ATTEMPT_LIMIT; i++)
+			statuses.push(
+				(await call("/api/session", { method: "POST", ip, body: { token: WRONG }, env: overrides })).status,
+			);
+		expect(statuses).toEqual([...Array(FAILED_ATTEMPT_LIMIT).fill(401), 429]);
+		expect((await call("/api/events", { token: ADMIN_TOKEN, ip, env: overrides })).status).toBe(429);
+	});
+
+	it("does not count successes: many right calls from one address all pass", async () => {
+		const ip = address();
+		for (let i = 0; i < FAILED_ATTEMPT_LIMIT * 2; i++)
+			expect((await call("/api/events", { token: ADMIN_TOKEN, ip, env: overrides })).status).toBe(200);
+	});
+});
+
+describe("without CF-Connecting-IP", () => {
+	it("is not counted: only in-process calls lack it (Cloudflare's edge and wrangler dev always set it)", async () => {
+		for (let i = 0; i <= FAILED_ATTEMPT_LIMIT; i++)
+			expect((await call("/api/events", { token: WRONG, ip: null })).status).toBe(401);
+		expect((await call("/api/events", { token: ADMIN_TOKEN, ip: null })).status).toBe(200);
+	});
+});
