@@ -61,6 +61,18 @@ const positiveInt = (fallback: number) =>
 		String(fallback),
 	);
 
+/** One of a few words (any case, trimmed), e.g. `"open"` or `"closed"`; `fallback` when unset. */
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
+	v.optional(
+		v.pipe(
+			v.string(),
+			v.trim(),
+			v.toLowerCase(),
+			v.picklist(values, `must be ${values.map((value) => `"${value}"`).join(" or ")}`),
+		),
+		fallback,
+	);
+
 const flag = v.optional(
 	v.pipe(
 		v.string(),
@@ -127,27 +139,11 @@ const VARIABLES = {
 	},
 	POLICY_FAIL_MODE: {
 		uses: ["callbacks"],
-		schema: v.optional(
-			v.pipe(
-				v.string(),
-				v.trim(),
-				v.toLowerCase(),
-				v.picklist(["open", "closed"], 'must be "open" or "closed"'),
-			),
-			"open",
-		),
+		schema: oneOf(["open", "closed"], "open"),
 	},
 	EVENT_WRITES: {
 		uses: ["callbacks"],
-		schema: v.optional(
-			v.pipe(
-				v.string(),
-				v.trim(),
-				v.toLowerCase(),
-				v.picklist(["direct", "queue"], 'must be "direct" or "queue"'),
-			),
-			"direct",
-		),
+		schema: oneOf(["direct", "queue"], "direct"),
 	},
 	MAX_BODY_BYTES: { uses: ["callbacks", "api"], schema: positiveInt(1_048_576) },
 	REQUEST_TIME_SKEW_SECONDS: { uses: ["callbacks"], schema: positiveInt(60) },

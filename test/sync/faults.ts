@@ -4,78 +4,60 @@ import { env } from "cloudflare:test";
 
 const outage = () => Promise.reject(new Error("D1_ERROR: injected outage (test fault injector)"));
 
-/** The real D1 binding with `batch()` rejecting, as when D1 is unreachable for writes. */
-export function d1WithFailingBatch(): D1Database {
-	return new Proxy(env.DB, {
-		get(target, property) {
-			if (property === "batch") return outage;
-			const value = Reflect.get(target, property, target);
-			return typeof value === "function" ? value.bind(target) : value;
+/** `target` with the named members replaced; every other member is the real binding's, bound to it. */
+function overriding<T extends object>(target: T, overrides: Record<string, unknown>): T {
+	return new Proxy(target, {
+		get(real, property) {
+			if (typeof property === "string" && Object.hasOwn(overrides, property)) return overrides[property];
+			const value = Reflect.get(real, property, real);
+			return typeof value === "function" ? value.bind(real) : value;
 		},
 	});
 }
 
+/** The real D1 binding with `batch()` rejecting, as when D1 is unreachable for writes. */
+export function d1WithFailingBatch(): D1Database {
+	return overriding(env.DB, { batch: outage });
+}
+
 /** The real D1 binding whose `batch()` answers only after `ms`, as when D1 is overloaded (it still writes). */
 export function d1WithSlowBatch(ms: number): D1Database {
-	return new Proxy(env.DB, {
-		get(target, property) {
-			if (property === "batch") {
-				return (statements: D1PreparedStatement[]) =>
-					new Promise((resolve) => setTimeout(resolve, ms)).then(() => target.batch(statements));
-			}
-			const value = Reflect.get(target, property, target);
-			return typeof value === "function" ? value.bind(target) : value;
-		},
+	return overriding(env.DB, {
+		batch: (statements: D1PreparedStatement[]) =>
+			new Promise((resolve) => setTimeout(resolve, ms)).then(() => env.DB.batch(statements)),
 	});
 }
 
 /** The real D1 binding with every statement and batch rejecting: a full outage. */
 export function d1Down(): D1Database {
 	const failingStatement = (statement: D1PreparedStatement): D1PreparedStatement =>
-		new Proxy(statement, {
-			get(target, property) {
-				if (property === "bind") return (...values: unknown[]) => failingStatement(target.bind(...values));
-				if (property === "run" || property === "all" || property === "first" || property === "raw")
-					return outage;
-				const value = Reflect.get(target, property, target);
-				return typeof value === "function" ? value.bind(target) : value;
-			},
+		overriding(statement, {
+			bind: (...values: unknown[]) => failingStatement(statement.bind(...values)),
+			run: outage,
+			all: outage,
+			first: outage,
+			raw: outage,
 		});
-	return new Proxy(env.DB, {
-		get(target, property) {
-			if (property === "batch" || property === "exec") return outage;
-			if (property === "prepare") return (sql: string) => failingStatement(target.prepare(sql));
-			const value = Reflect.get(target, property, target);
-			return typeof value === "function" ? value.bind(target) : value;
-		},
+	return overriding(env.DB, {
+		batch: outage,
+		exec: outage,
+		prepare: (sql: string) => failingStatement(env.DB.prepare(sql)),
 	});
 }
 
 /** The real queue binding with `send()` rejecting, as when Queues is unreachable too. */
 export function queueDown(): Queue {
-	return new Proxy(env.EVENTS_QUEUE, {
-		get(target, property) {
-			if (property === "send" || property === "sendBatch") {
-				return () => Promise.reject(new Error("Queue send failed: injected outage (test fault injector)"));
-			}
-			const value = Reflect.get(target, property, target);
-			return typeof value === "function" ? value.bind(target) : value;
-		},
-	});
+	const down = () => Promise.reject(new Error("Queue send failed: injected outage (test fault injector)"));
+	return overriding(env.EVENTS_QUEUE, { send: down, sendBatch: down });
 }
 
 /** The real D1 binding, counting the statements of each `batch()` call (everything goes to the real binding). */
 export function d1CountingBatches(): { db: D1Database; batches: number[] } {
 	const batches: number[] = [];
-	const db = new Proxy(env.DB, {
-		get(target, property) {
-			if (property === "batch")
-				return (statements: D1PreparedStatement[]) => {
-					batches.push(statements.length);
-					return target.batch(statements);
-				};
-			const value = Reflect.get(target, property, target);
-			return typeof value === "function" ? value.bind(target) : value;
+	const db = overriding(env.DB, {
+		batch: (statements: D1PreparedStatement[]) => {
+			batches.push(statements.length);
+			return env.DB.batch(statements);
 		},
 	});
 	return { db, batches };
@@ -83,13 +65,8 @@ export function d1CountingBatches(): { db: D1Database; batches: number[] } {
 
 /** The real D1 binding whose `batch()` rejects when it carries more than `most` statements. */
 export function d1RefusingBatchesOver(most: number): D1Database {
-	return new Proxy(env.DB, {
-		get(target, property) {
-			if (property === "batch")
-				return (statements: D1PreparedStatement[]) =>
-					statements.length > most ? outage() : target.batch(statements);
-			const value = Reflect.get(target, property, target);
-			return typeof value === "function" ? value.bind(target) : value;
-		},
+	return overriding(env.DB, {
+		batch: (statements: D1PreparedStatement[]) =>
+			statements.length > most ? outage() : env.DB.batch(statements),
 	});
 }
