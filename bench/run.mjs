@@ -452,11 +452,13 @@ async function profileHttp(workerEntry, scenarios, countCalls) {
 		process.stderr.write(`profiling ${key}…\n`);
 		if (settings.warmup > 0) await load(server.url, key, settings.connections, settings.warmup, `p${key}w`);
 		const before = { ...server.output.calls };
+		// Both project servers run the bundle as the Worker named "worker" (workerQueued differs in one var).
+		const isProject = serverName === "worker" || serverName === "workerQueued";
 		const { profile, result } = await profileDuring(
 			await server.mf.getInspectorURL(),
-			serverName,
+			isProject ? "worker" : serverName,
 			() => load(server.url, key, profileConnections, settings.seconds, `p${key}`),
-			{ bundlePath: entries[serverName], countCalls: serverName === "worker" ? countCalls : [] },
+			{ bundlePath: entries[isProject ? "worker" : serverName], countCalls: isProject ? countCalls : [] },
 		);
 		await new Promise((resolve) => setTimeout(resolve, 500)); // the last log lines
 		const calls = Object.entries(server.output.calls).map(([name, count]) => ({
@@ -467,8 +469,8 @@ async function profileHttp(workerEntry, scenarios, countCalls) {
 		writeFileSync(join(ROOT, "bench", "results", `profile-${key}.cpuprofile`), JSON.stringify(profile));
 		profiles[key] = {
 			load: result,
-			summary: summarizeProfile(profile, entries[serverName], result.requests),
-			stages: serverName === "worker" ? stagesOfProfile(profile, entries[serverName], result.requests) : [],
+			summary: summarizeProfile(profile, entries[isProject ? "worker" : serverName], result.requests),
+			stages: isProject ? stagesOfProfile(profile, entries.worker, result.requests) : [],
 			calls,
 		};
 	}

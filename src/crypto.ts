@@ -1,11 +1,25 @@
-// Hashing, HMAC, constant-time comparison and base64url: the Worker's one home for Web Crypto, so every
-// caller (callback signatures, event keys, the policy's content hash, tokens and cookies) shares one reviewed copy.
+// Hashing, HMAC, constant-time comparison, base64url and UTF-8 sizes: the Worker's one home for Web Crypto and
+// byte encodings, so every caller (callback signatures, event keys, the policy's content hash, tokens and
+// cookies, body limits) shares one reviewed copy.
 
 const encoder = new TextEncoder();
 
 /** The UTF-8 bytes of `text`, or the bytes themselves. */
 function bytesOf(input: string | Uint8Array): Uint8Array {
 	return typeof input === "string" ? encoder.encode(input) : input;
+}
+
+/** Bytes of `text` in UTF-8 (a lone surrogate counts as U+FFFD's three, as the encoder writes it). */
+export function utf8ByteLength(text: string): number {
+	return encoder.encode(text).byteLength;
+}
+
+/**
+ * Whether `text` takes at most `limit` bytes in UTF-8. A UTF-16 unit encodes to at most three bytes, so
+ * short texts are answered without encoding them.
+ */
+export function fitsInUtf8Bytes(text: string, limit: number): boolean {
+	return text.length * 3 <= limit || (text.length <= limit && utf8ByteLength(text) <= limit);
 }
 
 /** Lowercase hex of some bytes. */
@@ -55,6 +69,22 @@ export async function timingSafeEqualStrings(a: string, b: string): Promise<bool
 		crypto.subtle.digest("SHA-256", encoder.encode(b)),
 	]);
 	return crypto.subtle.timingSafeEqual(ha, hb) && a.length === b.length;
+}
+
+/**
+ * Whether `presented` equals `expected`, a string whose length is no secret (a hex digest such as a callback
+ * Sign): one constant-time comparison of UTF-8 bytes, without hashing or awaiting. The work done depends only
+ * on `expected`'s length, whatever `presented` holds; a longer or shorter `presented` is unequal.
+ *
+ * @example
+ * timingSafeEqualToPublicLength("ab12", "ab12"); // true
+ */
+export function timingSafeEqualToPublicLength(presented: string, expected: string): boolean {
+	const want = encoder.encode(expected);
+	const got = new Uint8Array(want.byteLength);
+	const { read, written } = encoder.encodeInto(presented, got);
+	const same = crypto.subtle.timingSafeEqual(got, want);
+	return same && read === presented.length && written === want.byteLength;
 }
 
 /** Standard base64 (RFC 4648 §4, padded) of some bytes. */

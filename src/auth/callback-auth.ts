@@ -1,6 +1,6 @@
 // Who may call the callback endpoint: Tencent Chat for one of our SDKAppIDs, signed with the console token.
 import type { Config } from "../config";
-import { sha256Hex, timingSafeEqualStrings } from "../crypto";
+import { sha256Hex, timingSafeEqualToPublicLength } from "../crypto";
 import { log } from "../log";
 import { ok, type Result, refused } from "../result";
 
@@ -95,8 +95,24 @@ export async function authenticateCallback(
 	// Hex is case-insensitive; every token is tried so the time taken does not tell which one matched.
 	const presented = sign.toLowerCase();
 	let matched = false;
-	for (const token of tokens) {
-		if (await timingSafeEqualStrings(presented, await tencentSign(token, requestTime))) matched = true;
+	for (const expected of await expectedSigns(tokens, requestTime)) {
+		if (timingSafeEqualToPublicLength(presented, expected)) matched = true;
 	}
 	return matched ? ok(sdkAppId) : refused("Sign does not match");
 }
+
+/**
+ * The Sign of each token for one RequestTime. Tencent's RequestTime is in seconds, so the callbacks of a
+ * busy second share it: the last second's signs are kept per token list (a Config's, parsed once per env)
+ * and each callback costs no hashing but the first of its second.
+ */
+async function expectedSigns(tokens: readonly string[], requestTime: string): Promise<readonly string[]> {
+	const last = recentSigns.get(tokens);
+	if (last?.requestTime === requestTime) return last.signs;
+	const signs = await Promise.all(tokens.map((token) => tencentSign(token, requestTime)));
+	recentSigns.set(tokens, { requestTime, signs });
+	return signs;
+}
+
+/** The signs of the latest RequestTime seen, per token list (see expectedSigns). */
+const recentSigns = new WeakMap<readonly string[], { requestTime: string; signs: readonly string[] }>();

@@ -1,5 +1,6 @@
 // Field schemas shared by the callback bodies. Bounds keep every value far inside D1's limits.
 import * as v from "valibot";
+import { utf8ByteLength } from "../crypto";
 
 /** Longest group or topic ID accepted (Tencent's are well under 128 characters). */
 export const MAX_ID_LENGTH = 256;
@@ -27,7 +28,7 @@ export const MAX_EVENT_PAYLOAD_BYTES = 20_000_000;
  * storedSizeProblem('{"GroupId":"g"}', 1); // null
  */
 export function storedSizeProblem(payload: string, rows: number): string | null {
-	const bytes = new TextEncoder().encode(payload).byteLength;
+	const bytes = utf8ByteLength(payload);
 	if (bytes > MAX_PAYLOAD_BYTES)
 		return `body is ${bytes} bytes once decoded; at most ${MAX_PAYLOAD_BYTES} can be stored`;
 	if (bytes * Math.max(1, rows) > MAX_EVENT_PAYLOAD_BYTES)

@@ -16,8 +16,12 @@ export function jsonResponse(body: unknown, status = 200, headers?: HeadersInit)
 	return response;
 }
 
+/** The answer to nearly every callback, serialized once. */
+const OK_BODY = JSON.stringify({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" } satisfies Envelope);
+
 /** `200 {"ActionStatus":"OK","ErrorCode":errorCode,"ErrorInfo":errorInfo}`: the answer Tencent reads. */
 export function okEnvelope(errorCode = 0, errorInfo = ""): Response {
+	if (errorCode === 0 && errorInfo === "") return new Response(OK_BODY, { headers: JSON_HEADERS });
 	return jsonResponse({ ActionStatus: "OK", ErrorCode: errorCode, ErrorInfo: errorInfo } satisfies Envelope);
 }
 

@@ -2,7 +2,7 @@
 // Cloudflare Queue bound as EVENTS_QUEUE; this Worker is also its consumer and stores each message with the
 // same idempotent recordEvent, retrying with backoff until D1 takes it (then the dead-letter queue keeps it).
 import * as v from "valibot";
-import { base64Encode } from "../crypto";
+import { base64Encode, fitsInUtf8Bytes } from "../crypto";
 import { errorMessage, log } from "../log";
 import { storeQuarantined } from "./quarantine";
 import { type EventRecord, recordEvent, recordEvents } from "./record-event";
@@ -69,7 +69,7 @@ export const PLAIN_MESSAGE_LIMIT = 100_000;
  */
 export async function bufferEvent(queue: Queue, record: EventRecord): Promise<void> {
 	const json = JSON.stringify(record);
-	if (new TextEncoder().encode(json).byteLength <= PLAIN_MESSAGE_LIMIT) {
+	if (fitsInUtf8Bytes(json, PLAIN_MESSAGE_LIMIT)) {
 		await queue.send(record, { contentType: "json" });
 		return;
 	}

@@ -1,5 +1,6 @@
 // Keeps authenticated callback bodies that failed validation, raw and with the reason, so a format change on
 // Tencent's side loses nothing: the rows can be read, fixed for, and replayed.
+import { utf8ByteLength } from "../crypto";
 import { errorMessage, log } from "../log";
 
 /** A body longer than this many UTF-8 bytes is stored cut, with its full size and a flag. */
@@ -74,7 +75,7 @@ export async function quarantineBody(
 			receivedAt: entry.receivedAt,
 			reason: entry.reason,
 			error: errorMessage(error),
-			bodyBytes: new TextEncoder().encode(entry.body).byteLength,
+			bodyBytes: utf8ByteLength(entry.body),
 			body: boundedBody(entry.body, LOGGED_BODY_LIMIT).text,
 		});
 	}

@@ -40,6 +40,31 @@ describe("callback authentication", () => {
 		expect((await authenticateCallback(params, wider, at + 61_000)).ok).toBe(true);
 	});
 
+	// Signs are kept per second and per token list: a kept sign must never pass for another second or
+	// another deployment's token, nor a prefix, a longer string or another case of hex digit be taken.
+	it("checks every Sign against its own RequestTime and token, right after a sign was kept", async () => {
+		const at = Number(VECTOR.requestTime) * 1000;
+		const signed = (requestTime: string, sign: string) =>
+			new URLSearchParams({ SdkAppid: SDK_APP_ID, RequestTime: requestTime, Sign: sign });
+		const config = readConfig({ ...env, CALLBACK_TOKEN: VECTOR.token });
+		const other = readConfig({ ...env, CALLBACK_TOKEN: "another-console-token" });
+		const next = String(Number(VECTOR.requestTime) + 1);
+		const nextSign = await tencentSign(VECTOR.token, next);
+		const verdict = async (params: URLSearchParams, cfg = config) =>
+			(await authenticateCallback(params, cfg, at)).ok;
+
+		expect(await verdict(signed(VECTOR.requestTime, VECTOR.sign))).toBe(true);
+		expect(await verdict(signed(VECTOR.requestTime, VECTOR.sign.toUpperCase()))).toBe(true);
+		expect(await verdict(signed(next, VECTOR.sign))).toBe(false);
+		expect(await verdict(signed(next, nextSign))).toBe(true);
+		expect(await verdict(signed(VECTOR.requestTime, nextSign))).toBe(false);
+		expect(await verdict(signed(VECTOR.requestTime, VECTOR.sign), other)).toBe(false);
+		expect(await verdict(signed(VECTOR.requestTime, VECTOR.sign.slice(0, 63)))).toBe(false);
+		expect(await verdict(signed(VECTOR.requestTime, `${VECTOR.sign}0`))).toBe(false);
+		expect(await verdict(signed(VECTOR.requestTime, `${VECTOR.sign.slice(0, 63)}é`))).toBe(false);
+		expect(await verdict(signed(VECTOR.requestTime, ""))).toBe(false);
+	});
+
 	it("refuses a missing or foreign SdkAppid with 401 and stores nothing", async () => {
 		const groupId = `@TGS#auth${unique()}`;
 		for (const extra of [{ SdkAppid: "" }, { SdkAppid: "1400000001" }]) {
