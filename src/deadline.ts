@@ -1,4 +1,8 @@
-// Tencent waits 2 seconds for an answer, so nothing on a request path may wait on a binding without a bound.
+// Tencent waits 2 seconds for an answer, so nothing on a request path may wait on a binding without a bound,
+// and work the answer does not need runs after it.
+
+/** Runs work after the answer, attached to the request so it outlives it (`ctx.waitUntil`). */
+export type Defer = (work: Promise<unknown>) => void;
 
 /**
  * `promise`, or a rejection once `ms` have passed. A late failure of `promise` is swallowed (the caller has

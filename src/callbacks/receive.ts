@@ -265,7 +265,11 @@ async function recordAfter(
 		if (!inserted) log("info", "event.redelivered", { requestId, command: module.command });
 	};
 	const queued = (deadlineMs: number) =>
-		withinDeadline(bufferEvent(env.EVENTS_QUEUE, record), deadlineMs, "the queue send");
+		withinDeadline(
+			bufferEvent(env.EVENTS_QUEUE, record, (work) => ctx.waitUntil(work)),
+			deadlineMs,
+			"the queue send",
+		);
 	const queueFirst = readConfig(env).eventWrites === "queue";
 	try {
 		// Kept the usual way: nothing to log (the event is in D1 and the feed, or on its way there).

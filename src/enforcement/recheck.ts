@@ -3,8 +3,9 @@
 // never delays the answer or the storage; everything slow (the policy, D1, Tencent) happens in the consumer.
 
 import { readConfig } from "../config";
+import type { Defer } from "../deadline";
 import { errorMessage, log } from "../log";
-import { type Defer, policyLoader } from "../policy/loader";
+import { policyLoader } from "../policy/loader";
 import { eventKeyStem } from "../store/event-key";
 import type { EventFacts } from "../store/facts";
 import { type LiveName, refusalOf } from "./plan";

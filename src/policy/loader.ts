@@ -4,7 +4,7 @@
 // valid policy it loads as the last known good one (KV key `policy:last-known-good`), which it falls back
 // to when the live value is broken.
 import { sha256Hex } from "../crypto";
-import { withinDeadline } from "../deadline";
+import { type Defer, withinDeadline } from "../deadline";
 import { errorMessage, log } from "../log";
 import { type CompiledPolicy, compilePolicyText } from "./compile";
 import {
@@ -83,9 +83,6 @@ export const systemClock: Clock = {
 	now: () => Date.now(),
 	sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
-
-/** Runs work after the answer, where there is a request to attach it to (`ctx.waitUntil`). */
-export type Defer = (work: Promise<unknown>) => void;
 
 /**
  * The policy of one isolate. {@link PolicyLoader.current} never waits for KV once a policy is loaded:

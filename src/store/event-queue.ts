@@ -3,8 +3,10 @@
 // same idempotent recordEvent, retrying with backoff until D1 takes it (then the dead-letter queue keeps it).
 import * as v from "valibot";
 import { base64Encode, fitsInUtf8Bytes } from "../crypto";
+import type { Defer } from "../deadline";
 import { errorMessage, log } from "../log";
 import { storeQuarantined } from "./quarantine";
+import { sendGrouped } from "./queue-send";
 import { type EventRecord, recordEvent, recordEvents } from "./record-event";
 
 /**
@@ -63,17 +65,22 @@ const eventRecordSchema = v.object({
 export const PLAIN_MESSAGE_LIMIT = 100_000;
 
 /**
- * Hands an after-event to the queue; throws when the queue does not take it either. Messages are JSON, so
+ * Hands an after-event to the queue; throws when the queue does not take it either. Sends from one isolate
+ * are grouped into batches (see queue-send.ts); `defer` keeps a batch going after its sender's answer.
+ * Messages are JSON, so
  * they stay readable in the dashboard and the dead-letter queue; a record too large for a message (a big
  * `MemberList`) goes as gzipped JSON bytes instead, which the consumer unpacks.
  */
-export async function bufferEvent(queue: Queue, record: EventRecord): Promise<void> {
+export async function bufferEvent(queue: Queue, record: EventRecord, defer: Defer): Promise<void> {
 	const json = JSON.stringify(record);
 	if (fitsInUtf8Bytes(json, PLAIN_MESSAGE_LIMIT)) {
-		await queue.send(record, { contentType: "json" });
+		// An upper bound of the message's bytes is enough to keep a batch inside the limits.
+		const bytes = Math.min(json.length * 3, PLAIN_MESSAGE_LIMIT);
+		await sendGrouped(queue, { body: record, contentType: "json" }, bytes, defer);
 		return;
 	}
-	await queue.send(new Uint8Array(await gzip(json)), { contentType: "bytes" });
+	const packed = new Uint8Array(await gzip(json));
+	await sendGrouped(queue, { body: packed, contentType: "bytes" }, packed.byteLength, defer);
 }
 
 async function gzip(text: string): Promise<ArrayBuffer> {

@@ -70,3 +70,25 @@ export function d1RefusingBatchesOver(most: number): D1Database {
 			statements.length > most ? outage() : env.DB.batch(statements),
 	});
 }
+
+/**
+ * The real queue binding holding each `sendBatch()` until the test releases it, recording its messages: the
+ * test decides when the queue accepts a batch (a batch never released never settles, as when the request
+ * that sent it was cancelled). Released batches go to the real queue.
+ */
+export function queueHoldingBatches(): {
+	queue: Queue;
+	batches: unknown[][];
+	release: (index: number) => void;
+} {
+	const batches: unknown[][] = [];
+	const gates: (() => void)[] = [];
+	const queue = overriding(env.EVENTS_QUEUE, {
+		sendBatch: async (messages: MessageSendRequest[]) => {
+			batches.push(messages.map((message) => message.body));
+			await new Promise<void>((go) => gates.push(go));
+			return env.EVENTS_QUEUE.sendBatch(messages);
+		},
+	});
+	return { queue, batches, release: (index) => gates[index]?.() };
+}
