@@ -54,6 +54,10 @@ if (hasPolicy) {
 	console.log("Put examples/policy.json into local KV under the key `policy`.");
 }
 
+// The console's files are built into the Worker: pick up any edit of src/console/public/admin/.
+const files = spawnSync(process.execPath, ["scripts/console-files.mjs"], { stdio: "inherit" });
+if (files.status !== 0) process.exit(files.status ?? 1);
+
 // Local play without a token: the deployed default (ALLOW_UNSIGNED_CALLBACKS="false") refuses unsigned
 // callbacks. With CALLBACK_TOKEN set in .dev.vars, callbacks must be signed all the same.
 const dev = wrangler([

@@ -1,5 +1,7 @@
-// Serves the moderator's console: the static files under src/console/public/admin/ (Workers Static
-// Assets), each with strict headers. The page talks to the Worker only through the documented /api routes.
+// Serves the moderator's console: the files under src/console/public/admin/, built into the Worker as strings
+// (files.generated.ts), each with strict headers. The page talks to the Worker only through the documented
+// /api routes.
+import { CONSOLE_FILES } from "./files.generated";
 
 /**
  * The console's Content-Security-Policy: scripts, styles and calls from this origin only (no inline script,
@@ -30,19 +32,26 @@ export const CONSOLE_HEADERS: Record<string, string> = {
 };
 
 /** The file a console path names: `/admin` and `/admin/` are the page, `/admin/x.js` its script. */
-function assetPath(pathname: string): string | null {
-	if (pathname === "/admin" || pathname === "/admin/") return "/admin/index.html";
-	return /^\/admin\/[a-z0-9-]+\.(?:js|css|svg)$/.test(pathname) ? pathname : null;
+function consoleFile(pathname: string) {
+	if (pathname === "/admin" || pathname === "/admin/") return CONSOLE_FILES["/admin/index.html"];
+	// The page has one address: /admin/index.html itself is not one.
+	if (pathname.endsWith(".html") || !Object.hasOwn(CONSOLE_FILES, pathname)) return undefined;
+	return CONSOLE_FILES[pathname];
 }
 
-/** GET /admin and its files, with {@link CONSOLE_HEADERS}; 404 for anything else under /admin. */
-export async function serveConsole(request: Request, env: Env): Promise<Response> {
-	const url = new URL(request.url);
-	const path = assetPath(url.pathname);
-	const asset = path === null ? null : await env.ASSETS.fetch(new URL(path, url.origin), { method: "GET" });
-	const response = asset?.ok
-		? new Response(request.method === "HEAD" ? null : asset.body, { status: 200, headers: asset.headers })
-		: new Response("not found\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+/**
+ * GET (or HEAD) /admin and its files, with {@link CONSOLE_HEADERS} and an ETag (304 when the browser holds
+ * the same file); 404 for anything else under /admin.
+ */
+export function serveConsole(request: Request): Response {
+	const file = consoleFile(new URL(request.url).pathname);
+	const response = !file
+		? new Response("not found\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } })
+		: request.headers.get("if-none-match") === file.etag
+			? new Response(null, { status: 304, headers: { etag: file.etag } })
+			: new Response(request.method === "HEAD" ? null : file.body, {
+					headers: { "content-type": file.contentType, etag: file.etag },
+				});
 	for (const [name, value] of Object.entries(CONSOLE_HEADERS)) response.headers.set(name, value);
 	return response;
 }

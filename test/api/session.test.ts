@@ -173,5 +173,20 @@ describe("GET /admin", () => {
 		expect((await call("/admin/missing.js")).status).toBe(404);
 		expect((await call("/admin/../wrangler.toml")).status).toBe(404);
 		expect((await call("/admin/index.html")).status).toBe(404);
+		expect((await call("/admin/constructor")).status).toBe(404);
+	});
+
+	it("tags each file with an ETag and answers 304 when the browser already holds it", async () => {
+		const first = await call("/admin/console.js");
+		const etag = first.headers.get("etag") ?? "";
+		expect(etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+		expect(await first.text()).toContain("/api/");
+		const again = await call("/admin/console.js", { headers: { "if-none-match": etag } });
+		expect(again.status).toBe(304);
+		expect(await again.text()).toBe("");
+		expect(again.headers.get("content-security-policy")).toContain("script-src 'self'");
+		const page = await call("/admin", { headers: { "if-none-match": etag } });
+		expect(page.status).toBe(200); // another file's tag does not match the page
+		expect(page.headers.get("etag")).not.toBe(etag);
 	});
 });

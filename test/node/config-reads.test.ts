@@ -24,7 +24,7 @@ function sources(dir: string): string[] {
 describe("configuration reads", () => {
 	it("knows the bindings", () => {
 		expect([...bindings].sort()).toEqual(
-			["ADMIN_AUTH_LIMITER", "ARCHIVE", "ASSETS", "DB", "ENFORCEMENT_QUEUE", "EVENTS_QUEUE", "POLICY"].sort(),
+			["ADMIN_AUTH_LIMITER", "ARCHIVE", "DB", "ENFORCEMENT_QUEUE", "EVENTS_QUEUE", "POLICY"].sort(),
 		);
 	});
 
