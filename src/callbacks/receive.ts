@@ -15,7 +15,7 @@ import { ok, type Result, refused } from "../result";
 import { deliveryKey } from "../store/event-key";
 import { bufferEvent, QUEUE_SEND_DEADLINE_MS } from "../store/event-queue";
 import { boundedBody, quarantineBody } from "../store/quarantine";
-import { type EventRecord, FIRST_WRITE_DEADLINE_MS, recordEvent } from "../store/record-event";
+import { type EventRecord, FIRST_WRITE_DEADLINE_MS, recordEventGrouped } from "../store/record-event";
 import type { AfterCommand, BeforeCommand } from "./command";
 import { plausibleEventTime, storedSizeProblem } from "./fields";
 import { describeIssues } from "./issues";
@@ -261,7 +261,8 @@ async function recordAfter(
 		);
 	// Two ways to keep an event, tried in order within Tencent's 2 s: the first has 1.2 s, the other 0.5 s.
 	const direct = async (deadlineMs: number) => {
-		const { inserted } = await withinDeadline(recordEvent(env.DB, record), deadlineMs, "the D1 write");
+		const stored = recordEventGrouped(env.DB, record, (work) => ctx.waitUntil(work));
+		const { inserted } = await withinDeadline(stored, deadlineMs, "the D1 write");
 		if (!inserted) log("info", "event.redelivered", { requestId, command: module.command });
 	};
 	const queued = (deadlineMs: number) =>

@@ -6,7 +6,7 @@ import { base64Encode, fitsInUtf8Bytes } from "../crypto";
 import type { Defer } from "../deadline";
 import { errorMessage, log } from "../log";
 import { storeQuarantined } from "./quarantine";
-import { sendGrouped } from "./queue-send";
+import { groupCommit } from "./group-commit";
 import { type EventRecord, recordEvent, recordEvents } from "./record-event";
 
 /**
@@ -64,9 +64,18 @@ const eventRecordSchema = v.object({
 /** Records up to this many bytes of JSON are queued as JSON; larger ones gzipped (a message holds 128 KB). */
 export const PLAIN_MESSAGE_LIMIT = 100_000;
 
+/** At most this many messages, and bytes, per `sendBatch` (Queues allows 100 and 256 KB). */
+export const QUEUE_SEND_LIMITS = { items: 100, bytes: 240_000 };
+
+/** Queue sends, grouped into `sendBatch` calls (group-commit.ts). */
+const sendGrouped = groupCommit<Queue, MessageSendRequest, void>(QUEUE_SEND_LIMITS, async (queue, messages) => {
+	await queue.sendBatch(messages);
+	return messages.map(() => undefined);
+});
+
 /**
  * Hands an after-event to the queue; throws when the queue does not take it either. Sends from one isolate
- * are grouped into batches (see queue-send.ts); `defer` keeps a batch going after its sender's answer.
+ * are grouped into batches (see group-commit.ts); `defer` keeps a batch going after its sender's answer.
  * Messages are JSON, so
  * they stay readable in the dashboard and the dead-letter queue; a record too large for a message (a big
  * `MemberList`) goes as gzipped JSON bytes instead, which the consumer unpacks.

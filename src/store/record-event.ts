@@ -1,6 +1,8 @@
 // Writes an after-event: its history rows and the topic change it implies, in one D1 batch (one transaction).
+import type { Defer } from "../deadline";
 import { eventKeyStem } from "./event-key";
 import type { EventFacts, TopicChange } from "./facts";
+import { groupCommit } from "./group-commit";
 
 /**
  * How long the callback path waits for the first way of keeping an event (D1, or the queue with
@@ -91,6 +93,25 @@ export async function recordEvents(db: D1Database, records: readonly EventRecord
 		first += statements.length;
 		return { inserted };
 	});
+}
+
+/**
+ * At most this many events, and payload bytes (counted once per topic row), per grouped D1 batch: a few
+ * dozen statements, a transaction that stays short.
+ */
+export const DIRECT_WRITE_LIMITS = { items: 20, bytes: 1_000_000 };
+
+const recordGrouped = groupCommit<D1Database, EventRecord, RecordResult>(DIRECT_WRITE_LIMITS, recordEvents);
+
+/**
+ * Stores an after-event as {@link recordEvent} does, in one D1 batch with the events this isolate is
+ * storing meanwhile (group-commit.ts): resolves with this event's result once the batch is written, rejects
+ * with the batch's error (every event of a failed batch is then kept another way by its own caller).
+ * `defer` (`ctx.waitUntil`) keeps a batch going after its writer's answer.
+ */
+export function recordEventGrouped(db: D1Database, record: EventRecord, defer: Defer): Promise<RecordResult> {
+	const bytes = record.payload.length * Math.max(1, record.facts.topicIds.length);
+	return recordGrouped(db, record, bytes, defer);
 }
 
 /** The statements of one event: the `events` insert first, then its `topics` change. */
