@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { bufferEvent } from "../../src/store/event-queue";
 import { groupCommit, nextGroup, TURN_STALE_MS } from "../../src/store/group-commit";
 import { type EventRecord, recordEventGrouped } from "../../src/store/record-event";
-import { samples, unique } from "../support/tencent";
+import { createTopicRecord, unique } from "../support/tencent";
 import { d1CountingBatches, d1WithFailingBatch, queueDown, queueHoldingBatches } from "../sync/faults";
 
 /** Collects the work a request would hand to ctx.waitUntil. */
@@ -131,31 +131,9 @@ describe("nextGroup", () => {
 });
 
 /** The EventRecord of an AfterCreateTopic sample with a fresh topic. */
-function createTopicRecord(): EventRecord {
+function freshTopicRecord(): EventRecord {
 	const groupId = `@TGS#_@TGS#${unique()}`;
-	const topicId = `${groupId}@TOPIC#_group`;
-	const body = samples.afterCreateTopic(topicId, groupId);
-	return {
-		command: body.CallbackCommand,
-		sdkAppId: "1400000000",
-		deliveryKey: null,
-		facts: {
-			groupId,
-			topicIds: [topicId],
-			operatorAccount: body.Operator_Account,
-			eventTime: null,
-			topicChange: {
-				kind: "create",
-				topicId,
-				groupId,
-				name: body.Name,
-				ownerAccount: body.Owner_Account,
-				createdBy: body.Operator_Account,
-			},
-		},
-		payload: JSON.stringify(body),
-		receivedAt: Date.now(),
-	};
+	return createTopicRecord(groupId, `${groupId}@TOPIC#_group`);
 }
 
 const storedTopics = async (records: EventRecord[]) =>
@@ -169,13 +147,13 @@ describe("grouped D1 writes of after-events", () => {
 	it("stores events written together in fewer D1 batches, each with its own result", async () => {
 		const edge = d1CountingBatches();
 		const { defer } = deferred();
-		const records = Array.from({ length: 12 }, createTopicRecord);
+		const records = Array.from({ length: 12 }, freshTopicRecord);
 		const results = await Promise.all(records.map((record) => recordEventGrouped(edge.db, record, defer)));
 		expect(results).toEqual(records.map(() => ({ inserted: 1 })));
 		expect(await storedTopics(records)).toBe(12);
 		expect(edge.batches.length).toBeLessThan(12);
 		// A redelivery in the same group as a new event: one row for the new event, none for the repeat.
-		const fresh = createTopicRecord();
+		const fresh = freshTopicRecord();
 		const again = await Promise.all([
 			recordEventGrouped(edge.db, records[0] as EventRecord, defer),
 			recordEventGrouped(edge.db, fresh, defer),
@@ -186,7 +164,7 @@ describe("grouped D1 writes of after-events", () => {
 	it("rejects every event of a batch D1 refuses, so each caller keeps its event another way", async () => {
 		const failing = d1WithFailingBatch();
 		const { defer } = deferred();
-		const records = Array.from({ length: 3 }, createTopicRecord);
+		const records = Array.from({ length: 3 }, freshTopicRecord);
 		const results = await Promise.allSettled(
 			records.map((record) => recordEventGrouped(failing, record, defer)),
 		);
@@ -199,7 +177,7 @@ describe("grouped queue sends of after-events", () => {
 	it("sends the events that come while a send is in flight together, in one sendBatch", async () => {
 		const { queue, batches, release } = queueHoldingBatches();
 		const { defer } = deferred();
-		const records = Array.from({ length: 5 }, createTopicRecord);
+		const records = Array.from({ length: 5 }, freshTopicRecord);
 		const first = bufferEvent(queue, records[0] as EventRecord, defer);
 		await settle();
 		const rest = records.slice(1).map((record) => bufferEvent(queue, record, defer));
@@ -216,14 +194,14 @@ describe("grouped queue sends of after-events", () => {
 		const down = queueDown();
 		const { defer } = deferred();
 		const results = await Promise.allSettled(
-			Array.from({ length: 3 }, createTopicRecord).map((record) => bufferEvent(down, record, defer)),
+			Array.from({ length: 3 }, freshTopicRecord).map((record) => bufferEvent(down, record, defer)),
 		);
 		expect(results.map((result) => result.status)).toEqual(["rejected", "rejected", "rejected"]);
 	});
 
 	it("the queue's consumer stores every event of a grouped batch", async () => {
 		const { defer } = deferred();
-		const records = Array.from({ length: 3 }, createTopicRecord);
+		const records = Array.from({ length: 3 }, freshTopicRecord);
 		await Promise.all(records.map((record) => bufferEvent(env.EVENTS_QUEUE, record, defer)));
 		await vi.waitFor(async () => expect(await storedTopics(records)).toBe(3), {
 			timeout: 15_000,

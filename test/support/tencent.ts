@@ -1,6 +1,7 @@
 // Builds requests the way Tencent Chat sends them: the query string and the sample bodies of Tencent's callback pages.
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../src/index";
+import type { EventRecord } from "../../src/store/record-event";
 
 export const SDK_APP_ID = "1400000000";
 
@@ -135,3 +136,29 @@ export const samples = {
 		EventTime: "1670574414123",
 	}),
 };
+
+/** The EventRecord the callback path builds for an AfterCreateTopic sample. */
+export function createTopicRecord(groupId: string, topicId: string): EventRecord {
+	const body = samples.afterCreateTopic(topicId, groupId);
+	return {
+		command: body.CallbackCommand,
+		sdkAppId: "1400000000",
+		deliveryKey: null,
+		facts: {
+			groupId,
+			topicIds: [topicId],
+			operatorAccount: body.Operator_Account,
+			eventTime: null,
+			topicChange: {
+				kind: "create",
+				topicId,
+				groupId,
+				name: body.Name,
+				ownerAccount: body.Owner_Account,
+				createdBy: body.Operator_Account,
+			},
+		},
+		payload: JSON.stringify(body),
+		receivedAt: Date.now(),
+	};
+}

@@ -9,7 +9,7 @@ import {
 } from "../../src/store/event-queue";
 import type { EventRecord } from "../../src/store/record-event";
 import { FIRST_WRITE_DEADLINE_MS } from "../../src/store/record-event";
-import { samples, sendCallback, unique } from "../support/tencent";
+import { createTopicRecord, samples, sendCallback, unique } from "../support/tencent";
 import {
 	d1CountingBatches,
 	d1Down,
@@ -43,32 +43,6 @@ async function expectStoredOnceByTheConsumer(groupId: string, topicId: string) {
 function ids() {
 	const groupId = `@TGS#_@TGS#${unique()}`;
 	return { groupId, topicId: `${groupId}@TOPIC#_outage` };
-}
-
-/** The EventRecord the callback path builds for an AfterCreateTopic sample. */
-function createTopicRecord(groupId: string, topicId: string): EventRecord {
-	const body = samples.afterCreateTopic(topicId, groupId);
-	return {
-		command: body.CallbackCommand,
-		sdkAppId: "1400000000",
-		deliveryKey: null,
-		facts: {
-			groupId,
-			topicIds: [topicId],
-			operatorAccount: body.Operator_Account,
-			eventTime: null,
-			topicChange: {
-				kind: "create",
-				topicId,
-				groupId,
-				name: body.Name,
-				ownerAccount: body.Owner_Account,
-				createdBy: body.Operator_Account,
-			},
-		},
-		payload: JSON.stringify(body),
-		receivedAt: Date.now(),
-	};
 }
 
 /** Runs the Worker's queue consumer on `bodies`, with `overrides` of its env. */
