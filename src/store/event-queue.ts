@@ -5,8 +5,8 @@ import * as v from "valibot";
 import { base64Encode, fitsInUtf8Bytes } from "../crypto";
 import type { Defer } from "../deadline";
 import { errorMessage, log } from "../log";
-import { storeQuarantined } from "./quarantine";
 import { groupCommit } from "./group-commit";
+import { storeQuarantined } from "./quarantine";
 import { type EventRecord, recordEvent, recordEvents } from "./record-event";
 
 /**
@@ -68,10 +68,13 @@ export const PLAIN_MESSAGE_LIMIT = 100_000;
 export const QUEUE_SEND_LIMITS = { items: 100, bytes: 240_000 };
 
 /** Queue sends, grouped into `sendBatch` calls (group-commit.ts). */
-const sendGrouped = groupCommit<Queue, MessageSendRequest, void>(QUEUE_SEND_LIMITS, async (queue, messages) => {
-	await queue.sendBatch(messages);
-	return messages.map(() => undefined);
-});
+const sendGrouped = groupCommit<Queue, MessageSendRequest, void>(
+	QUEUE_SEND_LIMITS,
+	async (queue, messages) => {
+		await queue.sendBatch(messages);
+		return messages.map(() => undefined);
+	},
+);
 
 /**
  * Hands an after-event to the queue; throws when the queue does not take it either. Sends from one isolate
