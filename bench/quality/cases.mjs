@@ -163,6 +163,126 @@ export const SCUNTHORPE = [
 	"shuttlecock",
 ];
 
+/**
+ * More names of the Scunthorpe kind, written out by hand from well-known examples (British and other place
+ * names, surnames, everyday words that hold a word of obscenity's list: Lightwater holds `twat`, Fukuoka
+ * `fuk`, feckless `f?ck`, Negroni `negro`, rapeseed `rape`). A seeded coin ({@link SCUNTHORPE_SPLIT_SEED})
+ * puts each into one of two halves: the recommended exceptions (examples/scunthorpe-exceptions.json) were
+ * written from the Scunthorpe list above and the first half only; the second half is held out, so that its
+ * figure shows how the exceptions fare on names they were not written for.
+ */
+export const SCUNTHORPE_POOL = [
+	"Lightwater",
+	"Cockfosters",
+	"Cumbernauld",
+	"Cumnock",
+	"Cumbria",
+	"Cumberland sausage",
+	"Cuckfield",
+	"Bitchfield",
+	"Wetwang",
+	"Sexhow",
+	"Wessex",
+	"Assington",
+	"Titchfield",
+	"Fukuoka",
+	"Fukushima",
+	"Fukuyama",
+	"Francis Fukuyama",
+	"Fukui",
+	"Wankdorf Stadium",
+	"Wankel engine",
+	"Pornic",
+	"Pornichet",
+	"Slutsk",
+	"Cumaná",
+	"Penisola Sorrentina",
+	"Shitamachi",
+	"Shittim wood",
+	"Shitlington",
+	"Bitche",
+	"Dickinson",
+	"Emily Dickinson",
+	"Bruce Dickinson",
+	"Dickson",
+	"Dickerson",
+	"Alan Cumming",
+	"E. E. Cummings",
+	"Cummins engines",
+	"Benedict Cumberbatch",
+	"Camille Pissarro",
+	"Nicholas Negroponte",
+	"Caster Semenya",
+	"Semenov",
+	"Alfred Hitchcock",
+	"Babcock",
+	"Woodcock",
+	"Glasscock",
+	"Alcock",
+	"Hiscock",
+	"Cockerill",
+	"John Cockcroft",
+	"Fagan",
+	"Fagin",
+	"Shittu",
+	"Fukuda",
+	"Peniston",
+	"Penistone Road",
+	"cockpit",
+	"cockatoo",
+	"cockatiel",
+	"cockroach",
+	"cumin",
+	"cumulus",
+	"accumulate",
+	"cucumber",
+	"circumstance",
+	"document",
+	"cumbersome",
+	"incumbent",
+	"cuckoo clock",
+	"feckless",
+	"flame retardant",
+	"rapeseed oil",
+	"Negroni",
+	"niggardly",
+	"sniggering",
+	"Georgy",
+	"blue-footed booby",
+	"booby trap",
+	"gasmask",
+	"shiitake",
+	"assortment",
+	"assonance",
+	"Assyrian",
+	"turducken",
+	"Turdus merula",
+	"pasta e fagioli",
+	"Fagus sylvatica",
+	"analyst",
+	"canal boat",
+	"banal",
+	"dickcissel",
+	"titillate",
+	"scrapbook",
+	"sextant",
+	"cocktail",
+	"Middlesbrough",
+	"Arsenic",
+];
+
+/** The seed of the coin that splits {@link SCUNTHORPE_POOL}: fixed, unlike the cases' seed, because the exceptions were written from one half. */
+export const SCUNTHORPE_SPLIT_SEED = 1996;
+
+/** The two halves of {@link SCUNTHORPE_POOL}: `seen` (the exceptions were written from it) and `heldOut`. */
+export function scunthorpeSplit() {
+	const next = random(SCUNTHORPE_SPLIT_SEED);
+	const seen = [];
+	const heldOut = [];
+	for (const name of SCUNTHORPE_POOL) (next() < 0.5 ? seen : heldOut).push(name);
+	return { seen, heldOut };
+}
+
 /** What an evasion class is called in the tables, and how it is made from a word. */
 const LOOK_ALIKE_CAPITALS = {
 	A: "АΑ", // Cyrillic А, Greek Alpha
