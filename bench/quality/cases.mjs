@@ -68,9 +68,20 @@ export const CHINESE_BANNED = [
 ];
 
 /**
+ * In-name exceptions for the Chinese list: innocent words that hold a banned word across a word boundary
+ * (大麻烦 is 大 + 麻烦, "big trouble"; 大麻袋 is 大 + 麻袋, "a big sack"), as obscenity's whitelist does for
+ * English. Written for the innocent names below that hold them, so they say nothing of other such words.
+ */
+export const CHINESE_EXCEPTIONS = [
+	{ match: "contains", value: "大麻烦", note: "大 + 麻烦, big trouble (holds 大麻)" },
+	{ match: "contains", value: "大麻袋", note: "大 + 麻袋, a big sack (holds 大麻)" },
+];
+
+/**
  * Innocent Chinese names: everyday topics, many sharing a character with a banned word (博物馆, 色彩,
  * 中毒急救). The last ones hold a banned word across a word boundary (大麻烦 is 大 + 麻烦, "big trouble"):
- * Chinese's own Scunthorpe cases, which no substring engine can tell apart without an exception.
+ * Chinese's own Scunthorpe cases, which no substring engine can tell apart without an exception
+ * ({@link CHINESE_EXCEPTIONS}).
  */
 export const CHINESE_INNOCENT = [
 	"博物馆参观",
@@ -570,6 +581,8 @@ export function qualityCases(seed, refusedByObscenity) {
 			dictionary: require("an-array-of-english-words"),
 			cities: Object.keys(require("cities-list")),
 			scunthorpe: SCUNTHORPE,
+			scunthorpeSeen: scunthorpeSplit().seen,
+			scunthorpeHeldOut: scunthorpeSplit().heldOut,
 			chinese: CHINESE_INNOCENT,
 		},
 		frames: [...ENGLISH_FRAMES, ...ENGLISH_FRAMES.map((f) => f.toUpperCase()), ...CHINESE_FRAMES].map((f) =>
