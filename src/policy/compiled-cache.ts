@@ -18,7 +18,7 @@ import type { CompiledPolicy } from "./compile";
  * changes what it produces: every cache entry written by an older compiler is then ignored. The
  * fingerprint test in test/policy/compiled-cache.test.ts fails until it is bumped.
  */
-export const COMPILER_VERSION = 6;
+export const COMPILER_VERSION = 7;
 
 /** Layout version of the bytes themselves. */
 const FORMAT = 2;

@@ -9,7 +9,7 @@
 //   for non-ASCII characters), then Traditional Han to Simplified (OpenCC's character table), NFKC, case
 //   folding, marks stripped, leetspeak. A name has up to four *readings* of its folded form: as written,
 //   with separators between single letters or Han characters skipped, and each with `1 ! |` read as
-//   `l` rather than `i`. Runs of a repeated character are compared collapsed (see banned.ts).
+//   another letter (`l` rather than `i`, a lone `!` `|` at a word's edge as a letter). Runs of a repeated character are compared collapsed (see banned.ts).
 import confusables from "unhomoglyph/data.json";
 import { TRADITIONAL_SIMPLIFIED_PAIRS } from "./han-simplified.generated";
 
@@ -239,9 +239,21 @@ interface Units {
 	/** Letter or digit once folded (what separators separate). */
 	letter: boolean[];
 	unspaced: boolean[];
-	/** Units read as `i` or `l` that could be the other: `1`, `!` `|` between letters, bare strokes (`ӏ`). */
+	/**
+	 * Units that could stand for another letter: `1` and `!` `|` between letters (read as `i` or `l`, either
+	 * the other), bare strokes (`ӏ`), and a lone `!` or `|` at the edge of a word (`henta!`, `|ncest`).
+	 */
 	ambiguous: number[];
+	/** What each ambiguous unit may read as instead of its code as written (the first: the usual swap). */
+	otherwise: number[][];
 }
+
+const I = 0x69;
+const L = 0x6c;
+const BANG = 0x21;
+const BAR = 0x7c;
+/** Most mixes of ambiguous units read per name (`f!st|ng` needs `!` and `|` both as `i`); past it, one. */
+const MAX_MIXES = 8;
 
 const SPACE = 0x20;
 
@@ -252,7 +264,16 @@ function isLetterUnit(code: number): boolean {
 
 /** Folds a name character by character (white space collapsed and trimmed as in the text form). */
 function foldUnits(name: string): Units {
-	const units: Units = { codes: [], from: [], to: [], word: [], letter: [], unspaced: [], ambiguous: [] };
+	const units: Units = {
+		codes: [],
+		from: [],
+		to: [],
+		word: [],
+		letter: [],
+		unspaced: [],
+		ambiguous: [],
+		otherwise: [],
+	};
 	const { codes, from, to, word, letter, unspaced } = units;
 	for (let i = 0; i < name.length; ) {
 		const codePoint = name.codePointAt(i) as number;
@@ -271,7 +292,7 @@ function foldUnits(name: string): Units {
 			isUnspaced = fold.unspaced;
 			stroke = fold.stroke;
 		}
-		if (stroke) units.ambiguous.push(codes.length);
+		if (stroke) ambiguousUnit(units, codes.length, text === "i" ? [L] : [I]);
 		for (let k = 0; k < text.length; k++) {
 			const code = text.charCodeAt(k);
 			if (code === SPACE && (codes.length === 0 || codes[codes.length - 1] === SPACE)) continue;
@@ -289,17 +310,33 @@ function foldUnits(name: string): Units {
 	}
 	for (let k = 0; k < codes.length; k++) {
 		const code = codes[k] as number;
-		if (code === 0x31 || code === 0x69) {
-			// `i` folded from `1`.
-			if (code === 0x69 && name.charCodeAt(from[k] as number) === 0x31) units.ambiguous.push(k);
-		} else if ((code === 0x21 || code === 0x7c) && letter[k - 1] === true && letter[k + 1] === true) {
-			codes[k] = code === 0x21 ? 0x69 : 0x6c;
-			word[k] = true;
-			letter[k] = true;
-			units.ambiguous.push(k);
+		// `i` folded from `1`.
+		if (code === I && name.charCodeAt(from[k] as number) === 0x31) ambiguousUnit(units, k, [L]);
+		if (code !== BANG && code !== BAR) continue;
+		let end = k + 1;
+		while (codes[end] === BANG || codes[end] === BAR) end++;
+		const before = letter[k - 1] === true;
+		const after = letter[end] === true;
+		if (before && after) {
+			// A run between letters is letters (`d!ck`, `bo||ocks`): `!` as `i`, `|` as `l`, or the other.
+			for (let j = k; j < end; j++) {
+				codes[j] = codes[j] === BANG ? I : L;
+				word[j] = true;
+				letter[j] = true;
+				ambiguousUnit(units, j, [codes[j] === I ? L : I]);
+			}
+		} else if ((before || after) && end === k + 1) {
+			// A lone one at a word's edge may be a letter (`henta!`, `|ncest`) or punctuation (`bet!`).
+			ambiguousUnit(units, k, code === BANG ? [I] : [L, I]);
 		}
+		k = end - 1;
 	}
 	return units;
+}
+
+function ambiguousUnit(units: Units, k: number, otherwise: number[]): void {
+	units.ambiguous.push(k);
+	units.otherwise.push(otherwise);
 }
 
 /** Which units a reading skips: separator runs between two single letters or Han characters. */
@@ -325,10 +362,20 @@ function skippedSeparators(units: Units): Uint8Array | null {
 	return skip;
 }
 
-function makeReading(units: Units, label: string, skip: Uint8Array | null, swap: boolean): Reading {
-	const codes = swap ? units.codes.slice() : units.codes;
-	if (swap) {
-		for (const k of units.ambiguous) codes[k] = codes[k] === 0x69 ? 0x6c : 0x69;
+/**
+ * One reading of the units: `skip` says which units it leaves out, `mix` what each ambiguous unit reads
+ * as (-1: as written, else an index into its `otherwise`; null: all as written).
+ */
+function makeReading(units: Units, label: string, skip: Uint8Array | null, mix: number[] | null): Reading {
+	const codes = mix === null ? units.codes : units.codes.slice();
+	const letters = mix === null ? units.word : units.word.slice();
+	if (mix !== null) {
+		units.ambiguous.forEach((k, j) => {
+			const choice = mix[j] as number;
+			if (choice < 0) return;
+			codes[k] = (units.otherwise[j] as number[])[choice] as number;
+			letters[k] = true;
+		});
 	}
 	const writtenCodes: number[] = [];
 	const writtenFrom: number[] = [];
@@ -354,7 +401,7 @@ function makeReading(units: Units, label: string, skip: Uint8Array | null, swap:
 		runs.push(1);
 		from.push(units.from[k] as number);
 		to.push(units.to[k] as number);
-		words.push(units.word[k] ? 1 : 0);
+		words.push(letters[k] ? 1 : 0);
 	}
 	return {
 		label,
@@ -370,19 +417,45 @@ function makeReading(units: Units, label: string, skip: Uint8Array | null, swap:
 }
 
 /**
+ * The mixes of a name's ambiguous units to read besides "all as written": every mix while there are at
+ * most {@link MAX_MIXES} (`best|a||ty` needs `|` as `i`, then `l`, then `i`), else only the usual swap.
+ */
+function ambiguousMixes(units: Units): number[][] {
+	const { otherwise } = units;
+	let count = 1;
+	for (const choices of otherwise) count *= choices.length + 1;
+	if (count > MAX_MIXES) return [otherwise.map(() => 0)];
+	const mixes: number[][] = [];
+	for (let n = 1; n < count; n++) {
+		let rest = n;
+		mixes.push(
+			otherwise.map((choices) => {
+				const choice = (rest % (choices.length + 1)) - 1;
+				rest = Math.floor(rest / (choices.length + 1));
+				return choice;
+			}),
+		);
+	}
+	return mixes;
+}
+
+/**
  * The readings of a name compared with the banned and allowed patterns: as written; with separators
  * between single letters or Han characters skipped (`c a s i n o`, `赌 博`) when it has any; and each
- * with `1`, and `!` `|` between letters, read as `l` instead of `i` (`|` as `i`) when it has any.
+ * with its ambiguous units read otherwise (`1` and `!` `|` between letters as `l` instead of `i`, `|` as
+ * `i`; a lone `!` `|` at a word's edge as a letter) when it has any, every mix of them while they are few.
  * @example nameReadings("C.A.S.I.N.O")[1].collapsed // "casino"
  */
 export function nameReadings(name: string): Reading[] {
 	const units = foldUnits(name);
 	const skip = skippedSeparators(units);
-	const readings = [makeReading(units, "as written", null, false)];
-	if (skip !== null) readings.push(makeReading(units, "separators skipped", skip, false));
+	const readings = [makeReading(units, "as written", null, null)];
+	if (skip !== null) readings.push(makeReading(units, "separators skipped", skip, null));
 	if (units.ambiguous.length > 0) {
-		readings.push(makeReading(units, "1 ! | as l", null, true));
-		if (skip !== null) readings.push(makeReading(units, "separators skipped, 1 ! | as l", skip, true));
+		for (const mix of ambiguousMixes(units)) {
+			readings.push(makeReading(units, "1 ! | as i or l", null, mix));
+			if (skip !== null) readings.push(makeReading(units, "separators skipped, 1 ! | as i or l", skip, mix));
+		}
 	}
 	return readings;
 }
@@ -393,7 +466,7 @@ export function nameReadings(name: string): Reading[] {
  * @example foldedValue("C4S1NØ") // { written: "casino", collapsed: "casino", runs: [1, 1, 1, 1, 1, 1] }
  */
 export function foldedValue(value: string): { written: string; collapsed: string; runs: number[] } {
-	const reading = makeReading(foldUnits(value), "as written", null, false);
+	const reading = makeReading(foldUnits(value), "as written", null, null);
 	return { written: reading.written, collapsed: reading.collapsed, runs: reading.runs };
 }
 

@@ -17,7 +17,7 @@ function allows(banned: string, allowed: unknown[], name: string): boolean {
 function heldWord(note: string): string {
 	const held = /\(holds ([^)]+)\)$/.exec(note);
 	if (held === null) throw new Error(`the note "${note}" does not say which word the value holds`);
-	return held[1];
+	return held[1] as string;
 }
 
 describe("the recommended Scunthorpe exceptions", () => {
