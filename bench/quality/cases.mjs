@@ -176,14 +176,14 @@ export const SCUNTHORPE = [
 
 /**
  * More names of the Scunthorpe kind, written out by hand from well-known examples (British and other place
- * names, surnames, everyday words that hold a word of obscenity's list: Lightwater holds `twat`, Fukuoka
+ * names, surnames, everyday words that hold a word of obscenity's list, none on the list above: Fukuoka holds
  * `fuk`, feckless `f?ck`, Negroni `negro`, rapeseed `rape`). A seeded coin ({@link SCUNTHORPE_SPLIT_SEED})
  * puts each into one of two halves: the recommended exceptions (examples/scunthorpe-exceptions.json) were
  * written from the Scunthorpe list above and the first half only; the second half is held out, so that its
  * figure shows how the exceptions fare on names they were not written for.
  */
 export const SCUNTHORPE_POOL = [
-	"Lightwater",
+	"Cockburnspath",
 	"Cockfosters",
 	"Cumbernauld",
 	"Cumnock",
