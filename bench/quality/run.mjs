@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from "obscenity";
 import { bundleAdapter } from "../lib/build.mjs";
 import { random } from "../lib/policy-fixture.mjs";
+import { writeResultsJson } from "../lib/report.mjs";
 import {
 	CHINESE_CLASSES,
 	CHINESE_EXCEPTIONS,
@@ -356,7 +357,7 @@ if (!args["no-write"]) {
 		targets,
 	};
 	const resultsPath = join(root, "bench", "results", "quality.json");
-	writeFileSync(resultsPath, `${JSON.stringify(json, null, "\t")}\n`);
+	writeResultsJson(resultsPath, json, root);
 	const docsPath = join(root, "docs", "benchmarks.md");
 	const docs = readFileSync(docsPath, "utf8");
 	const start = "<!-- quality:results:start -->";
