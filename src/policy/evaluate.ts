@@ -133,7 +133,7 @@ function judgeName(
 		return refuse(rules, `${rules.namesPath}.maxLength`);
 	}
 
-	const forms: NameForms = { name, text, readings: nameReadings(name) };
+	const forms: NameForms = { name, text, readings: nameReadings(name, text) };
 	const exception = rules.allowed.get(text);
 	if (exception !== undefined) {
 		if (explain !== null) explain.value = explainWholeNameException(rules, forms, exception);

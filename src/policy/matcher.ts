@@ -196,42 +196,40 @@ function offer(search: Search, entry: number, start: number, end: number, readin
  * `readingIndex` is reported with the match.
  */
 export function searchReading(side: Side, reading: Reading, readingIndex: number, search: Search): void {
-	const { written, writtenFrom, writtenTo } = reading;
-	const nameStart = writtenFrom[0] ?? 0;
-	const nameEnd = writtenTo[writtenTo.length - 1] ?? 0;
+	const { written, start, end } = reading;
 	const exact = side.exact.get(written);
-	if (exact !== undefined && exact < search.best) offer(search, exact, nameStart, nameEnd, readingIndex);
+	if (exact !== undefined && exact < search.best) offer(search, exact, start, end, readingIndex);
 	const { globs } = side;
 	for (const candidate of side.globsAlways) {
 		const glob = globs[candidate] as Glob;
 		if (glob.entry < search.best && globMatches(glob.pieces, written)) {
-			offer(search, glob.entry, nameStart, nameEnd, readingIndex);
+			offer(search, glob.entry, start, end, readingIndex);
 		}
 	}
 	searchAutomaton(side, reading, readingIndex, search);
 	const folded = side.foldedRegexes;
 	if (folded !== null) {
-		searchFoldedRegexes(folded, written, writtenFrom, writtenTo, readingIndex, search);
+		searchFoldedRegexes(folded, reading, false, readingIndex, search);
 		// Like every other pattern, a folded regex also sees the reading with its runs collapsed
 		// (`traaanny` is read as `trany` too).
-		if (reading.collapsed !== written) {
-			searchFoldedRegexes(folded, reading.collapsed, reading.from, reading.to, readingIndex, search);
-		}
+		if (reading.collapsed !== written) searchFoldedRegexes(folded, reading, true, readingIndex, search);
 	}
 }
 
-/** Offers the matches of folded regexes in `subject`, whose unit k comes from the name's [from[k], to[k]). */
+/** Offers the matches of folded regexes in the reading's written (or collapsed) units. */
 function searchFoldedRegexes(
 	folded: RegexMatchers,
-	subject: string,
-	from: readonly number[],
-	to: readonly number[],
+	reading: Reading,
+	collapsed: boolean,
 	readingIndex: number,
 	search: Search,
 ): void {
-	const nameStart = from[0] ?? 0;
-	const nameEnd = to[to.length - 1] ?? 0;
+	const subject = collapsed ? reading.collapsed : reading.written;
+	const { start: nameStart, end: nameEnd } = reading;
 	for (const [entry, start, end] of folded.matches(subject, search.best, search.all !== null)) {
+		// Unit k of the subject comes from the name's [from[k], to[k]): read only once something matched.
+		const from = collapsed ? reading.from : reading.writtenFrom;
+		const to = collapsed ? reading.to : reading.writtenTo;
 		const spanFrom = start < 0 ? nameStart : (from[start] ?? nameEnd);
 		const spanTo = end <= 0 ? nameEnd : (to[end - 1] ?? nameEnd);
 		if (entry < search.best) offer(search, entry, spanFrom, Math.max(spanFrom, spanTo), readingIndex);
@@ -241,7 +239,7 @@ function searchFoldedRegexes(
 function searchAutomaton(side: Side, reading: Reading, readingIndex: number, search: Search): void {
 	const { automaton, useStart, useValues, useRuns, runLengths, globs } = side;
 	const { nodes, outputNeedle, outputNext, needleLengths } = automaton;
-	const { collapsed, runs, from, to, word, written } = reading;
+	const { collapsed, written } = reading;
 	const last = collapsed.length;
 	let state = 0;
 	for (let i = 0; i < last; i++) {
@@ -255,27 +253,26 @@ function searchAutomaton(side: Side, reading: Reading, readingIndex: number, sea
 				const use = useValues[u] as number;
 				const role = use % ROLES;
 				const runAt = useRuns[u] as number;
-				if (runAt >= 0 && !runsCover(runs, start, end - start, runLengths, runAt)) continue;
-				const spanFrom = from[start] as number;
-				const spanTo = to[end - 1] as number;
+				if (runAt >= 0 && !runsCover(reading.runs, start, end - start, runLengths, runAt)) continue;
 				if (role === GLOB) {
 					const glob = globs[(use - role) / ROLES] as Glob;
 					if (glob.entry < search.best && globMatches(glob.pieces, written)) {
-						offer(search, glob.entry, from[0] as number, to[last - 1] as number, readingIndex);
+						offer(search, glob.entry, reading.start, reading.end, readingIndex);
 					}
 					continue;
 				}
 				const entry = (use - role) / ROLES;
 				// Uses are in document order: nothing later on this needle can beat `best`.
 				if (entry >= search.best) break;
+				// The reading's spans and word flags are only worked out here, once a needle is found.
 				if (
 					(role === PLAIN ||
-						(role === WORD && word[start - 1] !== 1 && word[end] !== 1) ||
-						(role === WORD_START && word[start - 1] !== 1) ||
-						(role === WORD_END && word[end] !== 1) ||
+						(role === WORD && reading.word[start - 1] !== 1 && reading.word[end] !== 1) ||
+						(role === WORD_START && reading.word[start - 1] !== 1) ||
+						(role === WORD_END && reading.word[end] !== 1) ||
 						(role === PREFIX && start === 0) ||
 						(role === SUFFIX && end === last)) &&
-					offer(search, entry, spanFrom, spanTo, readingIndex)
+					offer(search, entry, reading.from[start] as number, reading.to[end - 1] as number, readingIndex)
 				) {
 					break;
 				}

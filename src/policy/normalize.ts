@@ -43,20 +43,23 @@ const LEET: Readonly<Record<string, string>> = {
  * @example foldText("  ＣＡ\u200bＳＩＮＯ  Royale") // "casino royale"
  */
 export function foldText(name: string): string {
-	let folded = true;
+	let upper = false;
+	let other = false;
 	for (let i = 0; i < name.length; i++) {
 		const c = name.charCodeAt(i);
 		if (c > 0x7f) return foldTextGeneral(name);
-		if (
+		if (c >= 0x41 && c <= 0x5a) upper = true;
+		else if (
 			c < 0x20 ||
 			c === 0x7f ||
-			(c >= 0x41 && c <= 0x5a) ||
 			(c === 0x20 && (i === 0 || i === name.length - 1 || name.charCodeAt(i - 1) === 0x20))
 		) {
-			folded = false;
+			other = true;
 		}
 	}
-	return folded ? name : foldAsciiText(name);
+	// Upper case alone only needs lowering (no regex passes); controls or stray spaces need the rest too.
+	if (other) return foldAsciiText(name);
+	return upper ? name.toLowerCase() : name;
 }
 
 /** {@link foldText} of any text (the ASCII fast path gives the same for ASCII). */
@@ -212,231 +215,402 @@ function foldOf(codePoint: number): CharacterFold {
 
 /** One reading of a name's folded form, with where each of its units comes from in the name. */
 export interface Reading {
-	/** How this reading was made: `as written`, `separators skipped`, `1 ! | as l`, or both. */
-	label: string;
+	/** How this reading was made: `as written`, `separators skipped`, `1 ! | as i or l`, or both. */
+	readonly label: string;
 	/** The folded units (what exact, glob and folded regex entries compare). */
-	written: string;
+	readonly written: string;
+	/** Span of the name (UTF-16 offsets, end exclusive) behind the whole reading (0, 0 when it is empty). */
+	readonly start: number;
+	readonly end: number;
 	/** Span of the name (UTF-16 offsets, end exclusive) behind each unit of `written`. */
-	writtenFrom: number[];
-	writtenTo: number[];
+	readonly writtenFrom: readonly number[];
+	readonly writtenTo: readonly number[];
 	/** `written` with each run of one repeated unit collapsed to one unit (what the automaton reads). */
-	collapsed: string;
+	readonly collapsed: string;
 	/** Length of the run behind each unit of `collapsed`. */
-	runs: number[];
+	readonly runs: readonly number[];
 	/** Span of the name behind each unit of `collapsed`. */
-	from: number[];
-	to: number[];
+	readonly from: readonly number[];
+	readonly to: readonly number[];
 	/** 1 where a unit of `collapsed` is a word character (a letter of a spaced script). */
-	word: Uint8Array;
+	readonly word: Uint8Array;
 }
 
-/** The folded units of a name before readings are made from them. */
-interface Units {
-	codes: number[];
-	from: number[];
-	to: number[];
-	word: boolean[];
-	/** Letter or digit once folded (what separators separate). */
-	letter: boolean[];
-	unspaced: boolean[];
+// The folded units of the name being read live in typed arrays reused from one name to the next: a name
+// is folded and all its readings are made before the next name is folded (nothing here is asynchronous),
+// so a decision allocates only the readings it returns, not a list per unit.
+
+/** Flags of a folded unit. */
+const WORD_UNIT = 1; // a letter of a spaced script
+const LETTER_UNIT = 2; // letter or digit once folded (what separators separate)
+const UNSPACED_UNIT = 4; // from a Han, kana or other unspaced-script character
+
+/** The folded units of the last name folded by {@link foldUnits}, before readings are made from them. */
+const units = {
+	count: 0,
+	codes: new Uint16Array(64),
+	/** The same codes with the ambiguous units read otherwise (see {@link mixAmbiguous}), when there are any. */
+	swapped: new Uint16Array(64),
+	from: new Int32Array(64),
+	to: new Int32Array(64),
+	flags: new Uint8Array(64),
 	/**
 	 * Units that could stand for another letter: `1` and `!` `|` between letters (read as `i` or `l`, either
 	 * the other), bare strokes (`ӏ`), and a lone `!` or `|` at the edge of a word (`henta!`, `|ncest`).
 	 */
-	ambiguous: number[];
-	/** What each ambiguous unit may read as instead of its code as written (the first: the usual swap). */
-	otherwise: number[][];
+	ambiguous: new Int32Array(64),
+	ambiguousCount: 0,
+	/** What each ambiguous unit may read as instead of its code as written: a first and a second (0: none). */
+	otherwise: new Uint16Array(64),
+	otherwiseToo: new Uint16Array(64),
+	/** 1 for the units the separators-skipped reading leaves out. */
+	skip: new Uint8Array(64),
+	/** The units of the reading being made (written, then collapsed). */
+	out: new Uint16Array(64),
+};
+
+/** Makes room for at least `needed` units, keeping the units folded so far. */
+function growUnits(needed: number): void {
+	const capacity = Math.max(needed, units.codes.length * 2);
+	const grow = <T extends Uint16Array | Int32Array | Uint8Array>(from: T, to: T): T => {
+		to.set(from);
+		return to;
+	};
+	units.codes = grow(units.codes, new Uint16Array(capacity));
+	units.swapped = new Uint16Array(capacity);
+	units.from = grow(units.from, new Int32Array(capacity));
+	units.to = grow(units.to, new Int32Array(capacity));
+	units.flags = grow(units.flags, new Uint8Array(capacity));
+	units.ambiguous = grow(units.ambiguous, new Int32Array(capacity));
+	units.otherwise = grow(units.otherwise, new Uint16Array(capacity));
+	units.otherwiseToo = grow(units.otherwiseToo, new Uint16Array(capacity));
+	units.skip = new Uint8Array(capacity);
+	units.out = new Uint16Array(capacity);
 }
 
+const SPACE = 0x20;
 const I = 0x69;
 const L = 0x6c;
 const BANG = 0x21;
 const BAR = 0x7c;
-/** Most mixes of ambiguous units read per name (`f!st|ng` needs `!` and `|` both as `i`); past it, one. */
+/** Most ways to read a name's ambiguous units (`f!st|ng` needs `!` and `|` both as `i`); past it, two. */
 const MAX_MIXES = 8;
+/** The mix where each ambiguous unit reads its first other letter (the only one past {@link MAX_MIXES}). */
+const ALL_OTHERWISE = 0xff;
 
-const SPACE = 0x20;
+/** Records unit k as ambiguous, with what it may read as instead (`too`: 0 or a second letter). */
+function ambiguousUnit(at: number, k: number, otherwise: number, too: number): number {
+	units.ambiguous[at] = k;
+	units.otherwise[at] = otherwise;
+	units.otherwiseToo[at] = too;
+	return at + 1;
+}
 
 function isLetterUnit(code: number): boolean {
 	if (code < 0x80) return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39);
 	return LETTER_OR_DIGIT.test(String.fromCharCode(code)) || (code >= 0xd800 && code <= 0xdfff);
 }
 
-/** Folds a name character by character (white space collapsed and trimmed as in the text form). */
-function foldUnits(name: string): Units {
-	const units: Units = {
-		codes: [],
-		from: [],
-		to: [],
-		word: [],
-		letter: [],
-		unspaced: [],
-		ambiguous: [],
-		otherwise: [],
-	};
-	const { codes, from, to, word, letter, unspaced } = units;
+/** The folded unit of each ASCII character (-1 for the removed controls), and its unit's flags. */
+const ASCII_UNIT_CODES: Int16Array = Int16Array.from(ASCII_FOLDS, (text) =>
+	text === "" ? -1 : text.charCodeAt(0),
+);
+const ASCII_UNIT_FLAGS: Uint8Array = Uint8Array.from(ASCII_FOLDS, (text, unit) => {
+	const word = (unit >= 0x61 && unit <= 0x7a) || (unit >= 0x41 && unit <= 0x5a) ? WORD_UNIT : 0;
+	const code = text.charCodeAt(0);
+	return text !== "" && code !== SPACE && isLetterUnit(code) ? word | LETTER_UNIT : word;
+});
+
+/** Folds a name character by character into {@link units} (white space collapsed and trimmed as in the text form). */
+function foldUnits(name: string): void {
+	// An ASCII character folds to at most one unit; others make room for themselves below.
+	if (units.codes.length < name.length) growUnits(name.length);
+	let n = 0;
+	let ambiguousCount = 0;
+	// Whether a unit may be read as i or l the other way (`1`, `!`, `|`, or anything not ASCII).
+	let mayBeAmbiguous = false;
 	for (let i = 0; i < name.length; ) {
+		const unit = name.charCodeAt(i);
+		if (unit < 0x80) {
+			// The common case, one table look-up: no string per character.
+			const code = ASCII_UNIT_CODES[unit] as number;
+			i++;
+			if (code < 0 || (code === SPACE && (n === 0 || units.codes[n - 1] === SPACE))) continue;
+			if (unit === 0x31 || code === 0x21 || code === 0x7c) mayBeAmbiguous = true;
+			units.codes[n] = code;
+			units.from[n] = i - 1;
+			units.to[n] = i;
+			units.flags[n] = ASCII_UNIT_FLAGS[unit] as number;
+			n++;
+			continue;
+		}
+		mayBeAmbiguous = true;
 		const codePoint = name.codePointAt(i) as number;
 		const size = codePoint > 0xffff ? 2 : 1;
-		let text: string;
-		let isWord: boolean;
-		let isUnspaced = false;
-		let stroke = false;
-		if (codePoint < 0x80) {
-			text = ASCII_FOLDS[codePoint] as string;
-			isWord = (codePoint >= 0x61 && codePoint <= 0x7a) || (codePoint >= 0x41 && codePoint <= 0x5a);
-		} else {
-			const fold = foldOf(codePoint);
-			text = fold.text;
-			isWord = fold.word;
-			isUnspaced = fold.unspaced;
-			stroke = fold.stroke;
-		}
-		if (stroke) ambiguousUnit(units, codes.length, text === "i" ? [L] : [I]);
+		const fold = foldOf(codePoint);
+		const { text } = fold;
+		const flags = (fold.word ? WORD_UNIT : 0) | (fold.unspaced ? UNSPACED_UNIT : 0);
+		if (n + text.length > units.codes.length) growUnits(n + text.length + name.length - i);
+		if (fold.stroke) ambiguousCount = ambiguousUnit(ambiguousCount, n, text === "i" ? L : I, 0);
+		const { codes, from, to, flags: unitFlags } = units;
 		for (let k = 0; k < text.length; k++) {
 			const code = text.charCodeAt(k);
-			if (code === SPACE && (codes.length === 0 || codes[codes.length - 1] === SPACE)) continue;
-			codes.push(code);
-			from.push(i);
-			to.push(i + size);
-			word.push(isWord);
-			letter.push(code !== SPACE && isLetterUnit(code));
-			unspaced.push(isUnspaced);
+			if (code === SPACE && (n === 0 || codes[n - 1] === SPACE)) continue;
+			codes[n] = code;
+			from[n] = i;
+			to[n] = i + size;
+			unitFlags[n] = code !== SPACE && isLetterUnit(code) ? flags | LETTER_UNIT : flags;
+			n++;
 		}
 		i += size;
 	}
-	if (codes[codes.length - 1] === SPACE) {
-		for (const list of [codes, from, to, word, letter, unspaced]) list.pop();
-	}
-	for (let k = 0; k < codes.length; k++) {
+	if (n > 0 && units.codes[n - 1] === SPACE) n--;
+	units.count = n;
+	units.ambiguousCount = ambiguousCount;
+	if (mayBeAmbiguous) findAmbiguous(name);
+}
+
+/**
+ * Adds to `units.ambiguous` the `1`s read as i; reads a run of `!` `|` between letters as letters (`d!ck`,
+ * `bo||ocks`: `!` as i, `|` as l, or the other), and keeps a lone one at a word's edge as punctuation that
+ * may be a letter (`henta!`, `|ncest`; `!` only as i, so `Ana!` never reads `anal`).
+ */
+function findAmbiguous(name: string): void {
+	const n = units.count;
+	let ambiguousCount = units.ambiguousCount;
+	const { codes, from, flags } = units;
+	const letter = (k: number) => k >= 0 && k < n && ((flags[k] as number) & LETTER_UNIT) !== 0;
+	for (let k = 0; k < n; k++) {
 		const code = codes[k] as number;
 		// `i` folded from `1`.
-		if (code === I && name.charCodeAt(from[k] as number) === 0x31) ambiguousUnit(units, k, [L]);
+		if (code === I && name.charCodeAt(from[k] as number) === 0x31)
+			ambiguousCount = ambiguousUnit(ambiguousCount, k, L, 0);
 		if (code !== BANG && code !== BAR) continue;
 		let end = k + 1;
-		while (codes[end] === BANG || codes[end] === BAR) end++;
-		const before = letter[k - 1] === true;
-		const after = letter[end] === true;
+		while (end < n && (codes[end] === BANG || codes[end] === BAR)) end++;
+		const before = letter(k - 1);
+		const after = letter(end);
 		if (before && after) {
-			// A run between letters is letters (`d!ck`, `bo||ocks`): `!` as `i`, `|` as `l`, or the other.
 			for (let j = k; j < end; j++) {
-				codes[j] = codes[j] === BANG ? I : L;
-				word[j] = true;
-				letter[j] = true;
-				ambiguousUnit(units, j, [codes[j] === I ? L : I]);
+				const read = codes[j] === BANG ? I : L;
+				codes[j] = read;
+				flags[j] = (flags[j] as number) | WORD_UNIT | LETTER_UNIT;
+				ambiguousCount = ambiguousUnit(ambiguousCount, j, read === I ? L : I, 0);
 			}
 		} else if ((before || after) && end === k + 1) {
-			// A lone one at a word's edge may be a letter (`henta!`, `|ncest`) or punctuation (`bet!`).
-			ambiguousUnit(units, k, code === BANG ? [I] : [L, I]);
+			ambiguousCount = ambiguousUnit(ambiguousCount, k, code === BANG ? I : L, code === BANG ? 0 : I);
 		}
 		k = end - 1;
 	}
-	return units;
+	units.ambiguousCount = ambiguousCount;
 }
 
-function ambiguousUnit(units: Units, k: number, otherwise: number[]): void {
-	units.ambiguous.push(k);
-	units.otherwise.push(otherwise);
+/**
+ * How many ways there are to read the ambiguous units of {@link units} (each as written or as one of its
+ * other letters), or 0 when more than {@link MAX_MIXES}.
+ */
+function mixCount(): number {
+	let count = 1;
+	for (let a = 0; a < units.ambiguousCount && count <= MAX_MIXES; a++)
+		count *= units.otherwiseToo[a] === 0 ? 2 : 3;
+	return count <= MAX_MIXES ? count : 0;
 }
 
-/** Which units a reading skips: separator runs between two single letters or Han characters. */
-function skippedSeparators(units: Units): Uint8Array | null {
-	const { letter, unspaced } = units;
-	const n = letter.length;
-	let skip: Uint8Array | null = null;
+/**
+ * Reads the ambiguous units of {@link units} as the mix numbered `mix` says, into `units.swapped`: its
+ * digits (base 2 or 3 by unit, as {@link mixCount} counts) pick, for each unit, as written (0) or its
+ * first or second other letter; {@link ALL_OTHERWISE} reads each as its first.
+ */
+function mixAmbiguous(mix: number): void {
+	const { codes, swapped, ambiguous, otherwise, otherwiseToo } = units;
+	for (let k = 0; k < units.count; k++) swapped[k] = codes[k] as number;
+	let rest = mix;
+	for (let a = 0; a < units.ambiguousCount; a++) {
+		const k = ambiguous[a] as number;
+		const ways = otherwiseToo[a] === 0 ? 2 : 3;
+		const choice = mix === ALL_OTHERWISE ? 1 : rest % ways;
+		rest = Math.floor(rest / ways);
+		if (choice === 1) swapped[k] = otherwise[a] as number;
+		else if (choice === 2) swapped[k] = otherwiseToo[a] as number;
+	}
+}
+
+/**
+ * Marks in `units.skip` the units a reading skips: separator runs between two single letters or Han
+ * characters. Returns whether there are any.
+ */
+function skippedSeparators(): boolean {
+	const { flags, skip } = units;
+	const n = units.count;
+	const letter = (k: number) => ((flags[k] as number) & LETTER_UNIT) !== 0;
+	const unspaced = (k: number) => ((flags[k] as number) & UNSPACED_UNIT) !== 0;
+	let any = false;
 	for (let k = 0; k < n; k++) {
-		if (letter[k] || k === 0 || !letter[k - 1]) continue;
+		if (letter(k) || k === 0 || !letter(k - 1)) continue;
 		// A separator run starts at k, after the letter k - 1.
 		let end = k;
-		while (end < n && !letter[end]) end++;
+		while (end < n && !letter(end)) end++;
 		if (end === n) break;
 		const before = k - 1;
-		const singleBefore = unspaced[before] || before === 0 || !letter[before - 1];
-		const singleAfter = unspaced[end] || end + 1 === n || !letter[end + 1];
+		const singleBefore = unspaced(before) || before === 0 || !letter(before - 1);
+		const singleAfter = unspaced(end) || end + 1 === n || !letter(end + 1);
 		if (singleBefore && singleAfter) {
-			skip ??= new Uint8Array(n);
+			if (!any) skip.fill(0, 0, n);
+			any = true;
 			skip.fill(1, k, end);
 		}
 		k = end - 1;
 	}
-	return skip;
+	return any;
+}
+
+/** The text of `count` units of `codes`, or `known` when it is that text (no new string then). */
+function textOf(codes: Uint16Array, count: number, known: string | null): string {
+	if (known !== null && known.length === count) {
+		let same = true;
+		for (let k = 0; k < count && same; k++) same = known.charCodeAt(k) === codes[k];
+		if (same) return known;
+	}
+	return String.fromCharCode.apply(null, codes.subarray(0, count) as unknown as number[]);
+}
+
+/** Spans, runs and word flags of a reading, unit by unit (see {@link Reading}). */
+interface ReadingSpans {
+	writtenFrom: number[];
+	writtenTo: number[];
+	runs: number[];
+	from: number[];
+	to: number[];
+	word: Uint8Array;
 }
 
 /**
- * One reading of the units: `skip` says which units it leaves out, `mix` what each ambiguous unit reads
- * as (-1: as written, else an index into its `otherwise`; null: all as written).
+ * Which units a reading reads: all of them or not the skipped separators (bit {@link SKIPPED}), as folded
+ * or with the ambiguous units mixed (the mix number above it: `variant >> 1`, 0 for as folded).
  */
-function makeReading(units: Units, label: string, skip: Uint8Array | null, mix: number[] | null): Reading {
-	const codes = mix === null ? units.codes : units.codes.slice();
-	const letters = mix === null ? units.word : units.word.slice();
-	if (mix !== null) {
-		units.ambiguous.forEach((k, j) => {
-			const choice = mix[j] as number;
-			if (choice < 0) return;
-			codes[k] = (units.otherwise[j] as number[])[choice] as number;
-			letters[k] = true;
-		});
+const SKIPPED = 1;
+const mixOf = (variant: number) => variant >> 1;
+
+/**
+ * A reading of a name whose spans are worked out on first use: a search reads only the strings unless a
+ * pattern matches, and most names match nothing, so a decision does not pay for lists it never reads.
+ * Folding is a pure function of the name, so folding it again gives the same units.
+ */
+class NameReading implements Reading {
+	private spans: ReadingSpans | null = null;
+
+	constructor(
+		readonly label: string,
+		readonly written: string,
+		readonly collapsed: string,
+		readonly start: number,
+		readonly end: number,
+		private readonly name: string,
+		private readonly variant: number,
+	) {}
+
+	get writtenFrom(): readonly number[] {
+		return this.spansOf().writtenFrom;
 	}
-	const writtenCodes: number[] = [];
+	get writtenTo(): readonly number[] {
+		return this.spansOf().writtenTo;
+	}
+	get runs(): readonly number[] {
+		return this.spansOf().runs;
+	}
+	get from(): readonly number[] {
+		return this.spansOf().from;
+	}
+	get to(): readonly number[] {
+		return this.spansOf().to;
+	}
+	get word(): Uint8Array {
+		return this.spansOf().word;
+	}
+
+	private spansOf(): ReadingSpans {
+		if (this.spans === null) {
+			foldUnits(this.name);
+			if (mixOf(this.variant) !== 0) mixAmbiguous(mixOf(this.variant));
+			if ((this.variant & SKIPPED) !== 0) skippedSeparators();
+			this.spans = readingSpans(this.variant);
+		}
+		return this.spans;
+	}
+}
+
+/** The units `variant` reads of {@link units}: the folded or mixed codes. */
+function codesOf(variant: number): Uint16Array {
+	return mixOf(variant) !== 0 ? units.swapped : units.codes;
+}
+
+/** Whether `variant` leaves unit k of {@link units} out. */
+function leavesOut(variant: number, k: number): boolean {
+	return (variant & SKIPPED) !== 0 && units.skip[k] === 1;
+}
+
+/**
+ * One reading of the units in {@link units}, its spans left for later. `known` is a text the reading is
+ * likely to equal (the name's text form), shared when it does.
+ */
+function makeReading(name: string, label: string, variant: number, known: string | null): Reading {
+	const codes = codesOf(variant);
+	const { out } = units;
+	const n = units.count;
+	let w = 0;
+	let repeats = 0;
+	for (let k = 0; k < n; k++) {
+		if (leavesOut(variant, k)) continue;
+		const code = codes[k] as number;
+		if (w > 0 && out[w - 1] === code) repeats++;
+		out[w++] = code;
+	}
+	const written = textOf(out, w, known);
+	let collapsed = written;
+	if (repeats > 0) {
+		let c = 0;
+		for (let k = 0; k < w; k++) if (c === 0 || out[c - 1] !== out[k]) out[c++] = out[k] as number;
+		collapsed = textOf(out, c, null);
+	}
+	// Separators are never skipped at either end, so every reading spans the same part of the name.
+	const start = n > 0 ? (units.from[0] as number) : 0;
+	const end = n > 0 ? (units.to[n - 1] as number) : 0;
+	return new NameReading(label, written, collapsed, start, end, name, variant);
+}
+
+/** The spans, runs and word flags of the reading `variant` of {@link units}. */
+function readingSpans(variant: number): ReadingSpans {
+	const codes = codesOf(variant);
+	const { flags } = units;
+	const n = units.count;
 	const writtenFrom: number[] = [];
 	const writtenTo: number[] = [];
-	const collapsedCodes: number[] = [];
 	const runs: number[] = [];
 	const from: number[] = [];
 	const to: number[] = [];
 	const words: number[] = [];
-	for (let k = 0; k < codes.length; k++) {
-		if (skip !== null && skip[k] === 1) continue;
+	let last = -1;
+	let lastCode = -1;
+	for (let k = 0; k < n; k++) {
+		if (leavesOut(variant, k)) continue;
 		const code = codes[k] as number;
-		writtenCodes.push(code);
 		writtenFrom.push(units.from[k] as number);
 		writtenTo.push(units.to[k] as number);
-		const last = collapsedCodes.length - 1;
-		if (last >= 0 && collapsedCodes[last] === code) {
+		if (last >= 0 && lastCode === code) {
 			runs[last] = (runs[last] as number) + 1;
 			to[last] = units.to[k] as number;
 			continue;
 		}
-		collapsedCodes.push(code);
+		last++;
+		lastCode = code;
 		runs.push(1);
 		from.push(units.from[k] as number);
 		to.push(units.to[k] as number);
-		words.push(letters[k] ? 1 : 0);
+		// Punctuation read as a letter is a letter (`!` at a word's edge as i).
+		const punctuationRead = code !== units.codes[k] && ((flags[k] as number) & LETTER_UNIT) === 0;
+		words.push(punctuationRead ? WORD_UNIT : (flags[k] as number) & WORD_UNIT);
 	}
-	return {
-		label,
-		written: String.fromCharCode(...writtenCodes),
-		writtenFrom,
-		writtenTo,
-		collapsed: String.fromCharCode(...collapsedCodes),
-		runs,
-		from,
-		to,
-		word: Uint8Array.from(words),
-	};
-}
-
-/**
- * The mixes of a name's ambiguous units to read besides "all as written": every mix while there are at
- * most {@link MAX_MIXES} (`best|a||ty` needs `|` as `i`, then `l`, then `i`), else only the usual swap.
- */
-function ambiguousMixes(units: Units): number[][] {
-	const { otherwise } = units;
-	let count = 1;
-	for (const choices of otherwise) count *= choices.length + 1;
-	if (count > MAX_MIXES) return [otherwise.map(() => 0)];
-	const mixes: number[][] = [];
-	for (let n = 1; n < count; n++) {
-		let rest = n;
-		mixes.push(
-			otherwise.map((choices) => {
-				const choice = (rest % (choices.length + 1)) - 1;
-				rest = Math.floor(rest / (choices.length + 1));
-				return choice;
-			}),
-		);
-	}
-	return mixes;
+	return { writtenFrom, writtenTo, runs, from, to, word: Uint8Array.from(words) };
 }
 
 /**
@@ -444,17 +618,24 @@ function ambiguousMixes(units: Units): number[][] {
  * between single letters or Han characters skipped (`c a s i n o`, `赌 博`) when it has any; and each
  * with its ambiguous units read otherwise (`1` and `!` `|` between letters as `l` instead of `i`, `|` as
  * `i`; a lone `!` `|` at a word's edge as a letter) when it has any, every mix of them while they are few.
+ * `text`, the name's text form when the caller has it, is only used to share its string with a reading
+ * that equals it.
  * @example nameReadings("C.A.S.I.N.O")[1].collapsed // "casino"
  */
-export function nameReadings(name: string): Reading[] {
-	const units = foldUnits(name);
-	const skip = skippedSeparators(units);
-	const readings = [makeReading(units, "as written", null, null)];
-	if (skip !== null) readings.push(makeReading(units, "separators skipped", skip, null));
-	if (units.ambiguous.length > 0) {
-		for (const mix of ambiguousMixes(units)) {
-			readings.push(makeReading(units, "1 ! | as i or l", null, mix));
-			if (skip !== null) readings.push(makeReading(units, "separators skipped, 1 ! | as i or l", skip, mix));
+export function nameReadings(name: string, text?: string): Reading[] {
+	foldUnits(name);
+	const skip = skippedSeparators();
+	const readings = [makeReading(name, "as written", 0, text ?? null)];
+	if (skip) readings.push(makeReading(name, "separators skipped", SKIPPED, null));
+	if (units.ambiguousCount > 0) {
+		const mixes = mixCount();
+		const first = mixes === 0 ? ALL_OTHERWISE : 1;
+		const last = mixes === 0 ? ALL_OTHERWISE : mixes - 1;
+		for (let mix = first; mix <= last; mix++) {
+			mixAmbiguous(mix);
+			readings.push(makeReading(name, "1 ! | as i or l", mix << 1, null));
+			if (skip)
+				readings.push(makeReading(name, "separators skipped, 1 ! | as i or l", SKIPPED | (mix << 1), null));
 		}
 	}
 	return readings;
@@ -466,8 +647,10 @@ export function nameReadings(name: string): Reading[] {
  * @example foldedValue("C4S1NØ") // { written: "casino", collapsed: "casino", runs: [1, 1, 1, 1, 1, 1] }
  */
 export function foldedValue(value: string): { written: string; collapsed: string; runs: number[] } {
-	const reading = makeReading(foldUnits(value), "as written", null, null);
-	return { written: reading.written, collapsed: reading.collapsed, runs: reading.runs };
+	foldUnits(value);
+	const reading = makeReading(value, "as written", 0, null);
+	// The units are still those of `value`: read its runs now rather than folding it again.
+	return { written: reading.written, collapsed: reading.collapsed, runs: readingSpans(0).runs };
 }
 
 /** Length in characters (code points), as `names.minLength`/`maxLength` count it. */
@@ -523,6 +706,8 @@ export function rawReading(name: string): Reading {
 	return {
 		label: "exactly as received",
 		written: name,
+		start: 0,
+		end: name.length,
 		writtenFrom: from,
 		writtenTo: to,
 		collapsed: name,
