@@ -417,7 +417,10 @@ function textOf(codes: Uint16Array, count: number, known: string | null): string
 		for (let k = 0; k < count && same; k++) same = known.charCodeAt(k) === codes[k];
 		if (same) return known;
 	}
-	return String.fromCharCode.apply(null, codes.subarray(0, count) as unknown as number[]);
+	// A plain list of the codes: `apply` takes it about twice as fast as a typed array view.
+	const list: number[] = new Array(count);
+	for (let k = 0; k < count; k++) list[k] = codes[k] as number;
+	return String.fromCharCode.apply(null, list);
 }
 
 /** Spans, runs and word flags of a reading, unit by unit (see {@link Reading}). */
@@ -581,10 +584,24 @@ export function nameReadings(name: string, text?: string): Reading[] {
  * @example foldedValue("C4S1NØ") // { written: "casino", collapsed: "casino", runs: [1, 1, 1, 1, 1, 1] }
  */
 export function foldedValue(value: string): { written: string; collapsed: string; runs: number[] } {
+	// Its own code rather than a reading's: what a policy's compilation allocates survives, what a decision
+	// allocates does not, and V8 decides where to allocate per allocation site from what survived there
+	// (sharing the sites made every decision allocate straight into the old generation).
 	foldUnits(value);
-	const reading = makeReading(value, "as written", 0, null);
-	// The units are still those of `value`: read its runs now rather than folding it again.
-	return { written: reading.written, collapsed: reading.collapsed, runs: readingSpans(0).runs };
+	const { codes, out } = units;
+	const n = units.count;
+	const runs: number[] = [];
+	let c = 0;
+	for (let k = 0; k < n; k++) {
+		const code = codes[k] as number;
+		if (c > 0 && out[c - 1] === code) {
+			runs[c - 1] = (runs[c - 1] as number) + 1;
+			continue;
+		}
+		out[c++] = code;
+		runs.push(1);
+	}
+	return { written: textOf(codes, n, null), collapsed: textOf(out, c, null), runs };
 }
 
 /** Length in characters (code points), as `names.minLength`/`maxLength` count it. */
