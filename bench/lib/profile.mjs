@@ -84,6 +84,16 @@ async function setLogpoints(client, bundlePath, names) {
 	}
 }
 
+/**
+ * Whether a frame's script is the Worker's bundle: the runtime's own modules have a scheme of their own
+ * (`node:`, `node-internal:`, `cloudflare-internal:`, …), the bundle a plain name such as `index.js`.
+ * Located by line in the bundle, a runtime frame would be charged to whichever module of the bundle sits
+ * at that line (workerd's console formatter, `node-internal:internal_inspect`, showed up as re2js).
+ */
+function isBundleUrl(url) {
+	return Boolean(url) && !/^[a-z][\w-]*:(?!\/\/)/i.test(url);
+}
+
 /** Which module of the bundle a line belongs to, from esbuild's `// path` comments. */
 function moduleLocator(bundlePath) {
 	const starts = [];
@@ -148,8 +158,7 @@ export function stagesOfProfile(profile, bundlePath, requests) {
 		let stage;
 		if (functionName === "(idle)") stage = null;
 		else if (functionName === "(garbage collector)") stage = "garbage collection";
-		else if (url && !url.startsWith("node:") && !url.includes("cloudflare-internal"))
-			stage = stageOf(locate(lineNumber), functionName);
+		else if (isBundleUrl(url)) stage = stageOf(locate(lineNumber), functionName);
 		else if (parent.has(id)) stage = stageFor(parent.get(id));
 		else stage = "runtime (outside the Worker's code)";
 		if (stage === "(root)") stage = "runtime (outside the Worker's code)";
@@ -194,7 +203,7 @@ export function summarizeProfile(profile, bundlePath, requests) {
 			idle += us;
 			continue;
 		}
-		const isBundle = bundlePath && url && !url.startsWith("node:") && !url.includes("cloudflare-internal");
+		const isBundle = bundlePath && isBundleUrl(url);
 		const module = isBundle ? locate(lineNumber) : url ? "(runtime JS)" : functionName || "(native)";
 		const key = `${functionName || "(anonymous)"}  ${module}${isBundle ? ` (bundle line ${lineNumber + 1})` : ""}`;
 		byFunction.set(key, (byFunction.get(key) ?? 0) + us);

@@ -362,6 +362,12 @@ export function printReport(results) {
 const START = "<!-- bench:results:start -->";
 const END = "<!-- bench:results:end -->";
 
+/** Writes a benchmark's raw results as JSON in the project's style, so `npm test` (biome) accepts the committed file as written. */
+export function writeResultsJson(file, value, root) {
+	writeFileSync(file, `${JSON.stringify(value, null, "\t")}\n`);
+	spawnSync(join(root, "node_modules", ".bin", "biome"), ["format", "--write", file], { stdio: "ignore" });
+}
+
 /** Replaces the results section of docs/benchmarks.md (keeping the text around it) and writes the raw JSON. */
 export function writeReport(results, root) {
 	const file = join(root, "docs", "benchmarks.md");
@@ -372,10 +378,7 @@ export function writeReport(results, root) {
 	const section = `${START}\n<!-- written by npm run bench; edit outside the markers -->\n\n${resultsMarkdown(results).join("\n")}\n\n${END}`;
 	writeFileSync(file, current.slice(0, from) + section + current.slice(to + END.length));
 	const raw = { ...results, size: results.size ? { ...results.size, entry: undefined } : undefined };
-	const json = join(root, "bench", "results", "latest.json");
-	writeFileSync(json, `${JSON.stringify(raw, null, "\t")}\n`);
-	// In the project's JSON style, so `npm test` (biome) accepts the committed file as written.
-	spawnSync(join(root, "node_modules", ".bin", "biome"), ["format", "--write", json], { stdio: "ignore" });
+	writeResultsJson(join(root, "bench", "results", "latest.json"), raw, root);
 	console.log(`\nwrote docs/benchmarks.md and bench/results/latest.json`);
 }
 

@@ -7,6 +7,10 @@ export interface QualityCase {
 export declare const DEFAULT_SEED: number;
 export declare const EVASION_CLASSES: readonly { id: string; label: string }[];
 export declare const CHINESE_CLASSES: readonly { id: string; label: string }[];
+export declare const SCUNTHORPE: readonly string[];
+export declare const SCUNTHORPE_POOL: readonly string[];
+/** The two halves of SCUNTHORPE_POOL (see cases.mjs). */
+export declare function scunthorpeSplit(): { seen: string[]; heldOut: string[] };
 /** Every case of the benchmark for `seed` (see cases.mjs). */
 export declare function qualityCases(
 	seed: number,
@@ -18,6 +22,13 @@ export declare function qualityCases(
 	chineseWords: string[];
 	evasions: QualityCase[];
 	controls: QualityCase[];
-	innocent: { dictionary: string[]; cities: string[]; scunthorpe: string[]; chinese: string[] };
+	innocent: {
+		dictionary: string[];
+		cities: string[];
+		scunthorpe: string[];
+		scunthorpeSeen: string[];
+		scunthorpeHeldOut: string[];
+		chinese: string[];
+	};
 	frames: string[];
 };

@@ -68,9 +68,20 @@ export const CHINESE_BANNED = [
 ];
 
 /**
+ * In-name exceptions for the Chinese list: innocent words that hold a banned word across a word boundary
+ * (大麻烦 is 大 + 麻烦, "big trouble"; 大麻袋 is 大 + 麻袋, "a big sack"), as obscenity's whitelist does for
+ * English. Written for the innocent names below that hold them, so they say nothing of other such words.
+ */
+export const CHINESE_EXCEPTIONS = [
+	{ match: "contains", value: "大麻烦", note: "大 + 麻烦, big trouble (holds 大麻)" },
+	{ match: "contains", value: "大麻袋", note: "大 + 麻袋, a big sack (holds 大麻)" },
+];
+
+/**
  * Innocent Chinese names: everyday topics, many sharing a character with a banned word (博物馆, 色彩,
  * 中毒急救). The last ones hold a banned word across a word boundary (大麻烦 is 大 + 麻烦, "big trouble"):
- * Chinese's own Scunthorpe cases, which no substring engine can tell apart without an exception.
+ * Chinese's own Scunthorpe cases, which no substring engine can tell apart without an exception
+ * ({@link CHINESE_EXCEPTIONS}).
  */
 export const CHINESE_INNOCENT = [
 	"博物馆参观",
@@ -162,6 +173,126 @@ export const SCUNTHORPE = [
 	"Uranus",
 	"shuttlecock",
 ];
+
+/**
+ * More names of the Scunthorpe kind, written out by hand from well-known examples (British and other place
+ * names, surnames, everyday words that hold a word of obscenity's list, none on the list above: Fukuoka holds
+ * `fuk`, feckless `f?ck`, Negroni `negro`, rapeseed `rape`). A seeded coin ({@link SCUNTHORPE_SPLIT_SEED})
+ * puts each into one of two halves: the recommended exceptions (examples/scunthorpe-exceptions.json) were
+ * written from the Scunthorpe list above and the first half only; the second half is held out, so that its
+ * figure shows how the exceptions fare on names they were not written for.
+ */
+export const SCUNTHORPE_POOL = [
+	"Cockburnspath",
+	"Cockfosters",
+	"Cumbernauld",
+	"Cumnock",
+	"Cumbria",
+	"Cumberland sausage",
+	"Cuckfield",
+	"Bitchfield",
+	"Wetwang",
+	"Sexhow",
+	"Wessex",
+	"Assington",
+	"Titchfield",
+	"Fukuoka",
+	"Fukushima",
+	"Fukuyama",
+	"Francis Fukuyama",
+	"Fukui",
+	"Wankdorf Stadium",
+	"Wankel engine",
+	"Pornic",
+	"Pornichet",
+	"Slutsk",
+	"Cumaná",
+	"Penisola Sorrentina",
+	"Shitamachi",
+	"Shittim wood",
+	"Shitlington",
+	"Bitche",
+	"Dickinson",
+	"Emily Dickinson",
+	"Bruce Dickinson",
+	"Dickson",
+	"Dickerson",
+	"Alan Cumming",
+	"E. E. Cummings",
+	"Cummins engines",
+	"Benedict Cumberbatch",
+	"Camille Pissarro",
+	"Nicholas Negroponte",
+	"Caster Semenya",
+	"Semenov",
+	"Alfred Hitchcock",
+	"Babcock",
+	"Woodcock",
+	"Glasscock",
+	"Alcock",
+	"Hiscock",
+	"Cockerill",
+	"John Cockcroft",
+	"Fagan",
+	"Fagin",
+	"Shittu",
+	"Fukuda",
+	"Peniston",
+	"Penistone Road",
+	"cockpit",
+	"cockatoo",
+	"cockatiel",
+	"cockroach",
+	"cumin",
+	"cumulus",
+	"accumulate",
+	"cucumber",
+	"circumstance",
+	"document",
+	"cumbersome",
+	"incumbent",
+	"cuckoo clock",
+	"feckless",
+	"flame retardant",
+	"rapeseed oil",
+	"Negroni",
+	"niggardly",
+	"sniggering",
+	"Georgy",
+	"blue-footed booby",
+	"booby trap",
+	"gasmask",
+	"shiitake",
+	"assortment",
+	"assonance",
+	"Assyrian",
+	"turducken",
+	"Turdus merula",
+	"pasta e fagioli",
+	"Fagus sylvatica",
+	"analyst",
+	"canal boat",
+	"banal",
+	"dickcissel",
+	"titillate",
+	"scrapbook",
+	"sextant",
+	"cocktail",
+	"Middlesbrough",
+	"Arsenic",
+];
+
+/** The seed of the coin that splits {@link SCUNTHORPE_POOL}: fixed, unlike the cases' seed, because the exceptions were written from one half. */
+export const SCUNTHORPE_SPLIT_SEED = 1996;
+
+/** The two halves of {@link SCUNTHORPE_POOL}: `seen` (the exceptions were written from it) and `heldOut`. */
+export function scunthorpeSplit() {
+	const next = random(SCUNTHORPE_SPLIT_SEED);
+	const seen = [];
+	const heldOut = [];
+	for (const name of SCUNTHORPE_POOL) (next() < 0.5 ? seen : heldOut).push(name);
+	return { seen, heldOut };
+}
 
 /** What an evasion class is called in the tables, and how it is made from a word. */
 const LOOK_ALIKE_CAPITALS = {
@@ -450,6 +581,8 @@ export function qualityCases(seed, refusedByObscenity) {
 			dictionary: require("an-array-of-english-words"),
 			cities: Object.keys(require("cities-list")),
 			scunthorpe: SCUNTHORPE,
+			scunthorpeSeen: scunthorpeSplit().seen,
+			scunthorpeHeldOut: scunthorpeSplit().heldOut,
 			chinese: CHINESE_INNOCENT,
 		},
 		frames: [...ENGLISH_FRAMES, ...ENGLISH_FRAMES.map((f) => f.toUpperCase()), ...CHINESE_FRAMES].map((f) =>

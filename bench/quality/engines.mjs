@@ -70,13 +70,14 @@ export function naiveEngine(words) {
 
 /**
  * This project: the policy module bundled from bench/policy-adapter.ts (compilePolicyText once,
- * evaluateCreation per decision, as the Worker does), with the policy document `document`.
+ * evaluateCreation per decision, as the Worker does), with the policy document `document`; `id` and
+ * `label` tell one policy from another in the tables.
  */
-export function projectEngine(adapter, document) {
+export function projectEngine(adapter, document, id = "project", label = "this project (src/policy)") {
 	const policy = adapter.compile(JSON.stringify(document));
 	return {
-		id: "project",
-		label: "this project (src/policy)",
+		id,
+		label,
 		refuses: (name) => !adapter.decide(policy, "quality-benchmark", name),
 	};
 }

@@ -1,5 +1,10 @@
 // The policy the project is measured with: obscenity's English dataset (the same word list, the same
-// patterns, the same whitelist) written as a policy document, plus the benchmark's Chinese words.
+// patterns, the same whitelist) written as a policy document, plus the benchmark's Chinese words, plus
+// exceptions beyond obscenity's whitelist: the project's recommended Scunthorpe exceptions
+// (examples/scunthorpe-exceptions.json, written by hand from well-known examples, 54 entries) and two for
+// the benchmark's own Chinese list (大麻烦, 大麻袋: 大麻 across a word boundary). Those are part of what
+// the project recommends, not of obscenity's list, so the benchmark also judges the project with
+// obscenity's whitelist alone (`exceptions` empty) and reports both.
 // Each obscenity pattern becomes entries by what it says:
 // - bounded on both sides (`|cock|`) → a `word` entry; at the start only (`|ass`) → `word-start`; at the
 //   end only (`shit|`) → `word-end`; unbounded (`dick`) → a plain entry; optional letters (`s[s]lut`) are
@@ -90,11 +95,11 @@ function sourceOf(parsed) {
 
 /**
  * The policy document: obscenity's English dataset as banned entries and allowed patterns, then the
- * Chinese words as plain entries. `foldsToOther(term)` says whether the project folds a whitelisted term
+ * Chinese words as plain entries, then the allowed patterns `exceptions`. `foldsToOther(term)` says whether the project folds a whitelisted term
  * into other letters (`45s` → `ass`): such a term would excuse the very word it protects, so it is left out
  * and listed in `skipped`; spellings obscenity cannot match are listed in `dead`.
  */
-export function benchmarkPolicy(chineseWords, foldsToOther) {
+export function benchmarkPolicy(chineseWords, foldsToOther, exceptions = []) {
 	const banned = [];
 	const allowed = [];
 	const skipped = [];
@@ -117,5 +122,6 @@ export function benchmarkPolicy(chineseWords, foldsToOther) {
 		}
 	}
 	banned.push(...chineseWords);
+	allowed.push(...exceptions);
 	return { document: { version: "quality-benchmark", names: { allowed, banned } }, skipped, dead };
 }

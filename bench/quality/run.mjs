@@ -12,7 +12,14 @@ import { parseArgs } from "node:util";
 import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from "obscenity";
 import { bundleAdapter } from "../lib/build.mjs";
 import { random } from "../lib/policy-fixture.mjs";
-import { CHINESE_CLASSES, DEFAULT_SEED, EVASION_CLASSES, qualityCases } from "./cases.mjs";
+import { writeResultsJson } from "../lib/report.mjs";
+import {
+	CHINESE_CLASSES,
+	CHINESE_EXCEPTIONS,
+	DEFAULT_SEED,
+	EVASION_CLASSES,
+	qualityCases,
+} from "./cases.mjs";
 import { naiveEngine, obscenityEngine, obscenitySeparatorEngine, projectEngine } from "./engines.mjs";
 import { benchmarkPolicy } from "./policy.mjs";
 
@@ -50,9 +57,22 @@ const plainObscenity = new RegExpMatcher({ ...englishDataset.build(), ...english
 const cases = qualityCases(seed, (word) => plainObscenity.hasMatch(word));
 // A whitelisted term with digits or symbols (`45s`) folds to other letters in the project (`ass`): as an
 // allowed pattern it would excuse the very word it protects.
-const { document, skipped, dead } = benchmarkPolicy(cases.chineseWords, (term) => /[0-9$@€]/.test(term));
+const foldsToOther = (term) => /[0-9$@€]/.test(term);
+// The project's recommended Scunthorpe exceptions (shipped in examples/) and the Chinese list's own.
+const recommended = JSON.parse(
+	readFileSync(join(root, "examples", "scunthorpe-exceptions.json"), "utf8"),
+).allowed;
+const exceptions = [...recommended, ...CHINESE_EXCEPTIONS];
+const { document, skipped, dead } = benchmarkPolicy(cases.chineseWords, foldsToOther, exceptions);
+const { document: whitelistOnly } = benchmarkPolicy(cases.chineseWords, foldsToOther);
 const engines = [
 	projectEngine(adapter, document),
+	projectEngine(
+		adapter,
+		whitelistOnly,
+		"project-whitelist-only",
+		"this project, obscenity's whitelist only (no recommended exceptions)",
+	),
 	obscenityEngine(cases.chineseWords),
 	obscenitySeparatorEngine(cases.chineseWords),
 	naiveEngine([...cases.words, ...cases.chineseWords]),
@@ -62,7 +82,7 @@ console.log(`Quality benchmark, seed ${seed} (rerun with --seed ${seed} for the 
 console.log(
 	`${cases.words.length} English words (obscenity ${OBSCENITY_VERSION}), ` +
 		`${cases.chineseWords.length} Chinese words; policy: ${document.names.banned.length} banned entries, ` +
-		`${document.names.allowed.length} allowed patterns.`,
+		`${document.names.allowed.length} allowed patterns (${exceptions.length} of them the recommended exceptions).`,
 );
 console.log(
 	`Words obscenity does not enforce (no evasions made of them): ${cases.unenforced.join(", ") || "none"}.`,
@@ -86,6 +106,11 @@ const SETS = [
 	{ id: "dictionary", label: "English dictionary words (an-array-of-english-words)" },
 	{ id: "cities", label: "city names (cities-list)" },
 	{ id: "scunthorpe", label: "Scunthorpe list (innocent names holding a banned word)" },
+	{
+		id: "scunthorpeSeen",
+		label: "Scunthorpe pool, the half the recommended exceptions were written from",
+	},
+	{ id: "scunthorpeHeldOut", label: "Scunthorpe pool, the held-out half (not used to write them)" },
 	{ id: "chinese", label: "innocent Chinese names" },
 ];
 const EXAMPLES = 6;
@@ -112,7 +137,7 @@ function judge(engine) {
 		for (const name of names) {
 			if (!engine.refuses(name)) continue;
 			tally.refused++;
-			if (tally.examples.length < EXAMPLES || id === "scunthorpe") tally.examples.push(name);
+			if (tally.examples.length < EXAMPLES || id.startsWith("scunthorpe")) tally.examples.push(name);
 		}
 		bySet[id] = tally;
 	}
@@ -210,7 +235,11 @@ const targets = [
 	{
 		target: "false refusals, Scunthorpe list",
 		wanted: "0",
-		measured: `${project.bySet.scunthorpe.refused}${project.bySet.scunthorpe.refused > 0 ? ` (${project.bySet.scunthorpe.examples.join(", ")})` : ""}`,
+		measured:
+			`${project.bySet.scunthorpe.refused}${project.bySet.scunthorpe.refused > 0 ? ` (${project.bySet.scunthorpe.examples.join(", ")})` : ""}; ` +
+			`${results["project-whitelist-only"].bySet.scunthorpe.refused} with obscenity's whitelist only; ` +
+			`held-out half of the pool: ${project.bySet.scunthorpeHeldOut.refused} of ${project.bySet.scunthorpeHeldOut.total} ` +
+			`(${results["project-whitelist-only"].bySet.scunthorpeHeldOut.refused} with obscenity's whitelist only)`,
 		pass: project.bySet.scunthorpe.refused === 0,
 	},
 	{
@@ -234,7 +263,9 @@ function markdown() {
 					"en-US",
 				)} innocent names; Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? "CPU"}, ` +
 			`load average ${loadavg()[0].toFixed(2)}. obscenity ${OBSCENITY_VERSION}; ` +
-			`the project's policy: ${document.names.banned.length} banned entries and ${document.names.allowed.length} allowed patterns translated from obscenity's dataset.`,
+			`the project's policy: ${document.names.banned.length} banned entries and ${whitelistOnly.names.allowed.length} allowed patterns translated from obscenity's dataset, ` +
+			`plus ${exceptions.length} recommended exceptions (${recommended.length} of examples/scunthorpe-exceptions.json, ${CHINESE_EXCEPTIONS.length} for the Chinese list); ` +
+			"the second column is the project without them.",
 		"",
 		"### Targets",
 		"",
@@ -280,11 +311,14 @@ function markdown() {
 		`| --- | ${engines.map(() => "---:").join(" | ")} |`,
 		`| decisions/s (${names.length.toLocaleString("en-US")} names, best of ${args.rounds}) | ${engines.map((e) => fmt(results[e.id].decisionsPerSecond)).join(" | ")} |`,
 		"",
-		"Scunthorpe-list names refused: " +
-			engines
-				.map((e) => `${e.label}: ${results[e.id].bySet.scunthorpe.examples.join(", ") || "none"}`)
-				.join("; ") +
-			".",
+		...SETS.filter(({ id }) => id.startsWith("scunthorpe")).flatMap(({ id, label }) => [
+			`${label}, names refused: ` +
+				engines
+					.map((e) => `${e.label}: ${results[e.id].bySet[id].examples.join(", ") || "none"}`)
+					.join("; ") +
+				".",
+			"",
+		]),
 		"",
 		"Evasions this project missed (first few per class): " +
 			(CLASSES.filter(({ id }) => project.byClass[id].missed.length > 0)
@@ -308,6 +342,7 @@ if (!args["no-write"]) {
 		policy: {
 			banned: document.names.banned.length,
 			allowed: document.names.allowed.length,
+			recommendedExceptions: exceptions.length,
 			skippedWhitelist: skipped,
 			deadSpellings: dead,
 			unenforcedWords: cases.unenforced,
@@ -322,7 +357,7 @@ if (!args["no-write"]) {
 		targets,
 	};
 	const resultsPath = join(root, "bench", "results", "quality.json");
-	writeFileSync(resultsPath, `${JSON.stringify(json, null, "\t")}\n`);
+	writeResultsJson(resultsPath, json, root);
 	const docsPath = join(root, "docs", "benchmarks.md");
 	const docs = readFileSync(docsPath, "utf8");
 	const start = "<!-- quality:results:start -->";

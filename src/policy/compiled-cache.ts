@@ -2,12 +2,18 @@
 // document again (tens of milliseconds of CPU for 10,000 entries, against the free plan's 10 ms).
 //
 // Layout: magic "TCPC" | u32 header length | 32-byte SHA-256 of everything after it | header (UTF-8 JSON:
-// format, compiler version, document hash, the object tree) | padding to 8 | typed arrays. Long lists of
-// strings are written joined by NUL (none of them holding one), everything else as tagged JSON. The tree is
-// the CompiledPolicy itself, walked generically (objects, arrays, Map, Set, typed arrays and the
-// registered classes), so a change in the compiler's structures needs no change here; a structure this
-// cannot write makes encoding fail, and the isolate just keeps compiling. Typed arrays are read back as
-// views into the bytes, without a copy.
+// format, compiler version, document hash, the object tree) | padding to 8 | binary part. The tree is the
+// CompiledPolicy itself, walked generically (objects, arrays, Map, Set, typed arrays and the registered
+// classes), so a change in the compiler's structures needs no change here; a structure this cannot write
+// makes encoding fail, and the isolate just keeps compiling.
+// What a cold isolate pays for grows with the bytes it parses or touches, not only with those it reads, so:
+// typed arrays sit in the binary part and are read back as views into the bytes, without a copy (an
+// array of one repeated value, such as error codes nobody set, is written as that value alone: it costs
+// nothing to make again); long lists of strings (the entries' values) are written there too, as UTF-8
+// joined by NUL, and only decoded when first used (a rule text names the entry that decides), so the
+// header stays a few kilobytes of JSON. A list whose strings do not survive UTF-8 (lone surrogates) is
+// written in the header as a JSON string instead. Narrowing the arrays (16-bit states) was tried: the form
+// shrinks by half, but widening it back element by element costs a cold isolate more than reading it.
 import { errorMessage } from "../log";
 import { type Result, refused } from "../result";
 import { CompiledBannedList, RegexMatchers } from "./banned";
@@ -18,10 +24,10 @@ import type { CompiledPolicy } from "./compile";
  * changes what it produces: every cache entry written by an older compiler is then ignored. The
  * fingerprint test in test/policy/compiled-cache.test.ts fails until it is bumped.
  */
-export const COMPILER_VERSION = 6;
+export const COMPILER_VERSION = 8;
 
 /** Layout version of the bytes themselves. */
-const FORMAT = 2;
+const FORMAT = 3;
 /** Arrays of at least this many strings are written as one joined string. */
 const STRING_LIST_MIN = 16;
 const MAGIC = 0x43504354; // "TCPC" little-endian
@@ -63,10 +69,12 @@ type Node =
 	| { u: 1 }
 	| { a: Node[] }
 	| { z: string; n: number }
+	| { zb: number; b: number; n: number }
 	| { o: Record<string, Node> }
 	| { m: [Node, Node][] }
 	| { s: Node[] }
 	| { t: TypedName; at: number; n: number }
+	| { t: TypedName; n: number; f: number }
 	| { c: string; o: Record<string, Node> };
 
 interface Header {
@@ -84,8 +92,15 @@ export async function encodeCompiledPolicy(
 	policy: CompiledPolicy,
 	documentHash: string,
 ): Promise<Uint8Array> {
-	const arrays: Typed[] = [];
+	const arrays: ArrayBufferView[] = [];
 	let binaryLength = 0;
+	const place = (bytes: ArrayBufferView): number => {
+		binaryLength = align8(binaryLength);
+		const at = binaryLength;
+		arrays.push(bytes);
+		binaryLength += bytes.byteLength;
+		return at;
+	};
 	const walk = (value: unknown, path: string): Node => {
 		if (value === null || typeof value === "string" || typeof value === "boolean") return value;
 		if (value === undefined) return { u: 1 };
@@ -100,8 +115,12 @@ export async function encodeCompiledPolicy(
 			if (
 				value.length >= STRING_LIST_MIN &&
 				value.every((item) => typeof item === "string" && !item.includes("\0"))
-			)
-				return { z: value.join("\0"), n: value.length };
+			) {
+				const joined = value.join("\0");
+				if (!joined.isWellFormed()) return { z: joined, n: value.length };
+				const bytes = new TextEncoder().encode(joined);
+				return { zb: place(bytes), b: bytes.byteLength, n: value.length };
+			}
 			return { a: value.map((item, i) => walk(item, `${path}[${i}]`)) };
 		}
 		if (ArrayBuffer.isView(value)) {
@@ -109,11 +128,11 @@ export async function encodeCompiledPolicy(
 			if (TYPED[name] === undefined || value.constructor !== TYPED[name])
 				throw new Error(`${path}: ${value.constructor.name} cannot be written`);
 			const typed = value as Typed;
-			binaryLength = align8(binaryLength);
-			const at = binaryLength;
-			arrays.push(typed);
-			binaryLength += typed.byteLength;
-			return { t: name, at, n: typed.length };
+			const first = typed[0];
+			// Float64 values stay as written (a JSON number would lose -0).
+			if (first !== undefined && !(typed instanceof Float64Array) && typed.every((item) => item === first))
+				return { t: name, n: typed.length, f: first };
+			return { t: name, at: place(typed), n: typed.length };
 		}
 		if (value instanceof Map)
 			return { m: [...value].map(([k, v], i) => [walk(k, `${path}.key${i}`), walk(v, `${path}.get${i}`)]) };
@@ -204,14 +223,15 @@ function rebuild(node: Node, buffer: ArrayBuffer, binaryAt: number): unknown {
 		}
 		return items;
 	}
-	if ("z" in node) {
-		const items = node.z.split("\0");
-		if (items.length !== node.n) throw new Error(`string list of ${items.length} items, not ${node.n}`);
-		return items;
-	}
+	if ("z" in node) return splitList(node.z, node.n);
+	if ("zb" in node) return splitList(new TextDecoder().decode(binaryBytes(node, buffer, binaryAt)), node.n);
 	if ("t" in node) {
 		const Type = TYPED[node.t];
 		if (Type === undefined) throw new Error(`unknown array type ${node.t}`);
+		if ("f" in node) {
+			if (!Number.isSafeInteger(node.n) || node.n < 0) throw new Error(`array of ${node.n} items`);
+			return new Type(node.n).fill(node.f);
+		}
 		// Out-of-range offsets throw a RangeError here: a malformed entry, never a wrong read.
 		return new Type(buffer, binaryAt + node.at, node.n);
 	}
@@ -231,16 +251,57 @@ function rebuild(node: Node, buffer: ArrayBuffer, binaryAt: number): unknown {
 		const entry = CLASSES[node.c];
 		if (entry === undefined) throw new Error(`unknown class ${node.c}`);
 		const instance = Object.create(entry.prototype) as Record<string, unknown>;
-		for (const key in node.o) instance[key] = rebuild(node.o[key] as Node, buffer, binaryAt);
+		for (const key in node.o) setField(instance, key, node.o[key] as Node, buffer, binaryAt);
 		for (const key of entry.skip) instance[key] = null;
 		return instance;
 	}
 	if ("o" in node) {
 		const object: Record<string, unknown> = {};
-		for (const key in node.o) object[key] = rebuild(node.o[key] as Node, buffer, binaryAt);
+		for (const key in node.o) setField(object, key, node.o[key] as Node, buffer, binaryAt);
 		return object;
 	}
 	throw new Error("unknown node");
+}
+
+/**
+ * Sets `target[key]` to what `node` stands for. A list of strings in the binary part becomes a property
+ * that decodes it on first read and then holds the list: its bytes are checked to lie inside the buffer
+ * now, its count when it is decoded.
+ */
+function setField(
+	target: Record<string, unknown>,
+	key: string,
+	node: Node,
+	buffer: ArrayBuffer,
+	binaryAt: number,
+): void {
+	if (node === null || typeof node !== "object" || !("zb" in node)) {
+		target[key] = rebuild(node, buffer, binaryAt);
+		return;
+	}
+	const bytes = binaryBytes(node, buffer, binaryAt);
+	const count = node.n;
+	Object.defineProperty(target, key, {
+		configurable: true,
+		enumerable: true,
+		get() {
+			const value = splitList(new TextDecoder().decode(bytes), count);
+			Object.defineProperty(target, key, { value, configurable: true, enumerable: true, writable: true });
+			return value;
+		},
+	});
+}
+
+/** The bytes of a string list in the binary part; throws (malformed) when they do not lie inside it. */
+function binaryBytes(node: { zb: number; b: number }, buffer: ArrayBuffer, binaryAt: number): Uint8Array {
+	return new Uint8Array(buffer, binaryAt + node.zb, node.b);
+}
+
+/** A joined list of strings back as the list; throws when it does not hold `count` of them. */
+function splitList(joined: string, count: number): string[] {
+	const items = joined.split("\0");
+	if (items.length !== count) throw new Error(`string list of ${items.length} items, not ${count}`);
+	return items;
 }
 
 function align8(n: number): number {

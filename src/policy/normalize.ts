@@ -9,7 +9,7 @@
 //   for non-ASCII characters), then Traditional Han to Simplified (OpenCC's character table), NFKC, case
 //   folding, marks stripped, leetspeak. A name has up to four *readings* of its folded form: as written,
 //   with separators between single letters or Han characters skipped, and each with `1 ! |` read as
-//   `l` rather than `i`. Runs of a repeated character are compared collapsed (see banned.ts).
+//   another letter (`l` rather than `i`, a lone `!` `|` at a word's edge as a letter). Runs of a repeated character are compared collapsed (see banned.ts).
 import confusables from "unhomoglyph/data.json";
 import { TRADITIONAL_SIMPLIFIED_PAIRS } from "./han-simplified.generated";
 
@@ -215,7 +215,7 @@ function foldOf(codePoint: number): CharacterFold {
 
 /** One reading of a name's folded form, with where each of its units comes from in the name. */
 export interface Reading {
-	/** How this reading was made: `as written`, `separators skipped`, `1 ! | as l`, or both. */
+	/** How this reading was made: `as written`, `separators skipped`, `1 ! | as i or l`, or both. */
 	readonly label: string;
 	/** The folded units (what exact, glob and folded regex entries compare). */
 	readonly written: string;
@@ -249,14 +249,20 @@ const UNSPACED_UNIT = 4; // from a Han, kana or other unspaced-script character
 const units = {
 	count: 0,
 	codes: new Uint16Array(64),
-	/** The same codes with the ambiguous units read the other way (`i` ↔ `l`), when there are any. */
+	/** The same codes with the ambiguous units read otherwise (see {@link mixAmbiguous}), when there are any. */
 	swapped: new Uint16Array(64),
 	from: new Int32Array(64),
 	to: new Int32Array(64),
 	flags: new Uint8Array(64),
-	/** Units read as `i` or `l` that could be the other: `1`, `!` `|` between letters, bare strokes (`ӏ`). */
+	/**
+	 * Units that could stand for another letter: `1` and `!` `|` between letters (read as `i` or `l`, either
+	 * the other), bare strokes (`ӏ`), and a lone `!` or `|` at the edge of a word (`henta!`, `|ncest`).
+	 */
 	ambiguous: new Int32Array(64),
 	ambiguousCount: 0,
+	/** What each ambiguous unit may read as instead of its code as written: a first and a second (0: none). */
+	otherwise: new Uint16Array(64),
+	otherwiseToo: new Uint16Array(64),
 	/** 1 for the units the separators-skipped reading leaves out. */
 	skip: new Uint8Array(64),
 	/** The units of the reading being made (written, then collapsed). */
@@ -276,11 +282,29 @@ function growUnits(needed: number): void {
 	units.to = grow(units.to, new Int32Array(capacity));
 	units.flags = grow(units.flags, new Uint8Array(capacity));
 	units.ambiguous = grow(units.ambiguous, new Int32Array(capacity));
+	units.otherwise = grow(units.otherwise, new Uint16Array(capacity));
+	units.otherwiseToo = grow(units.otherwiseToo, new Uint16Array(capacity));
 	units.skip = new Uint8Array(capacity);
 	units.out = new Uint16Array(capacity);
 }
 
 const SPACE = 0x20;
+const I = 0x69;
+const L = 0x6c;
+const BANG = 0x21;
+const BAR = 0x7c;
+/** Most ways to read a name's ambiguous units (`f!st|ng` needs `!` and `|` both as `i`); past it, two. */
+const MAX_MIXES = 8;
+/** The mix where each ambiguous unit reads its first other letter (the only one past {@link MAX_MIXES}). */
+const ALL_OTHERWISE = 0xff;
+
+/** Records unit k as ambiguous, with what it may read as instead (`too`: 0 or a second letter). */
+function ambiguousUnit(at: number, k: number, otherwise: number, too: number): number {
+	units.ambiguous[at] = k;
+	units.otherwise[at] = otherwise;
+	units.otherwiseToo[at] = too;
+	return at + 1;
+}
 
 function isLetterUnit(code: number): boolean {
 	if (code < 0x80) return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39);
@@ -327,7 +351,7 @@ function foldUnits(name: string): void {
 		const { text } = fold;
 		const flags = (fold.word ? WORD_UNIT : 0) | (fold.unspaced ? UNSPACED_UNIT : 0);
 		if (n + text.length > units.codes.length) growUnits(n + text.length + name.length - i);
-		if (fold.stroke) units.ambiguous[ambiguousCount++] = n;
+		if (fold.stroke) ambiguousCount = ambiguousUnit(ambiguousCount, n, text === "i" ? L : I, 0);
 		const { codes, from, to, flags: unitFlags } = units;
 		for (let k = 0; k < text.length; k++) {
 			const code = text.charCodeAt(k);
@@ -346,38 +370,68 @@ function foldUnits(name: string): void {
 	if (mayBeAmbiguous) findAmbiguous(name);
 }
 
-/** Adds to `units.ambiguous` the `1`s read as i, and reads `!` `|` between letters as i and l. */
+/**
+ * Adds to `units.ambiguous` the `1`s read as i; reads a run of `!` `|` between letters as letters (`d!ck`,
+ * `bo||ocks`: `!` as i, `|` as l, or the other), and keeps a lone one at a word's edge as punctuation that
+ * may be a letter (`henta!`, `|ncest`; `!` only as i, so `Ana!` never reads `anal`).
+ */
 function findAmbiguous(name: string): void {
 	const n = units.count;
 	let ambiguousCount = units.ambiguousCount;
 	const { codes, from, flags } = units;
+	const letter = (k: number) => k >= 0 && k < n && ((flags[k] as number) & LETTER_UNIT) !== 0;
 	for (let k = 0; k < n; k++) {
 		const code = codes[k] as number;
-		if (code === 0x31 || code === 0x69) {
-			// `i` folded from `1`.
-			if (code === 0x69 && name.charCodeAt(from[k] as number) === 0x31) units.ambiguous[ambiguousCount++] = k;
-		} else if (
-			(code === 0x21 || code === 0x7c) &&
-			k > 0 &&
-			k + 1 < n &&
-			((flags[k - 1] as number) & LETTER_UNIT) !== 0 &&
-			((flags[k + 1] as number) & LETTER_UNIT) !== 0
-		) {
-			codes[k] = code === 0x21 ? 0x69 : 0x6c;
-			flags[k] = (flags[k] as number) | WORD_UNIT | LETTER_UNIT;
-			units.ambiguous[ambiguousCount++] = k;
+		// `i` folded from `1`.
+		if (code === I && name.charCodeAt(from[k] as number) === 0x31)
+			ambiguousCount = ambiguousUnit(ambiguousCount, k, L, 0);
+		if (code !== BANG && code !== BAR) continue;
+		let end = k + 1;
+		while (end < n && (codes[end] === BANG || codes[end] === BAR)) end++;
+		const before = letter(k - 1);
+		const after = letter(end);
+		if (before && after) {
+			for (let j = k; j < end; j++) {
+				const read = codes[j] === BANG ? I : L;
+				codes[j] = read;
+				flags[j] = (flags[j] as number) | WORD_UNIT | LETTER_UNIT;
+				ambiguousCount = ambiguousUnit(ambiguousCount, j, read === I ? L : I, 0);
+			}
+		} else if ((before || after) && end === k + 1) {
+			ambiguousCount = ambiguousUnit(ambiguousCount, k, code === BANG ? I : L, code === BANG ? 0 : I);
 		}
+		k = end - 1;
 	}
 	units.ambiguousCount = ambiguousCount;
 }
 
-/** Reads the ambiguous units of {@link units} the other way round, into `units.swapped`. */
-function swapAmbiguous(): void {
-	const { codes, swapped, ambiguous } = units;
+/**
+ * How many ways there are to read the ambiguous units of {@link units} (each as written or as one of its
+ * other letters), or 0 when more than {@link MAX_MIXES}.
+ */
+function mixCount(): number {
+	let count = 1;
+	for (let a = 0; a < units.ambiguousCount && count <= MAX_MIXES; a++)
+		count *= units.otherwiseToo[a] === 0 ? 2 : 3;
+	return count <= MAX_MIXES ? count : 0;
+}
+
+/**
+ * Reads the ambiguous units of {@link units} as the mix numbered `mix` says, into `units.swapped`: its
+ * digits (base 2 or 3 by unit, as {@link mixCount} counts) pick, for each unit, as written (0) or its
+ * first or second other letter; {@link ALL_OTHERWISE} reads each as its first.
+ */
+function mixAmbiguous(mix: number): void {
+	const { codes, swapped, ambiguous, otherwise, otherwiseToo } = units;
 	for (let k = 0; k < units.count; k++) swapped[k] = codes[k] as number;
+	let rest = mix;
 	for (let a = 0; a < units.ambiguousCount; a++) {
 		const k = ambiguous[a] as number;
-		swapped[k] = swapped[k] === 0x69 ? 0x6c : 0x69;
+		const ways = otherwiseToo[a] === 0 ? 2 : 3;
+		const choice = mix === ALL_OTHERWISE ? 1 : rest % ways;
+		rest = Math.floor(rest / ways);
+		if (choice === 1) swapped[k] = otherwise[a] as number;
+		else if (choice === 2) swapped[k] = otherwiseToo[a] as number;
 	}
 }
 
@@ -433,9 +487,12 @@ interface ReadingSpans {
 	word: Uint8Array;
 }
 
-/** Which units a reading reads: all of them or not the skipped separators, as folded or swapped. */
+/**
+ * Which units a reading reads: all of them or not the skipped separators (bit {@link SKIPPED}), as folded
+ * or with the ambiguous units mixed (the mix number above it: `variant >> 1`, 0 for as folded).
+ */
 const SKIPPED = 1;
-const SWAPPED = 2;
+const mixOf = (variant: number) => variant >> 1;
 
 /**
  * A reading of a name whose spans are worked out on first use: a search reads only the strings unless a
@@ -477,7 +534,7 @@ class NameReading implements Reading {
 	private spansOf(): ReadingSpans {
 		if (this.spans === null) {
 			foldUnits(this.name);
-			if ((this.variant & SWAPPED) !== 0) swapAmbiguous();
+			if (mixOf(this.variant) !== 0) mixAmbiguous(mixOf(this.variant));
 			if ((this.variant & SKIPPED) !== 0) skippedSeparators();
 			this.spans = readingSpans(this.variant);
 		}
@@ -485,9 +542,9 @@ class NameReading implements Reading {
 	}
 }
 
-/** The units `variant` reads of {@link units}: the folded or swapped codes. */
+/** The units `variant` reads of {@link units}: the folded or mixed codes. */
 function codesOf(variant: number): Uint16Array {
-	return (variant & SWAPPED) !== 0 ? units.swapped : units.codes;
+	return mixOf(variant) !== 0 ? units.swapped : units.codes;
 }
 
 /** Whether `variant` leaves unit k of {@link units} out. */
@@ -552,7 +609,9 @@ function readingSpans(variant: number): ReadingSpans {
 		runs.push(1);
 		from.push(units.from[k] as number);
 		to.push(units.to[k] as number);
-		words.push((flags[k] as number) & WORD_UNIT);
+		// Punctuation read as a letter is a letter (`!` at a word's edge as i).
+		const punctuationRead = code !== units.codes[k] && ((flags[k] as number) & LETTER_UNIT) === 0;
+		words.push(punctuationRead ? WORD_UNIT : (flags[k] as number) & WORD_UNIT);
 	}
 	return { writtenFrom, writtenTo, runs, from, to, word: Uint8Array.from(words) };
 }
@@ -560,7 +619,8 @@ function readingSpans(variant: number): ReadingSpans {
 /**
  * The readings of a name compared with the banned and allowed patterns: as written; with separators
  * between single letters or Han characters skipped (`c a s i n o`, `赌 博`) when it has any; and each
- * with `1`, and `!` `|` between letters, read as `l` instead of `i` (`|` as `i`) when it has any.
+ * with its ambiguous units read otherwise (`1` and `!` `|` between letters as `l` instead of `i`, `|` as
+ * `i`; a lone `!` `|` at a word's edge as a letter) when it has any, every mix of them while they are few.
  * `text`, the name's text form when the caller has it, is only used to share its string with a reading
  * that equals it.
  * @example nameReadings("C.A.S.I.N.O")[1].collapsed // "casino"
@@ -571,9 +631,15 @@ export function nameReadings(name: string, text?: string): Reading[] {
 	const readings = [makeReading(name, "as written", 0, text ?? null)];
 	if (skip) readings.push(makeReading(name, "separators skipped", SKIPPED, null));
 	if (units.ambiguousCount > 0) {
-		swapAmbiguous();
-		readings.push(makeReading(name, "1 ! | as l", SWAPPED, null));
-		if (skip) readings.push(makeReading(name, "separators skipped, 1 ! | as l", SKIPPED | SWAPPED, null));
+		const mixes = mixCount();
+		const first = mixes === 0 ? ALL_OTHERWISE : 1;
+		const last = mixes === 0 ? ALL_OTHERWISE : mixes - 1;
+		for (let mix = first; mix <= last; mix++) {
+			mixAmbiguous(mix);
+			readings.push(makeReading(name, "1 ! | as i or l", mix << 1, null));
+			if (skip)
+				readings.push(makeReading(name, "separators skipped, 1 ! | as i or l", SKIPPED | (mix << 1), null));
+		}
 	}
 	return readings;
 }

@@ -2,7 +2,15 @@
 // compared from run to run only if the same seed always generates the same names. The benchmark itself is
 // not run here (it takes about a minute).
 import { describe, expect, it } from "vitest";
-import { CHINESE_CLASSES, DEFAULT_SEED, EVASION_CLASSES, qualityCases } from "../../bench/quality/cases.mjs";
+import {
+	CHINESE_CLASSES,
+	DEFAULT_SEED,
+	EVASION_CLASSES,
+	qualityCases,
+	SCUNTHORPE,
+	SCUNTHORPE_POOL,
+	scunthorpeSplit,
+} from "../../bench/quality/cases.mjs";
 
 // Stands in for obscenity's verdict on a word as written: every word is taken as enforced.
 const everyWord = () => true;
@@ -34,5 +42,14 @@ describe("the quality benchmark's cases", () => {
 		const cases = qualityCases(DEFAULT_SEED, (word) => word !== "jizz");
 		expect(cases.unenforced).toEqual(["jizz"]);
 		expect(cases.evasions.some((c) => c.word === "jizz")).toBe(false);
+	});
+
+	it("split the second Scunthorpe pool the same way every run, into two halves apart from the first list", () => {
+		const { seen, heldOut } = scunthorpeSplit();
+		expect(scunthorpeSplit()).toEqual({ seen, heldOut });
+		expect([...seen, ...heldOut].sort()).toEqual([...SCUNTHORPE_POOL].sort());
+		expect(seen.filter((name) => heldOut.includes(name) || SCUNTHORPE.includes(name))).toEqual([]);
+		expect(heldOut.filter((name) => SCUNTHORPE.includes(name))).toEqual([]);
+		expect(Math.min(seen.length, heldOut.length)).toBeGreaterThan(30);
 	});
 });

@@ -96,6 +96,27 @@ async function withHeader(bytes: Uint8Array, edit: (header: Record<string, unkno
 	return out;
 }
 
+/** Adds one to the count of every joined string list in a header tree; returns how many it changed. */
+function miscount(tree: unknown): number {
+	let lists = 0;
+	const visit = (node: unknown) => {
+		if (node === null || typeof node !== "object") return;
+		if (("z" in node || "zb" in node) && "n" in node) {
+			(node as { n: number }).n += 1;
+			lists++;
+		}
+		for (const child of Object.values(node)) visit(child);
+	};
+	visit(tree);
+	return lists;
+}
+
+/** The header of a compiled form, parsed. */
+function headerOf(bytes: Uint8Array): Record<string, unknown> {
+	const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true);
+	return JSON.parse(new TextDecoder().decode(bytes.subarray(40, 40 + length)));
+}
+
 describe("compiled policy as bytes", () => {
 	it("decides every name like the policy it was written from", async () => {
 		const { hash, policy } = await compiledRich();
@@ -156,27 +177,66 @@ describe("compiled policy as bytes", () => {
 			problem: { reason: "other-compiler" },
 		});
 		// The entries' values travel as one joined string with their count: a count that does not match is
-		// refused rather than read as other entries.
-		let joined = 0;
+		// refused rather than read as other entries (the UTF-8 list in the binary part when it is first read).
 		const miscounted = await withHeader(bytes, (header) => {
+			expect(miscount(header.tree)).toBeGreaterThan(0);
+		});
+		const lazily = await decodeCompiledPolicy(miscounted.buffer as ArrayBuffer, hash);
+		if (!lazily.ok) throw new Error(lazily.problem.detail);
+		expect(() => lazily.value.topic.banned.rules).toThrow(/string list of 17 items, not 18/);
+		// Bytes of a list pointing outside the binary part are refused at once.
+		const outside = await withHeader(bytes, (header) => {
 			const visit = (node: unknown) => {
 				if (node === null || typeof node !== "object") return;
-				if ("z" in node && "n" in node) {
-					(node as { n: number }).n += 1;
-					joined++;
-				}
+				if ("zb" in node) (node as { zb: number }).zb = bytes.length;
 				for (const child of Object.values(node)) visit(child);
 			};
 			visit(header.tree);
 		});
-		expect(joined).toBeGreaterThan(0);
-		expect(await decodeCompiledPolicy(miscounted.buffer as ArrayBuffer, hash)).toMatchObject({
+		expect(await decodeCompiledPolicy(outside.buffer as ArrayBuffer, hash)).toMatchObject({
 			ok: false,
 			problem: { reason: "malformed" },
 		});
 		// The same rewrite without changing the version is accepted: the refusal above is the version's.
 		const same = await withHeader(bytes, () => {});
 		expect((await decodeCompiledPolicy(same.buffer as ArrayBuffer, hash)).ok).toBe(true);
+	});
+
+	it("keeps the header small: typed arrays and the entries' values sit in the binary part", async () => {
+		const { hash, policy } = await compiledRich();
+		const bytes = await encodeCompiledPolicy(policy, hash);
+		const header = JSON.stringify(headerOf(bytes));
+		expect(header).not.toContain("blackjack");
+		expect(header).toContain('"zb":');
+		// Arrays of one repeated value (the group rules' error codes, all unset) are written as that value.
+		expect(header).toMatch(/"t":"Int32Array","n":2,"f":0/);
+	});
+
+	it("writes values that UTF-8 cannot carry (lone surrogates) in the header, and reads them back", async () => {
+		const banned = Array.from({ length: 20 }, (_, i) => `bad${i}\ud800word`);
+		const text = JSON.stringify({ names: { banned } });
+		const outcome = compilePolicyText(text);
+		if (!outcome.ok) throw new Error(outcome.problem.message);
+		const hash = await sha256Hex(text);
+		const bytes = await encodeCompiledPolicy(outcome.value, hash);
+		expect(JSON.stringify(headerOf(bytes))).toContain('"z":');
+		const read = await decodeCompiledPolicy(bytes.slice().buffer, hash);
+		if (!read.ok) throw new Error(read.problem.detail);
+		expect(read.value.topic.banned.rules).toEqual(outcome.value.topic.banned.rules);
+		for (const name of ["x bad3\ud800word y", "bad3word", "bad19\ud800word", "fine"]) {
+			const request = { operatorAccount: "leckie", name };
+			expect(evaluateCreation(read.value, "topic", request)).toEqual(
+				evaluateCreation(outcome.value, "topic", request),
+			);
+		}
+		// That list is checked when the form is read: a wrong count refuses the whole form.
+		const miscounted = await withHeader(bytes, (header) => {
+			expect(miscount(header.tree)).toBe(1);
+		});
+		expect(await decodeCompiledPolicy(miscounted.buffer as ArrayBuffer, hash)).toMatchObject({
+			ok: false,
+			problem: { reason: "malformed" },
+		});
 	});
 
 	it("is tied to COMPILER_VERSION: a compiler whose output changes must bump it", async () => {
@@ -189,8 +249,8 @@ describe("compiled policy as bytes", () => {
 		// from the same document: bump COMPILER_VERSION in src/policy/compiled-cache.ts, so that no isolate
 		// reads a compiled form written by the old compiler, and record the new pair here.
 		expect({ compiler: COMPILER_VERSION, digest }).toEqual({
-			compiler: 6,
-			digest: "9aaf2141f7b1f6ccf240a0a5ecbfddc15c640c35bd1f9c677532ad0411dd2653",
+			compiler: 8,
+			digest: "d4cf6855102647b4e7446d77c6644a2630d9de665724da751d45543e3077acae",
 		});
 	});
 });

@@ -37,6 +37,7 @@ const ISSUE_EXAMPLE = {
 
 /** The folded form of each reading of a name. */
 const readingsOf = (name: string) => nameReadings(name).map((reading) => reading.collapsed);
+const writtenReadingsOf = (name: string) => nameReadings(name).map((reading) => reading.written);
 
 describe("normalization", () => {
 	it("folds width, case, invisibles, look-alikes and leetspeak to one folded form", () => {
@@ -84,8 +85,18 @@ describe("normalization", () => {
 		expect(readingsOf("d!ck")).toContain("dick");
 		expect(readingsOf("s|ut")).toContain("slut");
 		expect(readingsOf("s1ut")).toContain("slut");
-		// Not between letters: punctuation, and words of more than one letter keep their spaces.
-		expect(readingsOf("bet!")).toEqual(["bet!"]);
+		// Runs between letters, each read either way (`best|a||ty`: `|` as i, then l, then i).
+		expect(writtenReadingsOf("bo||ocks")).toContain("bollocks");
+		expect(writtenReadingsOf("d||do")).toContain("dildo");
+		expect(writtenReadingsOf("best|a||ty")).toContain("bestiality");
+		expect(writtenReadingsOf("f!st|ng")).toContain("fisting");
+		// A lone one at a word's edge: punctuation as written, a letter in another reading.
+		expect(readingsOf("bet!")).toEqual(["bet!", "beti"]);
+		expect(readingsOf("ana|")).toEqual(["ana|", "anal", "anai"]);
+		expect(readingsOf("|ncest")).toContain("incest");
+		// Anywhere else punctuation, and words of more than one letter keep their spaces.
+		expect(writtenReadingsOf("bet!!")).toEqual(["bet!!"]);
+		expect(readingsOf("bet ! win")).toEqual(["bet ! win"]);
 		expect(readingsOf("my casino club")).toEqual(["my casino club"]);
 	});
 
@@ -218,6 +229,26 @@ describe("matching v2", () => {
 		expect(rule("赌 博")).toBe('names.banned[4] "赌博"');
 		expect(rule("大赌博场")).toBe('names.banned[4] "赌博"');
 		expect(rule("frēē money")).toBe('names.banned[5] regex "fre+ money"');
+	});
+
+	it("reads runs of ! and | between letters, and a lone one at a word's edge, as i or l", () => {
+		const bang = compile({
+			names: { banned: ["bollocks", "dildo", "fisting", "hentai", { match: "word-start", value: "anal" }] },
+		});
+		const refused = (name: string) => !topic(bang, name).allowed;
+		for (const name of [
+			"bo||ocks fans",
+			"d||do",
+			"d!|do",
+			"my f!st|ng page",
+			"henta!",
+			"henta| night",
+			"The ana| Club",
+		])
+			expect(refused(name), name).toBe(true);
+		// `!` at a word's edge reads as i only, so an exclamation adds no l (`Ana!` is not `anal`), and a
+		// run that touches no letter on both sides stays punctuation.
+		for (const name of ["Ana!", "Go Ana! Go", "bo || ocks", "ana||"]) expect(refused(name), name).toBe(false);
 	});
 
 	it("no longer refuses names the m → rn look-alike made guilty", () => {
