@@ -7,7 +7,7 @@
 //   span of the name it came from (explanations quote it): look-alikes first (Unicode TR39 confusables,
 //   from the `unhomoglyph` package, plus small capitals, enclosed and regional-indicator letters; only
 //   for non-ASCII characters), then Traditional Han to Simplified (OpenCC's character table), NFKC, case
-//   folding, marks stripped, leetspeak. A name has up to four *readings* of its folded form: as written,
+//   folding, marks stripped, leetspeak. A name has a few *readings* of its folded form: as written,
 //   with separators between single letters or Han characters skipped, and each with `1 ! |` read as
 //   another letter (`l` rather than `i`, a lone `!` `|` at a word's edge as a letter). Runs of a repeated character are compared collapsed (see banned.ts).
 import confusables from "unhomoglyph/data.json";
@@ -295,6 +295,11 @@ const BANG = 0x21;
 const BAR = 0x7c;
 /** Most ways to read a name's ambiguous units (`f!st|ng` needs `!` and `|` both as `i`); past it, two. */
 const MAX_MIXES = 8;
+/**
+ * Longest name (in folded units) whose ambiguous units are mixed: a topic name, not a long text, so that
+ * the longest names keep their four readings and the cost of a decision its bound (docs/policy.md).
+ */
+const MAX_MIXED_UNITS = 64;
 /** The mix where each ambiguous unit reads its first other letter (the only one past {@link MAX_MIXES}). */
 const ALL_OTHERWISE = 0xff;
 
@@ -407,9 +412,10 @@ function findAmbiguous(name: string): void {
 
 /**
  * How many ways there are to read the ambiguous units of {@link units} (each as written or as one of its
- * other letters), or 0 when more than {@link MAX_MIXES}.
+ * other letters), or 0 when more than {@link MAX_MIXES} or the name is longer than {@link MAX_MIXED_UNITS}.
  */
 function mixCount(): number {
+	if (units.count > MAX_MIXED_UNITS) return 0;
 	let count = 1;
 	for (let a = 0; a < units.ambiguousCount && count <= MAX_MIXES; a++)
 		count *= units.otherwiseToo[a] === 0 ? 2 : 3;
