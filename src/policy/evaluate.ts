@@ -150,10 +150,19 @@ function judgeName(
 	return allow(null, dryRun);
 }
 
+/** No `allowed` patterns, no spans: shared, so that a policy without them allocates nothing for them. */
+const NO_SPANS: { excused: readonly number[]; entries: readonly number[] } = Object.freeze({
+	excused: Object.freeze([]),
+	entries: Object.freeze([]),
+});
+
 /** The spans of the name the `allowed` patterns match (flat [start, end, …]) and the entry of each. */
-function allowedSpans(rules: CompiledRules, forms: NameForms): { excused: number[]; entries: number[] } {
+function allowedSpans(
+	rules: CompiledRules,
+	forms: NameForms,
+): { excused: readonly number[]; entries: readonly number[] } {
 	const side = rules.allowedPatterns;
-	if (side === null) return { excused: [], entries: [] };
+	if (side === null) return NO_SPANS;
 	const search = newSearch();
 	search.all = [];
 	forms.readings.forEach((reading, index) => {
@@ -199,7 +208,7 @@ function explanation(
 	rules: CompiledRules,
 	forms: NameForms,
 	search: ReturnType<typeof findFirstBanned>,
-	spans: { excused: number[]; entries: number[] },
+	spans: { excused: readonly number[]; entries: readonly number[] },
 	saved: number[],
 ): Explanation {
 	const out = baseExplanation(forms);

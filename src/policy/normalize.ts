@@ -7,7 +7,7 @@
 //   span of the name it came from (explanations quote it): look-alikes first (Unicode TR39 confusables,
 //   from the `unhomoglyph` package, plus small capitals, enclosed and regional-indicator letters; only
 //   for non-ASCII characters), then Traditional Han to Simplified (OpenCC's character table), NFKC, case
-//   folding, marks stripped, leetspeak. A name has up to four *readings* of its folded form: as written,
+//   folding, marks stripped, leetspeak. A name has a few *readings* of its folded form: as written,
 //   with separators between single letters or Han characters skipped, and each with `1 ! |` read as
 //   another letter (`l` rather than `i`, a lone `!` `|` at a word's edge as a letter). Runs of a repeated character are compared collapsed (see banned.ts).
 import confusables from "unhomoglyph/data.json";
@@ -295,6 +295,11 @@ const BANG = 0x21;
 const BAR = 0x7c;
 /** Most ways to read a name's ambiguous units (`f!st|ng` needs `!` and `|` both as `i`); past it, two. */
 const MAX_MIXES = 8;
+/**
+ * Longest name (in folded units) whose ambiguous units are mixed: a topic name, not a long text, so that
+ * the longest names keep their four readings and the cost of a decision its bound (docs/policy.md).
+ */
+const MAX_MIXED_UNITS = 64;
 /** The mix where each ambiguous unit reads its first other letter (the only one past {@link MAX_MIXES}). */
 const ALL_OTHERWISE = 0xff;
 
@@ -407,9 +412,10 @@ function findAmbiguous(name: string): void {
 
 /**
  * How many ways there are to read the ambiguous units of {@link units} (each as written or as one of its
- * other letters), or 0 when more than {@link MAX_MIXES}.
+ * other letters), or 0 when more than {@link MAX_MIXES} or the name is longer than {@link MAX_MIXED_UNITS}.
  */
 function mixCount(): number {
+	if (units.count > MAX_MIXED_UNITS) return 0;
 	let count = 1;
 	for (let a = 0; a < units.ambiguousCount && count <= MAX_MIXES; a++)
 		count *= units.otherwiseToo[a] === 0 ? 2 : 3;
@@ -471,7 +477,10 @@ function textOf(codes: Uint16Array, count: number, known: string | null): string
 		for (let k = 0; k < count && same; k++) same = known.charCodeAt(k) === codes[k];
 		if (same) return known;
 	}
-	return String.fromCharCode.apply(null, codes.subarray(0, count) as unknown as number[]);
+	// A plain list of the codes: `apply` takes it about twice as fast as a typed array view.
+	const list: number[] = new Array(count);
+	for (let k = 0; k < count; k++) list[k] = codes[k] as number;
+	return String.fromCharCode.apply(null, list);
 }
 
 /** Spans, runs and word flags of a reading, unit by unit (see {@link Reading}). */
@@ -647,10 +656,24 @@ export function nameReadings(name: string, text?: string): Reading[] {
  * @example foldedValue("C4S1NØ") // { written: "casino", collapsed: "casino", runs: [1, 1, 1, 1, 1, 1] }
  */
 export function foldedValue(value: string): { written: string; collapsed: string; runs: number[] } {
+	// Its own code rather than a reading's: what a policy's compilation allocates survives, what a decision
+	// allocates does not, and V8 decides where to allocate per allocation site from what survived there
+	// (sharing the sites made every decision allocate straight into the old generation).
 	foldUnits(value);
-	const reading = makeReading(value, "as written", 0, null);
-	// The units are still those of `value`: read its runs now rather than folding it again.
-	return { written: reading.written, collapsed: reading.collapsed, runs: readingSpans(0).runs };
+	const { codes, out } = units;
+	const n = units.count;
+	const runs: number[] = [];
+	let c = 0;
+	for (let k = 0; k < n; k++) {
+		const code = codes[k] as number;
+		if (c > 0 && out[c - 1] === code) {
+			runs[c - 1] = (runs[c - 1] as number) + 1;
+			continue;
+		}
+		out[c++] = code;
+		runs.push(1);
+	}
+	return { written: textOf(codes, n, null), collapsed: textOf(out, c, null), runs };
 }
 
 /** Length in characters (code points), as `names.minLength`/`maxLength` count it. */

@@ -178,6 +178,8 @@ describe("the cost of the worst decision a policy can ask for", () => {
 			"1!|l ".repeat(POLICY_LIMITS.nameLength / 5),
 			"\u{1d400}".repeat(POLICY_LIMITS.nameLength / 2),
 			"a-b 1".repeat(POLICY_LIMITS.nameLength / 5),
+			// Few ambiguous units (every mix of them would be read in a short name) and single letters.
+			"1 a 1 b 1 ".padEnd(POLICY_LIMITS.nameLength, "c d "),
 		];
 		let worst = 0;
 		for (const fold of [true, false]) {
