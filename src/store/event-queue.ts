@@ -79,9 +79,8 @@ const sendGrouped = groupCommit<Queue, MessageSendRequest, void>(
 /**
  * Hands an after-event to the queue; throws when the queue does not take it either. Sends from one isolate
  * are grouped into batches (see group-commit.ts); `defer` keeps a batch going after its sender's answer.
- * Messages are JSON, so
- * they stay readable in the dashboard and the dead-letter queue; a record too large for a message (a big
- * `MemberList`) goes as gzipped JSON bytes instead, which the consumer unpacks.
+ * Messages are JSON, so they stay readable in the dashboard and the dead-letter queue; a record too large
+ * for a message (a big `MemberList`) goes as gzipped JSON bytes instead, which the consumer unpacks.
  */
 export async function bufferEvent(queue: Queue, record: EventRecord, defer: Defer): Promise<void> {
 	const json = JSON.stringify(record);
