@@ -496,11 +496,12 @@ async function profileHttp(workerEntry, scenarios, countCalls) {
 		const before = { ...server.output.calls };
 		// Both project servers run the bundle as the Worker named "worker" (workerQueued differs in one var).
 		const isProject = serverName === "worker" || serverName === "workerQueued";
+		const workerName = isProject ? "worker" : serverName;
 		const { profile, result } = await profileDuring(
 			await server.mf.getInspectorURL(),
-			isProject ? "worker" : serverName,
+			workerName,
 			() => load(server.url, key, profileConnections, settings.seconds, `p${key}`),
-			{ bundlePath: entries[isProject ? "worker" : serverName], countCalls: isProject ? countCalls : [] },
+			{ bundlePath: entries[workerName], countCalls: isProject ? countCalls : [] },
 		);
 		await new Promise((resolve) => setTimeout(resolve, 500)); // the last log lines
 		const calls = Object.entries(server.output.calls).map(([name, count]) => ({
@@ -511,8 +512,8 @@ async function profileHttp(workerEntry, scenarios, countCalls) {
 		writeFileSync(join(ROOT, "bench", "results", `profile-${key}.cpuprofile`), JSON.stringify(profile));
 		profiles[key] = {
 			load: result,
-			summary: summarizeProfile(profile, entries[isProject ? "worker" : serverName], result.requests),
-			stages: isProject ? stagesOfProfile(profile, entries.worker, result.requests) : [],
+			summary: summarizeProfile(profile, entries[workerName], result.requests),
+			stages: isProject ? stagesOfProfile(profile, entries[workerName], result.requests) : [],
 			calls,
 		};
 	}
