@@ -215,22 +215,28 @@ function firstBannedByLoop(entries: readonly BannedEntry[], name: string): numbe
 				if (globOracle(pieces, reading.written)) return index;
 				continue;
 			}
-			const value = foldedValue(entry.value);
+			// The value as written and, for several words, the words joined (docs/policy.md).
+			const asWritten = foldedValue(entry.value);
+			const joined = foldedValue(entry.value.replace(/\s+/gu, ""));
+			const values = [asWritten];
+			if (asWritten.written.includes(" ") && joined.written !== "" && !joined.written.includes(" "))
+				values.push(joined);
 			if (mode === "exact") {
-				if (reading.written === value.written) return index;
+				if (values.some((value) => reading.written === value.written)) return index;
 				continue;
 			}
-			for (const at of occurrences(reading, value)) {
-				const end = at + value.collapsed.length;
-				if (
-					mode === "plain" ||
-					(mode === "prefix" && at === 0) ||
-					(mode === "suffix" && end === reading.collapsed.length) ||
-					(mode === "word" && reading.word[at - 1] !== 1 && reading.word[end] !== 1)
-				) {
-					return index;
+			for (const value of values)
+				for (const at of occurrences(reading, value)) {
+					const end = at + value.collapsed.length;
+					if (
+						mode === "plain" ||
+						(mode === "prefix" && at === 0) ||
+						(mode === "suffix" && end === reading.collapsed.length) ||
+						(mode === "word" && reading.word[at - 1] !== 1 && reading.word[end] !== 1)
+					) {
+						return index;
+					}
 				}
-			}
 		}
 	}
 	return -1;
