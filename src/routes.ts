@@ -76,7 +76,10 @@ function allowedMethods(methods: string[]): string[] {
 	return methods.includes("GET") ? [...methods, "HEAD"] : methods;
 }
 
-/** The 405 of an /api path asked with a method it does not answer: the /api error shape, and `Allow`. */
+/**
+ * The 405 of a path asked with a method it does not answer (an /api path, /healthz, the console): the /api
+ * error shape, and `Allow`.
+ */
 function allowOnly(methods: string[]): () => Response {
 	const allowed = allowedMethods(methods);
 	return () =>
@@ -224,8 +227,11 @@ base
 	})
 	.all("/", () => failEnvelope(405, "callbacks are POST /", { allow: "POST" }))
 	.get("/healthz", (request, env) => health(request, env))
+	.all("/healthz", allowOnly(["GET"]))
 	.get("/admin", serveConsole)
-	.get("/admin/*", serveConsole);
+	.get("/admin/*", serveConsole)
+	.all("/admin", allowOnly(["GET"]))
+	.all("/admin/*", allowOnly(["GET"]));
 addApiRoutes(base, PUBLIC_API_ROUTES);
 base.all("/api/*", requireAdmin);
 addApiRoutes(base, ADMIN_API_ROUTES);

@@ -1,4 +1,4 @@
-// HEAD over a real socket: what a client (curl -I, a monitor, a proxy) receives is GET's status line and
+// HEAD, and the 405s of GET paths, over a real socket: what a client (curl -I, a monitor, a proxy) receives is GET's status line and
 // headers, Content-Length counting GET's body, and not one byte of body. Node's own HTTP client is used, so
 // the raw headers and the bytes after them are seen as sent.
 import { request } from "node:http";
@@ -69,6 +69,19 @@ describe("HEAD over a real socket", () => {
 		expect(head.headers.allow).toBe("POST");
 		expect(head.body.byteLength).toBe(0);
 	});
+
+	it.each(["POST", "PUT", "DELETE"])(
+		"/healthz asked with %s: 405 with Allow and the JSON error",
+		async (method) => {
+			const answer = await send(method, "/healthz");
+			expect(answer.status).toBe(405);
+			expect(answer.headers.allow).toBe("GET, HEAD");
+			expect(answer.headers["content-type"]).toMatch(/^application\/json/);
+			expect(JSON.parse(answer.body.toString())).toEqual({
+				error: { code: "method_not_allowed", message: "this path answers GET or HEAD only" },
+			});
+		},
+	);
 
 	it("a 405 of a GET path names HEAD in Allow", async () => {
 		const answer = await send("DELETE", "/api/events", admin);
