@@ -71,12 +71,21 @@ interface ApiRoute {
 	methods: Partial<Record<ApiMethod, ApiHandler>>;
 }
 
-/** The 405 of an /api path asked with a method it does not answer: the /api error shape, and `Allow`. */
+/** The methods a path answers, as `Allow` names them: HEAD wherever GET is (the router answers it as GET). */
+function allowedMethods(methods: string[]): string[] {
+	return methods.includes("GET") ? [...methods, "HEAD"] : methods;
+}
+
+/**
+ * The 405 of a path asked with a method it does not answer (an /api path, /healthz, the console): the /api
+ * error shape, and `Allow`.
+ */
 function allowOnly(methods: string[]): () => Response {
+	const allowed = allowedMethods(methods);
 	return () =>
 		apiError(
-			{ status: 405, message: `this path answers ${methods.join(" or ")} only` },
-			{ allow: methods.join(", ") },
+			{ status: 405, message: `this path answers ${allowed.join(" or ")} only` },
+			{ allow: allowed.join(", ") },
 		);
 }
 
@@ -218,8 +227,11 @@ base
 	})
 	.all("/", () => failEnvelope(405, "callbacks are POST /", { allow: "POST" }))
 	.get("/healthz", (request, env) => health(request, env))
+	.all("/healthz", allowOnly(["GET"]))
 	.get("/admin", serveConsole)
-	.get("/admin/*", serveConsole);
+	.get("/admin/*", serveConsole)
+	.all("/admin", allowOnly(["GET"]))
+	.all("/admin/*", allowOnly(["GET"]));
 addApiRoutes(base, PUBLIC_API_ROUTES);
 base.all("/api/*", requireAdmin);
 addApiRoutes(base, ADMIN_API_ROUTES);
@@ -227,5 +239,24 @@ base
 	.all("/api/*", () => apiError({ status: 404, message: "no such /api path" }))
 	.all("*", () => failEnvelope(404, "not found"));
 
-/** The Worker's route table: callbacks, /healthz, the console, and every /api path. */
-export const router = base;
+/**
+ * GET's answer without its body: the same status and headers, `Content-Length` included (HTTP's HEAD). The
+ * body is read to count it: every answer here is small JSON or a console file.
+ */
+async function headAnswer(answer: Response): Promise<Response> {
+	const headers = new Headers(answer.headers);
+	if (answer.body !== null) headers.set("content-length", String((await answer.arrayBuffer()).byteLength));
+	return new Response(null, { status: answer.status, statusText: answer.statusText, headers });
+}
+
+/**
+ * The Worker's route table: callbacks, /healthz, the console, and every /api path. HEAD is answered as GET
+ * without the body, so every GET route answers it and every 405 that allows GET allows HEAD.
+ */
+export const router = {
+	routes: base.routes,
+	fetch: async (request: Request, env: Env, ctx: ExecutionContext): Promise<Response> =>
+		request.method === "HEAD"
+			? headAnswer(await base.fetch(new Request(request, { method: "GET" }), env, ctx))
+			: base.fetch(request, env, ctx),
+};

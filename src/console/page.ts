@@ -40,8 +40,8 @@ function consoleFile(pathname: string) {
 }
 
 /**
- * GET (or HEAD) /admin and its files, with {@link CONSOLE_HEADERS} and an ETag (304 when the browser holds
- * the same file); 404 for anything else under /admin.
+ * GET /admin and its files, with {@link CONSOLE_HEADERS} and an ETag (304 when the browser holds the same
+ * file); 404 for anything else under /admin. HEAD is GET without the body, done by the route table.
  */
 export function serveConsole(request: Request): Response {
 	const file = consoleFile(new URL(request.url).pathname);
@@ -49,7 +49,7 @@ export function serveConsole(request: Request): Response {
 		? new Response("not found\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } })
 		: request.headers.get("if-none-match") === file.etag
 			? new Response(null, { status: 304, headers: { etag: file.etag } })
-			: new Response(request.method === "HEAD" ? null : file.body, {
+			: new Response(file.body, {
 					headers: { "content-type": file.contentType, etag: file.etag },
 				});
 	for (const [name, value] of Object.entries(CONSOLE_HEADERS)) response.headers.set(name, value);

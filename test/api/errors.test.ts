@@ -28,17 +28,17 @@ describe("/api errors", () => {
 	});
 
 	it.each([
-		["/api/events", "POST", "GET"],
-		["/api/decisions", "DELETE", "GET"],
-		["/api/topics/x", "PUT", "GET"],
-		["/api/groups/g/topics", "POST", "GET"],
-		["/api/policy/check", "GET", "POST"],
-	])("answers 405 with Allow for %s asked with %s", async (path, method, allowed) => {
+		["/api/events", "POST", "GET, HEAD", "GET or HEAD"],
+		["/api/decisions", "DELETE", "GET, HEAD", "GET or HEAD"],
+		["/api/topics/x", "PUT", "GET, HEAD", "GET or HEAD"],
+		["/api/groups/g/topics", "POST", "GET, HEAD", "GET or HEAD"],
+		["/api/policy/check", "GET", "POST", "POST"],
+	])("answers 405 with Allow for %s asked with %s", async (path, method, allow, named) => {
 		const res = await call(path, { method, headers: authorized });
 		expect(res.status).toBe(405);
-		expect(res.headers.get("allow")).toBe(allowed);
+		expect(res.headers.get("allow")).toBe(allow);
 		expect(res.json).toEqual({
-			error: { code: "method_not_allowed", message: `this path answers ${allowed} only` },
+			error: { code: "method_not_allowed", message: `this path answers ${named} only` },
 		});
 	});
 

@@ -1,5 +1,5 @@
-// Every /api path answers a method it does not serve with 405, an `Allow` header naming the ones it does,
-// and the /api error shape. The table below is written out here, not read from src/routes.ts, so a path
+// Every /api path answers a method it does not serve with 405, an `Allow` header naming the ones it does
+// (HEAD wherever GET is), and the /api error shape. The table below is written out here, not read from src/routes.ts, so a path
 // that loses its 405 (or a route that disappears) fails this test.
 import { describe, expect, it } from "vitest";
 import { API_PATHS } from "../../src/routes";
@@ -29,11 +29,17 @@ const EXPECTED: [path: string, allowed: string[]][] = [
 	["/api/enforcement", ["GET"]],
 ];
 
-const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
 
-const cases = EXPECTED.flatMap(([path, allowed]) =>
-	METHODS.filter((method) => !allowed.includes(method)).map((method) => [path, method, allowed] as const),
-);
+/** What `Allow` names for a path that routes `methods`: HEAD is answered wherever GET is. */
+const allowHeader = (methods: string[]) => (methods.includes("GET") ? [...methods, "HEAD"] : methods);
+
+const cases = EXPECTED.flatMap(([path, routed]) => {
+	const allowed = allowHeader(routed);
+	return METHODS.filter((method) => !allowed.includes(method)).map(
+		(method) => [path, method, allowed] as const,
+	);
+});
 
 describe("405 on every /api path", () => {
 	it.each(cases)("%s asked with %s: 405, Allow and the /api error shape", async (path, method, allowed) => {
@@ -48,6 +54,8 @@ describe("405 on every /api path", () => {
 		const allow = (response.headers.get("allow") ?? "").split(/,\s*/);
 		expect([...allow].sort()).toEqual([...allowed].sort());
 		expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+		// A HEAD gets the same status and headers, without the body.
+		if (method === "HEAD") return expect(await response.text()).toBe("");
 		expect(await response.json()).toEqual({
 			error: { code: "method_not_allowed", message: `this path answers ${allow.join(" or ")} only` },
 		});

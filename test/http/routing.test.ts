@@ -22,6 +22,23 @@ describe("HTTP edge", () => {
 		expect(await res.json()).toMatchObject({ ActionStatus: "FAIL" });
 	});
 
+	it.each([
+		["/healthz", "POST"],
+		["/healthz", "PUT"],
+		["/healthz", "DELETE"],
+		["/healthz", "PATCH"],
+		["/admin", "POST"],
+		["/admin/console.js", "DELETE"],
+	])("answers %s asked with %s 405, Allow: GET, HEAD, in the /api error shape", async (path, method) => {
+		const res = await SELF.fetch(`https://x${path}`, { method, body: method === "DELETE" ? null : "{}" });
+		expect(res.status).toBe(405);
+		expect(res.headers.get("allow")).toBe("GET, HEAD");
+		expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+		expect(await res.json()).toEqual({
+			error: { code: "method_not_allowed", message: "this path answers GET or HEAD only" },
+		});
+	});
+
 	it("acknowledges other CallbackCommands with 200 OK/0 and stores nothing", async () => {
 		const before = await countEvents();
 		const res = await sendCallback("C2C.CallbackAfterSendMsg", {
