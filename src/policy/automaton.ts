@@ -7,6 +7,13 @@
 // not fit the cache: 14 bytes per state plus 8 per needle-ending state, built in linear time with no
 // object per state or edge. Which needles end where is kept only for the states that end one, as
 // chained lists, rather than in two more numbers per state.
+// The time of a search should not grow with the number of needles. What does grow is the fan-out of
+// the states near the root, where a search spends most of its steps: with 100,000 needles they have
+// tens of children, and finding one is a bisection (a handful of unpredictable branches), plus failure
+// steps when it is missing. So the first states in breadth-first order, as long as most of them have
+// many children, also get a row of the complete transition function over the ASCII code units the
+// needles hold (failure links already followed): one read per step there. An ASCII code unit that no
+// needle holds sends every state back to the root at once. The rows add at most 4 bytes per state.
 // During construction an open-addressing table of (state, code unit) → child, in one typed array, finds
 // existing edges.
 
@@ -31,6 +38,17 @@ export interface Automaton {
 	readonly outputNext: Int32Array;
 	/** Length of each needle in UTF-16 units. */
 	readonly needleLengths: Int32Array;
+	/** For each ASCII code unit, its column in a row of {@link Automaton.rows} plus 1; 0 when no needle holds it. */
+	readonly asciiColumn: Uint8Array;
+	/** Columns of a row: the distinct ASCII code units the needles hold. */
+	readonly columns: number;
+	/** States 0 … rowStates - 1 have a row. */
+	readonly rowStates: number;
+	/**
+	 * Row of state s: rows[s * columns] …, the state after reading each column's code unit in s, failure
+	 * links followed.
+	 */
+	readonly rows: Int32Array;
 }
 
 /** Stride of {@link Automaton.nodes}. */
@@ -38,6 +56,10 @@ export const NODE = 3;
 
 /** Fan-out up to which a state's children are scanned rather than bisected. */
 const LINEAR_FANOUT = 8;
+/** Fan-out from which a state counts as wide, for choosing which states get a row. */
+const WIDE_FANOUT = 6;
+/** Numbers of rows an automaton may have even when it has fewer states. */
+const ROWS_FLOOR = 4096;
 
 /**
  * Builds the automaton of `needles` (each non-empty, distinct); needle `i` is reported as `i`.
@@ -195,8 +217,57 @@ export class AutomatonBuilder {
 		}
 		nodes[NODE * states] = firstChild[states] as number;
 		const needleLengths = Int32Array.from(this.lengths);
-		return { states, nodes, unitInto, rootAscii, outputNeedle, outputNext, needleLengths };
+		return {
+			states,
+			nodes,
+			unitInto,
+			rootAscii,
+			outputNeedle,
+			outputNext,
+			needleLengths,
+			...transitionRows(firstChild, unitInto, rootAscii, fail, states),
+		};
 	}
+}
+
+/**
+ * The rows of the complete transition function: for the longest run of first states (breadth-first)
+ * of which at least half are wide, over the ASCII code units the needles hold. They hold at most as many
+ * numbers as there are states (or {@link ROWS_FLOOR}), so they add at most 4 bytes per state.
+ */
+function transitionRows(
+	firstChild: Int32Array,
+	unitInto: Uint16Array,
+	rootAscii: Int32Array,
+	fail: Int32Array,
+	states: number,
+): Pick<Automaton, "asciiColumn" | "columns" | "rowStates" | "rows"> {
+	const asciiColumn = new Uint8Array(0x80);
+	const units: number[] = [];
+	for (let s = 1; s < states; s++) {
+		const unit = unitInto[s] as number;
+		if (unit < 0x80 && asciiColumn[unit] === 0) asciiColumn[unit] = units.push(unit);
+	}
+	const columns = units.length;
+	// At most one number of rows per state (plus a little for small automata), whatever the needles.
+	const most = columns === 0 ? 0 : Math.floor(Math.max(states, ROWS_FLOOR) / columns);
+	let rowStates = 0;
+	let wide = 0;
+	for (let s = 0; s < Math.min(states, most); s++) {
+		if ((firstChild[s + 1] as number) - (firstChild[s] as number) >= WIDE_FANOUT) wide++;
+		if (2 * wide >= s + 1) rowStates = s + 1;
+	}
+	const rows = new Int32Array(rowStates * columns);
+	for (let s = 0; s < rowStates; s++) {
+		for (let column = 0; column < columns; column++) {
+			const unit = units[column] as number;
+			// A failure target is shallower, so numbered lower: its row is already complete.
+			let next = childOf(firstChild, 1, unitInto, rootAscii, s, unit);
+			if (next === 0 && s !== 0) next = rows[(fail[s] as number) * columns + column] as number;
+			rows[s * columns + column] = next;
+		}
+	}
+	return { asciiColumn, columns, rowStates, rows };
 }
 
 /**
@@ -355,9 +426,14 @@ function childOf(
  * Start at state 0; reaching state s finds the needles of the list starting at entry nodes[3s + 2].
  */
 export function nextState(automaton: Automaton, state: number, unit: number): number {
-	const { nodes, unitInto, rootAscii } = automaton;
+	const { nodes, unitInto, rootAscii, asciiColumn, columns, rowStates, rows } = automaton;
+	// An ASCII code unit that no needle holds leads every state back to the root.
+	const column = unit < 0x80 ? (asciiColumn[unit] as number) - 1 : -1;
+	if (column === -1 && unit < 0x80) return 0;
 	let s = state;
 	for (;;) {
+		// A state with a row answers at once: its row already follows the failure links.
+		if (s < rowStates && column >= 0) return rows[s * columns + column] as number;
 		const next = childOf(nodes, NODE, unitInto, rootAscii, s, unit);
 		if (next !== 0 || s === 0) return next;
 		s = nodes[NODE * s + 1] as number;

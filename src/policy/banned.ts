@@ -136,6 +136,20 @@ export function addPattern(side: SideBuilder, index: number, shape: EntryShape):
 	return null;
 }
 
+/**
+ * A value of several words with its words joined (`double penetration` → `doublepenetration`), compared
+ * too: a name spelled letter by letter (`d o u b l e p e n e t r a t i o n`) is read with its separators
+ * skipped, which joins the words, and so does a name that merely drops the space. Null when the value is
+ * one word, or is a regex, a glob or compared exactly as received.
+ */
+function wordsJoined({ value, mode, normalize }: EntryShape): string | null {
+	if (!normalize || mode === "regex" || mode === "glob") return null;
+	if (!foldedValue(value).written.includes(" ")) return null;
+	const joined = value.replace(/\s+/gu, "");
+	const folded = foldedValue(joined).written;
+	return folded === "" || folded.includes(" ") ? null : joined;
+}
+
 function addRegex(side: SideBuilder, index: number, { value, normalize, fold }: EntryShape): string | null {
 	try {
 		RE2JS.compile(value, normalize ? RE2JS.CASE_INSENSITIVE : 0);
@@ -201,6 +215,8 @@ export function compileBanned(
 			const name = `${path}[${index}]`;
 			return problem(`${name}: ${trouble}`, name, at(index));
 		}
+		const joined = wordsJoined(shape);
+		if (joined !== null) addPattern(normalized, index, { ...shape, value: joined });
 	}
 	const list = new CompiledBannedList(
 		path,

@@ -101,3 +101,46 @@ describe("bare i/l strokes and kappa", () => {
 		expect(refused(bestiality, "b\u0435st\u0456a\u04cf\u0456ty")).toBe(true);
 	});
 });
+
+describe("a value of several words is also compared with its words joined", () => {
+	const plain = compile(["double penetration", "赌 博"]);
+	const word = compile([{ match: "word", value: "jerk off" }]);
+
+	it.each([
+		["double penetration", true],
+		["d o u b l e p e n e t r a t i o n", true], // spelled letter by letter: the separators are skipped
+		["d.o.u.b.l.e.p.e.n.e.t.r.a.t.i.o.n", true],
+		["my d o u b l e p e n e t r a t i o n page", true],
+		["doublepenetration", true], // the space dropped
+		["赌博", true],
+		["double pen", false],
+		["penetration test", false],
+		["double the penetration", false],
+	])("plain %s → refused %s", (name, expected) => {
+		expect(refused(plain, name)).toBe(expected);
+	});
+
+	it.each([
+		["jerk off", true],
+		["jerkoff", true],
+		["j e r k o f f", true],
+		["jerkoffs", false], // still a word entry: the joined form must end a word
+		["Jerkoffice", false],
+	])("word jerk off: %s → refused %s", (name, expected) => {
+		expect(refused(word, name)).toBe(expected);
+	});
+
+	it("names the entry as written when the joined form matched", () => {
+		const { verdict, explanation } = explainCreation(plain, "topic", {
+			operatorAccount: "leckie",
+			name: "d o u b l e p e n e t r a t i o n",
+		});
+		expect(verdict.rule).toBe('names.banned[0] "double penetration"');
+		expect(explanation?.match?.value).toBe("double penetration");
+		expect(explanation?.match?.span).toEqual({
+			start: 0,
+			end: 33,
+			text: "d o u b l e p e n e t r a t i o n",
+		});
+	});
+});
