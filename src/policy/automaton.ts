@@ -13,7 +13,8 @@
 // steps when it is missing. So the first states in breadth-first order, as long as most of them have
 // many children, also get a row of the complete transition function over the ASCII code units the
 // needles hold (failure links already followed): one read per step there. An ASCII code unit that no
-// needle holds sends every state back to the root at once. The rows add at most 4 bytes per state.
+// needle holds sends every state back to the root at once. The rows add at most 4 bytes per state (or
+// 16 KiB in all for a small automaton).
 // During construction an open-addressing table of (state, code unit) → child, in one typed array, finds
 // existing edges.
 
@@ -58,7 +59,7 @@ export const NODE = 3;
 const LINEAR_FANOUT = 8;
 /** Fan-out from which a state counts as wide, for choosing which states get a row. */
 const WIDE_FANOUT = 6;
-/** Numbers of rows an automaton may have even when it has fewer states. */
+/** Numbers the rows may hold even when the automaton has fewer states (16 KiB). */
 const ROWS_FLOOR = 4096;
 
 /**
@@ -249,7 +250,7 @@ function transitionRows(
 		if (unit < 0x80 && asciiColumn[unit] === 0) asciiColumn[unit] = units.push(unit);
 	}
 	const columns = units.length;
-	// At most one number of rows per state (plus a little for small automata), whatever the needles.
+	// The rows hold at most one number per state (or ROWS_FLOOR), whatever the needles.
 	const most = columns === 0 ? 0 : Math.floor(Math.max(states, ROWS_FLOOR) / columns);
 	let rowStates = 0;
 	let wide = 0;
