@@ -27,6 +27,7 @@ import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { callbackQuery } from "../scripts/tencent-callback.mjs";
 import { buildWorker, bundleSize, run } from "./lib/build.mjs";
 import { policyDocument } from "./lib/policy-fixture.mjs";
 import { profileDuring, stagesOfProfile, summarizeProfile } from "./lib/profile.mjs";
@@ -163,16 +164,7 @@ async function load(url, scenario, connections, seconds, runId) {
 
 /** Sends one request as Tencent would and returns the status and JSON answer, to check the setup. */
 async function probe(url, command, body) {
-	const time = String(Math.floor(Date.now() / 1000));
-	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(CALLBACK_TOKEN + time));
-	const sign = Buffer.from(digest).toString("hex");
-	const query = new URLSearchParams({
-		SdkAppid: SDK_APP_ID,
-		CallbackCommand: command,
-		contenttype: "json",
-		RequestTime: time,
-		Sign: sign,
-	});
+	const query = callbackQuery({ command, sdkAppId: SDK_APP_ID, token: CALLBACK_TOKEN });
 	const response = await fetch(new URL(`/?${query}`, url), {
 		method: "POST",
 		headers: { "content-type": "application/json" },

@@ -11,7 +11,13 @@ import { type RunningWorker, startWorker } from "./support/worker";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const CALLBACK_TOKEN = "callback-token-for-signing-tests";
-const SENDERS = ["bench/lib/load.mjs", "scripts/soak.mjs", "scripts/send.mjs", "test/node/answers.test.ts"];
+const SENDERS = [
+	"bench/lib/load.mjs",
+	"bench/run.mjs",
+	"scripts/soak.mjs",
+	"scripts/send.mjs",
+	"test/node/answers.test.ts",
+];
 let worker: RunningWorker;
 
 beforeAll(async () => {
