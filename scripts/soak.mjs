@@ -7,12 +7,12 @@
 // Reports the workerd process's memory (RSS) after warm-up and at the end. Exits non-zero on any loss,
 // duplicate or 5xx. Bounded: a watchdog ends everything SOAK_SECONDS + 180 s after the start.
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { callbackQuery, callbackSign } from "./tencent-callback.mjs";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 16);
@@ -115,22 +115,10 @@ async function workerHeapMiB(inspectorPort, base) {
 	}
 }
 
-const sign = (time) =>
-	createHash("sha256")
-		.update(TOKEN + time)
-		.digest("hex");
-
 function query(command, { badSign = false } = {}) {
-	const time = String(Math.floor(Date.now() / 1000));
-	const params = new URLSearchParams({
-		SdkAppid: SDK_APP_ID,
-		CallbackCommand: command,
-		contenttype: "json",
-		ClientIP: "127.0.0.1",
-		OptPlatform: "RESTAPI",
-		RequestTime: time,
-		Sign: badSign ? sign(`${time}0`) : sign(time),
-	});
+	const params = callbackQuery({ command, sdkAppId: SDK_APP_ID, token: TOKEN });
+	// A Sign made for another RequestTime: the Worker must refuse it.
+	if (badSign) params.set("Sign", callbackSign(TOKEN, `${params.get("RequestTime")}0`));
 	return params.toString();
 }
 
@@ -204,10 +192,11 @@ const events = new Map();
 const recent = [];
 const stats = { requests: 0, byStatus: {}, byKind: {}, invalidSent: 0, fivexx: 0, errors: 0, latencies: [] };
 
-async function post(base, kind, command, body, options) {
+/** Sends `body` signed for now, or with the query string of an earlier delivery (`options.query`). */
+async function post(base, kind, command, body, options = {}) {
 	const started = performance.now();
 	try {
-		const response = await fetch(`${base}/?${query(command, options)}`, {
+		const response = await fetch(`${base}/?${options.query ?? query(command, options)}`, {
 			method: "POST",
 			body,
 			headers: { "content-type": "application/json" },
@@ -234,15 +223,22 @@ const ONLY_IGNORED = process.env.SOAK_MIX === "ignored";
 
 async function oneRequest(base) {
 	const roll = ONLY_IGNORED ? 0.95 : Math.random();
-	if (roll < 0.2 && recent.length > 0) {
-		const event = recent[Math.floor(Math.random() * recent.length)];
-		if ((await post(base, "redelivery", event.command, event.text)) === 200) event.accepted = true;
+	const again = recent.length > 0 ? recent[Math.floor(Math.random() * recent.length)] : undefined;
+	// A redelivery is Chat retrying the same request: the same URL (RequestTime and Sign) and body, while
+	// the RequestTime is still fresh. The same body signed anew is a new delivery, stored again when it has
+	// no EventTime (docs/storage-schema.md, "Deduplication").
+	if (roll < 0.2 && again && Date.now() - again.sentAt < 50_000) {
+		const status = await post(base, "redelivery", again.command, again.text, { query: again.query });
+		if (status === 200) again.accepted = true;
 	} else if (roll < 0.75) {
 		const event = newAfterEvent();
 		events.set(event.seq, event);
 		recent.push(event);
 		if (recent.length > 2000) recent.shift();
-		if ((await post(base, "after", event.command, event.text)) === 200) event.accepted = true;
+		event.query = query(event.command);
+		event.sentAt = Date.now();
+		if ((await post(base, "after", event.command, event.text, { query: event.query })) === 200)
+			event.accepted = true;
 	} else if (roll < 0.87) {
 		const command =
 			Math.random() < 0.5 ? "Group.CallbackBeforeCreateTopic" : "Group.CallbackBeforeCreateGroup";

@@ -4,8 +4,8 @@
 // Options: url, scenario (a label), body ("before": one fixed BeforeCreateTopic body; "after": an
 // AfterCreateTopic body with a new topic each request), query (extra query parameters), connections,
 // seconds, token, sdkAppId, runId.
-import { createHash } from "node:crypto";
 import autocannon from "autocannon";
+import { callbackQuery } from "../../scripts/tencent-callback.mjs";
 
 const options = JSON.parse(process.argv[2] ?? "{}");
 const { url, scenario, body, query = {}, connections, seconds, token, sdkAppId, runId } = options;
@@ -18,25 +18,15 @@ const BEFORE_BODY = JSON.stringify({
 });
 const command = body === "after" ? "Group.CallbackAfterCreateTopic" : "Group.CallbackBeforeCreateTopic";
 
-/** The query string Tencent sends, signed as Tencent signs it (sha256 of token + RequestTime). */
+/** The query string Tencent sends, signed as Tencent signs it; signed once per second, as RequestTime changes. */
 let signedSecond = 0;
 let signedPath = "";
 function currentPath() {
 	const second = Math.floor(Date.now() / 1000);
 	if (second !== signedSecond) {
 		signedSecond = second;
-		const params = new URLSearchParams({
-			SdkAppid: sdkAppId,
-			CallbackCommand: command,
-			contenttype: "json",
-			ClientIP: "127.0.0.1",
-			OptPlatform: "RESTAPI",
-			...query,
-		});
-		if (token) {
-			params.set("RequestTime", String(second));
-			params.set("Sign", createHash("sha256").update(`${token}${second}`).digest("hex"));
-		}
+		const params = callbackQuery({ command, sdkAppId, token, requestTime: second });
+		for (const [name, value] of Object.entries(query)) params.set(name, value);
 		signedPath = `/?${params}`;
 	}
 	return signedPath;

@@ -139,10 +139,14 @@ function judgeName(
 		if (explain !== null) explain.value = explainWholeNameException(rules, forms, exception);
 		return allow(allowedRule(rules, exception), dryRun);
 	}
-	const spans = allowedSpans(rules, forms);
-	const saved = explain === null ? null : [];
-	const search = findFirstBanned(rules.banned, forms, spans.excused, saved);
-	if (explain !== null) explain.value = explanation(rules, forms, search, spans, saved ?? []);
+	// Most names hold no banned match at all: the `allowed` patterns are only searched for once one does.
+	let search = explain === null ? findFirstBanned(rules.banned, forms) : null;
+	if (search === null || (search.best !== Number.POSITIVE_INFINITY && rules.allowedPatterns !== null)) {
+		const spans = allowedSpans(rules, forms);
+		const saved = explain === null ? null : [];
+		search = findFirstBanned(rules.banned, forms, spans.excused, saved);
+		if (explain !== null) explain.value = explanation(rules, forms, search, spans, saved ?? []);
+	}
 	if (search.best !== Number.POSITIVE_INFINITY) {
 		const banned = rules.banned.ruleAt(search.best);
 		return refuse(rules, banned.rule, banned.errorCode, banned.errorInfo);

@@ -1,6 +1,6 @@
-// Retention: rows of `events` and `decisions` older than RETENTION_DAYS go to R2 (gzipped NDJSON, one
-// folder per UTC day), and only once R2 holds them are they deleted from D1, in bounded batches. Run by
-// the Cron Trigger (`scheduled` in src/index.ts), so D1 stays under its size cap.
+// Retention: rows of `events`, `decisions`, `quarantine` and `quarantine_actions` older than RETENTION_DAYS
+// go to R2 (gzipped NDJSON, one folder per UTC day), and only once R2 holds them are they deleted from D1,
+// in bounded batches. Run by the Cron Trigger (`scheduled` in src/index.ts), so D1 stays under its size cap.
 //
 // Rows leave strictly in id order: a batch is the oldest rows of the table, and it ends before the first
 // row that is still too young. So the deleted rows are always an id prefix of the table, which is also
@@ -11,13 +11,40 @@ import { errorMessage, log } from "../log";
 
 const DAY_MS = 86_400_000;
 
-/** The tables retention archives, with the columns each archived line holds. */
+/** How retention reads one table. */
+interface RetainedTableShape {
+	/** The columns each archived line holds: every column of the table. */
+	columns: string;
+	/** The column (ms) a row's age is counted from, and its archive folder's day taken from. */
+	time: "received_at" | "acted_at";
+	/** The most rows one batch reads, whatever RETENTION_BATCH_ROWS says (rows that can be large). */
+	maxBatchRows?: number;
+}
+
+/** The tables retention archives, in the order a run goes through them. */
 export const RETAINED_TABLES = {
-	events:
-		"id, event_key, delivery_id, command, sdk_app_id, group_id, topic_id, operator_account, event_time, received_at, payload",
-	decisions:
-		"id, received_at, command, operator_account, name, allowed, error_code, rule, policy_version, dry_run, source",
-} as const;
+	events: {
+		columns:
+			"id, event_key, delivery_id, command, sdk_app_id, group_id, topic_id, operator_account, event_time, received_at, payload",
+		time: "received_at",
+	},
+	decisions: {
+		columns:
+			"id, received_at, command, operator_account, name, allowed, error_code, rule, policy_version, dry_run, source",
+		time: "received_at",
+	},
+	quarantine: {
+		columns:
+			"id, received_at, command, sdk_app_id, reason, body, body_bytes, body_truncated, resolved_at, resolution",
+		time: "received_at",
+		// A body is kept up to 64 KiB: 100 rows keep one batch near 6.4 MiB in the isolate's memory.
+		maxBatchRows: 100,
+	},
+	quarantine_actions: {
+		columns: "id, quarantine_id, action, outcome, detail, acted_at, request_id",
+		time: "acted_at",
+	},
+} as const satisfies Record<string, RetainedTableShape>;
 export type RetainedTable = keyof typeof RETAINED_TABLES;
 
 /** How retention is set (vars RETENTION_DAYS, RETENTION_BATCH_ROWS, RETENTION_MAX_BATCHES). */
@@ -59,10 +86,10 @@ async function gzip(text: string): Promise<ArrayBuffer> {
 }
 
 /**
- * Archives then deletes one batch of `table`: its oldest rows received before `cutoff`, stopping at the
- * first younger row. Each UTC day of the batch becomes one R2 object; the DELETE runs only after every
- * object of the batch was written, and removes exactly the id range written. Returns null when there was
- * nothing to do.
+ * Archives then deletes one batch of `table`: its oldest rows from before `cutoff` (by its time column),
+ * stopping at the first younger row. Each UTC day of the batch becomes one R2 object; the DELETE runs only
+ * after every object of the batch was written, and removes exactly the id range written. Returns null when
+ * there was nothing to do.
  */
 async function archiveBatch(
 	env: Env,
@@ -71,17 +98,17 @@ async function archiveBatch(
 	cutoff: number,
 	batchRows: number,
 ): Promise<TableRun | null> {
-	const { results } = await env.DB.prepare(
-		`SELECT ${RETAINED_TABLES[table]} FROM ${table} ORDER BY id LIMIT ?`,
-	)
-		.bind(batchRows)
-		.all<{ id: number; received_at: number }>();
-	const young = results.findIndex((row) => row.received_at >= cutoff);
+	const shape: RetainedTableShape = RETAINED_TABLES[table];
+	const { results } = await env.DB.prepare(`SELECT ${shape.columns} FROM ${table} ORDER BY id LIMIT ?`)
+		.bind(Math.min(batchRows, shape.maxBatchRows ?? batchRows))
+		.all<{ id: number } & Record<string, unknown>>();
+	const at = (row: (typeof results)[number]) => row[shape.time] as number;
+	const young = results.findIndex((row) => at(row) >= cutoff);
 	const rows = young === -1 ? results : results.slice(0, young);
 	if (rows.length === 0) return null;
 	const byDay = new Map<string, typeof rows>();
 	for (const row of rows) {
-		const day = utcDay(row.received_at);
+		const day = utcDay(at(row));
 		byDay.set(day, [...(byDay.get(day) ?? []), row]);
 	}
 	const objects: string[] = [];
@@ -105,9 +132,8 @@ async function archiveBatch(
 }
 
 /**
- * One retention run at `now`: for each table, up to `maxBatches` batches of rows received before
- * `now - days`. Off (nothing read, nothing deleted) when RETENTION_DAYS is 0 or the ARCHIVE bucket is not
- * bound. A failure stops that table's run and is logged; what was not archived is never deleted.
+ * One retention run at `now`: for each table, up to `maxBatches` batches of rows from before `now - days`.
+ * Off (nothing read, nothing deleted) when RETENTION_DAYS is 0 or the ARCHIVE bucket is not bound. A failure stops that table's run and is logged; what was not archived is never deleted.
  */
 export async function runRetention(env: Env, now: number): Promise<Record<RetainedTable, TableRun> | null> {
 	const settings = retentionSettings(env);

@@ -1,6 +1,7 @@
 // Refusals must reach the client over a real socket: a body the Worker will not read (too large, or sent
 // without valid credentials) still gets its status line and JSON answer, not a connection reset.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callbackQuery } from "../../scripts/tencent-callback.mjs";
 import { type RunningWorker, startWorker } from "./support/worker";
 
 const MiB = 1024 * 1024;
@@ -35,14 +36,8 @@ function chunked(text: string): ReadableStream<Uint8Array> {
 	});
 }
 
-async function signedQuery(command: string): Promise<string> {
-	const requestTime = String(Math.floor(Date.now() / 1000));
-	const digest = await crypto.subtle.digest(
-		"SHA-256",
-		new TextEncoder().encode(CALLBACK_TOKEN + requestTime),
-	);
-	const sign = Buffer.from(digest).toString("hex");
-	return `/?SdkAppid=1400000000&CallbackCommand=${command}&RequestTime=${requestTime}&Sign=${sign}`;
+function signedQuery(command: string): string {
+	return `/?${callbackQuery({ command, sdkAppId: "1400000000", token: CALLBACK_TOKEN })}`;
 }
 
 describe("refusals of large bodies reach the client over a real socket", () => {
@@ -61,7 +56,7 @@ describe("refusals of large bodies reach the client over a real socket", () => {
 		});
 
 		it(`answers a signed ${size / MiB} MiB after-callback 413`, async () => {
-			const response = await worker.fetch(await signedQuery(AFTER_INFO_CHANGED), {
+			const response = await worker.fetch(signedQuery(AFTER_INFO_CHANGED), {
 				method: "POST",
 				body: afterEvent(size),
 			});
@@ -70,7 +65,7 @@ describe("refusals of large bodies reach the client over a real socket", () => {
 		});
 
 		it(`answers a chunked signed ${size / MiB} MiB after-callback 413`, async () => {
-			const response = await worker.fetch(await signedQuery(AFTER_INFO_CHANGED), {
+			const response = await worker.fetch(signedQuery(AFTER_INFO_CHANGED), {
 				method: "POST",
 				body: chunked(afterEvent(size)),
 				duplex: "half",
