@@ -180,13 +180,21 @@ const output = {
 	allowed: entries,
 };
 const text = `${JSON.stringify(output, null, "\t")}\n`;
-const t0 = performance.now();
-withAllowed(output.allowed);
-const compileMs = performance.now() - t0;
+/** The fastest of five compiles of the benchmark policy with `extra` allowed patterns, in ms. */
+function compileMs(extra) {
+	let best = Number.POSITIVE_INFINITY;
+	for (let i = 0; i < 5; i++) {
+		const t0 = performance.now();
+		withAllowed(extra);
+		best = Math.min(best, performance.now() - t0);
+	}
+	return best;
+}
+const [alone, withList] = [compileMs([]), compileMs(output.allowed)];
 console.log(
 	`${found.size} candidate words; ${generated.length} excepted, ${rejected.length} left refused as rude, ` +
 		`${keptHand.length} of ${hand.length} hand-written entries kept; dropped for letting a rude word through: ${dropped.join(", ") || "none"}; ${output.allowed.length} entries, ${text.length} bytes; ` +
-		`the benchmark policy with them compiles in ${compileMs.toFixed(0)} ms.`,
+		`the benchmark policy compiles in ${withList.toFixed(1)} ms with them, ${alone.toFixed(1)} ms without (fastest of 5).`,
 );
 if (process.env.SCUNTHORPE_VERBOSE) console.log(`Left refused: ${rejected.join(", ")}`);
 
