@@ -241,7 +241,8 @@ base
 
 /**
  * GET's answer without its body: the same status and headers, `Content-Length` included (HTTP's HEAD). The
- * body is read to count it: every answer here is small JSON or a console file.
+ * body is read to count it: every GET answer here is bounded (a page of JSON, at most a few MiB, or a console
+ * file).
  */
 async function headAnswer(answer: Response): Promise<Response> {
 	const headers = new Headers(answer.headers);

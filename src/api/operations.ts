@@ -82,6 +82,42 @@ const QuarantineAction = v.object({
 	request_id: nullable(v.string()),
 });
 
+const PolicyVersion = v.object({
+	id: v.pipe(v.number(), v.description("The version's id: grows with every publication.")),
+	published_at: v.pipe(v.number(), v.description("ms")),
+	published_by: v.pipe(
+		v.string(),
+		v.description(
+			'The console session\'s name, "api token", or "KV (hand edit)" for a change made outside the API.',
+		),
+	),
+	action: v.picklist(["publish", "rollback", "hand-edit"]),
+	restored_from: v.pipe(nullable(v.number()), v.description("The version a rollback published again.")),
+	version: v.pipe(nullable(v.string()), v.description("The document's own `version`, when it has one.")),
+	hash: v.pipe(v.string(), v.description("SHA-256 of the document's text, hex.")),
+});
+
+const PolicyProblem = v.object({
+	message: v.string(),
+	rule: v.pipe(nullable(v.string()), v.description("The rule's path, e.g. `names.banned[3].match`.")),
+	line: nullable(v.number()),
+	column: nullable(v.number()),
+});
+
+const Published = v.object({
+	published: PolicyVersion,
+	previous: v.pipe(
+		nullable(PolicyVersion),
+		v.description("The version that was live before; null for the first."),
+	),
+});
+
+const ConsoleSession = v.object({
+	name: v.string(),
+	expiresAt: v.pipe(v.string(), v.description("ISO 8601.")),
+	csrfToken: v.pipe(v.string(), v.description("Send it as X-CSRF-Token on every state-changing call.")),
+});
+
 const groupId = { groupId: "The community's GroupId, percent-encoded (`@TGS#…` → `%40TGS%23…`)." };
 const quarantineRow = { id: "The quarantine row's id." };
 
@@ -198,7 +234,25 @@ export const apiOperations: ApiOperation[] = [
 		summary: "Refusals counted by rule over a time range (default: the last 24 hours)",
 		tag: "policy",
 		query: refusalsQuery,
-		responses: { 200: { description: "Counts by rule" } },
+		responses: {
+			200: {
+				description: "Counts by rule in [since, until), most frequent first (at most 100 rules)",
+				schema: v.object({
+					since: v.pipe(v.number(), v.description("ms")),
+					until: v.pipe(v.number(), v.description("ms")),
+					total: v.number(),
+					rules: v.array(
+						v.object({
+							rule: v.pipe(
+								nullable(v.string()),
+								v.description("null for refusals no rule decided (fail mode)."),
+							),
+							count: v.number(),
+						}),
+					),
+				}),
+			},
+		},
 		errors: { 400: "a bad query parameter, named" },
 	},
 	{
@@ -206,7 +260,20 @@ export const apiOperations: ApiOperation[] = [
 		path: "/api/policy",
 		summary: "The live policy document, its hash and the version that published it",
 		tag: "policy",
-		responses: { 200: { description: "The live policy" } },
+		responses: {
+			200: {
+				description:
+					"The KV value as stored (even when broken), whether it compiles, and its recorded version",
+				schema: v.object({
+					text: v.pipe(nullable(v.string()), v.description("null when KV holds no policy.")),
+					hash: nullable(v.string()),
+					valid: v.boolean(),
+					problem: nullable(PolicyProblem),
+					version: nullable(v.string()),
+					current: v.pipe(nullable(PolicyVersion), v.description("null after a hand edit.")),
+				}),
+			},
+		},
 	},
 	{
 		method: "put",
@@ -214,7 +281,7 @@ export const apiOperations: ApiOperation[] = [
 		summary: "Publish a policy document (validated first; recorded as a version)",
 		tag: "policy",
 		body: PublishSchema,
-		responses: { 200: { description: "Published" } },
+		responses: { 200: { description: "Published", schema: Published } },
 		errors: { 400: "an invalid document, naming the rule", 409: "the live policy changed meanwhile" },
 	},
 	{
@@ -223,7 +290,19 @@ export const apiOperations: ApiOperation[] = [
 		summary: "Validate a policy document without publishing it",
 		tag: "policy",
 		body: ValidateSchema,
-		responses: { 200: { description: "Valid, or the problems found" } },
+		responses: {
+			200: {
+				description: "Valid (with a summary of what it does), or the problem found",
+				schema: v.variant("valid", [
+					v.object({
+						valid: v.literal(true),
+						version: nullable(v.string()),
+						summary: v.record(v.string(), v.unknown()),
+					}),
+					v.object({ valid: v.literal(false), problem: PolicyProblem }),
+				]),
+			},
+		},
 		errors: { 400: "a bad body" },
 	},
 	{
@@ -232,7 +311,7 @@ export const apiOperations: ApiOperation[] = [
 		summary: "Publish an earlier version again",
 		tag: "policy",
 		body: RollbackSchema,
-		responses: { 200: { description: "Rolled back" } },
+		responses: { 200: { description: "Rolled back", schema: Published } },
 		errors: { 400: "a bad body", 404: "no such version" },
 	},
 	{
@@ -241,7 +320,18 @@ export const apiOperations: ApiOperation[] = [
 		summary: "Published policy versions, newest first, paged",
 		tag: "policy",
 		query: policyVersionsQuery,
-		responses: { 200: { description: "One page of versions" } },
+		responses: {
+			200: {
+				description: "One page of versions, without their text",
+				schema: v.object({
+					versions: v.array(PolicyVersion),
+					next: v.pipe(
+						nullable(v.number()),
+						v.description("The `before` of the next (older) page; null when this page reached the first."),
+					),
+				}),
+			},
+		},
 		errors: { 400: "a bad query parameter, named" },
 	},
 	{
@@ -250,7 +340,12 @@ export const apiOperations: ApiOperation[] = [
 		summary: "One published policy version with its document",
 		tag: "policy",
 		pathParameters: { id: "The version's id." },
-		responses: { 200: { description: "The version" } },
+		responses: {
+			200: {
+				description: "The version",
+				schema: v.object({ ...PolicyVersion.entries, text: v.string() }),
+			},
+		},
 		errors: { 400: "a bad id", 404: "no such version" },
 	},
 	{
@@ -260,7 +355,7 @@ export const apiOperations: ApiOperation[] = [
 		tag: "console",
 		public: true,
 		body: SignInSchema,
-		responses: { 200: { description: "Signed in (Set-Cookie)" } },
+		responses: { 200: { description: "Signed in (Set-Cookie)", schema: ConsoleSession } },
 		errors: {
 			400: "a bad body",
 			401: "wrong token",
@@ -274,7 +369,7 @@ export const apiOperations: ApiOperation[] = [
 		summary: "The console session of this cookie",
 		tag: "console",
 		public: true,
-		responses: { 200: { description: "The session" } },
+		responses: { 200: { description: "The session", schema: ConsoleSession } },
 		errors: { 401: "no valid session" },
 	},
 	{
@@ -283,7 +378,12 @@ export const apiOperations: ApiOperation[] = [
 		summary: "Sign out of the console: clears the cookie",
 		tag: "console",
 		public: true,
-		responses: { 200: { description: "Signed out" } },
+		responses: {
+			200: {
+				description: "Signed out (the cookie cleared)",
+				schema: v.object({ signedOut: v.literal(true) }),
+			},
+		},
 	},
 	{
 		method: "post",
