@@ -179,7 +179,8 @@ export const SCUNTHORPE = [
  * names, surnames, everyday words that hold a word of obscenity's list, none on the list above: Fukuoka holds
  * `fuk`, feckless `f?ck`, Negroni `negro`, rapeseed `rape`). A seeded coin ({@link SCUNTHORPE_SPLIT_SEED})
  * puts each into one of two halves: the recommended exceptions (examples/scunthorpe-exceptions.json) were
- * written from the Scunthorpe list above and the first half only; the second half is held out, so that its
+ * generated from public lists (scripts/scunthorpe-exceptions.mjs), plus entries written by hand from the Scunthorpe
+ * list above and the first half only; the second half is held out (no entry written for it), so that its
  * figure shows how the exceptions fare on names they were not written for.
  */
 export const SCUNTHORPE_POOL = [

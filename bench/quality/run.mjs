@@ -108,9 +108,9 @@ const SETS = [
 	{ id: "scunthorpe", label: "Scunthorpe list (innocent names holding a banned word)" },
 	{
 		id: "scunthorpeSeen",
-		label: "Scunthorpe pool, the half the recommended exceptions were written from",
+		label: "Scunthorpe pool, the half the hand-written exceptions were written from",
 	},
-	{ id: "scunthorpeHeldOut", label: "Scunthorpe pool, the held-out half (not used to write them)" },
+	{ id: "scunthorpeHeldOut", label: "Scunthorpe pool, the held-out half (no entry written for it)" },
 	{ id: "chinese", label: "innocent Chinese names" },
 ];
 const EXAMPLES = 6;

@@ -226,14 +226,14 @@ function searchFoldedRegexes(
 ): void {
 	const subject = collapsed ? reading.collapsed : reading.written;
 	const { start: nameStart, end: nameEnd } = reading;
-	for (const [entry, start, end] of folded.matches(subject, search.best, search.all !== null)) {
+	folded.matches(subject, search.best, search.all !== null, (entry, start, end) => {
 		// Unit k of the subject comes from the name's [from[k], to[k]): read only once something matched.
 		const from = collapsed ? reading.from : reading.writtenFrom;
 		const to = collapsed ? reading.to : reading.writtenTo;
 		const spanFrom = start < 0 ? nameStart : (from[start] ?? nameEnd);
 		const spanTo = end <= 0 ? nameEnd : (to[end - 1] ?? nameEnd);
-		if (entry < search.best) offer(search, entry, spanFrom, Math.max(spanFrom, spanTo), readingIndex);
-	}
+		return entry < search.best && offer(search, entry, spanFrom, Math.max(spanFrom, spanTo), readingIndex);
+	});
 }
 
 function searchAutomaton(side: Side, reading: Reading, readingIndex: number, search: Search): void {
@@ -306,9 +306,12 @@ export function searchRegexes(
 	search: Search,
 ): void {
 	if (matchers === null) return;
-	for (const [entry] of matchers.matches(subject, search.best, false)) {
-		if (entry < search.best) offer(search, entry, 0, nameLength, -1);
-	}
+	matchers.matches(
+		subject,
+		search.best,
+		false,
+		(entry) => entry < search.best && offer(search, entry, 0, nameLength, -1),
+	);
 }
 
 /**
@@ -328,23 +331,30 @@ export class RegexMatchers {
 	) {}
 
 	/**
-	 * The entries (before `bestSoFar`, in document order) whose pattern matches `subject`, each with the
-	 * span of its first match in `subject` ([entry, start, end]); only the first such entry unless `all`.
+	 * Offers each entry (before `bestSoFar`, in document order) whose pattern matches `subject`, with the span
+	 * of its match ([start, end) in `subject`); `offer` says whether it took the match. A match it declines
+	 * (excused by an allowed pattern) is followed by the entry's next match, and then by the next entry, so a
+	 * match inside `Dickens` hides nothing after it. Stops at the first match taken, unless `all` (then
+	 * each entry's first match is offered).
 	 */
-	matches(subject: string, bestSoFar: number, all: boolean): [number, number, number][] {
+	matches(
+		subject: string,
+		bestSoFar: number,
+		all: boolean,
+		offer: (entry: number, start: number, end: number) => boolean,
+	): void {
 		this.compiled ??= this.compile();
 		const { set } = this.compiled;
 		const candidates = set !== null ? set.match(subject).sort((a, b) => a - b) : this.patterns.keys();
-		const out: [number, number, number][] = [];
 		for (const i of candidates) {
 			const entry = this.entries[i] as number;
 			if (entry >= bestSoFar) break;
 			const matcher = this.program(i).matcher(subject);
-			if (!matcher.find()) continue;
-			out.push([entry, matcher.start(), matcher.end()]);
-			if (!all) break;
+			while (matcher.find()) {
+				if (offer(entry, matcher.start(), matcher.end())) return;
+				if (all) break;
+			}
 		}
-		return out;
 	}
 
 	/** Builds the RE2 programs now rather than on first use; returns this. */

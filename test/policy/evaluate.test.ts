@@ -277,6 +277,22 @@ describe("matching v2", () => {
 		expect(rule("slur")).toBe('names.banned[6] regex "^slur$"');
 	});
 
+	it("looks past a folded regex match lying inside an allowed span, to its next match and the next entry", () => {
+		const folded = compile({
+			names: {
+				banned: [
+					{ match: "regex", value: "f.?ck", fold: true },
+					{ match: "regex", value: "sh.t", fold: true },
+				],
+				allowed: [{ match: "word", value: "fackelman" }],
+			},
+		});
+		const ruleOf = (name: string) => topic(folded, name).rule;
+		expect(ruleOf("Fackelman")).toBeNull();
+		expect(ruleOf("Fackelman fack")).toBe('names.banned[0] regex "f.?ck"');
+		expect(ruleOf("Fackelman shit")).toBe('names.banned[1] regex "sh.t"');
+	});
+
 	it("explains a refusal: folded form, span in the name, entry", () => {
 		const { verdict, explanation } = explainCreation(policy, "topic", {
 			operatorAccount: "a",

@@ -1,0 +1,12 @@
+// Types of bench/quality/policy.mjs, for the tests of the generated Scunthorpe exceptions.
+/** A policy document as the benchmark writes it. */
+export interface BenchmarkDocument {
+	version: string;
+	names: { allowed: unknown[]; banned: unknown[] };
+}
+/** obscenity's English dataset as a policy document, plus `chineseWords` and the allowed patterns `exceptions`. */
+export declare function benchmarkPolicy(
+	chineseWords: readonly string[],
+	foldsToOther: (term: string) => boolean,
+	exceptions?: readonly unknown[],
+): { document: BenchmarkDocument; skipped: string[]; dead: string[] };
