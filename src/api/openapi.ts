@@ -1,6 +1,7 @@
 // Builds the OpenAPI 3.1 document of /api from the routes' own valibot schemas (query parameters, bodies)
 // and the response shapes in ./operations.ts. Only `npm run openapi` and the tests import this file: the
-// Worker serves the generated src/api/openapi.json, so @valibot/to-json-schema never reaches its bundle.
+// Worker serves the generated src/api/openapi.generated.ts (the same document as one string), so
+// @valibot/to-json-schema never reaches its bundle.
 import { type ConversionConfig, toJsonSchema } from "@valibot/to-json-schema";
 import type * as v from "valibot";
 

@@ -11,7 +11,12 @@ const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" } as co
 
 /** A JSON response with the right content type. */
 export function jsonResponse(body: unknown, status = 200, headers?: HeadersInit): Response {
-	const response = new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
+	return jsonTextResponse(JSON.stringify(body), status, headers);
+}
+
+/** The same for JSON already serialized (a document built into the Worker as text). */
+export function jsonTextResponse(text: string, status = 200, headers?: HeadersInit): Response {
+	const response = new Response(text, { status, headers: JSON_HEADERS });
 	if (headers) for (const [name, value] of new Headers(headers)) response.headers.set(name, value);
 	return response;
 }
