@@ -140,7 +140,7 @@ export function addPattern(side: SideBuilder, index: number, shape: EntryShape):
  * A value of several words with its words joined (`double penetration` → `doublepenetration`), compared
  * too: a name spelled letter by letter (`d o u b l e p e n e t r a t i o n`) is read with its separators
  * skipped, which joins the words, and so does a name that merely drops the space. Null when the value is
- * one word, or is a regex, a glob or compared exactly as received.
+ * one word, a regex, a glob or an entry with `normalize: false`.
  */
 function wordsJoined({ value, mode, normalize }: EntryShape): string | null {
 	if (!normalize || mode === "regex" || mode === "glob") return null;
