@@ -76,8 +76,8 @@ async function dev(config, extra = []) {
 	return `http://127.0.0.1:${port}/`;
 }
 
-/** One autocannon run (bench/lib/load.mjs); its result line. */
-function load(url, body, seconds) {
+/** One autocannon run (bench/lib/load.mjs); its result line. `runId` keeps each run's topic ids its own. */
+function load(url, body, seconds, runId) {
 	const options = {
 		url,
 		scenario: body,
@@ -86,6 +86,7 @@ function load(url, body, seconds) {
 		seconds,
 		token: TOKEN,
 		sdkAppId: "1400000000",
+		runId,
 	};
 	const result = spawnSync(
 		process.execPath,
@@ -107,15 +108,17 @@ try {
 	wrangler([...put, "--path", join(state, "policy.json")]);
 	const project = await dev("wrangler.toml", flags.queue ? ["--var", "EVENT_WRITES:queue"] : []);
 	const floor = await dev(join("bench", "floor", "wrangler.toml"));
-	for (const url of [project, floor]) for (const body of ["before", "after"]) load(url, body, 2);
+	for (const [i, url] of [project, floor].entries()) {
+		for (const body of ["before", "after"]) load(url, body, 2, `w${i}`);
+	}
 	const seconds = Number(flags.seconds);
 	console.log(
 		`wrangler dev, 16 connections, ${seconds} s per run, EVENT_WRITES=${flags.queue ? "queue" : "direct"}`,
 	);
 	for (let round = 1; round <= Number(flags.rounds); round++) {
 		for (const body of ["before", "after"]) {
-			const base = load(floor, body, seconds);
-			const run = load(project, body, seconds);
+			const base = load(floor, body, seconds, `f${round}`);
+			const run = load(project, body, seconds, `p${round}`);
 			const ratio = Math.floor((run.rps / base.rps) * 100) / 100;
 			console.log(
 				`round ${round} ${body}: floor ${Math.floor(base.rps)} req/s, project ${Math.floor(run.rps)} req/s, ` +
