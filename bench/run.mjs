@@ -23,7 +23,6 @@
 //   --profile-connections N  connections of the profiled run (default 16)
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -32,7 +31,7 @@ import { buildWorker, bundleSize, run } from "./lib/build.mjs";
 import { policyDocument } from "./lib/policy-fixture.mjs";
 import { profileDuring, stagesOfProfile, summarizeProfile } from "./lib/profile.mjs";
 import { evaluateTargets, printProfile, printReport, writeReport } from "./lib/report.mjs";
-import { applyMigrations, projectWorkerOptions, serveBundle } from "./lib/servers.mjs";
+import { applyMigrations, freePort, projectWorkerOptions, serveBundle } from "./lib/servers.mjs";
 
 if (Number(process.versions.node.split(".")[0]) < 22) {
 	console.error(
@@ -304,18 +303,6 @@ function printColdBreakdown(runs) {
 /** Stops the servers of a previous phase, so the next one has the machine to itself. */
 async function stopServers() {
 	await Promise.allSettled(servers.splice(0).map((server) => server.dispose()));
-}
-
-/** A free TCP port on 127.0.0.1, for an inspector. */
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.on("error", reject);
-		server.listen(0, "127.0.0.1", () => {
-			const { port } = server.address();
-			server.close(() => resolve(port));
-		});
-	});
 }
 
 /**

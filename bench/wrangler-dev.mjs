@@ -8,12 +8,13 @@
 // Usage: npm run bench:wrangler-dev [-- --queue] [--rounds 3] [--seconds 8]
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { wrangler } from "./lib/build.mjs";
 import { policyDocument } from "./lib/policy-fixture.mjs";
+import { freePort } from "./lib/servers.mjs";
 
 const { values: flags } = parseArgs({
 	options: {
@@ -28,24 +29,6 @@ const TOKEN = "bench-callback-token-0123456789";
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" };
 const state = mkdtempSync(join(tmpdir(), "bench-wrangler-dev-"));
 const children = [];
-
-/** A free TCP port on 127.0.0.1. */
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.on("error", reject);
-		server.listen(0, "127.0.0.1", () => {
-			const { port } = server.address();
-			server.close(() => resolve(port));
-		});
-	});
-}
-
-/** Runs `wrangler args…` to completion; throws with its output when it fails. */
-function wrangler(args) {
-	const result = spawnSync(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env, encoding: "utf8" });
-	if (result.status !== 0) throw new Error(`wrangler ${args.join(" ")}:\n${result.stdout}${result.stderr}`);
-}
 
 /** Starts `wrangler dev` for `config` on a free port; resolves to its URL once it says it is ready. */
 async function dev(config, extra = []) {
@@ -103,9 +86,9 @@ function load(url, body, seconds, runId) {
 try {
 	writeFileSync(join(state, "policy.json"), JSON.stringify(policyDocument(10_000)));
 	writeFileSync(join(state, ".dev.vars"), `CALLBACK_TOKEN=${TOKEN}\nADMIN_TOKEN=${"a".repeat(40)}\n`);
-	wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state]);
+	await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { env });
 	const put = ["kv", "key", "put", "policy", "--binding", "POLICY", "--local", "--persist-to", state];
-	wrangler([...put, "--path", join(state, "policy.json")]);
+	await wrangler([...put, "--path", join(state, "policy.json")], { env });
 	const project = await dev("wrangler.toml", flags.queue ? ["--var", "EVENT_WRITES:queue"] : []);
 	const floor = await dev(join("bench", "floor", "wrangler.toml"));
 	for (const [i, url] of [project, floor].entries()) {

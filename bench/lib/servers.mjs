@@ -1,5 +1,6 @@
 // Serves built Worker bundles with Miniflare (the workerd runtime `wrangler dev` uses), on 127.0.0.1, with
 // the bindings of wrangler.toml backed by local KV and D1 persisted in a temporary folder.
+import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
@@ -72,4 +73,16 @@ export async function serveBundle({ name, entry, options, stateDir, inspectorPor
 			await mf.dispose();
 		},
 	};
+}
+
+/** A free TCP port on 127.0.0.1 (for a server or an inspector). */
+export function freePort() {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.on("error", reject);
+		server.listen(0, "127.0.0.1", () => {
+			const { port } = server.address();
+			server.close(() => resolve(port));
+		});
+	});
 }
