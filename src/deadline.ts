@@ -5,6 +5,21 @@
 export type Defer = (work: Promise<unknown>) => void;
 
 /**
+ * How long {@link afterAnswer} waits. A microtask, or a timer of 0, can still run before the answer leaves:
+ * locally a proxy in front of the Worker (Miniflare's, `wrangler dev`'s) forwards it on the same thread,
+ * after any timer already due.
+ */
+export const AFTER_ANSWER_DELAY_MS = 10;
+
+/**
+ * Runs `work` once the answer has gone, attached with `defer` so it outlives it: for CPU the answer does not
+ * need (a log line, encoding a cache entry).
+ */
+export function afterAnswer(defer: Defer, work: () => unknown): void {
+	defer(new Promise((resolve) => setTimeout(resolve, AFTER_ANSWER_DELAY_MS)).then(work));
+}
+
+/**
  * `promise`, or a rejection once `ms` have passed. A late failure of `promise` is swallowed (the caller has
  * already moved on); a late success still happens, which is harmless for idempotent work.
  *

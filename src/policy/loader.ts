@@ -4,7 +4,7 @@
 // valid policy it loads as the last known good one (KV key `policy:last-known-good`), which it falls back
 // to when the live value is broken.
 import { sha256Hex } from "../crypto";
-import { type Defer, withinDeadline } from "../deadline";
+import { afterAnswer, type Defer, withinDeadline } from "../deadline";
 import { errorMessage, log } from "../log";
 import { type CompiledPolicy, compilePolicyText } from "./compile";
 import {
@@ -184,9 +184,14 @@ export class PolicyLoader {
 					if (outcome.ok) {
 						this.state = { ...this.state, policy: outcome.value, liveProblem: null };
 						this.brokenHash = null;
-						log("info", "policy.loaded", { version: outcome.value.label, from: outcome.value.from });
+						const loaded = { version: outcome.value.label, from: outcome.value.from };
+						const policy = outcome.value;
+						// At a cold start a decision waits for this load: its log line and the last-known-good
+						// copy come after the answer.
+						if (defer === null) log("info", "policy.loaded", loaded);
+						else afterAnswer(defer, () => log("info", "policy.loaded", loaded));
 						if (defer !== null && this.savedLastKnownGoodHash !== hash)
-							defer(this.saveLastKnownGood(env, outcome.value));
+							afterAnswer(defer, () => this.saveLastKnownGood(env, policy));
 					} else {
 						this.brokenHash = hash;
 						this.noteLiveProblem(outcome.problem);
@@ -242,13 +247,8 @@ export class PolicyLoader {
 		}
 		const compiled = compilePolicyText(text);
 		if (!compiled.ok) return { ok: false, problem: compiled.problem };
-		// Encoding takes CPU too: it starts after the answer has gone (a timer, not a microtask).
-		if (defer !== null)
-			defer(
-				new Promise((resolve) => setTimeout(resolve, 0)).then(() =>
-					writeCompiledCache(env, compiled.value, hash),
-				),
-			);
+		// Encoding takes CPU too: it starts after the answer has gone.
+		if (defer !== null) afterAnswer(defer, () => writeCompiledCache(env, compiled.value, hash));
 		return { ok: true, value: this.loaded(compiled.value, text, hash, origin, "compiled") };
 	}
 

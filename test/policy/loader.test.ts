@@ -249,6 +249,20 @@ describe("compiled form cached in KV", () => {
 		expect(verdict("Casino night").allowed).toBe(true);
 	});
 
+	it("logs a cold load after the answer that waited for it, not on its way", async () => {
+		const lines: string[] = [];
+		vi.spyOn(console, "log").mockImplementation((line: string) => void lines.push(line));
+		const loaded = () => lines.filter((line) => line.includes('"event":"policy.loaded"'));
+		const work = backgroundWork();
+		const state = await new PolicyLoader(new FakeClock()).current(env, work.defer);
+		expect(state.policy?.label).toBe("v1");
+		expect(loaded()).toEqual([]);
+		await work.settle();
+		expect(loaded().map((line) => JSON.parse(line))).toEqual([
+			{ level: "info", event: "policy.loaded", version: "v1", from: "compiled" },
+		]);
+	});
+
 	it("is read but nothing is written when /healthz inspects the loader", async () => {
 		const kv = countingKv();
 		const state = await new PolicyLoader(new FakeClock()).inspect(kv.env);
