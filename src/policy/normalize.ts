@@ -94,7 +94,7 @@ const ENCLOSED = /^\((.+)\)$/su;
  * capitals, kappa and kra, and the enclosed letters NFKC keeps (negative circled and squared, regional
  * indicators).
  */
-const LOOK_ALIKES: ReadonlyMap<number, string> = (() => {
+function buildLookAlikes(): ReadonlyMap<number, string> {
 	const map = new Map<number, string>();
 	const smallCapitals = "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡxʏᴢ";
 	[...smallCapitals].forEach((c, i) => {
@@ -108,27 +108,40 @@ const LOOK_ALIKES: ReadonlyMap<number, string> = (() => {
 		for (let i = 0; i < 26; i++) map.set(first + i, String.fromCharCode(0x61 + i));
 	}
 	return map;
-})();
+}
 
 /** TR39 prototype of each confusable code point (`а` → `a`, `ℓ` → `l`, `ø` → `o` + stroke), by code point. */
-const PROTOTYPES: ReadonlyMap<number, string> = (() => {
+function buildPrototypes(): ReadonlyMap<number, string> {
 	const map = new Map<number, string>();
 	// Every key of the data is one code point.
 	for (const [from, to] of Object.entries(confusables as Record<string, string>)) {
 		map.set(from.codePointAt(0) as number, to);
 	}
 	return map;
-})();
+}
 
 /** Simplified form of each Traditional Han character that has a different one (賭 → 赌). */
-const SIMPLIFIED: ReadonlyMap<number, string> = (() => {
+function buildSimplified(): ReadonlyMap<number, string> {
 	const map = new Map<number, string>();
 	const pairs = [...TRADITIONAL_SIMPLIFIED_PAIRS];
 	for (let i = 0; i + 1 < pairs.length; i += 2) {
 		map.set((pairs[i] as string).codePointAt(0) as number, pairs[i + 1] as string);
 	}
 	return map;
-})();
+}
+
+/**
+ * The tables of non-ASCII characters, each built on its first use: only a name with such a character needs
+ * them, and a cold isolate answering an ASCII name should not pay for thousands of entries.
+ */
+const tables: {
+	lookAlikes?: ReadonlyMap<number, string>;
+	prototypes?: ReadonlyMap<number, string>;
+	simplified?: ReadonlyMap<number, string>;
+} = {};
+const lookAlikes = () => (tables.lookAlikes ??= buildLookAlikes());
+const prototypes = () => (tables.prototypes ??= buildPrototypes());
+const simplifiedHan = () => (tables.simplified ??= buildSimplified());
 
 /** What one character of a name folds to. */
 interface CharacterFold {
@@ -156,10 +169,10 @@ function foldCharacter(codePoint: number): CharacterFold {
 		return { text: "", word: false, unspaced: false, stroke: false };
 	if (WHITE_SPACE.test(c)) return { text: " ", word: false, unspaced: false, stroke: false };
 	if (UNSPACED.test(c)) {
-		const simplified = HAN.test(c) ? (SIMPLIFIED.get(codePoint) ?? c) : c;
+		const simplified = HAN.test(c) ? (simplifiedHan().get(codePoint) ?? c) : c;
 		return { text: simplified.normalize("NFKC"), word: false, unspaced: true, stroke: false };
 	}
-	let text = LOOK_ALIKES.get(codePoint) ?? LEET[c];
+	let text = lookAlikes().get(codePoint) ?? LEET[c];
 	// A letter with accents is read as its base letter (TR39 has odd prototypes for some: ö → ة).
 	const base = c.normalize("NFD").replace(COMBINING_MARKS, "");
 	if (text === undefined && base !== c && base !== "") {
@@ -173,7 +186,7 @@ function foldCharacter(codePoint: number): CharacterFold {
 	}
 	let stroke = false;
 	if (text === undefined) {
-		const prototype = PROTOTYPES.get(codePoint);
+		const prototype = prototypes().get(codePoint);
 		// TR39 reads capital I-likes as `l`; in a capital they stand for I.
 		text = prototype === "l" && UPPER_CASE.test(c) ? "i" : (prototype ?? c);
 		// An i or l look-alike without a dot is a bare stroke, drawn for either letter (TR39 itself reads
@@ -187,7 +200,7 @@ function foldCharacter(codePoint: number): CharacterFold {
 	for (const part of text) {
 		const code = part.codePointAt(0) as number;
 		if (code < 0x80) out += ASCII_FOLDS[code] ?? "";
-		else out += PROTOTYPES.get(code)?.normalize("NFD").replace(COMBINING_MARKS, "").toLowerCase() ?? part;
+		else out += prototypes().get(code)?.normalize("NFD").replace(COMBINING_MARKS, "").toLowerCase() ?? part;
 	}
 	const word = LETTER.test(c) || (OTHER_SYMBOL.test(c) && LETTERS_ONLY.test(out));
 	return { text: out, word, unspaced: false, stroke: stroke && (out === "i" || out === "l") };
