@@ -13,6 +13,8 @@
 //   --write         record the results in docs/benchmarks.md and bench/results/latest.json
 //   --no-write      print only; write no file at all
 //   --cold-runs N   fresh processes per path of the cold-start measurement (default 7)
+//   --cold-profiles DIR  also writes each cold run's CPU profile there (DevTools' .cpuprofile, plus
+//                   answeredAtUs: when the answer reached the client, on the profile's clock)
 //   --references 0  leave out the reference Workers (the floor plus one D1 or KV call; bench/floor/reference.js)
 //   --state-dir DIR where the temporary build, KV and D1 go (default /dev/shm, a tmpfs, when there is one)
 //   --profile LIST  instead of measuring: CPU-profile the Worker isolate through the workerd inspector during
@@ -29,7 +31,7 @@ import { parseArgs } from "node:util";
 import { callbackQuery } from "../scripts/tencent-callback.mjs";
 import { buildWorker, bundleSize, run } from "./lib/build.mjs";
 import { policyDocument } from "./lib/policy-fixture.mjs";
-import { profileDuring, stagesOfProfile, summarizeProfile } from "./lib/profile.mjs";
+import { profileDuring, sliceProfile, stagesOfProfile, summarizeProfile } from "./lib/profile.mjs";
 import { evaluateTargets, printProfile, printReport, writeReport } from "./lib/report.mjs";
 import { applyMigrations, freePort, projectWorkerOptions, serveBundle } from "./lib/servers.mjs";
 
@@ -56,6 +58,7 @@ const { values: flags } = parseArgs({
 		},
 		references: { type: "string", default: process.env.BENCH_REFERENCES ?? "1" },
 		"cold-runs": { type: "string", default: process.env.BENCH_COLD_RUNS ?? "7" },
+		"cold-profiles": { type: "string" },
 		"state-dir": { type: "string", default: process.env.BENCH_STATE_DIR },
 	},
 });
@@ -202,6 +205,9 @@ async function measureColdStart() {
  * D1, so the isolate has loaded its module and nothing else; the profile covers the request until its
  * answer arrives. Returns the busy milliseconds of every run and which path the Worker logged.
  */
+/** How long a cold start's profile runs on after the answer, for the work the Worker left for after it. */
+const AFTER_ANSWER_MS = 300;
+
 async function measureColdIsolates(workerEntry, runs) {
 	const project = projectWorkerOptions(CONFIG);
 	const state = join(work, "cold-state");
@@ -236,31 +242,55 @@ async function measureColdIsolates(workerEntry, runs) {
 	const form = await kv.get(formKey, "arrayBuffer");
 	await stopServers();
 
-	const results = { cache: [], compile: [], formBytes: form.byteLength };
+	const results = { cache: [], compile: [], formBytes: form.byteLength, afterAnswerMs: AFTER_ANSWER_MS };
 	for (let run = 0; run < runs; run++) {
 		for (const path of ["cache", "compile"]) {
 			server = await boot();
 			kv = await server.mf.getKVNamespace("POLICY");
 			for (const key of await compiledKeys(kv)) await kv.delete(key);
 			if (path === "cache") await kv.put(formKey, form);
-			const { profile, result } = await profileDuring(await server.mf.getInspectorURL(), "worker", () =>
-				probe(server.url, body.CallbackCommand, body),
+			// The profile runs on for a while after the answer, to see the work the Worker left for after it
+			// (the log line, the last-known-good check, encoding the form when it compiled).
+			let answeredAtUs = Number.POSITIVE_INFINITY;
+			const { profile, result } = await profileDuring(
+				await server.mf.getInspectorURL(),
+				"worker",
+				async () => {
+					const answer = await probe(server.url, body.CallbackCommand, body);
+					answeredAtUs = Number(process.hrtime.bigint() / 1000n);
+					await new Promise((resolve) => setTimeout(resolve, AFTER_ANSWER_MS));
+					return answer;
+				},
 			);
 			if (result.status !== 200 || result.json.ErrorCode !== 0)
 				throw new Error(`cold start: unexpected answer ${JSON.stringify(result)}`);
-			await new Promise((resolve) => setTimeout(resolve, 200)); // the log line
 			const from = server.output.tail.match(/"event":"policy\.loaded"[^\n]*"from":"(\w+)"/)?.[1] ?? "?";
 			const bundle = entries.worker ?? workerEntry;
-			const summary = summarizeProfile(profile, bundle, 1);
+			if (flags["cold-profiles"]) {
+				mkdirSync(flags["cold-profiles"], { recursive: true });
+				writeFileSync(
+					join(flags["cold-profiles"], `${path}-${run}.cpuprofile`),
+					JSON.stringify({ ...profile, answeredAtUs }),
+				);
+			}
+			const toAnswer = sliceProfile(profile, Number.NEGATIVE_INFINITY, answeredAtUs);
+			const afterAnswer = summarizeProfile(
+				sliceProfile(profile, answeredAtUs, Number.POSITIVE_INFINITY),
+				bundle,
+				1,
+			);
+			const summary = summarizeProfile(toAnswer, bundle, 1);
 			// The Worker's log lines on their own: workerd run locally prints every console call through its
 			// JS formatter (node-internal:internal_inspect), which the isolate instantiates on its first
 			// call, so the first line costs milliseconds here whatever it says. Kept in busyMs, shown apart.
-			const stages = stagesOfProfile(profile, bundle, 1);
+			const stages = stagesOfProfile(toAnswer, bundle, 1, { capped: true });
 			const logMs = (stages.find((s) => s.stage === "log lines")?.usPerRequest ?? 0) / 1000;
 			results[path].push({
 				busyMs: summary.busyMs,
 				busyCappedMs: summary.busyCappedMs,
 				logMs,
+				afterAnswerMs: afterAnswer.busyMs,
+				afterAnswerCappedMs: afterAnswer.busyCappedMs,
 				from,
 				top: summary.functions,
 				stages: stages.map((s) => ({ stage: s.stage, ms: s.usPerRequest / 1000 })),
@@ -287,12 +317,13 @@ function printColdBreakdown(runs) {
 	};
 	const write = (line) => process.stderr.write(`${line}\n`);
 	const busy = median(runs.map((r) => r.busyMs));
-	const withoutLog = median(runs.map((r) => r.busyMs - r.logMs));
 	const capped = median(runs.map((r) => r.busyCappedMs));
+	const withoutLog = median(runs.map((r) => r.busyCappedMs - r.logMs));
+	const after = median(runs.map((r) => r.afterAnswerCappedMs));
 	write(
-		`cold start from the compiled form: ${busy.toFixed(2)} ms busy (median), ${withoutLog.toFixed(2)} ms without the log lines; ${capped.toFixed(2)} ms with each sample capped at two intervals (waits for a core left out, see bench/lib/profile.mjs)`,
+		`cold start from the compiled form, to the answer (medians): ${busy.toFixed(2)} ms busy; ${capped.toFixed(2)} ms with each sample capped at two intervals (waits left out, see bench/lib/profile.mjs), ${withoutLog.toFixed(2)} ms of it outside the log lines; after the answer ${after.toFixed(2)} ms (capped)`,
 	);
-	write("  by stage (median of the runs):");
+	write("  by stage, samples capped (median of the runs):");
 	for (const row of medians(runs.map((r) => r.stages.map((s) => ({ name: s.stage, ms: s.ms })))))
 		write(`  ${row.ms.toFixed(2).padStart(6)} ms  ${row.name}`);
 	write("  by function, self time (median of the runs):");

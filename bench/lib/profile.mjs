@@ -5,6 +5,8 @@ import { readFileSync } from "node:fs";
 
 /** The profiler's sampling interval, µs. */
 const SAMPLING_INTERVAL_US = 200;
+/** Most a sample counts for in the capped figures: two intervals (see summarizeProfile). */
+const SAMPLE_CAP_US = 2 * SAMPLING_INTERVAL_US;
 
 /** A minimal DevTools-protocol client over the global WebSocket of Node 22. */
 async function connect(url) {
@@ -147,9 +149,10 @@ function stageOf(module, functionName) {
 /**
  * Busy time per stage of the answer path: each sample goes to the innermost frame of the bundle on its
  * stack (time in the runtime's own JS or natives called from the Worker counts for the Worker's caller);
- * samples with no frame of the bundle are the runtime's own work (request parsing, I/O, GC).
+ * samples with no frame of the bundle are the runtime's own work (request parsing, I/O, GC). With `capped`,
+ * each sample counts for at most two sampling intervals, as busyCappedMs in summarizeProfile.
  */
-export function stagesOfProfile(profile, bundlePath, requests) {
+export function stagesOfProfile(profile, bundlePath, requests, { capped = false } = {}) {
 	const locate = moduleLocator(bundlePath);
 	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 	const parent = new Map();
@@ -171,7 +174,7 @@ export function stagesOfProfile(profile, bundlePath, requests) {
 	const totals = new Map();
 	let busy = 0;
 	for (let i = 0; i < profile.samples.length; i++) {
-		const delta = profile.timeDeltas[i + 1] ?? 0;
+		const delta = Math.min(profile.timeDeltas[i + 1] ?? 0, capped ? SAMPLE_CAP_US : Number.POSITIVE_INFINITY);
 		const stage = stageFor(profile.samples[i]);
 		if (stage === null) continue;
 		busy += delta;
@@ -180,6 +183,31 @@ export function stagesOfProfile(profile, bundlePath, requests) {
 	return [...totals.entries()]
 		.sort((a, b) => b[1] - a[1])
 		.map(([stage, us]) => ({ stage, usPerRequest: us / requests, share: busy > 0 ? us / busy : 0 }));
+}
+
+/**
+ * The part of `profile` sampled from `fromUs` until `toUs` (µs on V8's monotonic clock, which on Linux is
+ * the clock of `process.hrtime`), as a profile of its own.
+ */
+export function sliceProfile(profile, fromUs, toUs) {
+	let at = profile.startTime;
+	let first = -1;
+	let end = profile.samples.length;
+	for (let i = 0; i < profile.samples.length; i++) {
+		at += profile.timeDeltas[i];
+		if (first === -1 && at >= fromUs) first = i;
+		if (at >= toUs) {
+			end = i;
+			break;
+		}
+	}
+	if (first === -1 || first >= end) return { ...profile, samples: [], timeDeltas: [] };
+	// Each sample keeps its duration: the time until the next one (timeDeltas[i + 1]).
+	return {
+		...profile,
+		samples: profile.samples.slice(first, end),
+		timeDeltas: profile.timeDeltas.slice(first, end + 1),
+	};
 }
 
 /**
@@ -208,7 +236,7 @@ export function summarizeProfile(profile, bundlePath, requests) {
 		profile.nodes.filter((node) => node.callFrame.functionName === "(idle)").map((node) => node.id),
 	);
 	for (let i = 0; i < samples.length; i++) {
-		if (!idleIds.has(samples[i])) busyCapped += Math.min(timeDeltas[i + 1] ?? 0, 2 * SAMPLING_INTERVAL_US);
+		if (!idleIds.has(samples[i])) busyCapped += Math.min(timeDeltas[i + 1] ?? 0, SAMPLE_CAP_US);
 	}
 	for (const node of profile.nodes) {
 		const us = selfById.get(node.id) ?? 0;

@@ -120,12 +120,13 @@ export function evaluateTargets(results) {
 	}
 	if (results.cold?.workerd) {
 		const runs = results.cold.workerd.cache;
-		const ms = median(runs.map((r) => r.busyMs));
+		const ms = median(runs.map((r) => r.busyCappedMs));
+		const after = median(runs.map((r) => r.afterAnswerCappedMs));
 		const fromCache = runs.every((r) => r.from === "cache");
 		targets.push({
 			name: "cold start",
 			target: "first decision with a 10,000-entry policy < 10 ms of CPU",
-			measured: `${atMost(ms)} ms (median of ${runs.length} fresh workerd isolates, compiled form in KV${fromCache ? "" : "; NOT every run read it"})`,
+			measured: `${atMost(ms)} ms to the answer (median of ${runs.length} fresh workerd isolates, compiled form in KV, samples capped${fromCache ? "" : "; NOT every run read it"}); ${atMost(after)} ms more after it`,
 			pass: ms < 10 && fromCache,
 		});
 	}
@@ -277,20 +278,38 @@ export function resultsMarkdown(results) {
 			"",
 			"### Cold start: a 10,000-entry policy before the first answer",
 			"",
-			`workerd: each run boots a new workerd on the same local KV and D1 and profiles the fresh isolate's thread (V8's CPU profiler through the inspector, 200 µs samples) from the first before-callback's arrival to its answer: its busy time. Loading the module (the isolate's startup, which Workers bound separately) comes before and is not counted; the compiled form in KV is ${kib(cold.workerd?.formBytes ?? cold.formBytes)}, the document ${kib(cold.textBytes)}.`,
+			`workerd: each run boots a new workerd on the same local KV and D1 and profiles the fresh isolate's thread (V8's CPU profiler through the inspector, 200 µs samples) from the first before-callback's arrival until its answer reaches the client, and for ${cold.workerd?.afterAnswerMs ?? 300} ms after it. Loading the module (the isolate's startup, which Workers bound separately) comes before and is not counted; the compiled form in KV is ${kib(cold.workerd?.formBytes ?? cold.formBytes)}, the document ${kib(cold.textBytes)}.`,
+			"",
+			"CPU is the isolate's busy time with each sample counted for at most two sampling intervals: V8 charges a sample with the wall time until the next one, and the last sample before the thread waits for KV is often charged with milliseconds of that wait. Uncapped busy time is shown as well: an upper bound. After the answer comes the work the Worker leaves for then: the log line of the load (whose first `console` call costs workerd run locally about 6 ms to set up its formatter), the decision's D1 row, the last-known-good check.",
 			"",
 			`Node: a fresh Node ${cold.node} process with the same policy code, CPU time of the whole process (V8's background threads included) from having the text (and the form) to the first decision; WebCrypto is used once before, since Node sets it up in JavaScript on first use where workerd's is native.`,
 			"",
 			"| path | ms, median | each run |",
 			"| --- | ---: | ---: |",
 			row(
-				"workerd isolate busy, compiled form in KV",
-				isolates("cache").map((r) => r.busyMs),
+				"workerd isolate CPU to the answer, compiled form in KV (samples capped)",
+				isolates("cache").map((r) => r.busyCappedMs),
 				isolates("cache").every((r) => r.from === "cache") ? "" : " (not all read the form!)",
 			),
 			row(
-				"workerd isolate busy, compiling",
+				"the same, busy time uncapped",
+				isolates("cache").map((r) => r.busyMs),
+			),
+			row(
+				"the same, after the answer (samples capped)",
+				isolates("cache").map((r) => r.afterAnswerCappedMs),
+			),
+			row(
+				"workerd isolate CPU to the answer, compiling (samples capped)",
+				isolates("compile").map((r) => r.busyCappedMs),
+			),
+			row(
+				"the same, busy time uncapped",
 				isolates("compile").map((r) => r.busyMs),
+			),
+			row(
+				"the same, after the answer (samples capped; the form encoded and written)",
+				isolates("compile").map((r) => r.afterAnswerCappedMs),
 			),
 			row("Node process CPU, compiled form", cold.cache.cpuMs),
 			row("Node process CPU, compiling", cold.compile.cpuMs),
