@@ -5,7 +5,7 @@ import * as v from "valibot";
 import { authenticateCallback, singleParam, UNCONFIGURED_REASON } from "../auth/callback-auth";
 import { checkClientCertificate } from "../auth/client-certificate";
 import { readConfig } from "../config";
-import { withinDeadline } from "../deadline";
+import { afterAnswer, withinDeadline } from "../deadline";
 import { recheckAfterEvent } from "../enforcement/recheck";
 import { discardBody, jsonDepthExceeds, MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
 import { failEnvelope, okEnvelope } from "../http/envelope";
@@ -177,9 +177,15 @@ async function answerBefore(
 	if (invalid !== null) await keepRefused(env, ctx, "before", delivery, invalid, body.text);
 	const refused = !decision.allowed && !decision.dryRun;
 	// Every decision has its `decisions` row; the log keeps only refusals (a line per allowed creation was
-	// the largest single cost of a before-callback). Fail-mode and dry-run refusals log their own lines.
-	if (refused)
-		log("info", "creation.refused", { requestId: delivery.requestId, command: module.command, ...decision });
+	// the largest single cost of a before-callback), written after the answer. Fail-mode and dry-run
+	// refusals log their own lines.
+	if (refused) {
+		const line = { requestId: delivery.requestId, command: module.command, ...decision };
+		afterAnswer(
+			(work) => ctx.waitUntil(work),
+			() => log("info", "creation.refused", line),
+		);
+	}
 	return refused ? okEnvelope(decision.errorCode, decision.errorInfo) : okEnvelope();
 }
 

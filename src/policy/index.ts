@@ -1,6 +1,7 @@
 // The topic-creation policy: what the rest of the Worker calls. The pure parts (document schema,
 // compiler, evaluator, normalizer) are beside this file; loader.ts does the KV I/O, decision-log.ts D1.
 import { readConfig } from "../config";
+import { afterAnswer } from "../deadline";
 import { errorMessage, log } from "../log";
 
 import { summarizePolicy } from "./compile";
@@ -44,11 +45,11 @@ export async function decideCreation(
 				source: state.liveProblem === null ? "policy" : "last-known-good",
 			};
 			if (verdict.dryRun && !verdict.allowed) {
-				log("info", "policy.dry_run_refusal", {
-					name: request.name,
-					rule: verdict.rule,
-					errorCode: verdict.errorCode,
-				});
+				const line = { name: request.name, rule: verdict.rule, errorCode: verdict.errorCode };
+				afterAnswer(
+					(work) => ctx.waitUntil(work),
+					() => log("info", "policy.dry_run_refusal", line),
+				);
 			}
 		}
 	} catch (error) {

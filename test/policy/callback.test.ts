@@ -1,6 +1,8 @@
 // End to end through the Worker: Tencent's BeforeCreateTopic sample, decided by the policy in local KV.
-import { env, SELF } from "cloudflare:test";
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
+import worker from "../../src/index";
+import { resetPolicyCacheForTests } from "../../src/policy/loader";
 
 const URL =
 	"http://x/?SdkAppid=1400000000&CallbackCommand=Group.CallbackBeforeCreateTopic&contenttype=json&ClientIP=127.0.0.1&OptPlatform=RESTAPI";
@@ -53,5 +55,32 @@ describe("POST / Group.CallbackBeforeCreateTopic with a policy in KV", () => {
 			},
 			{ timeout: 5000, interval: 50 },
 		);
+	});
+
+	it("writes the log lines of a cold isolate's refusal after its answer, not on its way", async () => {
+		await env.POLICY.put("policy", JSON.stringify({ version: "e2e-log", names: { banned: ["casino"] } }));
+		resetPolicyCacheForTests();
+		const lines: string[] = [];
+		vi.spyOn(console, "log").mockImplementation((line: string) => void lines.push(line));
+		const events = () => lines.map((line) => JSON.parse(line).event);
+		const ctx = createExecutionContext();
+		const response = await worker.fetch(
+			new Request(URL, {
+				method: "POST",
+				body: JSON.stringify({
+					CallbackCommand: "Group.CallbackBeforeCreateTopic",
+					Operator_Account: "leckie",
+					Type: "Community",
+					Name: "casino night",
+				}),
+			}) as Request<unknown, IncomingRequestCfProperties>,
+			env,
+			ctx,
+		);
+		expect((await response.json()) as { ErrorCode: number }).toMatchObject({ ErrorCode: 1 });
+		expect(events()).toEqual([]);
+		await waitOnExecutionContext(ctx);
+		expect(events()).toEqual(expect.arrayContaining(["policy.loaded", "creation.refused"]));
+		vi.restoreAllMocks();
 	});
 });
