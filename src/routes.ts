@@ -186,29 +186,66 @@ function isApiPath(request: Request): boolean {
 	return new URL(request.url).pathname.startsWith("/api/");
 }
 
+/** The id of a request in the logs: Cloudflare's Ray ID, or a random one (locally). */
+function requestIdOf(request: Request): string {
+	return request.headers.get("cf-ray") ?? crypto.randomUUID();
+}
+
+/** The answer to an exception no handler caught, logged with its stack. */
+function unexpectedFailure(error: unknown, request: Request, requestId: string, env: Env): Response {
+	const command = new URL(request.url).searchParams.get("CallbackCommand");
+	log("error", "request.failed", {
+		requestId,
+		command,
+		error: errorMessage(error),
+		stack: error instanceof Error ? error.stack : undefined,
+	});
+	// Tencent counts a non-200 before-callback as failed and then applies its own console default;
+	// answering the configured fail mode keeps POLICY_FAIL_MODE in charge even here.
+	if (request.method === "POST" && command && commandModule(command)?.kind === "before")
+		return failModeAnswer(env, `exception: ${errorMessage(error)}`);
+	return isApiPath(request)
+		? apiError({ status: 500, message: "internal error" })
+		: failEnvelope(500, "internal error");
+}
+
+/** The callback path: `/`, which the route table's `/` also matches as `//` and so on. */
+const CALLBACK_PATH = /^\/+$/;
+
+/**
+ * `POST /`, a callback from Tencent: the one path under load. It bypasses the route table (which parses
+ * the URL and its query once more, and awaits each of its stages) with the same handling: a request id,
+ * the exception answer, the unread body drained.
+ */
+async function answerCallback(
+	request: Request,
+	params: URLSearchParams,
+	env: Env,
+	ctx: ExecutionContext,
+): Promise<Response> {
+	const requestId = requestIdOf(request);
+	let answer: Response;
+	try {
+		// An invalid var callbacks depend on refuses every callback (503 naming it) rather than guessing.
+		const problem = configProblem(readConfig(env), "callbacks");
+		answer = problem
+			? failEnvelope(503, problem.message)
+			: await receiveCallback(request, env, ctx, requestId, params);
+	} catch (error) {
+		answer = unexpectedFailure(error, request, requestId, env);
+	}
+	await discardBody(request);
+	return answer;
+}
+
 /** The Worker's router, before its routes. Every answer is JSON; only an unexpected exception gives a 5xx. */
 const base = Router<EdgeRequest, Args>({
 	before: [
 		(request) => {
-			request.requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
+			request.requestId = requestIdOf(request);
 		},
 	],
-	catch: (error, request, env) => {
-		const command = new URL(request.url).searchParams.get("CallbackCommand");
-		log("error", "request.failed", {
-			requestId: (request as EdgeRequest).requestId,
-			command,
-			error: errorMessage(error),
-			stack: error instanceof Error ? error.stack : undefined,
-		});
-		// Tencent counts a non-200 before-callback as failed and then applies its own console default;
-		// answering the configured fail mode keeps POLICY_FAIL_MODE in charge even here.
-		if (request.method === "POST" && command && commandModule(command)?.kind === "before")
-			return failModeAnswer(env, `exception: ${errorMessage(error)}`);
-		return isApiPath(request)
-			? apiError({ status: 500, message: "internal error" })
-			: failEnvelope(500, "internal error");
-	},
+	catch: (error, request, env) => unexpectedFailure(error, request, (request as EdgeRequest).requestId, env),
 	// A body no handler read (a refused /api request, a 404, a 405) is drained so the answer reaches the client.
 	finally: [
 		async (response: Response, request: EdgeRequest) => {
@@ -218,13 +255,8 @@ const base = Router<EdgeRequest, Args>({
 	],
 });
 
+// `POST /` never reaches the table (see answerCallback); every other method on `/` does.
 base
-	.post("/", (request, env, ctx) => {
-		// An invalid var callbacks depend on refuses every callback (503 naming it) rather than guessing.
-		const problem = configProblem(readConfig(env), "callbacks");
-		if (problem) return failEnvelope(503, problem.message);
-		return receiveCallback(request, env, ctx, request.requestId);
-	})
 	.all("/", () => failEnvelope(405, "callbacks are POST /", { allow: "POST" }))
 	.get("/healthz", (request, env) => health(request, env))
 	.all("/healthz", allowOnly(["GET"]))
@@ -256,8 +288,13 @@ async function headAnswer(answer: Response): Promise<Response> {
  */
 export const router = {
 	routes: base.routes,
-	fetch: async (request: Request, env: Env, ctx: ExecutionContext): Promise<Response> =>
-		request.method === "HEAD"
+	fetch: async (request: Request, env: Env, ctx: ExecutionContext): Promise<Response> => {
+		if (request.method === "POST") {
+			const url = new URL(request.url);
+			if (CALLBACK_PATH.test(url.pathname)) return answerCallback(request, url.searchParams, env, ctx);
+		}
+		return request.method === "HEAD"
 			? headAnswer(await base.fetch(new Request(request, { method: "GET" }), env, ctx))
-			: base.fetch(request, env, ctx),
+			: base.fetch(request, env, ctx);
+	},
 };

@@ -47,8 +47,8 @@ export async function receiveCallback(
 	env: Env,
 	ctx: ExecutionContext,
 	requestId: string,
+	params: URLSearchParams = new URL(request.url).searchParams,
 ): Promise<Response> {
-	const params = new URL(request.url).searchParams;
 	const config = readConfig(env);
 	const certificate = checkClientCertificate(request, config);
 	const auth = certificate.ok ? await authenticateCallback(params, config, Date.now()) : certificate;

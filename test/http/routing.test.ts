@@ -15,6 +15,14 @@ describe("HTTP edge", () => {
 		expect(await res.json()).toMatchObject({ ActionStatus: "FAIL", ErrorCode: 404 });
 	});
 
+	it("answers a callback POSTed to / spelled with more slashes, as the route table always did", async () => {
+		const url = callbackUrl("Group.CallbackBeforeCreateTopic").replace("/?", "//?");
+		expect(new URL(url).pathname).toBe("//");
+		const res = await SELF.fetch(url, { method: "POST", body: JSON.stringify(samples.beforeCreateTopic()) });
+		expect(res.status).toBe(200);
+		expect(await res.json()).toEqual({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" });
+	});
+
 	it("answers 405 JSON with Allow: POST for other methods on /", async () => {
 		const res = await SELF.fetch(callbackUrl("Group.CallbackAfterCreateTopic"), { method: "GET" });
 		expect(res.status).toBe(405);
