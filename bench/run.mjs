@@ -198,16 +198,17 @@ async function measureColdStart() {
 	return JSON.parse(readFileSync(file, "utf8"));
 }
 
+/** How long a cold start's profile runs on after the answer, for the work the Worker left for after it. */
+const AFTER_ANSWER_MS = 300;
+
 /**
  * The CPU a fresh Worker isolate spends on its first before-callback with the 10,000-entry policy, sampled
  * by workerd's own profiler (the isolate's thread, not the process): once with the policy's compiled form
  * in KV, once without it (the isolate compiles). Each run boots a new workerd on the same persisted KV and
  * D1, so the isolate has loaded its module and nothing else; the profile covers the request until its
- * answer arrives. Returns the busy milliseconds of every run and which path the Worker logged.
+ * answer reaches the client, and {@link AFTER_ANSWER_MS} more. Returns, for every run, the busy time to the
+ * answer (uncapped and with samples capped) and after it, the stages, and which path the Worker logged.
  */
-/** How long a cold start's profile runs on after the answer, for the work the Worker left for after it. */
-const AFTER_ANSWER_MS = 300;
-
 async function measureColdIsolates(workerEntry, runs) {
 	const project = projectWorkerOptions(CONFIG);
 	const state = join(work, "cold-state");
@@ -282,7 +283,8 @@ async function measureColdIsolates(workerEntry, runs) {
 			const summary = summarizeProfile(toAnswer, bundle, 1);
 			// The Worker's log lines on their own: workerd run locally prints every console call through its
 			// JS formatter (node-internal:internal_inspect), which the isolate instantiates on its first
-			// call, so the first line costs milliseconds here whatever it says. Kept in busyMs, shown apart.
+			// call, so the first line costs milliseconds here whatever it says. Counted when it comes before the
+			// answer (the Worker writes it after), shown apart.
 			const stages = stagesOfProfile(toAnswer, bundle, 1, { capped: true });
 			const logMs = (stages.find((s) => s.stage === "log lines")?.usPerRequest ?? 0) / 1000;
 			results[path].push({
