@@ -287,31 +287,26 @@ export function resultsMarkdown(results) {
 			"",
 			"| path | ms, median | each run |",
 			"| --- | ---: | ---: |",
-			row(
-				"workerd isolate CPU to the answer, compiled form in KV (samples capped)",
-				isolates("cache").map((r) => r.busyCappedMs),
-				isolates("cache").every((r) => r.from === "cache") ? "" : " (not all read the form!)",
-			),
-			row(
-				"the same, busy time uncapped",
-				isolates("cache").map((r) => r.busyMs),
-			),
-			row(
-				"the same, after the answer (samples capped)",
-				isolates("cache").map((r) => r.afterAnswerCappedMs),
-			),
-			row(
-				"workerd isolate CPU to the answer, compiling (samples capped)",
-				isolates("compile").map((r) => r.busyCappedMs),
-			),
-			row(
-				"the same, busy time uncapped",
-				isolates("compile").map((r) => r.busyMs),
-			),
-			row(
-				"the same, after the answer (samples capped; the form encoded and written)",
-				isolates("compile").map((r) => r.afterAnswerCappedMs),
-			),
+			...[
+				["cache", "compiled form in KV", ""],
+				["compile", "compiling", "; the form encoded and written"],
+			].flatMap(([path, label, afterNote]) => [
+				row(
+					`workerd isolate CPU to the answer, ${label} (samples capped)`,
+					isolates(path).map((r) => r.busyCappedMs),
+					path === "cache" && !isolates(path).every((r) => r.from === "cache")
+						? " (not all read the form!)"
+						: "",
+				),
+				row(
+					"the same, busy time uncapped",
+					isolates(path).map((r) => r.busyMs),
+				),
+				row(
+					`the same, after the answer (samples capped${afterNote})`,
+					isolates(path).map((r) => r.afterAnswerCappedMs),
+				),
+			]),
 			row("Node process CPU, compiled form", cold.cache.cpuMs),
 			row("Node process CPU, compiling", cold.compile.cpuMs),
 		);
