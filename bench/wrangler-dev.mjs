@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { wrangler } from "./lib/build.mjs";
+import { WRANGLER_JS, wrangler } from "./lib/build.mjs";
 import { policyDocument } from "./lib/policy-fixture.mjs";
 import { freePort } from "./lib/servers.mjs";
 
@@ -24,7 +24,6 @@ const { values: flags } = parseArgs({
 	},
 });
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 const TOKEN = "bench-callback-token-0123456789";
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" };
 const state = mkdtempSync(join(tmpdir(), "bench-wrangler-dev-"));
@@ -36,7 +35,7 @@ async function dev(config, extra = []) {
 	const args = ["dev", "-c", config, "--ip", "127.0.0.1", "--port", String(port)];
 	args.push("--inspector-port", String(await freePort()), "--persist-to", state);
 	args.push("--env-file", join(state, ".dev.vars"), ...extra);
-	const child = spawn(process.execPath, [WRANGLER, ...args], {
+	const child = spawn(process.execPath, [WRANGLER_JS, ...args], {
 		cwd: ROOT,
 		env,
 		stdio: ["ignore", "pipe", "pipe"],

@@ -34,7 +34,7 @@ export function run(command, args, { cwd, env, timeoutMs = 120_000 } = {}) {
 }
 
 /** The project's own wrangler, run by the Node running the bench (22 under npm), whatever the PATH says. */
-const WRANGLER_JS = join(process.cwd(), "node_modules", "wrangler", "bin", "wrangler.js");
+export const WRANGLER_JS = join(process.cwd(), "node_modules", "wrangler", "bin", "wrangler.js");
 
 /** Runs `wrangler args…` with a time limit; resolves to its output. */
 export function wrangler(args, options = {}) {
