@@ -27,20 +27,47 @@ export interface RecordResult {
 	inserted: number;
 }
 
-const INSERT_EVENTS = `
+/** At most this many events per `events` insert: each binds its payload, and D1 binds at most 100 values. */
+export const EVENTS_PER_STATEMENT = 99;
+
+/**
+ * The `events` insert of up to {@link EVENTS_PER_STATEMENT} events: `?1` is a JSON array with one entry per
+ * event, `[stem, deliveryId, command, sdkAppId, groupId, operatorAccount, eventTime, receivedAt,
+ * topicsTouched, previousStem]`, and the payloads are bound one each (`?2`, `?3`, …), never inside that JSON,
+ * so a payload as large as a row may be is never escaped into a larger string. One row per event and topic
+ * touched, in order; a row whose key is stored already (a redelivery) is skipped. RETURNING names the rows
+ * added, by delivery.
+ */
+function insertEventsSql(count: number): string {
+	const payloads = Array.from({ length: count }, (_, index) => `WHEN ${index} THEN ?${index + 2}`).join(" ");
+	const field = (index: number) => `json_extract(e.value, '$[${index}]')`;
+	return `
 INSERT INTO events (event_key, delivery_id, command, sdk_app_id, group_id, topic_id, operator_account, event_time, received_at, payload)
-SELECT ?1 || ':' || coalesce(t.value, ''), ?2, ?3, ?4, ?5, t.value, ?6, ?7, ?8, ?9
-FROM json_each(?10) AS t
-WHERE ?11 IS NULL OR NOT EXISTS (SELECT 1 FROM events AS e WHERE e.event_key = ?11 || ':' || coalesce(t.value, ''))
-ORDER BY t.key
-ON CONFLICT (event_key) DO NOTHING`;
+SELECT ${field(0)} || ':' || coalesce(t.value, ''), ${field(1)}, ${field(2)}, ${field(3)}, ${field(4)}, t.value,
+	${field(5)}, ${field(6)}, ${field(7)}, CASE e.key ${payloads} END
+FROM json_each(?1) AS e, json_each(e.value, '$[8]') AS t
+WHERE ${field(9)} IS NULL
+	OR NOT EXISTS (SELECT 1 FROM events AS x WHERE x.event_key = ${field(9)} || ':' || coalesce(t.value, ''))
+ORDER BY e.key, t.key
+ON CONFLICT (event_key) DO NOTHING
+RETURNING delivery_id`;
+}
+
+/** The SQL of each `events` insert size, made once. */
+const insertEventsByCount = new Map<number, string>();
 
 // Topic changes apply only when this delivery stored the event row, so a redelivery cannot undo later changes.
-const STORED_BY_THIS_DELIVERY = "EXISTS (SELECT 1 FROM events WHERE event_key = ?1 AND delivery_id = ?2)";
+// Each statement below takes a JSON array of changes of one kind; `c` is one, `[rowKey, deliveryId, …]`.
+const STORED_BY_THIS_DELIVERY =
+	"EXISTS (SELECT 1 FROM events WHERE event_key = json_extract(c.value, '$[0]') AND delivery_id = json_extract(c.value, '$[1]'))";
 
-const CREATE_TOPIC = `
+/** Creates: `[rowKey, deliveryId, topicId, groupId, name, ownerAccount, createdBy, at]`. */
+const CREATE_TOPICS = `
 INSERT INTO topics (topic_id, group_id, name, owner_account, created_by, created_at)
-SELECT ?3, ?4, ?5, ?6, ?7, ?8 WHERE ${STORED_BY_THIS_DELIVERY}
+SELECT json_extract(c.value, '$[2]'), json_extract(c.value, '$[3]'), json_extract(c.value, '$[4]'),
+	json_extract(c.value, '$[5]'), json_extract(c.value, '$[6]'), json_extract(c.value, '$[7]')
+FROM json_each(?1) AS c WHERE ${STORED_BY_THIS_DELIVERY}
+ORDER BY c.key
 ON CONFLICT (topic_id) DO UPDATE SET
 	group_id = excluded.group_id,
 	-- A profile change seen before its create (out of order) is newer than the create's name.
@@ -49,9 +76,14 @@ ON CONFLICT (topic_id) DO UPDATE SET
 	created_by = coalesce(excluded.created_by, topics.created_by),
 	created_at = excluded.created_at`;
 
-const UPDATE_TOPIC = `
+/** Profile changes: `[rowKey, deliveryId, topicId, groupId, name, introduction, notification, faceUrl, at]`. */
+const UPDATE_TOPICS = `
 INSERT INTO topics (topic_id, group_id, name, introduction, notification, face_url, updated_at)
-SELECT ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE ${STORED_BY_THIS_DELIVERY}
+SELECT json_extract(c.value, '$[2]'), json_extract(c.value, '$[3]'), json_extract(c.value, '$[4]'),
+	json_extract(c.value, '$[5]'), json_extract(c.value, '$[6]'), json_extract(c.value, '$[7]'),
+	json_extract(c.value, '$[8]')
+FROM json_each(?1) AS c WHERE ${STORED_BY_THIS_DELIVERY}
+ORDER BY c.key
 ON CONFLICT (topic_id) DO UPDATE SET
 	name = coalesce(excluded.name, topics.name),
 	introduction = coalesce(excluded.introduction, topics.introduction),
@@ -60,15 +92,29 @@ ON CONFLICT (topic_id) DO UPDATE SET
 	updated_at = excluded.updated_at
 WHERE topics.updated_at IS NULL OR topics.updated_at <= excluded.updated_at`;
 
+/** Topic deletions: `[rowKeyPrefix, deliveryId, groupId, at, topicIds]`, one row per topic. */
 const DELETE_TOPICS = `
 INSERT INTO topics (topic_id, group_id, deleted_at)
-SELECT t.value, ?3, ?4 FROM json_each(?5) AS t
-WHERE EXISTS (SELECT 1 FROM events WHERE event_key = ?1 || t.value AND delivery_id = ?2)
+SELECT t.value, json_extract(c.value, '$[2]'), json_extract(c.value, '$[3]')
+FROM json_each(?1) AS c, json_each(c.value, '$[4]') AS t
+WHERE EXISTS (SELECT 1 FROM events
+	WHERE event_key = json_extract(c.value, '$[0]') || t.value AND delivery_id = json_extract(c.value, '$[1]'))
+ORDER BY c.key, t.key
 ON CONFLICT (topic_id) DO UPDATE SET deleted_at = coalesce(topics.deleted_at, excluded.deleted_at)`;
 
+/** A disbanded community: `[rowKey, deliveryId, groupId, at]`. */
 const DELETE_GROUP_TOPICS = `
-UPDATE topics SET deleted_at = ?4
-WHERE group_id = ?3 AND deleted_at IS NULL AND ${STORED_BY_THIS_DELIVERY}`;
+UPDATE topics SET deleted_at = json_extract(c.value, '$[3]')
+FROM json_each(?1) AS c
+WHERE topics.group_id = json_extract(c.value, '$[2]') AND topics.deleted_at IS NULL AND ${STORED_BY_THIS_DELIVERY}`;
+
+/** Each kind of topic change, its statement. */
+const TOPIC_SQL: Record<TopicChange["kind"], string> = {
+	create: CREATE_TOPICS,
+	update: UPDATE_TOPICS,
+	"delete-topics": DELETE_TOPICS,
+	"delete-group": DELETE_GROUP_TOPICS,
+};
 
 /**
  * Stores one after-event: an `events` row per topic it touches (one group-level row when none), and the
@@ -80,19 +126,73 @@ export async function recordEvent(db: D1Database, record: EventRecord): Promise<
 }
 
 /**
- * Stores several after-events in one D1 batch (one transaction: all or none), in the order given; each
- * event's statements are exactly those of {@link recordEvent}, so a redelivery adds nothing here either.
- * The queue consumer's write: one round trip for a whole batch of messages.
+ * Stores several after-events in one D1 batch (one transaction: all or none), in the order given, with the
+ * same outcome as storing each with {@link recordEvent} in turn: a redelivery adds nothing here either.
+ * The statements carry whole runs of events (one `events` insert per {@link EVENTS_PER_STATEMENT}, one
+ * statement per run of topic changes of one kind), since each statement costs D1 far more than each row.
  */
 export async function recordEvents(db: D1Database, records: readonly EventRecord[]): Promise<RecordResult[]> {
-	const groups = await Promise.all(records.map((record) => eventStatements(db, record)));
-	const results = await db.batch(groups.flat());
-	let first = 0;
-	return groups.map((statements) => {
-		const inserted = results[first]?.meta.changes ?? 0;
-		first += statements.length;
-		return { inserted };
-	});
+	const rows = await Promise.all(records.map(eventRow));
+	const stored = rows.filter((row, index) => !repeatsEarlierWindow(row, rows.slice(0, index)));
+	const inserts: D1PreparedStatement[] = [];
+	for (let first = 0; first < stored.length; first += EVENTS_PER_STATEMENT)
+		inserts.push(insertEvents(db, stored.slice(first, first + EVENTS_PER_STATEMENT)));
+	const results = await db.batch([...inserts, ...topicStatements(db, stored)]);
+	const added = new Map<string, number>();
+	for (const result of results.slice(0, inserts.length))
+		for (const { delivery_id } of result.results as { delivery_id: string }[])
+			added.set(delivery_id, (added.get(delivery_id) ?? 0) + 1);
+	return rows.map((row) => ({ inserted: added.get(row.deliveryId) ?? 0 }));
+}
+
+/** An event ready for the statements: its record, its key stems and this delivery's id. */
+interface EventRow {
+	record: EventRecord;
+	stem: string;
+	previousStem: string | null;
+	deliveryId: string;
+}
+
+async function eventRow(record: EventRecord): Promise<EventRow> {
+	const { stem, previousStem } = await eventKeyStem(
+		record.command,
+		record.sdkAppId,
+		record.payload,
+		record.facts.eventTime,
+		record.receivedAt,
+		record.deliveryKey,
+	);
+	return { record, stem, previousStem, deliveryId: crypto.randomUUID() };
+}
+
+/**
+ * Whether `row` is an event that one of the `earlier` events of its batch already stores from the previous
+ * dedupe window. One insert does not see its own rows when it checks that window, so this is decided here.
+ */
+function repeatsEarlierWindow(row: EventRow, earlier: readonly EventRow[]): boolean {
+	return row.previousStem !== null && earlier.some((other) => other.stem === row.previousStem);
+}
+
+/** The `events` insert of some events (at most {@link EVENTS_PER_STATEMENT}). */
+function insertEvents(db: D1Database, rows: readonly EventRow[]): D1PreparedStatement {
+	let sql = insertEventsByCount.get(rows.length);
+	if (sql === undefined) {
+		sql = insertEventsSql(rows.length);
+		insertEventsByCount.set(rows.length, sql);
+	}
+	const events = rows.map(({ record, stem, previousStem, deliveryId }) => [
+		stem,
+		deliveryId,
+		record.command,
+		record.sdkAppId,
+		record.facts.groupId,
+		record.facts.operatorAccount,
+		record.facts.eventTime,
+		record.receivedAt,
+		record.facts.topicIds.length > 0 ? record.facts.topicIds : [null],
+		previousStem,
+	]);
+	return db.prepare(sql).bind(JSON.stringify(events), ...rows.map(({ record }) => record.payload));
 }
 
 /**
@@ -114,89 +214,54 @@ export function recordEventGrouped(db: D1Database, record: EventRecord, defer: D
 	return recordGrouped(db, record, bytes, defer);
 }
 
-/** The statements of one event: the `events` insert first, then its `topics` change. */
-async function eventStatements(db: D1Database, record: EventRecord): Promise<D1PreparedStatement[]> {
-	const { facts } = record;
-	const { stem, previousStem } = await eventKeyStem(
-		record.command,
-		record.sdkAppId,
-		record.payload,
-		facts.eventTime,
-		record.receivedAt,
-		record.deliveryKey,
-	);
-	const deliveryId = crypto.randomUUID();
-	const at = facts.eventTime ?? record.receivedAt;
-	const topicsTouched = facts.topicIds.length > 0 ? facts.topicIds : [null];
-	return [
-		db
-			.prepare(INSERT_EVENTS)
-			.bind(
-				stem,
-				deliveryId,
-				record.command,
-				record.sdkAppId,
-				facts.groupId,
-				facts.operatorAccount,
-				facts.eventTime,
-				record.receivedAt,
-				record.payload,
-				JSON.stringify(topicsTouched),
-				previousStem,
-			),
-		...topicStatements(db, facts.topicChange, stem, deliveryId, at),
-	];
+/**
+ * The `topics` statements of some events, in their order: one per run of changes of one kind (a disbanded
+ * community alone, so the first disband of a community sets its topics' `deleted_at`, as in order).
+ */
+function topicStatements(db: D1Database, rows: readonly EventRow[]): D1PreparedStatement[] {
+	const runs: { kind: TopicChange["kind"]; changes: unknown[][] }[] = [];
+	for (const { record, stem, deliveryId } of rows) {
+		const change = record.facts.topicChange;
+		if (!change) continue;
+		const at = record.facts.eventTime ?? record.receivedAt;
+		const entry = topicChangeEntry(change, stem, deliveryId, at);
+		const last = runs.at(-1);
+		if (last && last.kind === change.kind && change.kind !== "delete-group") last.changes.push(entry);
+		else runs.push({ kind: change.kind, changes: [entry] });
+	}
+	return runs.map(({ kind, changes }) => db.prepare(TOPIC_SQL[kind]).bind(JSON.stringify(changes)));
 }
 
-/** The `topics` statements for a change; each is guarded by the event row this delivery stored. */
-function topicStatements(
-	db: D1Database,
-	change: TopicChange | null,
-	stem: string,
-	deliveryId: string,
-	at: number,
-): D1PreparedStatement[] {
-	if (!change) return [];
+/** One change as its statement reads it (see the statements above); each is guarded by this delivery's row. */
+function topicChangeEntry(change: TopicChange, stem: string, deliveryId: string, at: number): unknown[] {
 	const rowKey = (topicId: string | null) => `${stem}:${topicId ?? ""}`;
 	switch (change.kind) {
 		case "create":
 			return [
-				db
-					.prepare(CREATE_TOPIC)
-					.bind(
-						rowKey(change.topicId),
-						deliveryId,
-						change.topicId,
-						change.groupId,
-						change.name,
-						change.ownerAccount,
-						change.createdBy,
-						at,
-					),
+				rowKey(change.topicId),
+				deliveryId,
+				change.topicId,
+				change.groupId,
+				change.name,
+				change.ownerAccount,
+				change.createdBy,
+				at,
 			];
 		case "update":
 			return [
-				db
-					.prepare(UPDATE_TOPIC)
-					.bind(
-						rowKey(change.topicId),
-						deliveryId,
-						change.topicId,
-						change.groupId,
-						change.name ?? null,
-						change.introduction ?? null,
-						change.notification ?? null,
-						change.faceUrl ?? null,
-						at,
-					),
+				rowKey(change.topicId),
+				deliveryId,
+				change.topicId,
+				change.groupId,
+				change.name ?? null,
+				change.introduction ?? null,
+				change.notification ?? null,
+				change.faceUrl ?? null,
+				at,
 			];
 		case "delete-topics":
-			return [
-				db
-					.prepare(DELETE_TOPICS)
-					.bind(rowKey(""), deliveryId, change.groupId, at, JSON.stringify(change.topicIds)),
-			];
+			return [rowKey(""), deliveryId, change.groupId, at, change.topicIds];
 		case "delete-group":
-			return [db.prepare(DELETE_GROUP_TOPICS).bind(rowKey(null), deliveryId, change.groupId, at)];
+			return [rowKey(null), deliveryId, change.groupId, at];
 	}
 }

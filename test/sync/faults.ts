@@ -63,12 +63,19 @@ export function d1CountingBatches(): { db: D1Database; batches: number[] } {
 	return { db, batches };
 }
 
-/** The real D1 binding whose `batch()` rejects when it carries more than `most` statements. */
-export function d1RefusingBatchesOver(most: number): D1Database {
-	return overriding(env.DB, {
-		batch: (statements: D1PreparedStatement[]) =>
-			statements.length > most ? outage() : env.DB.batch(statements),
+/**
+ * The real D1 binding whose first `batch()` rejects, as a write that hits a passing fault; every later one goes
+ * to the real binding. `batches` counts the statements of each call, the refused one included.
+ */
+export function d1RefusingFirstBatch(): { db: D1Database; batches: number[] } {
+	const batches: number[] = [];
+	const db = overriding(env.DB, {
+		batch: (statements: D1PreparedStatement[]) => {
+			batches.push(statements.length);
+			return batches.length === 1 ? outage() : env.DB.batch(statements);
+		},
 	});
+	return { db, batches };
 }
 
 /**

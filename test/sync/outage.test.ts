@@ -13,7 +13,7 @@ import { createTopicRecord, samples, sendCallback, unique } from "../support/ten
 import {
 	d1CountingBatches,
 	d1Down,
-	d1RefusingBatchesOver,
+	d1RefusingFirstBatch,
 	d1WithFailingBatch,
 	d1WithSlowBatch,
 	queueDown,
@@ -245,7 +245,8 @@ describe("queue-first ingestion (EVENT_WRITES=queue)", () => {
 		const counting = d1CountingBatches();
 		const result = await consume([created, renamed], { DB: counting.db });
 		expect(result.explicitAcks).toHaveLength(2);
-		expect(counting.batches).toEqual([4]);
+		// One D1 batch: one events insert for both, then the create and the rename (runs of one kind each).
+		expect(counting.batches).toEqual([3]);
 		expect((await topicEvents(topicId)).map((row) => row.command)).toEqual([
 			"Group.CallbackAfterCreateTopic",
 			"Group.CallbackAfterTopicInfoChanged",
@@ -257,10 +258,13 @@ describe("queue-first ingestion (EVENT_WRITES=queue)", () => {
 	it("stores each message alone when the shared write fails, so none holds the others back", async () => {
 		const first = ids();
 		const second = ids();
+		const refusing = d1RefusingFirstBatch();
 		const result = await consume(
 			[createTopicRecord(first.groupId, first.topicId), createTopicRecord(second.groupId, second.topicId)],
-			{ DB: d1RefusingBatchesOver(2) },
+			{ DB: refusing.db },
 		);
+		// The shared write (one events insert, one run of creates) is refused; then each message goes alone.
+		expect(refusing.batches).toEqual([2, 2, 2]);
 		expect(result.explicitAcks).toHaveLength(2);
 		expect(result.retryMessages).toEqual([]);
 		expect(await topicEvents(first.topicId)).toHaveLength(1);
