@@ -3,10 +3,13 @@
 // after-callback; grouped, a lone write still leaves at once, and a busy isolate makes one round trip per
 // group instead of one per callback.
 //
-// Every group is written from the request of one of its own items (that request is waiting for it anyway),
-// never from a request already answered: when a group is done, the oldest waiting item's request is
-// handed the turn and writes the next group. Each caller is answered only once its group is written (with
-// its own result), or told the group failed (then it keeps its item another way).
+// The request that finds no group under way drains the outbox: it writes the oldest waiting items as one
+// group, then the next, until none wait, all from its own flow (kept alive by its `ctx.waitUntil`). Every
+// other request only waits for its item's result. A request's I/O is never started from a continuation
+// another request resolved: workerd runs such a continuation in the waiting request's context, but its
+// binding calls then fail with "Cannot perform I/O on behalf of a different request", and under load whole
+// groups were lost that way. Each caller is answered only once its group is written (with its own result),
+// or told the group failed (then it keeps its item another way).
 import type { Defer } from "../deadline";
 
 /** How many items, and how many bytes of them, one group may carry. */
@@ -19,31 +22,33 @@ export interface GroupLimits {
 export type WriteGroup<Target, Item, Result> = (target: Target, items: Item[]) => Promise<Result[]>;
 
 /**
- * How long a turn may go unclaimed before any new write takes it. A turn handed to a request that was
- * cancelled meanwhile (its client went away) is never taken: the next write after this long leads instead.
+ * How long a group may be under way before any new write drains the outbox alongside it. A group whose
+ * request was cancelled meanwhile (its client went away) may never settle: the next write after this long
+ * leads instead, with the items left waiting.
  */
 export const TURN_STALE_MS = 250;
+
+/** How long one request drains an outbox before it leaves the items still waiting to the next write. */
+export const DRAIN_BUDGET_MS = 1_000;
 
 interface Waiting<Item, Result> {
 	item: Item;
 	bytes: number;
 	written: (result: Result) => void;
 	failed: (error: unknown) => void;
-	/** Hands this item's request the next group to write. */
-	takeTurn: () => void;
 }
 
 /** The writes of one target (a binding): who is waiting, and since when a group has been under way. */
 interface Outbox<Item, Result> {
 	waiting: Waiting<Item, Result>[];
-	/** When the current group was started or its turn handed on; null when none is under way. */
+	/** When the group under way was started; null when no request is draining. */
 	busySince: number | null;
 }
 
 /**
  * A grouped writer: `write(target, item, bytes, defer)` resolves with the item's result once the group
  * holding it is written, or rejects with the group's error. `bytes` is the item's size (an upper bound
- * will do); `defer` (`ctx.waitUntil`) keeps a group going after its writer's answer.
+ * will do); `defer` (`ctx.waitUntil`) keeps the caller's drain going after its answer.
  */
 export function groupCommit<Target extends object, Item, Result>(
 	limits: GroupLimits,
@@ -51,31 +56,29 @@ export function groupCommit<Target extends object, Item, Result>(
 ): (target: Target, item: Item, bytes: number, defer: Defer) => Promise<Result> {
 	const outboxes = new WeakMap<Target, Outbox<Item, Result>>();
 
-	/** Writes the oldest waiting items as one group, then hands the turn to the next waiting item, if any. */
-	async function writeNextGroup(target: Target, box: Outbox<Item, Result>, defer: Defer): Promise<void> {
-		const group = nextGroup(box.waiting, limits);
-		if (group.length === 0) return; // a group taken over from a stale turn carried this item
-		box.busySince = Date.now();
-		const writing = writeGroup(
-			target,
-			group.map((entry) => entry.item),
-		).then(
-			(results) => {
+	/** Writes the waiting items group after group, oldest first, until none wait or the budget is spent. */
+	async function drain(target: Target, box: Outbox<Item, Result>): Promise<void> {
+		const started = Date.now();
+		for (;;) {
+			const group = nextGroup(box.waiting, limits);
+			if (group.length === 0 || Date.now() - started > DRAIN_BUDGET_MS) {
+				box.waiting.unshift(...group);
+				box.busySince = null;
+				return;
+			}
+			box.busySince = Date.now();
+			try {
+				const results = await writeGroup(
+					target,
+					group.map((entry) => entry.item),
+				);
 				group.forEach((entry, index) => {
 					entry.written(results[index] as Result);
 				});
-			},
-			(error: unknown) => {
+			} catch (error) {
 				for (const entry of group) entry.failed(error);
-			},
-		);
-		defer(writing);
-		await writing;
-		const next = box.waiting[0];
-		if (next) {
-			box.busySince = Date.now();
-			next.takeTurn();
-		} else box.busySince = null;
+			}
+		}
 	}
 
 	return (target, item, bytes, defer) => {
@@ -85,18 +88,12 @@ export function groupCommit<Target extends object, Item, Result>(
 			outboxes.set(target, box);
 		}
 		const outbox = box;
-		let takeTurn = () => {};
-		const turn = new Promise<void>((resolve) => {
-			takeTurn = resolve;
-		});
 		const result = new Promise<Result>((written, failed) => {
-			outbox.waiting.push({ item, bytes, written, failed, takeTurn });
+			outbox.waiting.push({ item, bytes, written, failed });
 		});
-		// The turn's continuation runs in this request's context, so the group it writes has a live request.
-		void turn.then(() => writeNextGroup(target, outbox, defer));
 		if (outbox.busySince === null || Date.now() - outbox.busySince > TURN_STALE_MS) {
 			outbox.busySince = Date.now();
-			takeTurn();
+			defer(drain(target, outbox));
 		}
 		return result;
 	};

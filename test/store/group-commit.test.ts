@@ -88,7 +88,7 @@ describe("group commit", () => {
 		await Promise.all([a, b]);
 	});
 
-	it("a turn nobody takes goes to the next write once it is stale, with the items left waiting", async () => {
+	it("a group that never settles (its request cancelled) leaves the items waiting to the next write once it is stale", async () => {
 		const writer = heldWriter();
 		const write = groupCommit({ items: 100, bytes: 1000 }, writer.write);
 		const target = {};
@@ -99,7 +99,7 @@ describe("group commit", () => {
 		await new Promise((resolve) => setTimeout(resolve, TURN_STALE_MS / 2));
 		const early = write(target, 2, 1, defer);
 		await settle();
-		expect(writer.groups).toHaveLength(1); // before the turn is stale, nobody else writes
+		expect(writer.groups).toHaveLength(1); // before the group is stale, nobody else writes
 		await new Promise((resolve) => setTimeout(resolve, TURN_STALE_MS));
 		const late = write(target, 3, 1, defer);
 		await settle();
