@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { bufferEvent } from "../../src/store/event-queue";
-import { groupCommit, nextGroup, TURN_STALE_MS } from "../../src/store/group-commit";
+import { DRAIN_BUDGET_MS, groupCommit, nextGroup, TURN_STALE_MS } from "../../src/store/group-commit";
 import { type EventRecord, recordEventGrouped } from "../../src/store/record-event";
 import { createTopicRecord, unique } from "../support/tencent";
 import { d1CountingBatches, d1WithFailingBatch, queueDown, queueHoldingBatches } from "../sync/faults";
@@ -106,6 +106,47 @@ describe("group commit", () => {
 		expect(writer.groups).toEqual([[0], [1, 2, 3]]);
 		writer.release(1);
 		expect(await Promise.all([waiting, early, late])).toEqual(["stored 1", "stored 2", "stored 3"]);
+	});
+});
+
+describe("group commit: who writes", () => {
+	it("a drain that has run its budget leaves the items still waiting to the next write", async () => {
+		const writer = heldWriter();
+		const write = groupCommit({ items: 100, bytes: 1000 }, writer.write);
+		const target = {};
+		const { defer } = deferred();
+		const first = write(target, 0, 1, defer);
+		await settle();
+		const waiting = [1, 2].map((n) => write(target, n, 1, defer));
+		await new Promise((resolve) => setTimeout(resolve, DRAIN_BUDGET_MS + 50));
+		writer.release(0);
+		await first;
+		await settle();
+		expect(writer.groups).toEqual([[0]]); // the drain stopped: its request's work is done
+		const next = write(target, 3, 1, defer);
+		await settle();
+		expect(writer.groups).toEqual([[0], [1, 2, 3]]);
+		writer.release(1);
+		expect(await Promise.all([...waiting, next])).toEqual(["stored 1", "stored 2", "stored 3"]);
+	});
+
+	it("the request that found nothing in flight writes the next groups too; the others only wait", async () => {
+		const writer = heldWriter();
+		const write = groupCommit({ items: 100, bytes: 1000 }, writer.write);
+		const target = {};
+		const leader = deferred();
+		const others = deferred();
+		const first = write(target, 0, 1, leader.defer);
+		await settle();
+		const rest = [1, 2, 3].map((n) => write(target, n, 1, others.defer));
+		writer.release(0);
+		await first;
+		await settle();
+		writer.release(1);
+		expect(await Promise.all(rest)).toEqual(["stored 1", "stored 2", "stored 3"]);
+		// Every group was written from the first request's drain, kept alive by its own waitUntil.
+		expect(await others.all()).toEqual([]);
+		expect(await leader.all()).toHaveLength(1);
 	});
 });
 
