@@ -7,9 +7,9 @@
 // group, then the next, until none wait, all from its own flow (kept alive by its `ctx.waitUntil`). Every
 // other request only waits for its item's result. A request's I/O is never started from a continuation
 // another request resolved: workerd runs such a continuation in the waiting request's context, but its
-// binding calls then fail with "Cannot perform I/O on behalf of a different request", and under load whole
-// groups were lost that way. Each caller is answered only once its group is written (with its own result),
-// or told the group failed (then it keeps its item another way).
+// binding calls then failed with "Cannot perform I/O on behalf of a different request", and under load
+// whole groups went to their fallback that way until the isolate stalled. Each caller is answered only once
+// its group is written (with its own result), or told the group failed (then it keeps its item another way).
 import type { Defer } from "../deadline";
 
 /** How many items, and how many bytes of them, one group may carry. */
