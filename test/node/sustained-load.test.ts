@@ -1,16 +1,17 @@
 // After-callbacks under sustained load over real sockets: the built Worker served by workerd (Miniflare, no
-// proxy in front, so it runs at full speed), 16 autocannon connections for three runs, each ended with
-// requests in flight (autocannon closes its connections mid-request). Grouped writes must keep working
-// through it: every answer is a 200 OK, no run stalls, and every acknowledged event is stored.
-import { execFile, execFileSync } from "node:child_process";
+// proxy in front, so it runs at full speed; built and served as `npm run bench` does), 16 autocannon
+// connections for four runs, each ended with requests in flight (autocannon closes its connections
+// mid-request). Grouped writes must keep working through it: every answer is a 200 OK, no run stalls, and
+// every acknowledged event is stored.
+import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { buildWorker } from "../../bench/lib/build.mjs";
+import { applyMigrations, projectWorkerOptions, serveBundle } from "../../bench/lib/servers.mjs";
 
 const execFileAsync = promisify(execFile);
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -23,56 +24,25 @@ const CALLBACK_TOKEN = "callback-token-for-sustained-load";
 let dir: string;
 let entry: string;
 
-beforeAll(() => {
+beforeAll(async () => {
 	// In memory when the machine has a tmpfs, as `npm run bench` keeps its D1: on disk every write waits for fsync.
 	dir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "sustained-load-"));
-	const wrangler = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
-	execFileSync(
-		process.execPath,
-		[wrangler, "deploy", "--dry-run", "--outdir", join(dir, "dist"), "--config", config],
-		{
-			cwd: root,
-			stdio: "ignore",
-		},
-	);
-	entry = join(dir, "dist", "index.js");
+	entry = (await buildWorker(config, join(dir, "dist"))).entry;
 });
 afterAll(() => {
 	if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 /** The Worker with `EVENT_WRITES = mode`, on its own fresh local D1 (migrated), KV and Queues. */
-async function serve(mode: string): Promise<Miniflare> {
+async function serve(mode: string) {
 	const state = join(dir, `state-${mode}`);
-	const wrangler = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
-	execFileSync(
-		process.execPath,
-		[wrangler, "d1", "migrations", "apply", "DB", "--local", "--config", config, "--persist-to", state],
-		{ cwd: root, stdio: "ignore", env: { ...process.env, CI: "true" } },
-	);
-	const { workerOptions } = unstable_getMiniflareWorkerOptions(config);
-	return new Miniflare({
-		host: "127.0.0.1",
-		port: 0,
-		defaultPersistRoot: join(state, "v3"),
-		handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
-			stdout.resume();
-			stderr.resume();
-		},
-		workers: [
-			{
-				...workerOptions,
-				bindings: {
-					...(workerOptions.bindings as Record<string, unknown>),
-					CALLBACK_TOKEN,
-					EVENT_WRITES: mode,
-				},
-				name: "worker",
-				modules: true,
-				modulesRoot: dirname(entry),
-				scriptPath: entry,
-			},
-		],
+	await applyMigrations(config, state);
+	const project = projectWorkerOptions(config);
+	return serveBundle({
+		name: "worker",
+		entry,
+		options: { ...project, bindings: { ...project.bindings, CALLBACK_TOKEN, EVENT_WRITES: mode } },
+		stateDir: state,
 	});
 }
 
@@ -110,19 +80,18 @@ async function run(
 
 describe.each(["queue", "direct"])("sustained after-callbacks, EVENT_WRITES=%s", (mode) => {
 	it("answers every run with 200 OK, without stalling, and stores every acknowledged event", async () => {
-		const mf = await serve(mode);
+		const worker = await serve(mode);
 		try {
-			const url = await mf.ready;
 			let acknowledged = 0;
 			for (let index = 0; index < RUNS; index++) {
-				const result = await run(url, index);
+				const result = await run(worker.url, index);
 				expect({ ...result, ok: undefined }).toEqual({ ok: undefined, non2xx: 0, errors: 0, timeouts: 0 });
 				// A stalled run answers next to nothing; a working one answers hundreds per second.
 				expect(result.ok).toBeGreaterThan(SECONDS * 50);
 				acknowledged += result.ok;
 			}
 			// With EVENT_WRITES=queue the consumer stores behind the answers: wait for it to catch up.
-			const db = await mf.getD1Database("DB");
+			const db = await worker.mf.getD1Database("DB");
 			const count = async () =>
 				(await db
 					.prepare("SELECT count(*) AS n FROM topics WHERE group_id = ?")
@@ -135,7 +104,7 @@ describe.each(["queue", "direct"])("sustained after-callbacks, EVENT_WRITES=%s",
 			}
 			expect(stored).toBeGreaterThanOrEqual(acknowledged);
 		} finally {
-			await mf.dispose();
+			await worker.dispose();
 		}
 	}, 120_000);
 });
