@@ -51,28 +51,16 @@ export function queueDown(): Queue {
 	return overriding(env.EVENTS_QUEUE, { send: down, sendBatch: down });
 }
 
-/** The real D1 binding, counting the statements of each `batch()` call (everything goes to the real binding). */
-export function d1CountingBatches(): { db: D1Database; batches: number[] } {
-	const batches: number[] = [];
-	const db = overriding(env.DB, {
-		batch: (statements: D1PreparedStatement[]) => {
-			batches.push(statements.length);
-			return env.DB.batch(statements);
-		},
-	});
-	return { db, batches };
-}
-
 /**
- * The real D1 binding whose first `batch()` rejects, as a write that hits a passing fault; every later one goes
- * to the real binding. `batches` counts the statements of each call, the refused one included.
+ * The real D1 binding, counting the statements of each `batch()` call; the first `refused` calls reject (a
+ * write that hits a passing fault), every other goes to the real binding. The refused calls are counted too.
  */
-export function d1RefusingFirstBatch(): { db: D1Database; batches: number[] } {
+export function d1CountingBatches(refused = 0): { db: D1Database; batches: number[] } {
 	const batches: number[] = [];
 	const db = overriding(env.DB, {
 		batch: (statements: D1PreparedStatement[]) => {
 			batches.push(statements.length);
-			return batches.length === 1 ? outage() : env.DB.batch(statements);
+			return batches.length <= refused ? outage() : env.DB.batch(statements);
 		},
 	});
 	return { db, batches };

@@ -10,14 +10,7 @@ import {
 import type { EventRecord } from "../../src/store/record-event";
 import { FIRST_WRITE_DEADLINE_MS } from "../../src/store/record-event";
 import { createTopicRecord, samples, sendCallback, unique } from "../support/tencent";
-import {
-	d1CountingBatches,
-	d1Down,
-	d1RefusingFirstBatch,
-	d1WithFailingBatch,
-	d1WithSlowBatch,
-	queueDown,
-} from "./faults";
+import { d1CountingBatches, d1Down, d1WithFailingBatch, d1WithSlowBatch, queueDown } from "./faults";
 
 async function topicEvents(topicId: string): Promise<{ id: number; command: string }[]> {
 	const { results } = await env.DB.prepare("SELECT id, command FROM events WHERE topic_id = ? ORDER BY id")
@@ -258,7 +251,7 @@ describe("queue-first ingestion (EVENT_WRITES=queue)", () => {
 	it("stores each message alone when the shared write fails, so none holds the others back", async () => {
 		const first = ids();
 		const second = ids();
-		const refusing = d1RefusingFirstBatch();
+		const refusing = d1CountingBatches(1);
 		const result = await consume(
 			[createTopicRecord(first.groupId, first.topicId), createTopicRecord(second.groupId, second.topicId)],
 			{ DB: refusing.db },
