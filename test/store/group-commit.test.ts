@@ -28,12 +28,15 @@ function heldWriter() {
 	return { groups, write, release: (index: number, fail?: Error) => gates[index]?.(fail) };
 }
 
+/** A group commit of at most 100 items over a held writer, one target, and a request's waitUntil. */
+function heldCommit() {
+	const writer = heldWriter();
+	return { writer, write: groupCommit({ items: 100, bytes: 1000 }, writer.write), target: {}, ...deferred() };
+}
+
 describe("group commit", () => {
 	it("writes a lone item at once, and the items that come meanwhile together in the next group", async () => {
-		const writer = heldWriter();
-		const write = groupCommit({ items: 100, bytes: 1000 }, writer.write);
-		const target = {};
-		const { defer, all } = deferred();
+		const { writer, write, target, defer, all } = heldCommit();
 		const answered: string[] = [];
 		const send = (n: number) => write(target, n, 1, defer).then((result) => answered.push(result));
 		const first = send(0);
@@ -55,10 +58,7 @@ describe("group commit", () => {
 	});
 
 	it("rejects every item of a failed group, and writes the next group afresh", async () => {
-		const writer = heldWriter();
-		const write = groupCommit({ items: 100, bytes: 1000 }, writer.write);
-		const target = {};
-		const { defer } = deferred();
+		const { writer, write, target, defer } = heldCommit();
 		const first = write(target, 0, 1, defer);
 		await settle();
 		const group = [1, 2].map((n) => write(target, n, 1, defer));
@@ -76,9 +76,7 @@ describe("group commit", () => {
 	});
 
 	it("keeps each target's writes apart", async () => {
-		const writer = heldWriter();
-		const write = groupCommit({ items: 100, bytes: 1000 }, writer.write);
-		const { defer } = deferred();
+		const { writer, write, defer } = heldCommit();
 		const a = write({}, 1, 1, defer);
 		const b = write({}, 2, 1, defer);
 		await settle();
@@ -89,10 +87,7 @@ describe("group commit", () => {
 	});
 
 	it("a group that never settles (its request cancelled) leaves the items waiting to the next write once it is stale", async () => {
-		const writer = heldWriter();
-		const write = groupCommit({ items: 100, bytes: 1000 }, writer.write);
-		const target = {};
-		const { defer } = deferred();
+		const { writer, write, target, defer } = heldCommit();
 		void write(target, 0, 1, defer); // its group is never released, as when its request was cancelled
 		await settle();
 		const waiting = write(target, 1, 1, defer);
@@ -111,10 +106,7 @@ describe("group commit", () => {
 
 describe("group commit: who writes", () => {
 	it("a drain that has run its budget leaves the items still waiting to the next write", async () => {
-		const writer = heldWriter();
-		const write = groupCommit({ items: 100, bytes: 1000 }, writer.write);
-		const target = {};
-		const { defer } = deferred();
+		const { writer, write, target, defer } = heldCommit();
 		const first = write(target, 0, 1, defer);
 		await settle();
 		const waiting = [1, 2].map((n) => write(target, n, 1, defer));
@@ -131,9 +123,7 @@ describe("group commit: who writes", () => {
 	});
 
 	it("the request that found nothing in flight writes the next groups too; the others only wait", async () => {
-		const writer = heldWriter();
-		const write = groupCommit({ items: 100, bytes: 1000 }, writer.write);
-		const target = {};
+		const { writer, write, target } = heldCommit();
 		const leader = deferred();
 		const others = deferred();
 		const first = write(target, 0, 1, leader.defer);
