@@ -61,7 +61,7 @@ const eventRecordSchema = v.object({
 	deliveryKey: v.optional(v.nullable(v.string()), null),
 }) satisfies v.GenericSchema<unknown, EventRecord>;
 
-/** Records up to this many bytes of JSON are queued as JSON; larger ones gzipped (a message holds 128 KB). */
+/** Records up to this many bytes of JSON are queued as JSON text; larger ones gzipped (a message holds 128 KB). */
 export const PLAIN_MESSAGE_LIMIT = 100_000;
 
 /** At most this many messages, and bytes, per `sendBatch` (Queues allows 100 and 256 KB). */
@@ -79,15 +79,17 @@ const sendGrouped = groupCommit<Queue, MessageSendRequest, void>(
 /**
  * Hands an after-event to the queue; throws when the queue does not take it either. Sends from one isolate
  * are grouped into batches (see group-commit.ts); `defer` keeps a batch going after its sender's answer.
- * Messages are JSON, so they stay readable in the dashboard and the dead-letter queue; a record too large
- * for a message (a big `MemberList`) goes as gzipped JSON bytes instead, which the consumer unpacks.
+ * A message is the record's JSON text (`contentType: "text"`): readable in the dashboard and the dead-letter
+ * queue, and serialized once (as `"json"` the runtime would serialize the record again after the size check
+ * did). A record too large for a message (a big `MemberList`) goes as gzipped JSON bytes instead. The
+ * consumer reads all three forms, the JSON objects of earlier versions included.
  */
 export async function bufferEvent(queue: Queue, record: EventRecord, defer: Defer): Promise<void> {
 	const json = JSON.stringify(record);
 	if (fitsInUtf8Bytes(json, PLAIN_MESSAGE_LIMIT)) {
 		// An upper bound of the message's bytes is enough to keep a batch inside the limits.
 		const bytes = Math.min(json.length * 3, PLAIN_MESSAGE_LIMIT);
-		await sendGrouped(queue, { body: record, contentType: "json" }, bytes, defer);
+		await sendGrouped(queue, { body: json, contentType: "text" }, bytes, defer);
 		return;
 	}
 	const packed = new Uint8Array(await gzip(json));
@@ -99,8 +101,9 @@ async function gzip(text: string): Promise<ArrayBuffer> {
 	return new Response(stream).arrayBuffer();
 }
 
-/** A message body as the producer meant it: gzipped JSON bytes unpacked, anything else as it is. */
+/** A message body as the producer meant it: JSON text parsed, gzipped JSON bytes unpacked, anything else as it is. */
 async function unpack(body: unknown): Promise<unknown> {
+	if (typeof body === "string") return JSON.parse(body);
 	if (!(body instanceof ArrayBuffer) && !ArrayBuffer.isView(body)) return body;
 	const stream = new Blob([body]).stream().pipeThrough(new DecompressionStream("gzip"));
 	return JSON.parse(await new Response(stream).text());
@@ -128,10 +131,7 @@ export async function drainEventQueue(batch: MessageBatch<unknown>, env: Env): P
 	const records: { message: Message<unknown>; record: EventRecord }[] = [];
 	for (const message of batch.messages) {
 		try {
-			const body = await unpack(message.body).catch((error: unknown) => ({
-				unreadable: `gzipped message could not be read: ${errorMessage(error)}`,
-				base64: base64Encode(message.body as ArrayBuffer | ArrayBufferView),
-			}));
+			const body = await unpack(message.body).catch((error: unknown) => unreadable(message.body, error));
 			const parsed = v.safeParse(eventRecordSchema, body);
 			if (parsed.success) {
 				records.push({ message, record: parsed.output });
@@ -176,6 +176,16 @@ export async function drainEventQueue(batch: MessageBatch<unknown>, env: Env): P
 			}
 		}
 	}
+}
+
+/** What quarantine keeps of a message whose text is not JSON, or whose bytes are not gzipped JSON. */
+function unreadable(body: unknown, error: unknown): Record<string, string> {
+	if (typeof body === "string")
+		return { unreadable: `text message is not JSON: ${errorMessage(error)}`, text: body };
+	return {
+		unreadable: `gzipped message could not be read: ${errorMessage(error)}`,
+		base64: base64Encode(body as ArrayBuffer | ArrayBufferView),
+	};
 }
 
 function retryLater(queue: string, message: Message<unknown>, error: unknown): void {

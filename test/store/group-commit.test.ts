@@ -219,6 +219,9 @@ describe("grouped queue sends of after-events", () => {
 		expect(batches.map((batch) => batch.length)).toEqual([1, 4]);
 		release(1);
 		await Promise.all(rest);
+		// Each message is its record's JSON text, in the order sent.
+		expect(batches.flat().every((body) => typeof body === "string")).toBe(true);
+		expect(batches.flat().map((body) => JSON.parse(body as string))).toEqual(records);
 	});
 
 	it("rejects every event of a batch the queue refuses", async () => {

@@ -116,6 +116,30 @@ describe("after-events during a D1 outage", () => {
 		expect(JSON.parse(row?.body ?? "{}")).toMatchObject({ unreadable: expect.stringContaining("gzip") });
 	});
 
+	it("stores records queued as JSON text and, from earlier versions, as JSON objects", async () => {
+		const text = ids();
+		const object = ids();
+		const result = await consume([
+			JSON.stringify(createTopicRecord(text.groupId, text.topicId)),
+			createTopicRecord(object.groupId, object.topicId),
+		]);
+		expect(result.explicitAcks).toHaveLength(2);
+		expect(result.retryMessages).toEqual([]);
+		expect(await topicEvents(text.topicId)).toHaveLength(1);
+		expect(await topicEvents(object.topicId)).toHaveLength(1);
+	});
+
+	it("keeps a text message that is not JSON in quarantine, as it came", async () => {
+		const text = `not json ${unique()}`;
+		const result = await consume([text]);
+		expect(result.explicitAcks).toHaveLength(1);
+		const row = await env.DB.prepare("SELECT reason, body FROM quarantine WHERE instr(body, ?) > 0")
+			.bind(text)
+			.first<{ reason: string; body: string }>();
+		expect(row?.reason).toMatch(/not an EventRecord/);
+		expect(JSON.parse(row?.body ?? "{}")).toEqual({ unreadable: expect.stringContaining("not JSON"), text });
+	});
+
 	it("stores a buffered event once however often the queue delivers it", async () => {
 		const { groupId, topicId } = ids();
 		const record = createTopicRecord(groupId, topicId);
