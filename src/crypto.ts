@@ -22,11 +22,14 @@ export function fitsInUtf8Bytes(text: string, limit: number): boolean {
 	return text.length * 3 <= limit || (text.length <= limit && utf8ByteLength(text) <= limit);
 }
 
-/** Lowercase hex of some bytes. */
+/** The two lowercase hex digits of each byte value. */
+const HEX_PAIRS = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
+/** Lowercase hex of some bytes (every event key and Sign check makes one: a table, not a format per byte). */
 export function hex(bytes: ArrayBuffer | Uint8Array): string {
+	const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
 	let text = "";
-	for (const byte of bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes))
-		text += byte.toString(16).padStart(2, "0");
+	for (let index = 0; index < view.length; index++) text += HEX_PAIRS[view[index] as number];
 	return text;
 }
 
