@@ -257,14 +257,12 @@ async function recordAfter(
 		return failEnvelope(status, reason);
 	}
 	const record = judged.value;
-	// Enforcement re-checks the name after the answer, whichever way the event was kept.
+	// Enforcement re-checks the name (anything it sends goes after the answer), whichever way the event was kept.
 	const recheck = () =>
-		ctx.waitUntil(
-			recheckAfterEvent(env, (work) => ctx.waitUntil(work), {
-				...record,
-				body: body.value as Record<string, unknown>,
-			}),
-		);
+		recheckAfterEvent(env, (work) => ctx.waitUntil(work), {
+			...record,
+			body: body.value as Record<string, unknown>,
+		});
 	// Two ways to keep an event, tried in order within Tencent's 2 s: the first has 1.2 s, the other 0.5 s.
 	const direct = async (deadlineMs: number) => {
 		const stored = recordEventGrouped(env.DB, record, (work) => ctx.waitUntil(work));

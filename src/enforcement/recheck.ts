@@ -1,6 +1,7 @@
 // The after-callback's part in enforcement: pick out the after-events that carry a live name and hand them
-// to the enforcement queue. Called after the event is stored (or buffered), through ctx.waitUntil, so it
-// never delays the answer or the storage; everything slow (the policy, D1, Tencent) happens in the consumer.
+// to the enforcement queue. Called once the event is stored (or buffered): it judges the name with the policy
+// the isolate holds, without waiting for anything, and sends through ctx.waitUntil, so it never delays the
+// answer or the storage; everything slow (the policy's load, D1, Tencent) happens in the consumer.
 
 import { readConfig } from "../config";
 import type { Defer } from "../deadline";
@@ -70,14 +71,15 @@ export function liveNameOf(
 }
 
 /**
- * Queues the re-check of an after-event that carries a live name. When this isolate already holds the
- * policy and it lets the name stand, nothing is queued: most names are allowed, and the consumer would
- * only judge them alike (a queue message and a consumer run saved per event). An isolate without a policy
- * queues every live name and leaves the judging to the consumer. A policy edit reaches this isolate within
- * the loader's refresh (KV's 60 s at most): a name allowed by the older policy in that window is caught by
- * a backtest. Never throws: enforcement is best effort here.
+ * Re-checks an after-event that carries a live name. When this isolate already holds the policy and it
+ * lets the name stand, nothing is queued: most names are allowed, and the consumer would only judge them
+ * alike (a queue message and a consumer run saved per event). That judgement runs in the caller's flow and
+ * waits for nothing, so an allowed name costs no `ctx.waitUntil` either; a name to queue is sent through
+ * `defer`. An isolate without a policy queues every live name and leaves the judging to the consumer. A
+ * policy edit reaches this isolate within the loader's refresh (KV's 60 s at most): a name allowed by the
+ * older policy in that window is caught by a backtest. Never throws: enforcement is best effort here.
  */
-export async function recheckAfterEvent(env: Env, defer: Defer, event: AcceptedEvent): Promise<void> {
+export function recheckAfterEvent(env: Env, defer: Defer, event: AcceptedEvent): void {
 	try {
 		const { identifier } = readConfig(env).tencent;
 		const live = liveNameOf(event, identifier);
@@ -91,6 +93,19 @@ export async function recheckAfterEvent(env: Env, defer: Defer, event: AcceptedE
 		const resolves = live.target === "topic" && live.topicId === null;
 		const held = resolves ? null : policyLoader.held(env, defer);
 		if (held !== null && refusalOf(held.compiled, live) === null) return;
+		defer(queueRecheck(env, event, live));
+	} catch (error) {
+		notQueued(event, error);
+	}
+}
+
+/** Sends the enforcement message of a live name; never throws. */
+async function queueRecheck(
+	env: Env,
+	event: AcceptedEvent,
+	live: NonNullable<ReturnType<typeof liveNameOf>>,
+): Promise<void> {
+	try {
 		const { stem, previousStem } = await eventKeyStem(
 			event.command,
 			event.sdkAppId,
@@ -115,6 +130,10 @@ export async function recheckAfterEvent(env: Env, defer: Defer, event: AcceptedE
 		};
 		await env.ENFORCEMENT_QUEUE.send(message, { contentType: "json" });
 	} catch (error) {
-		log("error", "enforcement.recheck_not_queued", { command: event.command, error: errorMessage(error) });
+		notQueued(event, error);
 	}
+}
+
+function notQueued(event: AcceptedEvent, error: unknown): void {
+	log("error", "enforcement.recheck_not_queued", { command: event.command, error: errorMessage(error) });
 }

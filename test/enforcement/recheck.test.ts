@@ -6,9 +6,17 @@ import { type AcceptedEvent, recheckAfterEvent } from "../../src/enforcement/rec
 import { policyLoader } from "../../src/policy/loader";
 import { usePolicy } from "./support";
 
+/** The request's waitUntil: collects the work, which `recheck` waits for. */
+const deferred: Promise<unknown>[] = [];
 const defer = (work: Promise<unknown>) => {
-	work.catch(() => {});
+	deferred.push(work);
 };
+
+/** recheckAfterEvent, then everything it handed to waitUntil. */
+async function recheck(accepted: AcceptedEvent): Promise<void> {
+	recheckAfterEvent(env, defer, accepted);
+	await Promise.allSettled(deferred.splice(0));
+}
 
 function event(command: string, name: string, topicId: string | null): AcceptedEvent {
 	const body = { CallbackCommand: command, GroupId: "@TGS#_recheck", TopicId: topicId, Name: name };
@@ -39,8 +47,8 @@ describe("recheckAfterEvent", () => {
 		await usePolicy({ renames: "revert" });
 		await policyLoader.current(env, defer);
 		const send = vi.spyOn(env.ENFORCEMENT_QUEUE, "send");
-		await recheckAfterEvent(env, defer, event(CREATE, "Weekly chat", "@TGS#_recheck@TOPIC#1"));
-		await recheckAfterEvent(env, defer, event(RENAME, "Book club", "@TGS#_recheck@TOPIC#1"));
+		await recheck(event(CREATE, "Weekly chat", "@TGS#_recheck@TOPIC#1"));
+		await recheck(event(RENAME, "Book club", "@TGS#_recheck@TOPIC#1"));
 		expect(send).not.toHaveBeenCalled();
 	});
 
@@ -48,7 +56,7 @@ describe("recheckAfterEvent", () => {
 		await usePolicy({ renames: "revert" });
 		await policyLoader.current(env, defer);
 		const send = vi.spyOn(env.ENFORCEMENT_QUEUE, "send");
-		await recheckAfterEvent(env, defer, event(RENAME, "C4sino night", "@TGS#_recheck@TOPIC#2"));
+		await recheck(event(RENAME, "C4sino night", "@TGS#_recheck@TOPIC#2"));
 		expect(send).toHaveBeenCalledTimes(1);
 		expect(send.mock.calls[0]?.[0]).toMatchObject({
 			kind: "event",
@@ -63,7 +71,7 @@ describe("recheckAfterEvent", () => {
 		await usePolicy({ renames: "revert" });
 		await policyLoader.current(env, defer);
 		const send = vi.spyOn(env.ENFORCEMENT_QUEUE, "send");
-		await recheckAfterEvent(env, defer, event(RENAME, "Book club", null));
+		await recheck(event(RENAME, "Book club", null));
 		expect(send).toHaveBeenCalledTimes(1);
 		expect(send.mock.calls[0]?.[0]).toMatchObject({ topicId: null, name: "Book club" });
 	});
@@ -72,7 +80,7 @@ describe("recheckAfterEvent", () => {
 		await usePolicy({ renames: "revert" });
 		const send = vi.spyOn(env.ENFORCEMENT_QUEUE, "send");
 		const get = vi.spyOn(env.POLICY, "get");
-		await recheckAfterEvent(env, defer, event(CREATE, "Weekly chat", "@TGS#_recheck@TOPIC#3"));
+		await recheck(event(CREATE, "Weekly chat", "@TGS#_recheck@TOPIC#3"));
 		expect(send).toHaveBeenCalledTimes(1);
 		expect(get).not.toHaveBeenCalled();
 	});
