@@ -10,6 +10,9 @@
 // binding calls then failed with "Cannot perform I/O on behalf of a different request", and under load
 // whole groups went to their fallback that way until the isolate stalled. Each caller is answered only once
 // its group is written (with its own result), or told the group failed (then it keeps its item another way).
+// Callers bound their wait with their own deadline (`withinDeadline`), as both do: a waiter must never rely
+// only on another request's flow. A build whose queued path waited without one answered most requests of
+// a second 4-second load run with errors, in two of three tries.
 import type { Defer } from "../deadline";
 
 /** How many items, and how many bytes of them, one group may carry. */
