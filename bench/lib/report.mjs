@@ -154,7 +154,7 @@ function httpTable(results) {
 		const label = SCENARIOS[key];
 		const gap = s.one.p50 - floor.one.p50;
 		lines.push(
-			`| ${label} | ${num(s.many.rps)} | ${key === "floor" ? "1.00x" : `${num(s.many.rps / floor.many.rps, 2)}x`} | ${num(s.many.p50, 2)} / ${num(s.many.p99, 2)} | ${num(s.one.p50, 3)} / ${num(s.one.p99, 3)} | ${key === "floor" ? "" : `${gap >= 0 ? "+" : ""}${num(gap, 3)} ms`} | ${num(s.requests)} | ${s.errors + s.timeouts} | ${s.non2xx} |`,
+			`| ${label} | ${num(s.many.rps)} | ${key === "floor" ? "1.00x" : `${atLeast(s.many.rps / floor.many.rps)}x`} | ${num(s.many.p50, 2)} / ${num(s.many.p99, 2)} | ${num(s.one.p50, 3)} / ${num(s.one.p99, 3)} | ${key === "floor" ? "" : `${gap >= 0 ? "+" : ""}${num(gap, 3)} ms`} | ${num(s.requests)} | ${s.errors + s.timeouts} | ${s.non2xx} |`,
 		);
 	}
 	return lines;
