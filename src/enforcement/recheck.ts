@@ -49,14 +49,14 @@ export interface AcceptedEvent {
 	deliveryKey: string | null;
 }
 
+/** A live name and where it lives: the group, and the topic when the event names one. */
+export type LiveEvent = LiveName & { groupId: string; topicId: string | null };
+
 /**
  * The live name an after-event carries, or null: profile changes without `Name`, other commands, and the
  * admin identifier's own changes (the loop guard: Tencent reports the Worker's own revert too). Pure.
  */
-export function liveNameOf(
-	event: AcceptedEvent,
-	adminIdentifier: string,
-): (LiveName & { groupId: string; topicId: string | null }) | null {
+export function liveNameOf(event: AcceptedEvent, adminIdentifier: string): LiveEvent | null {
 	const kind = LIVE_NAME_EVENTS[event.command];
 	const name = event.body.Name;
 	if (kind === undefined || typeof name !== "string" || event.facts.groupId === null) return null;
@@ -100,11 +100,7 @@ export function recheckAfterEvent(env: Env, defer: Defer, event: AcceptedEvent):
 }
 
 /** Sends the enforcement message of a live name; never throws. */
-async function queueRecheck(
-	env: Env,
-	event: AcceptedEvent,
-	live: NonNullable<ReturnType<typeof liveNameOf>>,
-): Promise<void> {
+async function queueRecheck(env: Env, event: AcceptedEvent, live: LiveEvent): Promise<void> {
 	try {
 		const { stem, previousStem } = await eventKeyStem(
 			event.command,
