@@ -30,6 +30,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { callbackQuery } from "../scripts/tencent-callback.mjs";
 import { buildWorker, bundleSize, run } from "./lib/build.mjs";
+import { runLoad } from "./lib/load-run.mjs";
 import { policyDocument } from "./lib/policy-fixture.mjs";
 import { profileDuring, sliceProfile, stagesOfProfile, summarizeProfile } from "./lib/profile.mjs";
 import { evaluateTargets, printProfile, printReport, writeReport } from "./lib/report.mjs";
@@ -144,7 +145,7 @@ function node(script, args, timeoutMs) {
 }
 
 /** One autocannon run in a child process. */
-async function load(url, scenario, connections, seconds, runId) {
+function load(url, scenario, connections, seconds, runId) {
 	const options = {
 		url: url.href,
 		scenario,
@@ -156,12 +157,7 @@ async function load(url, scenario, connections, seconds, runId) {
 		sdkAppId: SDK_APP_ID,
 		runId,
 	};
-	const stdout = await node(
-		join(ROOT, "bench", "lib", "load.mjs"),
-		[JSON.stringify(options)],
-		(seconds + 60) * 1000,
-	);
-	return JSON.parse(stdout.trim().split("\n").at(-1));
+	return runLoad(options, children);
 }
 
 /** Sends one request as Tencent would and returns the status and JSON answer, to check the setup. */

@@ -6,13 +6,14 @@
 // these ratios are higher than `npm run bench`'s, which serves the built bundles directly. Reported in
 // docs/benchmarks.md beside the main bench, never instead of it. Writes nothing.
 // Usage: npm run bench:wrangler-dev [-- --queue] [--rounds 3] [--seconds 8]
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { WRANGLER_JS, wrangler } from "./lib/build.mjs";
+import { runLoad } from "./lib/load-run.mjs";
 import { policyDocument } from "./lib/policy-fixture.mjs";
 import { freePort } from "./lib/servers.mjs";
 
@@ -60,7 +61,7 @@ async function dev(config, extra = []) {
 
 /** One autocannon run (bench/lib/load.mjs); its result line. `runId` keeps each run's topic ids its own. */
 function load(url, body, seconds, runId) {
-	const options = {
+	return runLoad({
 		url,
 		scenario: body,
 		body,
@@ -69,17 +70,7 @@ function load(url, body, seconds, runId) {
 		token: TOKEN,
 		sdkAppId: "1400000000",
 		runId,
-	};
-	const result = spawnSync(
-		process.execPath,
-		[join(ROOT, "bench", "lib", "load.mjs"), JSON.stringify(options)],
-		{
-			env,
-			encoding: "utf8",
-		},
-	);
-	if (result.status !== 0) throw new Error(`load failed:\n${result.stderr}`);
-	return JSON.parse(result.stdout.trim().split("\n").at(-1));
+	});
 }
 
 try {
@@ -91,7 +82,7 @@ try {
 	const project = await dev("wrangler.toml", flags.queue ? ["--var", "EVENT_WRITES:queue"] : []);
 	const floor = await dev(join("bench", "floor", "wrangler.toml"));
 	for (const [i, url] of [project, floor].entries()) {
-		for (const body of ["before", "after"]) load(url, body, 2, `w${i}`);
+		for (const body of ["before", "after"]) await load(url, body, 2, `w${i}`);
 	}
 	const seconds = Number(flags.seconds);
 	console.log(
@@ -99,8 +90,8 @@ try {
 	);
 	for (let round = 1; round <= Number(flags.rounds); round++) {
 		for (const body of ["before", "after"]) {
-			const base = load(floor, body, seconds, `f${round}`);
-			const run = load(project, body, seconds, `p${round}`);
+			const base = await load(floor, body, seconds, `f${round}`);
+			const run = await load(project, body, seconds, `p${round}`);
 			const ratio = Math.floor((run.rps / base.rps) * 100) / 100;
 			console.log(
 				`round ${round} ${body}: floor ${Math.floor(base.rps)} req/s, project ${Math.floor(run.rps)} req/s, ` +
