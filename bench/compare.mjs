@@ -67,19 +67,7 @@ for (const signal of ["SIGINT", "SIGTERM"])
 
 /** A run of `body` callbacks against `url`: requests/s answered 2xx, and what was not. */
 async function measure(url, body, runId) {
-	const result = await runLoad(
-		{
-			url: url.href,
-			scenario: body,
-			body,
-			connections: 16,
-			seconds,
-			token: TOKEN,
-			sdkAppId: "1400000000",
-			runId,
-		},
-		children,
-	);
+	const result = await runLoad({ url: url.href, body, seconds, token: TOKEN, runId }, children);
 	return { rps: result.ok / seconds, failed: result.non2xx + result.errors + result.timeouts };
 }
 

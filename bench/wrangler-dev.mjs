@@ -61,16 +61,7 @@ async function dev(config, extra = []) {
 
 /** One autocannon run (bench/lib/load.mjs); its result line. `runId` keeps each run's topic ids its own. */
 function load(url, body, seconds, runId) {
-	return runLoad({
-		url,
-		scenario: body,
-		body,
-		connections: 16,
-		seconds,
-		token: TOKEN,
-		sdkAppId: "1400000000",
-		runId,
-	});
+	return runLoad({ url, body, seconds, token: TOKEN, runId });
 }
 
 try {

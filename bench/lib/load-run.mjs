@@ -5,12 +5,17 @@ import { fileURLToPath } from "node:url";
 
 const LOAD_SCRIPT = fileURLToPath(new URL("./load.mjs", import.meta.url));
 
+/** What a run is unless told otherwise: 16 connections, the app the bench's Workers answer for. */
+const DEFAULTS = { connections: 16, sdkAppId: "1400000000" };
+
 /**
  * One autocannon run of `options` (load.mjs's: url, scenario, body, query, connections, seconds, token,
- * sdkAppId, runId). The child is killed once it has run a minute past its length. `children`, when given,
- * holds the child while it runs, so a caller that stops early can kill it.
+ * sdkAppId, runId; `scenario` defaults to `body`, the rest to DEFAULTS). The child is killed once it has
+ * run a minute past its length. `children`, when given, holds the child while it runs, so a caller that
+ * stops early can kill it.
  */
-export function runLoad(options, children = null) {
+export function runLoad(given, children = null) {
+	const options = { ...DEFAULTS, scenario: given.body, ...given };
 	return new Promise((resolve, reject) => {
 		const child = spawn(process.execPath, [LOAD_SCRIPT, JSON.stringify(options)], {
 			stdio: ["ignore", "pipe", "inherit"],
