@@ -27,7 +27,9 @@ const { values: flags, positionals: refs } = parseArgs({
 		seconds: { type: "string", default: "4" },
 	},
 });
-if (refs.length === 0 || !["after", "before"].includes(flags.body)) {
+const seconds = Number(flags.seconds);
+const rounds = Number(flags.rounds);
+if (refs.length === 0 || !["after", "before"].includes(flags.body) || !(seconds > 0) || !(rounds >= 1)) {
 	console.error(
 		"usage: npm run bench:compare -- [--queue] [--body after|before] [--rounds N] [--seconds S] <ref> [<ref> …]",
 	);
@@ -35,7 +37,6 @@ if (refs.length === 0 || !["after", "before"].includes(flags.body)) {
 }
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TOKEN = "bench-callback-token";
-const seconds = Number(flags.seconds);
 // In memory when the machine has a tmpfs, as `npm run bench` keeps its D1: on disk every write waits for fsync.
 const work = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "tencent-webhooks-compare-"));
 const servers = [];
@@ -125,7 +126,7 @@ try {
 	console.log(
 		`${flags.body}-callbacks, EVENT_WRITES=${flags.queue ? "queue" : "direct"}, 16 connections, ${seconds} s per run, each run after a floor run`,
 	);
-	for (let round = 1; round <= Number(flags.rounds); round++) {
+	for (let round = 1; round <= rounds; round++) {
 		for (const version of versions) {
 			const base = await measure(floor.url, "before", `f${round}`);
 			const run = await measure(version.url, flags.body, `r${round}`);
