@@ -8,15 +8,14 @@
 // Usage: npm run bench:compare -- [--queue] [--body after|before] [--rounds 6] [--seconds 4] <ref> [<ref> …]
 //   e.g. npm run bench:compare -- --queue main~3 main
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { buildWorker } from "./lib/build.mjs";
 import { runLoad } from "./lib/load-run.mjs";
 import { policyDocument } from "./lib/policy-fixture.mjs";
-import { applyMigrations, projectWorkerOptions, serveBundle } from "./lib/servers.mjs";
+import { applyMigrations, projectWorkerOptions, serveBundle, serveFloor, stateRoot } from "./lib/servers.mjs";
 
 const { values: flags, positionals: refs } = parseArgs({
 	allowPositionals: true,
@@ -37,8 +36,7 @@ if (refs.length === 0 || !["after", "before"].includes(flags.body) || !(seconds 
 }
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TOKEN = "bench-callback-token";
-// In memory when the machine has a tmpfs, as `npm run bench` keeps its D1: on disk every write waits for fsync.
-const work = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "tencent-webhooks-compare-"));
+const work = mkdtempSync(join(stateRoot(), "tencent-webhooks-compare-"));
 const servers = [];
 const worktrees = [];
 const children = new Set();
@@ -82,16 +80,7 @@ const ratio = (value) => (Math.floor(value * 1000) / 1000).toFixed(3);
 try {
 	const policyText = JSON.stringify(policyDocument(10_000));
 	const project = projectWorkerOptions(join(ROOT, "wrangler.toml"));
-	const floorBuild = await buildWorker(
-		join(ROOT, "bench", "floor", "wrangler.toml"),
-		join(work, "floor-dist"),
-	);
-	const floor = await serveBundle({
-		name: "floor",
-		entry: floorBuild.entry,
-		options: { compatibilityDate: project.compatibilityDate, compatibilityFlags: project.compatibilityFlags },
-		stateDir: join(work, "floor-state"),
-	});
+	const floor = await serveFloor(work, project);
 	servers.push(floor);
 	const versions = [];
 	for (const [index, ref] of refs.entries()) {

@@ -24,8 +24,8 @@
 //                   (default refresh,compilePolicyText,logDecision,recordEvent)
 //   --profile-connections N  connections of the profiled run (default 16)
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { callbackQuery } from "../scripts/tencent-callback.mjs";
@@ -34,7 +34,14 @@ import { runLoad } from "./lib/load-run.mjs";
 import { policyDocument } from "./lib/policy-fixture.mjs";
 import { profileDuring, sliceProfile, stagesOfProfile, summarizeProfile } from "./lib/profile.mjs";
 import { evaluateTargets, printProfile, printReport, writeReport } from "./lib/report.mjs";
-import { applyMigrations, freePort, projectWorkerOptions, serveBundle } from "./lib/servers.mjs";
+import {
+	applyMigrations,
+	freePort,
+	projectWorkerOptions,
+	serveBundle,
+	serveFloor,
+	stateRoot,
+} from "./lib/servers.mjs";
 
 if (Number(process.versions.node.split(".")[0]) < 22) {
 	console.error(
@@ -74,7 +81,6 @@ const settings = {
 };
 const ROOT = process.cwd();
 const CONFIG = join(ROOT, "wrangler.toml");
-const FLOOR_CONFIG = join(ROOT, "bench", "floor", "wrangler.toml");
 const REFERENCE_CONFIG = join(ROOT, "bench", "floor", "reference.wrangler.toml");
 const REFERENCE_SCHEMA =
 	"CREATE TABLE IF NOT EXISTS reference_rows (id INTEGER PRIMARY KEY, received_at INTEGER NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL)";
@@ -95,8 +101,8 @@ const SDK_APP_ID = "1400000000";
 
 // Local KV and D1 live in memory (tmpfs) unless told otherwise: on disk, every D1 write waits for this
 // machine's fsync, which measures the shared virtual disk rather than the Worker (see docs/benchmarks.md).
-const stateRoot = flags["state-dir"] ?? (existsSync("/dev/shm") ? "/dev/shm" : tmpdir());
-const work = mkdtempSync(join(stateRoot, "tencent-webhooks-bench-"));
+const stateDir = flags["state-dir"] ?? stateRoot();
+const work = mkdtempSync(join(stateDir, "tencent-webhooks-bench-"));
 const servers = [];
 /** The load generators and micro-benchmark running now, stopped with the servers. */
 const children = new Set();
@@ -341,9 +347,7 @@ async function stopServers() {
 async function startServers(workerEntry, { inspect = false } = {}) {
 	const project = projectWorkerOptions(CONFIG);
 	const policyText = JSON.stringify(policyDocument(settings.policyEntries));
-	const floorBuild = await buildWorker(FLOOR_CONFIG, join(work, "floor-dist"));
 	entries.worker = workerEntry;
-	entries.floor = floorBuild.entry;
 	const state = join(work, "state");
 	await applyMigrations(CONFIG, state);
 
@@ -367,13 +371,8 @@ async function startServers(workerEntry, { inspect = false } = {}) {
 	});
 	servers.push(workerQueued);
 	await (await workerQueued.mf.getKVNamespace("POLICY")).put("policy", policyText);
-	const floor = await serveBundle({
-		name: "floor",
-		entry: floorBuild.entry,
-		options: { compatibilityDate: project.compatibilityDate, compatibilityFlags: project.compatibilityFlags },
-		stateDir: join(work, "floor-state"),
-		inspectorPort: inspect ? await freePort() : undefined,
-	});
+	const floor = await serveFloor(work, project, inspect ? await freePort() : undefined);
+	entries.floor = floor.entry;
 	servers.push(floor);
 	let reference = null;
 	if (settings.references) {
@@ -548,7 +547,7 @@ const results = {
 	machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", loadBefore: load1 },
 	node: process.version,
 	workerd: JSON.parse(readFileSync(join(ROOT, "node_modules", "workerd", "package.json"), "utf8")).version,
-	settings: { ...settings, only: [...settings.only], stateDir: stateRoot },
+	settings: { ...settings, only: [...settings.only], stateDir },
 };
 let failed = false;
 try {

@@ -5,6 +5,8 @@ import type { Miniflare, WorkerOptions } from "miniflare";
 export declare function projectWorkerOptions(
 	configPath: string,
 ): WorkerOptions & { bindings?: Record<string, unknown> };
+/** Where temporary builds, KV and D1 go: /dev/shm when the machine has it, else the OS temporary folder. */
+export declare function stateRoot(): string;
 /** Applies the project's D1 migrations to the local database under `stateDir` with wrangler itself. */
 export declare function applyMigrations(configPath: string, stateDir: string): Promise<void>;
 /** Serves the bundle at `entry` with Miniflare on 127.0.0.1, persistence under `stateDir`. */

@@ -1,10 +1,23 @@
 // Serves built Worker bundles with Miniflare (the workerd runtime `wrangler dev` uses), on 127.0.0.1, with
 // the bindings of wrangler.toml backed by local KV and D1 persisted in a temporary folder.
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { wrangler } from "./build.mjs";
+import { buildWorker, wrangler } from "./build.mjs";
+
+const FLOOR_CONFIG = fileURLToPath(new URL("../floor/wrangler.toml", import.meta.url));
+
+/**
+ * Where temporary builds, KV and D1 go: a tmpfs when the machine has one, since on disk every D1 write waits
+ * for this machine's fsync, which measures the shared virtual disk rather than the Worker.
+ */
+export function stateRoot() {
+	return existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+}
 
 /** Counts what the runtime prints (the Worker's log lines) without keeping it, except the last lines. */
 function drain(stats) {
@@ -73,6 +86,23 @@ export async function serveBundle({ name, entry, options, stateDir, inspectorPor
 			await mf.dispose();
 		},
 	};
+}
+
+/**
+ * The floor Worker (bench/floor: reads the body, answers OK), built as `wrangler deploy` would under `work`
+ * and served with the project's compatibility settings (`project`, from projectWorkerOptions). Resolves to
+ * the server (as serveBundle's) with its bundle's `entry`.
+ */
+export async function serveFloor(work, project, inspectorPort) {
+	const built = await buildWorker(FLOOR_CONFIG, join(work, "floor-dist"));
+	const server = await serveBundle({
+		name: "floor",
+		entry: built.entry,
+		options: { compatibilityDate: project.compatibilityDate, compatibilityFlags: project.compatibilityFlags },
+		stateDir: join(work, "floor-state"),
+		inspectorPort,
+	});
+	return { ...server, entry: built.entry };
 }
 
 /** A free TCP port on 127.0.0.1 (for a server or an inspector). */

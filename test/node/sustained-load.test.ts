@@ -4,14 +4,13 @@
 // mid-request). Grouped writes must keep working through it: every answer is a 200 OK, no run stalls, and
 // every acknowledged event is stored.
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildWorker } from "../../bench/lib/build.mjs";
-import { applyMigrations, projectWorkerOptions, serveBundle } from "../../bench/lib/servers.mjs";
+import { applyMigrations, projectWorkerOptions, serveBundle, stateRoot } from "../../bench/lib/servers.mjs";
 
 const execFileAsync = promisify(execFile);
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -25,8 +24,8 @@ let dir: string;
 let entry: string;
 
 beforeAll(async () => {
-	// In memory when the machine has a tmpfs, as `npm run bench` keeps its D1: on disk every write waits for fsync.
-	dir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "sustained-load-"));
+	// In memory when the machine has a tmpfs (stateRoot), as `npm run bench` keeps its D1.
+	dir = mkdtempSync(join(stateRoot(), "sustained-load-"));
 	entry = (await buildWorker(config, join(dir, "dist"))).entry;
 });
 afterAll(() => {
