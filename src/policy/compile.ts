@@ -46,6 +46,9 @@ export interface EnforcementSettings {
 	renames: "log" | "revert" | "destroy";
 	creates: "log" | "rename" | "destroy";
 	fallbackName: string;
+	/** Caps per SdkAppid and hour: past them, actions are held in the ledger (enforcement/cap.ts). */
+	maxDestroysPerHour: number;
+	maxRenamesPerHour: number;
 }
 
 /** A policy ready to decide: compile it with {@link compilePolicyText}. */

@@ -220,7 +220,12 @@ export const ENFORCEMENT_DEFAULTS = {
 	renames: "log",
 	creates: "log",
 	fallbackName: "Renamed topic",
+	maxDestroysPerHour: 20,
+	maxRenamesPerHour: 200,
 } as const;
+
+/** Tencent's limit for `TopicName` and a group's `Name`, in bytes of UTF-8 (longer names get 10004). */
+export const TENCENT_NAME_MAX_BYTES = 30;
 
 const EnforcementSchema = v.pipe(
 	v.strictObject({
@@ -247,9 +252,37 @@ const EnforcementSchema = v.pipe(
 			v.pipe(
 				v.string(),
 				v.minLength(1),
-				v.maxLength(100),
+				v.maxBytes(
+					TENCENT_NAME_MAX_BYTES,
+					`must be at most ${TENCENT_NAME_MAX_BYTES} bytes of UTF-8, Tencent's limit for a topic or group name (a CJK character takes 3)`,
+				),
 				v.description(
-					'Used by "rename", and by "revert" when no earlier allowed name is known. The policy must allow it.',
+					'Used by "rename", and by "revert" when no earlier allowed name is known. The policy must allow it. ' +
+						"At most 30 bytes of UTF-8 (Tencent's limit for a name).",
+				),
+			),
+		),
+		maxDestroysPerHour: v.optional(
+			v.pipe(
+				v.number(),
+				v.integer(),
+				v.minValue(0),
+				v.maxValue(10_000),
+				v.description(
+					"At most this many topics destroyed per SdkAppid and hour (default 20); further destroys wait in the " +
+						"ledger as held until a moderator resumes or discards them.",
+				),
+			),
+		),
+		maxRenamesPerHour: v.optional(
+			v.pipe(
+				v.number(),
+				v.integer(),
+				v.minValue(0),
+				v.maxValue(10_000),
+				v.description(
+					"At most this many renames and reverts per SdkAppid and hour (default 200); further ones wait in the " +
+						"ledger as held until a moderator resumes or discards them.",
 				),
 			),
 		),
