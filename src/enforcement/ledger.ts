@@ -209,7 +209,8 @@ export type HeldSelection = { ids: readonly number[] } | { all: true };
 
 function heldWhere(selection: HeldSelection): { sql: string; ids: string | null } {
 	return "all" in selection
-		? { sql: "status = 'held'", ids: null }
+		? // ?3 is bound either way: D1 refuses a statement given more bindings than it names.
+			{ sql: "status = 'held' AND ?3 IS NULL", ids: null }
 		: {
 				sql: "status = 'held' AND id IN (SELECT value FROM json_each(?3))",
 				ids: JSON.stringify(selection.ids),
