@@ -2,10 +2,9 @@
 // REST API played by a recording HTTP server on another loopback port (TENCENT_API_BASE points there).
 // A rename to a banned name, sent as Tencent sends it, must produce exactly one correct modify_topic call
 // within seconds, visible in /api/enforcement.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FAKE_SECRET_KEY, FAKE_TENCENT_ORIGIN, fakeTencent } from "../support/fake-tencent.mjs";
+import { FAKE_SECRET_KEY } from "../support/fake-tencent.mjs";
+import { type FakeTencentServer, startFakeTencent } from "./support/fake-tencent-server";
 import { type RunningWorker, startWorker } from "./support/worker";
 
 const ADMIN_TOKEN = "admin-token-for-enforcement-socket-test-0123456789";
@@ -20,33 +19,18 @@ interface Recorded {
 	userSigProblem: string | null;
 }
 
-let tencent: Server;
+let tencent: FakeTencentServer;
 let worker: RunningWorker;
 
 /** The stand-in's control paths, called in-process. */
-async function control<T>(path: string, body: unknown): Promise<T> {
-	const response = await fakeTencent(
-		new Request(`${FAKE_TENCENT_ORIGIN}/__control/${path}`, { method: "POST", body: JSON.stringify(body) }),
-	);
-	return (await response.json()) as T;
-}
+const control = <T>(path: string, body: unknown): Promise<T> => tencent.control<T>(path, body);
 
 beforeAll(async () => {
 	// The recording stand-in for Tencent's REST API, on its own loopback port.
-	tencent = createServer(async (req, res) => {
-		const chunks: Buffer[] = [];
-		for await (const chunk of req) chunks.push(chunk as Buffer);
-		const answer = await fakeTencent(
-			new Request(`${FAKE_TENCENT_ORIGIN}${req.url}`, { method: req.method, body: Buffer.concat(chunks) }),
-		);
-		res.writeHead(answer.status, { "content-type": "application/json" });
-		res.end(await answer.text());
-	});
-	await new Promise<void>((resolve) => tencent.listen(0, "127.0.0.1", resolve));
-	const { port } = tencent.address() as AddressInfo;
+	tencent = await startFakeTencent();
 	worker = await startWorker({
 		vars: {
-			TENCENT_API_BASE: `http://127.0.0.1:${port}`,
+			TENCENT_API_BASE: tencent.base,
 			TENCENT_ADMIN_IDENTIFIER: "administrator",
 			ALLOW_UNSIGNED_CALLBACKS: "true",
 		},
@@ -63,7 +47,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await worker?.stop();
-	await new Promise((resolve) => tencent?.close(resolve));
+	await tencent?.close();
 });
 
 function callback(command: string, body: Record<string, unknown>) {

@@ -1015,7 +1015,9 @@ async function loadEnforcement(more) {
 			);
 			const state = parsedState(a.last_state);
 			if (state) what.append(lastStateView(state));
-			const outcome = `${a.status}${a.error_code ? ` (${a.error_code}${a.error_info ? ` ${a.error_info}` : ""})` : ""}${a.reason ? `: ${a.reason}` : ""}`;
+			// A reason may already start with the status ("held: the cap of …"): it is not said twice.
+			const reason = a.reason?.startsWith(`${a.status}: `) ? a.reason.slice(a.status.length + 2) : a.reason;
+			const outcome = `${a.status}${a.error_code ? ` (${a.error_code}${a.error_info ? ` ${a.error_info}` : ""})` : ""}${reason ? `: ${reason}` : ""}`;
 			const buttons = el("td");
 			if (a.status === "held") {
 				for (const [verb, label] of [
