@@ -1099,7 +1099,7 @@ async function loadHealth() {
 		const health = await response.json();
 		const policy = health.policy ?? {};
 		list.replaceChildren();
-		fact(list, "Overall", health.ok ? "ok" : "degraded");
+		fact(list, "Overall", health.status ?? `HTTP ${response.status}`);
 		fact(list, "Policy version", policy.version ?? "none");
 		fact(
 			list,
@@ -1115,6 +1115,13 @@ async function loadHealth() {
 		fact(list, "D1", health.d1?.ok ? `ok (${health.d1.ms} ms)` : `failing: ${health.d1?.error}`);
 		fact(list, "Queue depth", health.queue?.depth ?? "not reported by Cloudflare to the Worker");
 		fact(list, "Callback auth", health.auth?.mode ?? "?");
+		fact(
+			list,
+			"Enforcement",
+			health.enforcement
+				? `REST API ${health.enforcement.restApi}${health.enforcement.warning ? `: ${health.enforcement.warning}` : ""}`
+				: "?",
+		);
 		fact(list, "Worker version", health.version ?? "?");
 	} catch (error) {
 		list.replaceChildren(
