@@ -6,3 +6,5 @@ ALTER TABLE enforcement_actions ADD COLUMN acted_at INTEGER;        -- ms; when 
 ALTER TABLE enforcement_actions ADD COLUMN cap_exempt INTEGER NOT NULL DEFAULT 0; -- 1 once a moderator resumed a held action
 -- status gains: held (a cap was reached; nothing called until a moderator resumes or discards) and discarded.
 CREATE INDEX enforcement_actions_acted ON enforcement_actions (sdk_app_id, acted_at) WHERE acted_at IS NOT NULL;
+-- Who replayed or dismissed a quarantined body, beside the request that did it.
+ALTER TABLE quarantine_actions ADD COLUMN acted_by TEXT;           -- the console session's name, or "api token"

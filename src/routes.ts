@@ -153,12 +153,16 @@ const ADMIN_API_ROUTES: ApiRoute[] = [
 		path: "/api/quarantine/:id",
 		methods: {
 			GET: (request, env) => getQuarantined(request.params.id, url(request), env),
-			DELETE: (request, env) => dismissQuarantined(request.params.id, env, request.requestId),
+			DELETE: (request, env) =>
+				dismissQuarantined(request.params.id, env, { requestId: request.requestId, by: request.caller.name }),
 		},
 	},
 	{
 		path: "/api/quarantine/:id/replay",
-		methods: { POST: (request, env) => replayQuarantined(request.params.id, env, request.requestId) },
+		methods: {
+			POST: (request, env) =>
+				replayQuarantined(request.params.id, env, { requestId: request.requestId, by: request.caller.name }),
+		},
 	},
 	{ path: "/api/decisions", methods: { GET: (request, env) => listDecisions(url(request), env) } },
 	{ path: "/api/decisions/refusals", methods: { GET: (request, env) => countRefusals(url(request), env) } },

@@ -132,7 +132,7 @@ RETURNING *`;
 // Runs right after CLAIM in the same batch: a row still pending and unclaimed was refused by the cap alone.
 const HOLD = `
 UPDATE enforcement_actions SET status = 'held', updated_at = ?2,
-	reason = 'held: the cap of ' || CASE WHEN action = 'destroy' THEN ?3 || ' destroys' ELSE ?4 || ' renames and reverts' END
+	reason = 'held: the cap of ' || CASE WHEN action = 'destroy' THEN CAST(?3 AS INTEGER) || ' destroys' ELSE CAST(?4 AS INTEGER) || ' renames and reverts' END
 		|| ' an hour for this SdkAppid was reached; a moderator resumes or discards it'
 WHERE id = ?1 AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?2)
 RETURNING *`;

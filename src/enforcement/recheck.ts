@@ -133,7 +133,9 @@ async function queueRecheck(env: Env, event: AcceptedEvent, live: LiveEvent): Pr
 			topicId: live.topicId,
 			name: live.name,
 			operatorAccount: live.operatorAccount,
-			key: stem,
+			// An event that happens once is keyed by its group (store/event-key.ts): its topic tells the
+			// creations of one community apart, as each `events` row's key does.
+			key: onceIn(event.facts) === null ? stem : `${stem}:${live.topicId ?? ""}`,
 			previousKey: previousStem,
 			at: event.facts.eventTime ?? event.receivedAt,
 			authenticated: event.authenticated,

@@ -7,9 +7,10 @@ import { PolicyDocumentSchema } from "./document";
 export function policyJsonSchema(): Record<string, unknown> {
 	// Sections are `pipe(unknown(), check(not an array), strictObject(…))`: the output type is the object,
 	// and the check needs no translation, since JSON Schema's `"type": "object"` already excludes arrays.
+	// JSON Schema counts characters, not bytes: `fallbackName`'s 30 bytes of UTF-8 stay in its description.
 	return toJsonSchema(PolicyDocumentSchema, {
 		target: "draft-07",
 		typeMode: "output",
-		ignoreActions: ["check"],
+		ignoreActions: ["check", "max_bytes"],
 	}) as Record<string, unknown>;
 }

@@ -159,7 +159,10 @@ describe("POST /api/policy/backtest", () => {
 
 	it("refuses a token that is forged, for another page, stale by policy, by counts or by age", async () => {
 		const { groupId, topic } = community();
-		await seedTopics([{ topicId: topic("a"), groupId, name: "Casino a" }]);
+		await seedTopics([
+			{ topicId: topic("a"), groupId, name: "Casino a" },
+			{ topicId: topic("b"), groupId, name: "Weekly chat" },
+		]);
 		await usePolicy({ renames: "destroy" });
 		const page = { after: groupId, limit: 2 };
 		const token = (await backtest(page)).json.preview?.token ?? "";
@@ -169,8 +172,8 @@ describe("POST /api/policy/backtest", () => {
 		expect(forged.json.error?.field).toBe("previewToken");
 		const otherPage = await backtest({ after: groupId, limit: 3, apply: true, previewToken: token });
 		expect(otherPage.status).toBe(400);
-		// The counts of the page changed: another refused topic appeared in it.
-		await seedTopics([{ topicId: topic("b"), groupId, name: "Casino b" }]);
+		// The counts of the page changed: another of its topics was renamed to a refused name.
+		await env.DB.prepare("UPDATE topics SET name = 'Casino b' WHERE topic_id = ?").bind(topic("b")).run();
 		const counts = await backtest({ ...page, apply: true, previewToken: token });
 		expect(counts.status).toBe(409);
 		expect(counts.json.error?.field).toBe("previewToken");

@@ -188,14 +188,20 @@ describe("GET /healthz", () => {
 	it("says whether enforcement can act, and warns when a SdkAppid has no key", async () => {
 		const read = async (overrides: Partial<Env>) =>
 			(await healthDetails<{ enforcement: Record<string, unknown> }>(overrides)).json;
-		expect((await read({})).enforcement).toEqual({
+		const signed = { CALLBACK_TOKEN: "a-callback-token" };
+		expect((await read(signed)).enforcement).toEqual({
 			apiBase: env.TENCENT_API_BASE,
 			adminIdentifier: "administrator",
 			restApi: "on",
 		});
-		expect((await read({ TENCENT_SECRET_KEY: undefined })).enforcement).toMatchObject({
+		expect((await read({ ...signed, TENCENT_SECRET_KEY: undefined })).enforcement).toMatchObject({
 			restApi: "off",
 			warning: expect.stringContaining('enforcement stays "log"'),
+		});
+		// The test Worker accepts unsigned callbacks: then enforcement only records, and /healthz says so.
+		expect((await read({})).enforcement).toMatchObject({
+			restApi: "on",
+			warning: expect.stringContaining("records what it would do and calls nothing"),
 		});
 	});
 });

@@ -65,12 +65,17 @@ async function signOf(token: string, requestTime: string): Promise<string> {
 export async function sendSignedCallback(
 	command: string,
 	body: unknown,
-	options: { requestTime?: number; env?: Partial<Env> } = {},
+	options: { requestTime?: number; sdkAppId?: string; env?: Partial<Env> } = {},
 ): ReturnType<typeof sendCallback> {
 	const requestTime = String(options.requestTime ?? Math.floor(Date.now() / 1000));
+	const app: Record<string, string> = options.sdkAppId === undefined ? {} : { SdkAppid: options.sdkAppId };
 	return sendCallback(command, body, {
-		extra: { RequestTime: requestTime, Sign: await signOf(TEST_CALLBACK_TOKEN, requestTime) },
-		env: { CALLBACK_TOKEN: TEST_CALLBACK_TOKEN, ...options.env },
+		extra: { RequestTime: requestTime, Sign: await signOf(TEST_CALLBACK_TOKEN, requestTime), ...app },
+		env: {
+			CALLBACK_TOKEN: TEST_CALLBACK_TOKEN,
+			...(options.sdkAppId === undefined ? {} : { SDKAPPID: `${SDK_APP_ID},${options.sdkAppId}` }),
+			...options.env,
+		},
 	});
 }
 
