@@ -45,6 +45,20 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
 	return (await response.json()) as T;
 }
 
+/**
+ * Publishes `text` through the API and returns once this Worker decides with it (each isolate picks a
+ * publication up on its own schedule).
+ */
+async function publish(text: string, version: string) {
+	const live = await api<{ hash: string }>("GET", "/api/policy");
+	await api("PUT", "/api/policy", { policy: text, baseHash: live.hash });
+	const liveVersion = async () =>
+		(await api<{ policyVersion: string }>("POST", "/api/policy/check", { Operator_Account: "t", Name: "x" }))
+			.policyVersion;
+	for (const started = Date.now(); (await liveVersion()) !== version; )
+		if (Date.now() - started > 60_000) throw new Error(`${version} never went live`);
+}
+
 /** destroy_topic calls the stand-in received for the test's community. */
 async function destroys(): Promise<RecordedCall[]> {
 	const calls = await tencent.control<RecordedCall[]>("calls", { groupId: GROUP });
@@ -140,14 +154,7 @@ beforeAll(async () => {
 		await response.arrayBuffer();
 	}
 	// Then a policy refusing them is published.
-	const live = await api<{ hash: string }>("GET", "/api/policy");
-	await api("PUT", "/api/policy", { policy: AFTER, baseHash: live.hash });
-	// Until this Worker decides with it (each isolate picks a publication up on its own schedule).
-	const liveVersion = async () =>
-		(await api<{ policyVersion: string }>("POST", "/api/policy/check", { Operator_Account: "t", Name: "x" }))
-			.policyVersion;
-	for (const started = Date.now(); (await liveVersion()) !== "hold-2"; )
-		if (Date.now() - started > 60_000) throw new Error("the published policy never went live");
+	await publish(AFTER, "hold-2");
 
 	chromium = await launchBrowser();
 	page = await chromium.context.newPage();
@@ -320,5 +327,24 @@ describe.sequential("the console's backtest and enforcement panels", () => {
 		const left = await tencent.control<{ topics: Record<string, string> }>("state", { groupId: GROUP });
 		expect(Object.keys(left.topics).sort()).toEqual([HARBOUR, keptTopic].sort());
 		await shot("15-resumed");
+	});
+
+	test("a preview gone stale (the policy changed since) is refused, and the page says to backtest again", async () => {
+		await open("Policy");
+		await page.getByRole("button", { name: "Backtest the live policy" }).click();
+		await expect
+			.poll(() => page.locator("#backtest-result").textContent())
+			.toContain("Applying this page would queue");
+		const before = (await destroyRows()).length;
+		await publish(policy("hold-3", ["casino", "poker"]), "hold-3");
+
+		const asked = nextDialog(true);
+		await page.getByRole("button", { name: "Apply", exact: true }).click();
+		await asked;
+		const applied = page.locator("#backtest-apply-result");
+		await expect.poll(() => applied.textContent()).toContain("Not applied: previewToken:");
+		expect(await applied.textContent()).toContain("Backtest again for a fresh preview.");
+		expect((await destroyRows()).length).toBe(before);
+		await shot("16-stale-preview");
 	});
 });
