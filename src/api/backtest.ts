@@ -10,10 +10,8 @@ import { applyBacktest, countActions, type LiveTopic, refusedTopics } from "../e
 import { checkPreview, issuePreview, PREVIEW_TTL_MS } from "../enforcement/preview";
 import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
-import { compileInlinePolicy } from "../policy/check";
-import type { CompiledPolicy } from "../policy/compile";
-import { policyLoader } from "../policy/loader";
-import { readLivePolicy } from "../policy/publish";
+import { type CompiledPolicy, policyLoader, readLivePolicy } from "../policy";
+import { compileInlinePolicy } from "./policy-check";
 
 /** Topics read per request by default, and at most: bounds the CPU and D1 work of one request. */
 export const BACKTEST_DEFAULT_LIMIT = 500;
