@@ -4,7 +4,7 @@
 // Reads the account with wrangler's list commands, plans with scripts/deploy-plan.mjs (pure), then creates
 // what is missing, writes the KV and D1 ids into wrangler.toml, applies the D1 migrations, pushes the example
 // policy where KV has none, deploys, and prints the callback URL and the secrets still missing.
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -67,6 +67,24 @@ function wrangler(args, { inherit = false, env = {}, cwd = root } = {}) {
 	return { status: result.status ?? 1, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
 }
 
+/** wrangler with `args`, its output piped, without blocking: the account's reads run side by side. */
+function wranglerRead(args, { cwd = root } = {}) {
+	return new Promise((resolve) => {
+		execFile(
+			join(root, "node_modules", ".bin", "wrangler"),
+			args,
+			{
+				cwd,
+				encoding: "utf8",
+				env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+				maxBuffer: 64 * 1024 * 1024,
+			},
+			(error, stdout, stderr) =>
+				resolve({ status: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+		);
+	});
+}
+
 /** wrangler's output as JSON (some commands print a banner or a notice before it). */
 function jsonOf(result, what) {
 	const text = result.stdout;
@@ -80,19 +98,19 @@ function jsonOf(result, what) {
 	}
 }
 
-function listed(args, what) {
-	const result = wrangler(args);
+async function listed(args, what) {
+	const result = await wranglerRead(args);
 	if (result.status !== 0) fail(`${what} failed:\n${result.stdout}${result.stderr}`.trimEnd());
 	return result.stdout;
 }
 
 /** The queue names, page by page until a page brings none that is new. */
-function readQueues() {
+async function readQueues() {
 	const names = new Set();
 	for (let page = 1; page <= 100; page++) {
 		const before = names.size;
 		for (const name of parseQueuesTable(
-			listed(["queues", "list", "--page", String(page)], "wrangler queues list"),
+			await listed(["queues", "list", "--page", String(page)], "wrangler queues list"),
 		))
 			names.add(name);
 		if (names.size === before) break;
@@ -104,7 +122,7 @@ function readQueues() {
  * The names in a D1 database's migrations table, read with a throwaway config that binds the database by
  * its id (wrangler.toml's top level holds a placeholder id); [] when the table does not exist yet.
  */
-function readAppliedMigrations(target, db) {
+async function readAppliedMigrations(target, db) {
 	const dir = mkdtempSync(join(tmpdir(), "deploy-d1-"));
 	try {
 		const config = join(dir, "wrangler.json");
@@ -115,7 +133,7 @@ function readAppliedMigrations(target, db) {
 				d1_databases: [{ binding: db.binding, database_name: db.name, database_id: db.id }],
 			}),
 		);
-		const result = wrangler(
+		const result = await wranglerRead(
 			[
 				"d1",
 				"execute",
@@ -139,8 +157,8 @@ function readAppliedMigrations(target, db) {
 }
 
 /** The Worker's secret names, or null when the Worker does not exist yet. */
-function readSecrets(target) {
-	const result = wrangler(["secret", "list", "--format", "json", ...envArgs(target)]);
+async function readSecrets(target) {
+	const result = await wranglerRead(["secret", "list", "--format", "json", ...envArgs(target)]);
 	if (result.status !== 0 && /does not exist|not found|10007/i.test(result.stdout + result.stderr))
 		return null;
 	return jsonOf(result, "wrangler secret list").map((secret) => secret.name);
@@ -150,31 +168,52 @@ function envArgs(target) {
 	return target.env ? ["--env", target.env] : [];
 }
 
-/** The account's state as the planner takes it (read-only calls). */
-function readAccount(target) {
+/** The account's state as the planner takes it (read-only calls, side by side). */
+async function readAccount(target) {
+	const [kvNamespaces, d1Databases, r2Text, queues, secrets] = await Promise.all([
+		wranglerRead(["kv", "namespace", "list"]),
+		wranglerRead(["d1", "list", "--json"]),
+		listed(["r2", "bucket", "list"], "wrangler r2 bucket list"),
+		readQueues(),
+		readSecrets(target),
+	]);
 	const account = {
-		kvNamespaces: jsonOf(wrangler(["kv", "namespace", "list"]), "wrangler kv namespace list").map((ns) => ({
+		kvNamespaces: jsonOf(kvNamespaces, "wrangler kv namespace list").map((ns) => ({
 			id: ns.id,
 			title: ns.title,
 		})),
-		d1Databases: jsonOf(wrangler(["d1", "list", "--json"]), "wrangler d1 list").map((db) => ({
-			uuid: db.uuid,
-			name: db.name,
-		})),
-		r2Buckets: parseR2BucketList(listed(["r2", "bucket", "list"], "wrangler r2 bucket list")),
-		queues: readQueues(),
+		d1Databases: jsonOf(d1Databases, "wrangler d1 list").map((db) => ({ uuid: db.uuid, name: db.name })),
+		r2Buckets: parseR2BucketList(r2Text),
+		queues,
 		appliedMigrations: {},
 		policyPresent: {},
-		secrets: readSecrets(target),
+		secrets,
 	};
 	const { kv, d1 } = resolveResources(target, account);
-	for (const db of d1) if (db.exists) account.appliedMigrations[db.name] = readAppliedMigrations(target, db);
-	for (const ns of kv)
-		if (ns.exists)
-			account.policyPresent[ns.id] = jsonOf(
-				wrangler(["kv", "key", "list", "--namespace-id", ns.id, "--prefix", "policy", "--remote"]),
-				`listing the keys of ${ns.title}`,
-			).some((key) => key.name === "policy");
+	await Promise.all([
+		...d1
+			.filter((db) => db.exists)
+			.map(async (db) => {
+				account.appliedMigrations[db.name] = await readAppliedMigrations(target, db);
+			}),
+		...kv
+			.filter((ns) => ns.exists)
+			.map(async (ns) => {
+				const keys = await wranglerRead([
+					"kv",
+					"key",
+					"list",
+					"--namespace-id",
+					ns.id,
+					"--prefix",
+					"policy",
+					"--remote",
+				]);
+				account.policyPresent[ns.id] = jsonOf(keys, `listing the keys of ${ns.title}`).some(
+					(key) => key.name === "policy",
+				);
+			}),
+	]);
 	return account;
 }
 
@@ -262,7 +301,7 @@ async function main() {
 	const options = { migrations: migrationFiles(), policyFile: values.policy };
 
 	if (values["save-state"]) {
-		writeFileSync(values["save-state"], `${JSON.stringify(readAccount(target), null, "\t")}\n`);
+		writeFileSync(values["save-state"], `${JSON.stringify(await readAccount(target), null, "\t")}\n`);
 		console.log(`wrote the account's state for ${target.worker} to ${values["save-state"]}`);
 		return;
 	}
@@ -279,7 +318,7 @@ async function main() {
 	} else {
 		if (wrangler(["whoami", "--json"]).status !== 0)
 			fail("Not logged in to Cloudflare: run npx wrangler login (or set CLOUDFLARE_API_TOKEN) first.");
-		account = readAccount(target);
+		account = await readAccount(target);
 	}
 
 	const plan = planDeploy(target, account, options);
@@ -290,7 +329,7 @@ async function main() {
 	for (const step of plan.steps.filter((s) => s.kind === "create")) run(step);
 	// With everything created, plan again: now every id is known and nothing is left to create.
 	const created = plan.steps.some((step) => step.kind === "create");
-	const account2 = created ? readAccount(target) : account;
+	const account2 = created ? await readAccount(target) : account;
 	const plan2 = planDeploy(target, account2, options);
 	const left = plan2.steps.filter((step) => step.kind === "create");
 	if (plan2.problems.length > 0 || left.length > 0)
