@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Account } from "../../scripts/deploy-plan.mjs";
 import { runScript } from "./support/script";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -17,15 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), "deploy-cli-"));
  * A stand-in for Cloudflare's API at the network edge, answering wrangler's read calls from the recorded
  * partial account (test/node/deploy-states/partial.json) and recording every request it gets.
  */
-const account = JSON.parse(readFileSync(join(root, "test/node/deploy-states/partial.json"), "utf8")) as {
-	kvNamespaces: { id: string; title: string }[];
-	d1Databases: { uuid: string; name: string }[];
-	r2Buckets: string[];
-	queues: string[];
-	appliedMigrations: Record<string, string[]>;
-	policyPresent: Record<string, boolean>;
-	secrets: string[];
-};
+const account: Account = JSON.parse(readFileSync(join(root, "test/node/deploy-states/partial.json"), "utf8"));
 const standIn = { requests: [] as { method: string; path: string; body: string }[], failing: false };
 const requests = () => standIn.requests.map((request) => `${request.method} ${request.path}`);
 const created = "2026-11-30T09:12:44.120Z";
@@ -48,7 +41,7 @@ function result(path: string, page: number): unknown {
 			consumers_total_count: 1,
 		}));
 	if (/^\/workers\/scripts\/tencent-chat-topic-webhooks-staging\/secrets$/.test(path))
-		return account.secrets.map((name) => ({ name, type: "secret_text" }));
+		return (account.secrets ?? []).map((name) => ({ name, type: "secret_text" }));
 	const keys = /^\/storage\/kv\/namespaces\/([^/]+)\/keys$/.exec(path);
 	if (keys)
 		return account.policyPresent[keys[1] ?? ""] ? [{ name: "policy" }] : [{ name: "policy:compiled:0a1b" }];
