@@ -75,7 +75,8 @@ describe("the normalizer", () => {
 				expectSpansInName(text);
 			}
 		}
-	});
+		// 9,025 pairs, each folded twice: CPU only, which a loaded two-core machine stretches past 5 s.
+	}, 60_000);
 
 	it("gives the definition's forms and length for random strings of any script", () => {
 		const next = random(4);
