@@ -48,6 +48,9 @@ export default defineConfig({
 		exclude: ["test/node/**"],
 		// Logs of passing tests are noise; a failing test shows its own.
 		silent: "passed-only",
-		setupFiles: ["./test/apply-migrations.ts", "./test/support/settle-queues.ts"],
+		setupFiles: ["./test/apply-migrations.ts", "./test/support/fresh-state.ts"],
+		isolate: false,
+		maxWorkers: 2,
+		testTimeout: 60_000,
 	},
 });

@@ -4,6 +4,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { community } from "../api/admin";
+import { queuesIdle } from "../support/queues";
 import { sendCallback } from "../support/tencent";
 import { tencentCalls, tencentHasTopics } from "../support/tencent-rest";
 import { actionsOf, settledActions, usePolicy } from "./support";
@@ -37,8 +38,8 @@ function renameTopic(groupId: string, name: string, extra: Record<string, unknow
 	});
 }
 
-/** Lets the queue consumer take whatever is still queued (its batch timeout is 1 s). */
-const drained = () => new Promise((resolve) => setTimeout(resolve, 2_500));
+/** Waits until the queue consumer has taken and handled whatever is still queued (its batch timeout is 1 s). */
+const drained = () => queuesIdle();
 
 describe("renames to a name the policy refuses", () => {
 	it("reverts to the last allowed name with one modify_topic call carrying a verified UserSig", async () => {
