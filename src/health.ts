@@ -3,6 +3,7 @@
 import packageJson from "../package.json";
 import { adminRefusalResponse, authenticateAdmin } from "./auth/admin-auth";
 import { attemptSource } from "./auth/attempt-limit";
+import { callbackAuthMode } from "./auth/callback-auth";
 import { readCookie, SESSION_COOKIE } from "./auth/console-session";
 import { ignoredCommands } from "./callbacks/receive";
 import { handledCommands } from "./callbacks/registry";
@@ -42,19 +43,30 @@ async function probe(check: () => Promise<unknown>): Promise<Probe> {
 	}
 }
 
-/** Whether the Worker can act through Tencent's REST API: where, as whom, and which SdkAppids have a key. */
+/**
+ * Whether the Worker can act through Tencent's REST API: where, as whom, which SdkAppids have a key, and
+ * whether callbacks are accepted unsigned (then enforcement records what it would do and calls nothing).
+ */
 function enforcementHealth(config: Config): Record<string, unknown> {
 	const { apiBase, identifier } = config.tencent;
 	const withoutKey = config.sdkAppIds.filter((id) => tencentSecretKey(config, id) === null);
+	const warnings = [
+		...(withoutKey.length === 0
+			? []
+			: [
+					`no TENCENT_SECRET_KEY for SdkAppid ${withoutKey.join(", ")}: enforcement stays "log" (refused names are recorded, never changed)`,
+				]),
+		...(callbackAuthMode(config) === "unsigned"
+			? [
+					"callbacks are accepted unsigned (ALLOW_UNSIGNED_CALLBACKS): enforcement records what it would do and calls nothing",
+				]
+			: []),
+	];
 	return {
 		apiBase,
 		adminIdentifier: identifier,
 		restApi: withoutKey.length === 0 ? "on" : "off",
-		...(withoutKey.length === 0
-			? {}
-			: {
-					warning: `no TENCENT_SECRET_KEY for SdkAppid ${withoutKey.join(", ")}: enforcement stays "log" (refused names are recorded, never changed)`,
-				}),
+		...(warnings.length === 0 ? {} : { warning: warnings.join("; ") }),
 	};
 }
 

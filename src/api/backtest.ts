@@ -1,15 +1,17 @@
 // POST /api/policy/backtest: which live topics a policy (a draft in the body, or the live one) would refuse
 // by name, one page of `topics` per request (keyset paging on topic_id, so every page costs the same on a
-// million topics); `"apply": true` also records and queues the enforcement of each refused topic.
+// million topics). A run of the live policy returns a preview token; `"apply": true` with that token
+// records and queues the enforcement of each refused topic of the same page. A draft cannot be applied.
 import * as v from "valibot";
+import type { AdminCaller } from "../auth/admin-auth";
 import { readConfig } from "../config";
 import { tencentClient } from "../enforcement/actions";
-import { applyBacktest, type LiveTopic, refusedTopics } from "../enforcement/backtest";
+import { applyBacktest, countActions, type LiveTopic, refusedTopics } from "../enforcement/backtest";
+import { checkPreview, issuePreview, PREVIEW_TTL_MS } from "../enforcement/preview";
 import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
-import { compileInlinePolicy } from "../policy/check";
-import type { CompiledPolicy } from "../policy/compile";
-import { policyLoader } from "../policy/loader";
+import { type CompiledPolicy, policyLoader, readLivePolicy } from "../policy";
+import { compileInlinePolicy } from "./policy-check";
 
 /** Topics read per request by default, and at most: bounds the CPU and D1 work of one request. */
 export const BACKTEST_DEFAULT_LIMIT = 500;
@@ -30,6 +32,7 @@ export const BacktestBodySchema = v.strictObject({
 		),
 	),
 	apply: v.optional(v.boolean("must be true or false")),
+	previewToken: v.optional(v.pipe(v.string("must be a string"), v.minLength(1), v.maxLength(2048))),
 });
 
 function badBody(field: string, message: string, detail?: Record<string, unknown>): Response {
@@ -37,10 +40,18 @@ function badBody(field: string, message: string, detail?: Record<string, unknown
 }
 
 /**
- * Body `{"policy"?, "after"?, "limit"?, "apply"?}` → `{"refused": […], "scanned", "next", "policyVersion",
- * "source", "applied"?}`. Pass `next` back as `after` until it is null. The caller has checked the admin token.
+ * Body `{"policy"?, "after"?, "limit"?, "apply"?, "previewToken"?}` → `{"refused": […], "scanned", "next",
+ * "policyVersion", "source", "preview"?, "applied"?}`. Pass `next` back as `after` until it is null. A run
+ * of the live policy without `apply` returns `preview` (`token`, `expiresAt`, `counts`); apply needs that
+ * token, for the same page, within 10 minutes and while the same policy is live (else 409). The caller has
+ * checked the admin token and is recorded on every action apply queues.
  */
-export async function handleBacktest(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+export async function handleBacktest(
+	request: Request,
+	env: Env,
+	ctx: ExecutionContext,
+	caller: AdminCaller,
+): Promise<Response> {
 	let json: unknown;
 	try {
 		json = await request.json();
@@ -53,11 +64,22 @@ export async function handleBacktest(request: Request, env: Env, ctx: ExecutionC
 		const field = issue?.path?.map((p) => p.key).join(".") || "body";
 		return badBody(field, issue?.expected === "never" ? "unknown field" : (issue?.message ?? "invalid"));
 	}
-	const { policy: inline, after, limit = BACKTEST_DEFAULT_LIMIT, apply = false } = body.output;
+	const { policy: inline, after, limit = BACKTEST_DEFAULT_LIMIT, apply = false, previewToken } = body.output;
+	if (apply && inline !== undefined)
+		return badBody(
+			"apply",
+			"a draft can be backtested but not applied: publish it, then backtest and apply the live policy",
+		);
+	if (apply && previewToken === undefined)
+		return badBody(
+			"previewToken",
+			"apply needs the preview token of a backtest of the same page: run it without apply first",
+		);
 
 	let policy: CompiledPolicy;
 	let policyVersion: string;
 	let source: string;
+	let liveHash: string | null = null;
 	if (inline !== undefined) {
 		const compiled = compileInlinePolicy(inline);
 		if (!compiled.ok) {
@@ -78,7 +100,15 @@ export async function handleBacktest(request: Request, env: Env, ctx: ExecutionC
 		policy = state.policy.compiled;
 		policyVersion = state.policy.label;
 		source = state.liveProblem === null ? "live" : "last-known-good";
+		if (source === "live") liveHash = state.policy.hash;
 	}
+	if (apply && liveHash === null)
+		return apiError({
+			status: 409,
+			message:
+				"the live policy is not usable (the last known good one decides): apply acts only with the live, published policy",
+			field: "policy",
+		});
 
 	const { results: rows } = await env.DB.prepare(
 		"SELECT topic_id, group_id, name, deleted_at FROM topics WHERE topic_id > ?1 ORDER BY topic_id LIMIT ?2",
@@ -87,8 +117,30 @@ export async function handleBacktest(request: Request, env: Env, ctx: ExecutionC
 		.all<LiveTopic>();
 	const refused = refusedTopics(policy, rows);
 	const next = rows.length === limit ? (rows.at(-1)?.topic_id ?? null) : null;
+	const counts = countActions(policy, refused);
+	const page = { policyHash: liveHash ?? "", after: after ?? "", limit, counts };
+	const secret = readConfig(env).adminToken ?? "";
 	let applied: Awaited<ReturnType<typeof applyBacktest>> | undefined;
+	let preview: { token: string; expiresAt: number; counts: typeof counts } | undefined;
 	if (apply) {
+		// The KV value itself, not this isolate's copy (refreshed once a minute): a publish since the preview,
+		// from any isolate, makes the token stale.
+		const live = await readLivePolicy(env);
+		if (live.hash !== liveHash)
+			return apiError({
+				status: 409,
+				message: "previewToken: the live policy changed since this preview: run the backtest again",
+				field: "previewToken",
+			});
+		const checked = await checkPreview(secret, previewToken ?? "", page, Date.now());
+		if (!checked.ok)
+			return checked.problem.kind === "stale"
+				? apiError({
+						status: 409,
+						message: `previewToken: ${checked.problem.message}`,
+						field: "previewToken",
+					})
+				: badBody("previewToken", checked.problem.message);
 		const appOf = await sdkAppIdsOfTopics(
 			env,
 			refused.map((hit) => hit.topicId),
@@ -98,10 +150,18 @@ export async function handleBacktest(request: Request, env: Env, ctx: ExecutionC
 			env,
 			policy,
 			policyVersion,
+			caller.name,
 			refused,
 			(topicId) => appOf.get(topicId) ?? fallback,
 			(sdkAppId) => tencentClient(env, sdkAppId) !== null,
 		);
+	} else if (liveHash !== null) {
+		const issuedAt = Date.now();
+		preview = {
+			token: await issuePreview(secret, { ...page, issuedAt }),
+			expiresAt: issuedAt + PREVIEW_TTL_MS,
+			counts,
+		};
 	}
 	return jsonResponse(
 		{
@@ -116,6 +176,7 @@ export async function handleBacktest(request: Request, env: Env, ctx: ExecutionC
 			next,
 			policyVersion,
 			source,
+			...(preview === undefined ? {} : { preview }),
 			...(applied === undefined ? {} : { applied }),
 		},
 		200,

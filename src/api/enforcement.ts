@@ -1,32 +1,49 @@
-// GET /api/enforcement: the enforcement ledger (table `enforcement_actions`), paged like the change feed.
+// /api/enforcement: the enforcement ledger (table `enforcement_actions`), paged like the change feed, and the
+// moderator's hand on the hourly caps: what is held, and resume or discard.
 import * as v from "valibot";
-import type { ActionRow } from "../enforcement/ledger";
+import type { AdminCaller } from "../auth/admin-auth";
+import { callbackAuthMode } from "../auth/callback-auth";
+import { readConfig } from "../config";
+import {
+	ACTION_STATUSES,
+	type ActionRow,
+	discardHeld,
+	type HeldSelection,
+	heldSummary,
+	resumeHeld,
+} from "../enforcement/ledger";
+import type { EnforcementMessage } from "../enforcement/recheck";
 import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
+import { ENFORCEMENT_DEFAULTS, policyLoader } from "../policy";
 import { MAX_FEED_LIMIT } from "./events";
-import { readQuery, text, wholeNumber } from "./query";
+import { readJsonBody, readQuery, text, wholeNumber } from "./query";
 import { page } from "./rows";
 
-/** A ledger row as the API returns it (the consumer's claim stays internal). */
-export type ActionView = Omit<ActionRow, "claimed_until">;
+/** A ledger row as the API returns it: the consumer's claim and cap bookkeeping stay internal. */
+export type ActionView = Omit<ActionRow, "claimed_until" | "cap_exempt" | "last_state"> & {
+	/** The state a destroy removed, as an object; null otherwise. */
+	last_state: Record<string, unknown> | null;
+};
 
 const ACTION_COLUMNS = `id, action_key, sdk_app_id, target, group_id, topic_id, trigger, operator_account, rule,
-	old_name, new_name, action, status, reason, attempts, error_code, error_info, policy_version, created_at, updated_at`;
+	old_name, new_name, action, status, reason, attempts, error_code, error_info, policy_version, created_at,
+	updated_at, requested_by, confirmed_name, last_state, acted_at`;
+
+const statusMessage = `must be ${ACTION_STATUSES.slice(0, -1).join(", ")} or ${ACTION_STATUSES.at(-1)}`;
 
 /** The ledger's query parameters. */
 export const enforcementQuery = {
 	after: wholeNumber(0, Number.MAX_SAFE_INTEGER, 0),
 	limit: wholeNumber(1, MAX_FEED_LIMIT, 100),
-	status: v.optional(
-		v.picklist(["pending", "done", "failed", "skipped"], "must be pending, done, failed or skipped"),
-	),
+	status: v.optional(v.picklist(ACTION_STATUSES, statusMessage)),
 	topic: text(),
 	group: text(),
 };
 
 /**
  * `{"actions": […], "next": <id or null>}`: ledger rows with id > after, oldest first, optionally only one
- * `status` (pending, done, failed, skipped) or one `topic` (a topic ID) or `group` (a group ID).
+ * `status` (pending, held, done, failed, skipped, discarded) or one `topic` (a topic ID) or `group`.
  */
 export async function listActions(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, enforcementQuery);
@@ -40,7 +57,75 @@ export async function listActions(url: URL, env: Env): Promise<Response> {
 		`SELECT ${ACTION_COLUMNS} FROM enforcement_actions WHERE ${conditions.join(" AND ")} ORDER BY id LIMIT ?5`,
 	)
 		.bind(after, status ?? null, topic ?? null, group ?? null, limit + 1)
-		.all<ActionView>();
+		.all<Omit<ActionView, "last_state"> & { last_state: string | null }>();
 	const { items, next } = page(results, limit);
-	return jsonResponse({ actions: items, next }, 200, { "cache-control": "no-store" });
+	const actions = items.map((row) => ({
+		...row,
+		last_state: row.last_state === null ? null : (JSON.parse(row.last_state) as Record<string, unknown>),
+	}));
+	return jsonResponse({ actions, next }, 200, NO_STORE);
+}
+
+const NO_STORE = { "cache-control": "no-store" };
+
+/**
+ * `GET /api/enforcement/hold` → `{"held", "oldestAt", "caps", "unsigned"}`: how many actions wait past a
+ * cap, since when, the live policy's caps, and whether callbacks are accepted unsigned (enforcement then
+ * only records).
+ */
+export async function holdStatus(env: Env, ctx: ExecutionContext): Promise<Response> {
+	const [summary, state] = await Promise.all([
+		heldSummary(env.DB),
+		policyLoader.current(env, (work) => ctx.waitUntil(work)),
+	]);
+	const settings = state.policy?.compiled.enforcement ?? ENFORCEMENT_DEFAULTS;
+	return jsonResponse(
+		{
+			...summary,
+			caps: { destroysPerHour: settings.maxDestroysPerHour, renamesPerHour: settings.maxRenamesPerHour },
+			unsigned: callbackAuthMode(readConfig(env)) === "unsigned",
+		},
+		200,
+		NO_STORE,
+	);
+}
+
+/** The body of resume and discard: some held rows by id, or all of them. */
+export const HeldSelectionSchema = v.union(
+	[
+		v.strictObject({
+			ids: v.pipe(
+				v.array(v.pipe(v.number(), v.integer(), v.minValue(1)), "must be a list of ledger ids"),
+				v.minLength(1, "must name at least one ledger id"),
+				v.maxLength(1000, "must name at most 1000 ledger ids"),
+			),
+		}),
+		v.strictObject({ all: v.literal(true, 'must be true (or send "ids")') }),
+	],
+	'must be {"ids": [ledger ids]} or {"all": true}',
+);
+
+/**
+ * `POST /api/enforcement/resume` → `{"resumed": n}`: held rows become pending again, exempt from the cap
+ * (the moderator decided), and are queued; each is still confirmed with Tencent before anything is done.
+ */
+export async function resumeActions(request: Request, env: Env, caller: AdminCaller): Promise<Response> {
+	const body = await readJsonBody(request, HeldSelectionSchema);
+	if (!body.ok) return apiError(body.problem);
+	const ids = await resumeHeld(env.DB, body.value as HeldSelection, caller.name, Date.now());
+	const messages = ids.map((actionId) => ({
+		body: { kind: "action", actionId } satisfies EnforcementMessage,
+		contentType: "json" as const,
+	}));
+	for (let i = 0; i < messages.length; i += 100)
+		await env.ENFORCEMENT_QUEUE.sendBatch(messages.slice(i, i + 100));
+	return jsonResponse({ resumed: ids.length }, 200, NO_STORE);
+}
+
+/** `POST /api/enforcement/discard` → `{"discarded": n}`: held rows are closed; nothing is ever called for them. */
+export async function discardActions(request: Request, env: Env, caller: AdminCaller): Promise<Response> {
+	const body = await readJsonBody(request, HeldSelectionSchema);
+	if (!body.ok) return apiError(body.problem);
+	const discarded = await discardHeld(env.DB, body.value as HeldSelection, caller.name, Date.now());
+	return jsonResponse({ discarded }, 200, NO_STORE);
 }

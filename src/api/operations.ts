@@ -3,13 +3,13 @@
 // shape and body schema, then runs `npm run openapi`.
 import * as v from "valibot";
 import { API_ERROR_CODES } from "../http/api-error";
-import { CheckBodySchema } from "../policy/check";
 import { BacktestBodySchema } from "./backtest";
 import { decisionsQuery, refusalsQuery } from "./decisions";
-import { enforcementQuery } from "./enforcement";
+import { enforcementQuery, HeldSelectionSchema } from "./enforcement";
 import { feedQuery } from "./events";
 import type { ApiErrorShape, ApiOperation } from "./openapi";
 import { PublishSchema, policyVersionsQuery, RollbackSchema, ValidateSchema } from "./policy";
+import { CheckBodySchema } from "./policy-check";
 import { quarantineQuery } from "./quarantine";
 import { SignInSchema } from "./session";
 import { topicQuery, topicSearchQuery } from "./topics";
@@ -391,7 +391,7 @@ export const apiOperations: ApiOperation[] = [
 		summary:
 			"Which live topics a policy (a draft, or the live one) would refuse by name, one page of topics per request",
 		description:
-			'Pass `next` back as `after` until it is null. With `"apply": true`, each refused topic is recorded in the enforcement ledger and its action queued (docs/enforcement.md).',
+			'Pass `next` back as `after` until it is null. A run of the live policy returns `preview` (a token bound to the live policy and to the counts of actions, valid 10 minutes). `"apply": true` with that `previewToken` and the same `after` and `limit` records each refused topic in the enforcement ledger and queues its action, confirmed with Tencent and capped per hour (docs/enforcement.md). A draft is never applied.',
 		tag: "enforcement",
 		body: BacktestBodySchema,
 		responses: {
@@ -403,11 +403,26 @@ export const apiOperations: ApiOperation[] = [
 					next: nullable(v.string()),
 					policyVersion: nullable(v.string()),
 					source: v.string(),
-					applied: v.optional(v.record(v.string(), v.unknown())),
+					preview: v.optional(
+						v.object({
+							token: v.string(),
+							expiresAt: v.pipe(v.number(), v.description("ms; apply before then")),
+							counts: v.object({
+								revert: v.number(),
+								rename: v.number(),
+								destroy: v.number(),
+								log: v.number(),
+							}),
+						}),
+					),
+					applied: v.optional(v.object({ recorded: v.number(), queued: v.number() })),
 				}),
 			},
 		},
-		errors: { 400: "a bad body or an invalid draft policy, named" },
+		errors: {
+			400: "a bad body, an invalid draft policy, apply of a draft, or apply without a valid preview token, named",
+			409: "apply with a stale preview token (the live policy changed, the page's counts changed, or older than 10 minutes), or no usable live policy",
+		},
 	},
 	{
 		method: "get",
@@ -422,6 +437,53 @@ export const apiOperations: ApiOperation[] = [
 			},
 		},
 		errors: { 400: "a bad query parameter, named" },
+	},
+	{
+		method: "get",
+		path: "/api/enforcement/hold",
+		summary: "Actions held past an hourly cap, the caps, and whether enforcement only records",
+		tag: "enforcement",
+		responses: {
+			200: {
+				description: "The hold",
+				schema: v.object({
+					held: v.number(),
+					oldestAt: nullable(v.number()),
+					caps: v.object({ destroysPerHour: v.number(), renamesPerHour: v.number() }),
+					unsigned: v.pipe(
+						v.boolean(),
+						v.description(
+							"Callbacks are accepted unsigned: enforcement records what it would do and calls nothing.",
+						),
+					),
+				}),
+			},
+		},
+	},
+	{
+		method: "post",
+		path: "/api/enforcement/resume",
+		summary: "Resume held actions: each is confirmed with Tencent, then carried out regardless of the cap",
+		tag: "enforcement",
+		body: HeldSelectionSchema,
+		responses: {
+			200: { description: "How many held actions were resumed", schema: v.object({ resumed: v.number() }) },
+		},
+		errors: { 400: "a bad body, named" },
+	},
+	{
+		method: "post",
+		path: "/api/enforcement/discard",
+		summary: "Discard held actions: nothing is ever called for them",
+		tag: "enforcement",
+		body: HeldSelectionSchema,
+		responses: {
+			200: {
+				description: "How many held actions were discarded",
+				schema: v.object({ discarded: v.number() }),
+			},
+		},
+		errors: { 400: "a bad body, named" },
 	},
 	{
 		method: "post",

@@ -40,6 +40,14 @@ export interface QuarantineActionView {
 	detail: string | null;
 	acted_at: number;
 	request_id: string | null;
+	/** Who acted: the console session's name, or "api token". */
+	acted_by: string | null;
+}
+
+/** Who acts on a quarantine row: the API request (to match with the logs) and the admin caller's name. */
+export interface QuarantineActor {
+	requestId: string;
+	by: string;
 }
 
 const COLUMNS =
@@ -122,14 +130,14 @@ async function recordAction(
 	action: "replay" | "dismiss",
 	outcome: Outcome,
 	detail: string | null,
-	requestId: string,
+	actor: QuarantineActor,
 	resolution: "replayed" | "dismissed" | null,
 ): Promise<void> {
 	const now = Date.now();
 	const statements = [
 		env.DB.prepare(
-			"INSERT INTO quarantine_actions (quarantine_id, action, outcome, detail, acted_at, request_id) VALUES (?, ?, ?, ?, ?, ?)",
-		).bind(id, action, outcome, detail, now, requestId),
+			"INSERT INTO quarantine_actions (quarantine_id, action, outcome, detail, acted_at, request_id, acted_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		).bind(id, action, outcome, detail, now, actor.requestId, actor.by),
 	];
 	if (resolution)
 		statements.push(
@@ -183,14 +191,14 @@ function notReplayable(row: QuarantineView): string | null {
 export async function replayQuarantined(
 	rawId: string | undefined,
 	env: Env,
-	requestId: string,
+	actor: QuarantineActor,
 ): Promise<Response> {
 	const found = await openRow(env, rawId);
 	if (!found.ok) return apiError(found.problem);
 	const row = found.value;
 	const refusal = notReplayable(row);
 	if (refusal !== null) {
-		await recordAction(env, row.id, "replay", "not_replayable", refusal, requestId, null);
+		await recordAction(env, row.id, "replay", "not_replayable", refusal, actor, null);
 		return apiError({ status: 422, message: refusal, detail: { id: row.id, outcome: "not_replayable" } });
 	}
 	const module = commandModule(row.command as string) as AfterCommand;
@@ -207,13 +215,19 @@ export async function replayQuarantined(
 				});
 	if (!judged.ok) {
 		const { reason } = judged.problem;
-		await recordAction(env, row.id, "replay", "still_invalid", reason, requestId, null);
+		await recordAction(env, row.id, "replay", "still_invalid", reason, actor, null);
 		return apiError({ status: 422, message: reason, detail: { id: row.id, outcome: "still_invalid" } });
 	}
 	const { inserted } = await recordEvent(env.DB, judged.value);
 	const outcome = inserted > 0 ? "stored" : "duplicate";
-	await recordAction(env, row.id, "replay", outcome, `${inserted} event row(s) added`, requestId, "replayed");
-	log("info", "quarantine.replayed", { requestId, id: row.id, command: module.command, inserted });
+	await recordAction(env, row.id, "replay", outcome, `${inserted} event row(s) added`, actor, "replayed");
+	log("info", "quarantine.replayed", {
+		requestId: actor.requestId,
+		by: actor.by,
+		id: row.id,
+		command: module.command,
+		inserted,
+	});
 	return jsonResponse({ id: row.id, outcome, inserted }, 200, NO_STORE);
 }
 
@@ -221,12 +235,12 @@ export async function replayQuarantined(
 export async function dismissQuarantined(
 	rawId: string | undefined,
 	env: Env,
-	requestId: string,
+	actor: QuarantineActor,
 ): Promise<Response> {
 	const found = await openRow(env, rawId);
 	if (!found.ok) return apiError(found.problem);
 	const { id } = found.value;
-	await recordAction(env, id, "dismiss", "dismissed", null, requestId, "dismissed");
-	log("info", "quarantine.dismissed", { requestId, id });
+	await recordAction(env, id, "dismiss", "dismissed", null, actor, "dismissed");
+	log("info", "quarantine.dismissed", { requestId: actor.requestId, by: actor.by, id });
 	return jsonResponse({ id, outcome: "dismissed" }, 200, NO_STORE);
 }

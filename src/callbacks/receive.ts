@@ -2,13 +2,19 @@
 // command's module decide (before-callbacks) or record (after-callbacks). Authenticated bodies that fail
 // validation are kept in `quarantine`; an after-event D1 cannot take goes to the queue, never lost.
 import * as v from "valibot";
-import { authenticateCallback, singleParam, UNCONFIGURED_REASON } from "../auth/callback-auth";
+import {
+	authenticateCallback,
+	callbackAuthMode,
+	singleParam,
+	UNCONFIGURED_REASON,
+} from "../auth/callback-auth";
 import { checkClientCertificate } from "../auth/client-certificate";
 import { readConfig } from "../config";
 import { afterAnswer, withinDeadline } from "../deadline";
 import { recheckAfterEvent } from "../enforcement/recheck";
-import { discardBody, jsonDepthExceeds, MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
+import { discardBody, MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
 import { failEnvelope, okEnvelope } from "../http/envelope";
+import { jsonDepthExceeds } from "../json";
 import { errorMessage, log } from "../log";
 import { decideCreation, decideUnusableCreation, type PolicyDecision } from "../policy";
 import { ok, type Result, refused } from "../result";
@@ -39,6 +45,8 @@ interface Delivery {
 	requestId: string;
 	/** The signed URL's delivery identity (deliveryKey), null when unsigned. */
 	deliveryKey: string | null;
+	/** Whether the callback was authenticated (Sign or mutual TLS checked), not accepted unsigned. */
+	authenticated: boolean;
 }
 
 /** Handles `POST /` from Tencent Chat. Bad input gets a 4xx; a before-callback always gets a 200 (see answerBefore). */
@@ -84,6 +92,7 @@ export async function receiveCallback(
 		receivedAt: Date.now(),
 		requestId,
 		deliveryKey: module.kind === "after" ? await deliveryKey(params) : null,
+		authenticated: callbackAuthMode(config) !== "unsigned",
 	};
 	let body = await parseBody(request, env, command);
 	if (body.ok && isMismatchedCommand(body.value, command))
@@ -262,6 +271,7 @@ async function recordAfter(
 		recheckAfterEvent(env, (work) => ctx.waitUntil(work), {
 			...record,
 			body: body.value as Record<string, unknown>,
+			authenticated: delivery.authenticated,
 		});
 	// Two ways to keep an event, tried in order within Tencent's 2 s: the first has 1.2 s, the other 0.5 s.
 	const direct = async (deadlineMs: number) => {

@@ -1,32 +1,39 @@
 // The enforcement queue's consumer: judges each queued live name with the live policy, records it in the
-// ledger, and carries the action out through Tencent's REST API. Retries (with backoff) only what may
-// succeed later: network errors, timeouts, 5xx and Tencent's transient codes. A D1 failure retries the
-// whole message; nothing is called before the ledger has the row.
+// ledger, and carries the action out through Tencent's REST API. Before any modify or destroy it asks
+// Tencent for the target's current state and acts only when the name Tencent reports is still refused
+// (a callback body is a claim: Tencent's Sign does not cover it), within the hourly caps. Retries (with
+// backoff) only what may succeed later: network errors, timeouts, 5xx and Tencent's transient codes. A D1
+// failure retries the whole message; nothing is called before the ledger has the row.
 import * as v from "valibot";
 import { configProblem, readConfig, tencentSecretKey } from "../config";
 import { errorMessage, log } from "../log";
-import { policyLoader } from "../policy/loader";
-import { refused } from "../result";
+import { type CompiledPolicy, policyLoader } from "../policy";
+import { ok, type Result } from "../result";
 import { backoffSeconds } from "../store/event-queue";
 import { applyResolvedRename } from "../store/topic-rename";
 import {
+	destroyOutcome,
 	destroyTopics,
+	getGroupInfo,
 	getTopics,
 	modifyGroupName,
 	modifyTopicName,
 	type TencentClient,
+	type TencentFailure,
 	type TencentResult,
 } from "../tencent/rest";
 import {
 	type ActionRow,
 	type AttemptOutcome,
+	actionById,
 	claimAction,
 	finishAttempt,
 	nameHistory,
 	recordAction,
+	topicOwner,
 } from "./ledger";
-import { type LiveName, planAction, refusalOf } from "./plan";
-import type { EnforcementMessage } from "./recheck";
+import { type LiveName, planAction, type ReportedTarget, refusalOf, unconfirmedReason } from "./plan";
+import { type EnforcementMessage, nameEventOf } from "./recheck";
 
 /** Attempts of one action before it is recorded as failed (the queue's max_retries allows one more delivery). */
 export const MAX_ATTEMPTS = 8;
@@ -51,6 +58,8 @@ const messageSchema = v.variant("kind", [
 		key: v.string(),
 		previousKey: nullableString,
 		at: v.number(),
+		// Messages queued before this field existed are treated as unsigned: they record, never act.
+		authenticated: v.optional(v.boolean(), false),
 	}),
 	v.object({ kind: v.literal("action"), actionId: v.number() }),
 ]) satisfies v.GenericSchema<unknown, EnforcementMessage>;
@@ -107,7 +116,7 @@ export async function drainEnforcementQueue(
 			const handled =
 				parsed.output.kind === "event"
 					? await handleEvent(env, ctx, parsed.output, message.attempts)
-					: await handleAction(env, parsed.output.actionId, message.attempts);
+					: await handleAction(env, ctx, parsed.output.actionId, message.attempts);
 			if (handled === null) message.ack();
 			else message.retry({ delaySeconds: handled.retryInSeconds });
 		} catch (error) {
@@ -160,6 +169,8 @@ async function handleEvent(
 	let plan = planAction(policy, live, refusal, history, client !== null);
 	if (unresolved !== null && plan.status === "pending")
 		plan = { ...plan, status: "skipped", reason: `the topic could not be resolved: ${unresolved}` };
+	if (!message.authenticated && plan.status === "pending")
+		plan = { ...plan, status: "skipped", reason: UNSIGNED_REASON };
 	const { row } = await recordAction(env.DB, {
 		key: message.key,
 		previousKey: message.previousKey,
@@ -171,6 +182,7 @@ async function handleEvent(
 		operatorAccount: message.operatorAccount,
 		oldName: message.name,
 		policyVersion: state.policy.label,
+		requestedBy: "callback",
 		plan,
 		at: Date.now(),
 	});
@@ -181,16 +193,30 @@ async function handleEvent(
 		rule: plan.rule,
 	});
 	if (row === null || row.status !== "pending") return null;
-	return carryOut(env, row, client, deliveries);
+	return carryOut(env, row, client, policy, deliveries);
 }
 
-async function handleAction(env: Env, actionId: number, deliveries: number): Promise<Handled> {
-	const row = await env.DB.prepare("SELECT * FROM enforcement_actions WHERE id = ?1")
-		.bind(actionId)
-		.first<ActionRow>();
+/** A recorded action queued by itself: a backtest's apply, or a held action a moderator resumed. */
+async function handleAction(
+	env: Env,
+	ctx: ExecutionContext,
+	actionId: number,
+	deliveries: number,
+): Promise<Handled> {
+	const row = await actionById(env.DB, actionId);
 	if (row === null || row.status !== "pending") return null;
-	return carryOut(env, row, tencentClient(env, row.sdk_app_id), deliveries);
+	const state = await policyLoader.current(env, (work) => ctx.waitUntil(work));
+	if (state.policy === null) {
+		// Without a policy nothing can be confirmed: try again later, as for any transient failure.
+		log("warn", "enforcement.no_policy", { id: row.id });
+		return deliveries >= MAX_ATTEMPTS ? null : { retryInSeconds: enforcementRetryDelay(deliveries) };
+	}
+	return carryOut(env, row, tencentClient(env, row.sdk_app_id), state.policy.compiled, deliveries);
 }
+
+/** Why an action of an unsigned callback is only recorded. */
+export const UNSIGNED_REASON =
+	"the callback was not signed (ALLOW_UNSIGNED_CALLBACKS): enforcement records what it would do and calls nothing";
 
 /** Which topic of a community now carries `name`, asking Tencent; never a guess. */
 async function resolveTopic(
@@ -210,11 +236,16 @@ async function resolveTopic(
 	return { topicId: null, why: `get_topic lists ${matches.length} topics named ${JSON.stringify(name)}` };
 }
 
-/** Calls Tencent for a pending row, once, and records the outcome. */
+/**
+ * Carries out a pending row, once: claims it under the hourly cap (a row past the cap is held and nothing
+ * is called), asks Tencent for the target's current state, and acts only when the live policy still refuses
+ * the name Tencent reports. Records the outcome, with the confirmed name and, for a destroy, what it removed.
+ */
 async function carryOut(
 	env: Env,
 	pending: ActionRow,
 	client: TencentClient | null,
+	policy: CompiledPolicy,
 	deliveries: number,
 ): Promise<Handled> {
 	const now = Date.now();
@@ -232,10 +263,21 @@ async function carryOut(
 		);
 		return null;
 	}
-	const row = await claimAction(env.DB, pending.id, now);
-	if (row === null) return null;
-	const result = await paced(() => callFor(client, row));
-	const outcome = outcomeOf(result, row.attempts);
+	const claim = await claimAction(env.DB, pending.id, policy.enforcement, now);
+	if (claim === null) return null;
+	if (claim.kind === "held") {
+		log("error", "enforcement.cap_reached", {
+			id: claim.row.id,
+			sdkAppId: claim.row.sdk_app_id,
+			action: claim.row.action,
+			groupId: claim.row.group_id,
+			topicId: claim.row.topic_id,
+			reason: claim.row.reason,
+		});
+		return null;
+	}
+	const row = claim.row;
+	const outcome = await confirmAndAct(env, client, policy, row);
 	await finishAttempt(env.DB, row.id, outcome, Date.now());
 	log(outcome.status === "failed" ? "error" : "info", "enforcement.attempt", {
 		id: row.id,
@@ -244,6 +286,7 @@ async function carryOut(
 		topicId: row.topic_id,
 		status: outcome.status,
 		attempts: row.attempts,
+		confirmedName: outcome.confirmedName ?? null,
 		errorCode: outcome.errorCode,
 		errorInfo: outcome.errorInfo,
 	});
@@ -252,30 +295,83 @@ async function carryOut(
 		: null;
 }
 
-/** The REST call that carries out a row's action. */
-function callFor(client: TencentClient, row: ActionRow): Promise<TencentResult> {
-	if (row.target === "group") return modifyGroupName(client, row.group_id, row.new_name ?? "");
-	const topicId = row.topic_id ?? "";
-	if (row.action === "destroy") return destroyTopicChecked(client, row.group_id, topicId);
-	return modifyTopicName(client, row.group_id, topicId, row.new_name ?? "");
+/** What Tencent reports of a row's target, with what a destroy would remove; null when Tencent has no such target. */
+interface Report {
+	target: ReportedTarget;
+	/** The topic's state as a destroy keeps it in the ledger. */
+	lastState: Record<string, string | null> | null;
 }
 
-/** destroy_topic answers OK with a per-topic result; the topic's own ErrorCode is what counts. */
-async function destroyTopicChecked(
+/** Asks Tencent for the row's target as it is now: `get_topic` for a topic, `get_group_info` for a group. */
+async function reportOf(
+	env: Env,
 	client: TencentClient,
-	groupId: string,
-	topicId: string,
-): Promise<TencentResult> {
-	const result = await destroyTopics(client, groupId, [topicId]);
-	if (!result.ok) return result;
-	const items = Array.isArray(result.value.DestroyResultItem) ? result.value.DestroyResultItem : [];
-	const item = items.find((entry) => (entry as Record<string, unknown>)?.TopicId === topicId) as
-		| Record<string, unknown>
-		| undefined;
-	const code = typeof item?.ErrorCode === "number" ? item.ErrorCode : 0;
-	if (code === 0) return result;
-	const errorInfo = typeof item?.ErrorInfo === "string" ? item.ErrorInfo : "";
-	return refused({ kind: code === 10010 ? "gone" : "rejected", errorCode: code, errorInfo });
+	row: ActionRow,
+): Promise<Result<Report | null, TencentFailure>> {
+	if (row.target === "group") {
+		const answer = await paced(() => getGroupInfo(client, row.group_id));
+		if (!answer.ok) return answer;
+		const group = answer.value;
+		return ok(
+			group === null
+				? null
+				: { target: { name: group.name, ownerAccount: group.ownerAccount }, lastState: null },
+		);
+	}
+	const topicId = row.topic_id ?? "";
+	const answer = await paced(() => getTopics(client, row.group_id, [topicId]));
+	if (!answer.ok) return answer;
+	const topic = answer.value.find((entry) => entry.topicId === topicId);
+	if (topic === undefined) return ok(null);
+	const lastState =
+		row.action === "destroy"
+			? {
+					name: topic.name,
+					introduction: topic.introduction,
+					notification: topic.notification,
+					faceUrl: topic.faceUrl,
+					owner: await topicOwner(env.DB, topicId),
+					customData: topic.customData,
+				}
+			: null;
+	return ok({ target: { name: topic.name, ownerAccount: null }, lastState });
+}
+
+/** One attempt of a claimed row: confirm with Tencent, then act or skip. */
+async function confirmAndAct(
+	env: Env,
+	client: TencentClient,
+	policy: CompiledPolicy,
+	row: ActionRow,
+): Promise<AttemptOutcome> {
+	const report = await reportOf(env, client, row);
+	if (!report.ok) return outcomeOf({ ok: false, problem: report.problem }, row.attempts);
+	const reported = report.value;
+	const skip = unconfirmedReason(
+		policy,
+		{
+			target: row.target,
+			event: nameEventOf(row.trigger),
+			rule: row.rule,
+			operatorAccount: row.operator_account,
+		},
+		reported?.target ?? null,
+	);
+	const confirmedName = reported?.target.name ?? null;
+	if (skip !== null)
+		return { status: "skipped", errorCode: null, errorInfo: null, reason: skip, confirmedName };
+	const result = await paced(() => callFor(client, row));
+	const lastState = reported?.lastState ? JSON.stringify(reported.lastState) : null;
+	return { ...outcomeOf(result, row.attempts), acted: true, confirmedName, lastState };
+}
+
+/** The REST call that carries out a row's action. */
+async function callFor(client: TencentClient, row: ActionRow): Promise<TencentResult> {
+	if (row.target === "group") return modifyGroupName(client, row.group_id, row.new_name ?? "");
+	const topicId = row.topic_id ?? "";
+	if (row.action === "destroy")
+		return destroyOutcome(await destroyTopics(client, row.group_id, [topicId]), topicId);
+	return modifyTopicName(client, row.group_id, topicId, row.new_name ?? "");
 }
 
 /** A call's result as a ledger outcome: done, failed for good, or pending again (transient, attempts left). */

@@ -1,9 +1,9 @@
 // Backtest: which live topics would a policy refuse by name, and (with "apply") the sweep that enforces it
 // through the same ledger and queue as after-events.
-import type { CompiledPolicy } from "../policy/compile";
-import { evaluateName } from "../policy/evaluate";
+import { type CompiledPolicy, evaluateName } from "../policy";
 import { nameHistory, recordAction } from "./ledger";
 import { planAction } from "./plan";
+import type { ActionCounts } from "./preview";
 import type { EnforcementMessage } from "./recheck";
 
 /** A `topics` row as the backtest reads it. */
@@ -44,6 +44,16 @@ export function refusedTopics(policy: CompiledPolicy, rows: readonly LiveTopic[]
 	return hits;
 }
 
+/**
+ * What an apply of `hits` would record, by action: the live policy's `enforcement.renames` for each (a
+ * backtest judges current names, as renames are judged). Pure.
+ */
+export function countActions(policy: CompiledPolicy, hits: readonly BacktestHit[]): ActionCounts {
+	const counts: ActionCounts = { revert: 0, rename: 0, destroy: 0, log: 0 };
+	counts[policy.enforcement.renames] += hits.length;
+	return counts;
+}
+
 /** What "apply" did: rows recorded in the ledger, and how many of them were queued to be carried out. */
 export interface ApplyResult {
 	recorded: number;
@@ -51,14 +61,16 @@ export interface ApplyResult {
 }
 
 /**
- * Records the enforcement of each hit in the ledger (`enforcement.renames` of the tested policy: revert,
- * destroy or log) and queues the pending ones. Idempotent per topic and name: a second apply of the same
- * page records and queues nothing new.
+ * Records the enforcement of each hit in the ledger (`enforcement.renames` of the live policy: revert,
+ * destroy or log) and queues the pending ones, which the consumer confirms with Tencent and carries out
+ * within the caps. Idempotent per topic and name: a second apply of the same page records and queues
+ * nothing new. `requestedBy` is the admin caller, kept on every row.
  */
 export async function applyBacktest(
 	env: Env,
 	policy: CompiledPolicy,
 	policyVersion: string,
+	requestedBy: string,
 	hits: readonly BacktestHit[],
 	sdkAppIdOf: (topicId: string) => string,
 	canAct: (sdkAppId: string) => boolean,
@@ -83,6 +95,7 @@ export async function applyBacktest(
 			operatorAccount: null,
 			oldName: hit.name,
 			policyVersion,
+			requestedBy,
 			plan,
 			at: Date.now(),
 		});

@@ -1,7 +1,12 @@
 // What to do about a live name, decided from the policy alone: pure functions, no I/O. The queue consumer
 // (actions.ts) gathers the facts (which topic, its earlier names) and carries the plan out.
-import type { CompiledPolicy, CompiledRules } from "../policy/compile";
-import { evaluateCreation, evaluateName, type Verdict } from "../policy/evaluate";
+import {
+	type CompiledPolicy,
+	type CompiledRules,
+	evaluateCreation,
+	evaluateName,
+	type Verdict,
+} from "../policy";
 
 /** How a name went live: renamed, or created without a working before-callback check. */
 export type NameEvent = "rename" | "create";
@@ -89,4 +94,60 @@ export function lastAllowedName(
 		if (name !== refused && evaluateName(rules, name).allowed) return name;
 	}
 	return null;
+}
+
+/** What Tencent reports of the target right before an action: its current name and who owns it. */
+export interface ReportedTarget {
+	name: string;
+	/** The owner Tencent reports (`get_group_info`'s `Owner_Account`); null for topics: get_topic has none. */
+	ownerAccount: string | null;
+}
+
+/** What is known of a recorded action when Tencent's report comes back. */
+export interface RecordedAction {
+	target: LiveName["target"];
+	/** `create` for an unchecked creation, `rename` for a rename or a backtest. */
+	event: NameEvent;
+	/** The rule that refused the name the callback (or the backtest) claimed. */
+	rule: string | null;
+	operatorAccount: string | null;
+}
+
+/** Whether a rule refuses on who the operator is (deny list or allowlist), not on the name. */
+export function restsOnOperator(rule: string | null): boolean {
+	return rule !== null && /(^|\.)operators\.(deny|allow)$/.test(rule);
+}
+
+/**
+ * Whether Tencent's report confirms the refusal: act only when the name Tencent reports is still refused
+ * by the live policy. A callback body is not signed, so its name and operator are claims; Tencent's answer
+ * is the fact. Operator rules count only when Tencent itself names the account (a group's owner): get_topic
+ * reports no creator or owner, so a topic refused for its operator alone is recorded and never acted on.
+ * Returns null to act, or the reason to skip. Pure.
+ */
+export function unconfirmedReason(
+	policy: CompiledPolicy,
+	action: RecordedAction,
+	reported: ReportedTarget | null,
+): string | null {
+	const kind = action.target === "topic" ? "topic" : "group";
+	if (reported === null) return `Tencent does not list the ${kind}: it is gone`;
+	const rules = rulesFor(policy, action.target);
+	if (rules === null) return `the live policy has no rules for ${kind}s`;
+	if (action.operatorAccount !== null && rules.bypass.has(action.operatorAccount))
+		return `${action.operatorAccount} is in ${rules.operatorsPath}.bypass`;
+	const verdict =
+		action.event === "create" && reported.ownerAccount !== null
+			? evaluateCreation(policy, action.target, {
+					operatorAccount: reported.ownerAccount,
+					name: reported.name,
+				})
+			: evaluateName(rules, reported.name);
+	if (!verdict.allowed)
+		return verdict.dryRun ? `dry-run: the live policy would refuse ${verdict.rule}` : null;
+	if (restsOnOperator(action.rule))
+		return `the refusal rests on ${action.rule} alone, and Tencent does not confirm the operator${
+			action.target === "topic" ? " (get_topic reports no creator or owner)" : ""
+		}: recorded, not acted on`;
+	return `Tencent reports the name ${JSON.stringify(reported.name)}, which the live policy allows`;
 }

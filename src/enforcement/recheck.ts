@@ -6,9 +6,9 @@
 import { readConfig } from "../config";
 import type { Defer } from "../deadline";
 import { errorMessage, log } from "../log";
-import { policyLoader } from "../policy/loader";
+import { policyLoader } from "../policy";
 import { eventKeyStem } from "../store/event-key";
-import type { EventFacts } from "../store/facts";
+import { type EventFacts, onceIn } from "../store/facts";
 import { type LiveName, refusalOf } from "./plan";
 
 /** A queue message: an after-event to judge, or a recorded action to carry out (backtest "apply"). */
@@ -28,6 +28,8 @@ export type EnforcementMessage =
 			key: string;
 			previousKey: string | null;
 			at: number;
+			/** Whether the callback was authenticated (signed, or mutual TLS): an unsigned one never acts. */
+			authenticated: boolean;
 	  }
 	| { kind: "action"; actionId: number };
 
@@ -38,6 +40,14 @@ const LIVE_NAME_EVENTS: Record<string, Pick<LiveName, "target" | "event">> = {
 	"Group.CallbackAfterCreateGroup": { target: "group", event: "create" },
 };
 
+/**
+ * How a recorded action's trigger brought its name: `create` for an unchecked creation, else `rename`
+ * (renames, and backtests, which judge current names).
+ */
+export function nameEventOf(trigger: string): LiveName["event"] {
+	return LIVE_NAME_EVENTS[trigger]?.event ?? "rename";
+}
+
 /** An accepted after-event, as the callback pipeline has it. */
 export interface AcceptedEvent {
 	command: string;
@@ -47,6 +57,8 @@ export interface AcceptedEvent {
 	payload: string;
 	receivedAt: number;
 	deliveryKey: string | null;
+	/** Whether the callback was authenticated (a checked Sign, or mutual TLS), not accepted unsigned. */
+	authenticated: boolean;
 }
 
 /** A live name and where it lives: the group, and the topic when the event names one. */
@@ -109,6 +121,7 @@ async function queueRecheck(env: Env, event: AcceptedEvent, live: LiveEvent): Pr
 			event.facts.eventTime,
 			event.receivedAt,
 			event.deliveryKey,
+			onceIn(event.facts),
 		);
 		const message: EnforcementMessage = {
 			kind: "event",
@@ -120,9 +133,12 @@ async function queueRecheck(env: Env, event: AcceptedEvent, live: LiveEvent): Pr
 			topicId: live.topicId,
 			name: live.name,
 			operatorAccount: live.operatorAccount,
-			key: stem,
+			// An event that happens once is keyed by its group (store/event-key.ts): its topic tells the
+			// creations of one community apart, as each `events` row's key does.
+			key: onceIn(event.facts) === null ? stem : `${stem}:${live.topicId ?? ""}`,
 			previousKey: previousStem,
 			at: event.facts.eventTime ?? event.receivedAt,
+			authenticated: event.authenticated,
 		};
 		await env.ENFORCEMENT_QUEUE.send(message, { contentType: "json" });
 	} catch (error) {

@@ -35,8 +35,10 @@ export async function deliveryKey(params: URLSearchParams): Promise<string | nul
 const lastDelivery = { input: "", key: "" };
 
 /**
- * The dedupe key of an event. With `EventTime` the key is the content hash: the same event is one event
- * forever. Without it, the content and the delivery (`deliveryKey`, from the signed URL): a redelivery of
+ * The dedupe key of an event. An event that can happen only once (`onceIn`: the group of a topic's or a
+ * group's creation or deletion) is keyed by its command, app and group alone, so a redelivery stores nothing
+ * new whatever its body, `EventTime` or signature (each row adds its topic). With `EventTime` the key is the
+ * content hash: the same event is one event forever. Without it, the content and the delivery (`deliveryKey`, from the signed URL): a redelivery of
  * the same request is one event, while the same body sent again later (a topic renamed A → B → A) is a
  * new delivery with its own `RequestTime`, and is stored. Without either, identical bodies are one event
  * within the same or adjacent 10-minute window.
@@ -48,7 +50,10 @@ export async function eventKeyStem(
 	eventTime: number | null,
 	receivedAt: number,
 	delivery: string | null,
+	onceIn: string | null = null,
 ): Promise<EventKeyStem> {
+	if (onceIn !== null)
+		return { stem: await sha256Hex(`${command}\n${sdkAppId}\nonce\n${onceIn}`), previousStem: null };
 	const hash = await sha256Hex(`${command}\n${sdkAppId}\n${payload}`);
 	if (eventTime !== null) return { stem: hash, previousStem: null };
 	if (delivery !== null) return { stem: `${hash}~${delivery}`, previousStem: null };

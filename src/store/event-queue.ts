@@ -54,6 +54,7 @@ const eventRecordSchema = v.object({
 		operatorAccount: nullableString,
 		eventTime: v.nullable(v.number()),
 		topicChange: v.nullable(topicChangeSchema),
+		happensOnce: v.optional(v.boolean()),
 	}),
 	payload: v.string(),
 	receivedAt: v.number(),

@@ -32,4 +32,15 @@ export interface EventFacts {
 	/** Tencent's `EventTime` in ms, when the body has one. */
 	eventTime: number | null;
 	topicChange: TopicChange | null;
+	/**
+	 * True for what happens once per topic or group (a creation, a deletion, a disband): stored once per
+	 * command, group and topic, whatever the delivery. Profile changes leave it out: a topic renamed A → B → A
+	 * is three events.
+	 */
+	happensOnce?: boolean;
+}
+
+/** The group that keys an event which happens once, or null (see {@link EventFacts.happensOnce}). */
+export function onceIn(facts: EventFacts): string | null {
+	return facts.happensOnce === true ? facts.groupId : null;
 }

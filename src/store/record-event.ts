@@ -1,7 +1,7 @@
 // Writes an after-event: its history rows and the topic change it implies, in one D1 batch (one transaction).
 import type { Defer } from "../deadline";
 import { eventKeyStem } from "./event-key";
-import type { EventFacts, TopicChange } from "./facts";
+import { type EventFacts, onceIn, type TopicChange } from "./facts";
 import { groupCommit } from "./group-commit";
 
 /**
@@ -161,6 +161,7 @@ async function eventRow(record: EventRecord): Promise<EventRow> {
 		record.facts.eventTime,
 		record.receivedAt,
 		record.deliveryKey,
+		onceIn(record.facts),
 	);
 	return { record, stem, previousStem, deliveryId: crypto.randomUUID() };
 }

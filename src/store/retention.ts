@@ -41,7 +41,7 @@ export const RETAINED_TABLES = {
 		maxBatchRows: 100,
 	},
 	quarantine_actions: {
-		columns: "id, quarantine_id, action, outcome, detail, acted_at, request_id",
+		columns: "id, quarantine_id, action, outcome, detail, acted_at, request_id, acted_by",
 		time: "acted_at",
 	},
 } as const satisfies Record<string, RetainedTableShape>;

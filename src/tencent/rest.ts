@@ -36,21 +36,36 @@ export interface TencentFailure {
 /** What one call gave: Tencent's answer body, or why it failed. */
 export type TencentResult = Result<Record<string, unknown>, TencentFailure>;
 
-/** Tencent codes that mean "internal error, try again later". */
-const TRANSIENT_CODES = new Set([10002, 20004, 20005, 90994, 91000]);
+/**
+ * Tencent codes that mean "try again later": internal errors, timeouts, and the frequency limits (10006,
+ * 60007, 60011, 60018, 60019), which a retry with backoff outlasts. Classified before the 70000 range,
+ * which also holds timeouts (70169, 70202, 70500).
+ */
+const TRANSIENT_CODES = new Set([
+	10002, 10006, 20004, 20005, 60007, 60008, 60011, 60018, 60019, 70169, 70202, 70500, 90994, 91000,
+]);
 /** The group (or the topic's community) does not exist, was disbanded, or its ID is not valid. */
 const GONE_CODES = new Set([10010, 10015]);
-/** The operator (here: the admin identifier) has no permission for the operation. */
-const PERMISSION_CODES = new Set([10003, 10007]);
+/** The operator (here: the admin identifier) has no permission for the operation, or is not the app admin. */
+const PERMISSION_CODES = new Set([10007, 60010, 70403]);
+/** Signature, identifier or app mismatch: the key, the admin identifier or the SDKAppID is wrong. */
+const USERSIG_CODES = new Set([
+	60004, 60005, 60006, 70001, 70002, 70003, 70005, 70009, 70013, 70014, 70016, 70020, 70052,
+]);
 /** UserSig expired: the one signature error a fresh signature cures. */
 export const USERSIG_EXPIRED = 70001;
+/** destroy_topic's and get_topic's per-topic code: the topic has been deleted. */
+export const TOPIC_DELETED = 110003;
 
-/** Sorts a non-zero Tencent `ErrorCode` into a {@link FailureKind}. Pure. */
+/**
+ * Sorts a non-zero Tencent `ErrorCode` into a {@link FailureKind}, as Tencent's error code table documents
+ * it. 10003 ("invalid command word") and unknown codes are `rejected`: a retry would get the same. Pure.
+ */
 export function classifyErrorCode(code: number): FailureKind {
 	if (TRANSIENT_CODES.has(code)) return "transient";
-	if (GONE_CODES.has(code)) return "gone";
+	if (GONE_CODES.has(code) || code === TOPIC_DELETED) return "gone";
 	if (PERMISSION_CODES.has(code)) return "permission";
-	if (code >= 70000 && code < 71000) return "usersig";
+	if (USERSIG_CODES.has(code)) return "usersig";
 	return "rejected";
 }
 
@@ -70,13 +85,26 @@ function randomUint32(): number {
 	return crypto.getRandomValues(new Uint32Array(1))[0] ?? 0;
 }
 
-async function callOnce(client: TencentClient, command: string, body: unknown): Promise<TencentResult> {
+async function callOnce(
+	client: TencentClient,
+	command: string,
+	body: unknown,
+): Promise<{ result: TencentResult; userSig: string }> {
 	const userSig = await cachedUserSig(
 		Number(client.sdkAppId),
 		client.identifier,
 		client.secretKey,
 		Math.floor(Date.now() / 1000),
 	);
+	return { result: await sendOnce(client, command, body, userSig), userSig };
+}
+
+async function sendOnce(
+	client: TencentClient,
+	command: string,
+	body: unknown,
+	userSig: string,
+): Promise<TencentResult> {
 	let response: Response;
 	try {
 		response = await fetch(restUrl(client, command, userSig, randomUint32()), {
@@ -126,9 +154,9 @@ export async function callTencent(
 	body: unknown,
 ): Promise<TencentResult> {
 	const first = await callOnce(client, command, body);
-	if (first.ok || first.problem.errorCode !== USERSIG_EXPIRED) return first;
-	forgetUserSig();
-	return callOnce(client, command, body);
+	if (first.result.ok || first.result.problem.errorCode !== USERSIG_EXPIRED) return first.result;
+	forgetUserSig(first.userSig);
+	return (await callOnce(client, command, body)).result;
 }
 
 /** Renames a topic (`modify_topic` with `TopicName`). */
@@ -166,35 +194,124 @@ export function modifyGroupName(
 	return callTencent(client, "group_open_http_svc/modify_group_base_info", { GroupId: groupId, Name: name });
 }
 
-/** A topic as `get_topic` lists it. */
+/** A topic as `get_topic` reports it (`TopicAndSelfInfo[].TopicInfo`). */
 export interface TopicSummary {
 	topicId: string;
 	name: string;
+	introduction: string;
+	notification: string;
+	faceUrl: string;
+	/** `CustomString`, the topic's custom data. */
+	customData: string;
 }
 
-/** The topics in a `get_topic` answer (`TopicAndSelfInfo[].TopicInfo`); entries without an ID are left out. */
+/** A group as `get_group_info` reports it (`GroupInfo[]`). */
+export interface GroupSummary {
+	groupId: string;
+	name: string;
+	ownerAccount: string | null;
+	introduction: string;
+	notification: string;
+	faceUrl: string;
+}
+
+const textOf = (value: unknown): string => (typeof value === "string" ? value : "");
+const objectOf = (value: unknown): Record<string, unknown> | null =>
+	typeof value === "object" && value !== null && !Array.isArray(value)
+		? (value as Record<string, unknown>)
+		: null;
+/** An entry's own `ErrorCode`: Tencent's list answers carry one per entry, and only that one counts. */
+const entryCode = (entry: Record<string, unknown>): number =>
+	entry.ErrorCode === undefined ? 0 : Number(entry.ErrorCode);
+
+/**
+ * The topics in a `get_topic` answer (`TopicAndSelfInfo[].TopicInfo`). Each entry's own `ErrorCode` is
+ * what counts (Tencent calls the top-level one meaningless): an entry with a non-zero code, or without an
+ * ID, is left out. Pure.
+ */
 export function topicsOfAnswer(body: Record<string, unknown>): TopicSummary[] {
 	const list = Array.isArray(body.TopicAndSelfInfo) ? body.TopicAndSelfInfo : [];
 	const topics: TopicSummary[] = [];
-	for (const entry of list) {
-		const info =
-			typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>).TopicInfo : null;
-		if (typeof info !== "object" || info === null) continue;
-		const { TopicId, TopicName } = info as Record<string, unknown>;
-		if (typeof TopicId === "string")
-			topics.push({ topicId: TopicId, name: typeof TopicName === "string" ? TopicName : "" });
+	for (const item of list) {
+		const entry = objectOf(item);
+		const info = objectOf(entry?.TopicInfo);
+		if (entry === null || info === null || entryCode(entry) !== 0 || typeof info.TopicId !== "string")
+			continue;
+		topics.push({
+			topicId: info.TopicId,
+			name: textOf(info.TopicName),
+			introduction: textOf(info.Introduction),
+			notification: textOf(info.Notification),
+			faceUrl: textOf(info.FaceUrl),
+			customData: textOf(info.CustomString),
+		});
 	}
 	return topics;
 }
 
-/** Lists the topics of a community (`get_topic`, as the admin account). */
+/**
+ * Lists the topics of a community (`get_topic`, as the admin account): all of them, or those of
+ * `topicIds`. A topic Tencent no longer has is simply absent from the list.
+ */
 export async function getTopics(
 	client: TencentClient,
 	groupId: string,
+	topicIds?: readonly string[],
 ): Promise<Result<TopicSummary[], TencentFailure>> {
 	const result = await callTencent(client, "million_group_open_http_svc/get_topic", {
 		GroupId: groupId,
 		From_Account: client.identifier,
+		...(topicIds === undefined ? {} : { TopicIdList: topicIds }),
 	});
-	return result.ok ? ok(topicsOfAnswer(result.value)) : result;
+	if (result.ok) return ok(topicsOfAnswer(result.value));
+	// The whole community is gone: so is every topic in it.
+	return result.problem.kind === "gone" ? ok([]) : result;
+}
+
+/** The group in a `get_group_info` answer, or null when its entry is missing or carries a non-zero code. Pure. */
+export function groupOfAnswer(body: Record<string, unknown>, groupId: string): GroupSummary | null {
+	const list = Array.isArray(body.GroupInfo) ? body.GroupInfo : [];
+	for (const item of list) {
+		const entry = objectOf(item);
+		if (entry === null || entry.GroupId !== groupId || entryCode(entry) !== 0) continue;
+		return {
+			groupId,
+			name: textOf(entry.Name),
+			ownerAccount: typeof entry.Owner_Account === "string" ? entry.Owner_Account : null,
+			introduction: textOf(entry.Introduction),
+			notification: textOf(entry.Notification),
+			faceUrl: textOf(entry.FaceUrl),
+		};
+	}
+	return null;
+}
+
+/** A group's current profile (`get_group_info`, as the admin account), or null when Tencent has no such group. */
+export async function getGroupInfo(
+	client: TencentClient,
+	groupId: string,
+): Promise<Result<GroupSummary | null, TencentFailure>> {
+	const result = await callTencent(client, "group_open_http_svc/get_group_info", { GroupIdList: [groupId] });
+	if (result.ok) return ok(groupOfAnswer(result.value, groupId));
+	return result.problem.kind === "gone" ? ok(null) : result;
+}
+
+/**
+ * The outcome of destroying one topic, from `destroy_topic`'s per-topic `DestroyResultItem`: the envelope's
+ * OK says only that the request was read. 110003 (already deleted) counts as done, which is what a
+ * destroy retried after a timeout meets. Pure.
+ */
+export function destroyOutcome(result: TencentResult, topicId: string): TencentResult {
+	if (!result.ok) return result;
+	const items = Array.isArray(result.value.DestroyResultItem) ? result.value.DestroyResultItem : [];
+	const item = items.map(objectOf).find((entry) => entry?.TopicId === topicId);
+	if (item === undefined || item === null)
+		return refused({
+			kind: "transient",
+			errorCode: null,
+			errorInfo: "destroy_topic did not report the topic",
+		});
+	const code = entryCode(item);
+	if (code === 0 || code === TOPIC_DELETED) return result;
+	return refused({ kind: classifyErrorCode(code), errorCode: code, errorInfo: textOf(item.ErrorInfo) });
 }

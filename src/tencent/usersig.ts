@@ -76,8 +76,16 @@ export const USERSIG_LIFETIME_SECONDS = 86_400;
 /** A cached UserSig is replaced this long before it expires, so no call carries one about to lapse. */
 export const USERSIG_RENEW_BEFORE_SECONDS = 3_600;
 
-/** This isolate's cached UserSig: one entry, for the last (sdkappid, identifier, key) asked for. */
-const cache: { key: string; userSig: string; renewAt: number } = { key: "", userSig: "", renewAt: 0 };
+/**
+ * This isolate's cached UserSig: one entry, for the last (sdkappid, identifier, key) asked for, and the last
+ * one Tencent refused as expired (never handed out again).
+ */
+const cache: { key: string; userSig: string; renewAt: number; refused: string } = {
+	key: "",
+	userSig: "",
+	renewAt: 0,
+	refused: "",
+};
 
 /**
  * A UserSig for the REST API, from this isolate's cache until shortly before it expires.
@@ -91,21 +99,23 @@ export async function cachedUserSig(
 ): Promise<string> {
 	const key = `${sdkAppId}\n${identifier}\n${secretKey}`;
 	if (cache.key === key && now < cache.renewAt) return cache.userSig;
-	const userSig = await issueUserSig({
-		sdkAppId,
-		identifier,
-		secretKey,
-		expireSeconds: USERSIG_LIFETIME_SECONDS,
-		issuedAt: now,
-	});
+	const request = { sdkAppId, identifier, secretKey, expireSeconds: USERSIG_LIFETIME_SECONDS, issuedAt: now };
+	let userSig = await issueUserSig(request);
+	// Issued within the same second as the refused one, it would be that very ticket: make it differ.
+	if (userSig === cache.refused)
+		userSig = await issueUserSig({ ...request, expireSeconds: USERSIG_LIFETIME_SECONDS - 1 });
 	cache.key = key;
 	cache.userSig = userSig;
 	cache.renewAt = now + USERSIG_LIFETIME_SECONDS - USERSIG_RENEW_BEFORE_SECONDS;
 	return userSig;
 }
 
-/** Drops the cached UserSig, so the next call issues a fresh one (after Tencent refused it as expired). */
-export function forgetUserSig(): void {
+/**
+ * Drops the cached UserSig after Tencent refused it as expired (70001), so the next call issues a fresh one,
+ * and a different one: `refused` is never handed out again.
+ */
+export function forgetUserSig(refused: string): void {
 	cache.key = "";
 	cache.renewAt = 0;
+	cache.refused = refused;
 }

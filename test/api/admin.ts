@@ -27,6 +27,20 @@ export async function apiCall<T = Record<string, unknown>>(
 	return { status: response.status, json: await response.json<T>(), headers: response.headers };
 }
 
+/** POST `body` as JSON to `path` with the admin token, against the real local D1. */
+export async function apiPost<T = Record<string, unknown>>(
+	path: string,
+	body: unknown,
+): Promise<{ status: number; json: T }> {
+	const request = new Request(`https://webhooks.example.com${path}`, {
+		method: "POST",
+		headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+		body: JSON.stringify(body),
+	});
+	const response = await fetchWith(request, { ADMIN_TOKEN });
+	return { status: response.status, json: await response.json<T>() };
+}
+
 /** Tencent-shaped IDs for one test: a community and its topics. */
 export function community(): { groupId: string; topic: (name: string) => string } {
 	const groupId = `@TGS#_@TGS#${crypto.randomUUID().slice(0, 8)}`;

@@ -27,6 +27,9 @@ const EXPECTED: [path: string, allowed: string[]][] = [
 	["/api/decisions", ["GET"]],
 	["/api/decisions/refusals", ["GET"]],
 	["/api/enforcement", ["GET"]],
+	["/api/enforcement/hold", ["GET"]],
+	["/api/enforcement/resume", ["POST"]],
+	["/api/enforcement/discard", ["POST"]],
 ];
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];

@@ -1,10 +1,10 @@
 // POST /api/policy/backtest: paging over live topics, answers to bad input, and "apply" through the ledger.
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ADMIN_TOKEN, community } from "../api/admin";
-import { fetchWith, sendCallback } from "../support/tencent";
+import { fetchWith } from "../support/tencent";
 import { tencentCalls, tencentHasTopics } from "../support/tencent-rest";
-import { settledActions } from "./support";
+import { actionsOf, settledActions, usePolicy } from "./support";
 
 interface BacktestPage {
 	refused: { topic_id: string; group_id: string; name: string; rule: string; error_code: number }[];
@@ -13,6 +13,7 @@ interface BacktestPage {
 	policyVersion: string;
 	source: string;
 	applied?: { recorded: number; queued: number };
+	preview?: { token: string; expiresAt: number; counts: Record<string, number> };
 	error?: { code: string; message: string; field?: string };
 }
 
@@ -106,37 +107,93 @@ describe("POST /api/policy/backtest", () => {
 		expect(page.json.error?.message).toMatch(new RegExp(`^${field}: `));
 	});
 
-	it("with apply records and queues the enforcement once per topic and name", async () => {
+	it("with apply and the preview's token records and queues the enforcement once per topic and name", async () => {
 		const { groupId, topic } = community();
 		const topicId = topic("sweep");
 		await tencentHasTopics(groupId, [{ topicId, name: "Casino night" }]);
-		await sendCallback("Group.CallbackAfterCreateTopic", {
-			CallbackCommand: "Group.CallbackAfterCreateTopic",
-			GroupId: groupId,
-			TopicId: topicId,
-			Operator_Account: "leckie",
-			Type: "Community",
-			Name: "Casino night",
-		});
-		const policy = { ...draft, enforcement: { renames: "destroy" } };
-		// Other tests' topics sort after this community too: the page holds them, none applies to this one.
-		const first = await backtest({ policy, apply: true, after: groupId, limit: 1000 });
+		await seedTopics([{ topicId, groupId, name: "Casino night" }]);
+		await usePolicy({ renames: "destroy" });
+		// The page is exactly this community's topic: its ids sort right after the GroupId.
+		const page = { after: groupId, limit: 1 };
+		const preview = await backtest(page);
+		expect(preview.status).toBe(200);
+		expect(preview.json.refused.map((hit) => hit.topic_id)).toEqual([topicId]);
+		expect(preview.json.preview?.counts).toEqual({ revert: 0, rename: 0, destroy: 1, log: 0 });
+		expect(await actionsOf({ topic: topicId })).toEqual([]);
+		const first = await backtest({ ...page, apply: true, previewToken: preview.json.preview?.token });
 		expect(first.status).toBe(200);
-		const ours = first.json.refused.filter((hit) => hit.group_id === groupId);
-		expect(ours.map((hit) => hit.topic_id)).toEqual([topicId]);
-		expect(first.json.applied?.recorded).toBe(first.json.refused.length);
+		expect(first.json.applied).toEqual({ recorded: 1, queued: 1 });
 		const [row] = await settledActions({ topic: topicId });
 		expect(row).toMatchObject({
 			trigger: "backtest",
 			action: "destroy",
 			status: "done",
-			policy_version: "draft-1",
+			policy_version: preview.json.policyVersion,
+			requested_by: "api token",
+			confirmed_name: "Casino night",
 		});
 		expect((await tencentCalls(groupId)).map((call) => call.body)).toEqual([
+			{ GroupId: groupId, From_Account: "administrator", TopicIdList: [topicId] },
 			{ GroupId: groupId, TopicIdList: [topicId] },
 		]);
-		const again = await backtest({ policy, apply: true, after: groupId, limit: 1000 });
+		const again = await backtest({ ...page, apply: true, previewToken: preview.json.preview?.token });
 		expect(again.json.applied).toEqual({ recorded: 0, queued: 0 });
-		expect((await tencentCalls(groupId)).length).toBe(1);
+		expect((await tencentCalls(groupId)).length).toBe(2);
+	});
+
+	it("never applies a draft, and applies nothing without a preview token", async () => {
+		await usePolicy({ renames: "destroy" });
+		const { groupId } = community();
+		const withDraft = await backtest({ policy: draft, apply: true, after: groupId, limit: 1 });
+		expect(withDraft.status).toBe(400);
+		expect(withDraft.json.error).toMatchObject({
+			field: "apply",
+			message: expect.stringContaining("publish it"),
+		});
+		const withoutToken = await backtest({ apply: true, after: groupId, limit: 1 });
+		expect(withoutToken.status).toBe(400);
+		expect(withoutToken.json.error?.field).toBe("previewToken");
+		// A draft's backtest gives no preview to apply.
+		expect((await backtest({ policy: draft, after: groupId, limit: 1 })).json.preview).toBeUndefined();
+	});
+
+	it("refuses a token that is forged, for another page, stale by policy, by counts or by age", async () => {
+		const { groupId, topic } = community();
+		await seedTopics([
+			{ topicId: topic("a"), groupId, name: "Casino a" },
+			{ topicId: topic("b"), groupId, name: "Weekly chat" },
+		]);
+		await usePolicy({ renames: "destroy" });
+		const page = { after: groupId, limit: 2 };
+		const token = (await backtest(page)).json.preview?.token ?? "";
+		const [payload, mac] = token.split(".");
+		const forged = await backtest({ ...page, apply: true, previewToken: `${payload}.${mac?.slice(1)}x` });
+		expect(forged.status).toBe(400);
+		expect(forged.json.error?.field).toBe("previewToken");
+		const otherPage = await backtest({ after: groupId, limit: 3, apply: true, previewToken: token });
+		expect(otherPage.status).toBe(400);
+		// The counts of the page changed: another of its topics was renamed to a refused name.
+		await env.DB.prepare("UPDATE topics SET name = 'Casino b' WHERE topic_id = ?").bind(topic("b")).run();
+		const counts = await backtest({ ...page, apply: true, previewToken: token });
+		expect(counts.status).toBe(409);
+		expect(counts.json.error?.field).toBe("previewToken");
+		// The live policy changed since the preview.
+		const fresh = (await backtest(page)).json.preview?.token ?? "";
+		await usePolicy({ renames: "destroy" });
+		const changed = await backtest({ ...page, apply: true, previewToken: fresh });
+		expect(changed.status).toBe(409);
+		expect(changed.json.error?.message).toContain("policy changed");
+		// Older than 10 minutes.
+		const current = (await backtest(page)).json.preview?.token ?? "";
+		vi.useFakeTimers({ toFake: ["Date"] });
+		try {
+			vi.setSystemTime(Date.now() + 10 * 60 * 1000 + 1_000);
+			const old = await backtest({ ...page, apply: true, previewToken: current });
+			expect(old.status).toBe(409);
+			expect(old.json.error?.message).toContain("older than 10 minutes");
+		} finally {
+			vi.useRealTimers();
+		}
+		expect(await actionsOf({ group: groupId })).toEqual([]);
 	});
 });

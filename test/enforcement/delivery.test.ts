@@ -13,6 +13,11 @@ import { d1Down } from "../sync/faults";
 import { actionsOf, usePolicy } from "./support";
 
 const MODIFY = "million_group_open_http_svc/modify_topic";
+const DESTROY = "million_group_open_http_svc/destroy_topic";
+
+/** The destroy_topic calls the stand-in received for a community (each follows its get_topic). */
+const destroyCalls = async (groupId: string) =>
+	(await tencentCalls(groupId)).filter((call) => call.command === DESTROY);
 
 /** A rename of `topicId` to "casino" by leckie, as recheck queues it. */
 function renameMessage(groupId: string, topicId: string | null): EnforcementMessage {
@@ -29,6 +34,7 @@ function renameMessage(groupId: string, topicId: string | null): EnforcementMess
 		key: `test-${unique()}`,
 		previousKey: null,
 		at: Date.now(),
+		authenticated: true,
 	};
 }
 
@@ -63,7 +69,7 @@ describe("enforcement queue consumer", () => {
 		expect(second.retryMessages).toEqual([]);
 		expect(second.explicitAcks).toHaveLength(1);
 		expect(await actionsOf({ topic: topicId })).toMatchObject([{ status: "done", attempts: 2 }]);
-		expect((await tencentCalls(groupId)).map((call) => call.answered)).toEqual(["HTTP 500", "HTTP 200"]);
+		expect((await destroyCalls(groupId)).map((call) => call.answered)).toEqual(["HTTP 500", "HTTP 200"]);
 	});
 
 	it("retries a call Tencent does not answer in time, and a transient ErrorCode", async () => {
@@ -119,8 +125,10 @@ describe("enforcement queue consumer", () => {
 		});
 		expect(row?.reason).toContain(reason);
 		// A later delivery of the same message calls nothing.
+		const before = (await tencentCalls(groupId)).length;
 		await consume(message, {}, 2);
-		expect(await tencentCalls(groupId)).toHaveLength(1);
+		expect(await destroyCalls(groupId)).toHaveLength(1);
+		expect(await tencentCalls(groupId)).toHaveLength(before);
 	});
 
 	it("calls nothing and retries the message when D1 fails while recording", async () => {
@@ -180,14 +188,20 @@ describe("GET /healthz", () => {
 	it("says whether enforcement can act, and warns when a SdkAppid has no key", async () => {
 		const read = async (overrides: Partial<Env>) =>
 			(await healthDetails<{ enforcement: Record<string, unknown> }>(overrides)).json;
-		expect((await read({})).enforcement).toEqual({
+		const signed = { CALLBACK_TOKEN: "a-callback-token" };
+		expect((await read(signed)).enforcement).toEqual({
 			apiBase: env.TENCENT_API_BASE,
 			adminIdentifier: "administrator",
 			restApi: "on",
 		});
-		expect((await read({ TENCENT_SECRET_KEY: undefined })).enforcement).toMatchObject({
+		expect((await read({ ...signed, TENCENT_SECRET_KEY: undefined })).enforcement).toMatchObject({
 			restApi: "off",
 			warning: expect.stringContaining('enforcement stays "log"'),
+		});
+		// The test Worker accepts unsigned callbacks: then enforcement only records, and /healthz says so.
+		expect((await read({})).enforcement).toMatchObject({
+			restApi: "on",
+			warning: expect.stringContaining("records what it would do and calls nothing"),
 		});
 	});
 });

@@ -34,6 +34,7 @@ function event(command: string, name: string, topicId: string | null): AcceptedE
 		body,
 		payload: JSON.stringify(body),
 		receivedAt: Date.now(),
+		authenticated: true,
 	};
 }
 

@@ -4,17 +4,16 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { community } from "../api/admin";
-import { queuesIdle } from "../support/queues";
-import { sendCallback } from "../support/tencent";
-import { tencentCalls, tencentHasTopics } from "../support/tencent-rest";
-import { actionsOf, settledActions, usePolicy } from "./support";
+import { sendSignedCallback } from "../support/tencent";
+import { tencentCalls, tencentCallsNaming, tencentHasGroup, tencentHasTopics } from "../support/tencent-rest";
+import { actionsOf, enforcementDrained, settledActions, usePolicy } from "./support";
 
 const MODIFY = "million_group_open_http_svc/modify_topic";
 const DESTROY = "million_group_open_http_svc/destroy_topic";
 const GET = "million_group_open_http_svc/get_topic";
 
 function createTopic(groupId: string, topicId: string, name: string, operator = "leckie") {
-	return sendCallback("Group.CallbackAfterCreateTopic", {
+	return sendSignedCallback("Group.CallbackAfterCreateTopic", {
 		CallbackCommand: "Group.CallbackAfterCreateTopic",
 		GroupId: groupId,
 		TopicId: topicId,
@@ -27,7 +26,7 @@ function createTopic(groupId: string, topicId: string, name: string, operator = 
 
 /** Tencent's rename sample: only GroupId, no TopicId; `extra` adds or overrides fields. */
 function renameTopic(groupId: string, name: string, extra: Record<string, unknown> = {}) {
-	return sendCallback("Group.CallbackAfterTopicInfoChanged", {
+	return sendSignedCallback("Group.CallbackAfterTopicInfoChanged", {
 		CallbackCommand: "Group.CallbackAfterTopicInfoChanged",
 		GroupId: groupId,
 		Type: "Community",
@@ -38,15 +37,12 @@ function renameTopic(groupId: string, name: string, extra: Record<string, unknow
 	});
 }
 
-/** Waits until the queue consumer has taken and handled whatever is still queued (its batch timeout is 1 s). */
-const drained = () => queuesIdle();
-
 describe("renames to a name the policy refuses", () => {
 	it("reverts to the last allowed name with one modify_topic call carrying a verified UserSig", async () => {
 		await usePolicy({ renames: "revert" });
 		const { groupId, topic } = community();
 		const topicId = topic("weekly");
-		await tencentHasTopics(groupId, [{ topicId, name: "Weekly chat" }]);
+		await tencentHasTopics(groupId, [{ topicId, name: "C4sino night" }]);
 		expect((await createTopic(groupId, topicId, "Weekly chat")).status).toBe(200);
 		expect((await renameTopic(groupId, "Book club", { TopicId: topicId })).status).toBe(200);
 		const answer = await renameTopic(groupId, "C4sino night", { TopicId: topicId });
@@ -68,10 +64,14 @@ describe("renames to a name the policy refuses", () => {
 			error_code: null,
 		});
 		const calls = await tencentCalls(groupId);
+		// First Tencent's word on the topic's name, then the one change.
 		expect(calls.map((call) => [call.command, call.body])).toEqual([
+			[GET, { GroupId: groupId, From_Account: "administrator", TopicIdList: [topicId] }],
 			[MODIFY, { GroupId: groupId, TopicId: topicId, TopicName: "Book club" }],
 		]);
-		expect(calls[0]?.userSigProblem).toBeNull();
+		expect(calls.map((call) => call.userSigProblem)).toEqual([null, null]);
+		expect(row?.confirmed_name).toBe("C4sino night");
+		expect(row?.requested_by).toBe("callback");
 		// The allowed renames before it recorded nothing.
 		expect(await actionsOf({ topic: topicId })).toHaveLength(1);
 	});
@@ -89,8 +89,8 @@ describe("renames to a name the policy refuses", () => {
 		const [row] = await settledActions({ topic: topicId });
 		expect(row).toMatchObject({ status: "done", old_name: "Casino night", new_name: "Weekly chat" });
 		const calls = await tencentCalls(groupId);
-		expect(calls.map((call) => call.command)).toEqual([GET, MODIFY]);
-		expect(calls[1]?.body).toEqual({ GroupId: groupId, TopicId: topicId, TopicName: "Weekly chat" });
+		expect(calls.map((call) => call.command)).toEqual([GET, GET, MODIFY]);
+		expect(calls[2]?.body).toEqual({ GroupId: groupId, TopicId: topicId, TopicName: "Weekly chat" });
 		const stored = await env.DB.prepare("SELECT name FROM topics WHERE topic_id = ?").bind(topicId).first();
 		expect(stored).toEqual({ name: "Casino night" });
 	});
@@ -104,7 +104,8 @@ describe("renames to a name the policy refuses", () => {
 		await renameTopic(topicId, "casino");
 		const [row] = await settledActions({ topic: topicId });
 		expect(row).toMatchObject({ status: "done", group_id: groupId, new_name: "Weekly chat" });
-		expect((await tencentCalls(groupId)).map((call) => call.command)).toEqual([MODIFY]);
+		// Only the confirmation reads Tencent: the topic was not looked up by name.
+		expect((await tencentCalls(groupId)).map((call) => call.command)).toEqual([GET, MODIFY]);
 		const stored = await env.DB.prepare("SELECT name FROM topics WHERE topic_id = ?").bind(topicId).first();
 		expect(stored).toEqual({ name: "casino" });
 	});
@@ -127,7 +128,7 @@ describe("renames to a name the policy refuses", () => {
 		await usePolicy({ renames: "revert", fallbackName: "Tidy topic" });
 		const { groupId, topic } = community();
 		const topicId = topic("t1");
-		await tencentHasTopics(groupId, [{ topicId, name: "x" }]);
+		await tencentHasTopics(groupId, [{ topicId, name: "Casino two" }]);
 		await createTopic(groupId, topicId, "Casino one", "trusted");
 		await renameTopic(groupId, "Casino two", { TopicId: topicId });
 		const [row] = await settledActions({ topic: topicId });
@@ -138,26 +139,38 @@ describe("renames to a name the policy refuses", () => {
 		await usePolicy({ renames: "destroy" });
 		const { groupId, topic } = community();
 		const topicId = topic("t1");
-		await tencentHasTopics(groupId, [{ topicId, name: "x" }]);
+		await tencentHasTopics(groupId, [
+			{ topicId, name: "casino", introduction: "Cards", notification: "Fridays", customString: '{"tier":2}' },
+		]);
 		await renameTopic(groupId, "casino", { TopicId: topicId });
 		const [row] = await settledActions({ topic: topicId });
 		expect(row).toMatchObject({ action: "destroy", status: "done", new_name: null });
 		const calls = await tencentCalls(groupId);
 		expect(calls.map((call) => [call.command, call.body])).toEqual([
+			[GET, { GroupId: groupId, From_Account: "administrator", TopicIdList: [topicId] }],
 			[DESTROY, { GroupId: groupId, TopicIdList: [topicId] }],
 		]);
+		// What the destroy removed, from Tencent's answer, so a moderator can recreate the topic.
+		expect(row?.last_state).toEqual({
+			name: "casino",
+			introduction: "Cards",
+			notification: "Fridays",
+			faceUrl: "",
+			owner: null,
+			customData: '{"tier":2}',
+		});
 	});
 
 	it("acts once when Tencent delivers the same after-event twice", async () => {
 		await usePolicy({ renames: "revert" });
 		const { groupId, topic } = community();
 		const topicId = topic("t1");
-		await tencentHasTopics(groupId, [{ topicId, name: "x" }]);
+		await tencentHasTopics(groupId, [{ topicId, name: "casino" }]);
 		await createTopic(groupId, topicId, "Weekly chat");
 		await renameTopic(groupId, "casino", { TopicId: topicId });
 		await renameTopic(groupId, "casino", { TopicId: topicId });
 		await settledActions({ topic: topicId });
-		await drained();
+		await enforcementDrained();
 		expect(await actionsOf({ topic: topicId })).toHaveLength(1);
 		expect((await tencentCalls(groupId)).filter((call) => call.command === MODIFY)).toHaveLength(1);
 	});
@@ -166,12 +179,14 @@ describe("renames to a name the policy refuses", () => {
 		await usePolicy({ renames: "revert" });
 		const { groupId, topic } = community();
 		const topicId = topic("t1");
-		await tencentHasTopics(groupId, [{ topicId, name: "x" }]);
+		// Tencent does list the refused name: only the guard stands between this change and a revert.
+		await tencentHasTopics(groupId, [{ topicId, name: "casino" }]);
 		expect(
 			(await renameTopic(groupId, "casino", { TopicId: topicId, Operator_Account: "administrator" })).status,
 		).toBe(200);
-		await drained();
+		await enforcementDrained();
 		expect(await actionsOf({ topic: topicId })).toEqual([]);
+		expect(await tencentCallsNaming(topicId)).toEqual([]);
 		expect(await tencentCalls(groupId)).toEqual([]);
 		const stored = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE topic_id = ?")
 			.bind(topicId)
@@ -183,35 +198,35 @@ describe("renames to a name the policy refuses", () => {
 		await usePolicy({ renames: "revert" });
 		const { groupId, topic } = community();
 		const topicId = topic("t1");
-		await tencentHasTopics(groupId, [{ topicId, name: "x" }]);
+		await tencentHasTopics(groupId, [{ topicId, name: "casino" }]);
 		await renameTopic(groupId, "casino", { TopicId: topicId, Operator_Account: "trusted" });
-		await drained();
+		await enforcementDrained();
 		expect(await actionsOf({ topic: topicId })).toEqual([]);
-		expect(await tencentCalls(groupId)).toEqual([]);
+		expect(await tencentCallsNaming(topicId)).toEqual([]);
 	});
 
 	it("in dry-run records what it would do and calls nothing", async () => {
 		await usePolicy({ renames: "revert" }, { mode: "dry-run" });
 		const { groupId, topic } = community();
 		const topicId = topic("t1");
-		await tencentHasTopics(groupId, [{ topicId, name: "x" }]);
+		await tencentHasTopics(groupId, [{ topicId, name: "casino" }]);
 		await renameTopic(groupId, "casino", { TopicId: topicId });
 		const [row] = await settledActions({ topic: topicId });
 		expect(row).toMatchObject({ status: "skipped", action: "revert", reason: "dry-run: would revert" });
-		await drained();
-		expect(await tencentCalls(groupId)).toEqual([]);
+		await enforcementDrained();
+		expect(await tencentCallsNaming(topicId)).toEqual([]);
 	});
 
 	it("only logs for a policy without an enforcement section", async () => {
 		await usePolicy(undefined);
 		const { groupId, topic } = community();
 		const topicId = topic("t1");
-		await tencentHasTopics(groupId, [{ topicId, name: "x" }]);
+		await tencentHasTopics(groupId, [{ topicId, name: "casino" }]);
 		await renameTopic(groupId, "casino", { TopicId: topicId });
 		const [row] = await settledActions({ topic: topicId });
 		expect(row).toMatchObject({ status: "skipped", action: "log", reason: 'enforcement.renames is "log"' });
-		await drained();
-		expect(await tencentCalls(groupId)).toEqual([]);
+		await enforcementDrained();
+		expect(await tencentCallsNaming(topicId)).toEqual([]);
 	});
 });
 
@@ -229,6 +244,7 @@ describe("creations that went live although the policy refuses them", () => {
 			status: "done",
 		});
 		expect((await tencentCalls(groupId)).map((call) => call.body)).toEqual([
+			{ GroupId: groupId, From_Account: "administrator", TopicIdList: [topicId] },
 			{ GroupId: groupId, TopicId: topicId, TopicName: "Renamed topic" },
 		]);
 	});
@@ -243,9 +259,10 @@ describe("creations that went live although the policy refuses them", () => {
 		await createTopic(groupId, topic("good"), "Weekly chat");
 		await createTopic(groupId, topic("bad"), "Casino");
 		await settledActions({ topic: topic("bad") });
-		await drained();
+		await enforcementDrained();
 		expect(await actionsOf({ topic: topic("good") })).toEqual([]);
 		expect((await tencentCalls(groupId)).map((call) => [call.command, call.body])).toEqual([
+			[GET, { GroupId: groupId, From_Account: "administrator", TopicIdList: [topic("bad")] }],
 			[DESTROY, { GroupId: groupId, TopicIdList: [topic("bad")] }],
 		]);
 	});
@@ -255,7 +272,8 @@ describe("group names (groupCreation rules)", () => {
 	it("reverts a group renamed to a refused name through modify_group_base_info", async () => {
 		await usePolicy({ renames: "revert" }, { groupCreation: {} });
 		const groupId = `@TGS#2${crypto.randomUUID().slice(0, 8)}`;
-		await sendCallback("Group.CallbackAfterCreateGroup", {
+		await tencentHasGroup(groupId, { Name: "Casino club", Owner_Account: "leckie" });
+		await sendSignedCallback("Group.CallbackAfterCreateGroup", {
 			CallbackCommand: "Group.CallbackAfterCreateGroup",
 			GroupId: groupId,
 			Operator_Account: "leckie",
@@ -264,7 +282,7 @@ describe("group names (groupCreation rules)", () => {
 			Name: "Book club",
 			EventTime: Date.now(),
 		});
-		await sendCallback("Group.CallbackAfterGroupInfoChanged", {
+		await sendSignedCallback("Group.CallbackAfterGroupInfoChanged", {
 			CallbackCommand: "Group.CallbackAfterGroupInfoChanged",
 			GroupId: groupId,
 			Type: "Public",
@@ -280,6 +298,7 @@ describe("group names (groupCreation rules)", () => {
 			new_name: "Book club",
 		});
 		expect((await tencentCalls(groupId)).map((call) => [call.command, call.body])).toEqual([
+			["group_open_http_svc/get_group_info", { GroupIdList: [groupId] }],
 			["group_open_http_svc/modify_group_base_info", { GroupId: groupId, Name: "Book club" }],
 		]);
 	});

@@ -4,7 +4,8 @@ import { env } from "cloudflare:test";
 import { expect, vi } from "vitest";
 import type { ActionView } from "../../src/api/enforcement";
 import { resetPolicyCacheForTests } from "../../src/policy/loader";
-import { apiGet } from "../api/admin";
+import { apiGet, community } from "../api/admin";
+import { sendSignedCallback } from "../support/tencent";
 
 /** The policy of these tests: "casino" banned, `trusted` bypasses, enforcement as given. */
 export async function usePolicy(
@@ -43,4 +44,24 @@ export async function settledActions(filter: { topic?: string; group?: string })
 		},
 		{ timeout: 15_000, interval: 100 },
 	);
+}
+
+/**
+ * Waits until the enforcement queue has handled what was sent before: sends a signed rename of a topic of
+ * its own to "casino" (refused by every policy of these tests) and waits for its ledger row to settle. The
+ * queue's consumer runs one batch at a time, in order, so an earlier message has been handled by then:
+ * a test that expects "nothing happened" waits on this sentinel instead of a fixed sleep.
+ */
+export async function enforcementDrained(): Promise<void> {
+	const { groupId, topic } = community();
+	const topicId = topic("sentinel");
+	await sendSignedCallback("Group.CallbackAfterTopicInfoChanged", {
+		CallbackCommand: "Group.CallbackAfterTopicInfoChanged",
+		GroupId: groupId,
+		TopicId: topicId,
+		Type: "Community",
+		Operator_Account: "sentinel",
+		Name: "casino",
+	});
+	await settledActions({ topic: topicId });
 }

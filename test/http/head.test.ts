@@ -30,6 +30,7 @@ const GET_PATHS: [path: string, admin: boolean][] = [
 	["/api/decisions", true],
 	["/api/decisions/refusals", true],
 	["/api/enforcement", true],
+	["/api/enforcement/hold", true],
 ];
 
 async function call(method: string, path: string, headers: HeadersInit = {}): Promise<Response> {

@@ -14,7 +14,22 @@ export interface RecordedCall {
 }
 
 /** One scripted answer of the stand-in. */
-export type ScriptedAnswer = { status: number } | { errorCode: number; errorInfo?: string } | { hang: true };
+export type ScriptedAnswer =
+	| { status: number }
+	| { errorCode: number; errorInfo?: string }
+	| { body: Record<string, unknown> }
+	| { raw: string }
+	| { hang: true };
+
+/** A topic as a test sets it up on Tencent's side. */
+export interface FakeTopic {
+	topicId: string;
+	name: string;
+	introduction?: string;
+	notification?: string;
+	faceUrl?: string;
+	customString?: string;
+}
 
 async function control<T>(path: string, body: Record<string, unknown>): Promise<T> {
 	const response = await fetch(`${env.TENCENT_API_BASE}/__control/${path}`, {
@@ -26,11 +41,23 @@ async function control<T>(path: string, body: Record<string, unknown>): Promise<
 }
 
 /** Tells the stand-in which topics a community has on Tencent's side. */
-export function tencentHasTopics(
-	groupId: string,
-	topics: { topicId: string; name: string }[],
-): Promise<unknown> {
+export function tencentHasTopics(groupId: string, topics: FakeTopic[]): Promise<unknown> {
 	return control("topics", { groupId, topics });
+}
+
+/** Tells the stand-in a group's profile on Tencent's side (what get_group_info reports). */
+export function tencentHasGroup(
+	groupId: string,
+	group: { Name: string; Owner_Account?: string; Introduction?: string },
+): Promise<unknown> {
+	return control("group", { groupId, group });
+}
+
+/** The names Tencent's side holds now for a community's topics, and its group profile. */
+export function tencentState(
+	groupId: string,
+): Promise<{ topics: Record<string, string>; group: Record<string, unknown> | null }> {
+	return control("state", { groupId });
 }
 
 /** The next answers the stand-in gives to `command` for this community (then it answers normally). */
@@ -41,6 +68,11 @@ export function scriptTencent(groupId: string, command: string, answers: Scripte
 /** Every REST call the stand-in received for this community, oldest first. */
 export function tencentCalls(groupId: string): Promise<RecordedCall[]> {
 	return control("calls", { groupId });
+}
+
+/** Every REST call the stand-in received whose body names `text` anywhere, whatever its GroupId. */
+export function tencentCallsNaming(text: string): Promise<RecordedCall[]> {
+	return control("calls-naming", { text });
 }
 
 /** The oracle's opinion of a UserSig (Tencent's own package, in Node): null when it is right. */

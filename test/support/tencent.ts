@@ -49,6 +49,36 @@ export async function sendCallback(
 	return { status: response.status, json: await response.json() };
 }
 
+/** The callback token of {@link sendSignedCallback}: callbacks signed as a deployed Worker requires. */
+export const TEST_CALLBACK_TOKEN = "callback-token-of-the-signed-tests";
+
+/** Tencent's Sign, computed here with Web Crypto (not the Worker's own helper): hex SHA-256 of token + time. */
+async function signOf(token: string, requestTime: string): Promise<string> {
+	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token + requestTime));
+	return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Sends a callback signed with {@link TEST_CALLBACK_TOKEN} (`RequestTime` now, or as given), to a Worker
+ * that requires it: what enforcement needs before it calls Tencent (an unsigned callback only records).
+ */
+export async function sendSignedCallback(
+	command: string,
+	body: unknown,
+	options: { requestTime?: number; sdkAppId?: string; env?: Partial<Env> } = {},
+): ReturnType<typeof sendCallback> {
+	const requestTime = String(options.requestTime ?? Math.floor(Date.now() / 1000));
+	const app: Record<string, string> = options.sdkAppId === undefined ? {} : { SdkAppid: options.sdkAppId };
+	return sendCallback(command, body, {
+		extra: { RequestTime: requestTime, Sign: await signOf(TEST_CALLBACK_TOKEN, requestTime), ...app },
+		env: {
+			CALLBACK_TOKEN: TEST_CALLBACK_TOKEN,
+			...(options.sdkAppId === undefined ? {} : { SDKAPPID: `${SDK_APP_ID},${options.sdkAppId}` }),
+			...options.env,
+		},
+	});
+}
+
 /** A unique suffix, so tests sharing a database never collide. */
 export function unique(): string {
 	return crypto.randomUUID().slice(0, 8);

@@ -3,14 +3,16 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import {
 	classifyErrorCode,
+	destroyOutcome,
 	destroyTopics,
+	getGroupInfo,
 	getTopics,
 	modifyGroupName,
 	modifyTopicName,
 	type TencentClient,
 } from "../../src/tencent/rest";
 import { community } from "../api/admin";
-import { scriptTencent, tencentCalls, tencentHasTopics } from "../support/tencent-rest";
+import { scriptTencent, tencentCalls, tencentHasGroup, tencentHasTopics } from "../support/tencent-rest";
 
 const client = (overrides: Partial<TencentClient> = {}): TencentClient => ({
 	apiBase: env.TENCENT_API_BASE,
@@ -52,11 +54,12 @@ describe("Tencent REST client", () => {
 			{ topicId: topic("a"), name: "A" },
 			{ topicId: topic("b"), name: "B" },
 		]);
+		const profile = { introduction: "", notification: "", faceUrl: "", customData: "" };
 		expect(await getTopics(client(), groupId)).toEqual({
 			ok: true,
 			value: [
-				{ topicId: topic("a"), name: "A" },
-				{ topicId: topic("b"), name: "B" },
+				{ topicId: topic("a"), name: "A", ...profile },
+				{ topicId: topic("b"), name: "B", ...profile },
 			],
 		});
 		expect((await destroyTopics(client(), groupId, [topic("a")])).ok).toBe(true);
@@ -107,7 +110,11 @@ describe("Tencent REST client", () => {
 		await tencentHasTopics(groupId, [{ topicId: topic("a"), name: "x" }]);
 		await scriptTencent(groupId, "million_group_open_http_svc/modify_topic", [{ errorCode: 70001 }]);
 		expect((await modifyTopicName(client(), groupId, topic("a"), "y")).ok).toBe(true);
-		expect((await tencentCalls(groupId)).map((c) => c.answered)).toEqual(["ErrorCode 70001", "HTTP 200"]);
+		const calls = await tencentCalls(groupId);
+		expect(calls.map((c) => c.answered)).toEqual(["ErrorCode 70001", "HTTP 200"]);
+		// The stand-in refuses the expired ticket from then on: only a fresh one gets the 200.
+		expect(calls[1]?.query.usersig).not.toBe(calls[0]?.query.usersig);
+		expect(calls[1]?.userSigProblem).toBeNull();
 	});
 
 	it("is refused by Tencent (the oracle) when signed with the wrong key", async () => {
@@ -115,6 +122,138 @@ describe("Tencent REST client", () => {
 		await tencentHasTopics(groupId, [{ topicId: topic("a"), name: "x" }]);
 		const result = await modifyTopicName(client({ secretKey: "wrong" }), groupId, topic("a"), "y");
 		expect(result).toMatchObject({ ok: false, problem: { kind: "usersig", errorCode: 70009 } });
+	});
+
+	it("reads each topic's own ErrorCode in get_topic, and TopicIdList narrows the answer", async () => {
+		const { groupId, topic } = community();
+		await tencentHasTopics(groupId, [
+			{
+				topicId: topic("a"),
+				name: "A",
+				notification: "Be kind",
+				customString: "c1",
+				faceUrl: "https://x/a.png",
+			},
+		]);
+		// The top-level code says OK; topic b's own entry says it is deleted, so it is left out.
+		expect(await getTopics(client(), groupId, [topic("a"), topic("b")])).toEqual({
+			ok: true,
+			value: [
+				{
+					topicId: topic("a"),
+					name: "A",
+					introduction: "",
+					notification: "Be kind",
+					faceUrl: "https://x/a.png",
+					customData: "c1",
+				},
+			],
+		});
+		const [call] = await tencentCalls(groupId);
+		expect(call?.body).toEqual({
+			GroupId: groupId,
+			From_Account: "administrator",
+			TopicIdList: [topic("a"), topic("b")],
+		});
+		// A top-level code that is not 0 does not hide an entry that is fine ("meaningless", per Tencent).
+		await scriptTencent(groupId, "million_group_open_http_svc/get_topic", [
+			{
+				body: {
+					ActionStatus: "OK",
+					ErrorCode: 0,
+					ErrorInfo: "",
+					TopicAndSelfInfo: [
+						{ ErrorCode: 0, TopicInfo: { TopicId: topic("a"), TopicName: "A" } },
+						{
+							ErrorCode: 10010,
+							ErrorInfo: "no such topic",
+							TopicInfo: { TopicId: topic("c"), TopicName: "C" },
+						},
+					],
+				},
+			},
+		]);
+		const listed = await getTopics(client(), groupId, [topic("a"), topic("c")]);
+		expect(listed.ok && listed.value.map((t) => t.topicId)).toEqual([topic("a")]);
+	});
+
+	it("reads get_group_info's per-group entry: the name and the owner, or null for a group Tencent does not have", async () => {
+		const { groupId } = community();
+		await tencentHasGroup(groupId, { Name: "Book club", Owner_Account: "leckie" });
+		expect(await getGroupInfo(client(), groupId)).toMatchObject({
+			ok: true,
+			value: { groupId, name: "Book club", ownerAccount: "leckie" },
+		});
+		const other = community().groupId;
+		expect(await getGroupInfo(client(), other)).toEqual({ ok: true, value: null });
+		const calls = await tencentCalls(groupId);
+		expect(calls.map((c) => [c.command, c.body])).toEqual([
+			["group_open_http_svc/get_group_info", { GroupIdList: [groupId] }],
+		]);
+	});
+
+	it("reads destroy_topic per topic: 110003 (already deleted) is done, another code is that topic's failure", async () => {
+		const { groupId, topic } = community();
+		await tencentHasTopics(groupId, [{ topicId: topic("a"), name: "A" }]);
+		expect(destroyOutcome(await destroyTopics(client(), groupId, [topic("a")]), topic("a")).ok).toBe(true);
+		// Again, after it is gone: Tencent answers 110003 for the topic, which counts as done.
+		const again = await destroyTopics(client(), groupId, [topic("a")]);
+		expect(again.ok && again.value.DestroyResultItem).toEqual([
+			{ TopicId: topic("a"), ErrorCode: 110003, ErrorInfo: "topic has been deleted" },
+		]);
+		expect(destroyOutcome(again, topic("a")).ok).toBe(true);
+		await scriptTencent(groupId, "million_group_open_http_svc/destroy_topic", [
+			{
+				body: {
+					ActionStatus: "OK",
+					ErrorCode: 0,
+					ErrorInfo: "",
+					DestroyResultItem: [{ TopicId: topic("a"), ErrorCode: 110002, ErrorInfo: "failed to delete" }],
+				},
+			},
+		]);
+		expect(destroyOutcome(await destroyTopics(client(), groupId, [topic("a")]), topic("a"))).toEqual({
+			ok: false,
+			problem: { kind: "rejected", errorCode: 110002, errorInfo: "failed to delete" },
+		});
+	});
+
+	it("treats a 200 that is not JSON, or has no ErrorCode, as transient", async () => {
+		const { groupId, topic } = community();
+		await tencentHasTopics(groupId, [{ topicId: topic("a"), name: "x" }]);
+		await scriptTencent(groupId, "million_group_open_http_svc/modify_topic", [
+			{ raw: "<html>gateway</html>" },
+			{ body: { ActionStatus: "OK" } },
+		]);
+		const first = await modifyTopicName(client(), groupId, topic("a"), "y");
+		const second = await modifyTopicName(client(), groupId, topic("a"), "y");
+		expect(first).toEqual({
+			ok: false,
+			problem: { kind: "transient", errorCode: null, errorInfo: "the answer is not JSON" },
+		});
+		expect(second).toEqual({
+			ok: false,
+			problem: { kind: "transient", errorCode: null, errorInfo: "the answer has no ErrorCode" },
+		});
+	});
+
+	it.each([10006, 60007, 60008, 60011, 60018, 60019, 70169, 70202, 70500])(
+		"reads ErrorCode %i (a frequency limit or 'try again later') as transient",
+		async (errorCode) => {
+			const { groupId, topic } = community();
+			await tencentHasTopics(groupId, [{ topicId: topic("a"), name: "x" }]);
+			await scriptTencent(groupId, "million_group_open_http_svc/modify_topic", [{ errorCode }]);
+			const result = await modifyTopicName(client(), groupId, topic("a"), "y");
+			expect(result).toMatchObject({ ok: false, problem: { kind: "transient", errorCode } });
+		},
+	);
+
+	it("reads 10003 (invalid command word) as rejected, not as a permission error", async () => {
+		const { groupId, topic } = community();
+		await tencentHasTopics(groupId, [{ topicId: topic("a"), name: "x" }]);
+		await scriptTencent(groupId, "million_group_open_http_svc/modify_topic", [{ errorCode: 10003 }]);
+		const result = await modifyTopicName(client(), groupId, topic("a"), "y");
+		expect(result).toMatchObject({ ok: false, problem: { kind: "rejected", errorCode: 10003 } });
 	});
 
 	it("classifies codes without a call", () => {
@@ -125,6 +264,14 @@ describe("Tencent REST client", () => {
 			"permission",
 			"usersig",
 			"usersig",
+			"rejected",
+		]);
+		expect([10003, 10004, 110003, 70403, 60010, 70107].map(classifyErrorCode)).toEqual([
+			"rejected",
+			"rejected",
+			"gone",
+			"permission",
+			"permission",
 			"rejected",
 		]);
 	});

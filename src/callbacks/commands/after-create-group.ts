@@ -18,6 +18,7 @@ export const afterCreateGroup = afterCommand({
 	}),
 	toFacts: (body) => ({
 		groupId: body.GroupId,
+		happensOnce: true,
 		topicIds: [],
 		operatorAccount: body.Operator_Account ?? null,
 		eventTime: body.EventTime ?? null,

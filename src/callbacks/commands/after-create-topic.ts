@@ -18,6 +18,7 @@ export const afterCreateTopic = afterCommand({
 	}),
 	toFacts: (body) => ({
 		groupId: body.GroupId,
+		happensOnce: true,
 		topicIds: [body.TopicId],
 		operatorAccount: body.Operator_Account ?? null,
 		eventTime: body.EventTime ?? null,

@@ -17,6 +17,7 @@ export const afterGroupDestroyed = afterCommand({
 	}),
 	toFacts: (body) => ({
 		groupId: body.GroupId,
+		happensOnce: true,
 		topicIds: [],
 		operatorAccount: body.Operator_Account ?? body.Owner_Account ?? null,
 		eventTime: body.EventTime ?? null,

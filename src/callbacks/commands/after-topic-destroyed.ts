@@ -21,6 +21,7 @@ export const afterTopicDestroyed = afterCommand({
 		const topicIds = [...new Set(body.TopicIdList)];
 		return {
 			groupId: body.GroupId,
+			happensOnce: true,
 			topicIds,
 			operatorAccount: body.Operator_Account ?? null,
 			eventTime: body.EventTime ?? null,
