@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { localFileOverrides } from "./scripts/local-env.mjs";
 import {
 	FAKE_ADMIN_IDENTIFIER,
 	FAKE_SECRET_KEY,
@@ -12,21 +12,6 @@ import {
 const migrationsPath = fileURLToPath(new URL("./migrations", import.meta.url));
 const configPath = "./wrangler.toml";
 
-/**
- * The names a developer's `.dev.vars` (or `.env`) adds to wrangler.toml's vars: wrangler loads that file
- * into every local run, tests included, and the suite must not depend on a developer's local secrets.
- */
-function localSecretNames(): string[] {
-	const withLocalFiles = unstable_getMiniflareWorkerOptions(configPath).workerOptions.bindings ?? {};
-	// An env file that holds nothing makes wrangler skip .dev.vars and .env: wrangler.toml's vars only.
-	const tomlOnly =
-		unstable_getMiniflareWorkerOptions(configPath, undefined, { envFiles: ["/dev/null"] }).workerOptions
-			.bindings ?? {};
-	return Object.keys(withLocalFiles).filter((name) => !(name in tomlOnly));
-}
-
-const localSecrets = localSecretNames();
-
 export default defineConfig({
 	plugins: [
 		cloudflareTest(async () => ({
@@ -36,9 +21,11 @@ export default defineConfig({
 				// Every outbound fetch of the Worker reaches the recording stand-in for Tencent's REST API.
 				outboundService: fakeTencent,
 				bindings: {
-					// Unset (empty, which the Worker reads as unset: bindings cannot be removed here), whatever
-					// .dev.vars says: tests set the secrets they need themselves.
-					...Object.fromEntries(localSecrets.map((name) => [name, ""])),
+					// wrangler loads a developer's .dev.vars or .env into every local run, and the plugin offers no
+					// way to stop it: each name those files set gets wrangler.toml's value back, or is unset (empty,
+					// which the Worker reads as unset: bindings cannot be removed here). Tests set the secrets they
+					// need themselves.
+					...localFileOverrides(configPath),
 					TENCENT_API_BASE: FAKE_TENCENT_ORIGIN,
 					TENCENT_ADMIN_IDENTIFIER: FAKE_ADMIN_IDENTIFIER,
 					TENCENT_SECRET_KEY: FAKE_SECRET_KEY,
@@ -61,6 +48,9 @@ export default defineConfig({
 		exclude: ["test/node/**"],
 		// Logs of passing tests are noise; a failing test shows its own.
 		silent: "passed-only",
-		setupFiles: ["./test/apply-migrations.ts", "./test/support/settle-queues.ts"],
+		setupFiles: ["./test/apply-migrations.ts", "./test/support/fresh-state.ts"],
+		isolate: false,
+		maxWorkers: 2,
+		testTimeout: 60_000,
 	},
 });

@@ -11,8 +11,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Miniflare } from "miniflare";
-import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { callbackQuery, callbackSign } from "../tools/lib/tencent-callback.mjs";
+import { tomlWorkerOptions } from "./local-env.mjs";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 16);
@@ -302,7 +302,7 @@ async function main() {
 	const build = wrangler(["deploy", "--dry-run", "--outdir", bundleDir]);
 	if (build.status !== 0) return finish(1, `build failed:\n${build.stderr}`);
 	const entry = join(bundleDir, "index.js");
-	const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
+	const workerOptions = tomlWorkerOptions("wrangler.toml");
 	let runtimeTail = "";
 	const inspectorPort = 20_000 + Math.floor(Math.random() * 20_000);
 	mf = new Miniflare({

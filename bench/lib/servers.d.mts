@@ -1,7 +1,7 @@
 // Types of servers.mjs, for the Node-side tests that serve the built Worker as the bench does.
 import type { Miniflare, WorkerOptions } from "miniflare";
 
-/** The compatibility settings and bindings wrangler would give the project's Worker locally. */
+/** The compatibility settings and bindings wrangler would give the project's Worker locally, from wrangler.toml alone. */
 export declare function projectWorkerOptions(
 	configPath: string,
 ): WorkerOptions & { bindings?: Record<string, unknown> };

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
-import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { tomlWorkerOptions } from "../../scripts/local-env.mjs";
 import { buildWorker, wrangler } from "./build.mjs";
 
 const FLOOR_CONFIG = fileURLToPath(new URL("../floor/wrangler.toml", import.meta.url));
@@ -42,9 +42,12 @@ function drain(stats) {
 	};
 }
 
-/** The compatibility settings and bindings wrangler would give the project's Worker locally. */
+/**
+ * The compatibility settings and bindings wrangler would give the project's Worker locally, from
+ * wrangler.toml alone: a developer's .dev.vars or .env never reaches the bench.
+ */
 export function projectWorkerOptions(configPath) {
-	return unstable_getMiniflareWorkerOptions(configPath).workerOptions;
+	return tomlWorkerOptions(configPath);
 }
 
 /**

@@ -1,4 +1,4 @@
-// docs/sync.md's change-feed follower, run as written (bash, curl, jq) against the real Worker, with an
+// docs/sync.md's change-feed follower (follow.mjs, plain Node), run as written against the real Worker, with an
 // importer that fails once: the cursor must not move past a page that was not applied, and every event
 // must end up applied.
 import { type ChildProcess, spawn } from "node:child_process";
@@ -24,11 +24,11 @@ afterAll(async () => {
 	if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** The follower loop of docs/sync.md, exactly as the page shows it. */
+/** The follower of docs/sync.md (follow.mjs), exactly as the page shows it. */
 function documentedLoop(): string {
 	const page = readFileSync(`${root}docs/sync.md`, "utf8");
 	const section = page.slice(page.indexOf("## Following the change feed"));
-	const match = /```sh\n([\s\S]*?)```/.exec(section);
+	const match = /```js\n([\s\S]*?)```/.exec(section);
 	if (!match?.[1]) throw new Error("docs/sync.md has no follower loop");
 	return match[1];
 }
@@ -69,30 +69,30 @@ describe("docs/sync.md follower loop", () => {
 		for (let i = 1; i <= 5; i++) await sendEvent(i);
 		const imported = join(dir, "imported");
 		const failedOnce = join(dir, "failed-once");
-		// The importer: reads the page's events; the first time, fails without applying any of them.
-		const importer = join(dir, "importer.sh");
+		// The importer: reads the page's events (a JSON object a line); the first time, fails without applying
+		// any of them.
+		const importer = join(dir, "importer.mjs");
 		writeFileSync(
 			importer,
-			`#!/usr/bin/env bash
-set -euo pipefail
-events=$(cat)
-if [ ! -e "${failedOnce}" ]; then touch "${failedOnce}"; exit 1; fi
-printf '%s\\n' "$events" | jq -r '.id' >> "${imported}"
+			`import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+const events = readFileSync(0, "utf8").split("\\n").filter(Boolean).map((line) => JSON.parse(line));
+if (!existsSync(${JSON.stringify(failedOnce)})) { writeFileSync(${JSON.stringify(failedOnce)}, ""); process.exit(1); }
+for (const event of events) appendFileSync(${JSON.stringify(imported)}, \`\${event.id}\\n\`);
 `,
-			{ mode: 0o755 },
 		);
-		// Only the importer's name and the poll interval change; everything else runs as documented.
-		const script = documentedLoop()
-			.replaceAll("your-importer", `"${importer}"`)
-			.replaceAll("sleep 10", "sleep 0.3");
+		// Only the poll interval changes; everything else runs as documented, as `node follow.mjs <importer>`.
+		const follow = join(dir, "follow.mjs");
+		const documented = documentedLoop();
+		expect(documented).toContain("const POLL_MS = 10_000;");
+		writeFileSync(follow, documented.replace("const POLL_MS = 10_000;", "const POLL_MS = 300;"));
 		let follower: ChildProcess | undefined;
 		try {
-			follower = spawn("bash", ["-c", script], {
+			follower = spawn(process.execPath, [follow, process.execPath, importer], {
 				cwd: dir,
 				env: {
 					...process.env,
 					WORKER: worker.url.href.replace(/\/$/, ""),
-					AUTH: `Authorization: Bearer ${ADMIN_TOKEN}`,
+					ADMIN_TOKEN,
 				},
 				stdio: "ignore",
 				detached: true,

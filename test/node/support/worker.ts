@@ -2,12 +2,13 @@
 // lines, resets, bodies that are not read). Each start gets its own fresh local KV, D1 (migrations applied)
 // and Queues state in a temporary directory, and only the vars and secrets the test passes: a developer's
 // .dev.vars or .env never reaches it.
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
-import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery, unstable_startWorker } from "wrangler";
+import { unstable_splitSqlQuery, unstable_startWorker } from "wrangler";
+import { NO_ENV_FILES, tomlWorkerOptions } from "../../../scripts/local-env.mjs";
 
 const projectRoot = fileURLToPath(new URL("../../..", import.meta.url));
 const configPath = join(projectRoot, "wrangler.toml");
@@ -21,6 +22,8 @@ export interface StartOptions {
 	secrets?: Record<string, string>;
 	/** Values put into the POLICY KV namespace before the Worker starts, by key (e.g. `{ policy: "{…}" }`). */
 	policyKv?: Record<string, string>;
+	/** Another wrangler.toml than the project's (a copy elsewhere); its `main` must be an absolute path. */
+	configPath?: string;
 }
 
 /** A started Worker: its base URL, a fetch against it, and how to stop it. */
@@ -47,9 +50,9 @@ async function migrationStatements(): Promise<string[][]> {
  * Writes the fresh state the Worker will start on: D1 migrated, POLICY seeded. Done through Miniflare on
  * the same persistence layout wrangler uses (`<dir>/v3`), with the binding ids wrangler.toml gives.
  */
-async function prepareState(stateDir: string, policyKv: Record<string, string>) {
+async function prepareState(stateDir: string, policyKv: Record<string, string>, configPath: string) {
 	// Only the storage bindings' ids are used from these options; no var reaches this Miniflare.
-	const { workerOptions } = unstable_getMiniflareWorkerOptions(configPath);
+	const workerOptions = tomlWorkerOptions(configPath);
 	const mf = new Miniflare({
 		modules: true,
 		script: "export default {}",
@@ -84,11 +87,9 @@ async function prepareState(stateDir: string, policyKv: Record<string, string>) 
  */
 export async function startWorker(options: StartOptions = {}): Promise<RunningWorker> {
 	const stateDir = await mkdtemp(join(tmpdir(), "worker-state-"));
-	// An env file list that names only an empty file makes wrangler skip .dev.vars and .env.
-	const emptyEnvFile = join(stateDir, "empty.env");
-	await writeFile(emptyEnvFile, "");
 	try {
-		await prepareState(stateDir, options.policyKv ?? {});
+		const config = options.configPath ?? configPath;
+		await prepareState(stateDir, options.policyKv ?? {}, config);
 		const bindings = {
 			...Object.fromEntries(
 				Object.entries(options.vars ?? {}).map(([name, value]) => [name, { type: "plain_text", value }]),
@@ -98,8 +99,9 @@ export async function startWorker(options: StartOptions = {}): Promise<RunningWo
 			),
 		} as const;
 		const worker = await unstable_startWorker({
-			config: configPath,
-			envFiles: [emptyEnvFile],
+			config,
+			// wrangler.toml's vars only: no .dev.vars, no .env.
+			envFiles: NO_ENV_FILES,
 			bindings,
 			dev: {
 				server: { hostname: "127.0.0.1", port: 0 },
