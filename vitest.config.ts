@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { localFileOverrides } from "./scripts/local-env.mjs";
+import { localFileOverrides } from "./tools/lib/local-env.mjs";
 import {
 	FAKE_ADMIN_IDENTIFIER,
 	FAKE_SECRET_KEY,

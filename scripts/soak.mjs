@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Miniflare } from "miniflare";
 import { callbackQuery, callbackSign } from "../tools/lib/tencent-callback.mjs";
-import { tomlWorkerOptions } from "./local-env.mjs";
+import { tomlWorkerOptions } from "../tools/lib/local-env.mjs";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 16);
