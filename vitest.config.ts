@@ -1,13 +1,13 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { localFileOverrides } from "./scripts/local-env.mjs";
 import {
 	FAKE_ADMIN_IDENTIFIER,
 	FAKE_SECRET_KEY,
 	FAKE_TENCENT_ORIGIN,
 	fakeTencent,
 } from "./test/support/fake-tencent.mjs";
+import { localFileOverrides } from "./tools/lib/local-env.mjs";
 
 const migrationsPath = fileURLToPath(new URL("./migrations", import.meta.url));
 const configPath = "./wrangler.toml";
@@ -48,6 +48,9 @@ export default defineConfig({
 		exclude: ["test/node/**"],
 		// Logs of passing tests are noise; a failing test shows its own.
 		silent: "passed-only",
-		setupFiles: ["./test/apply-migrations.ts", "./test/support/settle-queues.ts"],
+		setupFiles: ["./test/apply-migrations.ts", "./test/support/fresh-state.ts"],
+		isolate: false,
+		maxWorkers: 2,
+		testTimeout: 60_000,
 	},
 });

@@ -1,5 +1,5 @@
 // The real-socket tests: Node drives the real Worker (started by test/node/support/worker.ts) over HTTP on
-// 127.0.0.1, so what they see is what a client sees. Run by `npm test` after the workerd suite.
+// 127.0.0.1, so what they see is what a client sees. Run by `npm test` beside the workerd suite.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -9,8 +9,14 @@ export default defineConfig({
 		// Starting a Worker (workerd, bundling, fresh state) takes seconds on a loaded machine.
 		hookTimeout: 120_000,
 		testTimeout: 60_000,
-		// One Worker at a time: each is a workerd process.
-		fileParallelism: false,
+		// The files are independent: each starts its own Worker on its own free port (port 0) with its own
+		// state in a fresh temporary folder, so they run side by side. They mostly wait (on workerd, sockets,
+		// a browser), hence more at once than the machine has cores; NODE_TEST_WORKERS changes it.
+		fileParallelism: true,
+		maxWorkers: Number(process.env.NODE_TEST_WORKERS) || 4,
+		// A test process runs several files one after another (they keep no state in Node's modules), so
+		// wrangler, miniflare and playwright are loaded once per process rather than once per file.
+		isolate: false,
 		silent: "passed-only",
 	},
 });

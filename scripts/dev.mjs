@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 const ADMIN_TOKEN_PLACEHOLDER = "generated-by-npm-start";
 
 // The Worker refuses a weak ADMIN_TOKEN (docs/security.md), so the copied example gets a real one: 43
-// random base64url characters, written into .dev.vars where the README's curl examples read it.
+// random base64url characters, written into .dev.vars where docs/development.md's curl examples read it.
 if (existsSync(".dev.vars")) {
 	const vars = readFileSync(".dev.vars", "utf8");
 	const placeholder = new RegExp(`^ADMIN_TOKEN=${ADMIN_TOKEN_PLACEHOLDER}[ \\t]*$`, "m");

@@ -10,8 +10,9 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from "obscenity";
+import { benchmarkPolicy } from "../../tools/lib/benchmark-policy.mjs";
+import { random } from "../../tools/lib/policy-fixture.mjs";
 import { bundleAdapter } from "../lib/build.mjs";
-import { random } from "../lib/policy-fixture.mjs";
 import { writeResultsJson } from "../lib/report.mjs";
 import {
 	CHINESE_CLASSES,
@@ -21,7 +22,6 @@ import {
 	qualityCases,
 } from "./cases.mjs";
 import { naiveEngine, obscenityEngine, obscenitySeparatorEngine, projectEngine } from "./engines.mjs";
-import { benchmarkPolicy } from "./policy.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 // obscenity's exports leave out its package.json: read it from the file.

@@ -10,9 +10,8 @@ import { applyBacktest, countActions, type LiveTopic, refusedTopics } from "../e
 import { checkPreview, issuePreview, PREVIEW_TTL_MS } from "../enforcement/preview";
 import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
-import { compileInlinePolicy } from "../policy/check";
-import type { CompiledPolicy } from "../policy/compile";
-import { policyLoader } from "../policy/loader";
+import { type CompiledPolicy, policyLoader, readLivePolicy } from "../policy";
+import { compileInlinePolicy } from "./policy-check";
 
 /** Topics read per request by default, and at most: bounds the CPU and D1 work of one request. */
 export const BACKTEST_DEFAULT_LIMIT = 500;
@@ -124,6 +123,15 @@ export async function handleBacktest(
 	let applied: Awaited<ReturnType<typeof applyBacktest>> | undefined;
 	let preview: { token: string; expiresAt: number; counts: typeof counts } | undefined;
 	if (apply) {
+		// The KV value itself, not this isolate's copy (refreshed once a minute): a publish since the preview,
+		// from any isolate, makes the token stale.
+		const live = await readLivePolicy(env);
+		if (live.hash !== liveHash)
+			return apiError({
+				status: 409,
+				message: "previewToken: the live policy changed since this preview: run the backtest again",
+				field: "previewToken",
+			});
 		const checked = await checkPreview(secret, previewToken ?? "", page, Date.now());
 		if (!checked.ok)
 			return checked.problem.kind === "stale"

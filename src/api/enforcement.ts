@@ -15,8 +15,7 @@ import {
 import type { EnforcementMessage } from "../enforcement/recheck";
 import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
-import { ENFORCEMENT_DEFAULTS } from "../policy/document";
-import { policyLoader } from "../policy/loader";
+import { ENFORCEMENT_DEFAULTS, policyLoader } from "../policy";
 import { MAX_FEED_LIMIT } from "./events";
 import { readJsonBody, readQuery, text, wholeNumber } from "./query";
 import { page } from "./rows";

@@ -7,8 +7,7 @@
 import * as v from "valibot";
 import { configProblem, readConfig, tencentSecretKey } from "../config";
 import { errorMessage, log } from "../log";
-import type { CompiledPolicy } from "../policy/compile";
-import { policyLoader } from "../policy/loader";
+import { type CompiledPolicy, policyLoader } from "../policy";
 import { ok, type Result } from "../result";
 import { backoffSeconds } from "../store/event-queue";
 import { applyResolvedRename } from "../store/topic-rename";

@@ -207,15 +207,9 @@ export function actionById(db: D1Database, id: number): Promise<ActionRow | null
 /** Which held rows a moderator's resume or discard is for: some ids, or every held row. */
 export type HeldSelection = { ids: readonly number[] } | { all: true };
 
-function heldWhere(selection: HeldSelection): { sql: string; ids: string | null } {
-	return "all" in selection
-		? // ?3 is bound either way: D1 refuses a statement given more bindings than it names.
-			{ sql: "status = 'held' AND ?3 IS NULL", ids: null }
-		: {
-				sql: "status = 'held' AND id IN (SELECT value FROM json_each(?3))",
-				ids: JSON.stringify(selection.ids),
-			};
-}
+/** The rows of a selection: `?3` is the JSON list of ids, or null for every held row. */
+const HELD_WHERE = "status = 'held' AND (?3 IS NULL OR id IN (SELECT value FROM json_each(?3)))";
+const heldIds = (selection: HeldSelection) => ("all" in selection ? null : JSON.stringify(selection.ids));
 
 /**
  * Resumes held rows: pending again, exempt from the cap (a moderator decided), with who resumed them in
@@ -227,13 +221,12 @@ export async function resumeHeld(
 	by: string,
 	now: number,
 ): Promise<number[]> {
-	const where = heldWhere(selection);
 	const { results } = await db
 		.prepare(
 			`UPDATE enforcement_actions SET status = 'pending', cap_exempt = 1, updated_at = ?1,
-			 reason = 'resumed by ' || ?2 WHERE ${where.sql} RETURNING id`,
+			 reason = 'resumed by ' || ?2 WHERE ${HELD_WHERE} RETURNING id`,
 		)
-		.bind(now, by, where.ids)
+		.bind(now, by, heldIds(selection))
 		.all<{ id: number }>();
 	return results.map((row) => row.id);
 }
@@ -245,13 +238,12 @@ export async function discardHeld(
 	by: string,
 	now: number,
 ): Promise<number> {
-	const where = heldWhere(selection);
 	const result = await db
 		.prepare(
 			`UPDATE enforcement_actions SET status = 'discarded', updated_at = ?1,
-			 reason = 'discarded by ' || ?2 WHERE ${where.sql}`,
+			 reason = 'discarded by ' || ?2 WHERE ${HELD_WHERE}`,
 		)
-		.bind(now, by, where.ids)
+		.bind(now, by, heldIds(selection))
 		.run();
 	return result.meta.changes ?? 0;
 }

@@ -88,6 +88,60 @@ describe("enforcement queue consumer", () => {
 		expect(await actionsOf({ topic: topicId })).toMatchObject([{ status: "pending", error_code: 10002 }]);
 	});
 
+	it("records a destroy retried after a timeout as done when Tencent answers 110003 for the topic", async () => {
+		const { groupId, topicId, message } = await setUp();
+		await scriptTencent(groupId, DESTROY, [
+			{ hang: true },
+			{
+				body: {
+					ActionStatus: "OK",
+					ErrorCode: 0,
+					ErrorInfo: "",
+					DestroyResultItem: [{ TopicId: topicId, ErrorCode: 110003, ErrorInfo: "topic has been deleted" }],
+				},
+			},
+		]);
+		expect((await consume(message, { TENCENT_TIMEOUT_MS: "300" })).retryMessages).toHaveLength(1);
+		await consume(message, {}, 2);
+		expect(await actionsOf({ topic: topicId })).toMatchObject([{ status: "done", attempts: 2 }]);
+	});
+
+	it.each([10006, 60008, 70500])(
+		"retries a destroy answered with ErrorCode %i, with backoff",
+		async (errorCode) => {
+			const { groupId, topicId, message } = await setUp();
+			await scriptTencent(groupId, DESTROY, [{ errorCode }]);
+			const first = await consume(message);
+			expect(first.retryMessages).toHaveLength(1);
+			expect(await actionsOf({ topic: topicId })).toMatchObject([
+				{ status: "pending", error_code: errorCode },
+			]);
+			await consume(message, {}, 2);
+			expect(await actionsOf({ topic: topicId })).toMatchObject([{ status: "done" }]);
+		},
+	);
+
+	it("skips the topic when get_topic's own entry for it carries a code, whatever the top-level code", async () => {
+		const { groupId, topicId, message } = await setUp();
+		await scriptTencent(groupId, "million_group_open_http_svc/get_topic", [
+			{
+				body: {
+					ActionStatus: "OK",
+					ErrorCode: 0,
+					ErrorInfo: "",
+					TopicAndSelfInfo: [
+						{ ErrorCode: 110003, ErrorInfo: "deleted", TopicInfo: { TopicId: topicId, TopicName: "casino" } },
+					],
+				},
+			},
+		]);
+		await consume(message);
+		expect(await actionsOf({ topic: topicId })).toMatchObject([
+			{ status: "skipped", reason: "Tencent does not list the topic: it is gone" },
+		]);
+		expect(await destroyCalls(groupId)).toEqual([]);
+	});
+
 	it("records a transient failure as failed after the last attempt", async () => {
 		const { groupId, topicId, message } = await setUp();
 		await scriptTencent(

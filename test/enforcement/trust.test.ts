@@ -10,7 +10,6 @@ import { sendCallback, sendSignedCallback, unique } from "../support/tencent";
 import { tencentCalls, tencentCallsNaming, tencentHasGroup, tencentHasTopics } from "../support/tencent-rest";
 import { actionsOf, enforcementDrained, settledActions, usePolicy } from "./support";
 
-const MODIFY = "million_group_open_http_svc/modify_topic";
 const DESTROY = "million_group_open_http_svc/destroy_topic";
 const GET = "million_group_open_http_svc/get_topic";
 

@@ -1,5 +1,5 @@
 // The console page's weight: all its JavaScript, gzipped as a CDN would serve it, within the 100 KiB budget
-// (separate from the Worker's bundle). The figure is printed so the README can quote it.
+// (separate from the Worker's bundle). The figure is printed so docs/console.md can quote it.
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";

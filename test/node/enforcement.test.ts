@@ -350,11 +350,11 @@ describe("enforcement over real sockets", () => {
 
 		// Once the policy changes, the old token is refused with 409.
 		const republished = await api<Record<string, unknown>>("PUT", "/api/policy", {
-			policy: {
+			policy: JSON.stringify({
 				version: "socket-enforcement-2",
 				names: { banned: ["casino", "weekly"] },
 				enforcement: { renames: "revert", creates: "destroy" },
-			},
+			}),
 		});
 		expect(republished.status).toBe(200);
 		const after = await api<{ error: { field: string } }>("POST", "/api/policy/backtest", {

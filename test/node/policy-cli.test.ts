@@ -1,26 +1,18 @@
 // `npm run policy`: every problem at once, --help per command, test-name's explained decision, and
 // push → pull → diff against a local KV namespace (wrangler's own commands, in a temporary state folder).
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { runScript } from "./support/script";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "policy-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function policy(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-	try {
-		const { stdout, stderr } = await exec(process.execPath, ["scripts/policy.mjs", ...args], { cwd: root });
-		return { code: 0, out: stdout, err: stderr };
-	} catch (error) {
-		const failed = error as { code: number; stdout: string; stderr: string };
-		return { code: failed.code, out: failed.stdout, err: failed.stderr };
-	}
+function policy(...args: string[]) {
+	return runScript("scripts/policy.mjs", args);
 }
 
 describe("npm run policy", () => {

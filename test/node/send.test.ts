@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runScript } from "./support/script";
 import { type RunningWorker, startWorker } from "./support/worker";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -25,16 +26,11 @@ afterAll(async () => {
 
 /** Runs `npm run send -- …args` (as node scripts/send.mjs) with the token in the environment. */
 async function send(args: string[], token = CALLBACK_TOKEN) {
-	try {
-		const { stdout } = await run(process.execPath, ["scripts/send.mjs", ...args, "--url", worker.url.href], {
-			cwd: root,
-			env: { ...process.env, CALLBACK_TOKEN: token },
-		});
-		return { code: 0, stdout };
-	} catch (error) {
-		const failed = error as { code: number; stdout: string; stderr: string };
-		return { code: failed.code, stdout: `${failed.stdout}${failed.stderr}` };
-	}
+	const { code, out, err } = await runScript("scripts/send.mjs", [...args, "--url", worker.url.href], {
+		...process.env,
+		CALLBACK_TOKEN: token,
+	});
+	return { code, stdout: code === 0 ? out : `${out}${err}` };
 }
 
 async function api<T>(path: string): Promise<T> {

@@ -80,13 +80,16 @@ async function run(
 describe.each(["queue", "direct"])("sustained after-callbacks, EVENT_WRITES=%s", (mode) => {
 	it("answers every run with 200 OK, without stalling, and stores every acknowledged event", async () => {
 		const worker = await serve(mode);
+		const rates: number[] = [];
 		try {
 			let acknowledged = 0;
 			for (let index = 0; index < RUNS; index++) {
 				const result = await run(worker.url, index);
 				expect({ ...result, ok: undefined }).toEqual({ ok: undefined, non2xx: 0, errors: 0, timeouts: 0 });
-				// A stalled run answers next to nothing; a working one answers hundreds per second.
-				expect(result.ok).toBeGreaterThan(SECONDS * 50);
+				// Every run answers (a stalled Worker answers none: autocannon's requests time out, counted above);
+				// how many it answers depends on the machine, so it is reported, not asserted.
+				expect(result.ok).toBeGreaterThan(0);
+				rates.push(result.ok / SECONDS);
 				acknowledged += result.ok;
 			}
 			// With EVENT_WRITES=queue the consumer stores behind the answers: wait for it to catch up.
@@ -97,13 +100,17 @@ describe.each(["queue", "direct"])("sustained after-callbacks, EVENT_WRITES=%s",
 					.bind("@TGS#_@TGS#benchGroup")
 					.first<number>("n")) ?? 0;
 			let stored = await count();
-			for (let waited = 0; stored < acknowledged && waited < 30; waited++) {
-				await new Promise((resolve) => setTimeout(resolve, 1_000));
+			for (const end = Date.now() + 120_000; stored < acknowledged && Date.now() < end; ) {
+				await new Promise((resolve) => setTimeout(resolve, 200));
 				stored = await count();
 			}
 			expect(stored).toBeGreaterThanOrEqual(acknowledged);
 		} finally {
 			await worker.dispose();
+			// The speed, for the record (npm run bench measures it against a baseline).
+			process.stderr.write(
+				`sustained-load EVENT_WRITES=${mode}: ${rates.map((rate) => rate.toFixed(0)).join(", ")} answers/s over ${rates.length} runs of ${SECONDS} s, ${CONNECTIONS} connections\n`,
+			);
 		}
-	}, 120_000);
+	}, 300_000);
 });

@@ -1,4 +1,4 @@
-// Types of bench/quality/policy.mjs, for the tests of the generated Scunthorpe exceptions.
+// Types of tools/lib/benchmark-policy.mjs, for the tests of the generated Scunthorpe exceptions.
 /** A policy document as the benchmark writes it. */
 export interface BenchmarkDocument {
 	version: string;
