@@ -1,10 +1,9 @@
 // GET /healthz: can this Worker do its job right now? Anyone gets the verdict and the version; the admin
 // token (or a console session) also gets the details. Reading only: a health check writes nothing.
 import packageJson from "../package.json";
-import { adminRefusalResponse, authenticateAdmin } from "./auth/admin-auth";
+import { adminRefusalResponse, authenticateAdmin, presentsCredential } from "./auth/admin-auth";
 import { attemptSource } from "./auth/attempt-limit";
 import { callbackAuthMode } from "./auth/callback-auth";
-import { readCookie, SESSION_COOKIE } from "./auth/console-session";
 import { ignoredCommands } from "./callbacks/receive";
 import { handledCommands } from "./callbacks/registry";
 import { type Config, configProblem, readConfig, tencentSecretKey } from "./config";
@@ -15,6 +14,12 @@ import { policyHealth } from "./policy";
 
 /** How long /healthz waits for each binding: a hung binding is reported, not waited on. */
 const PROBE_DEADLINE_MS = 1_500;
+
+/**
+ * How long an isolate answers anonymous /healthz from its last look, so that anyone polling it costs no KV
+ * or D1 read per request. The admin's details always look afresh.
+ */
+export const PUBLIC_HEALTH_TTL_MS = 5_000;
 
 /**
  * The verdict: `ok`; `degraded` (the live policy is broken or missing, D1 does not answer, or the events
@@ -141,17 +146,40 @@ async function inspect(env: Env): Promise<{ status: HealthStatus; details: Recor
 }
 
 /**
- * GET /healthz. Without credentials: `{"status", "version"}` only (200 for ok and degraded, 503 for down).
- * With `Authorization: Bearer <ADMIN_TOKEN>` or a console session: the details too. Credentials that do
- * not pass are answered like any /api refusal (401, 429, 503) and count as failed attempts.
+ * The anonymous verdict of each env, from one look every PUBLIC_HEALTH_TTL_MS: the look's time and its
+ * promise (requests arriving during a look share it). Keyed by the env object, as `readConfig` is: workerd
+ * hands an isolate the same `env` on every call, and a test's fresh env starts with no verdict.
+ */
+const publicVerdicts = new WeakMap<object, { at: number; status: Promise<HealthStatus> }>();
+
+/** The verdict anonymous /healthz answers: the last look's when it is recent enough, else a new look. */
+function publicStatus(env: Env, now: number): Promise<HealthStatus> {
+	const known = publicVerdicts.get(env);
+	if (known !== undefined && now - known.at < PUBLIC_HEALTH_TTL_MS) return known.status;
+	const status = inspect(env).then((found) => found.status);
+	publicVerdicts.set(env, { at: now, status });
+	// A look that throws is not kept: the next request looks again.
+	status.catch(() => {
+		if (publicVerdicts.get(env)?.status === status) publicVerdicts.delete(env);
+	});
+	return status;
+}
+
+/**
+ * GET /healthz. Without credentials: `{"status", "version"}` only (200 for ok and degraded, 503 for down),
+ * from a look at most PUBLIC_HEALTH_TTL_MS old. With `Authorization: Bearer <ADMIN_TOKEN>` or a console
+ * session: the details too, looked at afresh. Credentials that do not pass are answered like any /api
+ * refusal (401, 429, 503) and count as failed attempts.
  */
 export async function health(request: Request, env: Env): Promise<Response> {
-	const asksForDetails = request.headers.has("authorization") || readCookie(request, SESSION_COOKIE) !== null;
-	if (asksForDetails) {
-		const auth = await authenticateAdmin(request, readConfig(env), attemptSource(request, env));
-		if (!auth.ok) return adminRefusalResponse(auth.problem);
+	if (!presentsCredential(request)) {
+		const status = await publicStatus(env, Date.now());
+		return jsonResponse({ status, version: packageJson.version }, HEALTH_HTTP_STATUS[status], NO_STORE);
 	}
+	const auth = await authenticateAdmin(request, readConfig(env), attemptSource(request, env));
+	if (!auth.ok) return adminRefusalResponse(auth.problem);
 	const { status, details } = await inspect(env);
-	const body = asksForDetails ? details : { status, version: packageJson.version };
-	return jsonResponse(body, HEALTH_HTTP_STATUS[status], { "cache-control": "no-store" });
+	return jsonResponse(details, HEALTH_HTTP_STATUS[status], NO_STORE);
 }
+
+const NO_STORE = { "cache-control": "no-store" };

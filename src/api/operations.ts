@@ -359,6 +359,7 @@ export const apiOperations: ApiOperation[] = [
 		errors: {
 			400: "a bad body",
 			401: "wrong token",
+			413: "a body over MAX_BODY_BYTES",
 			429: "too many failed attempts from this address (Retry-After)",
 			503: "the API is off (ADMIN_TOKEN unset or too weak)",
 		},

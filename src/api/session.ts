@@ -44,14 +44,16 @@ async function sessionView(adminToken: string, session: ConsoleSession) {
 
 /**
  * POST /api/session `{"token": <ADMIN_TOKEN>, "name"?: who}` → 200 `{name, expiresAt, csrfToken}` with the
- * session cookie; a wrong token → 401, a malformed body → 400 naming the field. Open without credentials
- * (it is how they are obtained); the token is compared in constant time.
+ * session cookie; a wrong token → 401 (a failed attempt, limited like every wrong credential), a malformed
+ * body → 400 naming the field, a body over MAX_BODY_BYTES → 413. Open without credentials (it is how they
+ * are obtained); the token is compared in constant time.
  */
 export async function signIn(request: Request, env: Env): Promise<Response> {
 	const token = adminToken(readConfig(env));
 	if (!token.ok) return apiError(token.problem);
 	const expected = token.value;
-	const body = await readJsonBody(request, SignInSchema);
+	// Open to anyone, so bounded like every body: a larger one is a 413, never read whole.
+	const body = await readJsonBody(request, SignInSchema, readConfig(env).maxBodyBytes);
 	if (!body.ok) return apiError(body.problem);
 	const { token: presented } = body.value;
 	const match = await limitFailedAttempts(attemptSource(request, env), async () =>

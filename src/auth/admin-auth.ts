@@ -57,8 +57,10 @@ function tooManyAttempts(retryAfterSeconds: number): AdminRefusal {
 }
 
 /**
- * Runs one credential check under the failed-attempt limit: a blocked address is refused (429) before its
- * credentials are looked at; a 401 counts as a failure, and the one over the limit becomes a 429.
+ * Runs one check of a presented credential under the failed-attempt limit: a blocked address is refused
+ * (429) before its credentials are looked at; a 401 counts as a failure, and the one over the limit becomes
+ * a 429. Only a wrong credential may come here: a request with none is answered without it (see
+ * {@link presentsCredential}), or any page could lock the admin out by making a browser send empty requests.
  */
 export async function limitFailedAttempts<T>(
 	source: AttemptSource,
@@ -75,9 +77,24 @@ export async function limitFailedAttempts<T>(
 }
 
 /**
+ * Whether `request` presents a credential at all: an `Authorization` header (well formed or not) or the
+ * console session cookie (valid or not). Anything presented and wrong is a failed attempt; nothing is not.
+ */
+export function presentsCredential(request: Request): boolean {
+	return request.headers.has("authorization") || readCookie(request, SESSION_COOKIE) !== null;
+}
+
+/** The 401 of a request that presents no credential (not a failed attempt). */
+const NO_CREDENTIAL: AdminRefusal = {
+	status: 401,
+	message: "Authorization: Bearer <ADMIN_TOKEN> (or a console session) is required",
+};
+
+/**
  * Checks `Authorization: Bearer <ADMIN_TOKEN>` in constant time, or else the console session cookie (plus
- * its CSRF header on state-changing methods); with no usable token set the API is off (503). Failed
- * attempts are limited per client address (`attempt-limit.ts`).
+ * its CSRF header on state-changing methods); with no usable token set the API is off (503). A request
+ * with neither gets 401 and is not counted; wrong credentials (a malformed header, a wrong token, a bad or
+ * expired cookie) are failed attempts, limited per client address (`attempt-limit.ts`).
  */
 export async function authenticateAdmin(
 	request: Request,
@@ -86,6 +103,7 @@ export async function authenticateAdmin(
 ): Promise<AdminAuthResult> {
 	const token = adminToken(config);
 	if (!token.ok) return token;
+	if (!presentsCredential(request)) return refused(NO_CREDENTIAL);
 	return limitFailedAttempts(source, () => checkCredentials(request, token.value));
 }
 
@@ -106,7 +124,7 @@ async function checkCredentials(request: Request, expected: string): Promise<Adm
 	if (!match)
 		return refused({
 			status: 401,
-			message: "Authorization: Bearer <ADMIN_TOKEN> (or a console session) is required",
+			message: "the Authorization header must be Bearer <ADMIN_TOKEN>",
 		});
 	return (await timingSafeEqualStrings(match[1] as string, expected))
 		? ok({ via: "bearer", name: "api token" })

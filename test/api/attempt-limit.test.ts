@@ -4,7 +4,8 @@
 // by the isolate where it is not bound.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { FAILED_ATTEMPT_LIMIT } from "../../src/auth/attempt-limit";
+import { blockedSeconds, FAILED_ATTEMPT_LIMIT, recordFailedAttempt } from "../../src/auth/attempt-limit";
+import { SESSION_COOKIE } from "../../src/auth/console-session";
 import { fetchWith } from "../support/tencent";
 import { ADMIN_TOKEN } from "./admin";
 
@@ -16,9 +17,16 @@ function address(): string {
 
 async function call(
 	path: string,
-	options: { token?: string; ip: string | null; method?: string; body?: unknown; env?: Partial<Env> },
+	options: {
+		token?: string;
+		ip: string | null;
+		method?: string;
+		body?: unknown;
+		env?: Partial<Env>;
+		headers?: Record<string, string>;
+	},
 ) {
-	const headers: Record<string, string> = {};
+	const headers: Record<string, string> = { ...options.headers };
 	if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
 	if (options.ip !== null) headers["cf-connecting-ip"] = options.ip;
 	if (options.body !== undefined) headers["content-type"] = "application/json";
@@ -117,5 +125,126 @@ describe("without CF-Connecting-IP", () => {
 		for (let i = 0; i <= FAILED_ATTEMPT_LIMIT; i++)
 			expect((await call("/api/events", { token: WRONG, ip: null })).status).toBe(401);
 		expect((await call("/api/events", { token: ADMIN_TOKEN, ip: null })).status).toBe(200);
+	});
+});
+
+/**
+ * A rate-limiting binding that fails on every call, as the real one may in an outage; it counts its calls so
+ * the test knows the binding, not the absent-binding path, was asked.
+ */
+function failingLimiter(): RateLimit & { calls: number } {
+	const limiter = {
+		calls: 0,
+		async limit(): Promise<RateLimitOutcome> {
+			limiter.calls += 1;
+			throw new Error("the rate limiting service is unavailable");
+		},
+	};
+	return limiter;
+}
+
+// The numbers are written out, not read from the module: a change to the limit, the block or Retry-After
+// must fail here.
+describe("the limit, the block and Retry-After, as numbers", () => {
+	const T0 = Date.UTC(2026, 11, 7, 1, 0, 0);
+
+	it("ten failures in a minute pass; the eleventh blocks for 60 s and asks for Retry-After 60", async () => {
+		const source = { address: address(), limiter: null };
+		for (let i = 0; i < 10; i++)
+			expect(await recordFailedAttempt(source, T0 + i), `failure ${i + 1}`).toBeNull();
+		expect(await recordFailedAttempt(source, T0 + 10)).toBe(60);
+		expect(blockedSeconds(source.address, T0 + 10)).toBe(60);
+		expect(blockedSeconds(source.address, T0 + 10 + 59_001)).toBe(1);
+		expect(blockedSeconds(source.address, T0 + 10 + 60_000)).toBeNull();
+	});
+
+	it("a binding that throws is counted in the isolate instead, and still blocks", async () => {
+		const limiter = failingLimiter();
+		const source = { address: address(), limiter };
+		for (let i = 0; i < 10; i++)
+			expect(await recordFailedAttempt(source, T0 + i), `failure ${i + 1}`).toBeNull();
+		expect(await recordFailedAttempt(source, T0 + 10)).toBe(60);
+		expect(limiter.calls).toBe(11);
+		expect(blockedSeconds(source.address, T0 + 10 + 59_999)).toBe(1);
+	});
+
+	it("over HTTP with a binding that throws: ten 401s, then 429 with Retry-After 60, the right token too", async () => {
+		const limiter = failingLimiter();
+		const ip = address();
+		const statuses: number[] = [];
+		let over: Awaited<ReturnType<typeof call>> | undefined;
+		for (let i = 0; i < 11; i++) {
+			over = await call("/api/events", { token: WRONG, ip, env: { ADMIN_AUTH_LIMITER: limiter } });
+			statuses.push(over.status);
+		}
+		expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 429]);
+		expect(over?.headers.get("retry-after")).toBe("60");
+		expect(over?.json).toMatchObject({
+			error: {
+				code: "too_many_requests",
+				message: "too many failed attempts from this address: try again in 60 s",
+			},
+		});
+		expect(limiter.calls).toBe(11);
+		const right = await call("/api/events", { token: ADMIN_TOKEN, ip, env: { ADMIN_AUTH_LIMITER: limiter } });
+		expect(right.status).toBe(429);
+	});
+
+	it("over HTTP with the binding: the first 429 asks for Retry-After 60", async () => {
+		for (let run = 0; ; run++) {
+			const ip = address();
+			const window = Math.floor(Date.now() / 60_000);
+			const statuses: number[] = [];
+			let over: Awaited<ReturnType<typeof call>> | undefined;
+			for (let i = 0; i < 11; i++) {
+				over = await call("/api/events", { token: WRONG, ip });
+				statuses.push(over.status);
+			}
+			// The binding counts in fixed one-minute windows: one ending mid-run starts the count over.
+			if (Math.floor(Date.now() / 60_000) !== window && run === 0) continue;
+			expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 429]);
+			expect(over?.headers.get("retry-after")).toBe("60");
+			return;
+		}
+	});
+});
+
+/** The binding left out, so the count is this isolate's and no one-minute window can end mid-test. */
+const COUNTED_HERE: Partial<Env> = { ADMIN_AUTH_LIMITER: undefined };
+
+describe("what counts as a failed attempt", () => {
+	it("a request with no credential at all gets 401 and is not counted: the right token still works", async () => {
+		const ip = address();
+		for (let i = 0; i < 25; i++) {
+			const none = await call("/api/events", { ip });
+			expect(none.status, `request ${i + 1}`).toBe(401);
+			expect(none.headers.get("www-authenticate")).toBe("Bearer");
+			expect(none.json).toMatchObject({ error: { code: "unauthorized" } });
+		}
+		const health = await call("/healthz", { ip });
+		expect(health.status).toBe(200);
+		expect((await call("/api/events", { token: ADMIN_TOKEN, ip })).status).toBe(200);
+	});
+
+	it.each([
+		["a malformed Authorization header", { authorization: "Basic YWRtaW46YWRtaW4=" }],
+		["an empty Authorization header", { authorization: "" }],
+		["a bad session cookie", { cookie: `${SESSION_COOKIE}=not-a-session` }],
+	])("%s is a wrong credential and counts", async (_name, headers) => {
+		const ip = address();
+		const statuses: number[] = [];
+		for (let i = 0; i < 11; i++)
+			statuses.push((await call("/api/events", { ip, headers, env: COUNTED_HERE })).status);
+		expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 429]);
+		expect((await call("/api/events", { token: ADMIN_TOKEN, ip, env: COUNTED_HERE })).status).toBe(429);
+	});
+
+	it("on /healthz too: a wrong token counts, none does not", async () => {
+		const ip = address();
+		for (let i = 0; i < 11; i++) expect((await call("/healthz", { ip, env: COUNTED_HERE })).status).toBe(200);
+		const statuses: number[] = [];
+		for (let i = 0; i < 11; i++)
+			statuses.push((await call("/healthz", { token: WRONG, ip, env: COUNTED_HERE })).status);
+		expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 429]);
 	});
 });

@@ -70,6 +70,52 @@ describe("POST /api/session", () => {
 		});
 	});
 
+	it("refuses a body over MAX_BODY_BYTES with 413 in the /api error shape, declared or streamed", async () => {
+		const oversized = JSON.stringify({ token: ADMIN_TOKEN, name: "x".repeat(2 * 1024 * 1024) });
+		const declared = await call(
+			"/api/session",
+			{ method: "POST", headers: { "content-type": "application/json" }, body: oversized },
+			{ MAX_BODY_BYTES: "1048576" },
+		);
+		expect(declared.status).toBe(413);
+		expect(declared.headers.get("set-cookie")).toBeNull();
+		expect(await declared.json()).toEqual({
+			error: { code: "payload_too_large", message: "body is larger than 1048576 bytes", field: "body" },
+		});
+		// Without a length: counted as it streams in, and refused once past the limit.
+		const bytes = new TextEncoder().encode(oversized);
+		const streamed = await call(
+			"/api/session",
+			{
+				method: "POST",
+				body: new ReadableStream({
+					start(controller) {
+						for (let at = 0; at < bytes.length; at += 65_536)
+							controller.enqueue(bytes.slice(at, at + 65_536));
+						controller.close();
+					},
+				}),
+			},
+			{ MAX_BODY_BYTES: "1000" },
+		);
+		expect(streamed.status).toBe(413);
+		expect(await streamed.json()).toMatchObject({ error: { message: "body is larger than 1000 bytes" } });
+		// Just under a small limit still signs in.
+		const small = await call(
+			"/api/session",
+			{ method: "POST", body: JSON.stringify({ token: ADMIN_TOKEN }) },
+			{ MAX_BODY_BYTES: "1000" },
+		);
+		expect(small.status).toBe(200);
+	});
+
+	it("refuses a body nested past the JSON depth bound with 400", async () => {
+		const deep = `{"token":${"[".repeat(100)}${"]".repeat(100)}}`;
+		const response = await call("/api/session", { method: "POST", body: deep });
+		expect(response.status).toBe(400);
+		expect(await response.json()).toMatchObject({ error: { message: "body nests deeper than 64 levels" } });
+	});
+
 	it("is off (503) while ADMIN_TOKEN is unset", async () => {
 		const response = await call(
 			"/api/session",

@@ -1,9 +1,10 @@
 // GET /healthz: anyone gets {"status", "version"} and nothing else; the admin token gets the details; the
 // check reads and never writes.
-import { env, SELF } from "cloudflare:test";
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import packageJson from "../../package.json";
-import { healthStatus } from "../../src/health";
+import { healthStatus, PUBLIC_HEALTH_TTL_MS } from "../../src/health";
+import worker from "../../src/index";
 import { resetPolicyCacheForTests } from "../../src/policy/loader";
 import { ADMIN_TOKEN, healthDetails } from "../api/admin";
 import { fetchWith } from "../support/tencent";
@@ -102,6 +103,68 @@ describe("GET /healthz without credentials", () => {
 		resetPolicyCacheForTests();
 		expect((await healthDetails()).json).toMatchObject({ policy: { loaded: true, version: "health-7" } });
 		expect(await snapshot()).toEqual(before);
+	});
+});
+
+/** GET /healthz on the given env object itself (not a copy), as workerd hands an isolate one env. */
+async function healthOn(target: Env, headers: Record<string, string> = {}) {
+	const ctx = createExecutionContext();
+	const response = await worker.fetch(
+		new Request("https://webhooks.example.com/healthz", { headers }) as Request<
+			unknown,
+			IncomingRequestCfProperties
+		>,
+		target,
+		ctx,
+	);
+	await waitOnExecutionContext(ctx);
+	return { status: response.status, json: await response.json<Record<string, unknown>>() };
+}
+
+describe("GET /healthz without credentials reads no binding per request", () => {
+	it("answers from the isolate's last look for a few seconds, while the admin's details look afresh", async () => {
+		await withPolicy(GOOD_POLICY);
+		const target: Env = { ...env, ADMIN_TOKEN };
+		expect(await healthOn(target)).toEqual({
+			status: 200,
+			json: { status: "ok", version: packageJson.version },
+		});
+		// With KV and D1 gone from this very env, a look would see it; the anonymous answer does not look.
+		const bindings = { DB: target.DB, POLICY: target.POLICY };
+		Object.assign(target, { DB: undefined, POLICY: undefined });
+		resetPolicyCacheForTests();
+		for (let i = 0; i < 3; i++)
+			expect(await healthOn(target)).toEqual({
+				status: 200,
+				json: { status: "ok", version: packageJson.version },
+			});
+		// The admin's details do look, on the same env.
+		const details = await healthOn(target, { authorization: `Bearer ${ADMIN_TOKEN}` });
+		expect(details.json).toMatchObject({ d1: { ok: false } });
+		expect(details.json.status).not.toBe("ok");
+		// Another env (a fresh isolate's, or a test's) starts with no verdict.
+		const fresh = await healthOn({ ...target });
+		expect(fresh.json.status).not.toBe("ok");
+		Object.assign(target, bindings);
+	});
+
+	it("looks again once the last look is PUBLIC_HEALTH_TTL_MS old", async () => {
+		await withPolicy(GOOD_POLICY);
+		const target: Env = { ...env, ADMIN_TOKEN };
+		expect(PUBLIC_HEALTH_TTL_MS).toBe(5_000);
+		const realNow = Date.now;
+		try {
+			const start = realNow();
+			Date.now = () => start;
+			expect((await healthOn(target)).json.status).toBe("ok");
+			Object.assign(target, { DB: undefined });
+			Date.now = () => start + 4_999;
+			expect((await healthOn(target)).json.status).toBe("ok");
+			Date.now = () => start + 5_000;
+			expect((await healthOn(target)).json.status).toBe("degraded");
+		} finally {
+			Date.now = realNow;
+		}
 	});
 });
 

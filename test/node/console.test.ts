@@ -293,6 +293,9 @@ describe.sequential("the console at /admin", () => {
 		const facts = page.locator("#health-facts");
 		await expect.poll(() => facts.textContent()).toContain("Policy versionexample-2");
 		expect(await facts.textContent()).toContain("Policy sourcelive");
+		// The verdict /healthz gives, not a field it does not have.
+		expect(await facts.textContent()).toContain("Overallok");
+		expect(await facts.textContent()).toContain("EnforcementREST API off");
 		await shot("08-health");
 	});
 

@@ -3,10 +3,9 @@
 // callbacks signed with the console token as Tencent signs them. Enforcement acts only on what Tencent
 // confirms, within the hourly caps, and records who asked.
 import { createHash } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FAKE_SECRET_KEY, FAKE_TENCENT_ORIGIN, fakeTencent } from "../support/fake-tencent.mjs";
+import { FAKE_SECRET_KEY } from "../support/fake-tencent.mjs";
+import { type FakeTencentServer, startFakeTencent } from "./support/fake-tencent-server";
 import { type RunningWorker, startWorker } from "./support/worker";
 
 const ADMIN_TOKEN = "admin-token-for-enforcement-socket-test-0123456789";
@@ -41,37 +40,22 @@ interface Action {
 	attempts: number;
 }
 
-let tencent: Server;
+let tencent: FakeTencentServer;
 let worker: RunningWorker;
 
 /** The stand-in's control paths, called in-process. */
-async function control<T>(path: string, body: unknown): Promise<T> {
-	const response = await fakeTencent(
-		new Request(`${FAKE_TENCENT_ORIGIN}/__control/${path}`, { method: "POST", body: JSON.stringify(body) }),
-	);
-	return (await response.json()) as T;
-}
+const control = <T>(path: string, body: unknown): Promise<T> => tencent.control<T>(path, body);
 
 const calls = (groupId: string) => control<Recorded[]>("calls", { groupId });
 const callsNaming = (text: string) => control<Recorded[]>("calls-naming", { text });
 
 beforeAll(async () => {
 	// The recording stand-in for Tencent's REST API, on its own loopback port.
-	tencent = createServer(async (req, res) => {
-		const chunks: Buffer[] = [];
-		for await (const chunk of req) chunks.push(chunk as Buffer);
-		const answer = await fakeTencent(
-			new Request(`${FAKE_TENCENT_ORIGIN}${req.url}`, { method: req.method, body: Buffer.concat(chunks) }),
-		);
-		res.writeHead(answer.status, { "content-type": "application/json" });
-		res.end(await answer.text());
-	});
-	await new Promise<void>((resolve) => tencent.listen(0, "127.0.0.1", resolve));
-	const { port } = tencent.address() as AddressInfo;
+	tencent = await startFakeTencent();
 	worker = await startWorker({
 		vars: {
 			SDKAPPID: `${APP},${CAPPED_APP}`,
-			TENCENT_API_BASE: `http://127.0.0.1:${port}`,
+			TENCENT_API_BASE: tencent.base,
 			TENCENT_ADMIN_IDENTIFIER: "administrator",
 		},
 		secrets: { TENCENT_SECRET_KEY: FAKE_SECRET_KEY, ADMIN_TOKEN, CALLBACK_TOKEN },
@@ -87,7 +71,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await worker?.stop();
-	await new Promise((resolve) => tencent?.close(resolve));
+	await tencent?.close();
 });
 
 let lastRequestTime = Math.floor(Date.now() / 1000);

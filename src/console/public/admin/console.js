@@ -115,18 +115,45 @@ const PANELS = ["test", "decisions", "topics", "policy", "quarantine", "enforcem
 const onOpen = {};
 const opened = new Set();
 
+/** Filters a fragment can carry after "?" (`#enforcement?status=held`), applied to a panel as it opens. */
+/** @type {Record<string, (params: URLSearchParams) => void>} */
+const onParams = {};
+
 function route() {
-	const wanted = location.hash.slice(1);
+	const [wanted = "", query] = location.hash.slice(1).split("?");
 	const current = PANELS.includes(wanted) ? wanted : "test";
 	for (const id of PANELS) byId(id).hidden = id !== current;
 	for (const link of document.querySelectorAll("#tabs a")) {
 		if (link.getAttribute("href") === `#${current}`) link.setAttribute("aria-current", "page");
 		else link.removeAttribute("aria-current");
 	}
+	const params = query === undefined ? null : new URLSearchParams(query);
+	if (params) onParams[current]?.(params);
 	if (!opened.has(current)) {
 		opened.add(current);
 		onOpen[current]?.();
+	} else if (params) onOpen[current]?.();
+	loadHold();
+}
+
+// ---- Banners at the top of every panel: held enforcement, unsigned callbacks ----
+
+/** What GET /api/enforcement/hold last said; null until it answered. */
+let hold = /** @type {{held: number, oldestAt: number | null, caps: any, unsigned: boolean} | null} */ (null);
+
+async function loadHold() {
+	try {
+		hold = await api("GET", "/api/enforcement/hold");
+	} catch {
+		return;
 	}
+	const held = hold?.held ?? 0;
+	byId("hold-banner").hidden = held === 0;
+	byId("hold-text").textContent =
+		`${held} enforcement action${held === 1 ? " is" : "s are"} held: a cap was reached${hold?.oldestAt ? ` (oldest ${when(hold.oldestAt)})` : ""}.`;
+	byId("unsigned-banner").hidden = hold?.unsigned !== true;
+	byId("held-actions").hidden = held === 0;
+	byId("held-count").textContent = `${held} held`;
 }
 window.addEventListener("hashchange", route);
 
@@ -668,8 +695,25 @@ async function publishWith(write) {
 	}
 }
 
-/** Which live topics the draft would refuse: the first pages, read-only (nothing is applied from here). */
+/** @param {any} hit a row of the backtest's `refused` (snake_case, as the API answers) */
+const backtestLine = (hit) =>
+	el("li", `${hit.name} — ${hit.topic_id} (${hit.rule ?? "operator rule"}, ${hit.error_code})`);
+
+/** The live policy's backtest page on screen, with its preview; null when none is (or a draft's is). */
+let livePreview =
+	/** @type {{after: string | null, token: string, counts: Record<string, number>, next: string | null} | null} */ (
+		null
+	);
+
+function clearBacktest() {
+	livePreview = null;
+	byId("backtest-apply-box").hidden = true;
+	byId("backtest-apply-result").textContent = "";
+}
+
+/** Which live topics the draft would refuse: the first pages, read-only (a draft is never applied). */
 async function backtestDraft() {
+	clearBacktest();
 	const box = byId("backtest-result");
 	box.replaceChildren(el("p", "Backtesting…"));
 	/** @type {any[]} */
@@ -694,16 +738,93 @@ async function backtestDraft() {
 		return;
 	}
 	const list = el("ul");
-	for (const hit of refused.slice(0, 200))
-		list.append(el("li", `${hit.name} — ${hit.topicId} (${hit.rule ?? "operator rule"}, ${hit.errorCode})`));
+	for (const hit of refused.slice(0, 200)) list.append(backtestLine(hit));
 	box.replaceChildren(
 		el(
 			"p",
 			`The draft would refuse ${refused.length} of ${scanned} live topics${after === null ? "" : " scanned so far"}.`,
 		),
+		el("p", "This is a draft: publish it first to apply it.", "hint"),
 		list,
 	);
 }
+
+/** @param {Record<string, number>} counts */
+const countsText = (counts) =>
+	`${counts.destroy ?? 0} destroy, ${counts.rename ?? 0} rename, ${counts.revert ?? 0} revert, ${counts.log ?? 0} log only`;
+
+/**
+ * One page of the live policy's backtest, with the preview its Apply needs (a token bound to the live
+ * policy and to these counts, good for 10 minutes).
+ * @param {string | null} after
+ */
+async function backtestLive(after) {
+	clearBacktest();
+	const box = byId("backtest-result");
+	box.replaceChildren(el("p", "Backtesting the live policy…"));
+	let answer;
+	try {
+		answer = await api("POST", "/api/policy/backtest", after ? { after } : {});
+	} catch (error) {
+		box.replaceChildren(
+			el("p", `Could not backtest: ${error instanceof Error ? error.message : error}`, "error"),
+		);
+		return;
+	}
+	const list = el("ul");
+	for (const hit of answer.refused.slice(0, 200)) list.append(backtestLine(hit));
+	const preview = answer.preview ?? null;
+	box.replaceChildren(
+		el(
+			"p",
+			`The live policy (${answer.policyVersion}) refuses ${answer.refused.length} of ${answer.scanned} live topics on this page${after ? "" : " (the first)"}.`,
+		),
+		...(preview
+			? [el("p", `Applying this page would queue: ${countsText(preview.counts)}.`, "preview")]
+			: []),
+		list,
+	);
+	if (preview) {
+		livePreview = { after, token: preview.token, counts: preview.counts, next: answer.next };
+		byId("backtest-apply-box").hidden = false;
+		/** @type {HTMLButtonElement} */ (byId("backtest-apply")).disabled = false;
+	}
+	byId("backtest-next").hidden = answer.next === null;
+	byId("backtest-next").dataset.after = answer.next ?? "";
+}
+
+/** Applies the previewed page, after the moderator confirms its counts. */
+async function applyBacktest() {
+	const preview = livePreview;
+	if (!preview) return;
+	const result = byId("backtest-apply-result");
+	if (!window.confirm(`Apply the live policy to this page? This queues ${countsText(preview.counts)}.`))
+		return;
+	/** @type {HTMLButtonElement} */ (byId("backtest-apply")).disabled = true;
+	try {
+		const answer = await api("POST", "/api/policy/backtest", {
+			apply: true,
+			previewToken: preview.token,
+			...(preview.after ? { after: preview.after } : {}),
+		});
+		const applied = answer.applied ?? {};
+		result.className = "ok";
+		result.textContent = `Applied: ${Object.entries(applied)
+			.map(([key, value]) => `${key} ${typeof value === "object" ? JSON.stringify(value) : value}`)
+			.join(", ")}.`;
+		livePreview = null;
+	} catch (error) {
+		result.className = "error";
+		result.textContent = `Not applied: ${error instanceof Error ? error.message : error}${error instanceof ApiError && error.status === 409 ? " Backtest again for a fresh preview." : ""}`;
+		/** @type {HTMLButtonElement} */ (byId("backtest-apply")).disabled = false;
+	}
+	loadHold();
+}
+byId("policy-backtest-live").addEventListener("click", () => backtestLive(null));
+byId("backtest-apply").addEventListener("click", applyBacktest);
+byId("backtest-next").addEventListener("click", () =>
+	backtestLive(byId("backtest-next").dataset.after || null),
+);
 byId("policy-backtest").addEventListener("click", backtestDraft);
 
 /** @param {number} id */
@@ -837,6 +958,44 @@ byId("quarantine-dismiss").addEventListener("click", () => actOnQuarantined("dis
 
 let enforcementAfter = /** @type {number | null} */ (null);
 
+/** The fields of a destroyed topic's last state, as Tencent reported them, with their labels. */
+const LAST_STATE_FIELDS = [
+	["name", "Name"],
+	["introduction", "Introduction"],
+	["notification", "Notification"],
+	["faceUrl", "Face URL"],
+	["owner", "Owner"],
+	["customData", "Custom data"],
+];
+
+/** A destroyed topic's kept state, for recreating it by hand. @param {any} state */
+function lastStateView(state) {
+	const details = el("details", undefined, "last-state");
+	details.append(el("summary", "Last state"));
+	const list = el("dl", undefined, "facts");
+	for (const [key, label] of LAST_STATE_FIELDS) {
+		const value = state[key];
+		fact(
+			list,
+			label,
+			value == null || value === "" ? "—" : typeof value === "string" ? value : JSON.stringify(value),
+		);
+	}
+	details.append(list);
+	return details;
+}
+
+/** A ledger row's `last_state`: an object, or its JSON text, or null. @param {any} value */
+function parsedState(value) {
+	if (value == null) return null;
+	if (typeof value === "object") return value;
+	try {
+		return JSON.parse(value);
+	} catch {
+		return null;
+	}
+}
+
 /** @param {boolean} more */
 async function loadEnforcement(more) {
 	const body = byId("enforcement-table").querySelector("tbody");
@@ -850,18 +1009,39 @@ async function loadEnforcement(more) {
 		if (!more) body.replaceChildren();
 		for (const a of page.actions) {
 			const tr = el("tr");
-			const what = a.new_name
-				? `${a.action}: "${a.old_name}" → "${a.new_name}"`
-				: `${a.action}: "${a.old_name}"`;
-			const outcome = `${a.status}${a.error_code ? ` (${a.error_code}${a.error_info ? ` ${a.error_info}` : ""})` : ""}${a.reason ? `: ${a.reason}` : ""}`;
+			const what = el(
+				"td",
+				a.new_name ? `${a.action}: "${a.old_name}" → "${a.new_name}"` : `${a.action}: "${a.old_name}"`,
+			);
+			const state = parsedState(a.last_state);
+			if (state) what.append(lastStateView(state));
+			// A reason may already start with the status ("held: the cap of …"): it is not said twice.
+			const reason = a.reason?.startsWith(`${a.status}: `) ? a.reason.slice(a.status.length + 2) : a.reason;
+			const outcome = `${a.status}${a.error_code ? ` (${a.error_code}${a.error_info ? ` ${a.error_info}` : ""})` : ""}${reason ? `: ${reason}` : ""}`;
+			const buttons = el("td");
+			if (a.status === "held") {
+				for (const [verb, label] of [
+					["resume", "Resume"],
+					["discard", "Discard"],
+				]) {
+					const button = el("button", label, verb === "discard" ? "secondary" : "");
+					button.setAttribute("type", "button");
+					button.setAttribute("aria-label", `${label} action #${a.id}`);
+					button.addEventListener("click", () => actOnHeld(verb, { ids: [a.id] }));
+					buttons.append(button);
+				}
+			}
 			tr.append(
 				el("td", `#${a.id}`),
 				el("td", when(a.updated_at)),
 				el("td", a.topic_id ?? a.group_id),
-				el("td", what),
-				el("td", outcome, a.status === "failed" ? "refused" : ""),
+				what,
+				el("td", outcome, a.status === "failed" ? "refused" : a.status === "held" ? "held" : ""),
+				el("td", a.requested_by ?? "—"),
+				el("td", a.confirmed_name ?? "—"),
 				el("td", String(a.attempts)),
 				el("td", a.rule ?? "—"),
+				buttons,
 			);
 			body.append(tr);
 		}
@@ -872,9 +1052,43 @@ async function loadEnforcement(more) {
 		messageRow(body, `Could not load the ledger: ${error instanceof Error ? error.message : error}`, "error");
 	}
 }
+
+/**
+ * Resumes or discards held actions: some by id, or all of them (after a confirmation).
+ * @param {string} verb "resume" or "discard" @param {{ids: number[]} | {all: true}} which
+ */
+async function actOnHeld(verb, which) {
+	const result = byId("enforcement-result");
+	if ("all" in which) {
+		const held = hold?.held ?? 0;
+		const question =
+			verb === "resume"
+				? `Resume all ${held} held actions? Each is checked with Tencent again, then carried out.`
+				: `Discard all ${held} held actions? None of them will be carried out.`;
+		if (!window.confirm(question)) return;
+	}
+	try {
+		const answer = await api("POST", `/api/enforcement/${verb}`, which);
+		result.className = "ok";
+		result.textContent =
+			verb === "resume" ? `Resumed ${answer.resumed} action(s).` : `Discarded ${answer.discarded} action(s).`;
+	} catch (error) {
+		result.className = "error";
+		result.textContent = `Could not ${verb}: ${error instanceof Error ? error.message : error}`;
+	}
+	await loadHold();
+	await loadEnforcement(false);
+}
+
 onOpen.enforcement = () => loadEnforcement(false);
+onParams.enforcement = (params) => {
+	const status = params.get("status");
+	if (status !== null) input("enforcement-status").value = status;
+};
 input("enforcement-status").addEventListener("change", () => loadEnforcement(false));
 byId("enforcement-more").addEventListener("click", () => loadEnforcement(true));
+byId("resume-all").addEventListener("click", () => actOnHeld("resume", { all: true }));
+byId("discard-all").addEventListener("click", () => actOnHeld("discard", { all: true }));
 
 // ---- Health ----
 
@@ -885,7 +1099,7 @@ async function loadHealth() {
 		const health = await response.json();
 		const policy = health.policy ?? {};
 		list.replaceChildren();
-		fact(list, "Overall", health.ok ? "ok" : "degraded");
+		fact(list, "Overall", health.status ?? `HTTP ${response.status}`);
 		fact(list, "Policy version", policy.version ?? "none");
 		fact(
 			list,
@@ -901,6 +1115,13 @@ async function loadHealth() {
 		fact(list, "D1", health.d1?.ok ? `ok (${health.d1.ms} ms)` : `failing: ${health.d1?.error}`);
 		fact(list, "Queue depth", health.queue?.depth ?? "not reported by Cloudflare to the Worker");
 		fact(list, "Callback auth", health.auth?.mode ?? "?");
+		fact(
+			list,
+			"Enforcement",
+			health.enforcement
+				? `REST API ${health.enforcement.restApi}${health.enforcement.warning ? `: ${health.enforcement.warning}` : ""}`
+				: "?",
+		);
 		fact(list, "Worker version", health.version ?? "?");
 	} catch (error) {
 		list.replaceChildren(
