@@ -2,7 +2,8 @@
 // 400 that names it, never a 5xx and never silently ignored.
 import * as v from "valibot";
 import type { ApiProblem } from "../http/api-error";
-import { jsonDepthExceeds, MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
+import { MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
+import { jsonDepthExceeds } from "../json";
 import { ok, type Result, refused } from "../result";
 
 /** A parameter's schema: it receives the raw string, or undefined when the parameter is absent. */
