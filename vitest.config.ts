@@ -1,13 +1,13 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { localFileOverrides } from "./scripts/local-env.mjs";
 import {
 	FAKE_ADMIN_IDENTIFIER,
 	FAKE_SECRET_KEY,
 	FAKE_TENCENT_ORIGIN,
 	fakeTencent,
 } from "./test/support/fake-tencent.mjs";
+import { localFileOverrides } from "./tools/lib/local-env.mjs";
 
 const migrationsPath = fileURLToPath(new URL("./migrations", import.meta.url));
 const configPath = "./wrangler.toml";

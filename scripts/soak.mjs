@@ -11,8 +11,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Miniflare } from "miniflare";
+import { tomlWorkerOptions } from "../tools/lib/local-env.mjs";
 import { callbackQuery, callbackSign } from "../tools/lib/tencent-callback.mjs";
-import { tomlWorkerOptions } from "./local-env.mjs";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 16);

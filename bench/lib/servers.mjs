@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
-import { tomlWorkerOptions } from "../../scripts/local-env.mjs";
+import { tomlWorkerOptions } from "../../tools/lib/local-env.mjs";
 import { buildWorker, wrangler } from "./build.mjs";
 
 const FLOOR_CONFIG = fileURLToPath(new URL("../floor/wrangler.toml", import.meta.url));

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { projectWorkerOptions } from "../../bench/lib/servers.mjs";
-import { localFileOverrides, tomlWorkerOptions } from "../../scripts/local-env.mjs";
+import { localFileOverrides, tomlWorkerOptions } from "../../tools/lib/local-env.mjs";
 import { type RunningWorker, startWorker } from "./support/worker";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));

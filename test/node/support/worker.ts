@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { unstable_splitSqlQuery, unstable_startWorker } from "wrangler";
-import { NO_ENV_FILES, tomlWorkerOptions } from "../../../scripts/local-env.mjs";
+import { NO_ENV_FILES, tomlWorkerOptions } from "../../../tools/lib/local-env.mjs";
 
 const projectRoot = fileURLToPath(new URL("../../..", import.meta.url));
 const configPath = join(projectRoot, "wrangler.toml");
