@@ -50,7 +50,8 @@ async function probe(check: () => Promise<unknown>): Promise<Probe> {
 
 /**
  * Whether the Worker can act through Tencent's REST API: where, as whom, which SdkAppids have a key, and
- * whether callbacks are accepted unsigned (then enforcement records what it would do and calls nothing).
+ * whether callbacks are accepted unsigned (then enforcement records what they would make it do, and calls
+ * nothing for them).
  */
 function enforcementHealth(config: Config): Record<string, unknown> {
 	const { apiBase, identifier } = config.tencent;
@@ -63,7 +64,7 @@ function enforcementHealth(config: Config): Record<string, unknown> {
 				]),
 		...(callbackAuthMode(config) === "unsigned"
 			? [
-					"callbacks are accepted unsigned (ALLOW_UNSIGNED_CALLBACKS): enforcement records what it would do and calls nothing",
+					"callbacks are accepted unsigned (ALLOW_UNSIGNED_CALLBACKS): enforcement records what they would make it do and calls nothing for them (a moderator's backtest apply or resume still acts, once Tencent confirms)",
 				]
 			: []),
 	];

@@ -5,12 +5,13 @@
 import * as v from "valibot";
 import type { AdminCaller } from "../auth/admin-auth";
 import { readConfig } from "../config";
+import { sha256Hex } from "../crypto";
 import { tencentClient } from "../enforcement/actions";
 import { applyBacktest, countActions, type LiveTopic, refusedTopics } from "../enforcement/backtest";
 import { checkPreview, issuePreview, PREVIEW_TTL_MS } from "../enforcement/preview";
 import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
-import { type CompiledPolicy, policyLoader, readLivePolicy } from "../policy";
+import { type CompiledPolicy, policyLabel, policyLoader, readLivePolicy } from "../policy";
 import { compileInlinePolicy } from "./policy-check";
 
 /** Topics read per request by default, and at most: bounds the CPU and D1 work of one request. */
@@ -90,17 +91,32 @@ export async function handleBacktest(
 		policyVersion = compiled.value.version ?? "inline";
 		source = "inline";
 	} else {
-		const state = await policyLoader.current(env, (work) => ctx.waitUntil(work));
-		if (state.policy === null)
+		// The live policy is the KV value itself, not this isolate's copy (refreshed once a minute): a publish
+		// from any isolate is what the next backtest judges with, and what makes an older preview stale.
+		const [state, live] = await Promise.all([
+			policyLoader.current(env, (work) => ctx.waitUntil(work)),
+			readLivePolicy(env),
+		]);
+		const fresh =
+			live.text !== null && live.hash !== state.policy?.hash ? compileInlinePolicy(live.text) : null;
+		if (fresh?.ok) {
+			policy = fresh.value;
+			policyVersion = policyLabel(fresh.value.version, live.hash ?? "");
+			source = "live";
+			liveHash = live.hash;
+		} else if (state.policy === null)
 			return apiError({
 				status: 409,
 				message: 'no usable policy is loaded; send one as "policy"',
 				field: "policy",
 			});
-		policy = state.policy.compiled;
-		policyVersion = state.policy.label;
-		source = state.liveProblem === null ? "live" : "last-known-good";
-		if (source === "live") liveHash = state.policy.hash;
+		else {
+			policy = state.policy.compiled;
+			policyVersion = state.policy.label;
+			const isLive = state.liveProblem === null && fresh === null && live.hash === state.policy.hash;
+			source = isLive ? "live" : "last-known-good";
+			if (isLive) liveHash = state.policy.hash;
+		}
 	}
 	if (apply && liveHash === null)
 		return apiError({
@@ -118,20 +134,12 @@ export async function handleBacktest(
 	const refused = refusedTopics(policy, rows);
 	const next = rows.length === limit ? (rows.at(-1)?.topic_id ?? null) : null;
 	const counts = countActions(policy, refused);
-	const page = { policyHash: liveHash ?? "", after: after ?? "", limit, counts };
+	const hits = await sha256Hex(JSON.stringify(refused.map((hit) => [hit.topicId, hit.name])));
+	const page = { policyHash: liveHash ?? "", after: after ?? "", limit, counts, hits };
 	const secret = readConfig(env).adminToken ?? "";
 	let applied: Awaited<ReturnType<typeof applyBacktest>> | undefined;
 	let preview: { token: string; expiresAt: number; counts: typeof counts } | undefined;
 	if (apply) {
-		// The KV value itself, not this isolate's copy (refreshed once a minute): a publish since the preview,
-		// from any isolate, makes the token stale.
-		const live = await readLivePolicy(env);
-		if (live.hash !== liveHash)
-			return apiError({
-				status: 409,
-				message: "previewToken: the live policy changed since this preview: run the backtest again",
-				field: "previewToken",
-			});
 		const checked = await checkPreview(secret, previewToken ?? "", page, Date.now());
 		if (!checked.ok)
 			return checked.problem.kind === "stale"

@@ -454,7 +454,7 @@ export const apiOperations: ApiOperation[] = [
 					unsigned: v.pipe(
 						v.boolean(),
 						v.description(
-							"Callbacks are accepted unsigned: enforcement records what it would do and calls nothing.",
+							"Callbacks are accepted unsigned: enforcement records what they would make it do and calls nothing for them; a moderator's backtest apply or resume still acts once Tencent confirms.",
 						),
 					),
 				}),

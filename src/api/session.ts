@@ -45,12 +45,24 @@ async function sessionView(adminToken: string, session: ConsoleSession) {
 /**
  * POST /api/session `{"token": <ADMIN_TOKEN>, "name"?: who}` → 200 `{name, expiresAt, csrfToken}` with the
  * session cookie; a wrong token → 401 (a failed attempt, limited like every wrong credential), a malformed
- * body → 400 naming the field, a body over MAX_BODY_BYTES → 413. Open without credentials (it is how they
+ * body → 400 naming the field, a body over MAX_BODY_BYTES → 413, any content type but application/json →
+ * 415 (not counted: a cross-site form cannot lock the admin out). Open without credentials (it is how they
  * are obtained); the token is compared in constant time.
  */
 export async function signIn(request: Request, env: Env): Promise<Response> {
 	const token = adminToken(readConfig(env));
 	if (!token.ok) return apiError(token.problem);
+	// Only JSON, declared as such: a form or text/plain POST is one any web page can make the admin's browser
+	// send without asking (no CORS preflight), and its wrong tokens would lock the admin out.
+	const type = request.headers.get("content-type") ?? "";
+	if (!/^application\/json\s*(;|$)/i.test(type)) {
+		await request.body?.cancel();
+		return apiError({
+			status: 415,
+			message: "content-type: must be application/json",
+			field: "content-type",
+		});
+	}
 	const expected = token.value;
 	// Open to anyone, so bounded like every body: a larger one is a 413, never read whole.
 	const body = await readJsonBody(request, SignInSchema, readConfig(env).maxBodyBytes);

@@ -153,7 +153,10 @@ async function handleEvent(
 	const client = tencentClient(env, message.sdkAppId);
 	let topicId = message.topicId;
 	let unresolved: string | null = null;
-	if (message.target === "topic" && topicId === null) {
+	// An unsigned callback never makes the Worker call Tencent, not even to find its topic.
+	if (message.target === "topic" && topicId === null && !message.authenticated)
+		unresolved = "the callback was not signed, so its topic is not looked up";
+	else if (message.target === "topic" && topicId === null) {
 		const found = await resolveTopic(client, message.groupId, message.name);
 		if ("retry" in found)
 			return deliveries >= MAX_ATTEMPTS ? null : { retryInSeconds: enforcementRetryDelay(deliveries) };
@@ -167,10 +170,10 @@ async function handleEvent(
 	const history =
 		topicId === null && message.target === "topic" ? [] : await nameHistory(env.DB, message.groupId, topicId);
 	let plan = planAction(policy, live, refusal, history, client !== null);
-	if (unresolved !== null && plan.status === "pending")
-		plan = { ...plan, status: "skipped", reason: `the topic could not be resolved: ${unresolved}` };
 	if (!message.authenticated && plan.status === "pending")
 		plan = { ...plan, status: "skipped", reason: UNSIGNED_REASON };
+	if (unresolved !== null && plan.status === "pending")
+		plan = { ...plan, status: "skipped", reason: `the topic could not be resolved: ${unresolved}` };
 	const { row } = await recordAction(env.DB, {
 		key: message.key,
 		previousKey: message.previousKey,

@@ -1,10 +1,12 @@
 // What to do about a live name, decided from the policy alone: pure functions, no I/O. The queue consumer
 // (actions.ts) gathers the facts (which topic, its earlier names) and carries the plan out.
+import { fitsInUtf8Bytes } from "../crypto";
 import {
 	type CompiledPolicy,
 	type CompiledRules,
 	evaluateCreation,
 	evaluateName,
+	TENCENT_NAME_MAX_BYTES,
 	type Verdict,
 } from "../policy";
 
@@ -83,7 +85,11 @@ export function planAction(
 	return { action, newName, status: "pending", reason: null, rule };
 }
 
-/** The newest earlier name that the policy allows now, other than the refused one. */
+/**
+ * The newest earlier name that the policy allows now, other than the refused one. History comes from
+ * callback bodies, which Tencent's Sign does not cover: a name Tencent could never have held (over its
+ * 30 bytes) is passed over, so a planted one can neither be written nor make the revert fail with 10004.
+ */
 export function lastAllowedName(
 	rules: CompiledRules | null,
 	refused: string,
@@ -91,7 +97,8 @@ export function lastAllowedName(
 ): string | null {
 	if (rules === null) return null;
 	for (const name of history) {
-		if (name !== refused && evaluateName(rules, name).allowed) return name;
+		if (name === refused || !fitsInUtf8Bytes(name, TENCENT_NAME_MAX_BYTES)) continue;
+		if (evaluateName(rules, name).allowed) return name;
 	}
 	return null;
 }

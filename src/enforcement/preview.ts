@@ -1,5 +1,5 @@
-// A backtest's preview token: what an apply of the same page would do, bound to the live policy's hash and
-// to the counts of its actions, signed with the admin token so that only this Worker issues one. Apply
+// A backtest's preview token: what an apply of the same page would do, bound to the live policy's hash, to
+// the counts of its actions and to the very topics and names it showed, signed with the admin token so that only this Worker issues one. Apply
 // takes nothing else, so every sweep that renames or destroys topics follows a preview a person has seen.
 import { base64UrlDecode, base64UrlEncode, hmacSha256, timingSafeEqualStrings } from "../crypto";
 import { ok, type Result, refused } from "../result";
@@ -18,6 +18,8 @@ export interface Preview {
 	after: string;
 	limit: number;
 	counts: ActionCounts;
+	/** SHA-256 of the refused topics' IDs and names: the very topics the preview showed. */
+	hits: string;
 	issuedAt: number;
 }
 
@@ -74,6 +76,11 @@ export async function checkPreview(
 		return refused({
 			kind: "stale",
 			message: `counted ${JSON.stringify(preview.counts)}, and the same page now gives ${JSON.stringify(now.counts)}: run the backtest again`,
+		});
+	if (preview.hits !== now.hits)
+		return refused({
+			kind: "stale",
+			message: "the page's refused topics or their names changed since the preview: run the backtest again",
 		});
 	return ok(preview);
 }

@@ -136,7 +136,10 @@ async function queueRecheck(env: Env, event: AcceptedEvent, live: LiveEvent): Pr
 			// An event that happens once is keyed by its group (store/event-key.ts): its topic tells the
 			// creations of one community apart, as each `events` row's key does.
 			key: onceIn(event.facts) === null ? stem : `${stem}:${live.topicId ?? ""}`,
-			previousKey: previousStem,
+			previousKey:
+				onceIn(event.facts) === null || previousStem === null
+					? previousStem
+					: `${previousStem}:${live.topicId ?? ""}`,
 			at: event.facts.eventTime ?? event.receivedAt,
 			authenticated: event.authenticated,
 		};

@@ -11,6 +11,7 @@ export const API_ERROR_CODES = {
 	405: "method_not_allowed",
 	409: "conflict",
 	413: "payload_too_large",
+	415: "unsupported_media_type",
 	422: "unprocessable",
 	429: "too_many_requests",
 	500: "internal",
@@ -32,7 +33,7 @@ export interface ApiProblem {
 }
 
 /**
- * The body of every /api error, whatever the status (400, 401, 403, 404, 405, 409, 413, 422, 429, 500, 503):
+ * The body of every /api error, whatever the status (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 503):
  *
  * ```json
  * {"error": {"code": "bad_request", "message": "limit: must be a whole number from 1 to 1000", "field": "limit"}}

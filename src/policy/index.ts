@@ -14,13 +14,18 @@ import { policyLoader } from "./loader";
 
 export { POLICY_LIMITS } from "./document/limits";
 export type { Outcome } from "./document/positions";
-export { ENFORCEMENT_DEFAULTS, type PolicyDocument, PolicyDocumentSchema } from "./document/schema";
+export {
+	ENFORCEMENT_DEFAULTS,
+	type PolicyDocument,
+	PolicyDocumentSchema,
+	TENCENT_NAME_MAX_BYTES,
+} from "./document/schema";
 export { compilePolicy, compilePolicyText, summarizePolicy } from "./engine/compile";
 export { evaluateCreation, evaluateName, explainCreation } from "./engine/evaluate";
 export type { CompiledPolicy, CompiledRules, CreationKind, CreationRequest, Verdict } from "./engine/types";
 export type { PolicyDecision } from "./fail-mode";
 export { failModeDecision } from "./fail-mode";
-export { policyLoader } from "./loader";
+export { policyLabel, policyLoader } from "./loader";
 export {
 	POLICY_VERSION_COLUMNS,
 	type PolicyVersionView,

@@ -48,6 +48,11 @@ interface LastKnownGoodMeta {
 	savedAt: string;
 }
 
+/** How a policy is named in logs, decisions and the ledger: its `version`, else `sha256:` and 12 hex digits. */
+export function policyLabel(version: string | null, hash: string): string {
+	return version ?? `sha256:${hash.slice(0, 12)}`;
+}
+
 /** A compiled policy and where it came from. */
 export interface LoadedPolicy {
 	compiled: CompiledPolicy;
@@ -305,7 +310,7 @@ export class PolicyLoader {
 		origin: LoadedPolicy["origin"],
 		from: LoadedPolicy["from"],
 	): LoadedPolicy {
-		const label = compiled.version ?? `sha256:${hash.slice(0, 12)}`;
+		const label = policyLabel(compiled.version, hash);
 		return { compiled, text, hash, label, origin, from, loadedAt: this.clock.now() };
 	}
 }

@@ -36,9 +36,12 @@ const lastDelivery = { input: "", key: "" };
 
 /**
  * The dedupe key of an event. An event that can happen only once (`onceIn`: the group of a topic's or a
- * group's creation or deletion) is keyed by its command, app and group alone, so a redelivery stores nothing
- * new whatever its body, `EventTime` or signature (each row adds its topic). With `EventTime` the key is the
- * content hash: the same event is one event forever. Without it, the content and the delivery (`deliveryKey`, from the signed URL): a redelivery of
+ * group's creation or deletion) is keyed by its command, app and group alone, within the same or the
+ * previous 10-minute window of its arrival: a redelivery (Tencent's retry after a timeout comes within
+ * seconds, re-signed) stores nothing new whatever its body, `EventTime` or signature, while an ID used again
+ * after its deletion is a new event (each row adds its topic). With `EventTime` the key is the content
+ * hash: the same event is one event forever. Without it, the content and the delivery (`deliveryKey`, from
+ * the signed URL): a redelivery of
  * the same request is one event, while the same body sent again later (a topic renamed A → B → A) is a
  * new delivery with its own `RequestTime`, and is stored. Without either, identical bodies are one event
  * within the same or adjacent 10-minute window.
@@ -52,8 +55,12 @@ export async function eventKeyStem(
 	delivery: string | null,
 	onceIn: string | null = null,
 ): Promise<EventKeyStem> {
-	if (onceIn !== null)
-		return { stem: await sha256Hex(`${command}\n${sdkAppId}\nonce\n${onceIn}`), previousStem: null };
+	if (onceIn !== null) {
+		// Once per window, not forever: a topic or group ID may be used again after its deletion.
+		const once = await sha256Hex(`${command}\n${sdkAppId}\nonce\n${onceIn}`);
+		const window = Math.floor(receivedAt / DEDUPE_WINDOW_MS);
+		return { stem: `${once}@${window}`, previousStem: `${once}@${window - 1}` };
+	}
 	const hash = await sha256Hex(`${command}\n${sdkAppId}\n${payload}`);
 	if (eventTime !== null) return { stem: hash, previousStem: null };
 	if (delivery !== null) return { stem: `${hash}~${delivery}`, previousStem: null };

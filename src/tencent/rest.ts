@@ -89,6 +89,7 @@ async function callOnce(
 	client: TencentClient,
 	command: string,
 	body: unknown,
+	listKey: string | undefined,
 ): Promise<{ result: TencentResult; userSig: string }> {
 	const userSig = await cachedUserSig(
 		Number(client.sdkAppId),
@@ -96,7 +97,7 @@ async function callOnce(
 		client.secretKey,
 		Math.floor(Date.now() / 1000),
 	);
-	return { result: await sendOnce(client, command, body, userSig), userSig };
+	return { result: await sendOnce(client, command, body, userSig, listKey), userSig };
 }
 
 async function sendOnce(
@@ -104,6 +105,7 @@ async function sendOnce(
 	command: string,
 	body: unknown,
 	userSig: string,
+	listKey: string | undefined,
 ): Promise<TencentResult> {
 	let response: Response;
 	try {
@@ -139,6 +141,8 @@ async function sendOnce(
 		typeof json.ErrorCode === "number" ? json.ErrorCode : Number(json.ErrorCode ?? Number.NaN);
 	const errorInfo = typeof json.ErrorInfo === "string" ? json.ErrorInfo : "";
 	if (json.ActionStatus === "OK" && errorCode === 0) return ok(json);
+	// A list answer's own entries carry the codes that count; Tencent calls the top-level one meaningless.
+	if (listKey !== undefined && Array.isArray(json[listKey])) return ok(json);
 	if (!Number.isFinite(errorCode))
 		return refused({ kind: "transient", errorCode: null, errorInfo: "the answer has no ErrorCode" });
 	return refused({ kind: classifyErrorCode(errorCode), errorCode, errorInfo });
@@ -146,17 +150,20 @@ async function sendOnce(
 
 /**
  * Calls `command` (e.g. `million_group_open_http_svc/modify_topic`) with `body`. An expired UserSig is
- * replaced and the call made once more; nothing else is retried here (the caller's queue does that).
+ * replaced and the call made once more; nothing else is retried here (the caller's queue does that). For a
+ * list answer (`listKey`, e.g. `TopicAndSelfInfo`), the list's own entries decide: it is returned whatever
+ * the top-level `ErrorCode` says.
  */
 export async function callTencent(
 	client: TencentClient,
 	command: string,
 	body: unknown,
+	listKey?: string,
 ): Promise<TencentResult> {
-	const first = await callOnce(client, command, body);
+	const first = await callOnce(client, command, body, listKey);
 	if (first.result.ok || first.result.problem.errorCode !== USERSIG_EXPIRED) return first.result;
 	forgetUserSig(first.userSig);
-	return (await callOnce(client, command, body)).result;
+	return (await callOnce(client, command, body, listKey)).result;
 }
 
 /** Renames a topic (`modify_topic` with `TopicName`). */
@@ -179,10 +186,12 @@ export function destroyTopics(
 	groupId: string,
 	topicIds: string[],
 ): Promise<TencentResult> {
-	return callTencent(client, "million_group_open_http_svc/destroy_topic", {
-		GroupId: groupId,
-		TopicIdList: topicIds,
-	});
+	return callTencent(
+		client,
+		"million_group_open_http_svc/destroy_topic",
+		{ GroupId: groupId, TopicIdList: topicIds },
+		"DestroyResultItem",
+	);
 }
 
 /** Renames a group (`modify_group_base_info` with `Name`). */
@@ -258,11 +267,16 @@ export async function getTopics(
 	groupId: string,
 	topicIds?: readonly string[],
 ): Promise<Result<TopicSummary[], TencentFailure>> {
-	const result = await callTencent(client, "million_group_open_http_svc/get_topic", {
-		GroupId: groupId,
-		From_Account: client.identifier,
-		...(topicIds === undefined ? {} : { TopicIdList: topicIds }),
-	});
+	const result = await callTencent(
+		client,
+		"million_group_open_http_svc/get_topic",
+		{
+			GroupId: groupId,
+			From_Account: client.identifier,
+			...(topicIds === undefined ? {} : { TopicIdList: topicIds }),
+		},
+		"TopicAndSelfInfo",
+	);
 	if (result.ok) return ok(topicsOfAnswer(result.value));
 	// The whole community is gone: so is every topic in it.
 	return result.problem.kind === "gone" ? ok([]) : result;
@@ -291,7 +305,12 @@ export async function getGroupInfo(
 	client: TencentClient,
 	groupId: string,
 ): Promise<Result<GroupSummary | null, TencentFailure>> {
-	const result = await callTencent(client, "group_open_http_svc/get_group_info", { GroupIdList: [groupId] });
+	const result = await callTencent(
+		client,
+		"group_open_http_svc/get_group_info",
+		{ GroupIdList: [groupId] },
+		"GroupInfo",
+	);
 	if (result.ok) return ok(groupOfAnswer(result.value, groupId));
 	return result.problem.kind === "gone" ? ok(null) : result;
 }

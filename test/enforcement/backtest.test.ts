@@ -141,6 +141,23 @@ describe("POST /api/policy/backtest", () => {
 		expect((await tencentCalls(groupId)).length).toBe(2);
 	});
 
+	it("judges with the KV value itself, right after a publish this isolate has not loaded yet", async () => {
+		await usePolicy({ renames: "destroy" });
+		const { groupId } = community();
+		expect((await backtest({ after: groupId, limit: 1 })).json.source).toBe("live");
+		// Straight into KV, the isolate's copy left as it is (it refreshes once a minute).
+		await env.POLICY.put(
+			"policy",
+			JSON.stringify({
+				version: "published-just-now",
+				names: { banned: ["casino"] },
+				enforcement: { renames: "log" },
+			}),
+		);
+		const page = await backtest({ after: groupId, limit: 1 });
+		expect(page.json).toMatchObject({ source: "live", policyVersion: "published-just-now" });
+	});
+
 	it("never applies a draft, and applies nothing without a preview token", async () => {
 		await usePolicy({ renames: "destroy" });
 		const { groupId } = community();
@@ -177,6 +194,18 @@ describe("POST /api/policy/backtest", () => {
 		const counts = await backtest({ ...page, apply: true, previewToken: token });
 		expect(counts.status).toBe(409);
 		expect(counts.json.error?.field).toBe("previewToken");
+		// The same counts, but other topics: topic a is innocent now and b refused.
+		await env.DB.prepare("UPDATE topics SET name = 'Weekly a' WHERE topic_id = ?").bind(topic("a")).run();
+		const swapped = (await backtest(page)).json;
+		expect(swapped.refused.map((hit) => hit.topic_id)).toEqual([topic("b")]);
+		await env.DB.prepare("UPDATE topics SET name = 'Casino a' WHERE topic_id = ?").bind(topic("a")).run();
+		await env.DB.prepare("UPDATE topics SET name = 'Weekly b' WHERE topic_id = ?").bind(topic("b")).run();
+		const before = (await backtest(page)).json.preview?.token ?? "";
+		await env.DB.prepare("UPDATE topics SET name = 'Weekly a' WHERE topic_id = ?").bind(topic("a")).run();
+		await env.DB.prepare("UPDATE topics SET name = 'Casino b' WHERE topic_id = ?").bind(topic("b")).run();
+		const otherTopics = await backtest({ ...page, apply: true, previewToken: before });
+		expect(otherTopics.status).toBe(409);
+		expect(otherTopics.json.error?.message).toContain("refused topics or their names changed");
 		// The live policy changed since the preview.
 		const fresh = (await backtest(page)).json.preview?.token ?? "";
 		await usePolicy({ renames: "destroy" });

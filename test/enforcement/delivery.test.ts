@@ -255,7 +255,7 @@ describe("GET /healthz", () => {
 		// The test Worker accepts unsigned callbacks: then enforcement only records, and /healthz says so.
 		expect((await read({})).enforcement).toMatchObject({
 			restApi: "on",
-			warning: expect.stringContaining("records what it would do and calls nothing"),
+			warning: expect.stringContaining("calls nothing for them"),
 		});
 	});
 });

@@ -25,16 +25,25 @@ function createTopic(groupId: string, topicId: string, name: string, operator = 
 }
 
 /** Tencent's rename sample: only GroupId, no TopicId; `extra` adds or overrides fields. */
-function renameTopic(groupId: string, name: string, extra: Record<string, unknown> = {}) {
-	return sendSignedCallback("Group.CallbackAfterTopicInfoChanged", {
-		CallbackCommand: "Group.CallbackAfterTopicInfoChanged",
-		GroupId: groupId,
-		Type: "Community",
-		Operator_Account: "leckie",
-		Name: name,
-		Introduction: "TestIntroduction",
-		...extra,
-	});
+function renameTopic(
+	groupId: string,
+	name: string,
+	extra: Record<string, unknown> = {},
+	delivery: { requestTime?: number } = {},
+) {
+	return sendSignedCallback(
+		"Group.CallbackAfterTopicInfoChanged",
+		{
+			CallbackCommand: "Group.CallbackAfterTopicInfoChanged",
+			GroupId: groupId,
+			Type: "Community",
+			Operator_Account: "leckie",
+			Name: name,
+			Introduction: "TestIntroduction",
+			...extra,
+		},
+		delivery,
+	);
 }
 
 describe("renames to a name the policy refuses", () => {
@@ -167,8 +176,10 @@ describe("renames to a name the policy refuses", () => {
 		const topicId = topic("t1");
 		await tencentHasTopics(groupId, [{ topicId, name: "casino" }]);
 		await createTopic(groupId, topicId, "Weekly chat");
-		await renameTopic(groupId, "casino", { TopicId: topicId });
-		await renameTopic(groupId, "casino", { TopicId: topicId });
+		// A redelivery is the same request: the same URL (RequestTime and Sign) and body.
+		const requestTime = Math.floor(Date.now() / 1000);
+		await renameTopic(groupId, "casino", { TopicId: topicId }, { requestTime });
+		await renameTopic(groupId, "casino", { TopicId: topicId }, { requestTime });
 		await settledActions({ topic: topicId });
 		await enforcementDrained();
 		expect(await actionsOf({ topic: topicId })).toHaveLength(1);

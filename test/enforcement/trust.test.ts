@@ -3,7 +3,7 @@
 // reports; unsigned callbacks only record; the hourly caps hold what a mistake could do; each creation and
 // deletion is stored once, whatever the delivery.
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { UNSIGNED_REASON } from "../../src/enforcement/actions";
 import { apiGet, apiPost, community } from "../api/admin";
 import { sendCallback, sendSignedCallback, unique } from "../support/tencent";
@@ -78,10 +78,43 @@ describe("forged after-events", () => {
 		await sendCallback("Group.CallbackAfterTopicInfoChanged", renamed(groupId, topicId, "casino"));
 		const [row] = await settledActions({ topic: topicId });
 		expect(row).toMatchObject({ action: "destroy", status: "skipped", reason: UNSIGNED_REASON });
+		// Not even get_topic for a rename whose topic it would have to look up.
+		await sendCallback("Group.CallbackAfterTopicInfoChanged", {
+			CallbackCommand: "Group.CallbackAfterTopicInfoChanged",
+			GroupId: groupId,
+			Type: "Community",
+			Operator_Account: "leckie",
+			Name: "casino",
+		});
 		await enforcementDrained();
 		expect(await tencentCallsNaming(topicId)).toEqual([]);
+		expect(await tencentCallsNaming(groupId)).toEqual([]);
 		const hold = await apiGet<{ unsigned: boolean }>("/api/enforcement/hold");
 		expect(hold.json.unsigned).toBe(true);
+	});
+});
+
+describe("the name a revert writes", () => {
+	it("is never one Tencent could not hold: a planted name over 30 bytes is passed over", async () => {
+		await usePolicy({ renames: "revert", fallbackName: "Tidy topic" });
+		const { groupId, topic } = community();
+		const topicId = topic("planted");
+		await tencentHasTopics(groupId, [{ topicId, name: "Casino" }]);
+		const now = Math.floor(Date.now() / 1000);
+		await sendSignedCallback("Group.CallbackAfterCreateTopic", created(groupId, topicId, "Weekly chat"), {
+			requestTime: now - 3,
+		});
+		// Allowed, so nothing acts on it, but stored: a forged body with a captured URL could plant it.
+		await sendSignedCallback(
+			"Group.CallbackAfterTopicInfoChanged",
+			renamed(groupId, topicId, "A very long allowed name over thirty bytes"),
+			{ requestTime: now - 2 },
+		);
+		await sendSignedCallback("Group.CallbackAfterTopicInfoChanged", renamed(groupId, topicId, "Casino"), {
+			requestTime: now - 1,
+		});
+		const [row] = await settledActions({ topic: topicId });
+		expect(row).toMatchObject({ action: "revert", status: "done", new_name: "Weekly chat" });
 	});
 });
 
@@ -258,6 +291,33 @@ describe("each creation and deletion is stored once", () => {
 				.bind(command, groupId)
 				.first<{ n: number }>();
 			expect(stored?.n).toBe(1);
+		}
+	});
+});
+
+describe("a topic ID used again after its deletion", () => {
+	it("is a new creation once the redelivery window has passed", async () => {
+		const { groupId, topic } = community();
+		const topicId = topic("again");
+		const createdCount = async () =>
+			(
+				await env.DB.prepare("SELECT count(*) AS n FROM events WHERE command = ?1 AND topic_id = ?2")
+					.bind("Group.CallbackAfterCreateTopic", topicId)
+					.first<{ n: number }>()
+			)?.n;
+		await sendSignedCallback("Group.CallbackAfterCreateTopic", created(groupId, topicId, "First"));
+		vi.useFakeTimers({ toFake: ["Date"] });
+		try {
+			// Within the next 10-minute window: still the same creation, redelivered.
+			vi.setSystemTime(Date.now() + 9 * 60 * 1000);
+			await sendSignedCallback("Group.CallbackAfterCreateTopic", created(groupId, topicId, "First"));
+			expect(await createdCount()).toBe(1);
+			// Two windows later: the ID was deleted and created again.
+			vi.setSystemTime(Date.now() + 21 * 60 * 1000);
+			await sendSignedCallback("Group.CallbackAfterCreateTopic", created(groupId, topicId, "Second"));
+			expect(await createdCount()).toBe(2);
+		} finally {
+			vi.useRealTimers();
 		}
 	});
 });

@@ -175,6 +175,19 @@ describe("Tencent REST client", () => {
 		]);
 		const listed = await getTopics(client(), groupId, [topic("a"), topic("c")]);
 		expect(listed.ok && listed.value.map((t) => t.topicId)).toEqual([topic("a")]);
+		// Nor does a top-level failure hide the entries that are fine.
+		await scriptTencent(groupId, "million_group_open_http_svc/get_topic", [
+			{
+				body: {
+					ActionStatus: "FAIL",
+					ErrorCode: 10004,
+					ErrorInfo: "meaningless here",
+					TopicAndSelfInfo: [{ ErrorCode: 0, TopicInfo: { TopicId: topic("a"), TopicName: "A" } }],
+				},
+			},
+		]);
+		const despite = await getTopics(client(), groupId, [topic("a")]);
+		expect(despite.ok && despite.value.map((t) => t.name)).toEqual(["A"]);
 	});
 
 	it("reads get_group_info's per-group entry: the name and the owner, or null for a group Tencent does not have", async () => {
