@@ -368,9 +368,11 @@ export const JAPANESE_CLASSES = [
 		label: "Japanese: the prolonged sound mark added (コーカイン, ヘロイーン)",
 		make: (w, next) => {
 			const chars = [...w];
-			const at = 1 + Math.floor(next() * (chars.length - 1));
-			if (!isKana(chars[at - 1]) || chars[at - 1] === "ン" || chars[at - 1] === "ー") return `${w}ー`;
-			chars.splice(at, 0, pick(["ー", "ー", "ｰ"], next));
+			// After a kana that carries a vowel of its own (not ン, ー or a small kana), neither at the end nor before a ー.
+			const after = chars
+				.map((c, i) => (isKana(c) && !"ンーァィゥェォッャュョヮヵヶ".includes(c) ? i + 1 : -1))
+				.filter((i) => i > 0 && i < chars.length && chars[i] !== "ー");
+			chars.splice(pick(after, next), 0, pick(["ー", "ー", "ｰ"], next));
 			return chars.join("");
 		},
 	},
