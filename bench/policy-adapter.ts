@@ -1,10 +1,11 @@
 // What the policy micro-benchmark calls: one compile and one decide function over the policy module's pure
-// functions (src/policy/compile.ts and src/policy/evaluate.ts), exactly as the Worker uses them once the
+// functions (src/policy/engine/compile.ts and src/policy/engine/evaluate.ts), exactly as the Worker uses them once the
 // document is loaded from KV: compilePolicyText once per policy text, evaluateCreation per callback.
 import { sha256Hex } from "../src/crypto";
-import { type CompiledPolicy, compilePolicyText } from "../src/policy/compile";
-import { decodeCompiledPolicy, encodeCompiledPolicy } from "../src/policy/compiled-cache";
-import { evaluateCreation } from "../src/policy/evaluate";
+import { compilePolicyText } from "../src/policy/engine/compile";
+import { decodeCompiledPolicy, encodeCompiledPolicy } from "../src/policy/engine/compiled-cache";
+import { evaluateCreation } from "../src/policy/engine/evaluate";
+import type { CompiledPolicy } from "../src/policy/engine/types";
 
 /** Which engine this adapter measures, printed with the results. */
 export const ENGINE = "src/policy: compilePolicyText once, evaluateCreation per decision";

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes src/policy/han-simplified.generated.ts: OpenCC's character-level Traditional → Simplified table
+// Writes src/policy/engine/han-simplified.generated.ts: OpenCC's character-level Traditional → Simplified table
 // (TSCharacters, from the opencc-js devDependency), so the Worker folds 賭博 to 赌博 without bundling
 // opencc-js itself (its phrase tables are about 1 MB). `--check` fails when the committed file is stale.
 // Usage: node scripts/generate-han-table.mjs [--check]
@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const target = join(root, "src/policy/han-simplified.generated.ts");
+const target = join(root, "src/policy/engine/han-simplified.generated.ts");
 
 /** The generated module's text. */
 export async function hanTableModule() {
@@ -37,11 +37,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
 	if (process.argv.includes("--check")) {
 		if (readFileSync(target, "utf8") !== text) {
 			console.error(
-				"src/policy/han-simplified.generated.ts is stale: run node scripts/generate-han-table.mjs",
+				"src/policy/engine/han-simplified.generated.ts is stale: run node scripts/generate-han-table.mjs",
 			);
 			process.exit(1);
 		}
-		console.log("src/policy/han-simplified.generated.ts is current");
+		console.log("src/policy/engine/han-simplified.generated.ts is current");
 	} else {
 		writeFileSync(target, text);
 		console.log(`wrote ${target}`);

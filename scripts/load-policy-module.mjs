@@ -10,7 +10,7 @@ export const root = fileURLToPath(new URL("..", import.meta.url));
 /**
  * Bundles `reexports` (export statements relative to `sourceRoot`) as `.wrangler/tmp/<name>.mjs` and
  * imports it.
- * @example const { compilePolicyText } = await loadPolicyModule("cli", 'export { compilePolicyText } from "./src/policy/compile";');
+ * @example const { compilePolicyText } = await loadPolicyModule("cli", 'export { compilePolicyText } from "./src/policy/engine/compile";');
  */
 export async function loadPolicyModule(name, reexports, sourceRoot = root) {
 	const outfile = `${root}.wrangler/tmp/${name}.mjs`;

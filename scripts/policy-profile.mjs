@@ -16,8 +16,8 @@ const sourceRoot = srcAt >= 0 ? `${args.splice(srcAt, 2)[1]}/` : root;
 function loadPolicyCode() {
 	return loadPolicyModule(
 		"policy-profile",
-		`export { compilePolicyText } from "./src/policy/compile";
-export { evaluateCreation } from "./src/policy/evaluate";`,
+		`export { compilePolicyText } from "./src/policy/engine/compile";
+export { evaluateCreation } from "./src/policy/engine/evaluate";`,
 		sourceRoot,
 	);
 }

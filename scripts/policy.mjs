@@ -17,12 +17,12 @@ let policyCode = null;
 function loadPolicyCode() {
 	policyCode ??= loadPolicyModule(
 		"policy-cli",
-		`export { compilePolicyText, summarizePolicy } from "./src/policy/compile";
-export { policyProblems } from "./src/policy/document";
-export { explainCreation } from "./src/policy/evaluate";
-export { characterCount } from "./src/policy/normalize";
-export { policyJsonSchema } from "./src/policy/json-schema";
-export { compiledCacheKey, COMPILED_CACHE_TTL_SECONDS, encodeCompiledPolicy } from "./src/policy/compiled-cache";
+		`export { compilePolicyText, summarizePolicy } from "./src/policy/engine/compile";
+export { policyProblems } from "./src/policy/document/parse";
+export { explainCreation } from "./src/policy/engine/evaluate";
+export { characterCount } from "./src/policy/engine/folding";
+export { policyJsonSchema } from "./src/policy/document/json-schema";
+export { compiledCacheKey, COMPILED_CACHE_TTL_SECONDS, encodeCompiledPolicy } from "./src/policy/engine/compiled-cache";
 export { refusedTopics } from "./src/enforcement/backtest";`,
 	);
 	return policyCode;

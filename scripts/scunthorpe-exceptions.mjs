@@ -63,7 +63,7 @@ function candidates() {
 
 const { compilePolicyText, explainCreation } = await loadPolicyModule(
 	"scunthorpe-exceptions",
-	'export { compilePolicyText } from "./src/policy/compile"; export { explainCreation } from "./src/policy/evaluate";',
+	'export { compilePolicyText } from "./src/policy/engine/compile"; export { explainCreation } from "./src/policy/engine/evaluate";',
 );
 
 /** Compiles a policy document; throws when it is invalid. */

@@ -15,6 +15,7 @@ import {
 	rollbackPolicy,
 	validatePolicy,
 } from "./api/policy";
+import { handlePolicyCheck } from "./api/policy-check";
 import { dismissQuarantined, getQuarantined, listQuarantine, replayQuarantined } from "./api/quarantine";
 import { currentSession, signIn, signOut } from "./api/session";
 import { getTopic, listGroupTopics, searchTopics } from "./api/topics";
@@ -29,7 +30,7 @@ import { apiError } from "./http/api-error";
 import { discardBody } from "./http/body";
 import { failEnvelope, jsonTextResponse, okEnvelope } from "./http/envelope";
 import { errorMessage, log } from "./log";
-import { failModeDecision, handlePolicyCheck } from "./policy";
+import { failModeDecision } from "./policy";
 
 type Args = [Env, ExecutionContext];
 

@@ -7,9 +7,8 @@ import { tencentClient } from "../enforcement/actions";
 import { applyBacktest, type LiveTopic, refusedTopics } from "../enforcement/backtest";
 import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
-import { compileInlinePolicy } from "../policy/check";
-import type { CompiledPolicy } from "../policy/compile";
-import { policyLoader } from "../policy/loader";
+import { type CompiledPolicy, policyLoader } from "../policy";
+import { compileInlinePolicy } from "./policy-check";
 
 /** Topics read per request by default, and at most: bounds the CPU and D1 work of one request. */
 export const BACKTEST_DEFAULT_LIMIT = 500;

@@ -3,13 +3,13 @@
 // shape and body schema, then runs `npm run openapi`.
 import * as v from "valibot";
 import { API_ERROR_CODES } from "../http/api-error";
-import { CheckBodySchema } from "../policy/check";
 import { BacktestBodySchema } from "./backtest";
 import { decisionsQuery, refusalsQuery } from "./decisions";
 import { enforcementQuery } from "./enforcement";
 import { feedQuery } from "./events";
 import type { ApiErrorShape, ApiOperation } from "./openapi";
 import { PublishSchema, policyVersionsQuery, RollbackSchema, ValidateSchema } from "./policy";
+import { CheckBodySchema } from "./policy-check";
 import { quarantineQuery } from "./quarantine";
 import { SignInSchema } from "./session";
 import { topicQuery, topicSearchQuery } from "./topics";

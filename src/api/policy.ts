@@ -4,14 +4,15 @@ import * as v from "valibot";
 import type { AdminCaller } from "../auth/admin-auth";
 import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
-import { compilePolicyText, summarizePolicy } from "../policy/compile";
 import {
+	compilePolicyText,
 	POLICY_VERSION_COLUMNS,
 	type PolicyVersionView,
 	policyVersion,
 	publishPolicy,
 	readLivePolicy,
-} from "../policy/publish";
+	summarizePolicy,
+} from "../policy";
 import { pathSegment, readJsonBody, readQuery, wholeNumber } from "./query";
 import { page } from "./rows";
 

@@ -5,7 +5,7 @@
 import * as v from "valibot";
 import { configProblem, readConfig, tencentSecretKey } from "../config";
 import { errorMessage, log } from "../log";
-import { policyLoader } from "../policy/loader";
+import { policyLoader } from "../policy";
 import { refused } from "../result";
 import { backoffSeconds } from "../store/event-queue";
 import { applyResolvedRename } from "../store/topic-rename";

@@ -1,7 +1,6 @@
 // Backtest: which live topics would a policy refuse by name, and (with "apply") the sweep that enforces it
 // through the same ledger and queue as after-events.
-import type { CompiledPolicy } from "../policy/compile";
-import { evaluateName } from "../policy/evaluate";
+import { type CompiledPolicy, evaluateName } from "../policy";
 import { nameHistory, recordAction } from "./ledger";
 import { planAction } from "./plan";
 import type { EnforcementMessage } from "./recheck";

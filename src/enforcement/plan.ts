@@ -1,7 +1,12 @@
 // What to do about a live name, decided from the policy alone: pure functions, no I/O. The queue consumer
 // (actions.ts) gathers the facts (which topic, its earlier names) and carries the plan out.
-import type { CompiledPolicy, CompiledRules } from "../policy/compile";
-import { evaluateCreation, evaluateName, type Verdict } from "../policy/evaluate";
+import {
+	type CompiledPolicy,
+	type CompiledRules,
+	evaluateCreation,
+	evaluateName,
+	type Verdict,
+} from "../policy";
 
 /** How a name went live: renamed, or created without a working before-callback check. */
 export type NameEvent = "rename" | "create";

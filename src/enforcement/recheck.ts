@@ -6,7 +6,7 @@
 import { readConfig } from "../config";
 import type { Defer } from "../deadline";
 import { errorMessage, log } from "../log";
-import { policyLoader } from "../policy/loader";
+import { policyLoader } from "../policy";
 import { eventKeyStem } from "../store/event-key";
 import type { EventFacts } from "../store/facts";
 import { type LiveName, refusalOf } from "./plan";

@@ -1,6 +1,6 @@
 // The decision log: one D1 row per creation decision, written after the answer (never on its path).
 import { errorMessage, log } from "../log";
-import type { CreationKind, CreationRequest, Verdict } from "./evaluate";
+import type { CreationKind, CreationRequest, Verdict } from "./engine/types";
 
 /** The CallbackCommand of each kind of creation. */
 export const CREATION_COMMANDS: Record<CreationKind, string> = {

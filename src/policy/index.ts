@@ -1,19 +1,33 @@
-// The topic-creation policy: what the rest of the Worker calls. The pure parts (document schema,
-// compiler, evaluator, normalizer) are beside this file; loader.ts does the KV I/O, decision-log.ts D1.
+// The topic-creation policy, and the one way into src/policy/ (the import check refuses deeper imports from
+// outside it). engine/ is the pure matcher (folding, readings, compiler, evaluator, compiled form),
+// document/ the document's schema, limits and JSON positions; loader.ts does the KV I/O, decision-log.ts D1.
 import { readConfig } from "../config";
 import { afterAnswer } from "../deadline";
 import { errorMessage, log } from "../log";
 
-import { summarizePolicy } from "./compile";
 import { logDecision } from "./decision-log";
-import { type CreationKind, type CreationRequest, evaluateCreation, type Verdict } from "./evaluate";
+import { summarizePolicy } from "./engine/compile";
+import { evaluateCreation } from "./engine/evaluate";
+import type { CreationKind, CreationRequest, Verdict } from "./engine/types";
 import { failModeDecision, type PolicyDecision } from "./fail-mode";
 import { policyLoader } from "./loader";
 
-export { handlePolicyCheck } from "./check";
-export type { CreationKind, CreationRequest } from "./evaluate";
+export { POLICY_LIMITS } from "./document/limits";
+export type { Outcome } from "./document/positions";
+export { type PolicyDocument, PolicyDocumentSchema } from "./document/schema";
+export { compilePolicy, compilePolicyText, summarizePolicy } from "./engine/compile";
+export { evaluateCreation, evaluateName, explainCreation } from "./engine/evaluate";
+export type { CompiledPolicy, CompiledRules, CreationKind, CreationRequest, Verdict } from "./engine/types";
 export type { PolicyDecision } from "./fail-mode";
 export { failModeDecision } from "./fail-mode";
+export { policyLoader } from "./loader";
+export {
+	POLICY_VERSION_COLUMNS,
+	type PolicyVersionView,
+	policyVersion,
+	publishPolicy,
+	readLivePolicy,
+} from "./publish";
 
 /**
  * Decides a creation. Never throws. Never waits on D1 (the decision row is written via ctx.waitUntil),

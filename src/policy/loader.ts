@@ -6,14 +6,16 @@
 import { sha256Hex } from "../crypto";
 import { afterAnswer, type Defer, withinDeadline } from "../deadline";
 import { errorMessage, log } from "../log";
-import { type CompiledPolicy, compilePolicyText } from "./compile";
+import type { Outcome, PolicyProblem } from "./document/positions";
+import { POLICY_KEY } from "./document/schema";
+import { compilePolicyText } from "./engine/compile";
 import {
 	COMPILED_CACHE_TTL_SECONDS,
 	compiledCacheKey,
 	decodeCompiledPolicy,
 	encodeCompiledPolicy,
-} from "./compiled-cache";
-import { type Outcome, POLICY_KEY, type PolicyProblem } from "./document";
+} from "./engine/compiled-cache";
+import type { CompiledPolicy } from "./engine/types";
 
 /** KV key of the last valid policy any isolate loaded; value: its text, metadata: {@link LastKnownGoodMeta}. */
 export const LAST_KNOWN_GOOD_KEY = "policy:last-known-good";

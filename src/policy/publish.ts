@@ -5,8 +5,9 @@
 // first records the hand-edited text it replaces, so it can be restored too.
 import { sha256Hex } from "../crypto";
 import { ok, type Result, refused } from "../result";
-import { compilePolicyText } from "./compile";
-import { POLICY_KEY, type PolicyProblem } from "./document";
+import type { PolicyProblem } from "./document/positions";
+import { POLICY_KEY } from "./document/schema";
+import { compilePolicyText } from "./engine/compile";
 import { writeCompiledCache } from "./loader";
 
 /** A `policy_versions` row without its text. */

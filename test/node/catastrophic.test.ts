@@ -13,7 +13,7 @@ const DEADLINE_MS = 30_000;
 async function inThread(decide: string): Promise<unknown> {
 	await loadPolicyModule(
 		"catastrophic",
-		'export { compilePolicyText } from "./src/policy/compile"; export { evaluateCreation } from "./src/policy/evaluate";',
+		'export { compilePolicyText } from "./src/policy/engine/compile"; export { evaluateCreation } from "./src/policy/engine/evaluate";',
 	);
 	const bundle = new URL("../../.wrangler/tmp/catastrophic.mjs", import.meta.url).href;
 	const code = `

@@ -14,7 +14,7 @@ import { COMPOUND_PARTS, guardWords, INFLECTIONS } from "../../scripts/scunthorp
 /** The Worker's own policy code, bundled for Node (the Worker's types do not belong in this project). */
 const { compilePolicyText, evaluateCreation } = (await loadPolicyModule(
 	"scunthorpe-test",
-	'export { compilePolicyText } from "./src/policy/compile"; export { evaluateCreation } from "./src/policy/evaluate";',
+	'export { compilePolicyText } from "./src/policy/engine/compile"; export { evaluateCreation } from "./src/policy/engine/evaluate";',
 )) as {
 	compilePolicyText: (
 		text: string,

@@ -1,7 +1,7 @@
 // The policy check API under hostile input: it has the callbacks' body limit, bounded fields and nesting,
 // so one request cannot hold the isolate (and the callbacks queued behind it) or crash it.
 import { describe, expect, it } from "vitest";
-import { MAX_CHECK_NAME_LENGTH } from "../../src/policy/check";
+import { MAX_CHECK_NAME_LENGTH } from "../../src/api/policy-check";
 import { fetchWith } from "../support/tencent";
 
 const ADMIN_TOKEN = "admin-token-for-check-limit-tests-0123456789";

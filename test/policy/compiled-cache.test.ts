@@ -3,13 +3,14 @@
 
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/crypto";
-import { compilePolicyText } from "../../src/policy/compile";
+import { compilePolicyText } from "../../src/policy/engine/compile";
 import {
 	COMPILER_VERSION,
 	decodeCompiledPolicy,
 	encodeCompiledPolicy,
-} from "../../src/policy/compiled-cache";
-import { type CreationKind, evaluateCreation } from "../../src/policy/evaluate";
+} from "../../src/policy/engine/compiled-cache";
+import { evaluateCreation } from "../../src/policy/engine/evaluate";
+import type { CreationKind } from "../../src/policy/engine/types";
 
 /** Every kind of rule the compiler builds: all match modes, both sides, group rules, exceptions. */
 const RICH = {
@@ -246,7 +247,7 @@ describe("compiled policy as bytes", () => {
 			.map((b) => b.toString(16).padStart(2, "0"))
 			.join("");
 		// When this fails, the compiler (or the normalizer it applies to entries) now builds something else
-		// from the same document: bump COMPILER_VERSION in src/policy/compiled-cache.ts, so that no isolate
+		// from the same document: bump COMPILER_VERSION in src/policy/engine/compiled-cache.ts, so that no isolate
 		// reads a compiled form written by the old compiler, and record the new pair here.
 		expect({ compiler: COMPILER_VERSION, digest }).toEqual({
 			compiler: 9,

@@ -1,11 +1,11 @@
 // Black-box tests of decideCreation, policyHealth and handlePolicyCheck against the real local KV and D1.
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { handlePolicyCheck } from "../../src/api/policy-check";
 import {
 	type CreationKind,
 	decideCreation,
 	failModeDecision,
-	handlePolicyCheck,
 	type PolicyDecision,
 	policyHealth,
 } from "../../src/policy";

@@ -3,11 +3,12 @@
 // the cost of one decision, computed from the real compiled regexes rather than timed.
 import { RE2JS } from "re2js";
 import { describe, expect, it } from "vitest";
-import { compilePolicyText } from "../../src/policy/compile";
-import { POLICY_LIMITS } from "../../src/policy/document";
-import { evaluateCreation } from "../../src/policy/evaluate";
-import type { RegexMatchers } from "../../src/policy/matcher";
-import { foldText, nameReadings } from "../../src/policy/normalize";
+import { POLICY_LIMITS } from "../../src/policy/document/limits";
+import { compilePolicyText } from "../../src/policy/engine/compile";
+import { evaluateCreation } from "../../src/policy/engine/evaluate";
+import { foldText } from "../../src/policy/engine/folding";
+import type { RegexMatchers } from "../../src/policy/engine/matcher";
+import { nameReadings } from "../../src/policy/engine/readings";
 import { fetchWith } from "../support/tencent";
 
 const regex = (value: string, extra: Record<string, unknown> = {}) => ({ match: "regex", value, ...extra });

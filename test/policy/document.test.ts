@@ -1,6 +1,6 @@
 // Validation: every broken document is refused with a message naming the rule and its position.
 import { describe, expect, it } from "vitest";
-import { compilePolicyText } from "../../src/policy/compile";
+import { compilePolicyText } from "../../src/policy/engine/compile";
 
 function problemOf(text: string) {
 	const compiled = compilePolicyText(text);

@@ -5,18 +5,13 @@
 import { RE2JS } from "re2js";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import { buildAutomaton, findAll } from "../../src/policy/automaton";
-import { compilePolicyText } from "../../src/policy/compile";
-import { type BannedEntry, PolicyDocumentSchema, parsePolicyText } from "../../src/policy/document";
-import { evaluateCreation } from "../../src/policy/evaluate";
-import {
-	characterCount,
-	foldedValue,
-	foldText,
-	isWordCharacterAt,
-	nameReadings,
-	type Reading,
-} from "../../src/policy/normalize";
+import { parsePolicyText } from "../../src/policy/document/parse";
+import { type BannedEntry, PolicyDocumentSchema } from "../../src/policy/document/schema";
+import { buildAutomaton, findAll } from "../../src/policy/engine/automaton";
+import { compilePolicyText } from "../../src/policy/engine/compile";
+import { evaluateCreation } from "../../src/policy/engine/evaluate";
+import { characterCount, foldText, isWordCharacterAt } from "../../src/policy/engine/folding";
+import { foldedValue, nameReadings, type Reading } from "../../src/policy/engine/readings";
 
 // The normalizer's definition, written the plain way: the text form and the skeleton as first specified.
 const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cc}]/gu;

@@ -1,8 +1,10 @@
 // Unit tests of the pure policy: document → compile → evaluate, and the normalizer.
 import { describe, expect, it } from "vitest";
-import { type CompiledPolicy, compilePolicyText } from "../../src/policy/compile";
-import { evaluateCreation, explainCreation } from "../../src/policy/evaluate";
-import { foldedValue, foldText, nameReadings } from "../../src/policy/normalize";
+import { compilePolicyText } from "../../src/policy/engine/compile";
+import { evaluateCreation, explainCreation } from "../../src/policy/engine/evaluate";
+import { foldText } from "../../src/policy/engine/folding";
+import { foldedValue, nameReadings } from "../../src/policy/engine/readings";
+import type { CompiledPolicy } from "../../src/policy/engine/types";
 
 function compile(document: unknown): CompiledPolicy {
 	const compiled = compilePolicyText(JSON.stringify(document));

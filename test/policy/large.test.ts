@@ -1,7 +1,7 @@
 // A 20,000-entry policy compiles and decides correctly (its speed is measured by #5, not asserted here).
 import { describe, expect, it } from "vitest";
-import { compilePolicyText } from "../../src/policy/compile";
-import { evaluateCreation } from "../../src/policy/evaluate";
+import { compilePolicyText } from "../../src/policy/engine/compile";
+import { evaluateCreation } from "../../src/policy/engine/evaluate";
 
 /** A distinct letters-only word per index, all of one length so none contains another (no digits: leetspeak). */
 function word(i: number): string {

@@ -5,8 +5,8 @@ import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { sha256Hex } from "../../src/crypto";
 import type { Defer } from "../../src/deadline";
-import { compiledCacheKey } from "../../src/policy/compiled-cache";
-import { evaluateCreation } from "../../src/policy/evaluate";
+import { compiledCacheKey } from "../../src/policy/engine/compiled-cache";
+import { evaluateCreation } from "../../src/policy/engine/evaluate";
 import {
 	BACKOFF_BASE_MS,
 	BACKOFF_CAP_MS,

@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import committedSchema from "../../docs/policy.schema.json";
 import example from "../../examples/policy.json";
-import { compilePolicyText } from "../../src/policy/compile";
-import { policyJsonSchema } from "../../src/policy/json-schema";
+import { policyJsonSchema } from "../../src/policy/document/json-schema";
+import { compilePolicyText } from "../../src/policy/engine/compile";
 
 describe("the policy's JSON Schema and example", () => {
 	it("docs/policy.schema.json is current (run `npm run policy:schema` after changing the schema)", () => {

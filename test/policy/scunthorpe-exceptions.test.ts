@@ -3,8 +3,8 @@
 // Each entry's need and narrowness against the list it is made for: test/node/scunthorpe-exceptions.test.ts.
 import { describe, expect, it } from "vitest";
 import recommended from "../../examples/scunthorpe-exceptions.json";
-import { compilePolicyText } from "../../src/policy/compile";
-import { evaluateCreation } from "../../src/policy/evaluate";
+import { compilePolicyText } from "../../src/policy/engine/compile";
+import { evaluateCreation } from "../../src/policy/engine/evaluate";
 
 /** Whether a policy banning `banned` (plain) with the allowed patterns `allowed` lets `name` through. */
 function allows(banned: string, allowed: unknown[], name: string): boolean {

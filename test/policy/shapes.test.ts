@@ -1,7 +1,7 @@
 // Strict shapes (an array where an object belongs is not a policy) and every problem reported at once.
 import { describe, expect, it } from "vitest";
-import { compilePolicyText } from "../../src/policy/compile";
-import { policyProblems } from "../../src/policy/document";
+import { policyProblems } from "../../src/policy/document/parse";
+import { compilePolicyText } from "../../src/policy/engine/compile";
 
 describe("policy shapes", () => {
 	it.each([

@@ -2,8 +2,9 @@
 // the reading with runs collapsed, bare i/l strokes read both ways, kappa as k. Expectations are written
 // out by hand (what a reader of the name sees), not computed by the code under test.
 import { describe, expect, it } from "vitest";
-import { type CompiledPolicy, compilePolicyText } from "../../src/policy/compile";
-import { evaluateCreation, explainCreation } from "../../src/policy/evaluate";
+import { compilePolicyText } from "../../src/policy/engine/compile";
+import { evaluateCreation, explainCreation } from "../../src/policy/engine/evaluate";
+import type { CompiledPolicy } from "../../src/policy/engine/types";
 
 function compile(banned: unknown[]): CompiledPolicy {
 	const compiled = compilePolicyText(JSON.stringify({ names: { banned } }));

@@ -2,32 +2,13 @@
 // decision with its explanation (what the name was compared as, what matched where, what excused it).
 // Decision order: deny list, allow list, bypass, length, `allowed` names, banned entries (minus matches
 // inside `allowed` patterns).
+import { POLICY_LIMITS } from "../document/limits";
+import type { AllowedEntry, MatchMode } from "../document/schema";
 import { findFirstBanned, type NameForms } from "./banned";
-import type { CompiledPolicy, CompiledRules } from "./compile";
-import { type AllowedEntry, type MatchMode, POLICY_LIMITS } from "./document";
+import { characterCount, foldText } from "./folding";
 import { newSearch, searchReading } from "./matcher";
-import { characterCount, foldText, nameReadings } from "./normalize";
-
-/** Which creation callback asks. */
-export type CreationKind = "topic" | "group";
-
-/** The fields of a BeforeCreateTopic/BeforeCreateGroup callback the policy looks at. */
-export interface CreationRequest {
-	operatorAccount: string;
-	name: string;
-	type?: string | undefined;
-}
-
-/** What the policy says, before dry-run is applied: `allowed` false means enforce mode would refuse. */
-export interface Verdict {
-	allowed: boolean;
-	errorCode: number;
-	errorInfo: string;
-	/** The rule that decided, as text; null when nothing matched and the creation is allowed. */
-	rule: string | null;
-	/** The rules decide in dry-run mode: a refusal is logged, the callback still answers 0. */
-	dryRun: boolean;
-}
+import { nameReadings } from "./readings";
+import type { CompiledPolicy, CompiledRules, CreationKind, CreationRequest, Verdict } from "./types";
 
 /** A span of the name as received: UTF-16 offsets (end exclusive) and the text there. */
 export interface NameSpan {

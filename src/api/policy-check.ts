@@ -4,11 +4,19 @@ import * as v from "valibot";
 import { readConfig } from "../config";
 import { apiError } from "../http/api-error";
 import { jsonDepthExceeds, MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
-import { type CompiledPolicy, compilePolicy, compilePolicyText } from "./compile";
-import { type Outcome, POLICY_LIMITS, type PolicyDocument, PolicyDocumentSchema } from "./document";
-import { type CreationKind, explainCreation } from "./evaluate";
-import { failModeDecision } from "./fail-mode";
-import { policyLoader } from "./loader";
+import {
+	type CompiledPolicy,
+	type CreationKind,
+	compilePolicy,
+	compilePolicyText,
+	explainCreation,
+	failModeDecision,
+	type Outcome,
+	POLICY_LIMITS,
+	type PolicyDocument,
+	PolicyDocumentSchema,
+	policyLoader,
+} from "../policy";
 
 /**
  * Longest Name the check API judges: the callbacks' own bound on a name. Matching costs name length times

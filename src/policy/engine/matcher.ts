@@ -4,7 +4,7 @@
 // occurrence, whatever the number of patterns, with its span in the name.
 import { RE2JS, RE2Set } from "re2js";
 import { type Automaton, AutomatonBuilder, groupByBucket, NODE, nextState } from "./automaton";
-import type { Reading } from "./normalize";
+import type { Reading } from "./readings";
 
 export const PLAIN = 0;
 export const WORD = 1;

@@ -1,61 +1,19 @@
 // The compiler: a validated document becomes the structures the evaluator needs (sets, maps, automata),
 // built once per policy text per isolate. Semantic checks the schema cannot express live here too.
-import { addPattern, type CompiledBanned, compileBanned } from "./banned";
+
+import { parsePolicyText, policyLimitProblem } from "../document/parse";
+import { locateJsonPath, type Outcome, type PathSegment, problem } from "../document/positions";
 import {
 	type AllowedEntry,
 	ENFORCEMENT_DEFAULTS,
-	locateJsonPath,
-	type Outcome,
-	type PathSegment,
 	type PolicyDocument,
-	parsePolicyText,
-	policyLimitProblem,
-	problem,
 	type RuleSection,
-} from "./document";
+} from "../document/schema";
+import { addPattern, compileBanned } from "./banned";
 import { evaluateName } from "./evaluate";
+import { foldText } from "./folding";
 import { type Side, SideBuilder } from "./matcher";
-import { foldText } from "./normalize";
-
-export type PolicyMode = "enforce" | "dry-run";
-
-/** The rules for one kind of creation (topics, or groups), with every rule's path resolved. */
-export interface CompiledRules {
-	mode: PolicyMode;
-	refusal: { errorCode: number; errorInfo: string };
-	/** `operators` or `groupCreation.operators`: where the operator rules come from. */
-	operatorsPath: string;
-	allow: ReadonlySet<string> | null;
-	deny: ReadonlySet<string>;
-	bypass: ReadonlySet<string>;
-	/** `names` or `groupCreation.names`. */
-	namesPath: string;
-	minLength: number | null;
-	maxLength: number | null;
-	/** Text form of each `allowed` name (a string entry) → its index. */
-	allowed: ReadonlyMap<string, number>;
-	/** Every `allowed` entry as written (rule texts are made from them). */
-	allowedNames: readonly AllowedEntry[];
-	/** The `allowed` patterns (object entries), or null when there are none. */
-	allowedPatterns: Side | null;
-	banned: CompiledBanned;
-}
-
-/** The `enforcement` section with its defaults filled in. */
-export interface EnforcementSettings {
-	renames: "log" | "revert" | "destroy";
-	creates: "log" | "rename" | "destroy";
-	fallbackName: string;
-}
-
-/** A policy ready to decide: compile it with {@link compilePolicyText}. */
-export interface CompiledPolicy {
-	version: string | null;
-	enforcement: EnforcementSettings;
-	topic: CompiledRules;
-	/** Null when the document has no `groupCreation`: group creations are then always allowed. */
-	group: CompiledRules | null;
-}
+import type { CompiledPolicy, CompiledRules, EnforcementSettings } from "./types";
 
 /**
  * Parses, validates and compiles a policy text. Never throws; a problem names the rule and position.

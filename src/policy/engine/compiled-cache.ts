@@ -14,10 +14,10 @@
 // header stays a few kilobytes of JSON. A list whose strings do not survive UTF-8 (lone surrogates) is
 // written in the header as a JSON string instead. Narrowing the arrays (16-bit states) was tried: the form
 // shrinks by half, but widening it back element by element costs a cold isolate more than reading it.
-import { errorMessage } from "../log";
-import { type Result, refused } from "../result";
+import { errorMessage } from "../../log";
+import { type Result, refused } from "../../result";
 import { CompiledBannedList, RegexMatchers } from "./banned";
-import type { CompiledPolicy } from "./compile";
+import type { CompiledPolicy } from "./types";
 
 /**
  * Version of the compiled form. Bump it whenever the compiler (or the normalizer it applies to entries)

@@ -3,8 +3,9 @@
 // one map look-up per reading for exact entries, and one RE2 set pass per subject for regex entries
 // (linear time, no backtracking).
 import { RE2JS } from "re2js";
-import { errorMessage } from "../log";
-import { type BannedEntry, MATCH_MODES, type MatchMode, type Outcome, problem } from "./document";
+import { errorMessage } from "../../log";
+import { type Outcome, problem } from "../document/positions";
+import { type BannedEntry, MATCH_MODES, type MatchMode } from "../document/schema";
 import {
 	newSearch,
 	PLAIN,
@@ -19,7 +20,7 @@ import {
 	WORD_END,
 	WORD_START,
 } from "./matcher";
-import { foldedValue, type Reading, rawReading } from "./normalize";
+import { foldedValue, type Reading, rawReading } from "./readings";
 
 export { RegexMatchers } from "./matcher";
 

@@ -1,0 +1,256 @@
+// The policy document: the JSON the user keeps under the KV key `policy`. One strict valibot schema
+// (unknown keys are errors, so a typo cannot silently switch a rule off); docs/policy.schema.json is
+// generated from it (`npm run policy:schema`).
+import * as v from "valibot";
+import { POLICY_LIMITS } from "./limits";
+
+/** Key of the live document in the `POLICY` namespace. */
+export const POLICY_KEY = "policy";
+
+/**
+ * A JSON object with exactly these keys. valibot's object schemas take an array for an object with no
+ * keys (`[]`, `{"names":[]}`), which would pass as a policy that decides nothing: the check refuses it.
+ */
+function section<const Entries extends v.ObjectEntries>(entries: Entries) {
+	// The check runs first: strictObject's output is a new object, so a later check would never see the array.
+	return v.pipe(
+		v.unknown(),
+		v.check((input) => !Array.isArray(input), NOT_AN_ARRAY),
+		v.strictObject(entries),
+	);
+}
+const NOT_AN_ARRAY = "must be an object, not an array";
+
+/** Refusal codes Tencent passes on: 1 (client sees 10016) or a custom code in 10100–10200. */
+const ErrorCodeSchema = v.union(
+	[v.literal(1), v.pipe(v.number(), v.integer(), v.minValue(10100), v.maxValue(10200))],
+	"must be 1 or an integer from 10100 to 10200",
+);
+const ErrorInfoSchema = v.pipe(
+	v.string(),
+	v.maxLength(1000),
+	v.description("Text passed to the client with a custom errorCode."),
+);
+
+const RefusalSchema = v.pipe(
+	section({
+		errorCode: v.optional(ErrorCodeSchema),
+		errorInfo: v.optional(ErrorInfoSchema),
+	}),
+	v.description("Default refusal: errorCode 1 (client sees 10016) or 10100–10200, with errorInfo."),
+);
+
+const AccountListSchema = v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(200)));
+
+const OperatorsSchema = v.pipe(
+	section({
+		allow: v.optional(
+			v.pipe(AccountListSchema, v.description("Non-empty: only these Operator_Accounts may create.")),
+		),
+		deny: v.optional(v.pipe(AccountListSchema, v.description("Always refused."))),
+		bypass: v.optional(
+			v.pipe(AccountListSchema, v.description("Name rules skipped (admins, the REST API's identity).")),
+		),
+	}),
+	v.description("Rules on Operator_Account, compared exactly."),
+);
+
+/** How a banned entry is compared with the name. */
+// New modes go last: a compiled form stores each entry's mode as its index here.
+export const MATCH_MODES = [
+	"plain",
+	"exact",
+	"word",
+	"prefix",
+	"suffix",
+	"glob",
+	"regex",
+	"word-start",
+	"word-end",
+] as const;
+export type MatchMode = (typeof MATCH_MODES)[number];
+
+const BannedValueSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(1000));
+
+const BannedEntryObjectSchema = v.strictObject({
+	match: v.optional(
+		v.pipe(
+			v.picklist(MATCH_MODES),
+			v.description(
+				"plain: contained anywhere (default); exact: the whole name; word: a whole word; word-start/" +
+					"word-end: how a word starts/ends (word-start ass: asshole, not class); prefix/suffix: how the " +
+					"name starts/ends; glob: the whole name, * = any run of characters; regex: RE2 syntax.",
+			),
+		),
+	),
+	value: BannedValueSchema,
+	errorCode: v.optional(ErrorCodeSchema),
+	errorInfo: v.optional(ErrorInfoSchema),
+	normalize: v.optional(
+		v.pipe(
+			v.boolean(),
+			v.description("false: compare with the name exactly as received (no folding of any kind)."),
+		),
+	),
+	fold: v.optional(
+		v.pipe(
+			v.boolean(),
+			v.description(
+				"regex only; true: the pattern sees each folded reading of the name (look-alikes, leetspeak, " +
+					"Traditional Han folded) instead of its text form.",
+			),
+		),
+	),
+	note: v.optional(v.pipe(v.string(), v.description("Free text for the people editing the policy."))),
+});
+
+/** How an `allowed` pattern is compared with the name (`contains` is a banned entry's `plain`). */
+export const ALLOWED_MATCH_MODES = ["contains", "word", "prefix", "suffix", "exact"] as const;
+export type AllowedMatchMode = (typeof ALLOWED_MATCH_MODES)[number];
+
+const AllowedPatternSchema = v.strictObject({
+	match: v.pipe(
+		v.picklist(ALLOWED_MATCH_MODES),
+		v.description(
+			"contains: anywhere in the name; word, prefix, suffix, exact: as for banned entries. A banned " +
+				"match lying wholly inside the span this pattern matches is ignored.",
+		),
+	),
+	value: BannedValueSchema,
+	note: v.optional(v.pipe(v.string(), v.description("Free text for the people editing the policy."))),
+});
+
+const AllowedEntrySchema = v.union([
+	v.pipe(v.string(), v.minLength(1), v.maxLength(1000)),
+	AllowedPatternSchema,
+]);
+
+const BannedEntrySchema = v.union([BannedValueSchema, BannedEntryObjectSchema]);
+
+const NamesSchema = v.pipe(
+	section({
+		minLength: v.optional(
+			v.pipe(
+				v.number(),
+				v.integer(),
+				v.minValue(0),
+				v.description("Fewest characters, counted after normalization."),
+			),
+		),
+		maxLength: v.optional(
+			v.pipe(
+				v.number(),
+				v.integer(),
+				v.minValue(1),
+				v.maxValue(POLICY_LIMITS.nameLength, `must be at most ${POLICY_LIMITS.nameLength}`),
+				v.description(
+					`Most characters, counted after normalization. A name over ${POLICY_LIMITS.nameLength} characters is always refused.`,
+				),
+			),
+		),
+		banned: v.optional(
+			v.pipe(
+				v.array(BannedEntrySchema),
+				v.description("Refused names; the first entry that matches, in this order, gives the code."),
+			),
+		),
+		allowed: v.optional(
+			v.pipe(
+				v.array(AllowedEntrySchema),
+				v.description(
+					"Exceptions. A string: this exact name (in text form) is never refused by name rules. A pattern " +
+						"{match, value}: banned matches inside the part of the name it matches are ignored.",
+				),
+			),
+		),
+	}),
+	v.description("Rules on the topic's (or group's) Name."),
+);
+
+const ModeSchema = v.pipe(
+	v.picklist(["enforce", "dry-run"]),
+	v.description("dry-run: decide and log, but always answer 0."),
+);
+
+const GroupCreationSchema = v.pipe(
+	section({
+		mode: v.optional(ModeSchema),
+		refusal: v.optional(RefusalSchema),
+		operators: v.optional(OperatorsSchema),
+		names: v.optional(NamesSchema),
+	}),
+	v.description(
+		"Rules for Group.CallbackBeforeCreateGroup. Absent: groups are always allowed. Each key left out " +
+			"here uses the top-level one, so {} applies the topic rules to groups too.",
+	),
+);
+
+/** Enforcement after the fact: actions default to "log", so a document without this section changes nothing. */
+export const ENFORCEMENT_DEFAULTS = {
+	renames: "log",
+	creates: "log",
+	fallbackName: "Renamed topic",
+} as const;
+
+const EnforcementSchema = v.pipe(
+	v.strictObject({
+		renames: v.optional(
+			v.pipe(
+				v.picklist(["log", "revert", "destroy"]),
+				v.description(
+					"A topic (or, with groupCreation, group) renamed to a name the policy refuses: log (default), " +
+						"revert to its last allowed name, or destroy the topic.",
+				),
+			),
+		),
+		creates: v.optional(
+			v.pipe(
+				v.picklist(["log", "rename", "destroy"]),
+				v.description(
+					"A creation that went live although the policy refuses it (the before-callback failed or timed " +
+						"out, the policy was in dry-run, it predates this Worker): log (default), rename to " +
+						"fallbackName, or destroy the topic.",
+				),
+			),
+		),
+		fallbackName: v.optional(
+			v.pipe(
+				v.string(),
+				v.minLength(1),
+				v.maxLength(100),
+				v.description(
+					'Used by "rename", and by "revert" when no earlier allowed name is known. The policy must allow it.',
+				),
+			),
+		),
+	}),
+	v.description(
+		"What to do, through Tencent's REST API, with names that went live although the policy refuses them.",
+	),
+);
+
+/** The whole document under the KV key `policy`. */
+export const PolicyDocumentSchema = v.pipe(
+	section({
+		$schema: v.optional(v.pipe(v.string(), v.description("Where editors find this JSON Schema."))),
+		version: v.optional(
+			v.pipe(v.string(), v.maxLength(200), v.description("Echoed in decision logs and /healthz.")),
+		),
+		mode: v.optional(ModeSchema),
+		refusal: v.optional(RefusalSchema),
+		operators: v.optional(OperatorsSchema),
+		names: v.optional(NamesSchema),
+		groupCreation: v.optional(GroupCreationSchema),
+		enforcement: v.optional(EnforcementSchema),
+	}),
+	v.title("Topic-creation policy"),
+	v.description(
+		"The rules deciding Tencent Cloud Chat's Group.CallbackBeforeCreateTopic (and, with groupCreation, " +
+			"Group.CallbackBeforeCreateGroup). See docs/policy.md.",
+	),
+);
+
+export type PolicyDocument = v.InferOutput<typeof PolicyDocumentSchema>;
+export type RuleSection = NonNullable<PolicyDocument["groupCreation"]>;
+export type BannedEntry = v.InferOutput<typeof BannedEntrySchema>;
+export type AllowedEntry = v.InferOutput<typeof AllowedEntrySchema>;

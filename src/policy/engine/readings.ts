@@ -1,0 +1,382 @@
+// A name's readings: its folded form (folding.ts) as written, with separators between single letters or
+// Han characters skipped, and each with `1 ! |` read as another letter (`l` rather than `i`, a lone `!` `|`
+// at a word's edge as a letter). Runs of a repeated character are compared collapsed (see banned.ts).
+import {
+	ambiguousUnit,
+	foldUnits,
+	I,
+	isWordCharacterAt,
+	L,
+	LETTER_UNIT,
+	UNSPACED_UNIT,
+	units,
+	WORD_UNIT,
+} from "./folding";
+
+/** One reading of a name's folded form, with where each of its units comes from in the name. */
+export interface Reading {
+	/** How this reading was made: `as written`, `separators skipped`, `1 ! | as i or l`, or both. */
+	readonly label: string;
+	/** The folded units (what exact, glob and folded regex entries compare). */
+	readonly written: string;
+	/** Span of the name (UTF-16 offsets, end exclusive) behind the whole reading (0, 0 when it is empty). */
+	readonly start: number;
+	readonly end: number;
+	/** Span of the name (UTF-16 offsets, end exclusive) behind each unit of `written`. */
+	readonly writtenFrom: readonly number[];
+	readonly writtenTo: readonly number[];
+	/** `written` with each run of one repeated unit collapsed to one unit (what the automaton reads). */
+	readonly collapsed: string;
+	/** Length of the run behind each unit of `collapsed`. */
+	readonly runs: readonly number[];
+	/** Span of the name behind each unit of `collapsed`. */
+	readonly from: readonly number[];
+	readonly to: readonly number[];
+	/** 1 where a unit of `collapsed` is a word character (a letter of a spaced script). */
+	readonly word: Uint8Array;
+}
+
+const BANG = 0x21;
+const BAR = 0x7c;
+/** Most ways to read a name's ambiguous units (`f!st|ng` needs `!` and `|` both as `i`); past it, two. */
+const MAX_MIXES = 8;
+/**
+ * Longest name (in folded units) whose ambiguous units are mixed: a topic name, not a long text, so that
+ * the longest names keep their four readings and the cost of a decision its bound (docs/policy.md).
+ */
+const MAX_MIXED_UNITS = 64;
+/** The mix where each ambiguous unit reads its first other letter (the only one past {@link MAX_MIXES}). */
+const ALL_OTHERWISE = 0xff;
+
+/** Folds a name into {@link units} and finds the units that may be read as another letter. */
+function foldName(name: string): void {
+	if (foldUnits(name)) findAmbiguous(name);
+}
+
+/**
+ * Adds to `units.ambiguous` the `1`s read as i; reads a run of `!` `|` between letters as letters (`d!ck`,
+ * `bo||ocks`: `!` as i, `|` as l, or the other), and keeps a lone one at a word's edge as punctuation that
+ * may be a letter (`henta!`, `|ncest`; `!` only as i, so `Ana!` never reads `anal`).
+ */
+function findAmbiguous(name: string): void {
+	const n = units.count;
+	let ambiguousCount = units.ambiguousCount;
+	const { codes, from, flags } = units;
+	const letter = (k: number) => k >= 0 && k < n && ((flags[k] as number) & LETTER_UNIT) !== 0;
+	for (let k = 0; k < n; k++) {
+		const code = codes[k] as number;
+		// `i` folded from `1`.
+		if (code === I && name.charCodeAt(from[k] as number) === 0x31)
+			ambiguousCount = ambiguousUnit(ambiguousCount, k, L, 0);
+		if (code !== BANG && code !== BAR) continue;
+		let end = k + 1;
+		while (end < n && (codes[end] === BANG || codes[end] === BAR)) end++;
+		const before = letter(k - 1);
+		const after = letter(end);
+		if (before && after) {
+			for (let j = k; j < end; j++) {
+				const read = codes[j] === BANG ? I : L;
+				codes[j] = read;
+				flags[j] = (flags[j] as number) | WORD_UNIT | LETTER_UNIT;
+				ambiguousCount = ambiguousUnit(ambiguousCount, j, read === I ? L : I, 0);
+			}
+		} else if ((before || after) && end === k + 1) {
+			ambiguousCount = ambiguousUnit(ambiguousCount, k, code === BANG ? I : L, code === BANG ? 0 : I);
+		}
+		k = end - 1;
+	}
+	units.ambiguousCount = ambiguousCount;
+}
+
+/**
+ * How many ways there are to read the ambiguous units of {@link units} (each as written or as one of its
+ * other letters), or 0 when more than {@link MAX_MIXES} or the name is longer than {@link MAX_MIXED_UNITS}.
+ */
+function mixCount(): number {
+	if (units.count > MAX_MIXED_UNITS) return 0;
+	let count = 1;
+	for (let a = 0; a < units.ambiguousCount && count <= MAX_MIXES; a++)
+		count *= units.otherwiseToo[a] === 0 ? 2 : 3;
+	return count <= MAX_MIXES ? count : 0;
+}
+
+/**
+ * Reads the ambiguous units of {@link units} as the mix numbered `mix` says, into `units.swapped`: its
+ * digits (base 2 or 3 by unit, as {@link mixCount} counts) pick, for each unit, as written (0) or its
+ * first or second other letter; {@link ALL_OTHERWISE} reads each as its first.
+ */
+function mixAmbiguous(mix: number): void {
+	const { codes, swapped, ambiguous, otherwise, otherwiseToo } = units;
+	for (let k = 0; k < units.count; k++) swapped[k] = codes[k] as number;
+	let rest = mix;
+	for (let a = 0; a < units.ambiguousCount; a++) {
+		const k = ambiguous[a] as number;
+		const ways = otherwiseToo[a] === 0 ? 2 : 3;
+		const choice = mix === ALL_OTHERWISE ? 1 : rest % ways;
+		rest = Math.floor(rest / ways);
+		if (choice === 1) swapped[k] = otherwise[a] as number;
+		else if (choice === 2) swapped[k] = otherwiseToo[a] as number;
+	}
+}
+
+/**
+ * Marks in `units.skip` the units a reading skips: separator runs between two single letters or Han
+ * characters. Returns whether there are any.
+ */
+function skippedSeparators(): boolean {
+	const { flags, skip } = units;
+	const n = units.count;
+	const letter = (k: number) => ((flags[k] as number) & LETTER_UNIT) !== 0;
+	const unspaced = (k: number) => ((flags[k] as number) & UNSPACED_UNIT) !== 0;
+	let any = false;
+	for (let k = 0; k < n; k++) {
+		if (letter(k) || k === 0 || !letter(k - 1)) continue;
+		// A separator run starts at k, after the letter k - 1.
+		let end = k;
+		while (end < n && !letter(end)) end++;
+		if (end === n) break;
+		const before = k - 1;
+		const singleBefore = unspaced(before) || before === 0 || !letter(before - 1);
+		const singleAfter = unspaced(end) || end + 1 === n || !letter(end + 1);
+		if (singleBefore && singleAfter) {
+			if (!any) skip.fill(0, 0, n);
+			any = true;
+			skip.fill(1, k, end);
+		}
+		k = end - 1;
+	}
+	return any;
+}
+
+/** The text of `count` units of `codes`, or `known` when it is that text (no new string then). */
+function textOf(codes: Uint16Array, count: number, known: string | null): string {
+	if (known !== null && known.length === count) {
+		let same = true;
+		for (let k = 0; k < count && same; k++) same = known.charCodeAt(k) === codes[k];
+		if (same) return known;
+	}
+	// A plain list of the codes: `apply` takes it about twice as fast as a typed array view.
+	const list: number[] = new Array(count);
+	for (let k = 0; k < count; k++) list[k] = codes[k] as number;
+	return String.fromCharCode.apply(null, list);
+}
+
+/** Spans, runs and word flags of a reading, unit by unit (see {@link Reading}). */
+interface ReadingSpans {
+	writtenFrom: number[];
+	writtenTo: number[];
+	runs: number[];
+	from: number[];
+	to: number[];
+	word: Uint8Array;
+}
+
+/**
+ * Which units a reading reads: all of them or not the skipped separators (bit {@link SKIPPED}), as folded
+ * or with the ambiguous units mixed (the mix number above it: `variant >> 1`, 0 for as folded).
+ */
+const SKIPPED = 1;
+const mixOf = (variant: number) => variant >> 1;
+
+/**
+ * A reading of a name whose spans are worked out on first use: a search reads only the strings unless a
+ * pattern matches, and most names match nothing, so a decision does not pay for lists it never reads.
+ * Folding is a pure function of the name, so folding it again gives the same units.
+ */
+class NameReading implements Reading {
+	private spans: ReadingSpans | null = null;
+
+	constructor(
+		readonly label: string,
+		readonly written: string,
+		readonly collapsed: string,
+		readonly start: number,
+		readonly end: number,
+		private readonly name: string,
+		private readonly variant: number,
+	) {}
+
+	get writtenFrom(): readonly number[] {
+		return this.spansOf().writtenFrom;
+	}
+	get writtenTo(): readonly number[] {
+		return this.spansOf().writtenTo;
+	}
+	get runs(): readonly number[] {
+		return this.spansOf().runs;
+	}
+	get from(): readonly number[] {
+		return this.spansOf().from;
+	}
+	get to(): readonly number[] {
+		return this.spansOf().to;
+	}
+	get word(): Uint8Array {
+		return this.spansOf().word;
+	}
+
+	private spansOf(): ReadingSpans {
+		if (this.spans === null) {
+			foldName(this.name);
+			if (mixOf(this.variant) !== 0) mixAmbiguous(mixOf(this.variant));
+			if ((this.variant & SKIPPED) !== 0) skippedSeparators();
+			this.spans = readingSpans(this.variant);
+		}
+		return this.spans;
+	}
+}
+
+/** The units `variant` reads of {@link units}: the folded or mixed codes. */
+function codesOf(variant: number): Uint16Array {
+	return mixOf(variant) !== 0 ? units.swapped : units.codes;
+}
+
+/** Whether `variant` leaves unit k of {@link units} out. */
+function leavesOut(variant: number, k: number): boolean {
+	return (variant & SKIPPED) !== 0 && units.skip[k] === 1;
+}
+
+/**
+ * One reading of the units in {@link units}, its spans left for later. `known` is a text the reading is
+ * likely to equal (the name's text form), shared when it does.
+ */
+function makeReading(name: string, label: string, variant: number, known: string | null): Reading {
+	const codes = codesOf(variant);
+	const { out } = units;
+	const n = units.count;
+	let w = 0;
+	let repeats = 0;
+	for (let k = 0; k < n; k++) {
+		if (leavesOut(variant, k)) continue;
+		const code = codes[k] as number;
+		if (w > 0 && out[w - 1] === code) repeats++;
+		out[w++] = code;
+	}
+	const written = textOf(out, w, known);
+	let collapsed = written;
+	if (repeats > 0) {
+		let c = 0;
+		for (let k = 0; k < w; k++) if (c === 0 || out[c - 1] !== out[k]) out[c++] = out[k] as number;
+		collapsed = textOf(out, c, null);
+	}
+	// Separators are never skipped at either end, so every reading spans the same part of the name.
+	const start = n > 0 ? (units.from[0] as number) : 0;
+	const end = n > 0 ? (units.to[n - 1] as number) : 0;
+	return new NameReading(label, written, collapsed, start, end, name, variant);
+}
+
+/** The spans, runs and word flags of the reading `variant` of {@link units}. */
+function readingSpans(variant: number): ReadingSpans {
+	const codes = codesOf(variant);
+	const { flags } = units;
+	const n = units.count;
+	const writtenFrom: number[] = [];
+	const writtenTo: number[] = [];
+	const runs: number[] = [];
+	const from: number[] = [];
+	const to: number[] = [];
+	const words: number[] = [];
+	let last = -1;
+	let lastCode = -1;
+	for (let k = 0; k < n; k++) {
+		if (leavesOut(variant, k)) continue;
+		const code = codes[k] as number;
+		writtenFrom.push(units.from[k] as number);
+		writtenTo.push(units.to[k] as number);
+		if (last >= 0 && lastCode === code) {
+			runs[last] = (runs[last] as number) + 1;
+			to[last] = units.to[k] as number;
+			continue;
+		}
+		last++;
+		lastCode = code;
+		runs.push(1);
+		from.push(units.from[k] as number);
+		to.push(units.to[k] as number);
+		// Punctuation read as a letter is a letter (`!` at a word's edge as i).
+		const punctuationRead = code !== units.codes[k] && ((flags[k] as number) & LETTER_UNIT) === 0;
+		words.push(punctuationRead ? WORD_UNIT : (flags[k] as number) & WORD_UNIT);
+	}
+	return { writtenFrom, writtenTo, runs, from, to, word: Uint8Array.from(words) };
+}
+
+/**
+ * The readings of a name compared with the banned and allowed patterns: as written; with separators
+ * between single letters or Han characters skipped (`c a s i n o`, `赌 博`) when it has any; and each
+ * with its ambiguous units read otherwise (`1` and `!` `|` between letters as `l` instead of `i`, `|` as
+ * `i`; a lone `!` `|` at a word's edge as a letter) when it has any, every mix of them while they are few.
+ * `text`, the name's text form when the caller has it, is only used to share its string with a reading
+ * that equals it.
+ * @example nameReadings("C.A.S.I.N.O")[1].collapsed // "casino"
+ */
+export function nameReadings(name: string, text?: string): Reading[] {
+	foldName(name);
+	const skip = skippedSeparators();
+	const readings = [makeReading(name, "as written", 0, text ?? null)];
+	if (skip) readings.push(makeReading(name, "separators skipped", SKIPPED, null));
+	if (units.ambiguousCount > 0) {
+		const mixes = mixCount();
+		const first = mixes === 0 ? ALL_OTHERWISE : 1;
+		const last = mixes === 0 ? ALL_OTHERWISE : mixes - 1;
+		for (let mix = first; mix <= last; mix++) {
+			mixAmbiguous(mix);
+			readings.push(makeReading(name, "1 ! | as i or l", mix << 1, null));
+			if (skip)
+				readings.push(makeReading(name, "separators skipped, 1 ! | as i or l", SKIPPED | (mix << 1), null));
+		}
+	}
+	return readings;
+}
+
+/**
+ * The folded form of a pattern value (its reading as written): what banned and allowed values are
+ * compiled from, so that a value means the same however it is typed.
+ * @example foldedValue("C4S1NØ") // { written: "casino", collapsed: "casino", runs: [1, 1, 1, 1, 1, 1] }
+ */
+export function foldedValue(value: string): { written: string; collapsed: string; runs: number[] } {
+	// Its own code rather than a reading's: what a policy's compilation allocates survives, what a decision
+	// allocates does not, and V8 decides where to allocate per allocation site from what survived there
+	// (sharing the sites made every decision allocate straight into the old generation).
+	foldName(value);
+	const { codes, out } = units;
+	const n = units.count;
+	const runs: number[] = [];
+	let c = 0;
+	for (let k = 0; k < n; k++) {
+		const code = codes[k] as number;
+		if (c > 0 && out[c - 1] === code) {
+			runs[c - 1] = (runs[c - 1] as number) + 1;
+			continue;
+		}
+		out[c++] = code;
+		runs.push(1);
+	}
+	return { written: textOf(codes, n, null), collapsed: textOf(out, c, null), runs };
+}
+
+/** The name exactly as received, as a reading (for `normalize: false` patterns): nothing folded. */
+export function rawReading(name: string): Reading {
+	const from: number[] = [];
+	const to: number[] = [];
+	const runs: number[] = [];
+	const word = new Uint8Array(name.length);
+	for (let i = 0; i < name.length; i++) {
+		from.push(i);
+		to.push(i + 1);
+		runs.push(1);
+		if (isWordCharacterAt(name, i)) word[i] = 1;
+	}
+	return {
+		label: "exactly as received",
+		written: name,
+		start: 0,
+		end: name.length,
+		writtenFrom: from,
+		writtenTo: to,
+		collapsed: name,
+		runs,
+		from,
+		to,
+		word,
+	};
+}
