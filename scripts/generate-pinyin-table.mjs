@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes src/policy/pinyin.generated.ts: the toneless pinyin readings of the 6,763 Han characters of GB 2312
+// Writes src/policy/engine/pinyin.generated.ts: the toneless pinyin readings of the 6,763 Han characters of GB 2312
 // (the standard set of everyday Simplified characters), every reading of a polyphonic character included,
 // from the pinyin-pro devDependency, so that a banned entry with `"pinyin": true` also matches its pinyin
 // without bundling pinyin-pro itself (its dictionaries are about 500 kB). `ü` is written both `v` (as typed
@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const target = join(root, "src/policy/pinyin.generated.ts");
+const target = join(root, "src/policy/engine/pinyin.generated.ts");
 
 /** The Han characters of GB 2312, in its order (rows 0xB0–0xF7, cells 0xA1–0xFE), read with the WHATWG decoder. */
 function gb2312Characters() {
@@ -63,10 +63,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
 	const text = await pinyinTableModule();
 	if (process.argv.includes("--check")) {
 		if (readFileSync(target, "utf8") !== text) {
-			console.error("src/policy/pinyin.generated.ts is stale: run node scripts/generate-pinyin-table.mjs");
+			console.error(
+				"src/policy/engine/pinyin.generated.ts is stale: run node scripts/generate-pinyin-table.mjs",
+			);
 			process.exit(1);
 		}
-		console.log("src/policy/pinyin.generated.ts is current");
+		console.log("src/policy/engine/pinyin.generated.ts is current");
 	} else {
 		writeFileSync(target, text);
 		console.log(`wrote ${target}`);

@@ -74,7 +74,7 @@ const exceptions = [...recommended, ...CHINESE_EXCEPTIONS];
 // The Chinese words opt in to pinyin (`"pinyin": true`), as an operator in China would write them.
 const cjkWords = {
 	chinese: cases.chineseWords,
-	pinyin: false,
+	pinyin: true,
 	japanese: cases.japaneseWords,
 	korean: cases.koreanWords,
 };
