@@ -79,12 +79,24 @@ export interface WordScripts {
 	faux: boolean;
 }
 
+/** Whether a code point is part of a word: a letter or mark (Greek and Cyrillic by range, the rest by property). */
+function isWordPart(cp: number): boolean {
+	if (cp < 0x80) return (cp | 0x20) >= 0x61 && (cp | 0x20) <= 0x7a;
+	if (cp >= 0x386 && cp <= 0x52f) return cp !== 0x387; // Greek and Cyrillic letters (· is punctuation)
+	return WORD_PART.test(String.fromCodePoint(cp));
+}
+
+/** 1 for a Latin letter, 2 for a Cyrillic or Greek one, else 0 (the common blocks by range). */
+function scriptOf(cp: number): number {
+	if (cp < 0x250) return 1; // ASCII, Latin-1, Latin Extended-A and -B
+	if (cp >= 0x370 && cp <= 0x52f) return 2;
+	const c = String.fromCodePoint(cp);
+	return LATIN_LETTER.test(c) ? 1 : CYRILLIC_OR_GREEK.test(c) ? 2 : 0;
+}
+
 /** The word of `name` around the character at `index` (a letter), found by scanning to its edges. */
 export function wordAt(name: string, index: number): WordScripts {
-	const partAt = (i: number) => {
-		const cp = name.codePointAt(i) as number;
-		return cp < 0x80 ? (cp | 0x20) >= 0x61 && (cp | 0x20) <= 0x7a : WORD_PART.test(String.fromCodePoint(cp));
-	};
+	const partAt = (i: number) => isWordPart(name.codePointAt(i) as number);
 	let start = index;
 	while (start > 0) {
 		const back = start >= 2 && (name.charCodeAt(start - 1) & 0xfc00) === 0xdc00 ? 2 : 1;
@@ -95,8 +107,9 @@ export function wordAt(name: string, index: number): WordScripts {
 	let i = start;
 	while (i < name.length && partAt(i)) {
 		const cp = name.codePointAt(i) as number;
-		if (cp < 0x80 || LATIN_LETTER.test(String.fromCodePoint(cp))) word.latin = true;
-		else if (CYRILLIC_OR_GREEK.test(String.fromCodePoint(cp))) {
+		const script = scriptOf(cp);
+		if (script === 1) word.latin = true;
+		else if (script === 2) {
 			word.cyrillicOrGreek = true;
 			if (fauxLatin(cp) !== 0) word.faux = true;
 		}
