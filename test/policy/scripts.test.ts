@@ -79,6 +79,15 @@ describe("stroke and bar letters", () => {
 	});
 });
 
+describe("`!` starting a word", () => {
+	const policy = compile(["lust", "anal"]);
+
+	it("may be an l, while one ending a word is only an i", () => {
+		expect(refuses(policy, "!ust fans")).toBe(true);
+		expect(refuses(policy, "Go Ana! Go")).toBe(false);
+	});
+});
+
 describe("Japanese kana", () => {
 	const policy = compile(["コカイン", "ギャンブル", "ヘロイン"]);
 

@@ -7,7 +7,8 @@
 //   span of the name it came from (explanations quote it): look-alikes first (Unicode TR39 confusables,
 //   from the `unhomoglyph` package, plus small capitals, enclosed and regional-indicator letters; only
 //   for non-ASCII characters), then Traditional Han to Simplified (OpenCC's character table), NFKC, case
-//   folding, marks stripped, leetspeak. readings.ts reads the folded units a few ways (a name's *readings*).
+//   folding, marks stripped, leetspeak; kana and Hangul as scripts.ts says. readings.ts reads the folded
+//   units a few ways (a name's *readings*).
 import confusables from "unhomoglyph/data.json";
 import { TRADITIONAL_SIMPLIFIED_PAIRS } from "./han-simplified.generated";
 import {

@@ -1,6 +1,7 @@
 // A name's readings: its folded form (folding.ts) as written, with separators between single letters or
 // Han characters skipped, and each with `1 ! |` read as another letter (`l` rather than `i`, a lone `!` `|`
-// at a word's edge as a letter). Runs of a repeated character are compared collapsed (see banned.ts).
+// at a word's edge as a letter); and, for a name with faux Cyrillic or Greek letters, one with them read as
+// Latin (scripts.ts). Runs of a repeated character are compared collapsed (see banned.ts).
 import {
 	ambiguousUnit,
 	foldUnits,
@@ -64,7 +65,7 @@ function foldName(name: string, fauxWords = false): void {
 /**
  * Adds to `units.ambiguous` the `1`s read as i; reads a run of `!` `|` between letters as letters (`d!ck`,
  * `bo||ocks`: `!` as i, `|` as l, or the other), and keeps a lone one at a word's edge as punctuation that
- * may be a letter (`henta!`, `|ncest`; `!` only as i, so `Ana!` never reads `anal`).
+ * may be a letter (`henta!`, `|ncest`, `!ust`; `!` at a word's end only as i, so `Ana!` never reads `anal`).
  */
 function findAmbiguous(name: string): void {
 	const n = units.count;
@@ -89,7 +90,9 @@ function findAmbiguous(name: string): void {
 				ambiguousCount = ambiguousUnit(ambiguousCount, j, read === I ? L : I, 0);
 			}
 		} else if ((before || after) && end === k + 1) {
-			ambiguousCount = ambiguousUnit(ambiguousCount, k, code === BANG ? I : L, code === BANG ? 0 : I);
+			// `!` starting a word may be an l too (`!ust`); ending one, only an i (`Ana!` is not `anal`).
+			const bangToo = !before ? L : 0;
+			ambiguousCount = ambiguousUnit(ambiguousCount, k, code === BANG ? I : L, code === BANG ? bangToo : I);
 		}
 		k = end - 1;
 	}
