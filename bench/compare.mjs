@@ -12,9 +12,9 @@ import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { policyDocument } from "../tools/lib/policy-fixture.mjs";
 import { buildWorker } from "./lib/build.mjs";
 import { runLoad } from "./lib/load-run.mjs";
-import { policyDocument } from "./lib/policy-fixture.mjs";
 import { applyMigrations, projectWorkerOptions, serveBundle, serveFloor, stateRoot } from "./lib/servers.mjs";
 
 const { values: flags, positionals: refs } = parseArgs({

@@ -16,8 +16,8 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { do_not_optimize, measure } from "mitata";
+import { ALLOWED_NAMES, policyDocument } from "../tools/lib/policy-fixture.mjs";
 import { bundleAdapter } from "./lib/build.mjs";
-import { ALLOWED_NAMES, policyDocument } from "./lib/policy-fixture.mjs";
 
 if (Number(process.versions.node.split(".")[0]) < 22) {
 	console.error(

@@ -28,10 +28,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { callbackQuery } from "../scripts/tencent-callback.mjs";
+import { policyDocument } from "../tools/lib/policy-fixture.mjs";
+import { callbackQuery } from "../tools/lib/tencent-callback.mjs";
 import { buildWorker, bundleSize, run } from "./lib/build.mjs";
 import { runLoad } from "./lib/load-run.mjs";
-import { policyDocument } from "./lib/policy-fixture.mjs";
 import { profileDuring, sliceProfile, stagesOfProfile, summarizeProfile } from "./lib/profile.mjs";
 import { evaluateTargets, printProfile, printReport, writeReport } from "./lib/report.mjs";
 import {

@@ -12,9 +12,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { policyDocument } from "../tools/lib/policy-fixture.mjs";
 import { WRANGLER_JS, wrangler } from "./lib/build.mjs";
 import { runLoad } from "./lib/load-run.mjs";
-import { policyDocument } from "./lib/policy-fixture.mjs";
 import { freePort } from "./lib/servers.mjs";
 
 const { values: flags } = parseArgs({

@@ -6,7 +6,7 @@
 //   npx node --cpu-prof --cpu-prof-dir=.wrangler/tmp/prof scripts/policy-profile.mjs 100000
 //   npx node --expose-gc scripts/policy-profile.mjs --src DIR   (another checkout's src/policy, to compare)
 // "first compile" is the first in this process (what a cold isolate pays), "best" the fastest of a few.
-import { random } from "../bench/lib/policy-fixture.mjs";
+import { random } from "../tools/lib/policy-fixture.mjs";
 import { loadPolicyModule, root } from "./load-policy-module.mjs";
 
 const args = process.argv.slice(2);

@@ -4,7 +4,7 @@
 // kept in examples/callbacks/<CallbackCommand>.json; options change the fields people usually vary.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { callbackQuery } from "./tencent-callback.mjs";
+import { callbackQuery } from "../tools/lib/tencent-callback.mjs";
 
 const root = new URL("..", import.meta.url);
 const samplesDir = new URL("examples/callbacks/", root);

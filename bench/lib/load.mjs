@@ -5,7 +5,7 @@
 // AfterCreateTopic body with a new topic each request), query (extra query parameters), connections,
 // seconds, token, sdkAppId, runId.
 import autocannon from "autocannon";
-import { callbackQuery } from "../../scripts/tencent-callback.mjs";
+import { callbackQuery } from "../../tools/lib/tencent-callback.mjs";
 
 const options = JSON.parse(process.argv[2] ?? "{}");
 const { url, scenario, body, query = {}, connections, seconds, token, sdkAppId, runId } = options;

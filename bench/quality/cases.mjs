@@ -5,7 +5,7 @@
 // the characters' Unicode names, not taken from any engine's tables, so no engine is tested on its own data.
 import { createRequire } from "node:module";
 import { englishDataset } from "obscenity";
-import { random } from "../lib/policy-fixture.mjs";
+import { random } from "../../tools/lib/policy-fixture.mjs";
 import {
 	JAPANESE_BANNED,
 	JAPANESE_CLASSES,

@@ -10,8 +10,9 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from "obscenity";
+import { benchmarkPolicy } from "../../tools/lib/benchmark-policy.mjs";
+import { random } from "../../tools/lib/policy-fixture.mjs";
 import { bundleAdapter } from "../lib/build.mjs";
-import { random } from "../lib/policy-fixture.mjs";
 import { writeResultsJson } from "../lib/report.mjs";
 import {
 	CHINESE_CLASSES,
@@ -28,7 +29,6 @@ import {
 	obscenitySeparatorEngine,
 	projectEngine,
 } from "./engines.mjs";
-import { benchmarkPolicy } from "./policy.mjs";
 import { SCRIPT_SETS } from "./scripts-cases.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { random } from "../lib/policy-fixture.mjs";
+import { random } from "../../tools/lib/policy-fixture.mjs";
 
 const require = createRequire(import.meta.url);
 

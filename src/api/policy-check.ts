@@ -3,7 +3,8 @@
 import * as v from "valibot";
 import { readConfig } from "../config";
 import { apiError } from "../http/api-error";
-import { jsonDepthExceeds, MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
+import { MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
+import { jsonDepthExceeds } from "../json";
 import {
 	type CompiledPolicy,
 	type CreationKind,

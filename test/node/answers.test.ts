@@ -1,7 +1,7 @@
 // Refusals must reach the client over a real socket: a body the Worker will not read (too large, or sent
 // without valid credentials) still gets its status line and JSON answer, not a connection reset.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callbackQuery } from "../../scripts/tencent-callback.mjs";
+import { callbackQuery } from "../../tools/lib/tencent-callback.mjs";
 import { type RunningWorker, startWorker } from "./support/worker";
 
 const MiB = 1024 * 1024;

@@ -5,11 +5,11 @@
 // or listed compound of a banned word is excepted, and the committed file is what the generator makes.
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { benchmarkPolicy } from "../../bench/quality/policy.mjs";
 import recommended from "../../examples/scunthorpe-exceptions.json";
 // @ts-expect-error: a plain .mjs script without types
 import { loadPolicyModule } from "../../scripts/load-policy-module.mjs";
 import { COMPOUND_PARTS, guardWords, INFLECTIONS } from "../../scripts/scunthorpe-rules.mjs";
+import { benchmarkPolicy } from "../../tools/lib/benchmark-policy.mjs";
 
 /** The Worker's own policy code, bundled for Node (the Worker's types do not belong in this project). */
 const { compilePolicyText, evaluateCreation } = (await loadPolicyModule(

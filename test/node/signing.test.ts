@@ -1,4 +1,4 @@
-// Node-side callback signing is written once (scripts/tencent-callback.mjs) and used by every sender: the
+// Node-side callback signing is written once (tools/lib/tencent-callback.mjs) and used by every sender: the
 // load generator of the benchmarks, the soak, `npm run send` and the socket tests. A sender that signs on
 // its own again fails here; the load generator's requests must pass a Worker that requires the token.
 import { execFile } from "node:child_process";
@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callbackQuery, callbackSign } from "../../scripts/tencent-callback.mjs";
+import { callbackQuery, callbackSign } from "../../tools/lib/tencent-callback.mjs";
 import { type RunningWorker, startWorker } from "./support/worker";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -28,9 +28,9 @@ afterAll(async () => {
 });
 
 describe("callback signing on the Node side", () => {
-	it.each(SENDERS)("%s signs through scripts/tencent-callback.mjs and hashes nothing itself", (file) => {
+	it.each(SENDERS)("%s signs through tools/lib/tencent-callback.mjs and hashes nothing itself", (file) => {
 		const text = readFileSync(`${root}${file}`, "utf8");
-		expect(text).toMatch(/from "(\.\.\/)*(\.\/|scripts\/)tencent-callback\.mjs"/);
+		expect(text).toMatch(/from "(\.\.\/)*tools\/lib\/tencent-callback\.mjs"/);
 		expect(text).not.toMatch(/createHash\(|subtle\.digest\(/);
 	});
 

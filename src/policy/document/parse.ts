@@ -1,7 +1,7 @@
 // Parsing and validating a policy text: JSON → a document the schema accepts and the limits allow, or the
 // problems that prevent it, each naming its rule and position.
 import * as v from "valibot";
-import { jsonDepthExceeds } from "../../http/body";
+import { jsonDepthExceeds } from "../../json";
 import { errorMessage } from "../../log";
 import { POLICY_LIMITS, regexGroupDepth, regexProgramSize } from "./limits";
 import {

@@ -1,6 +1,5 @@
 // The compiler: a validated document becomes the structures the evaluator needs (sets, maps, automata),
 // built once per policy text per isolate. Semantic checks the schema cannot express live here too.
-
 import { parsePolicyText, policyLimitProblem } from "../document/parse";
 import { locateJsonPath, type Outcome, type PathSegment, problem } from "../document/positions";
 import {

@@ -3,7 +3,8 @@
 // exact values into a map, regexes into RE2 sets. One pass over each reading of a name finds every
 // occurrence, whatever the number of patterns, with its span in the name.
 import { RE2JS, RE2Set } from "re2js";
-import { type Automaton, AutomatonBuilder, groupByBucket, NODE, nextState } from "./automaton";
+import { type Automaton, NODE, nextState } from "./automaton";
+import { AutomatonBuilder, groupByBucket } from "./automaton-build";
 import type { Reading } from "./readings";
 
 export const PLAIN = 0;

@@ -1,10 +1,10 @@
-// Types of bench/quality/policy.mjs, for the tests of the generated Scunthorpe exceptions.
+// Types of tools/lib/benchmark-policy.mjs, for the tests of the generated Scunthorpe exceptions.
 /** A policy document as the benchmark writes it. */
 export interface BenchmarkDocument {
 	version: string;
 	names: { allowed: unknown[]; banned: unknown[] };
 }
-/** obscenity's English dataset as a policy document, plus `chineseWords` and the allowed patterns `exceptions`. */
+/** obscenity's English dataset as a policy document, plus the CJK words `cjk` and the allowed patterns `exceptions`. */
 export declare function benchmarkPolicy(
 	cjk:
 		| readonly string[]
