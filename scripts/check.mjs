@@ -26,6 +26,7 @@ const CHECKS = [
 	},
 	{ name: "package-lock.json complete", command: "node scripts/complete-lockfile.mjs --check" },
 	{ name: "Han table up to date", command: "node scripts/generate-han-table.mjs --check" },
+	{ name: "pinyin table up to date", command: "node scripts/generate-pinyin-table.mjs --check" },
 	{ name: "console files up to date", command: "node scripts/console-files.mjs --check" },
 ];
 

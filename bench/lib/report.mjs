@@ -133,9 +133,10 @@ export function evaluateTargets(results) {
 	if (results.size) {
 		targets.push({
 			name: "bundle size",
-			target: "< 200 KiB gzipped",
+			// 256 KiB since name matching v3 (the pinyin table and script folding): 200 KiB before.
+			target: "< 256 KiB gzipped",
 			measured: kib(results.size.gzipBytes),
-			pass: results.size.gzipBytes < 200 * 1024,
+			pass: results.size.gzipBytes < 256 * 1024,
 		});
 	}
 	return targets;

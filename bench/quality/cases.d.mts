@@ -7,6 +7,7 @@ export interface QualityCase {
 export declare const DEFAULT_SEED: number;
 export declare const EVASION_CLASSES: readonly { id: string; label: string }[];
 export declare const CHINESE_CLASSES: readonly { id: string; label: string }[];
+export declare const CJK_CLASSES: readonly { id: string; label: string; words: readonly string[] }[];
 export declare const SCUNTHORPE: readonly string[];
 export declare const SCUNTHORPE_POOL: readonly string[];
 /** The two halves of SCUNTHORPE_POOL (see cases.mjs). */
@@ -20,6 +21,8 @@ export declare function qualityCases(
 	words: string[];
 	unenforced: string[];
 	chineseWords: string[];
+	japaneseWords: string[];
+	koreanWords: string[];
 	evasions: QualityCase[];
 	controls: QualityCase[];
 	innocent: {
@@ -29,6 +32,13 @@ export declare function qualityCases(
 		scunthorpeSeen: string[];
 		scunthorpeHeldOut: string[];
 		chinese: string[];
+		russian: string[];
+		ukrainian: string[];
+		greek: string[];
+		french: string[];
+		spanish: string[];
+		japanese: string[];
+		korean: string[];
 	};
 	frames: string[];
 };

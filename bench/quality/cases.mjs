@@ -6,6 +6,19 @@
 import { createRequire } from "node:module";
 import { englishDataset } from "obscenity";
 import { random } from "../../tools/lib/policy-fixture.mjs";
+import {
+	JAPANESE_BANNED,
+	JAPANESE_CLASSES,
+	JAPANESE_FRAMES,
+	KOREAN_BANNED,
+	KOREAN_CLASSES,
+	KOREAN_FRAMES,
+	MORE_CHINESE_CLASSES,
+	pick,
+	replaceSome,
+	SCRIPT_EVASION_CLASSES,
+	scriptInnocentSets,
+} from "./scripts-cases.mjs";
 
 const require = createRequire(import.meta.url);
 
@@ -375,26 +388,11 @@ const HAN_FULL_WIDTH_SEPARATORS = ["\u3000", "．", "＊", "＿", "－", "／", 
 
 const isLetter = (c) => /[a-z]/i.test(c);
 
-/** Replaces each letter for which `choose` gives a replacement with probability `p`, at least one when any can be. */
-function replaceSome(word, next, p, choose) {
-	const chars = [...word];
-	const candidates = chars.map((c, i) => (choose(c) === undefined ? -1 : i)).filter((i) => i >= 0);
-	if (candidates.length === 0) return null;
-	const picked = new Set(candidates.filter(() => next() < p));
-	if (picked.size === 0) picked.add(candidates[Math.floor(next() * candidates.length)]);
-	return chars.map((c, i) => (picked.has(i) ? pick(choose(c), next) : c)).join("");
-}
-
 /** The word's letters in the alphabet whose `a` is the code point `first` (circled, math bold …). */
 function inAlphabet(word, first) {
 	return [...word]
 		.map((c) => (isLetter(c) ? String.fromCodePoint(first + c.charCodeAt(0) - 97) : c))
 		.join("");
-}
-
-function pick(list, next) {
-	const items = [...list];
-	return items[Math.floor(next() * items.length)];
 }
 
 /** The evasion classes, in table order: label, whether the frame is upper-cased, and the evasion of a word. */
@@ -478,6 +476,7 @@ export const EVASION_CLASSES = [
 				})
 				.join(""),
 	},
+	...SCRIPT_EVASION_CLASSES,
 ];
 
 /** Chinese evasion classes: each makes the variant of one banned word (with its Traditional form) or null. */
@@ -498,6 +497,13 @@ export const CHINESE_CLASSES = [
 		make: (s, t, next) =>
 			[...(t !== null && next() < 0.5 ? t : s)].join(pick(HAN_FULL_WIDTH_SEPARATORS, next)),
 	},
+	...MORE_CHINESE_CLASSES,
+];
+
+/** Japanese and Korean classes, each with its banned words and frames. */
+export const CJK_CLASSES = [
+	...JAPANESE_CLASSES.map((c) => ({ ...c, words: JAPANESE_BANNED, frames: JAPANESE_FRAMES })),
+	...KOREAN_CLASSES.map((c) => ({ ...c, words: KOREAN_BANNED, frames: KOREAN_FRAMES })),
 ];
 
 /**
@@ -571,11 +577,33 @@ export function qualityCases(seed, refusedByObscenity) {
 			}
 		}
 	}
+	for (const [words, frames] of [
+		[JAPANESE_BANNED, JAPANESE_FRAMES],
+		[KOREAN_BANNED, KOREAN_FRAMES],
+	]) {
+		for (const word of words)
+			controls.push({ class: "control", word, name: frame(frames, word, next, false) });
+	}
+	for (const evasion of CJK_CLASSES) {
+		for (const word of evasion.words) {
+			const seen = new Set();
+			for (let v = 0; v < VARIANTS_PER_WORD; v++) {
+				const evaded = evasion.make(word, next);
+				if (evaded === null || evaded === word) continue;
+				const name = frame(evasion.frames, evaded, next, false);
+				if (seen.has(name)) continue;
+				seen.add(name);
+				evasions.push({ class: evasion.id, word, name });
+			}
+		}
+	}
 	return {
 		seed,
 		words,
 		unenforced,
 		chineseWords: CHINESE_BANNED.map(([simplified]) => simplified),
+		japaneseWords: JAPANESE_BANNED,
+		koreanWords: KOREAN_BANNED,
 		evasions,
 		controls,
 		innocent: {
@@ -585,9 +613,14 @@ export function qualityCases(seed, refusedByObscenity) {
 			scunthorpeSeen: scunthorpeSplit().seen,
 			scunthorpeHeldOut: scunthorpeSplit().heldOut,
 			chinese: CHINESE_INNOCENT,
+			...scriptInnocentSets(seed),
 		},
-		frames: [...ENGLISH_FRAMES, ...ENGLISH_FRAMES.map((f) => f.toUpperCase()), ...CHINESE_FRAMES].map((f) =>
-			f.replace("{}", "").trim(),
-		),
+		frames: [
+			...ENGLISH_FRAMES,
+			...ENGLISH_FRAMES.map((f) => f.toUpperCase()),
+			...CHINESE_FRAMES,
+			...JAPANESE_FRAMES,
+			...KOREAN_FRAMES,
+		].map((f) => f.replace("{}", "").trim()),
 	};
 }

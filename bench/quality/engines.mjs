@@ -1,5 +1,6 @@
 // The engines the quality benchmark compares, each made from the same word list and each answering one
 // question per name: would it refuse this name?
+import { Mint } from "mint-filter";
 import {
 	DataSet,
 	englishDataset,
@@ -51,6 +52,19 @@ export function obscenitySeparatorEngine(chineseWords) {
 		id: "obscenity-separators",
 		label: "obscenity + skipNonAlphabeticTransformer",
 		refuses: (name) => matcher.hasMatch(name),
+	};
+}
+
+/**
+ * mint-filter, a Chinese moderation library (an Aho–Corasick automaton over the words as given, no folding),
+ * as its README shows it: `new Mint(words)`, a name refused when `filter` finds any word in it.
+ */
+export function mintEngine(words) {
+	const mint = new Mint(words.map((word) => word.toLowerCase()));
+	return {
+		id: "mint-filter",
+		label: "mint-filter",
+		refuses: (name) => mint.filter(name.toLowerCase(), { replace: false }).words.length > 0,
 	};
 }
 

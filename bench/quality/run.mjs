@@ -17,11 +17,19 @@ import { writeResultsJson } from "../lib/report.mjs";
 import {
 	CHINESE_CLASSES,
 	CHINESE_EXCEPTIONS,
+	CJK_CLASSES,
 	DEFAULT_SEED,
 	EVASION_CLASSES,
 	qualityCases,
 } from "./cases.mjs";
-import { naiveEngine, obscenityEngine, obscenitySeparatorEngine, projectEngine } from "./engines.mjs";
+import {
+	mintEngine,
+	naiveEngine,
+	obscenityEngine,
+	obscenitySeparatorEngine,
+	projectEngine,
+} from "./engines.mjs";
+import { SCRIPT_SETS } from "./scripts-cases.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 // obscenity's exports leave out its package.json: read it from the file.
@@ -63,8 +71,16 @@ const recommended = JSON.parse(
 	readFileSync(join(root, "examples", "scunthorpe-exceptions.json"), "utf8"),
 ).allowed;
 const exceptions = [...recommended, ...CHINESE_EXCEPTIONS];
-const { document, skipped, dead } = benchmarkPolicy(cases.chineseWords, foldsToOther, exceptions);
-const { document: whitelistOnly } = benchmarkPolicy(cases.chineseWords, foldsToOther);
+// The Chinese words opt in to pinyin (`"pinyin": true`), as an operator in China would write them.
+const cjkWords = {
+	chinese: cases.chineseWords,
+	pinyin: true,
+	japanese: cases.japaneseWords,
+	korean: cases.koreanWords,
+};
+const allCjk = [...cases.chineseWords, ...cases.japaneseWords, ...cases.koreanWords];
+const { document, skipped, dead } = benchmarkPolicy(cjkWords, foldsToOther, exceptions);
+const { document: whitelistOnly } = benchmarkPolicy(cjkWords, foldsToOther);
 const engines = [
 	projectEngine(adapter, document),
 	projectEngine(
@@ -73,15 +89,16 @@ const engines = [
 		"project-whitelist-only",
 		"this project, obscenity's whitelist only (no recommended exceptions)",
 	),
-	obscenityEngine(cases.chineseWords),
-	obscenitySeparatorEngine(cases.chineseWords),
-	naiveEngine([...cases.words, ...cases.chineseWords]),
+	obscenityEngine(allCjk),
+	obscenitySeparatorEngine(allCjk),
+	mintEngine([...cases.words, ...allCjk]),
+	naiveEngine([...cases.words, ...allCjk]),
 ];
 
 console.log(`Quality benchmark, seed ${seed} (rerun with --seed ${seed} for the same cases).`);
 console.log(
 	`${cases.words.length} English words (obscenity ${OBSCENITY_VERSION}), ` +
-		`${cases.chineseWords.length} Chinese words; policy: ${document.names.banned.length} banned entries, ` +
+		`${cases.chineseWords.length} Chinese, ${cases.japaneseWords.length} Japanese and ${cases.koreanWords.length} Korean words; policy: ${document.names.banned.length} banned entries, ` +
 		`${document.names.allowed.length} allowed patterns (${exceptions.length} of them the recommended exceptions).`,
 );
 console.log(
@@ -101,6 +118,7 @@ for (const engine of engines) {
 const CLASSES = [
 	...EVASION_CLASSES.map(({ id, label }) => ({ id, label, chinese: false })),
 	...CHINESE_CLASSES.map(({ id, label }) => ({ id, label, chinese: true })),
+	...CJK_CLASSES.map(({ id, label }) => ({ id, label, chinese: false, cjk: true })),
 ];
 const SETS = [
 	{ id: "dictionary", label: "English dictionary words (an-array-of-english-words)" },
@@ -112,6 +130,7 @@ const SETS = [
 	},
 	{ id: "scunthorpeHeldOut", label: "Scunthorpe pool, the held-out half (no entry written for it)" },
 	{ id: "chinese", label: "innocent Chinese names" },
+	...SCRIPT_SETS,
 ];
 const EXAMPLES = 6;
 
@@ -148,8 +167,9 @@ function judge(engine) {
 		);
 	return {
 		byClass,
-		allEnglish: sum((c) => !c.chinese),
+		allEnglish: sum((c) => !c.chinese && !c.cjk),
 		allChinese: sum((c) => c.chinese),
+		allJapaneseKorean: sum((c) => c.cjk === true),
 		all: sum(() => true),
 		control,
 		bySet,
@@ -203,19 +223,32 @@ const fmt = (n) => Math.floor(n).toLocaleString("en-US");
 
 const project = results.project;
 const obscenityIds = ["obscenity", "obscenity-separators"];
+/** A class obscenity covers: one where either configuration catches anything at all. */
+const obscenityCovers = (id) => obscenityIds.some((e) => results[e].byClass[id].caught > 0);
 const bestObscenityRecall = (id) =>
 	Math.max(...obscenityIds.map((e) => results[e].byClass[id].caught / results[e].byClass[id].total));
-const classShortfalls = CLASSES.filter(({ id }) => project.byClass[id].total > 0).filter(
-	({ id }) => project.byClass[id].caught / project.byClass[id].total < bestObscenityRecall(id),
-);
+const classShortfalls = CLASSES.filter(
+	({ id }) => project.byClass[id].total > 0 && obscenityCovers(id),
+).filter(({ id }) => project.byClass[id].caught / project.byClass[id].total < bestObscenityRecall(id));
 const fewestRefusals = (set) => Math.min(...obscenityIds.map((e) => results[e].bySet[set].refused));
 const speedRatio = project.decisionsPerSecond / results.obscenity.decisionsPerSecond;
+const cjkClasses = CLASSES.filter((c) => c.chinese || c.cjk);
+const cjkShort = cjkClasses.filter(({ id }) => project.byClass[id].caught / project.byClass[id].total < 0.95);
 const targets = [
 	{
 		target: "recall on all evasions",
-		wanted: ">= 90%",
-		measured: `${recallPercent(project.all)}% (English ${recallPercent(project.allEnglish)}%, Chinese ${recallPercent(project.allChinese)}%)`,
-		pass: project.all.caught / project.all.total >= 0.9,
+		wanted: ">= 95%",
+		measured: `${recallPercent(project.all)}% (English ${recallPercent(project.allEnglish)}%, Chinese ${recallPercent(project.allChinese)}%, Japanese and Korean ${recallPercent(project.allJapaneseKorean)}%)`,
+		pass: project.all.caught / project.all.total >= 0.95,
+	},
+	{
+		target: "recall in every Chinese, Japanese and Korean class",
+		wanted: ">= 95%",
+		measured:
+			cjkShort.length === 0
+				? "every class"
+				: `below in: ${cjkShort.map(({ id }) => `${id} ${recallPercent(project.byClass[id])}%`).join("; ")}`,
+		pass: cjkShort.length === 0,
 	},
 	{
 		target: "recall in every class",
@@ -226,11 +259,17 @@ const targets = [
 				: `below in: ${classShortfalls.map(({ id }) => `${id} ${recallPercent(project.byClass[id])}% < ${down(100 * bestObscenityRecall(id), 1)}%`).join("; ")}`,
 		pass: classShortfalls.length === 0,
 	},
-	...["dictionary", "cities"].map((set) => ({
+	...["dictionary", "cities", "russian", "ukrainian", "greek", "french", "spanish"].map((set) => ({
 		target: `false refusals, ${set}`,
 		wanted: "<= obscenity's (the fewer of its two configurations)",
 		measured: `${fmt(project.bySet[set].refused)} vs ${fmt(fewestRefusals(set))}`,
 		pass: project.bySet[set].refused <= fewestRefusals(set),
+	})),
+	...["chinese", "japanese", "korean"].map((set) => ({
+		target: `false refusals, innocent ${set} names`,
+		wanted: "0",
+		measured: `${project.bySet[set].refused}${project.bySet[set].refused > 0 ? ` (${project.bySet[set].examples.join(", ")})` : ""}`,
+		pass: project.bySet[set].refused === 0,
 	})),
 	{
 		target: "false refusals, Scunthorpe list",
@@ -256,7 +295,7 @@ const cell = (text) => String(text).replace(/\|/g, "\\|");
 function markdown() {
 	const lines = [];
 	lines.push(
-		`Seed ${seed}; ${cases.evasions.length.toLocaleString("en-US")} evasions of ${cases.words.length} English and ${cases.chineseWords.length} Chinese words, ` +
+		`Seed ${seed}; ${cases.evasions.length.toLocaleString("en-US")} evasions of ${cases.words.length} English, ${cases.chineseWords.length} Chinese, ${cases.japaneseWords.length} Japanese and ${cases.koreanWords.length} Korean words, ` +
 			`${Object.values(cases.innocent)
 				.reduce((n, set) => n + set.length, 0)
 				.toLocaleString(
@@ -288,6 +327,7 @@ function markdown() {
 	lines.push(
 		row("**all English evasions**", (r) => r.allEnglish),
 		row("**all Chinese evasions**", (r) => r.allChinese),
+		row("**all Japanese and Korean evasions**", (r) => r.allJapaneseKorean),
 		row("**all evasions**", (r) => r.all),
 		row("control: the word as written, in a frame (not an evasion)", (r) => r.control),
 		"",

@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import {
 	CHINESE_CLASSES,
+	CJK_CLASSES,
 	DEFAULT_SEED,
 	EVASION_CLASSES,
 	qualityCases,
@@ -51,5 +52,30 @@ describe("the quality benchmark's cases", () => {
 		expect(seen.filter((name) => heldOut.includes(name) || SCUNTHORPE.includes(name))).toEqual([]);
 		expect(heldOut.filter((name) => SCUNTHORPE.includes(name))).toEqual([]);
 		expect(Math.min(seen.length, heldOut.length)).toBeGreaterThan(30);
+	});
+
+	it("make Japanese and Korean evasions of every class, each spelled otherwise than the word", () => {
+		const { evasions } = qualityCases(DEFAULT_SEED, everyWord);
+		for (const { id, words } of CJK_CLASSES) {
+			const ofClass = evasions.filter((c) => c.class === id);
+			// Only some kana have small forms: fewer words give small-kana evasions.
+			expect(ofClass.length, id).toBeGreaterThan(15);
+			for (const c of ofClass) {
+				expect(words, id).toContain(c.word);
+				expect(c.name.includes(c.word), `${id}: ${c.name}`).toBe(false);
+			}
+		}
+	});
+
+	it("sample the same real words of five languages for the same seed", () => {
+		const once = qualityCases(DEFAULT_SEED, everyWord).innocent;
+		const again = qualityCases(DEFAULT_SEED, everyWord).innocent;
+		for (const set of ["russian", "ukrainian", "greek", "french", "spanish"] as const) {
+			expect(once[set].length, set).toBe(20000);
+			expect(new Set(once[set]).size, set).toBe(20000);
+			expect(again[set], set).toEqual(once[set]);
+		}
+		expect(once.russian.every((word) => /\p{sc=Cyrillic}/u.test(word))).toBe(true);
+		expect(once.greek.every((word) => /\p{sc=Greek}/u.test(word))).toBe(true);
 	});
 });

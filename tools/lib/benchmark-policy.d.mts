@@ -4,9 +4,11 @@ export interface BenchmarkDocument {
 	version: string;
 	names: { allowed: unknown[]; banned: unknown[] };
 }
-/** obscenity's English dataset as a policy document, plus `chineseWords` and the allowed patterns `exceptions`. */
+/** obscenity's English dataset as a policy document, plus the CJK words `cjk` and the allowed patterns `exceptions`. */
 export declare function benchmarkPolicy(
-	chineseWords: readonly string[],
+	cjk:
+		| readonly string[]
+		| { chinese: readonly string[]; pinyin: boolean; japanese: readonly string[]; korean: readonly string[] },
 	foldsToOther: (term: string) => boolean,
 	exceptions?: readonly unknown[],
 ): { document: BenchmarkDocument; skipped: string[]; dead: string[] };

@@ -96,11 +96,15 @@ function sourceOf(parsed) {
 
 /**
  * The policy document: obscenity's English dataset as banned entries and allowed patterns, then the
- * Chinese words as plain entries, then the allowed patterns `exceptions`. `foldsToOther(term)` says whether the project folds a whitelisted term
+ * CJK words as plain entries, then the allowed patterns `exceptions`. `cjk` is a list of Chinese words, or
+ * `{ chinese, pinyin, japanese, korean }`: with `pinyin` true the Chinese entries say `"pinyin": true`. `foldsToOther(term)` says whether the project folds a whitelisted term
  * into other letters (`45s` → `ass`): such a term would excuse the very word it protects, so it is left out
  * and listed in `skipped`; spellings obscenity cannot match are listed in `dead`.
  */
-export function benchmarkPolicy(chineseWords, foldsToOther, exceptions = []) {
+export function benchmarkPolicy(cjk, foldsToOther, exceptions = []) {
+	const { chinese, pinyin, japanese, korean } = Array.isArray(cjk)
+		? { chinese: cjk, pinyin: false, japanese: [], korean: [] }
+		: cjk;
 	const banned = [];
 	const allowed = [];
 	const skipped = [];
@@ -122,7 +126,7 @@ export function benchmarkPolicy(chineseWords, foldsToOther, exceptions = []) {
 			else if (!allowed.some((a) => a.value === term)) allowed.push({ match: "contains", value: term });
 		}
 	}
-	banned.push(...chineseWords);
+	banned.push(...chinese.map((value) => (pinyin ? { value, pinyin: true } : value)), ...japanese, ...korean);
 	allowed.push(...exceptions);
 	return { document: { version: "quality-benchmark", names: { allowed, banned } }, skipped, dead };
 }

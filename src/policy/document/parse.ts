@@ -78,7 +78,16 @@ function issueProblem(first: AnyIssue | undefined, text: string): PolicyProblem 
 	return problem(message, rule, locateJsonPath(text, path, unknownKey)).problem;
 }
 
-const BANNED_ENTRY_KEYS = new Set(["match", "value", "errorCode", "errorInfo", "normalize", "fold", "note"]);
+const BANNED_ENTRY_KEYS = new Set([
+	"match",
+	"value",
+	"errorCode",
+	"errorInfo",
+	"normalize",
+	"fold",
+	"pinyin",
+	"note",
+]);
 const MATCH_MODE_SET: ReadonlySet<unknown> = new Set(MATCH_MODES);
 
 /**
@@ -93,7 +102,7 @@ function isPlainValidBannedEntry(entry: unknown): boolean {
 	}
 	const record = entry as Record<string, unknown>;
 	for (const key in record) if (!BANNED_ENTRY_KEYS.has(key)) return false;
-	const { match, value, errorCode, errorInfo, normalize, fold, note } = record;
+	const { match, value, errorCode, errorInfo, normalize, fold, pinyin, note } = record;
 	return (
 		typeof value === "string" &&
 		value.length >= 1 &&
@@ -108,6 +117,7 @@ function isPlainValidBannedEntry(entry: unknown): boolean {
 		(errorInfo === undefined || (typeof errorInfo === "string" && errorInfo.length <= 1000)) &&
 		(normalize === undefined || typeof normalize === "boolean") &&
 		(fold === undefined || typeof fold === "boolean") &&
+		(pinyin === undefined || typeof pinyin === "boolean" || pinyin === "initials") &&
 		(note === undefined || typeof note === "string")
 	);
 }

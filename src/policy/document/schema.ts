@@ -101,6 +101,16 @@ const BannedEntryObjectSchema = v.strictObject({
 			),
 		),
 	),
+	pinyin: v.optional(
+		v.pipe(
+			v.union([v.boolean(), v.literal("initials")]),
+			v.description(
+				"plain and word entries with Han characters; true: the entry also matches its toneless pinyin, " +
+					"whole or mixed with its characters (赌博: dubo, du bo, 赌bo, du博), every reading of a " +
+					'polyphonic character; "initials": by initials too (db, d博).',
+			),
+		),
+	),
 	note: v.optional(v.pipe(v.string(), v.description("Free text for the people editing the policy."))),
 });
 

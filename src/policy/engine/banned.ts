@@ -20,6 +20,7 @@ import {
 	WORD_END,
 	WORD_START,
 } from "./matcher";
+import { pinyinSpellings } from "./pinyin";
 import { foldedValue, type Reading, rawReading } from "./readings";
 
 export { RegexMatchers } from "./matcher";
@@ -178,6 +179,29 @@ function addGlob(side: SideBuilder, index: number, value: string, normalize: boo
 	side.addGlob(index, written, longest);
 }
 
+/**
+ * Adds the pinyin spellings of a `pinyin` entry (pinyin.ts) to the side, a Latin end held to a word's end
+ * (`dubo` in `Dubois` is not 赌博); returns a problem text when the entry cannot have them.
+ */
+function addPinyin(
+	side: SideBuilder,
+	index: number,
+	shape: EntryShape,
+	pinyin: true | "initials",
+): string | null {
+	if (!shape.normalize || (shape.mode !== "plain" && shape.mode !== "word"))
+		return `"pinyin" applies to plain and word entries that are normalized, not to ${shape.mode} ones`;
+	const spellings = pinyinSpellings(foldedValue(shape.value).written, pinyin === "initials");
+	if (spellings === null)
+		return `"pinyin": no character of ${JSON.stringify(shape.value)} has a pinyin reading`;
+	for (const { text, latinStart, latinEnd } of spellings) {
+		const role = latinStart ? (latinEnd ? WORD : WORD_START) : latinEnd ? WORD_END : PLAIN;
+		const folded = foldedValue(text);
+		side.addSubstring(index, role, folded.collapsed, folded.runs);
+	}
+	return null;
+}
+
 /** Total length of the entries' values: sizes the automaton's first allocation. */
 function totalUnits(entries: readonly BannedEntry[]): number {
 	let units = 0;
@@ -218,6 +242,13 @@ export function compileBanned(
 		}
 		const joined = wordsJoined(shape);
 		if (joined !== null) addPattern(normalized, index, { ...shape, value: joined });
+		const pinyin = typeof item === "string" ? undefined : item.pinyin;
+		const noPinyin =
+			pinyin === undefined || pinyin === false ? null : addPinyin(normalized, index, shape, pinyin);
+		if (noPinyin !== null) {
+			const name = `${path}[${index}]`;
+			return problem(`${name}: ${noPinyin}`, name, at(index));
+		}
 	}
 	const list = new CompiledBannedList(
 		path,

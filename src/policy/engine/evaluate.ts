@@ -7,7 +7,8 @@ import type { AllowedEntry, MatchMode } from "../document/schema";
 import { findFirstBanned, type NameForms } from "./banned";
 import { characterCount, foldText } from "./folding";
 import { newSearch, searchReading } from "./matcher";
-import { nameReadings } from "./readings";
+import { matchedPinyin } from "./pinyin";
+import { foldedValue, nameReadings } from "./readings";
 import type { CompiledPolicy, CompiledRules, CreationKind, CreationRequest, Verdict } from "./types";
 
 /** A span of the name as received: UTF-16 offsets (end exclusive) and the text there. */
@@ -35,6 +36,8 @@ export interface Explanation {
 		reading: string;
 		/** Where in the name (a regex without `fold` matches the text form: its span is the whole name). */
 		span: NameSpan;
+		/** For a `pinyin` entry matched through its pinyin: what the span spelled (`du 博` for 赌博). */
+		pinyin?: string;
 	} | null;
 	/** `allowed` entries that excused a banned match, each with the match it excused. */
 	exceptions: {
@@ -208,6 +211,10 @@ function explanation(
 			reading: readingLabel(forms, search.reading, raw),
 			span: nameSpan(forms.name, search.start, search.end),
 		};
+		const pinyin = raw
+			? null
+			: matchedPinyin(foldedValue(value).written, foldedValue(out.match.span.text).written);
+		if (pinyin !== null) out.match.pinyin = pinyin;
 	}
 	const seen = new Set<string>();
 	for (let i = 0; i < saved.length; i += 4) {

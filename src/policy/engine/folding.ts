@@ -7,9 +7,21 @@
 //   span of the name it came from (explanations quote it): look-alikes first (Unicode TR39 confusables,
 //   from the `unhomoglyph` package, plus small capitals, enclosed and regional-indicator letters; only
 //   for non-ASCII characters), then Traditional Han to Simplified (OpenCC's character table), NFKC, case
-//   folding, marks stripped, leetspeak. readings.ts reads the folded units a few ways (a name's *readings*).
+//   folding, marks stripped, leetspeak; kana and Hangul as scripts.ts says. readings.ts reads the folded
+//   units a few ways (a name's *readings*).
 import confusables from "unhomoglyph/data.json";
 import { TRADITIONAL_SIMPLIFIED_PAIRS } from "./han-simplified.generated";
+import {
+	fauxLatin,
+	foldKana,
+	joinsPrevious,
+	LETTER_UNIT,
+	STROKE_LETTERS,
+	UNSPACED_UNIT,
+	WORD_UNIT,
+	type WordScripts,
+	wordAt,
+} from "./scripts";
 
 /** Zero-width and other format characters, default-ignorable code points and control characters. */
 const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cc}]/gu;
@@ -81,6 +93,8 @@ function foldAsciiText(name: string): string {
 /** Scripts written without spaces between words: each of their characters is a word of its own. */
 const UNSPACED = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]/u;
 const HAN = /\p{sc=Han}/u;
+const KANA = /[\p{sc=Hiragana}\p{sc=Katakana}]/u;
+const HANGUL = /\p{sc=Hangul}/u;
 const LETTER = /\p{L}/u;
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const LETTERS_ONLY = /^\p{L}+$/u;
@@ -100,7 +114,12 @@ function buildLookAlikes(): ReadonlyMap<number, string> {
 	});
 	// TR39 reads Greek kappa as kra (`κ` → `ĸ`), a letter no one reads as anything but k.
 	map.set(0x3ba, "k");
+	// TR39 reads beta as sharp s (`β` → `ß` → `ss`); it is drawn, and read, as b.
+	map.set(0x3b2, "b");
 	map.set(0x138, "k");
+	for (const [letter, strokes] of Object.entries(STROKE_LETTERS)) {
+		for (const c of strokes) map.set(c.codePointAt(0) as number, letter);
+	}
 	// Negative circled, negative squared and regional-indicator A–Z.
 	for (const first of [0x1f150, 0x1f170, 0x1f1e6]) {
 		for (let i = 0; i < 26; i++) map.set(first + i, String.fromCharCode(0x61 + i));
@@ -151,6 +170,8 @@ interface CharacterFold {
 	unspaced: boolean;
 	/** A bare stroke read as `i` or `l` (palochka `ӏ`, dotless `ı`, iota `ι`): the other reading is tried too. */
 	stroke: boolean;
+	/** The Latin letter (code) a faux Cyrillic or Greek letter stands for, else 0 (scripts.ts). */
+	faux: number;
 }
 
 const INVISIBLE_ONE = /^[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cc}]$/u;
@@ -164,12 +185,16 @@ const SOFT_DOTTED = /^\p{Soft_Dotted}$/u;
 function foldCharacter(codePoint: number): CharacterFold {
 	const c = String.fromCodePoint(codePoint);
 	if (INVISIBLE_ONE.test(c) || MARK_ONE.test(c))
-		return { text: "", word: false, unspaced: false, stroke: false };
-	if (WHITE_SPACE.test(c)) return { text: " ", word: false, unspaced: false, stroke: false };
+		return { text: "", word: false, unspaced: false, stroke: false, faux: 0 };
+	if (WHITE_SPACE.test(c)) return { text: " ", word: false, unspaced: false, stroke: false, faux: 0 };
 	if (UNSPACED.test(c)) {
 		const simplified = HAN.test(c) ? (simplifiedHan().get(codePoint) ?? c) : c;
-		return { text: simplified.normalize("NFKC"), word: false, unspaced: true, stroke: false };
+		const text = KANA.test(c) ? foldKana(c) : simplified.normalize("NFKC");
+		return { text, word: false, unspaced: true, stroke: false, faux: 0 };
 	}
+	// Hangul syllables stay whole; jamo become conjoining jamo, which foldUnits joins into syllables.
+	if (HANGUL.test(c))
+		return { text: c.normalize("NFKC"), word: true, unspaced: false, stroke: false, faux: 0 };
 	let text = lookAlikes().get(codePoint) ?? LEET[c];
 	// A letter with accents is read as its base letter (TR39 has odd prototypes for some: ö → ة).
 	const base = c.normalize("NFD").replace(COMBINING_MARKS, "");
@@ -201,7 +226,8 @@ function foldCharacter(codePoint: number): CharacterFold {
 		else out += prototypes().get(code)?.normalize("NFD").replace(COMBINING_MARKS, "").toLowerCase() ?? part;
 	}
 	const word = LETTER.test(c) || (OTHER_SYMBOL.test(c) && LETTERS_ONLY.test(out));
-	return { text: out, word, unspaced: false, stroke: stroke && (out === "i" || out === "l") };
+	const faux = fauxLatin(codePoint);
+	return { text: out, word, unspaced: false, stroke: stroke && (out === "i" || out === "l"), faux };
 }
 
 /** The fold of each ASCII character: lower case, leetspeak, controls removed (`!` `|` see readings). */
@@ -228,10 +254,7 @@ function foldOf(codePoint: number): CharacterFold {
 // is folded and all its readings are made before the next name is folded (nothing here is asynchronous),
 // so a decision allocates only the readings it returns, not a list per unit.
 
-/** Flags of a folded unit. */
-export const WORD_UNIT = 1; // a letter of a spaced script
-export const LETTER_UNIT = 2; // letter or digit once folded (what separators separate)
-export const UNSPACED_UNIT = 4; // from a Han, kana or other unspaced-script character
+export { LETTER_UNIT, UNSPACED_UNIT, WORD_UNIT };
 
 /** The folded units of the last name folded by {@link foldUnits}, before readings are made from them. */
 export const units = {
@@ -253,6 +276,13 @@ export const units = {
 	otherwiseToo: new Uint16Array(64),
 	/** 1 for the units the separators-skipped reading leaves out. */
 	skip: new Uint8Array(64),
+	/**
+	 * 1 for the units of a word of faux Cyrillic or Greek letters read as Latin (only when folded with
+	 * `fauxWords`): a match may not begin or end inside it (see scripts.ts).
+	 */
+	whole: new Uint8Array(64),
+	/** The name has faux Cyrillic or Greek letters: a reading with them as Latin is made. */
+	fauxWords: false,
 	/** The units of the reading being made (written, then collapsed). */
 	out: new Uint16Array(64),
 };
@@ -273,6 +303,7 @@ function growUnits(needed: number): void {
 	units.otherwise = grow(units.otherwise, new Uint16Array(capacity));
 	units.otherwiseToo = grow(units.otherwiseToo, new Uint16Array(capacity));
 	units.skip = new Uint8Array(capacity);
+	units.whole = grow(units.whole, new Uint8Array(capacity));
 	units.out = new Uint16Array(capacity);
 }
 
@@ -305,16 +336,22 @@ const ASCII_UNIT_FLAGS: Uint8Array = Uint8Array.from(ASCII_FOLDS, (text, unit) =
 
 /**
  * Folds a name character by character into {@link units} (white space collapsed and trimmed as in the text
- * form). Returns whether a unit may be read as another letter (`1`, `!`, `|` or a non-ASCII character):
- * readings.ts then looks for the ambiguous units.
+ * form). With `fauxWords`, faux Cyrillic and Greek letters are read as Latin, and the words of those scripts
+ * alone that hold one are marked in `units.whole`; kana marks and Hangul jamo join the unit before them
+ * (scripts.ts). Returns whether a unit may be read as another letter (`1`, `!`,
+ * `|` or a non-ASCII character): readings.ts then looks for the ambiguous units.
  */
-export function foldUnits(name: string): boolean {
+export function foldUnits(name: string, fauxWords = false): boolean {
 	// An ASCII character folds to at most one unit; others make room for themselves below.
 	if (units.codes.length < name.length) growUnits(name.length);
+	if (fauxWords) units.whole.fill(0);
+	units.fauxWords = false;
 	let n = 0;
 	let ambiguousCount = 0;
 	// Whether a unit may be read as i or l the other way (`1`, `!`, `|`, or anything not ASCII).
 	let mayBeAmbiguous = false;
+	// The word around the last letter whose script mattered, while the fold is inside it.
+	let word: WordScripts | null = null;
 	for (let i = 0; i < name.length; ) {
 		const unit = name.charCodeAt(i);
 		if (unit < 0x80) {
@@ -334,10 +371,23 @@ export function foldUnits(name: string): boolean {
 		const codePoint = name.codePointAt(i) as number;
 		const size = codePoint > 0xffff ? 2 : 1;
 		const fold = foldOf(codePoint);
-		const { text } = fold;
+		if (n + fold.text.length + 1 > units.codes.length) growUnits(n + fold.text.length + 1 + name.length - i);
+		if (n > 0 && joinsPrevious(units, codePoint, fold.text, n, i + size)) {
+			n = units.count;
+			i += size;
+			continue;
+		}
+		let { text } = fold;
+		let whole = 0;
+		if (fold.faux !== 0) units.fauxWords = true;
+		if (fauxWords && fold.word) {
+			if (word === null || i >= word.end || i < word.start) word = wordAt(name, i);
+			if (!word.latin && word.faux) whole = 1;
+			if (fold.faux !== 0) text = String.fromCharCode(fold.faux);
+		}
 		const flags = (fold.word ? WORD_UNIT : 0) | (fold.unspaced ? UNSPACED_UNIT : 0);
-		if (n + text.length > units.codes.length) growUnits(n + text.length + name.length - i);
-		if (fold.stroke) ambiguousCount = ambiguousUnit(ambiguousCount, n, text === "i" ? L : I, 0);
+		if (fold.stroke && text === fold.text)
+			ambiguousCount = ambiguousUnit(ambiguousCount, n, text === "i" ? L : I, 0);
 		const { codes, from, to, flags: unitFlags } = units;
 		for (let k = 0; k < text.length; k++) {
 			const code = text.charCodeAt(k);
@@ -346,6 +396,7 @@ export function foldUnits(name: string): boolean {
 			from[n] = i;
 			to[n] = i + size;
 			unitFlags[n] = code !== SPACE && isLetterUnit(code) ? flags | LETTER_UNIT : flags;
+			if (whole !== 0) units.whole[n] = 1;
 			n++;
 		}
 		i += size;

@@ -209,7 +209,10 @@ export function searchReading(side: Side, reading: Reading, readingIndex: number
 	}
 	searchAutomaton(side, reading, readingIndex, search);
 	const folded = side.foldedRegexes;
-	if (folded !== null) {
+	// In the reading of faux letters as Latin, a regex sees the collapsed units, held to whole faux words.
+	if (folded !== null && reading.whole !== null)
+		searchFoldedRegexes(folded, reading, true, readingIndex, search);
+	else if (folded !== null) {
 		searchFoldedRegexes(folded, reading, false, readingIndex, search);
 		// Like every other pattern, a folded regex also sees the reading with its runs collapsed
 		// (`traaanny` is read as `trany` too).
@@ -227,7 +230,9 @@ function searchFoldedRegexes(
 ): void {
 	const subject = collapsed ? reading.collapsed : reading.written;
 	const { start: nameStart, end: nameEnd } = reading;
+	const { whole } = reading;
 	folded.matches(subject, search.best, search.all !== null, (entry, start, end) => {
+		if (whole !== null && end > start && cutsWholeWord(reading, whole, start, end)) return false;
 		// Unit k of the subject comes from the name's [from[k], to[k]): read only once something matched.
 		const from = collapsed ? reading.from : reading.writtenFrom;
 		const to = collapsed ? reading.to : reading.writtenTo;
@@ -249,6 +254,7 @@ function searchAutomaton(side: Side, reading: Reading, readingIndex: number, sea
 			const needle = outputNeedle[e] as number;
 			const end = i + 1;
 			const start = end - (needleLengths[needle] as number);
+			if (reading.whole !== null && cutsWholeWord(reading, reading.whole, start, end)) continue;
 			const stop = useStart[needle + 1] as number;
 			for (let u = useStart[needle] as number; u < stop; u++) {
 				const use = useValues[u] as number;
@@ -280,6 +286,12 @@ function searchAutomaton(side: Side, reading: Reading, readingIndex: number, sea
 			}
 		}
 	}
+}
+
+/** Whether the units [start, end) of the reading begin or end inside a word that must be matched whole. */
+function cutsWholeWord(reading: Reading, whole: Uint8Array, start: number, end: number): boolean {
+	const { word } = reading;
+	return (whole[start] === 1 && word[start - 1] === 1) || (whole[end - 1] === 1 && word[end] === 1);
 }
 
 /** Whether the reading's runs from `start` are at least the value's run lengths (`boooob` covers `boob`). */

@@ -1,6 +1,7 @@
 // A name's readings: its folded form (folding.ts) as written, with separators between single letters or
 // Han characters skipped, and each with `1 ! |` read as another letter (`l` rather than `i`, a lone `!` `|`
-// at a word's edge as a letter). Runs of a repeated character are compared collapsed (see banned.ts).
+// at a word's edge as a letter); and, for a name with faux Cyrillic or Greek letters, one with them read as
+// Latin (scripts.ts). Runs of a repeated character are compared collapsed (see banned.ts).
 import {
 	ambiguousUnit,
 	foldUnits,
@@ -34,6 +35,11 @@ export interface Reading {
 	readonly to: readonly number[];
 	/** 1 where a unit of `collapsed` is a word character (a letter of a spaced script). */
 	readonly word: Uint8Array;
+	/**
+	 * Null, except in the reading of faux Cyrillic or Greek words as Latin: there 1 where a unit of
+	 * `collapsed` lies in such a word, which a match must take whole (it may not begin or end inside one).
+	 */
+	readonly whole: Uint8Array | null;
 }
 
 const BANG = 0x21;
@@ -48,15 +54,18 @@ const MAX_MIXED_UNITS = 64;
 /** The mix where each ambiguous unit reads its first other letter (the only one past {@link MAX_MIXES}). */
 const ALL_OTHERWISE = 0xff;
 
-/** Folds a name into {@link units} and finds the units that may be read as another letter. */
-function foldName(name: string): void {
-	if (foldUnits(name)) findAmbiguous(name);
+/**
+ * Folds a name into {@link units} (with `fauxWords`, faux Cyrillic and Greek words read as Latin) and finds
+ * the units that may be read as another letter.
+ */
+function foldName(name: string, fauxWords = false): void {
+	if (foldUnits(name, fauxWords)) findAmbiguous(name);
 }
 
 /**
  * Adds to `units.ambiguous` the `1`s read as i; reads a run of `!` `|` between letters as letters (`d!ck`,
  * `bo||ocks`: `!` as i, `|` as l, or the other), and keeps a lone one at a word's edge as punctuation that
- * may be a letter (`henta!`, `|ncest`; `!` only as i, so `Ana!` never reads `anal`).
+ * may be a letter (`henta!`, `|ncest`, `!ust`; `!` at a word's end only as i, so `Ana!` never reads `anal`).
  */
 function findAmbiguous(name: string): void {
 	const n = units.count;
@@ -81,7 +90,9 @@ function findAmbiguous(name: string): void {
 				ambiguousCount = ambiguousUnit(ambiguousCount, j, read === I ? L : I, 0);
 			}
 		} else if ((before || after) && end === k + 1) {
-			ambiguousCount = ambiguousUnit(ambiguousCount, k, code === BANG ? I : L, code === BANG ? 0 : I);
+			// `!` starting a word may be an l too (`!ust`); ending one, only an i (`Ana!` is not `anal`).
+			const bangToo = !before ? L : 0;
+			ambiguousCount = ambiguousUnit(ambiguousCount, k, code === BANG ? I : L, code === BANG ? bangToo : I);
 		}
 		k = end - 1;
 	}
@@ -136,8 +147,9 @@ function skippedSeparators(): boolean {
 		while (end < n && !letter(end)) end++;
 		if (end === n) break;
 		const before = k - 1;
-		const singleBefore = unspaced(before) || before === 0 || !letter(before - 1);
-		const singleAfter = unspaced(end) || end + 1 === n || !letter(end + 1);
+		// A letter next to a Han character or kana stands alone (`赌d u b o` in Chinese text).
+		const singleBefore = unspaced(before) || before === 0 || !letter(before - 1) || unspaced(before - 1);
+		const singleAfter = unspaced(end) || end + 1 === n || !letter(end + 1) || unspaced(end + 1);
 		if (singleBefore && singleAfter) {
 			if (!any) skip.fill(0, 0, n);
 			any = true;
@@ -169,14 +181,17 @@ interface ReadingSpans {
 	from: number[];
 	to: number[];
 	word: Uint8Array;
+	whole: Uint8Array | null;
 }
 
 /**
- * Which units a reading reads: all of them or not the skipped separators (bit {@link SKIPPED}), as folded
- * or with the ambiguous units mixed (the mix number above it: `variant >> 1`, 0 for as folded).
+ * Which units a reading reads: all of them or not the skipped separators (bit {@link SKIPPED}), folded
+ * with faux Cyrillic and Greek words read as Latin or not (bit {@link FAUX}), as folded or with the
+ * ambiguous units mixed (the mix number above them: `variant >> 2`, 0 for as folded).
  */
 const SKIPPED = 1;
-const mixOf = (variant: number) => variant >> 1;
+const FAUX = 2;
+const mixOf = (variant: number) => variant >> 2;
 
 /**
  * A reading of a name whose spans are worked out on first use: a search reads only the strings unless a
@@ -214,10 +229,13 @@ class NameReading implements Reading {
 	get word(): Uint8Array {
 		return this.spansOf().word;
 	}
+	get whole(): Uint8Array | null {
+		return (this.variant & FAUX) === 0 ? null : this.spansOf().whole;
+	}
 
 	private spansOf(): ReadingSpans {
 		if (this.spans === null) {
-			foldName(this.name);
+			foldName(this.name, (this.variant & FAUX) !== 0);
 			if (mixOf(this.variant) !== 0) mixAmbiguous(mixOf(this.variant));
 			if ((this.variant & SKIPPED) !== 0) skippedSeparators();
 			this.spans = readingSpans(this.variant);
@@ -276,6 +294,7 @@ function readingSpans(variant: number): ReadingSpans {
 	const from: number[] = [];
 	const to: number[] = [];
 	const words: number[] = [];
+	const whole: number[] = [];
 	let last = -1;
 	let lastCode = -1;
 	for (let k = 0; k < n; k++) {
@@ -296,8 +315,10 @@ function readingSpans(variant: number): ReadingSpans {
 		// Punctuation read as a letter is a letter (`!` at a word's edge as i).
 		const punctuationRead = code !== units.codes[k] && ((flags[k] as number) & LETTER_UNIT) === 0;
 		words.push(punctuationRead ? WORD_UNIT : (flags[k] as number) & WORD_UNIT);
+		whole.push(units.whole[k] as number);
 	}
-	return { writtenFrom, writtenTo, runs, from, to, word: Uint8Array.from(words) };
+	const faux = (variant & FAUX) !== 0 ? Uint8Array.from(whole) : null;
+	return { writtenFrom, writtenTo, runs, from, to, word: Uint8Array.from(words), whole: faux };
 }
 
 /**
@@ -320,10 +341,19 @@ export function nameReadings(name: string, text?: string): Reading[] {
 		const last = mixes === 0 ? ALL_OTHERWISE : mixes - 1;
 		for (let mix = first; mix <= last; mix++) {
 			mixAmbiguous(mix);
-			readings.push(makeReading(name, "1 ! | as i or l", mix << 1, null));
+			readings.push(makeReading(name, "1 ! | as i or l", mix << 2, null));
 			if (skip)
-				readings.push(makeReading(name, "separators skipped, 1 ! | as i or l", SKIPPED | (mix << 1), null));
+				readings.push(makeReading(name, "separators skipped, 1 ! | as i or l", SKIPPED | (mix << 2), null));
 		}
+	}
+	// Last: it folds the name again, which the readings above no longer need.
+	if (units.fauxWords) {
+		foldName(name, true);
+		readings.push(makeReading(name, "faux Cyrillic or Greek as Latin", FAUX, null));
+		if (skippedSeparators())
+			readings.push(
+				makeReading(name, "separators skipped, faux Cyrillic or Greek as Latin", FAUX | SKIPPED, null),
+			);
 	}
 	return readings;
 }
@@ -378,5 +408,6 @@ export function rawReading(name: string): Reading {
 		from,
 		to,
 		word,
+		whole: null,
 	};
 }

@@ -1,0 +1,209 @@
+// Name matching across scripts: faux Cyrillic and Greek read as Latin only where they stand for it, the
+// remaining stroke and bar letters, Japanese kana, Korean Hangul and pinyin entries. Every expectation is
+// written out by hand (what a reader of each script sees), not computed by the code under test.
+import { describe, expect, it } from "vitest";
+import { compilePolicyText } from "../../src/policy/engine/compile";
+import { evaluateCreation, explainCreation } from "../../src/policy/engine/evaluate";
+import type { CompiledPolicy } from "../../src/policy/engine/types";
+
+function compile(banned: unknown[]): CompiledPolicy {
+	const compiled = compilePolicyText(JSON.stringify({ names: { banned } }));
+	if (!compiled.ok) throw new Error(compiled.problem.message);
+	return compiled.value;
+}
+
+function problemOf(banned: unknown[]): string {
+	const compiled = compilePolicyText(JSON.stringify({ names: { banned } }));
+	if (compiled.ok) throw new Error("expected a problem");
+	return compiled.problem.message;
+}
+
+const refuses = (policy: CompiledPolicy, name: string) =>
+	!evaluateCreation(policy, "topic", { operatorAccount: "leckie", name, type: "Community" }).allowed;
+
+describe("faux Cyrillic and Greek letters", () => {
+	const policy = compile(["casino", "porn", "anal", { match: "word", value: "bet" }]);
+
+	it("are read as the Latin letter they are drawn for inside a word that mixes scripts", () => {
+		for (const name of [
+			"cдsino night", // д for a
+			"CДSINO", // Д for A
+			"casiиo club", // и for n
+			"pөrn", // ө for o
+			"poяn fans", // я for r
+			"cλsino", // Greek λ for a
+			"cΛsino", // Greek Λ for A
+			"pσrn", // Greek σ for o
+			"porη", // Greek η for n
+			"ЬET now", // Ь for B, as a word
+		]) {
+			expect(refuses(policy, name), name).toBe(true);
+		}
+	});
+
+	it("are read as Latin in a word of Cyrillic or Greek letters alone only when the whole word spells the entry", () => {
+		// сдѕіио: с а-like д ѕ і и о, every letter Cyrillic; as a whole word it spells casino.
+		expect(refuses(policy, "сдѕіио")).toBe(true);
+		expect(refuses(policy, "my сдѕіио page")).toBe(true);
+		// The same letters inside a longer Cyrillic word are that word's own letters.
+		expect(refuses(policy, "сдѕіиов")).toBe(false);
+		expect(refuses(policy, "всдѕіио")).toBe(false);
+	});
+
+	it("leave real Russian, Ukrainian and Greek words alone", () => {
+		// Real words holding letters of the faux table: дом (house), подарок (gift), дорога (road), ландыш
+		// (lily of the valley), їжак (hedgehog, Ukrainian), λάμπα (lamp), πορτοκάλι (orange), ανάλυση (analysis).
+		for (const name of ["дом", "подарок", "дорога", "ландыш", "їжак", "λάμπα", "πορτοκάλι", "ανάλυση"]) {
+			expect(refuses(policy, name), name).toBe(false);
+		}
+	});
+});
+
+describe("stroke and bar letters", () => {
+	const policy = compile(["casino", "poker", "drugs"]);
+
+	it("are read as their letter, alone or mixed", () => {
+		for (const name of [
+			"cⱥsino",
+			"CȺSINO",
+			"poꝁer",
+			"drʉgs",
+			"DRɄGS",
+			"CASƗNO",
+			"ȼⱥsɨnø",
+			"pøꝁɇr",
+			"dɍʉǥs",
+		]) {
+			expect(refuses(policy, name), name).toBe(true);
+		}
+	});
+});
+
+describe("`!` starting a word", () => {
+	const policy = compile(["lust", "anal"]);
+
+	it("may be an l, while one ending a word is only an i", () => {
+		expect(refuses(policy, "!ust fans")).toBe(true);
+		expect(refuses(policy, "Go Ana! Go")).toBe(false);
+	});
+});
+
+describe("Japanese kana", () => {
+	const policy = compile(["コカイン", "ギャンブル", "ヘロイン"]);
+
+	it("fold hiragana, half-width and small kana, voicing marks and the prolonged sound mark", () => {
+		for (const name of [
+			"こかいん", // hiragana
+			"コかイん", // mixed
+			"ｺｶｲﾝ", // half-width
+			"ｷﾞｬﾝﾌﾞﾙ", // half-width with separate voicing marks
+			"ギヤンブル", // full-size ヤ for small ャ
+			"コヵイン", // small ヵ for カ
+			"コーカイン", // prolonged sound mark added
+			"ヘロイーン",
+			"ｺｰｶｲﾝ", // half-width prolonged sound mark
+			"コカインの話",
+		]) {
+			expect(refuses(policy, name), name).toBe(true);
+		}
+	});
+
+	it("skip separators between kana", () => {
+		for (const name of ["コ・カ・イ・ン", "コ カ イ ン", "こ.か.い.ん", "ヘ_ロ_イ_ン"]) {
+			expect(refuses(policy, name), name).toBe(true);
+		}
+	});
+
+	it("keep voicing apart, and leave other words alone", () => {
+		// キャンブル has no voicing mark on キ: another word than ギャンブル.
+		for (const name of ["キャンブル", "コカ・コーラ", "ヘルシー料理", "カイロ旅行", "ギャラリー"]) {
+			expect(refuses(policy, name), name).toBe(false);
+		}
+	});
+});
+
+describe("Korean Hangul", () => {
+	const policy = compile(["도박", "야동", "카지노"]);
+
+	it("composes compatibility and conjoining jamo into syllables", () => {
+		for (const name of [
+			"ㄷㅗㅂㅏㄱ", // compatibility jamo
+			"도ㅂㅏㄱ 이야기",
+			"ㅋㅏㅈㅣㄴㅗ",
+			"\u1103\u1169\u1107\u1161\u11a8", // conjoining jamo (도박 decomposed)
+			"ㅇㅑㄷㅗㅇ",
+		]) {
+			expect(refuses(policy, name), name).toBe(true);
+		}
+	});
+
+	it("skips separators between single syllables, not between words", () => {
+		for (const name of ["도 박", "도.박", "도_박 모임", "카-지-노", "우리 야 동 모임"]) {
+			expect(refuses(policy, name), name).toBe(true);
+		}
+		// 나야 동네 (it's me, the neighbourhood): 야 and 동 end and begin words of their own.
+		for (const name of ["나야 동네 친구", "도서관 박물관", "야구 동호회", "박 도사"]) {
+			expect(refuses(policy, name), name).toBe(false);
+		}
+	});
+});
+
+describe("pinyin entries", () => {
+	const policy = compile([
+		{ value: "赌博", pinyin: true },
+		{ value: "银行", pinyin: true },
+		{ value: "大麻", pinyin: "initials" },
+		"色情",
+	]);
+
+	it("match the toneless pinyin, whole or mixed with the characters, with or without separators", () => {
+		for (const name of [
+			"dubo",
+			"DuBo群",
+			"du bo",
+			"du-bo",
+			"d u b o",
+			"赌bo",
+			"du博",
+			"賭bo",
+			"关于du博的讨论",
+		]) {
+			expect(refuses(policy, name), name).toBe(true);
+		}
+	});
+
+	it("match every reading of a polyphonic character", () => {
+		// 行 is read hang (as in 银行, bank) and xing (to walk).
+		expect(refuses(policy, "yinhang")).toBe(true);
+		expect(refuses(policy, "yinxing")).toBe(true);
+	});
+
+	it("match initials only when the entry says so", () => {
+		expect(refuses(policy, "dm")).toBe(true); // 大麻 with "initials"
+		expect(refuses(policy, "d麻")).toBe(true);
+		expect(refuses(policy, "db")).toBe(false); // 赌博 with pinyin true only
+	});
+
+	it("do not match pinyin inside a longer Latin word, nor for entries without pinyin", () => {
+		for (const name of ["Dubois", "subdubo", "seqing", "se情"])
+			expect(refuses(policy, name), name).toBe(false);
+	});
+
+	it("show the pinyin that matched in the explanation", () => {
+		const { explanation } = explainCreation(policy, "topic", {
+			operatorAccount: "leckie",
+			name: "我的du博频道",
+		});
+		expect(explanation?.match).toMatchObject({ value: "赌博", span: { text: "du博" }, pinyin: "du 博" });
+		const whole = explainCreation(policy, "topic", { operatorAccount: "leckie", name: "yin-hang" });
+		expect(whole.explanation?.match?.pinyin).toBe("yin hang");
+		const characters = explainCreation(policy, "topic", { operatorAccount: "leckie", name: "赌博" });
+		expect(characters.explanation?.match?.pinyin).toBeUndefined();
+	});
+
+	it("are refused on entries that cannot have pinyin", () => {
+		expect(problemOf([{ value: "casino", pinyin: true }])).toContain("no character");
+		expect(problemOf([{ match: "regex", value: "赌.博", pinyin: true }])).toContain('"pinyin" applies to');
+		expect(problemOf([{ value: "赌博", pinyin: "yes" }])).toContain("banned[0]");
+	});
+});
