@@ -21,6 +21,7 @@ export const LAYERS = [
 	["api", "health"],
 	["callbacks"],
 	["enforcement"],
+	["commands"],
 	["policy", "store", "auth", "tencent"],
 	["http"],
 	["config"],

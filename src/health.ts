@@ -6,7 +6,7 @@ import { attemptSource } from "./auth/attempt-limit";
 import { callbackAuthMode } from "./auth/callback-auth";
 import { readCookie, SESSION_COOKIE } from "./auth/console-session";
 import { ignoredCommands } from "./callbacks/receive";
-import { handledCommands } from "./callbacks/registry";
+import { handledCommands } from "./commands";
 import { type Config, configProblem, readConfig, tencentSecretKey } from "./config";
 import { withinDeadline } from "./deadline";
 import { jsonResponse } from "./http/envelope";
@@ -111,7 +111,7 @@ async function inspect(env: Env): Promise<{ status: HealthStatus; details: Recor
 		policyLive: policy.source === "live" && !policy.kvError,
 		callbacksRefused: configProblem(config, "callbacks") !== null,
 	});
-	const signed = config.callbackTokens.length > 0;
+	const authMode = callbackAuthMode(config);
 	return {
 		status,
 		details: {
@@ -120,13 +120,16 @@ async function inspect(env: Env): Promise<{ status: HealthStatus; details: Recor
 			kv,
 			d1,
 			queue: { bound: queueBound },
-			auth: signed
-				? { mode: "token", tokens: config.callbackTokens.length, mutualTls: config.mutualTls.required }
-				: {
-						mode: "none",
-						mutualTls: config.mutualTls.required,
-						warning: "CALLBACK_TOKEN is not set: callbacks are not signature-checked",
-					},
+			auth:
+				authMode === "token"
+					? { mode: authMode, tokens: config.callbackTokens.length, mutualTls: config.mutualTls.required }
+					: authMode === "mutual-tls"
+						? { mode: authMode, mutualTls: true }
+						: {
+								mode: "none",
+								mutualTls: false,
+								warning: "CALLBACK_TOKEN is not set: callbacks are not signature-checked",
+							},
 			sdkAppIds: config.sdkAppIds,
 			api: config.adminToken ? "on" : "off",
 			config: {

@@ -22,7 +22,7 @@ import { getTopic, listGroupTopics, searchTopics } from "./api/topics";
 import { type AdminCaller, adminRefusalResponse, authenticateAdmin } from "./auth/admin-auth";
 import { attemptSource } from "./auth/attempt-limit";
 import { receiveCallback } from "./callbacks/receive";
-import { commandModule } from "./callbacks/registry";
+import { commandModule } from "./commands";
 import { configProblem, readConfig } from "./config";
 import { serveConsole } from "./console/page";
 import { health } from "./health";

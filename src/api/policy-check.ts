@@ -1,6 +1,7 @@
 // POST /api/policy/check: what the callback would answer for a name, and which rule decided, with the
 // live policy or one sent in the body (to try an edit before saving it). Decisions here are not logged.
 import * as v from "valibot";
+import { creationCommands, creationKindOf } from "../commands";
 import { readConfig } from "../config";
 import { apiError } from "../http/api-error";
 import { MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
@@ -33,9 +34,7 @@ export const CheckBodySchema = v.strictObject({
 		v.maxLength(MAX_CHECK_NAME_LENGTH, `must be at most ${MAX_CHECK_NAME_LENGTH} characters`),
 	),
 	Type: v.optional(v.pipe(v.string(), v.maxLength(1024, "must be at most 1024 characters"))),
-	CallbackCommand: v.optional(
-		v.picklist(["Group.CallbackBeforeCreateTopic", "Group.CallbackBeforeCreateGroup"]),
-	),
+	CallbackCommand: v.optional(v.picklist(creationCommands)),
 	policy: v.optional(v.union([v.string(), v.record(v.string(), v.unknown())])),
 });
 
@@ -72,7 +71,7 @@ export async function handlePolicyCheck(
 		return apiError({ status: 400, message: `${field}: ${message}`, field });
 	}
 	const { Operator_Account, Name, Type, CallbackCommand, policy: inline } = body.output;
-	const kind: CreationKind = CallbackCommand === "Group.CallbackBeforeCreateGroup" ? "group" : "topic";
+	const kind: CreationKind = (CallbackCommand && creationKindOf(CallbackCommand)) || "topic";
 
 	let compiled: ReturnType<typeof compilePolicyText>;
 	let policyVersion: string | null;

@@ -2,14 +2,14 @@
 // once the Worker accepts them, or dismissed. Every replay and dismissal is recorded in quarantine_actions.
 
 import * as v from "valibot";
-import type { AfterCommand } from "../callbacks/command";
 import {
 	afterEventRecord,
 	isMismatchedCommand,
 	MISMATCHED_COMMAND,
 	parseBodyText,
 } from "../callbacks/receive";
-import { commandModule } from "../callbacks/registry";
+import { commandModule } from "../commands";
+import type { AfterCommand } from "../commands/command";
 import { type ApiProblem, apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
 import { log } from "../log";

@@ -1,17 +1,12 @@
 // The decision log: one D1 row per creation decision, written after the answer (never on its path).
 import { errorMessage, log } from "../log";
-import type { CreationKind, CreationRequest, Verdict } from "./engine/types";
-
-/** The CallbackCommand of each kind of creation. */
-export const CREATION_COMMANDS: Record<CreationKind, string> = {
-	topic: "Group.CallbackBeforeCreateTopic",
-	group: "Group.CallbackBeforeCreateGroup",
-};
+import type { CreationRequest, Verdict } from "./engine/types";
 
 /** One row of the `decisions` table. */
 export interface DecisionRow {
 	receivedAt: number;
-	kind: CreationKind;
+	/** The before-callback's CallbackCommand. */
+	command: string;
 	request: CreationRequest;
 	/** What enforce mode answers: in dry-run, the refusal that was not sent. */
 	verdict: Verdict;
@@ -67,7 +62,7 @@ async function writeDecisions(db: D1Database, rows: DecisionRow[]): Promise<void
 	try {
 		const values = rows.map((row) => [
 			row.receivedAt,
-			CREATION_COMMANDS[row.kind],
+			row.command,
 			row.request.operatorAccount,
 			row.request.name,
 			row.verdict.allowed ? 1 : 0,

@@ -30,6 +30,16 @@ export {
 } from "./publish";
 
 /**
+ * The before-callback a creation comes with, as its command module declares it (src/commands): its name, the
+ * policy section that decides it and the fields holding the operator and the name.
+ */
+export interface CreationCallback {
+	command: string;
+	creation: CreationKind;
+	userText: { operatorAccount: string; name: string };
+}
+
+/**
  * Decides a creation. Never throws. Never waits on D1 (the decision row is written via ctx.waitUntil),
  * and waits on KV only while the isolate has no policy at all (at most 1 s): once one is loaded it
  * decides with it and refreshes it behind the answer.
@@ -37,9 +47,10 @@ export {
 export async function decideCreation(
 	env: Env,
 	ctx: ExecutionContext,
-	kind: CreationKind,
+	callback: CreationCallback,
 	request: CreationRequest,
 ): Promise<PolicyDecision> {
+	const kind = callback.creation;
 	const receivedAt = Date.now();
 	let decision: PolicyDecision;
 	let verdict: Verdict;
@@ -72,7 +83,14 @@ export async function decideCreation(
 	}
 	logDecision(
 		env.DB,
-		{ receivedAt, kind, request, verdict, policyVersion: decision.policyVersion, source: decision.source },
+		{
+			receivedAt,
+			command: callback.command,
+			request,
+			verdict,
+			policyVersion: decision.policyVersion,
+			source: decision.source,
+		},
 		(work) => ctx.waitUntil(work),
 	);
 	return decision;
@@ -86,7 +104,7 @@ export async function decideCreation(
 export function decideUnusableCreation(
 	env: Env,
 	ctx: ExecutionContext,
-	kind: CreationKind,
+	callback: CreationCallback,
 	body: unknown,
 	reason: string,
 ): PolicyDecision {
@@ -100,8 +118,11 @@ export function decideUnusableCreation(
 		env.DB,
 		{
 			receivedAt: Date.now(),
-			kind,
-			request: { operatorAccount: field("Operator_Account"), name: field("Name") },
+			command: callback.command,
+			request: {
+				operatorAccount: field(callback.userText.operatorAccount),
+				name: field(callback.userText.name),
+			},
 			verdict: { ...decision, dryRun: false },
 			policyVersion: null,
 			source: decision.source,
