@@ -12,6 +12,7 @@ import { withinDeadline } from "./deadline";
 import { jsonResponse } from "./http/envelope";
 import { errorMessage } from "./log";
 import { policyHealth } from "./policy";
+import { databaseAnswers } from "./store/events";
 
 /** How long /healthz waits for each binding: a hung binding is reported, not waited on. */
 const PROBE_DEADLINE_MS = 1_500;
@@ -94,7 +95,7 @@ async function inspect(env: Env): Promise<{ status: HealthStatus; details: Recor
 	const config = readConfig(env);
 	const [kv, d1, policy] = await Promise.all([
 		probe(() => env.POLICY.get("policy")),
-		probe(() => env.DB.prepare("SELECT 1").first()),
+		probe(() => databaseAnswers(env.DB)),
 		withinDeadline(policyHealth(env), PROBE_DEADLINE_MS, "the policy status").catch(
 			(error: unknown): Record<string, unknown> => ({
 				loaded: false,

@@ -6,11 +6,13 @@ import * as v from "valibot";
 import type { AdminCaller } from "../auth/admin-auth";
 import { readConfig } from "../config";
 import { tencentClient } from "../enforcement/actions";
-import { applyBacktest, countActions, type LiveTopic, refusedTopics } from "../enforcement/backtest";
+import { applyBacktest, countActions, refusedTopics } from "../enforcement/backtest";
 import { checkPreview, issuePreview, PREVIEW_TTL_MS } from "../enforcement/preview";
 import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
 import { type CompiledPolicy, policyLoader, readLivePolicy } from "../policy";
+import { sdkAppIdsOfTopics } from "../store/events";
+import { topicsAfter } from "../store/topics";
 import { compileInlinePolicy } from "./policy-check";
 
 /** Topics read per request by default, and at most: bounds the CPU and D1 work of one request. */
@@ -110,11 +112,7 @@ export async function handleBacktest(
 			field: "policy",
 		});
 
-	const { results: rows } = await env.DB.prepare(
-		"SELECT topic_id, group_id, name, deleted_at FROM topics WHERE topic_id > ?1 ORDER BY topic_id LIMIT ?2",
-	)
-		.bind(after ?? "", limit)
-		.all<LiveTopic>();
+	const rows = await topicsAfter(env.DB, after ?? "", limit);
 	const refused = refusedTopics(policy, rows);
 	const next = rows.length === limit ? (rows.at(-1)?.topic_id ?? null) : null;
 	const counts = countActions(policy, refused);
@@ -142,7 +140,7 @@ export async function handleBacktest(
 					})
 				: badBody("previewToken", checked.problem.message);
 		const appOf = await sdkAppIdsOfTopics(
-			env,
+			env.DB,
 			refused.map((hit) => hit.topicId),
 		);
 		const fallback = readConfig(env).sdkAppIds[0] ?? "";
@@ -181,19 +179,5 @@ export async function handleBacktest(
 		},
 		200,
 		{ "cache-control": "no-store" },
-	);
-}
-
-/** The SdkAppid each topic's events arrived for (the ledger needs it to pick the key). */
-async function sdkAppIdsOfTopics(env: Env, topicIds: string[]): Promise<Map<string, string>> {
-	if (topicIds.length === 0) return new Map();
-	const { results } = await env.DB.prepare(
-		`SELECT t.value AS topic_id, (SELECT sdk_app_id FROM events WHERE topic_id = t.value ORDER BY id DESC LIMIT 1) AS sdk_app_id
-		 FROM json_each(?1) AS t`,
-	)
-		.bind(JSON.stringify(topicIds))
-		.all<{ topic_id: string; sdk_app_id: string | null }>();
-	return new Map(
-		results.flatMap((row) => (row.sdk_app_id === null ? [] : [[row.topic_id, row.sdk_app_id] as const])),
 	);
 }

@@ -4,15 +4,8 @@ import * as v from "valibot";
 import type { AdminCaller } from "../auth/admin-auth";
 import { apiError } from "../http/api-error";
 import { jsonResponse } from "../http/envelope";
-import {
-	compilePolicyText,
-	POLICY_VERSION_COLUMNS,
-	type PolicyVersionView,
-	policyVersion,
-	publishPolicy,
-	readLivePolicy,
-	summarizePolicy,
-} from "../policy";
+import { compilePolicyText, publishPolicy, readLivePolicy, summarizePolicy } from "../policy";
+import { policyVersion, policyVersionByHash, policyVersionsBefore } from "../store/policy-versions";
 import { pathSegment, readJsonBody, readQuery, wholeNumber } from "./query";
 import { page } from "./rows";
 
@@ -51,14 +44,7 @@ export async function getLivePolicy(url: URL, env: Env): Promise<Response> {
 	if (!query.ok) return apiError(query.problem);
 	const live = await readLivePolicy(env);
 	const compiled = live.text === null ? null : compilePolicyText(live.text);
-	const current =
-		live.hash === null
-			? null
-			: await env.DB.prepare(
-					`SELECT ${POLICY_VERSION_COLUMNS} FROM policy_versions WHERE hash = ? ORDER BY id DESC LIMIT 1`,
-				)
-					.bind(live.hash)
-					.first<PolicyVersionView>();
+	const current = live.hash === null ? null : await policyVersionByHash(env.DB, live.hash);
 	return jsonResponse(
 		{
 			text: live.text,
@@ -144,11 +130,7 @@ export async function rollbackPolicy(request: Request, env: Env, caller: AdminCa
 export async function listPolicyVersions(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, policyVersionsQuery);
 	if (!query.ok) return apiError(query.problem);
-	const { results } = await env.DB.prepare(
-		`SELECT ${POLICY_VERSION_COLUMNS} FROM policy_versions WHERE id < ? ORDER BY id DESC LIMIT ?`,
-	)
-		.bind(query.value.before, query.value.limit + 1)
-		.all<PolicyVersionView>();
+	const results = await policyVersionsBefore(env.DB, query.value.before, query.value.limit + 1);
 	const { items, next } = page(results, query.value.limit);
 	return jsonResponse({ versions: items, next }, 200, NO_STORE);
 }

@@ -54,3 +54,10 @@ export function liveNameKind(command: string): LiveNameKind | undefined {
 	const module = byCommand.get(command);
 	return module?.kind === "after" ? module.liveName : undefined;
 }
+
+/** The commands whose `Name` is a live name of a `target` (their events hold its earlier names). */
+export function liveNameCommands(target: LiveNameKind["target"]): string[] {
+	return modules.flatMap((module) =>
+		module.kind === "after" && module.liveName?.target === target ? [module.command] : [],
+	);
+}

@@ -5,12 +5,23 @@
 // backoff) only what may succeed later: network errors, timeouts, 5xx and Tencent's transient codes. A D1
 // failure retries the whole message; nothing is called before the ledger has the row.
 import * as v from "valibot";
+import { liveNameCommands } from "../commands";
 import { configProblem, readConfig, tencentSecretKey } from "../config";
 import { errorMessage, log } from "../log";
 import { type CompiledPolicy, policyLoader } from "../policy";
 import { ok, type Result } from "../result";
+import {
+	type ActionRow,
+	type AttemptOutcome,
+	actionById,
+	claimAction,
+	finishAttempt,
+	recordAction,
+} from "../store/enforcement-actions";
 import { backoffSeconds } from "../store/event-queue";
+import { nameHistory } from "../store/events";
 import { applyResolvedRename } from "../store/topic-rename";
+import { topicOwner } from "../store/topics";
 import {
 	destroyOutcome,
 	destroyTopics,
@@ -22,16 +33,6 @@ import {
 	type TencentFailure,
 	type TencentResult,
 } from "../tencent/rest";
-import {
-	type ActionRow,
-	type AttemptOutcome,
-	actionById,
-	claimAction,
-	finishAttempt,
-	nameHistory,
-	recordAction,
-	topicOwner,
-} from "./ledger";
 import { type LiveName, planAction, type ReportedTarget, refusalOf, unconfirmedReason } from "./plan";
 import { type EnforcementMessage, nameEventOf } from "./recheck";
 
@@ -165,7 +166,9 @@ async function handleEvent(
 	const refusal = refusalOf(policy, live);
 	if (refusal === null) return null;
 	const history =
-		topicId === null && message.target === "topic" ? [] : await nameHistory(env.DB, message.groupId, topicId);
+		topicId === null && message.target === "topic"
+			? []
+			: await nameHistory(env.DB, message.groupId, topicId, liveNameCommands(message.target));
 	let plan = planAction(policy, live, refusal, history, client !== null);
 	if (unresolved !== null && plan.status === "pending")
 		plan = { ...plan, status: "skipped", reason: `the topic could not be resolved: ${unresolved}` };

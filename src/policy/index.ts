@@ -5,7 +5,7 @@ import { readConfig } from "../config";
 import { afterAnswer } from "../deadline";
 import { errorMessage, log } from "../log";
 
-import { logDecision } from "./decision-log";
+import { logDecision } from "../store/decisions";
 import { summarizePolicy } from "./engine/compile";
 import { evaluateCreation } from "./engine/evaluate";
 import type { CreationKind, CreationRequest, Verdict } from "./engine/types";
@@ -21,13 +21,7 @@ export type { CompiledPolicy, CompiledRules, CreationKind, CreationRequest, Verd
 export type { PolicyDecision } from "./fail-mode";
 export { failModeDecision } from "./fail-mode";
 export { policyLoader } from "./loader";
-export {
-	POLICY_VERSION_COLUMNS,
-	type PolicyVersionView,
-	policyVersion,
-	publishPolicy,
-	readLivePolicy,
-} from "./publish";
+export { publishPolicy, readLivePolicy } from "./publish";
 
 /**
  * The before-callback a creation comes with, as its command module declares it (src/commands): its name, the
