@@ -125,7 +125,7 @@ const ADMIN_API_ROUTES: ApiRoute[] = [
 			PUT: (request, env) => putPolicy(request, env, request.caller),
 		},
 	},
-	{ path: "/api/policy/validate", methods: { POST: (request) => validatePolicy(request) } },
+	{ path: "/api/policy/validate", methods: { POST: (request, env) => validatePolicy(request, env) } },
 	{
 		path: "/api/policy/rollback",
 		methods: { POST: (request, env) => rollbackPolicy(request, env, request.caller) },

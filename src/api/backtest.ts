@@ -9,10 +9,12 @@ import { tencentClient } from "../enforcement/actions";
 import { applyBacktest, countActions, refusedTopics } from "../enforcement/backtest";
 import { checkPreview, issuePreview, PREVIEW_TTL_MS } from "../enforcement/preview";
 import { apiError } from "../http/api-error";
+import { NO_STORE, readJsonBody } from "../http/body";
 import { jsonResponse } from "../http/envelope";
 import { type CompiledPolicy, policyLoader, readLivePolicy } from "../policy";
 import { sdkAppIdsOfTopics } from "../store/events";
 import { topicsAfter } from "../store/topics";
+import { policyBodyLimit } from "./policy";
 import { compileInlinePolicy } from "./policy-check";
 
 /** Topics read per request by default, and at most: bounds the CPU and D1 work of one request. */
@@ -54,19 +56,9 @@ export async function handleBacktest(
 	ctx: ExecutionContext,
 	caller: AdminCaller,
 ): Promise<Response> {
-	let json: unknown;
-	try {
-		json = await request.json();
-	} catch {
-		return badBody("body", "must be JSON");
-	}
-	const body = v.safeParse(BacktestBodySchema, json);
-	if (!body.success) {
-		const issue = body.issues[0];
-		const field = issue?.path?.map((p) => p.key).join(".") || "body";
-		return badBody(field, issue?.expected === "never" ? "unknown field" : (issue?.message ?? "invalid"));
-	}
-	const { policy: inline, after, limit = BACKTEST_DEFAULT_LIMIT, apply = false, previewToken } = body.output;
+	const body = await readJsonBody(request, BacktestBodySchema, policyBodyLimit(env));
+	if (!body.ok) return apiError(body.problem);
+	const { policy: inline, after, limit = BACKTEST_DEFAULT_LIMIT, apply = false, previewToken } = body.value;
 	if (apply && inline !== undefined)
 		return badBody(
 			"apply",
@@ -178,6 +170,6 @@ export async function handleBacktest(
 			...(applied === undefined ? {} : { applied }),
 		},
 		200,
-		{ "cache-control": "no-store" },
+		NO_STORE,
 	);
 }

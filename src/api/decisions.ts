@@ -2,6 +2,7 @@
 
 import * as v from "valibot";
 import { apiError } from "../http/api-error";
+import { NO_STORE } from "../http/body";
 import { jsonResponse } from "../http/envelope";
 import { errorMessage, log } from "../log";
 import { type DecisionView, decisionsPage, refusalsByRule } from "../store/decisions";
@@ -50,7 +51,7 @@ export async function listDecisions(url: URL, env: Env): Promise<Response> {
 		return missingTable(error);
 	}
 	const { items: decisions, next } = page(rows, limit);
-	return jsonResponse({ decisions, next }, 200, { "cache-control": "no-store" });
+	return jsonResponse({ decisions, next }, 200, NO_STORE);
 }
 
 /** The table comes with the policy engine's migration; say so rather than answer a bare 500. */
@@ -77,5 +78,5 @@ export async function countRefusals(url: URL, env: Env): Promise<Response> {
 		return missingTable(error);
 	}
 	const total = rows.reduce((sum, row) => sum + row.count, 0);
-	return jsonResponse({ since, until, total, rules: rows }, 200, { "cache-control": "no-store" });
+	return jsonResponse({ since, until, total, rules: rows }, 200, NO_STORE);
 }

@@ -17,10 +17,11 @@ export type { ActionView } from "../store/enforcement-actions";
 
 import type { EnforcementMessage } from "../enforcement/recheck";
 import { apiError } from "../http/api-error";
+import { NO_STORE, readJsonBody } from "../http/body";
 import { jsonResponse } from "../http/envelope";
 import { ENFORCEMENT_DEFAULTS, policyLoader } from "../policy";
 import { MAX_FEED_LIMIT } from "./events";
-import { readJsonBody, readQuery, text, wholeNumber } from "./query";
+import { readQuery, text, wholeNumber } from "./query";
 import { page } from "./rows";
 
 const statusMessage = `must be ${ACTION_STATUSES.slice(0, -1).join(", ")} or ${ACTION_STATUSES.at(-1)}`;
@@ -46,8 +47,6 @@ export async function listActions(url: URL, env: Env): Promise<Response> {
 	const { items: actions, next } = page(rows, limit);
 	return jsonResponse({ actions, next }, 200, NO_STORE);
 }
-
-const NO_STORE = { "cache-control": "no-store" };
 
 /**
  * `GET /api/enforcement/hold` → `{"held", "oldestAt", "caps", "unsigned"}`: how many actions wait past a
@@ -91,7 +90,7 @@ export const HeldSelectionSchema = v.union(
  * (the moderator decided), and are queued; each is still confirmed with Tencent before anything is done.
  */
 export async function resumeActions(request: Request, env: Env, caller: AdminCaller): Promise<Response> {
-	const body = await readJsonBody(request, HeldSelectionSchema);
+	const body = await readJsonBody(request, HeldSelectionSchema, readConfig(env).maxBodyBytes);
 	if (!body.ok) return apiError(body.problem);
 	const ids = await resumeHeld(env.DB, body.value as HeldSelection, caller.name, Date.now());
 	const messages = ids.map((actionId) => ({
@@ -105,7 +104,7 @@ export async function resumeActions(request: Request, env: Env, caller: AdminCal
 
 /** `POST /api/enforcement/discard` → `{"discarded": n}`: held rows are closed; nothing is ever called for them. */
 export async function discardActions(request: Request, env: Env, caller: AdminCaller): Promise<Response> {
-	const body = await readJsonBody(request, HeldSelectionSchema);
+	const body = await readJsonBody(request, HeldSelectionSchema, readConfig(env).maxBodyBytes);
 	if (!body.ok) return apiError(body.problem);
 	const discarded = await discardHeld(env.DB, body.value as HeldSelection, caller.name, Date.now());
 	return jsonResponse({ discarded }, 200, NO_STORE);

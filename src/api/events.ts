@@ -1,5 +1,6 @@
 // GET /api/events?after={id}&limit={n}: the change feed other systems follow, in `id` order.
 import { apiError } from "../http/api-error";
+import { NO_STORE } from "../http/body";
 import { jsonResponse } from "../http/envelope";
 import { eventsPage } from "../store/events";
 import { pathSegment, readQuery, wholeNumber } from "./query";
@@ -24,7 +25,7 @@ export async function listEvents(url: URL, env: Env): Promise<Response> {
 	if (!query.ok) return apiError(query.problem);
 	const { after, limit } = query.value;
 	const { items, next } = await eventsPage(env.DB, after, limit);
-	return jsonResponse({ events: items, next }, 200, { "cache-control": "no-store" });
+	return jsonResponse({ events: items, next }, 200, NO_STORE);
 }
 
 /**
@@ -38,7 +39,5 @@ export async function listGroupEvents(rawGroupId: string | undefined, url: URL, 
 	if (!query.ok) return apiError(query.problem);
 	const { after, limit } = query.value;
 	const { items, next } = await eventsPage(env.DB, after, limit, groupId.value);
-	return jsonResponse({ groupId: groupId.value, events: items, next }, 200, {
-		"cache-control": "no-store",
-	});
+	return jsonResponse({ groupId: groupId.value, events: items, next }, 200, NO_STORE);
 }

@@ -11,6 +11,7 @@ import {
 import { commandModule } from "../commands";
 import type { AfterCommand } from "../commands/command";
 import { type ApiProblem, apiError } from "../http/api-error";
+import { NO_STORE } from "../http/body";
 import { jsonResponse } from "../http/envelope";
 import { log } from "../log";
 import { ok, type Result, refused } from "../result";
@@ -25,8 +26,6 @@ import {
 import { recordEvent } from "../store/record-event";
 import { badParameter, type QueryResult, readQuery, wholeNumber } from "./query";
 import { page } from "./rows";
-
-const NO_STORE = { "cache-control": "no-store" };
 
 /** Which rows the list shows: those waiting for a decision (default), those decided, or all. */
 export const quarantineQuery = {

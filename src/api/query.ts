@@ -93,25 +93,3 @@ export function pathSegment(parameter: string, raw: string | undefined): QueryRe
 	if (decoded.length > 1024) return refused(badParameter(parameter, "is longer than 1024 characters"));
 	return ok(decoded);
 }
-
-/**
- * Reads a JSON request body against a valibot schema: the value, or the 400 answer naming the bad field
- * (`{"error": "<field>: <message>", "field"}`; an unknown field of a strict object is "unknown field").
- */
-export async function readJsonBody<S extends v.GenericSchema>(
-	request: Request,
-	schema: S,
-): Promise<QueryResult<v.InferOutput<S>>> {
-	let json: unknown;
-	try {
-		json = await request.json();
-	} catch {
-		return refused({ status: 400, message: "the body must be JSON", field: "body" });
-	}
-	const parsed = v.safeParse(schema, json);
-	if (parsed.success) return ok(parsed.output);
-	const issue = parsed.issues[0];
-	const field = issue?.path?.map((p) => p.key).join(".") || "body";
-	const message = issue?.expected === "never" ? "unknown field" : issue?.message;
-	return refused({ status: 400, message: `${field}: ${message}`, field });
-}

@@ -14,10 +14,10 @@ import {
 import { readConfig } from "../config";
 import { timingSafeEqualStrings } from "../crypto";
 import { apiError } from "../http/api-error";
+import { NO_STORE, readJsonBody } from "../http/body";
 import { jsonResponse } from "../http/envelope";
 import { log } from "../log";
 import { ok, refused } from "../result";
-import { readJsonBody } from "./query";
 
 /** POST /api/session's body (also in the OpenAPI document). */
 export const SignInSchema = v.strictObject({
@@ -31,8 +31,6 @@ export const SignInSchema = v.strictObject({
 		),
 	),
 });
-
-const NO_STORE = { "cache-control": "no-store" };
 
 async function sessionView(adminToken: string, session: ConsoleSession) {
 	return {
@@ -51,7 +49,7 @@ export async function signIn(request: Request, env: Env): Promise<Response> {
 	const token = adminToken(readConfig(env));
 	if (!token.ok) return apiError(token.problem);
 	const expected = token.value;
-	const body = await readJsonBody(request, SignInSchema);
+	const body = await readJsonBody(request, SignInSchema, readConfig(env).maxBodyBytes);
 	if (!body.ok) return apiError(body.problem);
 	const { token: presented } = body.value;
 	const match = await limitFailedAttempts(attemptSource(request, env), async () =>

@@ -1,12 +1,11 @@
 // GET /api/topics/{topicId} and GET /api/groups/{groupId}/topics: a topic's state and history, a
 // community's topics.
 import { apiError } from "../http/api-error";
+import { NO_STORE } from "../http/body";
 import { jsonResponse } from "../http/envelope";
 import { groupTopics, searchTopicRows, topicWithEvents } from "../store/topics";
 import { feedQuery } from "./events";
 import { pathSegment, readQuery, text, wholeNumber } from "./query";
-
-const NO_STORE = { "cache-control": "no-store" };
 
 /**
  * GET /api/topics/{topicId}'s query parameters: its events paged like the feed (100 by default, at most
