@@ -38,9 +38,10 @@ import { type EnforcementMessage, nameEventOf } from "./recheck";
 
 /** Attempts of one action before it is recorded as failed (the queue's max_retries allows one more delivery). */
 export const MAX_ATTEMPTS = 8;
-/** First retry delay in seconds; it doubles per attempt up to the cap. */
-export const RETRY_BASE_SECONDS = 5;
-export const RETRY_CAP_SECONDS = 600;
+/** First retry delay of an enforcement action in seconds; it doubles per attempt up to the cap. */
+export const ENFORCEMENT_RETRY_BASE_SECONDS = 5;
+/** Longest wait between two attempts of one enforcement action, in seconds. */
+export const ENFORCEMENT_RETRY_CAP_SECONDS = 600;
 /** Least time between two REST calls of this consumer: 100 calls/s, half of Tencent's 200/s limit. */
 export const MIN_CALL_SPACING_MS = 10;
 
@@ -77,7 +78,7 @@ async function paced<T>(call: () => Promise<T>): Promise<T> {
 
 /** Seconds before the `attempts`-th retry: 5, 10, 20 … 600. */
 export function enforcementRetryDelay(attempts: number): number {
-	return backoffSeconds(attempts, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS);
+	return backoffSeconds(attempts, ENFORCEMENT_RETRY_BASE_SECONDS, ENFORCEMENT_RETRY_CAP_SECONDS);
 }
 
 /**
