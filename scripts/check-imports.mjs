@@ -28,7 +28,7 @@ export const LAYERS = [
 	["config"],
 	["policy/engine"],
 	["policy/document"],
-	["crypto", "deadline", "json", "log", "result"],
+	["crypto", "deadline", "isolate", "json", "log", "result"],
 ];
 
 /** Folders inside a unit that are units of their own, with their own row. */

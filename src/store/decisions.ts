@@ -30,7 +30,7 @@ SELECT json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]'), json_extrac
 FROM json_each(?) AS r ORDER BY r.key`;
 
 /** Inserts rows into `decisions` with one statement. Never throws: a failed write is logged and forgotten. */
-async function writeDecisions(db: D1Database, rows: DecisionRow[]): Promise<void[]> {
+async function writeDecisions(db: D1Database, rows: DecisionRow[]): Promise<undefined[]> {
 	try {
 		const values = rows.map((row) => [
 			row.receivedAt,
@@ -51,7 +51,7 @@ async function writeDecisions(db: D1Database, rows: DecisionRow[]): Promise<void
 	return rows.map(() => undefined);
 }
 
-const writeGrouped = groupCommit<D1Database, DecisionRow, void>(
+const writeGrouped = groupCommit<D1Database, DecisionRow, undefined>(
 	{ items: MAX_DECISIONS_PER_WRITE, bytes: Number.POSITIVE_INFINITY, gatherMs: DECISION_BATCH_DELAY_MS },
 	writeDecisions,
 );
