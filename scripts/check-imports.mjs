@@ -21,12 +21,14 @@ export const LAYERS = [
 	["api", "health"],
 	["callbacks"],
 	["enforcement"],
-	["policy", "store", "auth", "tencent"],
+	["commands"],
+	["policy", "auth", "tencent"],
+	["store"],
 	["http"],
 	["config"],
 	["policy/engine"],
 	["policy/document"],
-	["crypto", "deadline", "json", "log", "result"],
+	["crypto", "deadline", "isolate", "json", "log", "result"],
 ];
 
 /** Folders inside a unit that are units of their own, with their own row. */

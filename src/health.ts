@@ -5,12 +5,13 @@ import { adminRefusalResponse, authenticateAdmin, presentsCredential } from "./a
 import { attemptSource } from "./auth/attempt-limit";
 import { callbackAuthMode } from "./auth/callback-auth";
 import { ignoredCommands } from "./callbacks/receive";
-import { handledCommands } from "./callbacks/registry";
+import { handledCommands } from "./commands";
 import { type Config, configProblem, readConfig, tencentSecretKey } from "./config";
 import { withinDeadline } from "./deadline";
 import { jsonResponse } from "./http/envelope";
 import { errorMessage } from "./log";
 import { policyHealth } from "./policy";
+import { databaseAnswers } from "./store/events";
 
 /** How long /healthz waits for each binding: a hung binding is reported, not waited on. */
 const PROBE_DEADLINE_MS = 1_500;
@@ -100,7 +101,7 @@ async function inspect(env: Env): Promise<{ status: HealthStatus; details: Recor
 	const config = readConfig(env);
 	const [kv, d1, policy] = await Promise.all([
 		probe(() => env.POLICY.get("policy")),
-		probe(() => env.DB.prepare("SELECT 1").first()),
+		probe(() => databaseAnswers(env.DB)),
 		withinDeadline(policyHealth(env), PROBE_DEADLINE_MS, "the policy status").catch(
 			(error: unknown): Record<string, unknown> => ({
 				loaded: false,
@@ -117,7 +118,7 @@ async function inspect(env: Env): Promise<{ status: HealthStatus; details: Recor
 		policyLive: policy.source === "live" && !policy.kvError,
 		callbacksRefused: configProblem(config, "callbacks") !== null,
 	});
-	const signed = config.callbackTokens.length > 0;
+	const authMode = callbackAuthMode(config);
 	return {
 		status,
 		details: {
@@ -126,13 +127,16 @@ async function inspect(env: Env): Promise<{ status: HealthStatus; details: Recor
 			kv,
 			d1,
 			queue: { bound: queueBound },
-			auth: signed
-				? { mode: "token", tokens: config.callbackTokens.length, mutualTls: config.mutualTls.required }
-				: {
-						mode: "none",
-						mutualTls: config.mutualTls.required,
-						warning: "CALLBACK_TOKEN is not set: callbacks are not signature-checked",
-					},
+			auth:
+				authMode === "token"
+					? { mode: authMode, tokens: config.callbackTokens.length, mutualTls: config.mutualTls.required }
+					: authMode === "mutual-tls"
+						? { mode: authMode, mutualTls: true }
+						: {
+								mode: "none",
+								mutualTls: false,
+								warning: "CALLBACK_TOKEN is not set: callbacks are not signature-checked",
+							},
 			sdkAppIds: config.sdkAppIds,
 			api: config.adminToken ? "on" : "off",
 			config: {

@@ -22,7 +22,7 @@ import { getTopic, listGroupTopics, searchTopics } from "./api/topics";
 import { type AdminCaller, adminRefusalResponse, authenticateAdmin } from "./auth/admin-auth";
 import { attemptSource } from "./auth/attempt-limit";
 import { receiveCallback } from "./callbacks/receive";
-import { commandModule } from "./callbacks/registry";
+import { commandModule } from "./commands";
 import { configProblem, readConfig } from "./config";
 import { serveConsole } from "./console/page";
 import { health } from "./health";
@@ -125,7 +125,7 @@ const ADMIN_API_ROUTES: ApiRoute[] = [
 			PUT: (request, env) => putPolicy(request, env, request.caller),
 		},
 	},
-	{ path: "/api/policy/validate", methods: { POST: (request) => validatePolicy(request) } },
+	{ path: "/api/policy/validate", methods: { POST: (request, env) => validatePolicy(request, env) } },
 	{
 		path: "/api/policy/rollback",
 		methods: { POST: (request, env) => rollbackPolicy(request, env, request.caller) },

@@ -7,11 +7,15 @@ import type { AdminCaller } from "../auth/admin-auth";
 import { readConfig } from "../config";
 import { sha256Hex } from "../crypto";
 import { tencentClient } from "../enforcement/actions";
-import { applyBacktest, countActions, type LiveTopic, refusedTopics } from "../enforcement/backtest";
+import { applyBacktest, countActions, refusedTopics } from "../enforcement/backtest";
 import { checkPreview, issuePreview, PREVIEW_TTL_MS } from "../enforcement/preview";
 import { apiError } from "../http/api-error";
+import { NO_STORE, readJsonBody } from "../http/body";
 import { jsonResponse } from "../http/envelope";
 import { type CompiledPolicy, policyLabel, policyLoader, readLivePolicy } from "../policy";
+import { sdkAppIdsOfTopics } from "../store/events";
+import { topicsAfter } from "../store/topics";
+import { policyBodyLimit } from "./policy";
 import { compileInlinePolicy } from "./policy-check";
 
 /** Topics read per request by default, and at most: bounds the CPU and D1 work of one request. */
@@ -53,19 +57,9 @@ export async function handleBacktest(
 	ctx: ExecutionContext,
 	caller: AdminCaller,
 ): Promise<Response> {
-	let json: unknown;
-	try {
-		json = await request.json();
-	} catch {
-		return badBody("body", "must be JSON");
-	}
-	const body = v.safeParse(BacktestBodySchema, json);
-	if (!body.success) {
-		const issue = body.issues[0];
-		const field = issue?.path?.map((p) => p.key).join(".") || "body";
-		return badBody(field, issue?.expected === "never" ? "unknown field" : (issue?.message ?? "invalid"));
-	}
-	const { policy: inline, after, limit = BACKTEST_DEFAULT_LIMIT, apply = false, previewToken } = body.output;
+	const body = await readJsonBody(request, BacktestBodySchema, policyBodyLimit(env));
+	if (!body.ok) return apiError(body.problem);
+	const { policy: inline, after, limit = BACKTEST_DEFAULT_LIMIT, apply = false, previewToken } = body.value;
 	if (apply && inline !== undefined)
 		return badBody(
 			"apply",
@@ -126,11 +120,7 @@ export async function handleBacktest(
 			field: "policy",
 		});
 
-	const { results: rows } = await env.DB.prepare(
-		"SELECT topic_id, group_id, name, deleted_at FROM topics WHERE topic_id > ?1 ORDER BY topic_id LIMIT ?2",
-	)
-		.bind(after ?? "", limit)
-		.all<LiveTopic>();
+	const rows = await topicsAfter(env.DB, after ?? "", limit);
 	const refused = refusedTopics(policy, rows);
 	const next = rows.length === limit ? (rows.at(-1)?.topic_id ?? null) : null;
 	const counts = countActions(policy, refused);
@@ -150,7 +140,7 @@ export async function handleBacktest(
 					})
 				: badBody("previewToken", checked.problem.message);
 		const appOf = await sdkAppIdsOfTopics(
-			env,
+			env.DB,
 			refused.map((hit) => hit.topicId),
 		);
 		const fallback = readConfig(env).sdkAppIds[0] ?? "";
@@ -188,20 +178,6 @@ export async function handleBacktest(
 			...(applied === undefined ? {} : { applied }),
 		},
 		200,
-		{ "cache-control": "no-store" },
-	);
-}
-
-/** The SdkAppid each topic's events arrived for (the ledger needs it to pick the key). */
-async function sdkAppIdsOfTopics(env: Env, topicIds: string[]): Promise<Map<string, string>> {
-	if (topicIds.length === 0) return new Map();
-	const { results } = await env.DB.prepare(
-		`SELECT t.value AS topic_id, (SELECT sdk_app_id FROM events WHERE topic_id = t.value ORDER BY id DESC LIMIT 1) AS sdk_app_id
-		 FROM json_each(?1) AS t`,
-	)
-		.bind(JSON.stringify(topicIds))
-		.all<{ topic_id: string; sdk_app_id: string | null }>();
-	return new Map(
-		results.flatMap((row) => (row.sdk_app_id === null ? [] : [[row.topic_id, row.sdk_app_id] as const])),
+		NO_STORE,
 	);
 }

@@ -6,29 +6,23 @@ import { callbackAuthMode } from "../auth/callback-auth";
 import { readConfig } from "../config";
 import {
 	ACTION_STATUSES,
-	type ActionRow,
+	actionsAfter,
 	discardHeld,
 	type HeldSelection,
 	heldSummary,
 	resumeHeld,
-} from "../enforcement/ledger";
+} from "../store/enforcement-actions";
+
+export type { ActionView } from "../store/enforcement-actions";
+
 import type { EnforcementMessage } from "../enforcement/recheck";
 import { apiError } from "../http/api-error";
+import { NO_STORE, readJsonBody } from "../http/body";
 import { jsonResponse } from "../http/envelope";
 import { ENFORCEMENT_DEFAULTS, policyLoader } from "../policy";
 import { MAX_FEED_LIMIT } from "./events";
-import { readJsonBody, readQuery, text, wholeNumber } from "./query";
+import { readQuery, text, wholeNumber } from "./query";
 import { page } from "./rows";
-
-/** A ledger row as the API returns it: the consumer's claim and cap bookkeeping stay internal. */
-export type ActionView = Omit<ActionRow, "claimed_until" | "cap_exempt" | "last_state"> & {
-	/** The state a destroy removed, as an object; null otherwise. */
-	last_state: Record<string, unknown> | null;
-};
-
-const ACTION_COLUMNS = `id, action_key, sdk_app_id, target, group_id, topic_id, trigger, operator_account, rule,
-	old_name, new_name, action, status, reason, attempts, error_code, error_info, policy_version, created_at,
-	updated_at, requested_by, confirmed_name, last_state, acted_at`;
 
 const statusMessage = `must be ${ACTION_STATUSES.slice(0, -1).join(", ")} or ${ACTION_STATUSES.at(-1)}`;
 
@@ -49,24 +43,10 @@ export async function listActions(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, enforcementQuery);
 	if (!query.ok) return apiError(query.problem);
 	const { after, limit, status, topic, group } = query.value;
-	const conditions = ["id > ?1"];
-	if (status !== undefined) conditions.push("status = ?2");
-	if (topic !== undefined) conditions.push("topic_id = ?3");
-	if (group !== undefined) conditions.push("group_id = ?4");
-	const { results } = await env.DB.prepare(
-		`SELECT ${ACTION_COLUMNS} FROM enforcement_actions WHERE ${conditions.join(" AND ")} ORDER BY id LIMIT ?5`,
-	)
-		.bind(after, status ?? null, topic ?? null, group ?? null, limit + 1)
-		.all<Omit<ActionView, "last_state"> & { last_state: string | null }>();
-	const { items, next } = page(results, limit);
-	const actions = items.map((row) => ({
-		...row,
-		last_state: row.last_state === null ? null : (JSON.parse(row.last_state) as Record<string, unknown>),
-	}));
+	const rows = await actionsAfter(env.DB, after, limit + 1, { status, topic, group });
+	const { items: actions, next } = page(rows, limit);
 	return jsonResponse({ actions, next }, 200, NO_STORE);
 }
-
-const NO_STORE = { "cache-control": "no-store" };
 
 /**
  * `GET /api/enforcement/hold` → `{"held", "oldestAt", "caps", "unsigned"}`: how many actions wait past a
@@ -110,7 +90,7 @@ export const HeldSelectionSchema = v.union(
  * (the moderator decided), and are queued; each is still confirmed with Tencent before anything is done.
  */
 export async function resumeActions(request: Request, env: Env, caller: AdminCaller): Promise<Response> {
-	const body = await readJsonBody(request, HeldSelectionSchema);
+	const body = await readJsonBody(request, HeldSelectionSchema, readConfig(env).maxBodyBytes);
 	if (!body.ok) return apiError(body.problem);
 	const ids = await resumeHeld(env.DB, body.value as HeldSelection, caller.name, Date.now());
 	const messages = ids.map((actionId) => ({
@@ -124,7 +104,7 @@ export async function resumeActions(request: Request, env: Env, caller: AdminCal
 
 /** `POST /api/enforcement/discard` → `{"discarded": n}`: held rows are closed; nothing is ever called for them. */
 export async function discardActions(request: Request, env: Env, caller: AdminCaller): Promise<Response> {
-	const body = await readJsonBody(request, HeldSelectionSchema);
+	const body = await readJsonBody(request, HeldSelectionSchema, readConfig(env).maxBodyBytes);
 	if (!body.ok) return apiError(body.problem);
 	const discarded = await discardHeld(env.DB, body.value as HeldSelection, caller.name, Date.now());
 	return jsonResponse({ discarded }, 200, NO_STORE);

@@ -1,8 +1,9 @@
 // GET /api/events?after={id}&limit={n}: the change feed other systems follow, in `id` order.
 import { apiError } from "../http/api-error";
+import { NO_STORE } from "../http/body";
 import { jsonResponse } from "../http/envelope";
+import { eventsPage } from "../store/events";
 import { pathSegment, readQuery, wholeNumber } from "./query";
-import { eventPage, eventPageSql, MAX_PAGE_PAYLOAD_BYTES, type PagedEventRow } from "./rows";
 
 /** Largest page of the change feed. */
 export const MAX_FEED_LIMIT = 1000;
@@ -12,12 +13,6 @@ export const feedQuery = {
 	after: wholeNumber(0, Number.MAX_SAFE_INTEGER, 0),
 	limit: wholeNumber(1, MAX_FEED_LIMIT, 100),
 };
-
-/** The change feed's page (GET /api/events); parameters as {@link eventPageSql}. */
-export const FEED_PAGE_SQL = eventPageSql("");
-
-/** A community's history, one page (GET /api/groups/{groupId}/events); ?4 is the group ID. */
-export const GROUP_EVENTS_PAGE_SQL = eventPageSql("group_id = ?4 AND ");
 
 /**
  * `{"events": [rows with id > after, at most limit and about MAX_PAGE_PAYLOAD_BYTES of payloads, in id order], "next": <id to pass as after, or null>}`.
@@ -29,11 +24,8 @@ export async function listEvents(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, feedQuery);
 	if (!query.ok) return apiError(query.problem);
 	const { after, limit } = query.value;
-	const { results } = await env.DB.prepare(FEED_PAGE_SQL)
-		.bind(after, limit, MAX_PAGE_PAYLOAD_BYTES)
-		.all<PagedEventRow>();
-	const { items, next } = eventPage(results);
-	return jsonResponse({ events: items, next }, 200, { "cache-control": "no-store" });
+	const { items, next } = await eventsPage(env.DB, after, limit);
+	return jsonResponse({ events: items, next }, 200, NO_STORE);
 }
 
 /**
@@ -46,11 +38,6 @@ export async function listGroupEvents(rawGroupId: string | undefined, url: URL, 
 	const query = readQuery(url, feedQuery);
 	if (!query.ok) return apiError(query.problem);
 	const { after, limit } = query.value;
-	const { results } = await env.DB.prepare(GROUP_EVENTS_PAGE_SQL)
-		.bind(after, limit, MAX_PAGE_PAYLOAD_BYTES, groupId.value)
-		.all<PagedEventRow>();
-	const { items, next } = eventPage(results);
-	return jsonResponse({ groupId: groupId.value, events: items, next }, 200, {
-		"cache-control": "no-store",
-	});
+	const { items, next } = await eventsPage(env.DB, after, limit, groupId.value);
+	return jsonResponse({ groupId: groupId.value, events: items, next }, 200, NO_STORE);
 }

@@ -1,10 +1,10 @@
 // POST /api/policy/check: what the callback would answer for a name, and which rule decided, with the
 // live policy or one sent in the body (to try an edit before saving it). Decisions here are not logged.
 import * as v from "valibot";
+import { creationCommands, creationKindOf } from "../commands";
 import { readConfig } from "../config";
 import { apiError } from "../http/api-error";
-import { MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
-import { jsonDepthExceeds } from "../json";
+import { NOT_JSON, readJsonBody } from "../http/body";
 import {
 	type CompiledPolicy,
 	type CreationKind,
@@ -33,9 +33,7 @@ export const CheckBodySchema = v.strictObject({
 		v.maxLength(MAX_CHECK_NAME_LENGTH, `must be at most ${MAX_CHECK_NAME_LENGTH} characters`),
 	),
 	Type: v.optional(v.pipe(v.string(), v.maxLength(1024, "must be at most 1024 characters"))),
-	CallbackCommand: v.optional(
-		v.picklist(["Group.CallbackBeforeCreateTopic", "Group.CallbackBeforeCreateGroup"]),
-	),
+	CallbackCommand: v.optional(v.picklist(creationCommands)),
 	policy: v.optional(v.union([v.string(), v.record(v.string(), v.unknown())])),
 });
 
@@ -51,28 +49,14 @@ export async function handlePolicyCheck(
 	ctx: ExecutionContext,
 ): Promise<Response> {
 	// The callbacks' body limit and nesting bound: a huge or deeply nested body is refused before parsing.
-	const text = await readBodyWithLimit(request, readConfig(env).maxBodyBytes);
-	if (typeof text !== "string")
-		return text.kind === "too-large"
-			? apiError({ status: 413, message: `body is larger than ${text.limit} bytes` })
-			: apiError({ status: 400, message: `body could not be read: ${text.message}` });
-	if (jsonDepthExceeds(text, MAX_JSON_DEPTH))
-		return apiError({ status: 400, message: `body nests deeper than ${MAX_JSON_DEPTH} levels` });
-	let json: unknown;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		return apiError({ status: 400, message: "the body must be JSON" });
-	}
-	const body = v.safeParse(CheckBodySchema, json);
-	if (!body.success) {
-		const issue = body.issues[0];
-		const field = issue?.path?.map((p) => p.key).join(".") ?? "body";
-		const message = issue?.expected === "never" ? "unknown field" : issue?.message;
-		return apiError({ status: 400, message: `${field}: ${message}`, field });
-	}
-	const { Operator_Account, Name, Type, CallbackCommand, policy: inline } = body.output;
-	const kind: CreationKind = CallbackCommand === "Group.CallbackBeforeCreateGroup" ? "group" : "topic";
+	const body = await readJsonBody(request, CheckBodySchema, readConfig(env).maxBodyBytes);
+	// This route's answer to a body that is not JSON has always been this sentence, naming no field.
+	if (!body.ok)
+		return apiError(
+			body.problem.message === NOT_JSON ? { status: 400, message: "the body must be JSON" } : body.problem,
+		);
+	const { Operator_Account, Name, Type, CallbackCommand, policy: inline } = body.value;
+	const kind: CreationKind = (CallbackCommand && creationKindOf(CallbackCommand)) || "topic";
 
 	let compiled: ReturnType<typeof compilePolicyText>;
 	let policyVersion: string | null;

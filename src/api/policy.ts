@@ -2,24 +2,25 @@
 // versions. Validation is the loader's own (compilePolicyText), so what passes here is what the Worker uses.
 import * as v from "valibot";
 import type { AdminCaller } from "../auth/admin-auth";
+import { readConfig } from "../config";
 import { apiError } from "../http/api-error";
+import { NO_STORE, readJsonBody } from "../http/body";
 import { jsonResponse } from "../http/envelope";
-import {
-	compilePolicyText,
-	POLICY_VERSION_COLUMNS,
-	type PolicyVersionView,
-	policyVersion,
-	publishPolicy,
-	readLivePolicy,
-	summarizePolicy,
-} from "../policy";
-import { pathSegment, readJsonBody, readQuery, wholeNumber } from "./query";
+import { compilePolicyText, publishPolicy, readLivePolicy, summarizePolicy } from "../policy";
+import { policyVersion, policyVersionByHash, policyVersionsBefore } from "../store/policy-versions";
+import { pathSegment, readQuery, wholeNumber } from "./query";
 import { page } from "./rows";
-
-const NO_STORE = { "cache-control": "no-store" };
 
 /** Largest policy text accepted by validate and publish, in characters (KV values may be 25 MiB; this is plenty). */
 const MAX_POLICY_CHARS = 5_000_000;
+
+/**
+ * Largest body that carries a policy document (validate, publish, a backtest's draft), in bytes: room for
+ * MAX_POLICY_CHARS characters of UTF-8, and never less than MAX_BODY_BYTES.
+ */
+export function policyBodyLimit(env: Env): number {
+	return Math.max(readConfig(env).maxBodyBytes, 4 * MAX_POLICY_CHARS);
+}
 
 const PolicyText = v.pipe(
 	v.string("must be the policy document as a JSON text"),
@@ -51,14 +52,7 @@ export async function getLivePolicy(url: URL, env: Env): Promise<Response> {
 	if (!query.ok) return apiError(query.problem);
 	const live = await readLivePolicy(env);
 	const compiled = live.text === null ? null : compilePolicyText(live.text);
-	const current =
-		live.hash === null
-			? null
-			: await env.DB.prepare(
-					`SELECT ${POLICY_VERSION_COLUMNS} FROM policy_versions WHERE hash = ? ORDER BY id DESC LIMIT 1`,
-				)
-					.bind(live.hash)
-					.first<PolicyVersionView>();
+	const current = live.hash === null ? null : await policyVersionByHash(env.DB, live.hash);
 	return jsonResponse(
 		{
 			text: live.text,
@@ -77,8 +71,8 @@ export async function getLivePolicy(url: URL, env: Env): Promise<Response> {
  * POST /api/policy/validate `{"policy": text}` → 200 `{"valid": true, "version", "summary"}` or
  * `{"valid": false, "problem": {message, rule, line, column}}`: the Worker's own check, nothing written.
  */
-export async function validatePolicy(request: Request): Promise<Response> {
-	const body = await readJsonBody(request, ValidateSchema);
+export async function validatePolicy(request: Request, env: Env): Promise<Response> {
+	const body = await readJsonBody(request, ValidateSchema, policyBodyLimit(env));
 	if (!body.ok) return apiError(body.problem);
 	const compiled = compilePolicyText(body.value.policy);
 	return jsonResponse(
@@ -118,7 +112,7 @@ function publishAnswer(result: Awaited<ReturnType<typeof publishPolicy>>): Respo
  * written) when the document does not compile; 409 when `baseHash` is not the live value's hash.
  */
 export async function putPolicy(request: Request, env: Env, caller: AdminCaller): Promise<Response> {
-	const body = await readJsonBody(request, PublishSchema);
+	const body = await readJsonBody(request, PublishSchema, policyBodyLimit(env));
 	if (!body.ok) return apiError(body.problem);
 	return publishAnswer(
 		await publishPolicy(env, body.value.policy, caller.name, { baseHash: body.value.baseHash }),
@@ -127,7 +121,7 @@ export async function putPolicy(request: Request, env: Env, caller: AdminCaller)
 
 /** POST /api/policy/rollback `{"to": id, "baseHash"?}`: publishes a recorded version's text again. */
 export async function rollbackPolicy(request: Request, env: Env, caller: AdminCaller): Promise<Response> {
-	const body = await readJsonBody(request, RollbackSchema);
+	const body = await readJsonBody(request, RollbackSchema, readConfig(env).maxBodyBytes);
 	if (!body.ok) return apiError(body.problem);
 	const target = await policyVersion(env.DB, body.value.to);
 	if (target === null)
@@ -144,11 +138,7 @@ export async function rollbackPolicy(request: Request, env: Env, caller: AdminCa
 export async function listPolicyVersions(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, policyVersionsQuery);
 	if (!query.ok) return apiError(query.problem);
-	const { results } = await env.DB.prepare(
-		`SELECT ${POLICY_VERSION_COLUMNS} FROM policy_versions WHERE id < ? ORDER BY id DESC LIMIT ?`,
-	)
-		.bind(query.value.before, query.value.limit + 1)
-		.all<PolicyVersionView>();
+	const results = await policyVersionsBefore(env.DB, query.value.before, query.value.limit + 1);
 	const { items, next } = page(results, query.value.limit);
 	return jsonResponse({ versions: items, next }, 200, NO_STORE);
 }

@@ -2,57 +2,30 @@
 // once the Worker accepts them, or dismissed. Every replay and dismissal is recorded in quarantine_actions.
 
 import * as v from "valibot";
-import type { AfterCommand } from "../callbacks/command";
 import {
 	afterEventRecord,
 	isMismatchedCommand,
 	MISMATCHED_COMMAND,
 	parseBodyText,
 } from "../callbacks/receive";
-import { commandModule } from "../callbacks/registry";
+import { commandModule } from "../commands";
+import type { AfterCommand } from "../commands/command";
 import { type ApiProblem, apiError } from "../http/api-error";
+import { NO_STORE } from "../http/body";
 import { jsonResponse } from "../http/envelope";
 import { log } from "../log";
 import { ok, type Result, refused } from "../result";
+import {
+	type QuarantineActor,
+	type QuarantineView,
+	quarantinedRow,
+	quarantinedWithActions,
+	quarantinePage,
+	recordQuarantineAction,
+} from "../store/quarantine";
 import { recordEvent } from "../store/record-event";
 import { badParameter, type QueryResult, readQuery, wholeNumber } from "./query";
 import { page } from "./rows";
-
-/** A `quarantine` row as listed (the body only in the single-row view). */
-export interface QuarantineView {
-	id: number;
-	received_at: number;
-	command: string | null;
-	sdk_app_id: string | null;
-	reason: string;
-	body_bytes: number;
-	body_truncated: boolean;
-	resolved_at: number | null;
-	resolution: "replayed" | "dismissed" | null;
-}
-
-/** A `quarantine_actions` row. */
-export interface QuarantineActionView {
-	id: number;
-	quarantine_id: number;
-	action: "replay" | "dismiss";
-	outcome: string;
-	detail: string | null;
-	acted_at: number;
-	request_id: string | null;
-	/** Who acted: the console session's name, or "api token". */
-	acted_by: string | null;
-}
-
-/** Who acts on a quarantine row: the API request (to match with the logs) and the admin caller's name. */
-export interface QuarantineActor {
-	requestId: string;
-	by: string;
-}
-
-const COLUMNS =
-	"id, received_at, command, sdk_app_id, reason, body_bytes, body_truncated, resolved_at, resolution";
-const NO_STORE = { "cache-control": "no-store" };
 
 /** Which rows the list shows: those waiting for a decision (default), those decided, or all. */
 export const quarantineQuery = {
@@ -61,34 +34,13 @@ export const quarantineQuery = {
 	status: v.optional(v.picklist(["open", "resolved", "all"], "must be open, resolved or all"), "open"),
 };
 
-const STATUS_FILTER = {
-	open: "resolved_at IS NULL AND",
-	resolved: "resolved_at IS NOT NULL AND",
-	all: "",
-} as const;
-
-/** SQL of one page of quarantine rows (without bodies) with `status`; parameters: after, row limit. */
-export function quarantinePageSql(status: keyof typeof STATUS_FILTER): string {
-	return `SELECT ${COLUMNS} FROM quarantine WHERE ${STATUS_FILTER[status]} id > ? ORDER BY id LIMIT ?`;
-}
-
-/** What was done to one quarantine row, oldest first. */
-export const QUARANTINE_ACTIONS_SQL = "SELECT * FROM quarantine_actions WHERE quarantine_id = ? ORDER BY id";
-
-function view(row: Omit<QuarantineView, "body_truncated"> & { body_truncated: number }): QuarantineView {
-	return { ...row, body_truncated: row.body_truncated === 1 };
-}
-
 /** `{"quarantine": [rows with id > after, oldest first, without bodies], "next": <id or null>}`. */
 export async function listQuarantine(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, quarantineQuery);
 	if (!query.ok) return apiError(query.problem);
 	const { after, limit, status } = query.value;
-	const { results } = await env.DB.prepare(quarantinePageSql(status))
-		.bind(after, limit + 1)
-		.all<Parameters<typeof view>[0]>();
-	const { items, next } = page(results, limit);
-	return jsonResponse({ quarantine: items.map(view), next }, 200, NO_STORE);
+	const { items, next } = page(await quarantinePage(env.DB, status, after, limit + 1), limit);
+	return jsonResponse({ quarantine: items, next }, 200, NO_STORE);
 }
 
 /** A quarantine id from the path, or the 400 problem naming it. */
@@ -105,47 +57,9 @@ export async function getQuarantined(rawId: string | undefined, url: URL, env: E
 	if (!id.ok) return apiError(id.problem);
 	const query = readQuery(url, {});
 	if (!query.ok) return apiError(query.problem);
-	const [row, actions] = await env.DB.batch<Record<string, unknown>>([
-		env.DB.prepare(`SELECT ${COLUMNS}, body FROM quarantine WHERE id = ?`).bind(id.value),
-		env.DB.prepare(QUARANTINE_ACTIONS_SQL).bind(id.value),
-	]);
-	const entry = row?.results[0] as (Parameters<typeof view>[0] & { body: string }) | undefined;
-	if (!entry) return apiError(entryNotFound(id.value));
-	return jsonResponse(
-		{
-			entry: { ...view(entry), body: entry.body },
-			actions: (actions?.results ?? []) as unknown as QuarantineActionView[],
-		},
-		200,
-		NO_STORE,
-	);
-}
-
-type Outcome = "stored" | "duplicate" | "still_invalid" | "not_replayable" | "dismissed";
-
-/** Records an action on a quarantine row (and, when it settles the row, its resolution) in one batch. */
-async function recordAction(
-	env: Env,
-	id: number,
-	action: "replay" | "dismiss",
-	outcome: Outcome,
-	detail: string | null,
-	actor: QuarantineActor,
-	resolution: "replayed" | "dismissed" | null,
-): Promise<void> {
-	const now = Date.now();
-	const statements = [
-		env.DB.prepare(
-			"INSERT INTO quarantine_actions (quarantine_id, action, outcome, detail, acted_at, request_id, acted_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		).bind(id, action, outcome, detail, now, actor.requestId, actor.by),
-	];
-	if (resolution)
-		statements.push(
-			env.DB.prepare(
-				"UPDATE quarantine SET resolved_at = ?, resolution = ? WHERE id = ? AND resolved_at IS NULL",
-			).bind(now, resolution, id),
-		);
-	await env.DB.batch(statements);
+	const found = await quarantinedWithActions(env.DB, id.value);
+	if (!found) return apiError(entryNotFound(id.value));
+	return jsonResponse(found, 200, NO_STORE);
 }
 
 /** The 404 problem of an unknown quarantine id. */
@@ -160,9 +74,7 @@ async function openRow(
 ): Promise<Result<QuarantineView & { body: string }, ApiProblem>> {
 	const id = quarantineId(rawId);
 	if (!id.ok) return id;
-	const row = await env.DB.prepare(`SELECT ${COLUMNS}, body FROM quarantine WHERE id = ?`)
-		.bind(id.value)
-		.first<Parameters<typeof view>[0] & { body: string }>();
+	const row = await quarantinedRow(env.DB, id.value);
 	if (!row) return refused(entryNotFound(id.value));
 	if (row.resolved_at !== null)
 		return refused({
@@ -170,7 +82,7 @@ async function openRow(
 			message: `quarantine entry ${row.id} is already ${row.resolution}`,
 			detail: { id: row.id },
 		});
-	return ok({ ...view(row), body: row.body });
+	return ok(row);
 }
 
 /** Why a row cannot be replayed at all, or null when its body can be judged again. */
@@ -198,7 +110,7 @@ export async function replayQuarantined(
 	const row = found.value;
 	const refusal = notReplayable(row);
 	if (refusal !== null) {
-		await recordAction(env, row.id, "replay", "not_replayable", refusal, actor, null);
+		await recordQuarantineAction(env.DB, row.id, "replay", "not_replayable", refusal, actor, null);
 		return apiError({ status: 422, message: refusal, detail: { id: row.id, outcome: "not_replayable" } });
 	}
 	const module = commandModule(row.command as string) as AfterCommand;
@@ -215,12 +127,20 @@ export async function replayQuarantined(
 				});
 	if (!judged.ok) {
 		const { reason } = judged.problem;
-		await recordAction(env, row.id, "replay", "still_invalid", reason, actor, null);
+		await recordQuarantineAction(env.DB, row.id, "replay", "still_invalid", reason, actor, null);
 		return apiError({ status: 422, message: reason, detail: { id: row.id, outcome: "still_invalid" } });
 	}
 	const { inserted } = await recordEvent(env.DB, judged.value);
 	const outcome = inserted > 0 ? "stored" : "duplicate";
-	await recordAction(env, row.id, "replay", outcome, `${inserted} event row(s) added`, actor, "replayed");
+	await recordQuarantineAction(
+		env.DB,
+		row.id,
+		"replay",
+		outcome,
+		`${inserted} event row(s) added`,
+		actor,
+		"replayed",
+	);
 	log("info", "quarantine.replayed", {
 		requestId: actor.requestId,
 		by: actor.by,
@@ -240,7 +160,7 @@ export async function dismissQuarantined(
 	const found = await openRow(env, rawId);
 	if (!found.ok) return apiError(found.problem);
 	const { id } = found.value;
-	await recordAction(env, id, "dismiss", "dismissed", null, actor, "dismissed");
+	await recordQuarantineAction(env.DB, id, "dismiss", "dismissed", null, actor, "dismissed");
 	log("info", "quarantine.dismissed", { requestId: actor.requestId, by: actor.by, id });
 	return jsonResponse({ id, outcome: "dismissed" }, 200, NO_STORE);
 }

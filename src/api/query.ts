@@ -2,8 +2,6 @@
 // 400 that names it, never a 5xx and never silently ignored.
 import * as v from "valibot";
 import type { ApiProblem } from "../http/api-error";
-import { MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
-import { jsonDepthExceeds } from "../json";
 import { ok, type Result, refused } from "../result";
 
 /** A parameter's schema: it receives the raw string, or undefined when the parameter is absent. */
@@ -94,50 +92,4 @@ export function pathSegment(parameter: string, raw: string | undefined): QueryRe
 	if (decoded.length === 0) return refused(badParameter(parameter, "must not be empty"));
 	if (decoded.length > 1024) return refused(badParameter(parameter, "is longer than 1024 characters"));
 	return ok(decoded);
-}
-
-/**
- * Reads a JSON request body against a valibot schema: the value, or the 400 answer naming the bad field
- * (`{"error": "<field>: <message>", "field"}`; an unknown field of a strict object is "unknown field").
- * With `maxBytes` (the config's `maxBodyBytes`) a larger body is a 413, read no further than the limit
- * (`readBodyWithLimit`), and one nested deeper than `MAX_JSON_DEPTH` a 400, before any parsing.
- */
-export async function readJsonBody<S extends v.GenericSchema>(
-	request: Request,
-	schema: S,
-	maxBytes?: number,
-): Promise<QueryResult<v.InferOutput<S>>> {
-	let json: unknown;
-	if (maxBytes === undefined) {
-		try {
-			json = await request.json();
-		} catch {
-			return refused({ status: 400, message: "the body must be JSON", field: "body" });
-		}
-	} else {
-		const text = await readBodyWithLimit(request, maxBytes);
-		if (typeof text !== "string")
-			return refused(
-				text.kind === "too-large"
-					? { status: 413, message: `body is larger than ${text.limit} bytes`, field: "body" }
-					: { status: 400, message: `body could not be read: ${text.message}`, field: "body" },
-			);
-		if (jsonDepthExceeds(text, MAX_JSON_DEPTH))
-			return refused({
-				status: 400,
-				message: `body nests deeper than ${MAX_JSON_DEPTH} levels`,
-				field: "body",
-			});
-		try {
-			json = JSON.parse(text);
-		} catch {
-			return refused({ status: 400, message: "the body must be JSON", field: "body" });
-		}
-	}
-	const parsed = v.safeParse(schema, json);
-	if (parsed.success) return ok(parsed.output);
-	const issue = parsed.issues[0];
-	const field = issue?.path?.map((p) => p.key).join(".") || "body";
-	const message = issue?.expected === "never" ? "unknown field" : issue?.message;
-	return refused({ status: 400, message: `${field}: ${message}`, field });
 }

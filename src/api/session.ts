@@ -14,10 +14,10 @@ import {
 import { readConfig } from "../config";
 import { timingSafeEqualStrings } from "../crypto";
 import { apiError } from "../http/api-error";
+import { NO_STORE, readJsonBody } from "../http/body";
 import { jsonResponse } from "../http/envelope";
 import { log } from "../log";
 import { ok, refused } from "../result";
-import { readJsonBody } from "./query";
 
 /** POST /api/session's body (also in the OpenAPI document). */
 export const SignInSchema = v.strictObject({
@@ -31,8 +31,6 @@ export const SignInSchema = v.strictObject({
 		),
 	),
 });
-
-const NO_STORE = { "cache-control": "no-store" };
 
 async function sessionView(adminToken: string, session: ConsoleSession) {
 	return {

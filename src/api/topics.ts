@@ -1,42 +1,17 @@
 // GET /api/topics/{topicId} and GET /api/groups/{groupId}/topics: a topic's state and history, a
 // community's topics.
 import { apiError } from "../http/api-error";
+import { NO_STORE } from "../http/body";
 import { jsonResponse } from "../http/envelope";
+import { groupTopics, searchTopicRows, topicWithEvents } from "../store/topics";
 import { feedQuery } from "./events";
 import { pathSegment, readQuery, text, wholeNumber } from "./query";
-import { eventPage, eventPageSql, MAX_PAGE_PAYLOAD_BYTES, type PagedEventRow } from "./rows";
-
-/** A `topics` row. */
-export interface TopicView {
-	topic_id: string;
-	group_id: string | null;
-	name: string | null;
-	introduction: string | null;
-	notification: string | null;
-	face_url: string | null;
-	owner_account: string | null;
-	created_by: string | null;
-	created_at: number | null;
-	updated_at: number | null;
-	deleted_at: number | null;
-}
-
-const NO_STORE = { "cache-control": "no-store" };
 
 /**
  * GET /api/topics/{topicId}'s query parameters: its events paged like the feed (100 by default, at most
  * 1000, and a byte budget), so a hot topic's history is never read whole.
  */
 export const topicQuery = feedQuery;
-
-/** A topic's current state (GET /api/topics/{topicId}). */
-export const TOPIC_STATE_SQL = "SELECT * FROM topics WHERE topic_id = ?";
-
-/** One page of a topic's history (GET /api/topics/{topicId}); parameters as eventPageSql, ?4 the topic ID. */
-export const TOPIC_EVENTS_PAGE_SQL = eventPageSql("topic_id = ?4 AND ");
-
-/** The topics of a community (GET /api/groups/{groupId}/topics). */
-export const GROUP_TOPICS_SQL = "SELECT * FROM topics WHERE group_id = ? ORDER BY topic_id";
 
 /** GET /api/topics's query parameters. */
 export const topicSearchQuery = { search: text(256), limit: wholeNumber(1, 200, 50) };
@@ -53,12 +28,7 @@ export async function getTopic(rawTopicId: string | undefined, url: URL, env: En
 	const query = readQuery(url, topicQuery);
 	if (!query.ok) return apiError(query.problem);
 	const { after, limit } = query.value;
-	const [state, history] = await env.DB.batch<Record<string, unknown>>([
-		env.DB.prepare(TOPIC_STATE_SQL).bind(topicId.value),
-		env.DB.prepare(TOPIC_EVENTS_PAGE_SQL).bind(after, limit, MAX_PAGE_PAYLOAD_BYTES, topicId.value),
-	]);
-	const topic = (state?.results[0] as TopicView | undefined) ?? null;
-	const { items, next } = eventPage((history?.results ?? []) as unknown as PagedEventRow[]);
+	const { topic, items, next } = await topicWithEvents(env.DB, topicId.value, after, limit);
 	if (!topic && items.length === 0 && after === 0) {
 		return apiError({
 			status: 404,
@@ -80,14 +50,7 @@ export async function searchTopics(url: URL, env: Env): Promise<Response> {
 	if (!query.ok) return apiError(query.problem);
 	const { search, limit } = query.value;
 	if (search === undefined) return apiError({ status: 400, message: "search: is required", field: "search" });
-	// LIKE's wildcards in the text are matched literally.
-	const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-	const { results } = await env.DB.prepare(
-		`SELECT * FROM topics WHERE topic_id = ?1 OR group_id = ?1 OR name LIKE ?2 ESCAPE '\\'
-		 ORDER BY topic_id LIMIT ?3`,
-	)
-		.bind(search, pattern, limit + 1)
-		.all<TopicView>();
+	const results = await searchTopicRows(env.DB, search, limit);
 	return jsonResponse({ topics: results.slice(0, limit), more: results.length > limit }, 200, NO_STORE);
 }
 
@@ -97,6 +60,6 @@ export async function listGroupTopics(rawGroupId: string | undefined, url: URL, 
 	if (!groupId.ok) return apiError(groupId.problem);
 	const query = readQuery(url, {});
 	if (!query.ok) return apiError(query.problem);
-	const { results } = await env.DB.prepare(GROUP_TOPICS_SQL).bind(groupId.value).all<TopicView>();
+	const results = await groupTopics(env.DB, groupId.value);
 	return jsonResponse({ groupId: groupId.value, topics: results }, 200, NO_STORE);
 }

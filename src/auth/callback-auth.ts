@@ -1,6 +1,7 @@
 // Who may call the callback endpoint: Tencent Chat for one of our SDKAppIDs, signed with the console token.
 import type { Config } from "../config";
 import { sha256Hex, timingSafeEqualToPublicLength } from "../crypto";
+import { isolateSlot, isolateState } from "../isolate";
 import { log } from "../log";
 import { ok, type Result, refused } from "../result";
 
@@ -28,12 +29,14 @@ export function callbackAuthMode(config: Config): CallbackAuthMode {
 	return config.allowUnsignedCallbacks ? "unsigned" : "unconfigured";
 }
 
-let warnedUnsigned = false;
-
-/** Lets the next unsigned callback log its warning again, as in a new isolate. For tests only. */
-export function resetUnsignedWarningForTests(): void {
-	warnedUnsigned = false;
-}
+/**
+ * This isolate's callback-auth state: whether the unsigned warning was logged, and the signs of the latest
+ * RequestTime seen (see expectedSigns). Kept per Config, which is parsed once per env.
+ */
+const callbackAuthState = isolateSlot("callback-auth", () => ({
+	warnedUnsigned: false,
+	recentSigns: null as { requestTime: string; signs: readonly string[] } | null,
+}));
 
 /** The single value of a query parameter; `undefined` when absent, `null` when repeated. */
 export function singleParam(params: URLSearchParams, name: string): string | undefined | null {
@@ -70,11 +73,11 @@ export async function authenticateCallback(
 	if (sdkAppId === null) return refused("SdkAppid is repeated");
 	if (!config.sdkAppIds.includes(sdkAppId)) return refused("SdkAppid is not this app's");
 
-	const tokens = config.callbackTokens;
 	if (mode !== "token") {
 		// Once per isolate: loud enough to be seen in Workers Logs, not one line per callback.
-		if (mode === "unsigned" && !warnedUnsigned) {
-			warnedUnsigned = true;
+		const state = isolateState(config, callbackAuthState);
+		if (mode === "unsigned" && !state.warnedUnsigned) {
+			state.warnedUnsigned = true;
 			log("warn", "callback.unsigned", {
 				warning:
 					"ALLOW_UNSIGNED_CALLBACKS is on and CALLBACK_TOKEN is not set: callbacks are accepted on SdkAppid alone, which anyone can send",
@@ -95,7 +98,7 @@ export async function authenticateCallback(
 	// Hex is case-insensitive; every token is tried so the time taken does not tell which one matched.
 	const presented = sign.toLowerCase();
 	let matched = false;
-	for (const expected of await expectedSigns(tokens, requestTime)) {
+	for (const expected of await expectedSigns(config, requestTime)) {
 		if (timingSafeEqualToPublicLength(presented, expected)) matched = true;
 	}
 	return matched ? ok(sdkAppId) : refused("Sign does not match");
@@ -103,16 +106,14 @@ export async function authenticateCallback(
 
 /**
  * The Sign of each token for one RequestTime. Tencent's RequestTime is in seconds, so the callbacks of a
- * busy second share it: the last second's signs are kept per token list (a Config's, parsed once per env)
- * and each callback costs no hashing but the first of its second.
+ * busy second share it: the last second's signs are kept per Config (parsed once per env) and each callback
+ * costs no hashing but the first of its second.
  */
-async function expectedSigns(tokens: readonly string[], requestTime: string): Promise<readonly string[]> {
-	const last = recentSigns.get(tokens);
+async function expectedSigns(config: Config, requestTime: string): Promise<readonly string[]> {
+	const state = isolateState(config, callbackAuthState);
+	const last = state.recentSigns;
 	if (last?.requestTime === requestTime) return last.signs;
-	const signs = await Promise.all(tokens.map((token) => tencentSign(token, requestTime)));
-	recentSigns.set(tokens, { requestTime, signs });
+	const signs = await Promise.all(config.callbackTokens.map((token) => tencentSign(token, requestTime)));
+	state.recentSigns = { requestTime, signs };
 	return signs;
 }
-
-/** The signs of the latest RequestTime seen, per token list (see expectedSigns). */
-const recentSigns = new WeakMap<readonly string[], { requestTime: string; signs: readonly string[] }>();

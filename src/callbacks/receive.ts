@@ -9,6 +9,9 @@ import {
 	UNCONFIGURED_REASON,
 } from "../auth/callback-auth";
 import { checkClientCertificate } from "../auth/client-certificate";
+import { commandModule } from "../commands";
+import type { AfterCommand, BeforeCommand } from "../commands/command";
+import { plausibleEventTime, storedSizeProblem } from "../commands/fields";
 import { readConfig } from "../config";
 import { afterAnswer, withinDeadline } from "../deadline";
 import { recheckAfterEvent } from "../enforcement/recheck";
@@ -22,10 +25,7 @@ import { deliveryKey } from "../store/event-key";
 import { bufferEvent, QUEUE_SEND_DEADLINE_MS } from "../store/event-queue";
 import { boundedBody, quarantineBody } from "../store/quarantine";
 import { type EventRecord, FIRST_WRITE_DEADLINE_MS, recordEventGrouped } from "../store/record-event";
-import type { AfterCommand, BeforeCommand } from "./command";
-import { plausibleEventTime, storedSizeProblem } from "./fields";
 import { describeIssues } from "./issues";
-import { commandModule } from "./registry";
 
 /** Callbacks acknowledged without being handled, per command, since this isolate started. */
 export const ignoredCommands = new Map<string, number>();
@@ -173,14 +173,14 @@ async function answerBefore(
 	let invalid: string | null = null;
 	if (!body.ok) {
 		invalid = body.problem.reason;
-		decision = decideUnusableCreation(env, ctx, module.creation, body.problem.value, invalid);
+		decision = decideUnusableCreation(env, ctx, module, body.problem.value, invalid);
 	} else {
 		const parsed = v.safeParse(module.schema, body.value);
 		if (parsed.success) {
-			decision = await decideCreation(env, ctx, module.creation, module.toRequest(parsed.output));
+			decision = await decideCreation(env, ctx, module, module.toRequest(parsed.output));
 		} else {
 			invalid = `invalid ${module.command} body: ${describeIssues(parsed.issues)}`;
-			decision = decideUnusableCreation(env, ctx, module.creation, body.value, invalid);
+			decision = decideUnusableCreation(env, ctx, module, body.value, invalid);
 		}
 	}
 	if (invalid !== null) await keepRefused(env, ctx, "before", delivery, invalid, body.text);

@@ -5,12 +5,23 @@
 // backoff) only what may succeed later: network errors, timeouts, 5xx and Tencent's transient codes. A D1
 // failure retries the whole message; nothing is called before the ledger has the row.
 import * as v from "valibot";
+import { liveNameCommands } from "../commands";
 import { configProblem, readConfig, tencentSecretKey } from "../config";
 import { errorMessage, log } from "../log";
 import { type CompiledPolicy, policyLoader } from "../policy";
 import { ok, type Result } from "../result";
+import {
+	type ActionRow,
+	type AttemptOutcome,
+	actionById,
+	claimAction,
+	finishAttempt,
+	recordAction,
+} from "../store/enforcement-actions";
 import { backoffSeconds } from "../store/event-queue";
+import { nameHistory } from "../store/events";
 import { applyResolvedRename } from "../store/topic-rename";
+import { topicOwner } from "../store/topics";
 import {
 	destroyOutcome,
 	destroyTopics,
@@ -22,24 +33,15 @@ import {
 	type TencentFailure,
 	type TencentResult,
 } from "../tencent/rest";
-import {
-	type ActionRow,
-	type AttemptOutcome,
-	actionById,
-	claimAction,
-	finishAttempt,
-	nameHistory,
-	recordAction,
-	topicOwner,
-} from "./ledger";
 import { type LiveName, planAction, type ReportedTarget, refusalOf, unconfirmedReason } from "./plan";
 import { type EnforcementMessage, nameEventOf } from "./recheck";
 
 /** Attempts of one action before it is recorded as failed (the queue's max_retries allows one more delivery). */
 export const MAX_ATTEMPTS = 8;
-/** First retry delay in seconds; it doubles per attempt up to the cap. */
-export const RETRY_BASE_SECONDS = 5;
-export const RETRY_CAP_SECONDS = 600;
+/** First retry delay of an enforcement action in seconds; it doubles per attempt up to the cap. */
+export const ENFORCEMENT_RETRY_BASE_SECONDS = 5;
+/** Longest wait between two attempts of one enforcement action, in seconds. */
+export const ENFORCEMENT_RETRY_CAP_SECONDS = 600;
 /** Least time between two REST calls of this consumer: 100 calls/s, half of Tencent's 200/s limit. */
 export const MIN_CALL_SPACING_MS = 10;
 
@@ -76,7 +78,7 @@ async function paced<T>(call: () => Promise<T>): Promise<T> {
 
 /** Seconds before the `attempts`-th retry: 5, 10, 20 … 600. */
 export function enforcementRetryDelay(attempts: number): number {
-	return backoffSeconds(attempts, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS);
+	return backoffSeconds(attempts, ENFORCEMENT_RETRY_BASE_SECONDS, ENFORCEMENT_RETRY_CAP_SECONDS);
 }
 
 /**
@@ -168,7 +170,9 @@ async function handleEvent(
 	const refusal = refusalOf(policy, live);
 	if (refusal === null) return null;
 	const history =
-		topicId === null && message.target === "topic" ? [] : await nameHistory(env.DB, message.groupId, topicId);
+		topicId === null && message.target === "topic"
+			? []
+			: await nameHistory(env.DB, message.groupId, topicId, liveNameCommands(message.target));
 	let plan = planAction(policy, live, refusal, history, client !== null);
 	if (!message.authenticated && plan.status === "pending")
 		plan = { ...plan, status: "skipped", reason: UNSIGNED_REASON };

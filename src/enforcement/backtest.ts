@@ -1,18 +1,14 @@
 // Backtest: which live topics would a policy refuse by name, and (with "apply") the sweep that enforces it
 // through the same ledger and queue as after-events.
+
+import { liveNameCommands } from "../commands";
 import { type CompiledPolicy, evaluateName } from "../policy";
-import { nameHistory, recordAction } from "./ledger";
+import { recordAction } from "../store/enforcement-actions";
+import { nameHistory } from "../store/events";
+import type { LiveTopic } from "../store/topics";
 import { planAction } from "./plan";
 import type { ActionCounts } from "./preview";
 import type { EnforcementMessage } from "./recheck";
-
-/** A `topics` row as the backtest reads it. */
-export interface LiveTopic {
-	topic_id: string;
-	group_id: string | null;
-	name: string | null;
-	deleted_at: number | null;
-}
 
 /** A live topic the policy refuses, and why. */
 export interface BacktestHit {
@@ -81,7 +77,9 @@ export async function applyBacktest(
 		const refusal = evaluateName(policy.topic, hit.name);
 		const live = { target: "topic", event: "rename", name: hit.name, operatorAccount: null } as const;
 		const history =
-			policy.enforcement.renames === "revert" ? await nameHistory(env.DB, hit.groupId, hit.topicId) : [];
+			policy.enforcement.renames === "revert"
+				? await nameHistory(env.DB, hit.groupId, hit.topicId, liveNameCommands("topic"))
+				: [];
 		const sdkAppId = sdkAppIdOf(hit.topicId);
 		const plan = planAction(policy, live, refusal, history, canAct(sdkAppId));
 		const { row, inserted } = await recordAction(env.DB, {

@@ -9,6 +9,9 @@ import {
 	TENCENT_NAME_MAX_BYTES,
 	type Verdict,
 } from "../policy";
+import type { Plan } from "../store/enforcement-actions";
+
+export type { Plan };
 
 /** How a name went live: renamed, or created without a working before-callback check. */
 export type NameEvent = "rename" | "create";
@@ -43,17 +46,6 @@ export function refusalOf(policy: CompiledPolicy, live: LiveName): Verdict | nul
 		verdict = evaluateName(rules, live.name);
 	}
 	return verdict.allowed ? null : verdict;
-}
-
-/** What the ledger records and the consumer carries out. */
-export interface Plan {
-	action: "log" | "revert" | "rename" | "destroy";
-	/** The name revert/rename sets; null for log and destroy. */
-	newName: string | null;
-	/** `pending` is carried out; `skipped` is only recorded, with the reason. */
-	status: "pending" | "skipped";
-	reason: string | null;
-	rule: string | null;
 }
 
 /**

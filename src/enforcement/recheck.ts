@@ -3,6 +3,7 @@
 // the isolate holds, without waiting for anything, and sends through ctx.waitUntil, so it never delays the
 // answer or the storage; everything slow (the policy's load, D1, Tencent) happens in the consumer.
 
+import { liveNameKind } from "../commands";
 import { readConfig } from "../config";
 import type { Defer } from "../deadline";
 import { errorMessage, log } from "../log";
@@ -33,19 +34,12 @@ export type EnforcementMessage =
 	  }
 	| { kind: "action"; actionId: number };
 
-const LIVE_NAME_EVENTS: Record<string, Pick<LiveName, "target" | "event">> = {
-	"Group.CallbackAfterTopicInfoChanged": { target: "topic", event: "rename" },
-	"Group.CallbackAfterCreateTopic": { target: "topic", event: "create" },
-	"Group.CallbackAfterGroupInfoChanged": { target: "group", event: "rename" },
-	"Group.CallbackAfterCreateGroup": { target: "group", event: "create" },
-};
-
 /**
  * How a recorded action's trigger brought its name: `create` for an unchecked creation, else `rename`
  * (renames, and backtests, which judge current names).
  */
 export function nameEventOf(trigger: string): LiveName["event"] {
-	return LIVE_NAME_EVENTS[trigger]?.event ?? "rename";
+	return liveNameKind(trigger)?.event ?? "rename";
 }
 
 /** An accepted after-event, as the callback pipeline has it. */
@@ -69,7 +63,7 @@ export type LiveEvent = LiveName & { groupId: string; topicId: string | null };
  * admin identifier's own changes (the loop guard: Tencent reports the Worker's own revert too). Pure.
  */
 export function liveNameOf(event: AcceptedEvent, adminIdentifier: string): LiveEvent | null {
-	const kind = LIVE_NAME_EVENTS[event.command];
+	const kind = liveNameKind(event.command);
 	const name = event.body.Name;
 	if (kind === undefined || typeof name !== "string" || event.facts.groupId === null) return null;
 	if (event.facts.operatorAccount === adminIdentifier) return null;
@@ -96,7 +90,7 @@ export function recheckAfterEvent(env: Env, defer: Defer, event: AcceptedEvent):
 		const { identifier } = readConfig(env).tencent;
 		const live = liveNameOf(event, identifier);
 		if (live === null) {
-			if (event.facts.operatorAccount === identifier && event.command in LIVE_NAME_EVENTS)
+			if (event.facts.operatorAccount === identifier && liveNameKind(event.command) !== undefined)
 				log("info", "enforcement.own_change", { command: event.command, groupId: event.facts.groupId });
 			return;
 		}

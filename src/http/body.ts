@@ -1,8 +1,12 @@
 // Reads a request body up to a byte limit without ever holding more than the limit in memory, and drains
 // the bodies it refuses so the refusal reaches the client.
+import * as v from "valibot";
 import { fitsInUtf8Bytes } from "../crypto";
 import { withinDeadline } from "../deadline";
+import { jsonDepthExceeds } from "../json";
 import { errorMessage } from "../log";
+import { ok, type Result, refused } from "../result";
+import type { ApiProblem } from "./api-error";
 
 /** One decoder for every body: decoding a whole buffer keeps no state between calls. */
 const utf8 = new TextDecoder();
@@ -134,3 +138,43 @@ export async function discardBody(request: Request): Promise<void> {
  * every `json_extract` over `events` fail.
  */
 export const MAX_JSON_DEPTH = 64;
+
+/** The message of a body that is not JSON (named like every field: `<field>: <message>`). */
+export const NOT_JSON = "body: must be JSON";
+
+/** `cache-control` of every /api answer: nothing the admin API says may be kept by a cache. */
+export const NO_STORE = { "cache-control": "no-store" } as const;
+
+/**
+ * Reads an /api request's JSON body against a valibot schema, at most `limit` bytes: the value, or the
+ * problem to answer: 413 over the limit (the rest drained), 400 unreadable, nested deeper than
+ * {@link MAX_JSON_DEPTH}, not JSON (field `body`), or failing the schema, naming the field
+ * (`"<field>: <message>"`; an unknown field of a strict object is "unknown field").
+ */
+export async function readJsonBody<S extends v.GenericSchema>(
+	request: Request,
+	schema: S,
+	limit: number,
+): Promise<Result<v.InferOutput<S>, ApiProblem>> {
+	const text = await readBodyWithLimit(request, limit);
+	if (typeof text !== "string")
+		return refused(
+			text.kind === "too-large"
+				? { status: 413, message: `body is larger than ${text.limit} bytes` }
+				: { status: 400, message: `body could not be read: ${text.message}` },
+		);
+	if (jsonDepthExceeds(text, MAX_JSON_DEPTH))
+		return refused({ status: 400, message: `body nests deeper than ${MAX_JSON_DEPTH} levels` });
+	let json: unknown;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		return refused({ status: 400, message: NOT_JSON, field: "body" });
+	}
+	const parsed = v.safeParse(schema, json);
+	if (parsed.success) return ok(parsed.output);
+	const issue = parsed.issues[0];
+	const field = issue?.path?.map((p) => p.key).join(".") || "body";
+	const message = issue?.expected === "never" ? "unknown field" : issue?.message;
+	return refused({ status: 400, message: `${field}: ${message}`, field });
+}

@@ -30,20 +30,6 @@ export function okEnvelope(errorCode = 0, errorInfo = ""): Response {
 	return jsonResponse({ ActionStatus: "OK", ErrorCode: errorCode, ErrorInfo: errorInfo } satisfies Envelope);
 }
 
-/**
- * Error codes of FAIL envelopes. Tencent ignores them for after-callbacks; they tell an operator reading
- * logs or curl output which check refused the request.
- */
-export const FailCode = {
-	Unauthorized: 401,
-	BadRequest: 400,
-	NotFound: 404,
-	MethodNotAllowed: 405,
-	PayloadTooLarge: 413,
-	Unavailable: 503,
-	Internal: 500,
-} as const;
-
 /** `{"ActionStatus":"FAIL",…}` with an HTTP status that fits; `ErrorCode` mirrors the status. */
 export function failEnvelope(status: number, errorInfo: string, headers?: HeadersInit): Response {
 	return jsonResponse(

@@ -5,7 +5,7 @@ import { readConfig } from "../config";
 import { afterAnswer } from "../deadline";
 import { errorMessage, log } from "../log";
 
-import { logDecision } from "./decision-log";
+import { logDecision } from "../store/decisions";
 import { summarizePolicy } from "./engine/compile";
 import { evaluateCreation } from "./engine/evaluate";
 import type { CreationKind, CreationRequest, Verdict } from "./engine/types";
@@ -26,13 +26,17 @@ export type { CompiledPolicy, CompiledRules, CreationKind, CreationRequest, Verd
 export type { PolicyDecision } from "./fail-mode";
 export { failModeDecision } from "./fail-mode";
 export { policyLabel, policyLoader } from "./loader";
-export {
-	POLICY_VERSION_COLUMNS,
-	type PolicyVersionView,
-	policyVersion,
-	publishPolicy,
-	readLivePolicy,
-} from "./publish";
+export { publishPolicy, readLivePolicy } from "./publish";
+
+/**
+ * The before-callback a creation comes with, as its command module declares it (src/commands): its name, the
+ * policy section that decides it and the fields holding the operator and the name.
+ */
+export interface CreationCallback {
+	command: string;
+	creation: CreationKind;
+	userText: { operatorAccount: string; name: string };
+}
 
 /**
  * Decides a creation. Never throws. Never waits on D1 (the decision row is written via ctx.waitUntil),
@@ -42,9 +46,10 @@ export {
 export async function decideCreation(
 	env: Env,
 	ctx: ExecutionContext,
-	kind: CreationKind,
+	callback: CreationCallback,
 	request: CreationRequest,
 ): Promise<PolicyDecision> {
+	const kind = callback.creation;
 	const receivedAt = Date.now();
 	let decision: PolicyDecision;
 	let verdict: Verdict;
@@ -77,7 +82,14 @@ export async function decideCreation(
 	}
 	logDecision(
 		env.DB,
-		{ receivedAt, kind, request, verdict, policyVersion: decision.policyVersion, source: decision.source },
+		{
+			receivedAt,
+			command: callback.command,
+			request,
+			verdict,
+			policyVersion: decision.policyVersion,
+			source: decision.source,
+		},
 		(work) => ctx.waitUntil(work),
 	);
 	return decision;
@@ -91,7 +103,7 @@ export async function decideCreation(
 export function decideUnusableCreation(
 	env: Env,
 	ctx: ExecutionContext,
-	kind: CreationKind,
+	callback: CreationCallback,
 	body: unknown,
 	reason: string,
 ): PolicyDecision {
@@ -105,8 +117,11 @@ export function decideUnusableCreation(
 		env.DB,
 		{
 			receivedAt: Date.now(),
-			kind,
-			request: { operatorAccount: field("Operator_Account"), name: field("Name") },
+			command: callback.command,
+			request: {
+				operatorAccount: field(callback.userText.operatorAccount),
+				name: field(callback.userText.name),
+			},
 			verdict: { ...decision, dryRun: false },
 			policyVersion: null,
 			source: decision.source,

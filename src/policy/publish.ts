@@ -5,24 +5,11 @@
 // first records the hand-edited text it replaces, so it can be restored too.
 import { sha256Hex } from "../crypto";
 import { ok, type Result, refused } from "../result";
+import { latestPolicyVersion, type PolicyVersionView, recordPolicyVersion } from "../store/policy-versions";
 import type { PolicyProblem } from "./document/positions";
 import { POLICY_KEY } from "./document/schema";
 import { compilePolicyText } from "./engine/compile";
 import { writeCompiledCache } from "./loader";
-
-/** A `policy_versions` row without its text. */
-export interface PolicyVersionView {
-	id: number;
-	published_at: number;
-	published_by: string;
-	action: "publish" | "rollback" | "hand-edit";
-	restored_from: number | null;
-	version: string | null;
-	hash: string;
-}
-
-/** The columns of {@link PolicyVersionView}. */
-export const POLICY_VERSION_COLUMNS = "id, published_at, published_by, action, restored_from, version, hash";
 
 /** Why a publication was refused: the document does not compile (400), or the live value moved (409). */
 export type PublishRefusal =
@@ -39,28 +26,6 @@ export type PublishResult = Result<
 export async function readLivePolicy(env: Env): Promise<{ text: string | null; hash: string | null }> {
 	const text = await env.POLICY.get(POLICY_KEY, "text");
 	return { text, hash: text === null ? null : await sha256Hex(text) };
-}
-
-/** The newest recorded version, or null. */
-async function latestVersion(db: D1Database): Promise<PolicyVersionView | null> {
-	return db
-		.prepare(`SELECT ${POLICY_VERSION_COLUMNS} FROM policy_versions ORDER BY id DESC LIMIT 1`)
-		.first<PolicyVersionView>();
-}
-
-async function recordVersion(
-	db: D1Database,
-	row: Omit<PolicyVersionView, "id"> & { text: string },
-): Promise<PolicyVersionView> {
-	const inserted = await db
-		.prepare(
-			`INSERT INTO policy_versions (published_at, published_by, action, restored_from, version, hash, text)
-			 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ${POLICY_VERSION_COLUMNS}`,
-		)
-		.bind(row.published_at, row.published_by, row.action, row.restored_from, row.version, row.hash, row.text)
-		.first<PolicyVersionView>();
-	if (inserted === null) throw new Error("policy_versions: INSERT … RETURNING gave no row");
-	return inserted;
 }
 
 /**
@@ -83,11 +48,11 @@ export async function publishPolicy(
 			message: "the live policy changed since it was loaded: reload it, then publish again",
 			liveHash: live.hash,
 		});
-	let previous = await latestVersion(env.DB);
+	let previous = await latestPolicyVersion(env.DB);
 	if (live.text !== null && live.hash !== previous?.hash) {
 		// A hand edit (or a value from before the console): keep it restorable before replacing it.
 		const parsed = compilePolicyText(live.text);
-		previous = await recordVersion(env.DB, {
+		previous = await recordPolicyVersion(env.DB, {
 			published_at: Date.now(),
 			published_by: "KV (hand edit)",
 			action: "hand-edit",
@@ -101,7 +66,7 @@ export async function publishPolicy(
 	await env.POLICY.put(POLICY_KEY, text);
 	// As `npm run policy -- push` does: cold isolates then load the compiled form instead of compiling.
 	await writeCompiledCache(env, compiled.value, hash);
-	const published = await recordVersion(env.DB, {
+	const published = await recordPolicyVersion(env.DB, {
 		published_at: Date.now(),
 		published_by: by,
 		action: options.restoredFrom === undefined ? "publish" : "rollback",
@@ -111,15 +76,4 @@ export async function publishPolicy(
 		text,
 	});
 	return ok({ published, previous });
-}
-
-/** One recorded version with its text, or null. */
-export async function policyVersion(
-	db: D1Database,
-	id: number,
-): Promise<(PolicyVersionView & { text: string }) | null> {
-	return db
-		.prepare(`SELECT ${POLICY_VERSION_COLUMNS}, text FROM policy_versions WHERE id = ?`)
-		.bind(id)
-		.first<PolicyVersionView & { text: string }>();
 }

@@ -17,9 +17,9 @@ import { type EventRecord, recordEvent, recordEvents } from "./record-event";
 export const QUEUE_SEND_DEADLINE_MS = 500;
 
 /** First retry delay of a message whose write failed; it doubles per attempt up to the cap. */
-export const RETRY_BASE_SECONDS = 30;
+export const EVENT_RETRY_BASE_SECONDS = 30;
 /** Longest wait between two attempts of one message. */
-export const RETRY_CAP_SECONDS = 3_600;
+export const EVENT_RETRY_CAP_SECONDS = 3_600;
 
 const nullableString = v.nullable(v.string());
 const topicChangeSchema = v.variant("kind", [
@@ -118,7 +118,7 @@ export function backoffSeconds(attempts: number, base: number, cap: number): num
 
 /** Seconds to wait before the `attempts`-th delivery of a message is tried again: 30, 60, 120 … 3600. */
 export function retryDelaySeconds(attempts: number): number {
-	return backoffSeconds(attempts, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS);
+	return backoffSeconds(attempts, EVENT_RETRY_BASE_SECONDS, EVENT_RETRY_CAP_SECONDS);
 }
 
 /**

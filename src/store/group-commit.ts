@@ -19,6 +19,11 @@ import type { Defer } from "../deadline";
 export interface GroupLimits {
 	items: number;
 	bytes: number;
+	/**
+	 * How long the request that finds the outbox idle waits for others to join its first group (0 when
+	 * absent: a lone write leaves at once). The decision log waits, since its rows are never awaited.
+	 */
+	gatherMs?: number;
 }
 
 /** Writes a group: one result per item, in order. */
@@ -61,6 +66,7 @@ export function groupCommit<Target extends object, Item, Result>(
 
 	/** Writes the waiting items group after group, oldest first, until none wait or the budget is spent. */
 	async function drain(target: Target, box: Outbox<Item, Result>): Promise<void> {
+		if (limits.gatherMs) await new Promise((resolve) => setTimeout(resolve, limits.gatherMs));
 		const started = Date.now();
 		for (;;) {
 			const group = nextGroup(box.waiting, limits);

@@ -80,3 +80,127 @@ export async function quarantineBody(
 		});
 	}
 }
+
+/** A `quarantine` row as listed (the body only in the single-row view). */
+export interface QuarantineView {
+	id: number;
+	received_at: number;
+	command: string | null;
+	sdk_app_id: string | null;
+	reason: string;
+	body_bytes: number;
+	body_truncated: boolean;
+	resolved_at: number | null;
+	resolution: "replayed" | "dismissed" | null;
+}
+
+/** A `quarantine_actions` row. */
+export interface QuarantineActionView {
+	id: number;
+	quarantine_id: number;
+	action: "replay" | "dismiss";
+	outcome: string;
+	detail: string | null;
+	acted_at: number;
+	request_id: string | null;
+	/** Who acted: the console session's name, or "api token". */
+	acted_by: string | null;
+}
+
+/** Who acts on a quarantine row: the API request (to match with the logs) and the admin caller's name. */
+export interface QuarantineActor {
+	requestId: string;
+	by: string;
+}
+
+const COLUMNS =
+	"id, received_at, command, sdk_app_id, reason, body_bytes, body_truncated, resolved_at, resolution";
+const STATUS_FILTER = {
+	open: "resolved_at IS NULL AND",
+	resolved: "resolved_at IS NOT NULL AND",
+	all: "",
+} as const;
+
+/** SQL of one page of quarantine rows (without bodies) with `status`; parameters: after, row limit. */
+export function quarantinePageSql(status: keyof typeof STATUS_FILTER): string {
+	return `SELECT ${COLUMNS} FROM quarantine WHERE ${STATUS_FILTER[status]} id > ? ORDER BY id LIMIT ?`;
+}
+
+/** What was done to one quarantine row, oldest first. */
+export const QUARANTINE_ACTIONS_SQL = "SELECT * FROM quarantine_actions WHERE quarantine_id = ? ORDER BY id";
+
+function view(row: Omit<QuarantineView, "body_truncated"> & { body_truncated: number }): QuarantineView {
+	return { ...row, body_truncated: row.body_truncated === 1 };
+}
+
+/** Up to `limit` rows with id > `after` and `status`, oldest first, without bodies. */
+export async function quarantinePage(
+	db: D1Database,
+	status: keyof typeof STATUS_FILTER,
+	after: number,
+	limit: number,
+): Promise<QuarantineView[]> {
+	const { results } = await db
+		.prepare(quarantinePageSql(status))
+		.bind(after, limit)
+		.all<Parameters<typeof view>[0]>();
+	return results.map(view);
+}
+
+/** One row with its body, or null. */
+export async function quarantinedRow(
+	db: D1Database,
+	id: number,
+): Promise<(QuarantineView & { body: string }) | null> {
+	const row = await db
+		.prepare(`SELECT ${COLUMNS}, body FROM quarantine WHERE id = ?`)
+		.bind(id)
+		.first<Parameters<typeof view>[0] & { body: string }>();
+	return row ? { ...view(row), body: row.body } : null;
+}
+
+/** One row with its body and what was done to it, read together; null when there is no such row. */
+export async function quarantinedWithActions(
+	db: D1Database,
+	id: number,
+): Promise<{ entry: QuarantineView & { body: string }; actions: QuarantineActionView[] } | null> {
+	const [row, actions] = await db.batch<Record<string, unknown>>([
+		db.prepare(`SELECT ${COLUMNS}, body FROM quarantine WHERE id = ?`).bind(id),
+		db.prepare(QUARANTINE_ACTIONS_SQL).bind(id),
+	]);
+	const entry = row?.results[0] as (Parameters<typeof view>[0] & { body: string }) | undefined;
+	if (!entry) return null;
+	return {
+		entry: { ...view(entry), body: entry.body },
+		actions: (actions?.results ?? []) as unknown as QuarantineActionView[],
+	};
+}
+
+export type QuarantineOutcome = "stored" | "duplicate" | "still_invalid" | "not_replayable" | "dismissed";
+
+/** Records an action on a quarantine row (and, when it settles the row, its resolution) in one batch. */
+export async function recordQuarantineAction(
+	db: D1Database,
+	id: number,
+	action: "replay" | "dismiss",
+	outcome: QuarantineOutcome,
+	detail: string | null,
+	actor: QuarantineActor,
+	resolution: "replayed" | "dismissed" | null,
+): Promise<void> {
+	const now = Date.now();
+	const statements = [
+		db
+			.prepare(
+				"INSERT INTO quarantine_actions (quarantine_id, action, outcome, detail, acted_at, request_id, acted_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			)
+			.bind(id, action, outcome, detail, now, actor.requestId, actor.by),
+	];
+	if (resolution)
+		statements.push(
+			db
+				.prepare("UPDATE quarantine SET resolved_at = ?, resolution = ? WHERE id = ? AND resolved_at IS NULL")
+				.bind(now, resolution, id),
+		);
+	await db.batch(statements);
+}

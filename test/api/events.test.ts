@@ -1,7 +1,11 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { GROUP_EVENTS_PAGE_SQL } from "../../src/api/events";
-import { eventPage, MAX_PAGE_PAYLOAD_BYTES, type PagedEventRow } from "../../src/api/rows";
+import {
+	eventPage,
+	GROUP_EVENTS_PAGE_SQL,
+	MAX_PAGE_PAYLOAD_BYTES,
+	type PagedEventRow,
+} from "../../src/store/events";
 import { samples, sendCallback } from "../support/tencent";
 import { apiGet, community } from "./admin";
 

@@ -1,7 +1,7 @@
 // Generators of hostile callback input: bodies for every handled command, valid and broken on purpose,
 // and query strings. Each broken body says why it is broken, so a test can expect the exact outcome.
 import fc from "fast-check";
-import { MAX_ID_LENGTH, MAX_MEMBERS, MAX_TOPIC_IDS } from "../../src/callbacks/fields";
+import { MAX_ID_LENGTH, MAX_MEMBERS, MAX_TOPIC_IDS } from "../../src/commands/fields";
 import { MAX_JSON_DEPTH } from "../../src/http/body";
 
 const SHORT = 1024;

@@ -1,7 +1,7 @@
 // Every way around SdkAppid, Sign and RequestTime, the admin token, and the optional mutual TLS check.
 import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import { resetUnsignedWarningForTests, tencentSign, UNCONFIGURED_REASON } from "../../src/auth/callback-auth";
+import { tencentSign, UNCONFIGURED_REASON } from "../../src/auth/callback-auth";
 import { checkClientCertificate } from "../../src/auth/client-certificate";
 import { readConfig } from "../../src/config";
 import { timingSafeEqualStrings } from "../../src/crypto";
@@ -59,7 +59,7 @@ describe("SdkAppid", () => {
 	}
 
 	it("without a token, accepting on SdkAppid alone logs a warning once per isolate", async () => {
-		resetUnsignedWarningForTests();
+		// A fresh env is a fresh isolate (src/isolate.ts): its first unsigned callback logs the warning.
 		const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
 		const unsignedEnv = { ...env, CALLBACK_TOKEN: "", ALLOW_UNSIGNED_CALLBACKS: "true" };
 		for (let i = 0; i < 3; i++) expect((await post(base(), unsignedEnv)).status).toBe(200);

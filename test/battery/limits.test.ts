@@ -8,7 +8,7 @@ import {
 	MAX_MEMBERS,
 	MAX_PAYLOAD_BYTES,
 	MAX_TOPIC_IDS,
-} from "../../src/callbacks/fields";
+} from "../../src/commands/fields";
 import { DRAIN_LIMIT_BYTES } from "../../src/http/body";
 import { callbackUrl, samples } from "../support/tencent";
 import { expectWithinD1Limits, fetchChecked, quarantinedForCase, recordingD1, rowsForCase } from "./support";

@@ -10,7 +10,7 @@ import afterTopicDestroyed from "../../examples/callbacks/Group.CallbackAfterTop
 import afterTopicInfoChanged from "../../examples/callbacks/Group.CallbackAfterTopicInfoChanged.json";
 import beforeCreateGroup from "../../examples/callbacks/Group.CallbackBeforeCreateGroup.json";
 import beforeCreateTopic from "../../examples/callbacks/Group.CallbackBeforeCreateTopic.json";
-import { handledCommands } from "../../src/callbacks/registry";
+import { handledCommands } from "../../src/commands";
 import { sendCallback } from "../support/tencent";
 
 // Named by file: the command a file is named after must be the one its body carries.

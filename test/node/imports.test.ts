@@ -51,7 +51,7 @@ describe("import-direction check", () => {
 	});
 
 	it("refuses a sideways import between two units of one layer", () => {
-		const violations = importViolations(new Map([["policy/check.ts", ["../store/record-event"]]]));
+		const violations = importViolations(new Map([["policy/check.ts", ["../auth/admin-auth"]]]));
 		expect(violations[0]).toMatch(/side by side/);
 	});
 

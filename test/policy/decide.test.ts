@@ -2,6 +2,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { handlePolicyCheck } from "../../src/api/policy-check";
+import { creationCommand } from "../../src/commands";
 import {
 	type CreationKind,
 	decideCreation,
@@ -41,7 +42,11 @@ async function decide(
 	onEnv: Env = env,
 ) {
 	const ctx = createExecutionContext();
-	const decision = await decideCreation(onEnv, ctx, kind, { operatorAccount, name, type: "Community" });
+	const decision = await decideCreation(onEnv, ctx, creationCommand(kind), {
+		operatorAccount,
+		name,
+		type: "Community",
+	});
 	await waitOnExecutionContext(ctx);
 	return decision;
 }
@@ -292,7 +297,10 @@ describe("decision log", () => {
 		const contexts = Array.from({ length: 30 }, () => createExecutionContext());
 		await Promise.all(
 			contexts.map((ctx, i) =>
-				decideCreation(onEnv, ctx, "topic", { operatorAccount: "batcher", name: `Topic ${i}` }),
+				decideCreation(onEnv, ctx, creationCommand("topic"), {
+					operatorAccount: "batcher",
+					name: `Topic ${i}`,
+				}),
 			),
 		);
 		await Promise.all(contexts.map((ctx) => waitOnExecutionContext(ctx)));

@@ -3,10 +3,10 @@
 // docs give them.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { decisionsPageSql } from "../../src/api/decisions";
-import { FEED_PAGE_SQL, GROUP_EVENTS_PAGE_SQL } from "../../src/api/events";
-import { QUARANTINE_ACTIONS_SQL, quarantinePageSql } from "../../src/api/quarantine";
-import { GROUP_TOPICS_SQL, TOPIC_EVENTS_PAGE_SQL, TOPIC_STATE_SQL } from "../../src/api/topics";
+import { decisionsPageSql } from "../../src/store/decisions";
+import { FEED_PAGE_SQL, GROUP_EVENTS_PAGE_SQL, TOPIC_EVENTS_PAGE_SQL } from "../../src/store/events";
+import { QUARANTINE_ACTIONS_SQL, quarantinePageSql } from "../../src/store/quarantine";
+import { GROUP_TOPICS_SQL, TOPIC_STATE_SQL } from "../../src/store/topics";
 
 async function plan(sql: string, ...values: unknown[]): Promise<string> {
 	const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)

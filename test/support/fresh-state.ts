@@ -7,7 +7,6 @@
 // nothing a file started runs on into the next file or is cut off when workerd stops.
 import { env } from "cloudflare:test";
 import { afterAll, beforeAll } from "vitest";
-import { resetUnsignedWarningForTests } from "../../src/auth/callback-auth";
 import { ignoredCommands } from "../../src/callbacks/receive";
 import { resetPolicyCacheForTests } from "../../src/policy/loader";
 import { countQueueRuns, queuesIdle } from "./queues";
@@ -44,7 +43,6 @@ beforeAll(async () => {
 	await emptyKv(env.POLICY);
 	await emptyBucket(env.ARCHIVE);
 	resetPolicyCacheForTests();
-	resetUnsignedWarningForTests();
 	ignoredCommands.clear();
 });
 

@@ -3,8 +3,8 @@ import { describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import {
 	PLAIN_MESSAGE_LIMIT,
-	RETRY_BASE_SECONDS,
-	RETRY_CAP_SECONDS,
+	EVENT_RETRY_BASE_SECONDS as RETRY_BASE_SECONDS,
+	EVENT_RETRY_CAP_SECONDS as RETRY_CAP_SECONDS,
 	retryDelaySeconds,
 } from "../../src/store/event-queue";
 import type { EventRecord } from "../../src/store/record-event";

@@ -116,8 +116,6 @@ const BannedEntryObjectSchema = v.strictObject({
 
 /** How an `allowed` pattern is compared with the name (`contains` is a banned entry's `plain`). */
 export const ALLOWED_MATCH_MODES = ["contains", "word", "prefix", "suffix", "exact"] as const;
-export type AllowedMatchMode = (typeof ALLOWED_MATCH_MODES)[number];
-
 const AllowedPatternSchema = v.strictObject({
 	match: v.pipe(
 		v.picklist(ALLOWED_MATCH_MODES),

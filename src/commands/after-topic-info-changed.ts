@@ -3,9 +3,9 @@
 // the change cannot be pinned to a topic here and is kept as a group-level event (enforcement may still
 // resolve it through Tencent's get_topic).
 import * as v from "valibot";
-import { communityOfTopicId } from "../../tencent/ids";
-import { afterCommand } from "../command";
-import { id, profileChangeFields } from "../fields";
+import { communityOfTopicId } from "../tencent/ids";
+import { afterCommand } from "./command";
+import { id, profileChangeFields } from "./fields";
 
 /** The topic and community a profile change is about, when the body says so. */
 export function changedTopic(body: { GroupId: string; TopicId?: string | undefined }): {
@@ -27,6 +27,8 @@ export const afterTopicInfoChanged = afterCommand({
 		TopicId: v.optional(id),
 		...profileChangeFields,
 	}),
+	liveName: { target: "topic", event: "rename" },
+	userText: ["Name", "Introduction", "Notification"],
 	toFacts: (body) => {
 		const { groupId, topicId } = changedTopic(body);
 		return {

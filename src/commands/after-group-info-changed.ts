@@ -1,8 +1,8 @@
 // Group.CallbackAfterGroupInfoChanged: shares its console switch with AfterTopicInfoChanged; kept as a
 // group-level event (only the changed fields are present).
 import * as v from "valibot";
-import { afterCommand } from "../command";
-import { id, profileChangeFields } from "../fields";
+import { afterCommand } from "./command";
+import { id, profileChangeFields } from "./fields";
 
 export const afterGroupInfoChanged = afterCommand({
 	command: "Group.CallbackAfterGroupInfoChanged",
@@ -11,6 +11,8 @@ export const afterGroupInfoChanged = afterCommand({
 		GroupId: id,
 		...profileChangeFields,
 	}),
+	liveName: { target: "group", event: "rename" },
+	userText: ["Name", "Introduction", "Notification"],
 	toFacts: (body) => ({
 		groupId: body.GroupId,
 		topicIds: [],

@@ -1,7 +1,7 @@
 // Group.CallbackAfterGroupDestroyed: a group or community was disbanded; its topics are gone with it.
 import * as v from "valibot";
-import { afterCommand } from "../command";
-import { eventTime, id, memberList, shortText } from "../fields";
+import { afterCommand } from "./command";
+import { eventTime, id, memberList, shortText } from "./fields";
 
 export const afterGroupDestroyed = afterCommand({
 	command: "Group.CallbackAfterGroupDestroyed",
@@ -15,6 +15,7 @@ export const afterGroupDestroyed = afterCommand({
 		MemberList: v.optional(memberList),
 		EventTime: v.optional(eventTime),
 	}),
+	userText: ["Name"],
 	toFacts: (body) => ({
 		groupId: body.GroupId,
 		happensOnce: true,

@@ -1,7 +1,7 @@
 // Group.CallbackAfterCreateGroup: shares its console switch with AfterCreateTopic; kept as a group-level event.
 import * as v from "valibot";
-import { afterCommand } from "../command";
-import { eventTime, id, memberList, shortText, userDefinedDataList } from "../fields";
+import { afterCommand } from "./command";
+import { eventTime, id, memberList, shortText, userDefinedDataList } from "./fields";
 
 export const afterCreateGroup = afterCommand({
 	command: "Group.CallbackAfterCreateGroup",
@@ -16,6 +16,8 @@ export const afterCreateGroup = afterCommand({
 		UserDefinedDataList: v.optional(userDefinedDataList),
 		EventTime: v.optional(eventTime),
 	}),
+	liveName: { target: "group", event: "create" },
+	userText: ["Name"],
 	toFacts: (body) => ({
 		groupId: body.GroupId,
 		happensOnce: true,

@@ -1,8 +1,8 @@
 // Group.CallbackBeforeCreateGroup: shares its console switch with BeforeCreateTopic; the policy's
 // groupCreation section answers it (allowed when the policy says nothing about groups).
 import * as v from "valibot";
-import { beforeCommand } from "../command";
-import { eventTime, id, memberList, shortText } from "../fields";
+import { beforeCommand } from "./command";
+import { eventTime, id, memberList, shortText } from "./fields";
 
 export const beforeCreateGroup = beforeCommand({
 	command: "Group.CallbackBeforeCreateGroup",
@@ -17,5 +17,6 @@ export const beforeCreateGroup = beforeCommand({
 		MemberList: v.optional(memberList),
 		EventTime: v.optional(eventTime),
 	}),
+	userText: { operatorAccount: "Operator_Account", name: "Name" },
 	toRequest: (body) => ({ operatorAccount: body.Operator_Account, name: body.Name, type: body.Type }),
 });

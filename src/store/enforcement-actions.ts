@@ -2,7 +2,17 @@
 // it. A row's `action_key` makes recording idempotent: a redelivered after-event finds its row, and a row
 // that is `done`, `failed`, `skipped` or `discarded` is never carried out again. A row past the hourly cap
 // waits as `held` until a moderator resumes or discards it.
-import type { Plan } from "./plan";
+
+/** What the ledger records and the consumer carries out. */
+export interface Plan {
+	action: "log" | "revert" | "rename" | "destroy";
+	/** The name revert/rename sets; null for log and destroy. */
+	newName: string | null;
+	/** `pending` is carried out; `skipped` is only recorded, with the reason. */
+	status: "pending" | "skipped";
+	reason: string | null;
+	rule: string | null;
+}
 
 /** A ledger row as stored. */
 export interface ActionRow {
@@ -258,39 +268,39 @@ export async function heldSummary(db: D1Database): Promise<{ held: number; oldes
 	return { held: row?.held ?? 0, oldestAt: row?.oldestAt ?? null };
 }
 
-/** The owner the event history knows for a topic (get_topic reports none), or null. */
-export async function topicOwner(db: D1Database, topicId: string): Promise<string | null> {
-	const row = await db
-		.prepare("SELECT owner_account FROM topics WHERE topic_id = ?1")
-		.bind(topicId)
-		.first<{ owner_account: string | null }>();
-	return row?.owner_account ?? null;
-}
+/** A ledger row as the API returns it: the consumer's claim and cap bookkeeping stay internal. */
+export type ActionView = Omit<ActionRow, "claimed_until" | "cap_exempt" | "last_state"> & {
+	/** The state a destroy removed, as an object; null otherwise. */
+	last_state: Record<string, unknown> | null;
+};
 
-/** Earlier names of a topic (or of a group, for `topicId` null) in the event history, newest first. */
-export async function nameHistory(
+const ACTION_COLUMNS = `id, action_key, sdk_app_id, target, group_id, topic_id, trigger, operator_account, rule,
+	old_name, new_name, action, status, reason, attempts, error_code, error_info, policy_version, created_at,
+	updated_at, requested_by, confirmed_name, last_state, acted_at`;
+
+/**
+ * Up to `limit` rows with id > `after`, oldest first, optionally only one status, one topic or one group;
+ * `last_state` parsed.
+ */
+export async function actionsAfter(
 	db: D1Database,
-	groupId: string,
-	topicId: string | null,
-): Promise<string[]> {
-	const statement =
-		topicId === null
-			? db
-					.prepare(
-						`SELECT json_extract(payload, '$.Name') AS name FROM events
-						 WHERE group_id = ?1 AND topic_id IS NULL
-						 AND command IN ('Group.CallbackAfterCreateGroup', 'Group.CallbackAfterGroupInfoChanged')
-						 AND json_extract(payload, '$.Name') IS NOT NULL ORDER BY id DESC LIMIT 100`,
-					)
-					.bind(groupId)
-			: db
-					.prepare(
-						`SELECT json_extract(payload, '$.Name') AS name FROM events
-						 WHERE topic_id = ?1
-						 AND command IN ('Group.CallbackAfterCreateTopic', 'Group.CallbackAfterTopicInfoChanged')
-						 AND json_extract(payload, '$.Name') IS NOT NULL ORDER BY id DESC LIMIT 100`,
-					)
-					.bind(topicId);
-	const { results } = await statement.all<{ name: unknown }>();
-	return results.map((row) => row.name).filter((name): name is string => typeof name === "string");
+	after: number,
+	limit: number,
+	filters: { status?: ActionStatus | undefined; topic?: string | undefined; group?: string | undefined },
+): Promise<ActionView[]> {
+	const { status, topic, group } = filters;
+	const conditions = ["id > ?1"];
+	if (status !== undefined) conditions.push("status = ?2");
+	if (topic !== undefined) conditions.push("topic_id = ?3");
+	if (group !== undefined) conditions.push("group_id = ?4");
+	const { results } = await db
+		.prepare(
+			`SELECT ${ACTION_COLUMNS} FROM enforcement_actions WHERE ${conditions.join(" AND ")} ORDER BY id LIMIT ?5`,
+		)
+		.bind(after, status ?? null, topic ?? null, group ?? null, limit)
+		.all<Omit<ActionView, "last_state"> & { last_state: string | null }>();
+	return results.map((row) => ({
+		...row,
+		last_state: row.last_state === null ? null : (JSON.parse(row.last_state) as Record<string, unknown>),
+	}));
 }

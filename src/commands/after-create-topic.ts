@@ -1,7 +1,7 @@
 // Group.CallbackAfterCreateTopic: a topic exists now; record it and its first state.
 import * as v from "valibot";
-import { afterCommand } from "../command";
-import { eventTime, id, shortText, userDefinedDataList } from "../fields";
+import { afterCommand } from "./command";
+import { eventTime, id, shortText, userDefinedDataList } from "./fields";
 
 export const afterCreateTopic = afterCommand({
 	command: "Group.CallbackAfterCreateTopic",
@@ -16,6 +16,8 @@ export const afterCreateTopic = afterCommand({
 		UserDefinedDataList: v.optional(userDefinedDataList),
 		EventTime: v.optional(eventTime),
 	}),
+	liveName: { target: "topic", event: "create" },
+	userText: ["Name"],
 	toFacts: (body) => ({
 		groupId: body.GroupId,
 		happensOnce: true,

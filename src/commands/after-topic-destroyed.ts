@@ -1,7 +1,7 @@
 // Group.CallbackAfterTopicDestroyed: topics were deleted; one history row per topic, each marked deleted.
 import * as v from "valibot";
-import { afterCommand } from "../command";
-import { eventTime, id, MAX_TOPIC_IDS, shortText } from "../fields";
+import { afterCommand } from "./command";
+import { eventTime, id, MAX_TOPIC_IDS, shortText } from "./fields";
 
 export const afterTopicDestroyed = afterCommand({
 	command: "Group.CallbackAfterTopicDestroyed",
@@ -17,6 +17,7 @@ export const afterTopicDestroyed = afterCommand({
 		Operator_Account: v.optional(id),
 		EventTime: v.optional(eventTime),
 	}),
+	userText: [],
 	toFacts: (body) => {
 		const topicIds = [...new Set(body.TopicIdList)];
 		return {

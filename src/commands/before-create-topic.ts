@@ -1,7 +1,7 @@
 // Group.CallbackBeforeCreateTopic: a member asks to create a topic in a community; the policy answers.
 import * as v from "valibot";
-import { beforeCommand } from "../command";
-import { id, shortText } from "../fields";
+import { beforeCommand } from "./command";
+import { id, shortText } from "./fields";
 
 export const beforeCreateTopic = beforeCommand({
 	command: "Group.CallbackBeforeCreateTopic",
@@ -12,5 +12,6 @@ export const beforeCreateTopic = beforeCommand({
 		Type: v.optional(shortText),
 		Name: shortText,
 	}),
+	userText: { operatorAccount: "Operator_Account", name: "Name" },
 	toRequest: (body) => ({ operatorAccount: body.Operator_Account, name: body.Name, type: body.Type }),
 });

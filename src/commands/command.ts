@@ -2,6 +2,12 @@
 import type * as v from "valibot";
 import type { EventFacts } from "../store/facts";
 
+/** Where a live name lives and how it came: with a creation, or with a rename. */
+export interface LiveNameKind {
+	target: "topic" | "group";
+	event: "create" | "rename";
+}
+
 /** A callback that can refuse an operation (answered from the policy). */
 export interface BeforeCommand<S extends v.GenericSchema = v.GenericSchema> {
 	kind: "before";
@@ -9,6 +15,8 @@ export interface BeforeCommand<S extends v.GenericSchema = v.GenericSchema> {
 	schema: S;
 	/** Which policy section decides it. */
 	creation: "topic" | "group";
+	/** The fields holding the user's text: the operator and the name the policy judges. */
+	userText: { operatorAccount: string; name: string };
 	/** The operator and name the policy judges. */
 	toRequest(body: v.InferOutput<S>): { operatorAccount: string; name: string; type?: string | undefined };
 }
@@ -18,6 +26,13 @@ export interface AfterCommand<S extends v.GenericSchema = v.GenericSchema> {
 	kind: "after";
 	command: string;
 	schema: S;
+	/**
+	 * Whether the body carries a live name (its `Name`) that enforcement re-checks: on which target, and
+	 * whether it comes with a creation or a rename. Absent for events without one.
+	 */
+	liveName?: LiveNameKind;
+	/** The fields holding the user's text (names, descriptions), as Tencent spells them. */
+	userText: readonly string[];
 	toFacts(body: v.InferOutput<S>): EventFacts;
 }
 
