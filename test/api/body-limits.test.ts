@@ -5,7 +5,7 @@ import { fetchWith } from "../support/tencent";
 import { ADMIN_TOKEN } from "./admin";
 
 const BASE = "https://webhooks.example.com";
-const authorized = { authorization: `Bearer ${ADMIN_TOKEN}` };
+const authorized = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
 
 async function send(method: string, path: string, body: string, env: Partial<Env> = {}) {
 	const response = await fetchWith(new Request(`${BASE}${path}`, { method, headers: authorized, body }), {

@@ -105,7 +105,7 @@ describe("POST /api/session", () => {
 		expect(declared.status).toBe(413);
 		expect(declared.headers.get("set-cookie")).toBeNull();
 		expect(await declared.json()).toEqual({
-			error: { code: "payload_too_large", message: "body is larger than 1048576 bytes", field: "body" },
+			error: { code: "payload_too_large", message: "body is larger than 1048576 bytes" },
 		});
 		// Without a length: counted as it streams in, and refused once past the limit.
 		const bytes = new TextEncoder().encode(oversized);
