@@ -6,22 +6,14 @@ import { describe, expect, it } from "vitest";
 import { community } from "../api/admin";
 import { sendSignedCallback } from "../support/tencent";
 import { tencentCalls, tencentCallsNaming, tencentHasGroup, tencentHasTopics } from "../support/tencent-rest";
-import { actionsOf, enforcementDrained, settledActions, usePolicy } from "./support";
+import { actionsOf, created, enforcementDrained, settledActions, usePolicy } from "./support";
 
 const MODIFY = "million_group_open_http_svc/modify_topic";
 const DESTROY = "million_group_open_http_svc/destroy_topic";
 const GET = "million_group_open_http_svc/get_topic";
 
 function createTopic(groupId: string, topicId: string, name: string, operator = "leckie") {
-	return sendSignedCallback("Group.CallbackAfterCreateTopic", {
-		CallbackCommand: "Group.CallbackAfterCreateTopic",
-		GroupId: groupId,
-		TopicId: topicId,
-		Operator_Account: operator,
-		Owner_Account: operator,
-		Type: "Community",
-		Name: name,
-	});
+	return sendSignedCallback("Group.CallbackAfterCreateTopic", created(groupId, topicId, name, operator));
 }
 
 /** Tencent's rename sample: only GroupId, no TopicId; `extra` adds or overrides fields. */

@@ -25,6 +25,17 @@ export async function usePolicy(
 	resetPolicyCacheForTests();
 }
 
+/** An `AfterCreateTopic` body as Tencent sends it: `operator` created the topic and owns it. */
+export const created = (groupId: string, topicId: string, name: string, operator = "leckie") => ({
+	CallbackCommand: "Group.CallbackAfterCreateTopic",
+	GroupId: groupId,
+	TopicId: topicId,
+	Operator_Account: operator,
+	Owner_Account: operator,
+	Type: "Community",
+	Name: name,
+});
+
 /** The ledger rows of a topic (or, with `group`, of a group), oldest first. */
 export async function actionsOf(filter: { topic?: string; group?: string }): Promise<ActionView[]> {
 	const query = new URLSearchParams(filter as Record<string, string>);

@@ -8,20 +8,10 @@ import { UNSIGNED_REASON } from "../../src/enforcement/actions";
 import { apiGet, apiPost, community } from "../api/admin";
 import { sendCallback, sendSignedCallback, unique } from "../support/tencent";
 import { tencentCalls, tencentCallsNaming, tencentHasGroup, tencentHasTopics } from "../support/tencent-rest";
-import { actionsOf, enforcementDrained, settledActions, usePolicy } from "./support";
+import { actionsOf, created, enforcementDrained, settledActions, usePolicy } from "./support";
 
 const DESTROY = "million_group_open_http_svc/destroy_topic";
 const GET = "million_group_open_http_svc/get_topic";
-
-const created = (groupId: string, topicId: string, name: string, operator = "leckie") => ({
-	CallbackCommand: "Group.CallbackAfterCreateTopic",
-	GroupId: groupId,
-	TopicId: topicId,
-	Operator_Account: operator,
-	Owner_Account: operator,
-	Type: "Community",
-	Name: name,
-});
 
 const renamed = (groupId: string, topicId: string, name: string) => ({
 	CallbackCommand: "Group.CallbackAfterTopicInfoChanged",

@@ -205,6 +205,22 @@ export const ENFORCEMENT_DEFAULTS = {
 /** Tencent's limit for `TopicName` and a group's `Name`, in bytes of UTF-8 (longer names get 10004). */
 export const TENCENT_NAME_MAX_BYTES = 30;
 
+/** An hourly cap of enforcement actions per SdkAppid: past it, further ones wait in the ledger as held. */
+function hourlyCap(what: string, byDefault: number) {
+	return v.optional(
+		v.pipe(
+			v.number(),
+			v.integer(),
+			v.minValue(0),
+			v.maxValue(10_000),
+			v.description(
+				`At most this many ${what} per SdkAppid and hour (default ${byDefault}); further ones wait in the ` +
+					"ledger as held until a moderator resumes or discards them.",
+			),
+		),
+	);
+}
+
 const EnforcementSchema = v.pipe(
 	v.strictObject({
 		renames: v.optional(
@@ -240,30 +256,8 @@ const EnforcementSchema = v.pipe(
 				),
 			),
 		),
-		maxDestroysPerHour: v.optional(
-			v.pipe(
-				v.number(),
-				v.integer(),
-				v.minValue(0),
-				v.maxValue(10_000),
-				v.description(
-					"At most this many topics destroyed per SdkAppid and hour (default 20); further destroys wait in the " +
-						"ledger as held until a moderator resumes or discards them.",
-				),
-			),
-		),
-		maxRenamesPerHour: v.optional(
-			v.pipe(
-				v.number(),
-				v.integer(),
-				v.minValue(0),
-				v.maxValue(10_000),
-				v.description(
-					"At most this many renames and reverts per SdkAppid and hour (default 200); further ones wait in the " +
-						"ledger as held until a moderator resumes or discards them.",
-				),
-			),
-		),
+		maxDestroysPerHour: hourlyCap("topics destroyed", ENFORCEMENT_DEFAULTS.maxDestroysPerHour),
+		maxRenamesPerHour: hourlyCap("renames and reverts", ENFORCEMENT_DEFAULTS.maxRenamesPerHour),
 	}),
 	v.description(
 		"What to do, through Tencent's REST API, with names that went live although the policy refuses them.",
