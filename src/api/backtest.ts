@@ -107,7 +107,8 @@ export async function handleBacktest(
 		else {
 			policy = state.policy.compiled;
 			policyVersion = state.policy.label;
-			const isLive = state.liveProblem === null && fresh === null && live.hash === state.policy.hash;
+			// The same text as KV's (a different one was compiled above, unless it is broken).
+			const isLive = state.liveProblem === null && live.hash === state.policy.hash;
 			source = isLive ? "live" : "last-known-good";
 			if (isLive) liveHash = state.policy.hash;
 		}
@@ -124,7 +125,9 @@ export async function handleBacktest(
 	const refused = refusedTopics(policy, rows);
 	const next = rows.length === limit ? (rows.at(-1)?.topic_id ?? null) : null;
 	const counts = countActions(policy, refused);
-	const hits = await sha256Hex(JSON.stringify(refused.map((hit) => [hit.topicId, hit.name])));
+	// The refused topics and names a preview shows, hashed only where a preview is made or checked.
+	const hits =
+		liveHash === null ? "" : await sha256Hex(JSON.stringify(refused.map((hit) => [hit.topicId, hit.name])));
 	const page = { policyHash: liveHash ?? "", after: after ?? "", limit, counts, hits };
 	const secret = readConfig(env).adminToken ?? "";
 	let applied: Awaited<ReturnType<typeof applyBacktest>> | undefined;

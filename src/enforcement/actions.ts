@@ -155,10 +155,9 @@ async function handleEvent(
 	const client = tencentClient(env, message.sdkAppId);
 	let topicId = message.topicId;
 	let unresolved: string | null = null;
-	// An unsigned callback never makes the Worker call Tencent, not even to find its topic.
-	if (message.target === "topic" && topicId === null && !message.authenticated)
-		unresolved = "the callback was not signed, so its topic is not looked up";
-	else if (message.target === "topic" && topicId === null) {
+	// An unsigned callback never makes the Worker call Tencent, not even to find its topic (its row is
+	// skipped as unsigned below).
+	if (message.target === "topic" && topicId === null && message.authenticated) {
 		const found = await resolveTopic(client, message.groupId, message.name);
 		if ("retry" in found)
 			return deliveries >= MAX_ATTEMPTS ? null : { retryInSeconds: enforcementRetryDelay(deliveries) };
