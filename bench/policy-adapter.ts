@@ -32,15 +32,17 @@ export async function compiledForm(text: string): Promise<Uint8Array> {
 
 /**
  * What a cold isolate does with a policy before its first answer when the compiled form is in KV: hash
- * the document, check and read the compiled form, decide once. Throws when the form is refused.
+ * the document, read the compiled form, decide once (its digest is checked after the answer, see
+ * src/policy/loader.ts). Throws when the form is refused.
  */
 export async function firstDecisionFromCache(
 	text: string,
 	form: ArrayBuffer,
 	name: string,
 ): Promise<boolean> {
-	const read = await decodeCompiledPolicy(form, await sha256Hex(text));
-	if (!read.ok) throw new Error(`the compiled form was refused: ${read.reason} ${read.detail}`);
+	const read = decodeCompiledPolicy(form, await sha256Hex(text));
+	if (!read.ok)
+		throw new Error(`the compiled form was refused: ${read.problem.reason} ${read.problem.detail}`);
 	return evaluateCreation(read.value, "topic", { operatorAccount: "leckie", name }).allowed;
 }
 

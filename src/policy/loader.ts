@@ -12,6 +12,7 @@ import { compilePolicyText } from "./engine/compile";
 import {
 	COMPILED_CACHE_TTL_SECONDS,
 	compiledCacheKey,
+	compiledFormIntact,
 	decodeCompiledPolicy,
 	encodeCompiledPolicy,
 } from "./engine/compiled-cache";
@@ -248,15 +249,47 @@ export class PolicyLoader {
 			log("warn", "policy.compiled_cache_read_failed", { error: errorMessage(error) });
 		}
 		if (cached !== null) {
-			const decoded = await decodeCompiledPolicy(cached, hash);
-			if (decoded.ok) return { ok: true, value: this.loaded(decoded.value, text, hash, origin, "cache") };
-			log("warn", "policy.compiled_cache_unusable", { ...decoded.problem });
+			const decoded = decodeCompiledPolicy(cached, hash);
+			if (!decoded.ok) log("warn", "policy.compiled_cache_unusable", { ...decoded.problem });
+			else if (defer === null) {
+				if (await compiledFormIntact(cached))
+					return { ok: true, value: this.loaded(decoded.value, text, hash, origin, "cache") };
+				log("error", "policy.compiled_cache_corrupt", { key, consequence: "compiled here" });
+			} else {
+				// Hashing the form is the largest cost of reading it: a decision waiting for this load goes first,
+				// and the check follows it.
+				const value = this.loaded(decoded.value, text, hash, origin, "cache");
+				const form = cached;
+				afterAnswer(defer, () => this.checkForm(env, form, value));
+				return { ok: true, value };
+			}
 		}
 		const compiled = compilePolicyText(text);
 		if (!compiled.ok) return { ok: false, problem: compiled.problem };
 		// Encoding takes CPU too: it starts after the answer has gone.
 		if (defer !== null) afterAnswer(defer, () => writeCompiledCache(env, compiled.value, hash));
 		return { ok: true, value: this.loaded(compiled.value, text, hash, origin, "compiled") };
+	}
+
+	/**
+	 * After the answer that used `policy`, read from the compiled form `form` unchecked: when the form's
+	 * digest does not match, it is not used again. The isolate forgets the policy, compiles the document at
+	 * the next decision, and writes the form anew. The decision already taken stands; a topic it let through
+	 * is judged again by the after-the-fact check of its creation.
+	 */
+	private async checkForm(env: Env, form: ArrayBuffer, policy: LoadedPolicy): Promise<void> {
+		if (await compiledFormIntact(form)) return;
+		const key = compiledCacheKey(policy.hash);
+		log("error", "policy.compiled_cache_corrupt", { key, consequence: "compiled at the next decision" });
+		if (this.state.policy === policy) {
+			this.state = { ...this.state, policy: null };
+			this.nextRefreshAt = 0;
+		}
+		try {
+			await env.POLICY.delete(key);
+		} catch (error) {
+			log("warn", "policy.compiled_cache_write_failed", { error: errorMessage(error) });
+		}
 	}
 
 	private async loadLastKnownGood(env: Env, defer: Defer | null): Promise<void> {

@@ -214,7 +214,8 @@ describe("compiled form cached in KV", () => {
 		}
 	});
 
-	it("is not used when corrupt: the isolate compiles, decides by the document, and rewrites it", async () => {
+	/** V1's compiled form, written by a loader and then altered near its end (inside the binary part). */
+	async function corruptForm() {
 		const work = backgroundWork();
 		await new PolicyLoader(new FakeClock()).current(env, work.defer);
 		await work.settle();
@@ -222,13 +223,31 @@ describe("compiled form cached in KV", () => {
 		const bytes = new Uint8Array((await env.POLICY.get(key, "arrayBuffer")) as ArrayBuffer);
 		bytes[bytes.length - 3] = (bytes[bytes.length - 3] as number) ^ 0xff;
 		await env.POLICY.put(key, bytes);
+		return { work, key, bytes };
+	}
 
+	it("is not used when corrupt: the isolate compiles, decides by the document, and rewrites it", async () => {
+		const { work, key, bytes } = await corruptForm();
+
+		// A decision waiting for the load goes first; the digest is checked behind it, and the corrupt form is
+		// dropped: the next decision compiles the document and the form is written anew.
 		const kv = countingKv();
-		const state = await new PolicyLoader(new FakeClock()).current(kv.env, work.defer);
+		const loader = new PolicyLoader(new FakeClock());
+		const first = await loader.current(kv.env, work.defer);
+		expect(first.policy?.from).toBe("cache");
+		await work.settle();
+		expect(await env.POLICY.get(key, "arrayBuffer")).toBeNull();
+		const state = await loader.current(kv.env, work.defer);
 		await work.settle();
 		expect(state.policy?.from).toBe("compiled");
 		expect(kv.writes).toContain(key);
 		expect(new Uint8Array((await env.POLICY.get(key, "arrayBuffer")) as ArrayBuffer)).not.toEqual(bytes);
+	});
+
+	it("checks the form's digest before use when no decision waits (health)", async () => {
+		await corruptForm();
+		const state = await new PolicyLoader(new FakeClock()).inspect(env);
+		expect(state.policy).toMatchObject({ from: "compiled", label: "v1" });
 	});
 
 	it("is not used for another document, even under this document's key", async () => {

@@ -175,17 +175,32 @@ export async function encodeCompiledPolicy(
 }
 
 /** Why a cached compiled form was not used. */
-export type CacheRejection = "malformed" | "corrupt" | "other-compiler" | "other-document";
+export type CacheRejection = "malformed" | "other-compiler" | "other-document";
 
 /**
- * The compiled policy in `bytes`, when they are intact (their digest matches), were written by this
- * compiler version, and were compiled from the document whose hash is `documentHash`; otherwise why not.
- * Never throws.
+ * Whether `buffer` is intact: its SHA-256 matches the digest written in it. Hashing a 10,000-entry form
+ * (1.4 MiB) is the largest single cost of reading it, so a cold isolate checks it after its first answer
+ * (see the loader); {@link decodeCompiledPolicy} checks everything else. Never throws.
  */
-export async function decodeCompiledPolicy(
+export async function compiledFormIntact(buffer: ArrayBuffer): Promise<boolean> {
+	if (buffer.byteLength < HEADER_AT) return false;
+	const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(buffer, HEADER_AT)));
+	const stored = new Uint8Array(buffer, DIGEST_AT, 32);
+	for (let i = 0; i < 32; i++) {
+		if (digest[i] !== stored[i]) return false;
+	}
+	return true;
+}
+
+/**
+ * The compiled policy in `bytes`, when they were written by this compiler version for the document whose
+ * hash is `documentHash` and their structure reads back; otherwise why not. Does not check the digest:
+ * that is {@link compiledFormIntact}, which the caller runs before or after using the result. Never throws.
+ */
+export function decodeCompiledPolicy(
 	buffer: ArrayBuffer,
 	documentHash: string,
-): Promise<Result<CompiledPolicy, { reason: CacheRejection; detail: string }>> {
+): Result<CompiledPolicy, { reason: CacheRejection; detail: string }> {
 	const reject = (reason: CacheRejection, detail: string) => refused({ reason, detail });
 	try {
 		if (buffer.byteLength < HEADER_AT) return reject("malformed", `${buffer.byteLength} bytes`);
@@ -193,11 +208,6 @@ export async function decodeCompiledPolicy(
 		if (view.getUint32(0, true) !== MAGIC) return reject("malformed", "not a compiled policy");
 		const headerLength = view.getUint32(4, true);
 		if (HEADER_AT + headerLength > buffer.byteLength) return reject("malformed", "header cut short");
-		const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(buffer, HEADER_AT)));
-		const stored = new Uint8Array(buffer, DIGEST_AT, 32);
-		for (let i = 0; i < 32; i++) {
-			if (digest[i] !== stored[i]) return reject("corrupt", "digest mismatch");
-		}
 		const header = JSON.parse(
 			new TextDecoder().decode(new Uint8Array(buffer, HEADER_AT, headerLength)),
 		) as Header;
