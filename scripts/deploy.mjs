@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { WRANGLER_BIN } from "../tools/lib/wrangler.mjs";
 import {
 	callbackUrl,
 	formatPlan,
@@ -57,7 +58,7 @@ function fail(message, code = 1) {
 
 /** Runs wrangler (the project's own) with `args`; returns its status and output. Never throws. */
 function wrangler(args, { inherit = false, env = {}, cwd = root } = {}) {
-	const result = spawnSync(join(root, "node_modules", ".bin", "wrangler"), args, {
+	const result = spawnSync(WRANGLER_BIN, args, {
 		cwd,
 		encoding: "utf8",
 		env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...env },
@@ -71,7 +72,7 @@ function wrangler(args, { inherit = false, env = {}, cwd = root } = {}) {
 function wranglerRead(args, { cwd = root } = {}) {
 	return new Promise((resolve) => {
 		execFile(
-			join(root, "node_modules", ".bin", "wrangler"),
+			WRANGLER_BIN,
 			args,
 			{
 				cwd,

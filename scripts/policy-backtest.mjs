@@ -2,6 +2,7 @@
 // name. Reads `topics` a page at a time (keyset on topic_id) with `wrangler d1 execute`, local unless
 // --remote, and judges each name with the Worker's own policy code, as POST /api/policy/backtest does.
 import { spawnSync } from "node:child_process";
+import { WRANGLER_BIN } from "../tools/lib/wrangler.mjs";
 import { root } from "./load-policy-module.mjs";
 
 /** Topics read per `wrangler d1 execute`. */
@@ -12,16 +13,12 @@ const literal = (text) => `'${text.replaceAll("'", "''")}'`;
 
 function readPage(after, where) {
 	const sql = `SELECT topic_id, group_id, name, deleted_at FROM topics WHERE topic_id > ${literal(after)} ORDER BY topic_id LIMIT ${PAGE}`;
-	const run = spawnSync(
-		"npx",
-		["--no-install", "wrangler", "d1", "execute", "DB", ...where, "--json", "--command", sql],
-		{
-			cwd: root,
-			encoding: "utf8",
-			maxBuffer: 256 * 1024 * 1024,
-			env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-		},
-	);
+	const run = spawnSync(WRANGLER_BIN, ["d1", "execute", "DB", ...where, "--json", "--command", sql], {
+		cwd: root,
+		encoding: "utf8",
+		maxBuffer: 256 * 1024 * 1024,
+		env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+	});
 	if (run.status !== 0) {
 		console.error(run.stderr || run.stdout);
 		console.error("could not read topics from D1 (are the migrations applied?)");

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { WRANGLER_BIN } from "../tools/lib/wrangler.mjs";
 import { loadPolicyModule, root } from "./load-policy-module.mjs";
 import { backtest } from "./policy-backtest.mjs";
 
@@ -176,16 +177,12 @@ function wranglerKv(args, values, options = {}) {
 	const where = [values.remote ? "--remote" : "--local"];
 	if (values.env) where.push("--env", values.env);
 	if (values["persist-to"]) where.push("--persist-to", values["persist-to"]);
-	return spawnSync(
-		"npx",
-		["--no-install", "wrangler", "kv", "key", ...args, "--binding", "POLICY", ...where],
-		{
-			cwd: root,
-			encoding: "utf8",
-			env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-			...options,
-		},
-	);
+	return spawnSync(WRANGLER_BIN, ["kv", "key", ...args, "--binding", "POLICY", ...where], {
+		cwd: root,
+		encoding: "utf8",
+		env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+		...options,
+	});
 }
 
 async function push(file, values) {
