@@ -17,6 +17,8 @@ import { sdkAppIdsOfTopics } from "../store/events";
 import { topicsAfter } from "../store/topics";
 import { policyBodyLimit } from "./policy";
 import { compileInlinePolicy } from "./policy-check";
+import type { ApiRoute } from "./route";
+import { nullable } from "./shapes";
 
 /** Topics read per request by default, and at most: bounds the CPU and D1 work of one request. */
 export const BACKTEST_DEFAULT_LIMIT = 500;
@@ -184,3 +186,47 @@ export async function handleBacktest(
 		NO_STORE,
 	);
 }
+
+/** The backtest of a policy against the live topics, and its apply. */
+export const backtestRoutes: ApiRoute[] = [
+	{
+		method: "post",
+		path: "/api/policy/backtest",
+		summary:
+			"Which live topics a policy (a draft, or the live one) would refuse by name, one page of topics per request",
+		description:
+			'Pass `next` back as `after` until it is null. A run of the live policy returns `preview` (a token bound to the live policy and to the counts of actions, valid 10 minutes). `"apply": true` with that `previewToken` and the same `after` and `limit` records each refused topic in the enforcement ledger and queues its action, confirmed with Tencent and capped per hour (docs/enforcement.md). A draft is never applied.',
+		tag: "enforcement",
+		body: BacktestBodySchema,
+		responses: {
+			200: {
+				description: "The refused topics of this page and the cursor of the next",
+				schema: v.object({
+					refused: v.array(v.record(v.string(), v.unknown())),
+					scanned: v.number(),
+					next: nullable(v.string()),
+					policyVersion: nullable(v.string()),
+					source: v.string(),
+					preview: v.optional(
+						v.object({
+							token: v.string(),
+							expiresAt: v.pipe(v.number(), v.description("ms; apply before then")),
+							counts: v.object({
+								revert: v.number(),
+								rename: v.number(),
+								destroy: v.number(),
+								log: v.number(),
+							}),
+						}),
+					),
+					applied: v.optional(v.object({ recorded: v.number(), queued: v.number() })),
+				}),
+			},
+		},
+		errors: {
+			400: "a bad body, an invalid draft policy, apply of a draft, or apply without a valid preview token, named",
+			409: "apply with a stale preview token (the live policy changed, the page's counts changed, or older than 10 minutes), or no usable live policy",
+		},
+		handler: (request, env, ctx) => handleBacktest(request, env, ctx, request.caller),
+	},
+];

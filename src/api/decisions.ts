@@ -8,7 +8,9 @@ import { errorMessage, log } from "../log";
 import { type DecisionView, decisionsPage, refusalsByRule } from "../store/decisions";
 import { MAX_FEED_LIMIT } from "./events";
 import { flag, optionalWholeNumber, readQuery, text, wholeNumber } from "./query";
+import { type ApiRoute, urlOf } from "./route";
 import { page } from "./rows";
+import { next, nullable } from "./shapes";
 
 export type { DecisionView } from "../store/decisions";
 
@@ -80,3 +82,62 @@ export async function countRefusals(url: URL, env: Env): Promise<Response> {
 	const total = rows.reduce((sum, row) => sum + row.count, 0);
 	return jsonResponse({ since, until, total, rules: rows }, 200, NO_STORE);
 }
+
+/** A decision of the policy (a row of `decisions`). */
+const Decision = v.object({
+	id: v.number(),
+	received_at: v.number(),
+	command: v.string(),
+	operator_account: v.string(),
+	name: v.string(),
+	allowed: v.boolean(),
+	error_code: v.number(),
+	rule: nullable(v.string()),
+	policy_version: nullable(v.string()),
+	dry_run: v.boolean(),
+	source: v.optional(v.string()),
+});
+
+/** The decision log and the refusals by rule. */
+export const decisionRoutes: ApiRoute[] = [
+	{
+		method: "get",
+		path: "/api/decisions",
+		summary: "The policy's decision log, paged and filtered",
+		tag: "policy",
+		query: decisionsQuery,
+		responses: {
+			200: { description: "One page", schema: v.object({ decisions: v.array(Decision), next }) },
+		},
+		errors: { 400: "a bad query parameter, named" },
+		handler: (request, env) => listDecisions(urlOf(request), env),
+	},
+	{
+		method: "get",
+		path: "/api/decisions/refusals",
+		summary: "Refusals counted by rule over a time range (default: the last 24 hours)",
+		tag: "policy",
+		query: refusalsQuery,
+		responses: {
+			200: {
+				description: "Counts by rule in [since, until), most frequent first (at most 100 rules)",
+				schema: v.object({
+					since: v.pipe(v.number(), v.description("ms")),
+					until: v.pipe(v.number(), v.description("ms")),
+					total: v.number(),
+					rules: v.array(
+						v.object({
+							rule: v.pipe(
+								nullable(v.string()),
+								v.description("null for refusals no rule decided (fail mode)."),
+							),
+							count: v.number(),
+						}),
+					),
+				}),
+			},
+		},
+		errors: { 400: "a bad query parameter, named" },
+		handler: (request, env) => countRefusals(urlOf(request), env),
+	},
+];

@@ -22,7 +22,9 @@ import { jsonResponse } from "../http/envelope";
 import { ENFORCEMENT_DEFAULTS, policyLoader } from "../policy";
 import { MAX_FEED_LIMIT } from "./events";
 import { readQuery, text, wholeNumber } from "./query";
+import { type ApiRoute, urlOf } from "./route";
 import { page } from "./rows";
+import { next, nullable } from "./shapes";
 
 const statusMessage = `must be ${ACTION_STATUSES.slice(0, -1).join(", ")} or ${ACTION_STATUSES.at(-1)}`;
 
@@ -109,3 +111,72 @@ export async function discardActions(request: Request, env: Env, caller: AdminCa
 	const discarded = await discardHeld(env.DB, body.value as HeldSelection, caller.name, Date.now());
 	return jsonResponse({ discarded }, 200, NO_STORE);
 }
+
+/** The enforcement ledger and the hold. */
+export const enforcementRoutes: ApiRoute[] = [
+	{
+		method: "get",
+		path: "/api/enforcement",
+		summary: "The enforcement ledger: every action taken or planned on a live name, paged",
+		tag: "enforcement",
+		query: enforcementQuery,
+		responses: {
+			200: {
+				description: "One page of ledger rows",
+				schema: v.object({ actions: v.array(v.record(v.string(), v.unknown())), next }),
+			},
+		},
+		errors: { 400: "a bad query parameter, named" },
+		handler: (request, env) => listActions(urlOf(request), env),
+	},
+	{
+		method: "get",
+		path: "/api/enforcement/hold",
+		summary: "Actions held past an hourly cap, the caps, and whether enforcement only records",
+		tag: "enforcement",
+		responses: {
+			200: {
+				description: "The hold",
+				schema: v.object({
+					held: v.number(),
+					oldestAt: nullable(v.number()),
+					caps: v.object({ destroysPerHour: v.number(), renamesPerHour: v.number() }),
+					unsigned: v.pipe(
+						v.boolean(),
+						v.description(
+							"Callbacks are accepted unsigned: enforcement records what they would make it do and calls nothing for them; a moderator's backtest apply or resume still acts once Tencent confirms.",
+						),
+					),
+				}),
+			},
+		},
+		handler: (_request, env, ctx) => holdStatus(env, ctx),
+	},
+	{
+		method: "post",
+		path: "/api/enforcement/resume",
+		summary: "Resume held actions: each is confirmed with Tencent, then carried out regardless of the cap",
+		tag: "enforcement",
+		body: HeldSelectionSchema,
+		responses: {
+			200: { description: "How many held actions were resumed", schema: v.object({ resumed: v.number() }) },
+		},
+		errors: { 400: "a bad body, named" },
+		handler: (request, env) => resumeActions(request, env, request.caller),
+	},
+	{
+		method: "post",
+		path: "/api/enforcement/discard",
+		summary: "Discard held actions: nothing is ever called for them",
+		tag: "enforcement",
+		body: HeldSelectionSchema,
+		responses: {
+			200: {
+				description: "How many held actions were discarded",
+				schema: v.object({ discarded: v.number() }),
+			},
+		},
+		errors: { 400: "a bad body, named" },
+		handler: (request, env) => discardActions(request, env, request.caller),
+	},
+];

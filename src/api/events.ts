@@ -1,9 +1,14 @@
 // GET /api/events?after={id}&limit={n}: the change feed other systems follow, in `id` order.
+
+import * as v from "valibot";
 import { apiError } from "../http/api-error";
 import { NO_STORE } from "../http/body";
 import { jsonResponse } from "../http/envelope";
 import { eventsPage } from "../store/events";
 import { pathSegment, readQuery, wholeNumber } from "./query";
+import type { ApiRoute } from "./route";
+import { urlOf } from "./route";
+import { Event, groupIdParameter, next } from "./shapes";
 
 /** Largest page of the change feed. */
 export const MAX_FEED_LIMIT = 1000;
@@ -41,3 +46,38 @@ export async function listGroupEvents(rawGroupId: string | undefined, url: URL, 
 	const { items, next } = await eventsPage(env.DB, after, limit, groupId.value);
 	return jsonResponse({ groupId: groupId.value, events: items, next }, 200, NO_STORE);
 }
+
+/** The change feed and a community's history. */
+export const eventRoutes: ApiRoute[] = [
+	{
+		method: "get",
+		path: "/api/events",
+		summary: "The change feed: every stored event in id order, paged",
+		tag: "history",
+		query: feedQuery,
+		responses: {
+			200: {
+				description: "One page: at most limit rows and 4 MiB of payloads (always at least one row)",
+				schema: v.object({ events: v.array(Event), next }),
+			},
+		},
+		errors: { 400: "a bad query parameter, named" },
+		handler: (request, env) => listEvents(urlOf(request), env),
+	},
+	{
+		method: "get",
+		path: "/api/groups/{groupId}/events",
+		summary: "A community's history (group-level and topic events), paged",
+		tag: "history",
+		pathParameters: groupIdParameter,
+		query: feedQuery,
+		responses: {
+			200: {
+				description: "One page",
+				schema: v.object({ groupId: v.string(), events: v.array(Event), next }),
+			},
+		},
+		errors: { 400: "a bad groupId or query parameter, named" },
+		handler: (request, env) => listGroupEvents(request.params.groupId, urlOf(request), env),
+	},
+];

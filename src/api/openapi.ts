@@ -1,40 +1,13 @@
 // Builds the OpenAPI 3.1 document of /api from the routes' own valibot schemas (query parameters, bodies)
-// and the response shapes in ./operations.ts. Only `npm run openapi` and the tests import this file: the
+// and the response shapes of each route (./index.ts lists them). Only `npm run openapi` and the tests import this file: the
 // Worker serves the generated src/api/openapi.generated.ts (the same document as one string), so
 // @valibot/to-json-schema never reaches its bundle.
 import { type ConversionConfig, toJsonSchema } from "@valibot/to-json-schema";
 import type * as v from "valibot";
 
+import type { ApiErrorShape, ApiOperation } from "./route";
+
 type Schema = v.GenericSchema;
-
-/** One /api operation, as a route module describes it for the document. */
-export interface ApiOperation {
-	method: "get" | "post" | "put" | "patch" | "delete";
-	/** The OpenAPI path, with `{name}` for path parameters, e.g. `/api/groups/{groupId}/events`. */
-	path: string;
-	summary: string;
-	description?: string;
-	/** Groups operations in viewers (e.g. "history", "quarantine", "policy"). */
-	tag: string;
-	/** Path parameters: name → description (all strings, percent-encoded by the client). */
-	pathParameters?: Record<string, string>;
-	/** The route's own query shape, the same object it passes to readQuery: name → valibot schema. */
-	query?: Record<string, Schema>;
-	/** The JSON request body's valibot schema. */
-	body?: Schema;
-	/** Success responses by status: a description and the JSON body's valibot schema. */
-	responses: Record<number, { description: string; schema?: Schema }>;
-	/** Error statuses this operation answers besides 401/503 (common to every /api route), by status. */
-	errors?: Record<number, string>;
-	/** True for the few operations that need no bearer token. */
-	public?: boolean;
-}
-
-/** What every /api error answer looks like (see docs/sync.md), for the document's components. */
-export interface ApiErrorShape {
-	schema: Schema;
-	description: string;
-}
 
 const INPUT: ConversionConfig = { target: "draft-2020-12", typeMode: "input", errorMode: "ignore" };
 const OUTPUT: ConversionConfig = { target: "draft-2020-12", typeMode: "output", errorMode: "ignore" };

@@ -18,6 +18,8 @@ import {
 	PolicyDocumentSchema,
 	policyLoader,
 } from "../policy";
+import type { ApiRoute } from "./route";
+import { nullable, PolicyProblem } from "./shapes";
 
 /**
  * Longest Name the check API judges: the callbacks' own bound on a name. Matching costs name length times
@@ -127,3 +129,46 @@ export function compileInlinePolicy(inline: string | Record<string, unknown>): O
 		? compilePolicy(parsed.output as PolicyDocument)
 		: compilePolicyText(JSON.stringify(inline, null, "\t"));
 }
+
+/** The dry run of a callback's decision. */
+export const checkRoutes: ApiRoute[] = [
+	{
+		method: "post",
+		path: "/api/policy/check",
+		summary: "What the callback would answer for a name, with the live policy or a draft",
+		tag: "policy",
+		body: CheckBodySchema,
+		responses: {
+			200: {
+				description: "The answer and the rule that decided",
+				schema: v.object({
+					ErrorCode: v.number(),
+					ErrorInfo: v.string(),
+					rule: nullable(v.string()),
+					allowed: v.boolean(),
+					dryRun: v.boolean(),
+					wouldRefuseWith: v.pipe(
+						nullable(v.number()),
+						v.description("In dry-run mode, the ErrorCode the policy would refuse with; else null."),
+					),
+					policyVersion: nullable(v.string()),
+					source: v.string(),
+					problem: v.optional(
+						v.pipe(
+							nullable(PolicyProblem),
+							v.description("Without a usable policy: why the live one is not in use."),
+						),
+					),
+					explanation: v.optional(
+						v.pipe(
+							v.record(v.string(), v.unknown()),
+							v.description("How the name was read and matched (folded forms, the match, the rule)."),
+						),
+					),
+				}),
+			},
+		},
+		errors: { 400: "a bad body or inline policy, naming the field or rule" },
+		handler: (request, env, ctx) => handlePolicyCheck(request, env, ctx),
+	},
+];

@@ -9,7 +9,9 @@ import { jsonResponse } from "../http/envelope";
 import { compilePolicyText, publishPolicy, readLivePolicy, summarizePolicy } from "../policy";
 import { policyVersion, policyVersionByHash, policyVersionsBefore } from "../store/policy-versions";
 import { pathSegment, readQuery, wholeNumber } from "./query";
+import { type ApiRoute, urlOf } from "./route";
 import { page } from "./rows";
+import { nullable, PolicyProblem } from "./shapes";
 
 /** Largest policy text accepted by validate and publish, in characters (KV values may be 25 MiB; this is plenty). */
 const MAX_POLICY_CHARS = 5_000_000;
@@ -155,3 +157,130 @@ export async function getPolicyVersion(rawId: string | undefined, url: URL, env:
 	if (version === null) return apiError({ status: 404, message: `no policy version ${id.value}` });
 	return jsonResponse(version, 200, NO_STORE);
 }
+
+/** A published version of the policy (a row of `policy_versions`, without its text). */
+const PolicyVersion = v.object({
+	id: v.pipe(v.number(), v.description("The version's id: grows with every publication.")),
+	published_at: v.pipe(v.number(), v.description("ms")),
+	published_by: v.pipe(
+		v.string(),
+		v.description(
+			'The console session\'s name, "api token", or "KV (hand edit)" for a change made outside the API.',
+		),
+	),
+	action: v.picklist(["publish", "rollback", "hand-edit"]),
+	restored_from: v.pipe(nullable(v.number()), v.description("The version a rollback published again.")),
+	version: v.pipe(nullable(v.string()), v.description("The document's own `version`, when it has one.")),
+	hash: v.pipe(v.string(), v.description("SHA-256 of the document's text, hex.")),
+});
+
+const Published = v.object({
+	published: PolicyVersion,
+	previous: v.pipe(
+		nullable(PolicyVersion),
+		v.description("The version that was live before; null for the first."),
+	),
+});
+
+/** The live policy, publishing, validating, rolling back, and the versions. */
+export const policyRoutes: ApiRoute[] = [
+	{
+		method: "get",
+		path: "/api/policy",
+		summary: "The live policy document, its hash and the version that published it",
+		tag: "policy",
+		responses: {
+			200: {
+				description:
+					"The KV value as stored (even when broken), whether it compiles, and its recorded version",
+				schema: v.object({
+					text: v.pipe(nullable(v.string()), v.description("null when KV holds no policy.")),
+					hash: nullable(v.string()),
+					valid: v.boolean(),
+					problem: nullable(PolicyProblem),
+					version: nullable(v.string()),
+					current: v.pipe(nullable(PolicyVersion), v.description("null after a hand edit.")),
+				}),
+			},
+		},
+		handler: (request, env) => getLivePolicy(urlOf(request), env),
+	},
+	{
+		method: "put",
+		path: "/api/policy",
+		summary: "Publish a policy document (validated first; recorded as a version)",
+		tag: "policy",
+		body: PublishSchema,
+		responses: { 200: { description: "Published", schema: Published } },
+		errors: { 400: "an invalid document, naming the rule", 409: "the live policy changed meanwhile" },
+		handler: (request, env) => putPolicy(request, env, request.caller),
+	},
+	{
+		method: "post",
+		path: "/api/policy/validate",
+		summary: "Validate a policy document without publishing it",
+		tag: "policy",
+		body: ValidateSchema,
+		responses: {
+			200: {
+				description: "Valid (with a summary of what it does), or the problem found",
+				schema: v.variant("valid", [
+					v.object({
+						valid: v.literal(true),
+						version: nullable(v.string()),
+						summary: v.record(v.string(), v.unknown()),
+					}),
+					v.object({ valid: v.literal(false), problem: PolicyProblem }),
+				]),
+			},
+		},
+		errors: { 400: "a bad body" },
+		handler: (request, env) => validatePolicy(request, env),
+	},
+	{
+		method: "post",
+		path: "/api/policy/rollback",
+		summary: "Publish an earlier version again",
+		tag: "policy",
+		body: RollbackSchema,
+		responses: { 200: { description: "Rolled back", schema: Published } },
+		errors: { 400: "a bad body", 404: "no such version" },
+		handler: (request, env) => rollbackPolicy(request, env, request.caller),
+	},
+	{
+		method: "get",
+		path: "/api/policy/versions",
+		summary: "Published policy versions, newest first, paged",
+		tag: "policy",
+		query: policyVersionsQuery,
+		responses: {
+			200: {
+				description: "One page of versions, without their text",
+				schema: v.object({
+					versions: v.array(PolicyVersion),
+					next: v.pipe(
+						nullable(v.number()),
+						v.description("The `before` of the next (older) page; null when this page reached the first."),
+					),
+				}),
+			},
+		},
+		errors: { 400: "a bad query parameter, named" },
+		handler: (request, env) => listPolicyVersions(urlOf(request), env),
+	},
+	{
+		method: "get",
+		path: "/api/policy/versions/{id}",
+		summary: "One published policy version with its document",
+		tag: "policy",
+		pathParameters: { id: "The version's id." },
+		responses: {
+			200: {
+				description: "The version",
+				schema: v.object({ ...PolicyVersion.entries, text: v.string() }),
+			},
+		},
+		errors: { 400: "a bad id", 404: "no such version" },
+		handler: (request, env) => getPolicyVersion(request.params.id, urlOf(request), env),
+	},
+];

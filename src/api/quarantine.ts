@@ -25,7 +25,9 @@ import {
 } from "../store/quarantine";
 import { recordEvent } from "../store/record-event";
 import { badParameter, type QueryResult, readQuery, wholeNumber } from "./query";
+import { type ApiRoute, urlOf } from "./route";
 import { page } from "./rows";
+import { next, nullable } from "./shapes";
 
 /** Which rows the list shows: those waiting for a decision (default), those decided, or all. */
 export const quarantineQuery = {
@@ -164,3 +166,104 @@ export async function dismissQuarantined(
 	log("info", "quarantine.dismissed", { requestId: actor.requestId, by: actor.by, id });
 	return jsonResponse({ id, outcome: "dismissed" }, 200, NO_STORE);
 }
+
+/** A quarantined callback, without its body (a row of `quarantine`). */
+const Quarantined = v.object({
+	id: v.number(),
+	received_at: v.number(),
+	command: nullable(v.string()),
+	sdk_app_id: nullable(v.string()),
+	reason: v.string(),
+	body_bytes: v.number(),
+	body_truncated: v.boolean(),
+	resolved_at: nullable(v.number()),
+	resolution: nullable(v.picklist(["replayed", "dismissed"])),
+});
+
+const QuarantineAction = v.object({
+	id: v.number(),
+	quarantine_id: v.number(),
+	action: v.picklist(["replay", "dismiss"]),
+	outcome: v.picklist(["stored", "duplicate", "still_invalid", "not_replayable", "dismissed"]),
+	detail: nullable(v.string()),
+	acted_at: v.number(),
+	request_id: nullable(v.string()),
+	acted_by: v.pipe(nullable(v.string()), v.description('The console session\'s name, or "api token".')),
+});
+
+const quarantineRow = { id: "The quarantine row's id." };
+
+/** The quarantine: list, read, replay, dismiss. */
+export const quarantineRoutes: ApiRoute[] = [
+	{
+		method: "get",
+		path: "/api/quarantine",
+		summary: "Quarantined callbacks (bodies that failed validation), without bodies, paged",
+		tag: "quarantine",
+		query: quarantineQuery,
+		responses: {
+			200: { description: "One page", schema: v.object({ quarantine: v.array(Quarantined), next }) },
+		},
+		errors: { 400: "a bad query parameter, named" },
+		handler: (request, env) => listQuarantine(urlOf(request), env),
+	},
+	{
+		method: "get",
+		path: "/api/quarantine/{id}",
+		summary: "One quarantined callback with its raw body and the actions taken on it",
+		tag: "quarantine",
+		pathParameters: quarantineRow,
+		responses: {
+			200: {
+				description: "The row and its actions",
+				schema: v.object({
+					entry: v.object({ ...Quarantined.entries, body: v.string() }),
+					actions: v.array(QuarantineAction),
+				}),
+			},
+		},
+		errors: { 400: "a bad id", 404: "no such row" },
+		handler: (request, env) => getQuarantined(request.params.id, urlOf(request), env),
+	},
+	{
+		method: "post",
+		path: "/api/quarantine/{id}/replay",
+		summary: "Judge the body again and store the event if it now passes",
+		tag: "quarantine",
+		pathParameters: quarantineRow,
+		responses: {
+			200: {
+				description: "Stored (or already stored); the row is now replayed",
+				schema: v.object({
+					id: v.number(),
+					outcome: v.picklist(["stored", "duplicate"]),
+					inserted: v.number(),
+				}),
+			},
+		},
+		errors: {
+			400: "a bad id",
+			404: "no such row",
+			409: "already replayed or dismissed",
+			422: "still invalid, or not replayable",
+		},
+		handler: (request, env) =>
+			replayQuarantined(request.params.id, env, { requestId: request.requestId, by: request.caller.name }),
+	},
+	{
+		method: "delete",
+		path: "/api/quarantine/{id}",
+		summary: "Dismiss a quarantined callback (kept, marked dismissed)",
+		tag: "quarantine",
+		pathParameters: quarantineRow,
+		responses: {
+			200: {
+				description: "Dismissed",
+				schema: v.object({ id: v.number(), outcome: v.literal("dismissed") }),
+			},
+		},
+		errors: { 400: "a bad id", 404: "no such row", 409: "already replayed or dismissed" },
+		handler: (request, env) =>
+			dismissQuarantined(request.params.id, env, { requestId: request.requestId, by: request.caller.name }),
+	},
+];

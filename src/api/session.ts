@@ -18,6 +18,7 @@ import { NO_STORE, readJsonBody } from "../http/body";
 import { jsonResponse } from "../http/envelope";
 import { log } from "../log";
 import { ok, refused } from "../result";
+import type { ApiRoute } from "./route";
 
 /** POST /api/session's body (also in the OpenAPI document). */
 export const SignInSchema = v.strictObject({
@@ -97,3 +98,55 @@ export async function currentSession(request: Request, env: Env): Promise<Respon
 export function signOut(): Response {
 	return jsonResponse({ signedOut: true }, 200, { ...NO_STORE, "set-cookie": sessionCookieHeader(null) });
 }
+
+/** The session as /api/session answers it. */
+const SessionView = v.object({
+	name: v.string(),
+	expiresAt: v.pipe(v.string(), v.description("ISO 8601.")),
+	csrfToken: v.pipe(v.string(), v.description("Send it as X-CSRF-Token on every state-changing call.")),
+});
+
+/** The console's session: open without credentials (signing in is how a moderator gets them). */
+export const sessionRoutes: ApiRoute[] = [
+	{
+		method: "post",
+		path: "/api/session",
+		summary: "Sign in to the console with the admin token: sets the session cookie",
+		tag: "console",
+		public: true,
+		body: SignInSchema,
+		responses: { 200: { description: "Signed in (Set-Cookie)", schema: SessionView } },
+		errors: {
+			400: "a bad body",
+			401: "wrong token",
+			413: "a body over MAX_BODY_BYTES",
+			429: "too many failed attempts from this address (Retry-After)",
+			503: "the API is off (ADMIN_TOKEN unset or too weak)",
+		},
+		handler: (request, env) => signIn(request, env),
+	},
+	{
+		method: "get",
+		path: "/api/session",
+		summary: "The console session of this cookie",
+		tag: "console",
+		public: true,
+		responses: { 200: { description: "The session", schema: SessionView } },
+		errors: { 401: "no valid session" },
+		handler: (request, env) => currentSession(request, env),
+	},
+	{
+		method: "delete",
+		path: "/api/session",
+		summary: "Sign out of the console: clears the cookie",
+		tag: "console",
+		public: true,
+		responses: {
+			200: {
+				description: "Signed out (the cookie cleared)",
+				schema: v.object({ signedOut: v.literal(true) }),
+			},
+		},
+		handler: () => signOut(),
+	},
+];

@@ -1,11 +1,15 @@
 // GET /api/topics/{topicId} and GET /api/groups/{groupId}/topics: a topic's state and history, a
 // community's topics.
+
+import * as v from "valibot";
 import { apiError } from "../http/api-error";
 import { NO_STORE } from "../http/body";
 import { jsonResponse } from "../http/envelope";
 import { groupTopics, searchTopicRows, topicWithEvents } from "../store/topics";
 import { feedQuery } from "./events";
 import { pathSegment, readQuery, text, wholeNumber } from "./query";
+import { type ApiRoute, urlOf } from "./route";
+import { Event, groupIdParameter, next, nullable } from "./shapes";
 
 /**
  * GET /api/topics/{topicId}'s query parameters: its events paged like the feed (100 by default, at most
@@ -63,3 +67,68 @@ export async function listGroupTopics(rawGroupId: string | undefined, url: URL, 
 	const results = await groupTopics(env.DB, groupId.value);
 	return jsonResponse({ groupId: groupId.value, topics: results }, 200, NO_STORE);
 }
+
+/** A topic's current state (a row of `topics`). */
+const Topic = v.object({
+	topic_id: v.string(),
+	group_id: nullable(v.string()),
+	name: nullable(v.string()),
+	introduction: nullable(v.string()),
+	notification: nullable(v.string()),
+	face_url: nullable(v.string()),
+	owner_account: nullable(v.string()),
+	created_by: nullable(v.string()),
+	created_at: nullable(v.number()),
+	updated_at: nullable(v.number()),
+	deleted_at: v.pipe(nullable(v.number()), v.description("null while the topic is alive.")),
+});
+
+/** A topic with its history, the topic search, a community's topics. */
+export const topicRoutes: ApiRoute[] = [
+	{
+		method: "get",
+		path: "/api/topics/{topicId}",
+		summary: "A topic's current state and one page of its history",
+		tag: "history",
+		pathParameters: { topicId: "The TopicId, percent-encoded." },
+		query: topicQuery,
+		responses: {
+			200: {
+				description: "State and one page of events (at most limit and 4 MiB of payloads); next is the cursor",
+				schema: v.object({ topic: nullable(Topic), events: v.array(Event), next }),
+			},
+		},
+		errors: { 400: "a bad topicId or query parameter", 404: "never seen" },
+		handler: (request, env) => getTopic(request.params.topicId, urlOf(request), env),
+	},
+	{
+		method: "get",
+		path: "/api/topics",
+		summary: "Topics whose id, group or name matches a search text",
+		tag: "history",
+		query: topicSearchQuery,
+		responses: {
+			200: {
+				description: "Matching topics",
+				schema: v.object({
+					topics: v.array(Topic),
+					more: v.pipe(v.boolean(), v.description("More topics match than `limit`.")),
+				}),
+			},
+		},
+		errors: { 400: "search missing, or a bad query parameter" },
+		handler: (request, env) => searchTopics(urlOf(request), env),
+	},
+	{
+		method: "get",
+		path: "/api/groups/{groupId}/topics",
+		summary: "A community's topics, alive and deleted",
+		tag: "history",
+		pathParameters: groupIdParameter,
+		responses: {
+			200: { description: "Its topics", schema: v.object({ groupId: v.string(), topics: v.array(Topic) }) },
+		},
+		errors: { 400: "a bad groupId" },
+		handler: (request, env) => listGroupTopics(request.params.groupId, urlOf(request), env),
+	},
+];

@@ -5,49 +5,17 @@ import { env } from "cloudflare:test";
 import type * as v from "valibot";
 import { safeParse } from "valibot";
 import { beforeAll, describe, expect, it } from "vitest";
-import { apiOperations } from "../../src/api/operations";
+import { API_ROUTES as apiOperations } from "../../src/api";
+import { undocumented } from "../support/documented";
 import { fetchWith } from "../support/tencent";
 import { ADMIN_TOKEN } from "./admin";
 
-type Schema = v.GenericSchema & {
-	entries?: Record<string, Schema>;
-	wrapped?: Schema;
-	item?: Schema;
-	options?: Schema[];
-};
-
 /** The documented schema of `method path`'s 200 answer. */
-function documented(method: string, path: string): Schema {
+function documented(method: string, path: string) {
 	const operation = apiOperations.find((op) => op.method === method && op.path === path);
 	const schema = operation?.responses[200]?.schema;
 	expect(schema, `${method} ${path} documents its 200 answer`).toBeDefined();
-	return schema as Schema;
-}
-
-/** Paths of the fields in `value` that `schema` does not name (objects are walked, records are open). */
-function undocumented(schema: Schema, value: unknown, at = "$"): string[] {
-	if (value === null || value === undefined) return [];
-	switch (schema.type) {
-		case "nullable":
-		case "optional":
-			return undocumented(schema.wrapped as Schema, value, at);
-		case "array":
-			return (value as unknown[]).flatMap((item, i) =>
-				undocumented(schema.item as Schema, item, `${at}[${i}]`),
-			);
-		case "variant":
-		case "union": {
-			const fitting = (schema.options ?? []).find((option) => safeParse(option, value).success);
-			return fitting ? undocumented(fitting, value, at) : [at];
-		}
-		case "object":
-			return Object.entries(value as Record<string, unknown>).flatMap(([key, field]) => {
-				const entry = schema.entries?.[key];
-				return entry ? undocumented(entry, field, `${at}.${key}`) : [`${at}.${key}`];
-			});
-		default:
-			return [];
-	}
+	return schema as v.GenericSchema;
 }
 
 const BASE = "https://webhooks.example.com";

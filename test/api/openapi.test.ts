@@ -1,9 +1,9 @@
 // The OpenAPI document: generated from the routes' valibot schemas, committed, served, and covering every
 // /api route of the route table.
 import { describe, expect, it } from "vitest";
+import { apiError, apiInfo, API_ROUTES as apiOperations } from "../../src/api";
 import { openApiDocument } from "../../src/api/openapi";
 import committed from "../../src/api/openapi.json";
-import { apiError, apiInfo, apiOperations } from "../../src/api/operations";
 import { router } from "../../src/routes";
 import { fetchWith } from "../support/tencent";
 

@@ -2,6 +2,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../src/index";
 import type { EventRecord } from "../../src/store/record-event";
+import { expectAsDocumented } from "./documented";
 
 export const SDK_APP_ID = "1400000000";
 
@@ -27,7 +28,10 @@ export function callbackRequest(command: string, body: unknown, extra: Record<st
 	});
 }
 
-/** Calls the Worker with `env` changed by `overrides` (vars or secrets), against the same local KV and D1. */
+/**
+ * Calls the Worker with `env` changed by `overrides` (vars or secrets), against the same local KV and D1. A
+ * 200 /api answer must match its route's documented schema (test/support/documented.ts).
+ */
 export async function fetchWith(request: Request, overrides: Partial<Env> = {}): Promise<Response> {
 	const ctx = createExecutionContext();
 	const response = await worker.fetch(
@@ -36,6 +40,7 @@ export async function fetchWith(request: Request, overrides: Partial<Env> = {}):
 		ctx,
 	);
 	await waitOnExecutionContext(ctx);
+	await expectAsDocumented(request, response);
 	return response;
 }
 
