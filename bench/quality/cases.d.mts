@@ -34,6 +34,7 @@ export declare function qualityCases(
 		chinese: string[];
 		russian: string[];
 		ukrainian: string[];
+		bulgarian: string[];
 		greek: string[];
 		french: string[];
 		spanish: string[];

@@ -259,12 +259,14 @@ const targets = [
 				: `below in: ${classShortfalls.map(({ id }) => `${id} ${recallPercent(project.byClass[id])}% < ${down(100 * bestObscenityRecall(id), 1)}%`).join("; ")}`,
 		pass: classShortfalls.length === 0,
 	},
-	...["dictionary", "cities", "russian", "ukrainian", "greek", "french", "spanish"].map((set) => ({
-		target: `false refusals, ${set}`,
-		wanted: "<= obscenity's (the fewer of its two configurations)",
-		measured: `${fmt(project.bySet[set].refused)} vs ${fmt(fewestRefusals(set))}`,
-		pass: project.bySet[set].refused <= fewestRefusals(set),
-	})),
+	...["dictionary", "cities", "russian", "ukrainian", "bulgarian", "greek", "french", "spanish"].map(
+		(set) => ({
+			target: `false refusals, ${set}`,
+			wanted: "<= obscenity's (the fewer of its two configurations)",
+			measured: `${fmt(project.bySet[set].refused)} vs ${fmt(fewestRefusals(set))}`,
+			pass: project.bySet[set].refused <= fewestRefusals(set),
+		}),
+	),
 	...["chinese", "japanese", "korean"].map((set) => ({
 		target: `false refusals, innocent ${set} names`,
 		wanted: "0",

@@ -451,11 +451,12 @@ function sample(words, count, seed) {
 	return unique.slice(0, count);
 }
 
-/** The new innocent sets for `seed`: real words of five languages, and Japanese and Korean topic names. */
+/** The new innocent sets for `seed`: real words of six languages, and Japanese and Korean topic names. */
 export function scriptInnocentSets(seed) {
 	return {
 		russian: sample(hunspellWords("dictionary-ru"), SAMPLE, seed ^ 0x7275),
 		ukrainian: sample(hunspellWords("dictionary-uk"), SAMPLE, seed ^ 0x756b),
+		bulgarian: sample(hunspellWords("dictionary-bg"), SAMPLE, seed ^ 0x6267),
 		greek: sample(hunspellWords("dictionary-el"), SAMPLE, seed ^ 0x656c),
 		french: sample(require("an-array-of-french-words"), SAMPLE, seed ^ 0x6672),
 		spanish: sample(require("an-array-of-spanish-words"), SAMPLE, seed ^ 0x6573),
@@ -468,6 +469,7 @@ export function scriptInnocentSets(seed) {
 export const SCRIPT_SETS = [
 	{ id: "russian", label: `Russian words (dictionary-ru, ${SAMPLE.toLocaleString("en-US")} sampled)` },
 	{ id: "ukrainian", label: `Ukrainian words (dictionary-uk, ${SAMPLE.toLocaleString("en-US")} sampled)` },
+	{ id: "bulgarian", label: `Bulgarian words (dictionary-bg, ${SAMPLE.toLocaleString("en-US")} sampled)` },
 	{ id: "greek", label: `Greek words (dictionary-el, ${SAMPLE.toLocaleString("en-US")} sampled)` },
 	{
 		id: "french",

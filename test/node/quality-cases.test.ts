@@ -77,15 +77,16 @@ describe("the quality benchmark's cases", () => {
 		}
 	});
 
-	it("sample the same real words of five languages for the same seed", () => {
+	it("sample the same real words of six languages for the same seed", () => {
 		const once = twice().once.innocent;
 		const again = twice().again.innocent;
-		for (const set of ["russian", "ukrainian", "greek", "french", "spanish"] as const) {
+		for (const set of ["russian", "ukrainian", "bulgarian", "greek", "french", "spanish"] as const) {
 			expect(once[set].length, set).toBe(20000);
 			expect(new Set(once[set]).size, set).toBe(20000);
 			expect(again[set], set).toEqual(once[set]);
 		}
 		expect(once.russian.every((word) => /\p{sc=Cyrillic}/u.test(word))).toBe(true);
+		expect(once.bulgarian.every((word) => /\p{sc=Cyrillic}/u.test(word))).toBe(true);
 		expect(once.greek.every((word) => /\p{sc=Greek}/u.test(word))).toBe(true);
 	});
 });
