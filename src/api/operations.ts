@@ -8,11 +8,11 @@ import { decisionsQuery, refusalsQuery } from "./decisions";
 import { enforcementQuery, HeldSelectionSchema } from "./enforcement";
 import { feedQuery } from "./events";
 import type { ApiErrorShape, ApiOperation } from "./openapi";
-import { PublishSchema, policyVersionsQuery, RollbackSchema, ValidateSchema } from "./policy";
+import { PublishSchema, policyKeyQuery, policyVersionsQuery, RollbackSchema, ValidateSchema } from "./policy";
 import { CheckBodySchema } from "./policy-check";
 import { quarantineQuery } from "./quarantine";
 import { SignInSchema } from "./session";
-import { topicQuery, topicSearchQuery } from "./topics";
+import { groupTopicsQuery, topicQuery, topicSearchQuery } from "./topics";
 
 const nullable = <S extends v.GenericSchema>(schema: S) => v.nullable(schema);
 const next = v.pipe(
@@ -32,7 +32,13 @@ const Event = v.object({
 	payload: v.pipe(v.unknown(), v.description("The validated callback body.")),
 });
 
+const app = v.pipe(
+	v.string(),
+	v.description("The SdkAppid; '' for a row from before migration 0010 not yet assigned to an app."),
+);
+
 const Topic = v.object({
+	sdk_app_id: app,
 	topic_id: v.string(),
 	group_id: nullable(v.string()),
 	name: nullable(v.string()),
@@ -48,6 +54,7 @@ const Topic = v.object({
 
 const Decision = v.object({
 	id: v.number(),
+	sdk_app_id: app,
 	received_at: v.number(),
 	command: v.string(),
 	operator_account: v.string(),
@@ -74,6 +81,7 @@ const Quarantined = v.object({
 
 const QuarantineAction = v.object({
 	id: v.number(),
+	sdk_app_id: v.pipe(nullable(v.string()), v.description("The quarantined row's SdkAppid.")),
 	quarantine_id: v.number(),
 	action: v.picklist(["replay", "dismiss"]),
 	outcome: v.picklist(["stored", "duplicate", "still_invalid", "not_replayable", "dismissed"]),
@@ -84,6 +92,10 @@ const QuarantineAction = v.object({
 
 const PolicyVersion = v.object({
 	id: v.pipe(v.number(), v.description("The version's id: grows with every publication.")),
+	sdk_app_id: v.pipe(
+		v.string(),
+		v.description("The key written: '' for the shared `policy`, else the SdkAppid of `policy:<SdkAppid>`."),
+	),
 	published_at: v.pipe(v.number(), v.description("ms")),
 	published_by: v.pipe(
 		v.string(),
@@ -180,7 +192,11 @@ export const apiOperations: ApiOperation[] = [
 				schema: v.object({ topic: nullable(Topic), events: v.array(Event), next }),
 			},
 		},
-		errors: { 400: "a bad topicId or query parameter", 404: "never seen" },
+		errors: {
+			400: "a bad topicId or query parameter",
+			404: "never seen",
+			409: "the topic ID is used in several apps: name one with ?app=",
+		},
 	},
 	{
 		method: "get",
@@ -197,6 +213,7 @@ export const apiOperations: ApiOperation[] = [
 		summary: "A community's topics, alive and deleted",
 		tag: "history",
 		pathParameters: groupId,
+		query: groupTopicsQuery,
 		responses: {
 			200: { description: "Its topics", schema: v.object({ groupId: v.string(), topics: v.array(Topic) }) },
 		},
@@ -260,6 +277,7 @@ export const apiOperations: ApiOperation[] = [
 		path: "/api/policy",
 		summary: "The live policy document, its hash and the version that published it",
 		tag: "policy",
+		query: policyKeyQuery,
 		responses: {
 			200: {
 				description:
@@ -280,6 +298,7 @@ export const apiOperations: ApiOperation[] = [
 		path: "/api/policy",
 		summary: "Publish a policy document (validated first; recorded as a version)",
 		tag: "policy",
+		query: policyKeyQuery,
 		body: PublishSchema,
 		responses: { 200: { description: "Published", schema: Published } },
 		errors: { 400: "an invalid document, naming the rule", 409: "the live policy changed meanwhile" },
@@ -310,6 +329,7 @@ export const apiOperations: ApiOperation[] = [
 		path: "/api/policy/rollback",
 		summary: "Publish an earlier version again",
 		tag: "policy",
+		query: policyKeyQuery,
 		body: RollbackSchema,
 		responses: { 200: { description: "Rolled back", schema: Published } },
 		errors: { 400: "a bad body", 404: "no such version" },

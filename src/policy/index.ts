@@ -1,7 +1,7 @@
 // The topic-creation policy, and the one way into src/policy/ (the import check refuses deeper imports from
 // outside it). engine/ is the pure matcher (folding, readings, compiler, evaluator, compiled form),
 // document/ the document's schema, limits and JSON positions; loader.ts does the KV I/O, decision-log.ts D1.
-import { readConfig } from "../config";
+import { readConfig, soleApp } from "../config";
 import { afterAnswer } from "../deadline";
 import { errorMessage, log } from "../log";
 
@@ -25,8 +25,8 @@ export { evaluateCreation, evaluateName, explainCreation } from "./engine/evalua
 export type { CompiledPolicy, CompiledRules, CreationKind, CreationRequest, Verdict } from "./engine/types";
 export type { PolicyDecision } from "./fail-mode";
 export { failModeDecision } from "./fail-mode";
-export { policyLabel, policyLoader } from "./loader";
-export { publishPolicy, readLivePolicy } from "./publish";
+export { lastKnownGoodKey, policyKey, policyLabel, policyLoader } from "./loader";
+export { publishPolicy, readAppPolicy, readLivePolicy } from "./publish";
 
 /**
  * The before-callback a creation comes with, as its command module declares it (src/commands): its name, the
@@ -39,22 +39,24 @@ export interface CreationCallback {
 }
 
 /**
- * Decides a creation. Never throws. Never waits on D1 (the decision row is written via ctx.waitUntil),
- * and waits on KV only while the isolate has no policy at all (at most 1 s): once one is loaded it
- * decides with it and refreshes it behind the answer.
+ * Decides a creation for the app `sdkAppId` (left out: the only configured one) with that app's policy.
+ * Never throws. Never waits on D1 (the decision row is written via ctx.waitUntil), and waits on KV only
+ * while the isolate has no policy at all (at most 1 s): once one is loaded it decides with it and
+ * refreshes it behind the answer.
  */
 export async function decideCreation(
 	env: Env,
 	ctx: ExecutionContext,
 	callback: CreationCallback,
 	request: CreationRequest,
+	sdkAppId?: string,
 ): Promise<PolicyDecision> {
 	const kind = callback.creation;
 	const receivedAt = Date.now();
 	let decision: PolicyDecision;
 	let verdict: Verdict;
 	try {
-		const state = await policyLoader.current(env, (work) => ctx.waitUntil(work));
+		const state = await policyLoader.current(env, (work) => ctx.waitUntil(work), sdkAppId);
 		if (state.policy === null) {
 			const reason = state.liveProblem?.message ?? state.kvError ?? "no policy";
 			decision = failModeDecision(env, `no good policy has ever been loaded (${reason})`);
@@ -84,6 +86,7 @@ export async function decideCreation(
 		env.DB,
 		{
 			receivedAt,
+			sdkAppId: decisionApp(env, sdkAppId),
 			command: callback.command,
 			request,
 			verdict,
@@ -93,6 +96,16 @@ export async function decideCreation(
 		(work) => ctx.waitUntil(work),
 	);
 	return decision;
+}
+
+/** The app a decision row is kept under: the callback's, else the only configured one, else ''. */
+function decisionApp(env: Env, sdkAppId: string | undefined): string {
+	if (sdkAppId !== undefined) return sdkAppId;
+	try {
+		return soleApp(readConfig(env)) ?? "";
+	} catch {
+		return "";
+	}
 }
 
 /**
@@ -106,6 +119,7 @@ export function decideUnusableCreation(
 	callback: CreationCallback,
 	body: unknown,
 	reason: string,
+	sdkAppId?: string,
 ): PolicyDecision {
 	const decision = failModeDecision(env, reason);
 	const field = (key: string) => {
@@ -117,6 +131,7 @@ export function decideUnusableCreation(
 		env.DB,
 		{
 			receivedAt: Date.now(),
+			sdkAppId: decisionApp(env, sdkAppId),
 			command: callback.command,
 			request: {
 				operatorAccount: field(callback.userText.operatorAccount),
