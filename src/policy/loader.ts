@@ -414,8 +414,11 @@ export class PolicyLoaders {
 		const key = this.appOf(env, app);
 		if (key === null) return this.state.shared.current(env, defer);
 		const own = this.loaderOf(key);
+		// At a cold start both keys are read side by side: one after the other could take both deadlines.
+		const shared = own.tried() ? null : this.state.shared.current(env, defer);
 		const state = await own.current(env, defer);
-		return own.hasOwn() ? state : this.state.shared.current(env, defer);
+		if (own.hasOwn()) return state;
+		return shared ?? this.state.shared.current(env, defer);
 	}
 
 	/**
