@@ -128,6 +128,7 @@ const ConsoleSession = v.object({
 	name: v.string(),
 	expiresAt: v.pipe(v.string(), v.description("ISO 8601.")),
 	csrfToken: v.pipe(v.string(), v.description("Send it as X-CSRF-Token on every state-changing call.")),
+	apps: v.pipe(v.array(v.string()), v.description("The SdkAppids this Worker answers for (SDKAPPID).")),
 });
 
 const groupId = { groupId: "The community's GroupId, percent-encoded (`@TGS#…` → `%40TGS%23…`)." };

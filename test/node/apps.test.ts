@@ -6,18 +6,23 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FAKE_SECRET_KEY } from "../support/fake-tencent.mjs";
+import { launchBrowser } from "./support/browser";
 import { type FakeTencentServer, type RecordedCall, startFakeTencent } from "./support/fake-tencent-server";
 import { type RunningWorker, startWorker } from "./support/worker";
 
 const ADMIN_TOKEN = "admin-token-for-the-two-apps-socket-test-0123456789";
 const A = "1400000101";
 const B = "1400000202";
-const TOKEN = { [A]: "console-token-of-app-a", [B]: "console-token-of-app-b" };
+const TOKEN_A = "console-token-of-app-a";
+const TOKEN_B = "console-token-of-app-b";
+const TOKEN: Record<string, string> = { [A]: TOKEN_A, [B]: TOKEN_B };
 const PREVIOUS_B = "previous-console-token-of-app-b";
 const MODIFY = "million_group_open_http_svc/modify_topic";
 
 let tencent: FakeTencentServer;
 let worker: RunningWorker;
+/** The topic ID both apps use (set by the test that creates it). */
+let sharedTopicId = "";
 
 beforeAll(async () => {
 	tencent = await startFakeTencent();
@@ -31,8 +36,8 @@ beforeAll(async () => {
 		},
 		secrets: {
 			ADMIN_TOKEN,
-			[`CALLBACK_TOKEN_${A}`]: TOKEN[A],
-			[`CALLBACK_TOKEN_${B}`]: TOKEN[B],
+			[`CALLBACK_TOKEN_${A}`]: TOKEN_A,
+			[`CALLBACK_TOKEN_${B}`]: TOKEN_B,
 			[`CALLBACK_TOKEN_PREVIOUS_${B}`]: PREVIOUS_B,
 			// The shared key is not the stand-in's: only a per-app key makes a call Tencent accepts.
 			TENCENT_SECRET_KEY: "0".repeat(64),
@@ -161,6 +166,7 @@ describe("two apps in one Worker, over real sockets", () => {
 	it("keeps the same custom GroupId and TopicId apart: two topics, each with its own history", async () => {
 		const groupId = `team-${Date.now().toString(36)}`;
 		const topicId = `${groupId}@TOPIC#_chat`;
+		sharedTopicId = topicId;
 		const create = (app: string, name: string) =>
 			callback(app, "Group.CallbackAfterCreateTopic", {
 				GroupId: groupId,
@@ -283,5 +289,40 @@ describe("two apps in one Worker, over real sockets", () => {
 			`/api/enforcement?app=${B}&group=${encodeURIComponent(cases[0]?.groupId ?? "")}`,
 		);
 		expect(elsewhere.json.actions).toEqual([]);
+	});
+
+	it("offers an app picker in the console, and each app's topics and policy under it", async () => {
+		expect(sharedTopicId).not.toBe("");
+		const browser = await launchBrowser();
+		try {
+			const page = await browser.context.newPage();
+			await page.goto(new URL("/admin", worker.url).href);
+			await page.getByLabel("Admin token").fill(ADMIN_TOKEN);
+			await page.getByRole("button", { name: "Sign in" }).click();
+			const picker = page.getByLabel("App");
+			await picker.waitFor();
+			expect(await picker.locator("option").allTextContents()).toEqual([A, B]);
+			const found = async () => {
+				await page.getByRole("navigation").getByRole("link", { name: "Topics" }).click();
+				await page.getByLabel("Topic ID, group ID or name").fill(sharedTopicId);
+				await page.getByRole("button", { name: "Search" }).click();
+				const results = page.locator("#topic-results li");
+				await expect.poll(() => results.count()).toBe(1);
+				return results.first().textContent();
+			};
+			expect(await found()).toContain("Alpha room");
+			await picker.selectOption(B);
+			expect(await found()).toContain("Beta room 2");
+			await page.getByRole("navigation").getByRole("link", { name: "Policy" }).click();
+			await expect
+				.poll(() => page.locator("#policy-live").textContent())
+				.toContain(`App ${B} has no policy of its own`);
+			await picker.selectOption(A);
+			await expect
+				.poll(() => page.locator("#policy-live").textContent())
+				.toContain(`Live for app ${A}: app-a`);
+		} finally {
+			await browser.close();
+		}
 	});
 });
