@@ -4,7 +4,11 @@
 // TopicId in both apps stay two topics; each token signs only its own app; each app's policy decides its own
 // callbacks (the shared key serves the app without one); enforcement calls Tencent as the right app.
 import { createHash } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { unstable_splitSqlQuery } from "wrangler";
 import { FAKE_SECRET_KEY } from "../support/fake-tencent.mjs";
 import { launchBrowser } from "./support/browser";
 import { type FakeTencentServer, type RecordedCall, startFakeTencent } from "./support/fake-tencent-server";
@@ -323,6 +327,67 @@ describe("two apps in one Worker, over real sockets", () => {
 				.toContain(`Live for app ${A}: app-a`);
 		} finally {
 			await browser.close();
+		}
+	});
+});
+
+describe("migration 0010 on a database that already holds rows", () => {
+	it("keys topics by app from their own events, and marks what it cannot know with ''", async () => {
+		const dir = fileURLToPath(new URL("../../migrations/", import.meta.url));
+		const files = (await readdir(dir)).filter((name) => name.endsWith(".sql")).sort();
+		const mf = new Miniflare({ modules: true, script: "export default {}", d1Databases: ["DB"] });
+		try {
+			const db = await mf.getD1Database("DB");
+			const apply = async (name: string) => {
+				const statements = unstable_splitSqlQuery(await readFile(`${dir}${name}`, "utf8"));
+				await db.batch(statements.map((sql) => db.prepare(sql)));
+			};
+			for (const name of files.filter((name) => name < "0010")) await apply(name);
+			const event = (id: number, app: string, topic: string) =>
+				db
+					.prepare(
+						`INSERT INTO events (event_key, delivery_id, command, sdk_app_id, group_id, topic_id, received_at, payload)
+						 VALUES (?, 'd', 'Group.CallbackAfterCreateTopic', ?, 'team-1', ?, 1, '{}')`,
+					)
+					.bind(`k${id}`, app, topic);
+			await db.batch([
+				event(1, A, "team-1@TOPIC#_a"),
+				event(2, B, "team-1@TOPIC#_b"),
+				db.prepare("INSERT INTO topics (topic_id, group_id, name) VALUES ('team-1@TOPIC#_a', 'team-1', 'a')"),
+				db.prepare("INSERT INTO topics (topic_id, group_id, name) VALUES ('team-1@TOPIC#_b', 'team-1', 'b')"),
+				db.prepare(
+					"INSERT INTO topics (topic_id, group_id, name) VALUES ('team-1@TOPIC#_gone', 'team-1', 'c')",
+				),
+				db.prepare(
+					`INSERT INTO decisions (received_at, command, operator_account, name, allowed, error_code, dry_run, source)
+					 VALUES (1, 'Group.CallbackBeforeCreateTopic', 'leckie', 'x', 1, 0, 0, 'policy')`,
+				),
+				db.prepare(
+					`INSERT INTO policy_versions (published_at, published_by, action, hash, text)
+					 VALUES (1, 'api token', 'publish', 'h', '{}')`,
+				),
+			]);
+			await apply(files.find((name) => name.startsWith("0010")) ?? "");
+			const topics = await db
+				.prepare("SELECT topic_id, sdk_app_id, name FROM topics ORDER BY topic_id")
+				.all<{ topic_id: string; sdk_app_id: string; name: string }>();
+			expect(topics.results.map((row) => [row.topic_id, row.sdk_app_id, row.name])).toEqual([
+				["team-1@TOPIC#_a", A, "a"],
+				["team-1@TOPIC#_b", B, "b"],
+				["team-1@TOPIC#_gone", "", "c"],
+			]);
+			expect(await db.prepare("SELECT sdk_app_id FROM decisions").first("sdk_app_id")).toBe("");
+			expect(await db.prepare("SELECT sdk_app_id FROM policy_versions").first("sdk_app_id")).toBe("");
+			// The key is the pair: the same topic ID may now be stored once per app.
+			await db
+				.prepare("INSERT INTO topics (sdk_app_id, topic_id, name) VALUES (?, 'team-1@TOPIC#_a', 'other app')")
+				.bind(B)
+				.run();
+			await expect(
+				db.prepare("INSERT INTO topics (sdk_app_id, topic_id) VALUES (?, 'team-1@TOPIC#_a')").bind(A).run(),
+			).rejects.toThrow(/UNIQUE/);
+		} finally {
+			await mf.dispose();
 		}
 	});
 });
