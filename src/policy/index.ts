@@ -10,7 +10,7 @@ import { summarizePolicy } from "./engine/compile";
 import { evaluateCreation } from "./engine/evaluate";
 import type { CreationKind, CreationRequest, Verdict } from "./engine/types";
 import { failModeDecision, type PolicyDecision } from "./fail-mode";
-import { policyLoader } from "./loader";
+import { policyKey, policyLoader } from "./loader";
 
 export { POLICY_LIMITS } from "./document/limits";
 export type { Outcome } from "./document/positions";
@@ -146,16 +146,35 @@ export function decideUnusableCreation(
 	return decision;
 }
 
+/** Each app's policy as /healthz reports it: version, source and whether it is the app's own key. */
+async function appPolicies(env: Env, apps: readonly string[]): Promise<Record<string, unknown>> {
+	const entries = await Promise.all(
+		apps.map(async (app) => {
+			const state = await policyLoader.inspect(env, app);
+			const own = policyLoader.loaderOf(app).hasOwn();
+			const source = state.policy === null ? "none" : state.liveProblem === null ? "live" : "last-known-good";
+			return [
+				app,
+				{ version: state.policy?.label ?? null, source, key: own ? policyKey(app) : policyKey(null) },
+			];
+		}),
+	);
+	return Object.fromEntries(entries);
+}
+
 /**
  * JSON-serializable status for GET /healthz: whether a policy is loaded, its version, its source
- * (live/last-known-good/none), the live value's current error with rule and position, the fail mode.
+ * (live/last-known-good/none), the live value's current error with rule and position, the fail mode; where
+ * several apps are configured, `apps`: each app's policy version and source, and whether it is its own key.
  * Never throws.
  */
 export async function policyHealth(env: Env): Promise<Record<string, unknown>> {
 	try {
 		const state = await policyLoader.inspect(env);
 		const policy = state.policy;
+		const apps = readConfig(env).sdkAppIds;
 		return {
+			...(apps.length > 1 ? { apps: await appPolicies(env, apps) } : {}),
 			loaded: policy !== null,
 			version: policy?.label ?? null,
 			source: policy === null ? "none" : state.liveProblem === null ? "live" : "last-known-good",

@@ -165,6 +165,12 @@ describe("two apps in one Worker, over real sockets", () => {
 			app: B,
 		});
 		expect(checked.json).toMatchObject({ policyVersion: "shared", allowed: true });
+		const health = await worker.fetch("/healthz", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+		expect(health.status).toBe(200);
+		expect(((await health.json()) as { policy: { apps: unknown } }).policy.apps).toEqual({
+			[A]: { version: "app-a", source: "live", key: `policy:${A}` },
+			[B]: { version: "shared", source: "live", key: "policy" },
+		});
 	});
 
 	it("keeps the same custom GroupId and TopicId apart: two topics, each with its own history", async () => {
