@@ -39,6 +39,12 @@ export function lastKnownGoodKey(app: string | null): string {
  */
 export const REFRESH_EVERY_MS = 1_000;
 /**
+ * How often an app's own key `policy:<SdkAppid>` is read again while it holds nothing (the shared key then
+ * decides, refreshed every second): most apps never get one, and one read a second of an empty key would
+ * double the KV reads of a one-app Worker. A key created later is used within this (plus KV's propagation).
+ */
+export const ABSENT_REFRESH_EVERY_MS = 10_000;
+/**
  * How long a decision waits for KV when this isolate has no policy yet (cold start, or nothing usable so
  * far). Tencent waits 2 s for the whole answer; past this the fail mode answers and the load goes on.
  */
@@ -214,6 +220,7 @@ export class PolicyLoader {
 			this.absent = text === null && this.app !== null;
 			if (this.absent) {
 				// An app without its own policy: the shared key decides for it; nothing to fall back to here.
+				this.nextRefreshAt = this.clock.now() + ABSENT_REFRESH_EVERY_MS;
 				this.state = { ...this.state, policy: null, liveProblem: null };
 				this.brokenHash = null;
 				return;

@@ -305,6 +305,25 @@ describe("PolicyLoaders: a policy per app", () => {
 		await work.settle();
 	});
 
+	it("reads an app's empty key once every ten seconds, the shared key it falls back to every second", async () => {
+		const clock = new FakeClock();
+		const loaders = new PolicyLoaders(clock);
+		const kv = countingKv();
+		const counted = { ...kv.env, SDKAPPID: apps.SDKAPPID } as Env;
+		const work = backgroundWork();
+		const reads = (key: string) => kv.reads.filter((read) => read === key).length;
+		for (let second = 0; second < 10; second++) {
+			expect((await loaders.current(counted, work.defer, APP)).policy?.label).toBe("v1");
+			await work.settle();
+			clock.advance(REFRESH_EVERY_MS);
+		}
+		expect(reads(`policy:${APP}`)).toBe(1);
+		expect(reads("policy")).toBe(10);
+		await loaders.current(counted, work.defer, APP);
+		await work.settle();
+		expect(reads(`policy:${APP}`)).toBe(2);
+	});
+
 	it("holds nothing for an app whose key it never read, without reading KV for it", async () => {
 		const loaders = new PolicyLoaders(new FakeClock());
 		const work = backgroundWork();
