@@ -1,5 +1,6 @@
-// `npm run policy -- backtest FILE [--remote]`: which live topics in D1 the policy in FILE would refuse by
-// name. Reads `topics` a page at a time (keyset on topic_id) with `wrangler d1 execute`, local unless
+// `npm run policy -- backtest FILE [--remote] [--app SDKAPPID]`: which live topics in D1 (of one app, or of
+// every app) the policy in FILE would refuse by name. Reads `topics` a page at a time (keyset on its key,
+// topic_id and sdk_app_id) with `wrangler d1 execute`, local unless
 // --remote, and judges each name with the Worker's own policy code, as POST /api/policy/backtest does.
 import { spawnSync } from "node:child_process";
 import { WRANGLER_BIN } from "../tools/lib/wrangler.mjs";
@@ -11,8 +12,11 @@ const PAGE = 5_000;
 /** A SQL string literal. */
 const literal = (text) => `'${text.replaceAll("'", "''")}'`;
 
-function readPage(after, where) {
-	const sql = `SELECT topic_id, group_id, name, deleted_at FROM topics WHERE topic_id > ${literal(after)} ORDER BY topic_id LIMIT ${PAGE}`;
+function readPage(after, app, where) {
+	const only = app === undefined ? "" : ` AND sdk_app_id = ${literal(app)}`;
+	const sql = `SELECT topic_id, group_id, name, deleted_at, sdk_app_id FROM topics
+		WHERE (topic_id, sdk_app_id) > (${literal(after.topicId)}, ${literal(after.app)})${only}
+		ORDER BY topic_id, sdk_app_id LIMIT ${PAGE}`;
 	const run = spawnSync(WRANGLER_BIN, ["d1", "execute", "DB", ...where, "--json", "--command", sql], {
 		cwd: root,
 		encoding: "utf8",
@@ -30,24 +34,27 @@ function readPage(after, where) {
 
 /**
  * Prints one line per refused live topic (topic ID, name, rule) and a summary. `policy` is the compiled
- * draft, `refusedTopics` the Worker's own function, `values` the --local/--remote/--env/--persist-to options.
+ * draft, `refusedTopics` the Worker's own function, `values` the --local/--remote/--env/--persist-to/--app
+ * options.
  */
 export function backtest(file, policy, refusedTopics, values) {
 	const where = [values.remote ? "--remote" : "--local"];
 	if (values.env) where.push("--env", values.env);
 	if (values["persist-to"]) where.push("--persist-to", values["persist-to"]);
-	let after = "";
+	let after = { topicId: "", app: "" };
 	let scanned = 0;
 	let refused = 0;
 	for (;;) {
-		const rows = readPage(after, where);
+		const rows = readPage(after, values.app, where);
 		scanned += rows.length;
-		for (const hit of refusedTopics(policy, rows)) {
-			refused++;
-			console.log(`${hit.topicId}\t${JSON.stringify(hit.name)}\t${hit.rule}`);
-		}
+		// One row at a time: the same topic ID may be in two apps, and each line names its row's app.
+		for (const row of rows)
+			for (const hit of refusedTopics(policy, [row])) {
+				refused++;
+				console.log(`${hit.topicId}\t${JSON.stringify(hit.name)}\t${hit.rule}\t${row.sdk_app_id}`);
+			}
 		if (rows.length < PAGE) break;
-		after = rows.at(-1).topic_id;
+		after = { topicId: rows.at(-1).topic_id, app: rows.at(-1).sdk_app_id };
 		console.error(`… ${scanned} topics read`);
 	}
 	console.error(

@@ -34,11 +34,22 @@ const WHERE = {
 	remote: { type: "boolean" },
 	env: { type: "string" },
 	"persist-to": { type: "string" },
+	app: { type: "string" },
 };
 const WHERE_HELP = `  --local            npm start's local KV (default)
   --remote           the deployed namespace
   --env NAME         a wrangler.toml environment (staging, production)
-  --persist-to DIR   local KV kept in DIR instead of .wrangler/state`;
+  --persist-to DIR   local KV kept in DIR instead of .wrangler/state
+  --app SDKAPPID     that app's own policy, the key "policy:SDKAPPID" (default: the shared key "policy",
+                     which decides for every app without a key of its own)`;
+
+/** The KV key the options name: "policy", or with --app the app's own "policy:<SdkAppid>". */
+function policyKeyOf(values) {
+	if (values.app === undefined) return "policy";
+	if (!/^[0-9]{1,20}$/.test(values.app))
+		usage(`--app must be an SdkAppid (digits), not ${JSON.stringify(values.app)}`);
+	return `policy:${values.app}`;
+}
 
 /** Each command: its options (node:util parseArgs), positional names, help text and what it does. */
 const commands = {
@@ -52,21 +63,23 @@ NAMEs, prints instead how the topic rules decide each name, with the explanation
 		run: ({ positionals: [file, ...names] }) => check(file, names),
 	},
 	push: {
-		usage: "push FILE [--local | --remote] [--env NAME] [--persist-to DIR]",
+		usage: "push FILE [--local | --remote] [--env NAME] [--persist-to DIR] [--app SDKAPPID]",
 		help: `Validates FILE (as check does) and only then puts its compiled form (policy:compiled:…, so no
-isolate has to compile it) and the document under the KV key "policy" with wrangler kv key put. An
+isolate has to compile it) and the document under the KV key "policy" (with --app, "policy:SDKAPPID")
+with wrangler kv key put. An
 invalid document is never pushed.\n\n${WHERE_HELP}`,
 		options: WHERE,
 		run: ({ positionals: [file], values }) => push(file, values),
 	},
 	pull: {
-		usage: "pull [FILE] [--local | --remote] [--env NAME] [--persist-to DIR]",
-		help: `Writes the live document (the KV key "policy") to FILE, or prints it without FILE.\n\n${WHERE_HELP}`,
+		usage: "pull [FILE] [--local | --remote] [--env NAME] [--persist-to DIR] [--app SDKAPPID]",
+		help: `Writes the live document (the KV key "policy", or "policy:SDKAPPID") to FILE, or prints it without
+FILE.\n\n${WHERE_HELP}`,
 		options: WHERE,
 		run: ({ positionals: [file], values }) => pull(file, values),
 	},
 	diff: {
-		usage: "diff FILE [--local | --remote] [--env NAME] [--persist-to DIR]",
+		usage: "diff FILE [--local | --remote] [--env NAME] [--persist-to DIR] [--app SDKAPPID]",
 		help: `Compares the draft FILE with the live document, rule by rule: + added, - removed, ~ changed
 (list entries compare as a set). Exits 0 when they have the same rules, 1 when they differ.\n\n${WHERE_HELP}`,
 		options: WHERE,
@@ -89,19 +102,21 @@ decided, the part of the name it matched and any allowed entry that excused a ma
 		run: ({ positionals, values }) => testNames(positionals, values),
 	},
 	backtest: {
-		usage: "backtest FILE [--local | --remote] [--env NAME] [--persist-to DIR]",
+		usage: "backtest FILE [--local | --remote] [--env NAME] [--persist-to DIR] [--app SDKAPPID]",
 		help: `Lists the live topics in D1 whose current name the policy in FILE refuses: one line each (topic
-ID, name, rule), then a count. Reads topics 5000 at a time with wrangler d1 execute; changes nothing (to
-enforce, POST /api/policy/backtest with "apply": true).
+ID, name, rule, and the topic's SdkAppid), then a count. Reads topics 5000 at a time with wrangler d1
+execute; changes nothing (to enforce, POST /api/policy/backtest with "apply": true).
 
   --local            npm start's local D1 (default)
   --remote           the deployed database
   --env NAME         a wrangler.toml environment (staging, production)
-  --persist-to DIR   local D1 kept in DIR instead of .wrangler/state`,
+  --persist-to DIR   local D1 kept in DIR instead of .wrangler/state
+  --app SDKAPPID     only that app's topics (default: every app's)`,
 		options: WHERE,
 		run: async ({ positionals: [file], values }) => {
 			const policy = await validate(file, readText(file, "backtest"));
 			if (values.local && values.remote) usage("--local and --remote exclude each other", "backtest");
+			policyKeyOf(values);
 			const { refusedTopics } = await loadPolicyCode();
 			backtest(file, policy, refusedTopics, values);
 		},
@@ -171,7 +186,7 @@ async function check(file, names) {
 	}
 }
 
-/** wrangler kv key get/put of the key "policy" at the place the options name. */
+/** wrangler kv key get/put at the place the options name. */
 function wranglerKv(args, values, options = {}) {
 	if (values.local && values.remote) usage("--local and --remote exclude each other");
 	const where = [values.remote ? "--remote" : "--local"];
@@ -214,15 +229,15 @@ async function push(file, values) {
 		process.exit(1);
 	}
 	console.log(
-		`${file}: valid (${summarizePolicy(policy).version ?? "no version"}); putting it under "policy" (${where})`,
+		`${file}: valid (${summarizePolicy(policy).version ?? "no version"}); putting it under "${policyKeyOf(values)}" (${where})`,
 	);
-	const put = wranglerKv(["put", "policy", "--path", file], values, { stdio: "inherit" });
+	const put = wranglerKv(["put", policyKeyOf(values), "--path", file], values, { stdio: "inherit" });
 	process.exit(put.status ?? 1);
 }
 
 /** The live document's text, or null when the key is not there. */
 function livePolicyText(values) {
-	const got = wranglerKv(["get", "policy", "--text"], values);
+	const got = wranglerKv(["get", policyKeyOf(values), "--text"], values);
 	const output = `${got.stdout ?? ""}${got.stderr ?? ""}`;
 	if (got.status !== 0 || /^Value not found/m.test(got.stdout ?? "")) {
 		if (/not found/i.test(output)) return null;
@@ -236,7 +251,7 @@ function livePolicyText(values) {
 function pull(file, values) {
 	const text = livePolicyText(values);
 	if (text === null) {
-		console.error('no policy under the key "policy" there');
+		console.error(`no policy under the key "${policyKeyOf(values)}" there`);
 		process.exit(1);
 	}
 	if (!file) {
@@ -285,7 +300,8 @@ async function diff(file, values) {
 	await validate(file, text);
 	const live = livePolicyText(values);
 	const lines = policyDiff(live === null ? {} : JSON.parse(live), JSON.parse(text));
-	if (live === null) console.log('(no live policy under the key "policy": everything in the draft is new)');
+	if (live === null)
+		console.log(`(no live policy under the key "${policyKeyOf(values)}": everything in the draft is new)`);
 	if (lines.length === 0) {
 		console.log(`${file} and the live policy have the same rules`);
 		return;

@@ -219,8 +219,16 @@ export interface Config {
 	requestTimeSkewSeconds: number;
 	/** `ALLOW_UNSIGNED_CALLBACKS="true"`: no token or mTLS needed, for local play only. */
 	allowUnsignedCallbacks: boolean;
-	/** The callback tokens that currently sign valid requests; empty means no token is configured. */
+	/**
+	 * The callback tokens that currently sign valid requests (`CALLBACK_TOKEN`, `CALLBACK_TOKEN_PREVIOUS`);
+	 * empty means no shared token is configured.
+	 */
 	callbackTokens: string[];
+	/**
+	 * An app's own tokens by SdkAppid (`CALLBACK_TOKEN_<SdkAppid>`, `CALLBACK_TOKEN_PREVIOUS_<SdkAppid>`): when
+	 * an app has one, only these sign its callbacks (see {@link callbackTokensOf}).
+	 */
+	callbackTokensByApp: Record<string, string[]>;
 	/** `MTLS_REQUIRED` and the issuer pattern (`MTLS_ISSUER_PATTERN`; null: any issuer; invalid: matches none). */
 	mutualTls: { required: boolean; issuerPattern: RegExp | null };
 	/** The /api token; null when unset (the API is off) or refused as weak (see `problems`). */
@@ -234,6 +242,8 @@ export interface Config {
 		secretKey: string | null;
 		/** `TENCENT_SECRET_KEY_<SdkAppid>` by SdkAppid. */
 		secretKeys: Record<string, string>;
+		/** `TENCENT_ADMIN_IDENTIFIER_<SdkAppid>` by SdkAppid. */
+		identifiers: Record<string, string>;
 	};
 	/** Retention: days kept (0: off), rows per batch, batches per run. */
 	retention: { days: number; batchRows: number; maxBatches: number };
@@ -259,11 +269,13 @@ export function parseConfig(env: Env): Config {
 		}
 	}
 	const typed = values as Values;
-	const secretKeys: Record<string, string> = {};
-	for (const [name, value] of Object.entries(raw)) {
-		const app = /^TENCENT_SECRET_KEY_([0-9]+)$/.exec(name)?.[1];
-		if (app !== undefined && typeof value === "string" && value.length > 0) secretKeys[app] = value;
-	}
+	const secretKeys = perApp(raw, "TENCENT_SECRET_KEY_");
+	const identifiers = perApp(raw, "TENCENT_ADMIN_IDENTIFIER_", (value) => value.trim());
+	const current = perApp(raw, "CALLBACK_TOKEN_");
+	const previous = perApp(raw, "CALLBACK_TOKEN_PREVIOUS_");
+	const callbackTokensByApp: Record<string, string[]> = {};
+	for (const app of new Set([...Object.keys(current), ...Object.keys(previous)]))
+		callbackTokensByApp[app] = [current[app], previous[app]].filter((token) => token !== undefined);
 	const adminProblem = problems.some((problem) => problem.variable === "ADMIN_TOKEN");
 	return {
 		sdkAppIds: typed.SDKAPPID,
@@ -273,6 +285,7 @@ export function parseConfig(env: Env): Config {
 		requestTimeSkewSeconds: typed.REQUEST_TIME_SKEW_SECONDS,
 		allowUnsignedCallbacks: typed.ALLOW_UNSIGNED_CALLBACKS,
 		callbackTokens: [typed.CALLBACK_TOKEN, typed.CALLBACK_TOKEN_PREVIOUS].filter((token) => token.length > 0),
+		callbackTokensByApp,
 		mutualTls: {
 			required: typed.MTLS_REQUIRED,
 			// An invalid pattern matches no issuer: a broken security setting fails closed wherever it is read.
@@ -287,6 +300,7 @@ export function parseConfig(env: Env): Config {
 			timeoutMs: typed.TENCENT_TIMEOUT_MS,
 			secretKey: typed.TENCENT_SECRET_KEY === "" ? null : typed.TENCENT_SECRET_KEY,
 			secretKeys,
+			identifiers,
 		},
 		retention: {
 			days: typed.RETENTION_DAYS,
@@ -295,6 +309,25 @@ export function parseConfig(env: Env): Config {
 		},
 		problems,
 	};
+}
+
+/**
+ * The values of the variables named `<prefix><SdkAppid>` by SdkAppid, each passed through `clean`; empty
+ * ones are unset (wrangler cannot unset a var, only empty it).
+ */
+function perApp(
+	raw: Record<string, unknown>,
+	prefix: string,
+	clean: (value: string) => string = (value) => value,
+): Record<string, string> {
+	const values: Record<string, string> = {};
+	for (const [name, value] of Object.entries(raw)) {
+		if (!name.startsWith(prefix) || typeof value !== "string") continue;
+		const app = name.slice(prefix.length);
+		const cleaned = clean(value);
+		if (/^[0-9]{1,20}$/.test(app) && cleaned.length > 0) values[app] = cleaned;
+	}
+	return values;
 }
 
 /** One parse per env object: workerd hands an isolate the same `env` on every call; tests pass their own. */
@@ -347,4 +380,23 @@ export function configProblem(config: Config, use: ConfigUse): ConfigProblem | n
  */
 export function tencentSecretKey(config: Config, sdkAppId: string): string | null {
 	return config.tencent.secretKeys[sdkAppId] ?? config.tencent.secretKey;
+}
+
+/**
+ * The tokens that sign an SdkAppid's callbacks: its own (`CALLBACK_TOKEN_<SdkAppid>`, and
+ * `CALLBACK_TOKEN_PREVIOUS_<SdkAppid>` while it changes) when it has one, else the shared `CALLBACK_TOKEN`
+ * pair. Each Chat app has its own token in its console: a token set per app signs only that app's callbacks.
+ */
+export function callbackTokensOf(config: Config, sdkAppId: string): string[] {
+	return config.callbackTokensByApp[sdkAppId] ?? config.callbackTokens;
+}
+
+/** The admin account an SdkAppid's REST calls are made as: `TENCENT_ADMIN_IDENTIFIER_<SdkAppid>`, else the shared one. */
+export function tencentIdentifier(config: Config, sdkAppId: string): string {
+	return config.tencent.identifiers[sdkAppId] ?? config.tencent.identifier;
+}
+
+/** The app meant when none is named: the only configured SdkAppid, or null when there are several (or none). */
+export function soleApp(config: Config): string | null {
+	return config.sdkAppIds.length === 1 ? (config.sdkAppIds[0] as string) : null;
 }

@@ -111,11 +111,14 @@ async function inspect(env: Env): Promise<{ status: HealthStatus; details: Recor
 		),
 	]);
 	const queueBound = Boolean((env as { EVENTS_QUEUE?: Queue }).EVENTS_QUEUE);
+	// Several apps: the policy is whole when every app's is (an app's own key, or the shared one for it).
+	const apps = policy.apps as Record<string, { source: string }> | undefined;
+	const sources = apps === undefined ? [String(policy.source)] : Object.values(apps).map((app) => app.source);
 	const status = healthStatus({
 		d1,
 		queueBound,
-		policyLoaded: policy.loaded === true,
-		policyLive: policy.source === "live" && !policy.kvError,
+		policyLoaded: apps === undefined ? policy.loaded === true : sources.every((source) => source !== "none"),
+		policyLive: sources.every((source) => source === "live") && !policy.kvError,
 		callbacksRefused: configProblem(config, "callbacks") !== null,
 	});
 	const authMode = callbackAuthMode(config);
@@ -129,7 +132,14 @@ async function inspect(env: Env): Promise<{ status: HealthStatus; details: Recor
 			queue: { bound: queueBound },
 			auth:
 				authMode === "token"
-					? { mode: authMode, tokens: config.callbackTokens.length, mutualTls: config.mutualTls.required }
+					? {
+							mode: authMode,
+							tokens: config.callbackTokens.length,
+							...(Object.keys(config.callbackTokensByApp).length > 0
+								? { appTokens: Object.keys(config.callbackTokensByApp) }
+								: {}),
+							mutualTls: config.mutualTls.required,
+						}
 					: authMode === "mutual-tls"
 						? { mode: authMode, mutualTls: true }
 						: {

@@ -12,11 +12,11 @@ import { checkPreview, issuePreview, PREVIEW_TTL_MS } from "../enforcement/previ
 import { apiError } from "../http/api-error";
 import { NO_STORE, readJsonBody } from "../http/body";
 import { jsonResponse } from "../http/envelope";
-import { type CompiledPolicy, policyLabel, policyLoader, readLivePolicy } from "../policy";
-import { sdkAppIdsOfTopics } from "../store/events";
+import { type CompiledPolicy, policyLabel, policyLoader, readAppPolicy } from "../policy";
 import { topicsAfter } from "../store/topics";
 import { policyBodyLimit } from "./policy";
 import { compileInlinePolicy } from "./policy-check";
+import { appParam, configuredApp } from "./query";
 import type { ApiRoute } from "./route";
 import { nullable } from "./shapes";
 
@@ -40,6 +40,7 @@ export const BacktestBodySchema = v.strictObject({
 	),
 	apply: v.optional(v.boolean("must be true or false")),
 	previewToken: v.optional(v.pipe(v.string("must be a string"), v.minLength(1), v.maxLength(2048))),
+	app: appParam,
 });
 
 function badBody(field: string, message: string, detail?: Record<string, unknown>): Response {
@@ -62,6 +63,13 @@ export async function handleBacktest(
 	const body = await readJsonBody(request, BacktestBodySchema, policyBodyLimit(env));
 	if (!body.ok) return apiError(body.problem);
 	const { policy: inline, after, limit = BACKTEST_DEFAULT_LIMIT, apply = false, previewToken } = body.value;
+	// A backtest judges the topics of one app, with that app's policy.
+	const named = configuredApp(env, body.value.app);
+	if (!named.ok) return apiError(named.problem);
+	const apps = readConfig(env).sdkAppIds;
+	const app = named.value ?? (apps.length === 1 ? (apps[0] as string) : undefined);
+	if (app === undefined)
+		return badBody("app", `is required when several SdkAppids are configured (${apps.join(", ")})`);
 	if (apply && inline !== undefined)
 		return badBody(
 			"apply",
@@ -90,8 +98,8 @@ export async function handleBacktest(
 		// The live policy is the KV value itself, not this isolate's copy (refreshed once a minute): a publish
 		// from any isolate is what the next backtest judges with, and what makes an older preview stale.
 		const [state, live] = await Promise.all([
-			policyLoader.current(env, (work) => ctx.waitUntil(work)),
-			readLivePolicy(env),
+			policyLoader.current(env, (work) => ctx.waitUntil(work), app),
+			readAppPolicy(env, app),
 		]);
 		const fresh =
 			live.text !== null && live.hash !== state.policy?.hash ? compileInlinePolicy(live.text) : null;
@@ -123,14 +131,14 @@ export async function handleBacktest(
 			field: "policy",
 		});
 
-	const rows = await topicsAfter(env.DB, after ?? "", limit);
+	const rows = await topicsAfter(env.DB, app, after ?? "", limit);
 	const refused = refusedTopics(policy, rows);
 	const next = rows.length === limit ? (rows.at(-1)?.topic_id ?? null) : null;
 	const counts = countActions(policy, refused);
 	// The refused topics and names a preview shows, hashed only where a preview is made or checked.
 	const hits =
 		liveHash === null ? "" : await sha256Hex(JSON.stringify(refused.map((hit) => [hit.topicId, hit.name])));
-	const page = { policyHash: liveHash ?? "", after: after ?? "", limit, counts, hits };
+	const page = { policyHash: liveHash ?? "", after: `${app}:${after ?? ""}`, limit, counts, hits };
 	const secret = readConfig(env).adminToken ?? "";
 	let applied: Awaited<ReturnType<typeof applyBacktest>> | undefined;
 	let preview: { token: string; expiresAt: number; counts: typeof counts } | undefined;
@@ -144,19 +152,14 @@ export async function handleBacktest(
 						field: "previewToken",
 					})
 				: badBody("previewToken", checked.problem.message);
-		const appOf = await sdkAppIdsOfTopics(
-			env.DB,
-			refused.map((hit) => hit.topicId),
-		);
-		const fallback = readConfig(env).sdkAppIds[0] ?? "";
 		applied = await applyBacktest(
 			env,
 			policy,
 			policyVersion,
 			caller.name,
 			refused,
-			(topicId) => appOf.get(topicId) ?? fallback,
-			(sdkAppId) => tencentClient(env, sdkAppId) !== null,
+			app,
+			tencentClient(env, app) !== null,
 		);
 	} else if (liveHash !== null) {
 		const issuedAt = Date.now();

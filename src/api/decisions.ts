@@ -7,10 +7,10 @@ import { jsonResponse } from "../http/envelope";
 import { errorMessage, log } from "../log";
 import { type DecisionView, decisionsPage, refusalsByRule } from "../store/decisions";
 import { MAX_FEED_LIMIT } from "./events";
-import { flag, optionalWholeNumber, readQuery, text, wholeNumber } from "./query";
+import { appParam, configuredApp, flag, optionalWholeNumber, readQuery, text, wholeNumber } from "./query";
 import { type ApiRoute, urlOf } from "./route";
 import { page } from "./rows";
-import { next, nullable } from "./shapes";
+import { app, next, nullable } from "./shapes";
 
 export type { DecisionView } from "../store/decisions";
 
@@ -18,6 +18,7 @@ export type { DecisionView } from "../store/decisions";
 export const refusalsQuery = {
 	since: optionalWholeNumber(0, Number.MAX_SAFE_INTEGER),
 	until: optionalWholeNumber(0, Number.MAX_SAFE_INTEGER),
+	app: appParam,
 };
 
 /** The decision log's query parameters. */
@@ -31,22 +32,25 @@ export const decisionsQuery = {
 	operator: text(),
 	rule: text(),
 	allowed: flag,
+	app: appParam,
 };
 
 /**
  * `{"decisions": […], "next": <id or null>}`: decisions with id > after, oldest first (or, with
  * `order=desc`, id < before, newest first), optionally only those received in [`since`, `until`) (ms), by one
- * `operator`, decided by one `rule`, or only refusals/allowances (`allowed`).
+ * `operator`, decided by one `rule`, or only refusals/allowances (`allowed`), or of one SdkAppid (`app`).
  */
 export async function listDecisions(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, decisionsQuery);
 	if (!query.ok) return apiError(query.problem);
 	const { after, before, order, limit, since, until, operator, rule, allowed } = query.value;
+	const app = configuredApp(env, query.value.app);
+	if (!app.ok) return apiError(app.problem);
 	let rows: DecisionView[];
 	try {
 		rows = await decisionsPage(
 			env.DB,
-			{ after, before, order, since, until, operator, rule, allowed },
+			{ after, before, order, since, until, operator, rule, allowed, app: app.value },
 			limit + 1,
 		);
 	} catch (error) {
@@ -73,9 +77,11 @@ export async function countRefusals(url: URL, env: Env): Promise<Response> {
 	if (!query.ok) return apiError(query.problem);
 	const until = query.value.until ?? Date.now();
 	const since = query.value.since ?? until - 86_400_000;
+	const app = configuredApp(env, query.value.app);
+	if (!app.ok) return apiError(app.problem);
 	let rows: { rule: string | null; count: number }[];
 	try {
-		rows = await refusalsByRule(env.DB, since, until);
+		rows = await refusalsByRule(env.DB, since, until, app.value);
 	} catch (error) {
 		return missingTable(error);
 	}
@@ -86,6 +92,7 @@ export async function countRefusals(url: URL, env: Env): Promise<Response> {
 /** A decision of the policy (a row of `decisions`). */
 const Decision = v.object({
 	id: v.number(),
+	sdk_app_id: app,
 	received_at: v.number(),
 	command: v.string(),
 	operator_account: v.string(),

@@ -21,7 +21,7 @@ import { NO_STORE, readJsonBody } from "../http/body";
 import { jsonResponse } from "../http/envelope";
 import { ENFORCEMENT_DEFAULTS, policyLoader } from "../policy";
 import { MAX_FEED_LIMIT } from "./events";
-import { readQuery, text, wholeNumber } from "./query";
+import { appParam, configuredApp, readQuery, text, wholeNumber } from "./query";
 import { type ApiRoute, urlOf } from "./route";
 import { page } from "./rows";
 import { next, nullable } from "./shapes";
@@ -35,17 +35,21 @@ export const enforcementQuery = {
 	status: v.optional(v.picklist(ACTION_STATUSES, statusMessage)),
 	topic: text(),
 	group: text(),
+	app: appParam,
 };
 
 /**
  * `{"actions": […], "next": <id or null>}`: ledger rows with id > after, oldest first, optionally only one
- * `status` (pending, held, done, failed, skipped, discarded) or one `topic` (a topic ID) or `group`.
+ * `status` (pending, held, done, failed, skipped, discarded) or one `topic` (a topic ID) or `group`, or one
+ * SdkAppid (`app`).
  */
 export async function listActions(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, enforcementQuery);
 	if (!query.ok) return apiError(query.problem);
 	const { after, limit, status, topic, group } = query.value;
-	const rows = await actionsAfter(env.DB, after, limit + 1, { status, topic, group });
+	const app = configuredApp(env, query.value.app);
+	if (!app.ok) return apiError(app.problem);
+	const rows = await actionsAfter(env.DB, after, limit + 1, { status, topic, group, app: app.value });
 	const { items: actions, next } = page(rows, limit);
 	return jsonResponse({ actions, next }, 200, NO_STORE);
 }

@@ -5,7 +5,7 @@ import { apiError } from "../http/api-error";
 import { NO_STORE } from "../http/body";
 import { jsonResponse } from "../http/envelope";
 import { eventsPage } from "../store/events";
-import { pathSegment, readQuery, wholeNumber } from "./query";
+import { appParam, configuredApp, pathSegment, readQuery, wholeNumber } from "./query";
 import type { ApiRoute } from "./route";
 import { urlOf } from "./route";
 import { Event, groupIdParameter, next } from "./shapes";
@@ -17,9 +17,11 @@ export const MAX_FEED_LIMIT = 1000;
 export const feedQuery = {
 	after: wholeNumber(0, Number.MAX_SAFE_INTEGER, 0),
 	limit: wholeNumber(1, MAX_FEED_LIMIT, 100),
+	app: appParam,
 };
 
 /**
+ * `?app=` keeps one SdkAppid's rows (every row carries `sdk_app_id`).
  * `{"events": [rows with id > after, at most limit and about MAX_PAGE_PAYLOAD_BYTES of payloads, in id order], "next": <id to pass as after, or null>}`.
  * `next` is null once the page reaches the newest event; a follower then keeps its last id and asks again
  * later. The cursor is safe because D1 runs writes one at a time: a row is visible only after every row
@@ -29,7 +31,9 @@ export async function listEvents(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, feedQuery);
 	if (!query.ok) return apiError(query.problem);
 	const { after, limit } = query.value;
-	const { items, next } = await eventsPage(env.DB, after, limit);
+	const app = configuredApp(env, query.value.app);
+	if (!app.ok) return apiError(app.problem);
+	const { items, next } = await eventsPage(env.DB, after, limit, undefined, app.value);
 	return jsonResponse({ events: items, next }, 200, NO_STORE);
 }
 
@@ -43,7 +47,9 @@ export async function listGroupEvents(rawGroupId: string | undefined, url: URL, 
 	const query = readQuery(url, feedQuery);
 	if (!query.ok) return apiError(query.problem);
 	const { after, limit } = query.value;
-	const { items, next } = await eventsPage(env.DB, after, limit, groupId.value);
+	const app = configuredApp(env, query.value.app);
+	if (!app.ok) return apiError(app.problem);
+	const { items, next } = await eventsPage(env.DB, after, limit, groupId.value, app.value);
 	return jsonResponse({ groupId: groupId.value, events: items, next }, 200, NO_STORE);
 }
 

@@ -18,6 +18,7 @@ import {
 	PolicyDocumentSchema,
 	policyLoader,
 } from "../policy";
+import { appParam, configuredApp } from "./query";
 import type { ApiRoute } from "./route";
 import { nullable, PolicyProblem } from "./shapes";
 
@@ -37,10 +38,12 @@ export const CheckBodySchema = v.strictObject({
 	Type: v.optional(v.pipe(v.string(), v.maxLength(1024, "must be at most 1024 characters"))),
 	CallbackCommand: v.optional(v.picklist(creationCommands)),
 	policy: v.optional(v.union([v.string(), v.record(v.string(), v.unknown())])),
+	app: appParam,
 });
 
 /**
- * POST /api/policy/check body {"Operator_Account","Name","Type"?,"CallbackCommand"?,"policy"?} →
+ * POST /api/policy/check body {"Operator_Account","Name","Type"?,"CallbackCommand"?,"policy"?,"app"?} (`app`:
+ * the policy that decides that SdkAppid's callbacks; left out, the only app's, or the shared one) →
  * {"ErrorCode","ErrorInfo","rule",…,"explanation"} (the explanation's shape: docs/policy.md); an invalid
  * body or inline policy → 400 in the /api error shape naming the field, a body over MAX_BODY_BYTES → 413.
  * The caller has already checked the ADMIN_TOKEN bearer.
@@ -58,6 +61,8 @@ export async function handlePolicyCheck(
 			body.problem.message === NOT_JSON ? { status: 400, message: "the body must be JSON" } : body.problem,
 		);
 	const { Operator_Account, Name, Type, CallbackCommand, policy: inline } = body.value;
+	const app = configuredApp(env, body.value.app);
+	if (!app.ok) return apiError(app.problem);
 	const kind: CreationKind = (CallbackCommand && creationKindOf(CallbackCommand)) || "topic";
 
 	let compiled: ReturnType<typeof compilePolicyText>;
@@ -77,7 +82,7 @@ export async function handlePolicyCheck(
 		policyVersion = compiled.value.version;
 		source = "inline";
 	} else {
-		const state = await policyLoader.current(env, (work) => ctx.waitUntil(work));
+		const state = await policyLoader.current(env, (work) => ctx.waitUntil(work), app.value);
 		if (state.policy === null) {
 			const decision = failModeDecision(env, "policy check without a usable policy");
 			return Response.json({

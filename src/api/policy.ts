@@ -8,7 +8,7 @@ import { NO_STORE, readJsonBody } from "../http/body";
 import { jsonResponse } from "../http/envelope";
 import { compilePolicyText, publishPolicy, readLivePolicy, summarizePolicy } from "../policy";
 import { policyVersion, policyVersionByHash, policyVersionsBefore } from "../store/policy-versions";
-import { pathSegment, readQuery, wholeNumber } from "./query";
+import { appParam, configuredApp, pathSegment, type QueryResult, readQuery, wholeNumber } from "./query";
 import { type ApiRoute, urlOf } from "./route";
 import { page } from "./rows";
 import { nullable, PolicyProblem } from "./shapes";
@@ -33,7 +33,22 @@ const PolicyText = v.pipe(
 export const policyVersionsQuery = {
 	before: wholeNumber(1, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
 	limit: wholeNumber(1, 100, 20),
+	app: appParam,
 };
+
+/**
+ * The query of the routes that read or write one policy key: `?app=<SdkAppid>` is that app's own key
+ * `policy:<SdkAppid>`; without it, the shared key `policy` (the policy of every app without its own).
+ */
+export const policyKeyQuery = { app: appParam };
+
+/** The policy key `url` names (see {@link policyKeyQuery}): an SdkAppid, or null for the shared key. */
+function policyApp(url: URL, env: Env): QueryResult<string | null> {
+	const query = readQuery(url, policyKeyQuery);
+	if (!query.ok) return query;
+	const app = configuredApp(env, query.value.app);
+	return app.ok ? { ok: true, value: app.value ?? null } : app;
+}
 
 export const ValidateSchema = v.strictObject({ policy: PolicyText });
 export const PublishSchema = v.strictObject({
@@ -46,15 +61,16 @@ export const RollbackSchema = v.strictObject({
 });
 
 /**
- * GET /api/policy → `{"text", "hash", "valid", "problem", "version", "current"}`: the KV value exactly as
- * stored (even when broken), whether it compiles, and the recorded version it matches (null after a hand edit).
+ * GET /api/policy[?app=] → `{"text", "hash", "valid", "problem", "version", "current"}`: the KV value
+ * exactly as stored (even when broken), whether it compiles, and the recorded version it matches (null
+ * after a hand edit). With `app`, that app's own key (`text` null: the app has none, the shared one decides).
  */
 export async function getLivePolicy(url: URL, env: Env): Promise<Response> {
-	const query = readQuery(url, {});
-	if (!query.ok) return apiError(query.problem);
-	const live = await readLivePolicy(env);
+	const app = policyApp(url, env);
+	if (!app.ok) return apiError(app.problem);
+	const live = await readLivePolicy(env, app.value);
 	const compiled = live.text === null ? null : compilePolicyText(live.text);
-	const current = live.hash === null ? null : await policyVersionByHash(env.DB, live.hash);
+	const current = live.hash === null ? null : await policyVersionByHash(env.DB, live.hash, app.value ?? "");
 	return jsonResponse(
 		{
 			text: live.text,
@@ -110,19 +126,29 @@ function publishAnswer(result: Awaited<ReturnType<typeof publishPolicy>>): Respo
 }
 
 /**
- * PUT /api/policy `{"policy": text, "baseHash"?}` → 200 `{"published", "previous"}`; 400 (nothing
+ * PUT /api/policy[?app=] `{"policy": text, "baseHash"?}` (with `app`: to `policy:<SdkAppid>`) → 200 `{"published", "previous"}`; 400 (nothing
  * written) when the document does not compile; 409 when `baseHash` is not the live value's hash.
  */
 export async function putPolicy(request: Request, env: Env, caller: AdminCaller): Promise<Response> {
+	const app = policyApp(new URL(request.url), env);
+	if (!app.ok) return apiError(app.problem);
 	const body = await readJsonBody(request, PublishSchema, policyBodyLimit(env));
 	if (!body.ok) return apiError(body.problem);
 	return publishAnswer(
-		await publishPolicy(env, body.value.policy, caller.name, { baseHash: body.value.baseHash }),
+		await publishPolicy(env, body.value.policy, caller.name, {
+			baseHash: body.value.baseHash,
+			app: app.value,
+		}),
 	);
 }
 
-/** POST /api/policy/rollback `{"to": id, "baseHash"?}`: publishes a recorded version's text again. */
+/**
+ * POST /api/policy/rollback[?app=] `{"to": id, "baseHash"?}`: publishes a recorded version's text again,
+ * to the shared key or (with `app`) to that app's own key.
+ */
 export async function rollbackPolicy(request: Request, env: Env, caller: AdminCaller): Promise<Response> {
+	const app = policyApp(new URL(request.url), env);
+	if (!app.ok) return apiError(app.problem);
 	const body = await readJsonBody(request, RollbackSchema, readConfig(env).maxBodyBytes);
 	if (!body.ok) return apiError(body.problem);
 	const target = await policyVersion(env.DB, body.value.to);
@@ -132,15 +158,26 @@ export async function rollbackPolicy(request: Request, env: Env, caller: AdminCa
 		await publishPolicy(env, target.text, caller.name, {
 			baseHash: body.value.baseHash,
 			restoredFrom: target.id,
+			app: app.value,
 		}),
 	);
 }
 
-/** GET /api/policy/versions?before=&limit= → `{"versions": [newest first, without text], "next"}`. */
+/**
+ * GET /api/policy/versions?before=&limit=&app= → `{"versions": [newest first, without text], "next"}`: the
+ * versions of the shared key, or with `app` of that app's own key.
+ */
 export async function listPolicyVersions(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, policyVersionsQuery);
 	if (!query.ok) return apiError(query.problem);
-	const results = await policyVersionsBefore(env.DB, query.value.before, query.value.limit + 1);
+	const app = configuredApp(env, query.value.app);
+	if (!app.ok) return apiError(app.problem);
+	const results = await policyVersionsBefore(
+		env.DB,
+		app.value ?? "",
+		query.value.before,
+		query.value.limit + 1,
+	);
 	const { items, next } = page(results, query.value.limit);
 	return jsonResponse({ versions: items, next }, 200, NO_STORE);
 }
@@ -161,6 +198,10 @@ export async function getPolicyVersion(rawId: string | undefined, url: URL, env:
 /** A published version of the policy (a row of `policy_versions`, without its text). */
 const PolicyVersion = v.object({
 	id: v.pipe(v.number(), v.description("The version's id: grows with every publication.")),
+	sdk_app_id: v.pipe(
+		v.string(),
+		v.description("The key written: '' for the shared `policy`, else the SdkAppid of `policy:<SdkAppid>`."),
+	),
 	published_at: v.pipe(v.number(), v.description("ms")),
 	published_by: v.pipe(
 		v.string(),
@@ -189,6 +230,7 @@ export const policyRoutes: ApiRoute[] = [
 		path: "/api/policy",
 		summary: "The live policy document, its hash and the version that published it",
 		tag: "policy",
+		query: policyKeyQuery,
 		responses: {
 			200: {
 				description:
@@ -210,6 +252,7 @@ export const policyRoutes: ApiRoute[] = [
 		path: "/api/policy",
 		summary: "Publish a policy document (validated first; recorded as a version)",
 		tag: "policy",
+		query: policyKeyQuery,
 		body: PublishSchema,
 		responses: { 200: { description: "Published", schema: Published } },
 		errors: { 400: "an invalid document, naming the rule", 409: "the live policy changed meanwhile" },
@@ -242,6 +285,7 @@ export const policyRoutes: ApiRoute[] = [
 		path: "/api/policy/rollback",
 		summary: "Publish an earlier version again",
 		tag: "policy",
+		query: policyKeyQuery,
 		body: RollbackSchema,
 		responses: { 200: { description: "Rolled back", schema: Published } },
 		errors: { 400: "a bad body", 404: "no such version" },

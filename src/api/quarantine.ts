@@ -182,6 +182,7 @@ const Quarantined = v.object({
 
 const QuarantineAction = v.object({
 	id: v.number(),
+	sdk_app_id: v.pipe(nullable(v.string()), v.description("The quarantined row's SdkAppid.")),
 	quarantine_id: v.number(),
 	action: v.picklist(["replay", "dismiss"]),
 	outcome: v.picklist(["stored", "duplicate", "still_invalid", "not_replayable", "dismissed"]),

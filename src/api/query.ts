@@ -1,6 +1,7 @@
 // Query parameters and JSON bodies of the API, checked with valibot: an unknown, repeated or malformed parameter is a
 // 400 that names it, never a 5xx and never silently ignored.
 import * as v from "valibot";
+import { readConfig } from "../config";
 import type { ApiProblem } from "../http/api-error";
 import { ok, type Result, refused } from "../result";
 
@@ -58,6 +59,20 @@ export function text(max = 1024) {
 			v.maxLength(max, `must be at most ${max} characters`),
 		),
 	);
+}
+
+/** The `app` parameter (or body field): an SdkAppid; absent means every app, or the default one. */
+export const appParam = v.optional(
+	v.pipe(v.string(), v.regex(/^[0-9]{1,20}$/, "must be an SdkAppid (digits)")),
+);
+
+/** `app` when it is one of this Worker's SdkAppids (`SDKAPPID`) or absent; else the 400 naming it. */
+export function configuredApp(env: Env, app: string | undefined): QueryResult<string | undefined> {
+	if (app === undefined) return ok(undefined);
+	const apps = readConfig(env).sdkAppIds;
+	return apps.includes(app)
+		? ok(app)
+		: refused(badParameter("app", `is not one of this Worker's SdkAppids (${apps.join(", ") || "none"})`));
 }
 
 /** Reads the URL's query parameters against `shape`; every other parameter is refused. */

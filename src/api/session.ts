@@ -33,16 +33,17 @@ export const SignInSchema = v.strictObject({
 	),
 });
 
-async function sessionView(adminToken: string, session: ConsoleSession) {
+async function sessionView(env: Env, adminToken: string, session: ConsoleSession) {
 	return {
 		name: session.name,
 		expiresAt: new Date(session.expiresAt).toISOString(),
 		csrfToken: await csrfToken(adminToken, session),
+		apps: readConfig(env).sdkAppIds,
 	};
 }
 
 /**
- * POST /api/session `{"token": <ADMIN_TOKEN>, "name"?: who}` → 200 `{name, expiresAt, csrfToken}` with the
+ * POST /api/session `{"token": <ADMIN_TOKEN>, "name"?: who}` → 200 `{name, expiresAt, csrfToken, apps}` with the
  * session cookie; a wrong token → 401 (a failed attempt, limited like every wrong credential), a malformed
  * body → 400 naming the field, a body over MAX_BODY_BYTES → 413, any content type but application/json →
  * 415 (not counted: a cross-site form cannot lock the admin out). Open without credentials (it is how they
@@ -78,20 +79,20 @@ export async function signIn(request: Request, env: Env): Promise<Response> {
 	}
 	const { session, cookieValue } = await issueSession(expected, body.value.name ?? "admin");
 	log("info", "console.signed_in", { name: session.name });
-	return jsonResponse(await sessionView(expected, session), 200, {
+	return jsonResponse(await sessionView(env, expected, session), 200, {
 		...NO_STORE,
 		"set-cookie": sessionCookieHeader(cookieValue),
 	});
 }
 
-/** GET /api/session → `{name, expiresAt, csrfToken}` of the session cookie sent, or 401. */
+/** GET /api/session → `{name, expiresAt, csrfToken, apps}` of the session cookie sent, or 401. */
 export async function currentSession(request: Request, env: Env): Promise<Response> {
 	const expected = readConfig(env).adminToken;
 	const cookie = readCookie(request, SESSION_COOKIE);
 	if (expected === null || cookie === null) return apiError({ status: 401, message: "not signed in" });
 	const check = await verifySession(expected, cookie);
 	if (!check.ok) return apiError({ status: 401, message: check.problem });
-	return jsonResponse(await sessionView(expected, check.value), 200, NO_STORE);
+	return jsonResponse(await sessionView(env, expected, check.value), 200, NO_STORE);
 }
 
 /** DELETE /api/session: clears the cookie (harmless to anyone, so it needs no credentials). */
@@ -104,6 +105,7 @@ const SessionView = v.object({
 	name: v.string(),
 	expiresAt: v.pipe(v.string(), v.description("ISO 8601.")),
 	csrfToken: v.pipe(v.string(), v.description("Send it as X-CSRF-Token on every state-changing call.")),
+	apps: v.pipe(v.array(v.string()), v.description("The SdkAppids this Worker answers for (SDKAPPID).")),
 });
 
 /** The console's session: open without credentials (signing in is how a moderator gets them). */

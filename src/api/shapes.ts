@@ -3,6 +3,12 @@ import * as v from "valibot";
 
 export const nullable = <S extends v.GenericSchema>(schema: S) => v.nullable(schema);
 
+/** A row's SdkAppid. */
+export const app = v.pipe(
+	v.string(),
+	v.description("The SdkAppid; '' for a row from before migration 0010 not yet assigned to an app."),
+);
+
 /** The cursor of a page read in id order. */
 export const next = v.pipe(
 	nullable(v.number()),

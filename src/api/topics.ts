@@ -7,9 +7,9 @@ import { NO_STORE } from "../http/body";
 import { jsonResponse } from "../http/envelope";
 import { groupTopics, searchTopicRows, topicWithEvents } from "../store/topics";
 import { feedQuery } from "./events";
-import { pathSegment, readQuery, text, wholeNumber } from "./query";
+import { appParam, configuredApp, pathSegment, readQuery, text, wholeNumber } from "./query";
 import { type ApiRoute, urlOf } from "./route";
-import { Event, groupIdParameter, next, nullable } from "./shapes";
+import { app, Event, groupIdParameter, next, nullable } from "./shapes";
 
 /**
  * GET /api/topics/{topicId}'s query parameters: its events paged like the feed (100 by default, at most
@@ -18,7 +18,10 @@ import { Event, groupIdParameter, next, nullable } from "./shapes";
 export const topicQuery = feedQuery;
 
 /** GET /api/topics's query parameters. */
-export const topicSearchQuery = { search: text(256), limit: wholeNumber(1, 200, 50) };
+export const topicSearchQuery = { search: text(256), limit: wholeNumber(1, 200, 50), app: appParam };
+
+/** GET /api/groups/{groupId}/topics's query parameters. */
+export const groupTopicsQuery = { app: appParam };
 
 /**
  * `{"topic": {…current state…}, "events": [a page of the topic's event rows, oldest first], "next"}`; 404
@@ -32,7 +35,16 @@ export async function getTopic(rawTopicId: string | undefined, url: URL, env: En
 	const query = readQuery(url, topicQuery);
 	if (!query.ok) return apiError(query.problem);
 	const { after, limit } = query.value;
-	const { topic, items, next } = await topicWithEvents(env.DB, topicId.value, after, limit);
+	const app = configuredApp(env, query.value.app);
+	if (!app.ok) return apiError(app.problem);
+	const { topic, items, next, apps } = await topicWithEvents(env.DB, topicId.value, after, limit, app.value);
+	if (apps.length > 1)
+		return apiError({
+			status: 409,
+			message: `app: the topic ID is used in several apps (${apps.join(", ")}): name one with ?app=`,
+			field: "app",
+			detail: { topicId: topicId.value, apps },
+		});
 	if (!topic && items.length === 0 && after === 0) {
 		return apiError({
 			status: 404,
@@ -54,7 +66,9 @@ export async function searchTopics(url: URL, env: Env): Promise<Response> {
 	if (!query.ok) return apiError(query.problem);
 	const { search, limit } = query.value;
 	if (search === undefined) return apiError({ status: 400, message: "search: is required", field: "search" });
-	const results = await searchTopicRows(env.DB, search, limit);
+	const app = configuredApp(env, query.value.app);
+	if (!app.ok) return apiError(app.problem);
+	const results = await searchTopicRows(env.DB, search, limit, app.value);
 	return jsonResponse({ topics: results.slice(0, limit), more: results.length > limit }, 200, NO_STORE);
 }
 
@@ -62,14 +76,17 @@ export async function searchTopics(url: URL, env: Env): Promise<Response> {
 export async function listGroupTopics(rawGroupId: string | undefined, url: URL, env: Env): Promise<Response> {
 	const groupId = pathSegment("groupId", rawGroupId);
 	if (!groupId.ok) return apiError(groupId.problem);
-	const query = readQuery(url, {});
+	const query = readQuery(url, groupTopicsQuery);
 	if (!query.ok) return apiError(query.problem);
-	const results = await groupTopics(env.DB, groupId.value);
+	const app = configuredApp(env, query.value.app);
+	if (!app.ok) return apiError(app.problem);
+	const results = await groupTopics(env.DB, groupId.value, app.value);
 	return jsonResponse({ groupId: groupId.value, topics: results }, 200, NO_STORE);
 }
 
 /** A topic's current state (a row of `topics`). */
 const Topic = v.object({
+	sdk_app_id: app,
 	topic_id: v.string(),
 	group_id: nullable(v.string()),
 	name: nullable(v.string()),
@@ -98,7 +115,11 @@ export const topicRoutes: ApiRoute[] = [
 				schema: v.object({ topic: nullable(Topic), events: v.array(Event), next }),
 			},
 		},
-		errors: { 400: "a bad topicId or query parameter", 404: "never seen" },
+		errors: {
+			400: "a bad topicId or query parameter",
+			404: "never seen",
+			409: "the topic ID is used in several apps: name one with ?app=",
+		},
 		handler: (request, env) => getTopic(request.params.topicId, urlOf(request), env),
 	},
 	{
@@ -125,6 +146,7 @@ export const topicRoutes: ApiRoute[] = [
 		summary: "A community's topics, alive and deleted",
 		tag: "history",
 		pathParameters: groupIdParameter,
+		query: groupTopicsQuery,
 		responses: {
 			200: { description: "Its topics", schema: v.object({ groupId: v.string(), topics: v.array(Topic) }) },
 		},

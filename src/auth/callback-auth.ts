@@ -1,5 +1,5 @@
 // Who may call the callback endpoint: Tencent Chat for one of our SDKAppIDs, signed with the console token.
-import type { Config } from "../config";
+import { type Config, callbackTokensOf } from "../config";
 import { sha256Hex, timingSafeEqualToPublicLength } from "../crypto";
 import { isolateSlot, isolateState } from "../isolate";
 import { log } from "../log";
@@ -19,12 +19,13 @@ export const UNCONFIGURED_REASON =
 	'callback authentication is not configured: set the CALLBACK_TOKEN secret (or MTLS_REQUIRED="true"), or ALLOW_UNSIGNED_CALLBACKS="true" for local play';
 
 /**
- * How this deployment authenticates callbacks. A token always wins (then every callback must be signed);
+ * How this deployment authenticates callbacks. A token (shared or any app's own) always wins (then every
+ * callback must be signed);
  * without one, mutual TLS alone or an explicit `ALLOW_UNSIGNED_CALLBACKS="true"`; otherwise nothing is
  * configured and callbacks are refused: an empty or forgotten secret must not silently open the endpoint.
  */
 export function callbackAuthMode(config: Config): CallbackAuthMode {
-	if (config.callbackTokens.length > 0) return "token";
+	if (config.callbackTokens.length > 0 || Object.keys(config.callbackTokensByApp).length > 0) return "token";
 	if (config.mutualTls.required) return "mutual-tls";
 	return config.allowUnsignedCallbacks ? "unsigned" : "unconfigured";
 }
@@ -35,7 +36,7 @@ export function callbackAuthMode(config: Config): CallbackAuthMode {
  */
 const callbackAuthState = isolateSlot("callback-auth", () => ({
 	warnedUnsigned: false,
-	recentSigns: null as { requestTime: string; signs: readonly string[] } | null,
+	recentSigns: null as { requestTime: string; sdkAppId: string; signs: readonly string[] } | null,
 }));
 
 /** The single value of a query parameter; `undefined` when absent, `null` when repeated. */
@@ -57,7 +58,9 @@ export function tencentSign(token: string, requestTime: string): Promise<string>
 
 /**
  * Checks `SdkAppid` against the configured list and, when a callback token is set, `Sign` and
- * `RequestTime` (seconds; at most the configured skew from `nowMs`). Every refusal names its reason.
+ * `RequestTime` (seconds; at most the configured skew from `nowMs`), signed with that app's token
+ * (`CALLBACK_TOKEN_<SdkAppid>`, else `CALLBACK_TOKEN`): one app's token does not sign another app's
+ * callbacks. Every refusal names its reason.
  * Without a token, only mutual TLS (checked by the caller) or `ALLOW_UNSIGNED_CALLBACKS="true"` lets a
  * callback through; with neither, every callback is refused with 503.
  */
@@ -95,25 +98,33 @@ export async function authenticateCallback(
 	const skew = Math.abs(nowMs / 1000 - Number(requestTime));
 	if (skew > config.requestTimeSkewSeconds) return refused("RequestTime is too far from now");
 
+	const tokens = callbackTokensOf(config, sdkAppId);
+	if (tokens.length === 0)
+		return refused(`no callback token is configured for this SdkAppid: set CALLBACK_TOKEN_${sdkAppId}`);
 	// Hex is case-insensitive; every token is tried so the time taken does not tell which one matched.
 	const presented = sign.toLowerCase();
 	let matched = false;
-	for (const expected of await expectedSigns(config, requestTime)) {
+	for (const expected of await expectedSigns(config, sdkAppId, tokens, requestTime)) {
 		if (timingSafeEqualToPublicLength(presented, expected)) matched = true;
 	}
 	return matched ? ok(sdkAppId) : refused("Sign does not match");
 }
 
 /**
- * The Sign of each token for one RequestTime. Tencent's RequestTime is in seconds, so the callbacks of a
- * busy second share it: the last second's signs are kept per Config (parsed once per env) and each callback
- * costs no hashing but the first of its second.
+ * The Sign of each of an app's tokens for one RequestTime. Tencent's RequestTime is in seconds, so the
+ * callbacks of a busy second share it: the last second's signs are kept per Config (parsed once per env)
+ * and each callback costs no hashing but the first of its second (and of its app).
  */
-async function expectedSigns(config: Config, requestTime: string): Promise<readonly string[]> {
+async function expectedSigns(
+	config: Config,
+	sdkAppId: string,
+	tokens: readonly string[],
+	requestTime: string,
+): Promise<readonly string[]> {
 	const state = isolateState(config, callbackAuthState);
 	const last = state.recentSigns;
-	if (last?.requestTime === requestTime) return last.signs;
-	const signs = await Promise.all(config.callbackTokens.map((token) => tencentSign(token, requestTime)));
-	state.recentSigns = { requestTime, signs };
+	if (last?.requestTime === requestTime && last.sdkAppId === sdkAppId) return last.signs;
+	const signs = await Promise.all(tokens.map((token) => tencentSign(token, requestTime)));
+	state.recentSigns = { requestTime, sdkAppId, signs };
 	return signs;
 }

@@ -173,14 +173,14 @@ async function answerBefore(
 	let invalid: string | null = null;
 	if (!body.ok) {
 		invalid = body.problem.reason;
-		decision = decideUnusableCreation(env, ctx, module, body.problem.value, invalid);
+		decision = decideUnusableCreation(env, ctx, module, body.problem.value, invalid, delivery.sdkAppId);
 	} else {
 		const parsed = v.safeParse(module.schema, body.value);
 		if (parsed.success) {
-			decision = await decideCreation(env, ctx, module, module.toRequest(parsed.output));
+			decision = await decideCreation(env, ctx, module, module.toRequest(parsed.output), delivery.sdkAppId);
 		} else {
 			invalid = `invalid ${module.command} body: ${describeIssues(parsed.issues)}`;
-			decision = decideUnusableCreation(env, ctx, module, body.value, invalid);
+			decision = decideUnusableCreation(env, ctx, module, body.value, invalid, delivery.sdkAppId);
 		}
 	}
 	if (invalid !== null) await keepRefused(env, ctx, "before", delivery, invalid, body.text);

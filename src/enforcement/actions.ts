@@ -6,7 +6,7 @@
 // failure retries the whole message; nothing is called before the ledger has the row.
 import * as v from "valibot";
 import { liveNameCommands } from "../commands";
-import { configProblem, readConfig, tencentSecretKey } from "../config";
+import { configProblem, readConfig, tencentIdentifier, tencentSecretKey } from "../config";
 import { errorMessage, log } from "../log";
 import { type CompiledPolicy, policyLoader } from "../policy";
 import { ok, type Result } from "../result";
@@ -82,15 +82,16 @@ export function enforcementRetryDelay(attempts: number): number {
 }
 
 /**
- * The REST client for an SdkAppid, or null when no key is configured for it, or when a TENCENT_* var is
+ * The REST client for an SdkAppid (its key and admin identifier: `TENCENT_SECRET_KEY_<SdkAppid>` and
+ * `TENCENT_ADMIN_IDENTIFIER_<SdkAppid>`, else the shared ones), or null when no key is configured for it, or when a TENCENT_* var is
  * invalid (no call goes to a host or with a timeout nobody meant; the problem is logged by the config).
  */
 export function tencentClient(env: Env, sdkAppId: string): TencentClient | null {
 	const config = readConfig(env);
 	const secretKey = tencentSecretKey(config, sdkAppId);
 	if (secretKey === null || configProblem(config, "enforcement") !== null) return null;
-	const { apiBase, identifier, timeoutMs } = config.tencent;
-	return { apiBase, identifier, timeoutMs, sdkAppId, secretKey };
+	const { apiBase, timeoutMs } = config.tencent;
+	return { apiBase, identifier: tencentIdentifier(config, sdkAppId), timeoutMs, sdkAppId, secretKey };
 }
 
 /** Whether a batch comes from the enforcement queue (`tencent-chat-enforcement`, or a per-environment copy). */
@@ -140,7 +141,7 @@ async function handleEvent(
 	message: Extract<EnforcementMessage, { kind: "event" }>,
 	deliveries: number,
 ): Promise<Handled> {
-	const state = await policyLoader.current(env, (work) => ctx.waitUntil(work));
+	const state = await policyLoader.current(env, (work) => ctx.waitUntil(work), message.sdkAppId);
 	if (state.policy === null) {
 		log("warn", "enforcement.no_policy", { command: message.command, groupId: message.groupId });
 		return null;
@@ -163,7 +164,7 @@ async function handleEvent(
 			return deliveries >= MAX_ATTEMPTS ? null : { retryInSeconds: enforcementRetryDelay(deliveries) };
 		if (found.topicId !== null) {
 			topicId = found.topicId;
-			await applyResolvedRename(env.DB, message.groupId, topicId, message.name, message.at);
+			await applyResolvedRename(env.DB, message.sdkAppId, message.groupId, topicId, message.name, message.at);
 		} else unresolved = found.why;
 	}
 	const refusal = refusalOf(policy, live);
@@ -171,7 +172,13 @@ async function handleEvent(
 	const history =
 		topicId === null && message.target === "topic"
 			? []
-			: await nameHistory(env.DB, message.groupId, topicId, liveNameCommands(message.target));
+			: await nameHistory(
+					env.DB,
+					message.sdkAppId,
+					message.groupId,
+					topicId,
+					liveNameCommands(message.target),
+				);
 	let plan = planAction(policy, live, refusal, history, client !== null);
 	if (!message.authenticated && plan.status === "pending")
 		plan = { ...plan, status: "skipped", reason: UNSIGNED_REASON };
@@ -211,7 +218,7 @@ async function handleAction(
 ): Promise<Handled> {
 	const row = await actionById(env.DB, actionId);
 	if (row === null || row.status !== "pending") return null;
-	const state = await policyLoader.current(env, (work) => ctx.waitUntil(work));
+	const state = await policyLoader.current(env, (work) => ctx.waitUntil(work), row.sdk_app_id);
 	if (state.policy === null) {
 		// Without a policy nothing can be confirmed: try again later, as for any transient failure.
 		log("warn", "enforcement.no_policy", { id: row.id });
@@ -336,7 +343,7 @@ async function reportOf(
 					introduction: topic.introduction,
 					notification: topic.notification,
 					faceUrl: topic.faceUrl,
-					owner: await topicOwner(env.DB, topicId),
+					owner: await topicOwner(env.DB, row.sdk_app_id, topicId),
 					customData: topic.customData,
 				}
 			: null;

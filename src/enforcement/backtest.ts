@@ -59,7 +59,7 @@ export interface ApplyResult {
 /**
  * Records the enforcement of each hit in the ledger (`enforcement.renames` of the live policy: revert,
  * destroy or log) and queues the pending ones, which the consumer confirms with Tencent and carries out
- * within the caps. Idempotent per topic and name: a second apply of the same page records and queues
+ * within the caps. All of `hits` are topics of the app `sdkAppId`. Idempotent per app, topic and name: a second apply of the same page records and queues
  * nothing new. `requestedBy` is the admin caller, kept on every row.
  */
 export async function applyBacktest(
@@ -68,8 +68,8 @@ export async function applyBacktest(
 	policyVersion: string,
 	requestedBy: string,
 	hits: readonly BacktestHit[],
-	sdkAppIdOf: (topicId: string) => string,
-	canAct: (sdkAppId: string) => boolean,
+	sdkAppId: string,
+	canAct: boolean,
 ): Promise<ApplyResult> {
 	const messages: { body: EnforcementMessage; contentType: "json" }[] = [];
 	let recorded = 0;
@@ -78,12 +78,11 @@ export async function applyBacktest(
 		const live = { target: "topic", event: "rename", name: hit.name, operatorAccount: null } as const;
 		const history =
 			policy.enforcement.renames === "revert"
-				? await nameHistory(env.DB, hit.groupId, hit.topicId, liveNameCommands("topic"))
+				? await nameHistory(env.DB, sdkAppId, hit.groupId, hit.topicId, liveNameCommands("topic"))
 				: [];
-		const sdkAppId = sdkAppIdOf(hit.topicId);
-		const plan = planAction(policy, live, refusal, history, canAct(sdkAppId));
+		const plan = planAction(policy, live, refusal, history, canAct);
 		const { row, inserted } = await recordAction(env.DB, {
-			key: `backtest:${hit.topicId}\n${hit.name}`,
+			key: `backtest:${sdkAppId}:${hit.topicId}\n${hit.name}`,
 			previousKey: null,
 			sdkAppId,
 			target: "topic",

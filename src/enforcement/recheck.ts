@@ -4,7 +4,7 @@
 // answer or the storage; everything slow (the policy's load, D1, Tencent) happens in the consumer.
 
 import { liveNameKind } from "../commands";
-import { readConfig } from "../config";
+import { readConfig, tencentIdentifier } from "../config";
 import type { Defer } from "../deadline";
 import { errorMessage, log } from "../log";
 import { policyLoader } from "../policy";
@@ -87,7 +87,7 @@ export function liveNameOf(event: AcceptedEvent, adminIdentifier: string): LiveE
  */
 export function recheckAfterEvent(env: Env, defer: Defer, event: AcceptedEvent): void {
 	try {
-		const { identifier } = readConfig(env).tencent;
+		const identifier = tencentIdentifier(readConfig(env), event.sdkAppId);
 		const live = liveNameOf(event, identifier);
 		if (live === null) {
 			if (event.facts.operatorAccount === identifier && liveNameKind(event.command) !== undefined)
@@ -97,7 +97,7 @@ export function recheckAfterEvent(env: Env, defer: Defer, event: AcceptedEvent):
 		// A topic rename without TopicId is always queued: the consumer resolves the topic through Tencent
 		// and moves `topics` to the new name, allowed or not.
 		const resolves = live.target === "topic" && live.topicId === null;
-		const held = resolves ? null : policyLoader.held(env, defer);
+		const held = resolves ? null : policyLoader.held(env, defer, event.sdkAppId);
 		if (held !== null && refusalOf(held.compiled, live) === null) return;
 		defer(queueRecheck(env, event, live));
 	} catch (error) {

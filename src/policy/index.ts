@@ -1,7 +1,7 @@
 // The topic-creation policy, and the one way into src/policy/ (the import check refuses deeper imports from
 // outside it). engine/ is the pure matcher (folding, readings, compiler, evaluator, compiled form),
 // document/ the document's schema, limits and JSON positions; loader.ts does the KV I/O, decision-log.ts D1.
-import { readConfig } from "../config";
+import { readConfig, soleApp } from "../config";
 import { afterAnswer } from "../deadline";
 import { errorMessage, log } from "../log";
 
@@ -10,7 +10,7 @@ import { summarizePolicy } from "./engine/compile";
 import { evaluateCreation } from "./engine/evaluate";
 import type { CreationKind, CreationRequest, Verdict } from "./engine/types";
 import { failModeDecision, type PolicyDecision } from "./fail-mode";
-import { policyLoader } from "./loader";
+import { policyKey, policyLoader } from "./loader";
 
 export { POLICY_LIMITS } from "./document/limits";
 export type { Outcome } from "./document/positions";
@@ -25,8 +25,8 @@ export { evaluateCreation, evaluateName, explainCreation } from "./engine/evalua
 export type { CompiledPolicy, CompiledRules, CreationKind, CreationRequest, Verdict } from "./engine/types";
 export type { PolicyDecision } from "./fail-mode";
 export { failModeDecision } from "./fail-mode";
-export { policyLabel, policyLoader } from "./loader";
-export { publishPolicy, readLivePolicy } from "./publish";
+export { lastKnownGoodKey, policyKey, policyLabel, policyLoader } from "./loader";
+export { publishPolicy, readAppPolicy, readLivePolicy } from "./publish";
 
 /**
  * The before-callback a creation comes with, as its command module declares it (src/commands): its name, the
@@ -39,22 +39,24 @@ export interface CreationCallback {
 }
 
 /**
- * Decides a creation. Never throws. Never waits on D1 (the decision row is written via ctx.waitUntil),
- * and waits on KV only while the isolate has no policy at all (at most 1 s): once one is loaded it
- * decides with it and refreshes it behind the answer.
+ * Decides a creation for the app `sdkAppId` (left out: the only configured one) with that app's policy.
+ * Never throws. Never waits on D1 (the decision row is written via ctx.waitUntil), and waits on KV only
+ * while the isolate has no policy at all (at most 1 s): once one is loaded it decides with it and
+ * refreshes it behind the answer.
  */
 export async function decideCreation(
 	env: Env,
 	ctx: ExecutionContext,
 	callback: CreationCallback,
 	request: CreationRequest,
+	sdkAppId?: string,
 ): Promise<PolicyDecision> {
 	const kind = callback.creation;
 	const receivedAt = Date.now();
 	let decision: PolicyDecision;
 	let verdict: Verdict;
 	try {
-		const state = await policyLoader.current(env, (work) => ctx.waitUntil(work));
+		const state = await policyLoader.current(env, (work) => ctx.waitUntil(work), sdkAppId);
 		if (state.policy === null) {
 			const reason = state.liveProblem?.message ?? state.kvError ?? "no policy";
 			decision = failModeDecision(env, `no good policy has ever been loaded (${reason})`);
@@ -84,6 +86,7 @@ export async function decideCreation(
 		env.DB,
 		{
 			receivedAt,
+			sdkAppId: decisionApp(env, sdkAppId),
 			command: callback.command,
 			request,
 			verdict,
@@ -93,6 +96,16 @@ export async function decideCreation(
 		(work) => ctx.waitUntil(work),
 	);
 	return decision;
+}
+
+/** The app a decision row is kept under: the callback's, else the only configured one, else ''. */
+function decisionApp(env: Env, sdkAppId: string | undefined): string {
+	if (sdkAppId !== undefined) return sdkAppId;
+	try {
+		return soleApp(readConfig(env)) ?? "";
+	} catch {
+		return "";
+	}
 }
 
 /**
@@ -106,6 +119,7 @@ export function decideUnusableCreation(
 	callback: CreationCallback,
 	body: unknown,
 	reason: string,
+	sdkAppId?: string,
 ): PolicyDecision {
 	const decision = failModeDecision(env, reason);
 	const field = (key: string) => {
@@ -117,6 +131,7 @@ export function decideUnusableCreation(
 		env.DB,
 		{
 			receivedAt: Date.now(),
+			sdkAppId: decisionApp(env, sdkAppId),
 			command: callback.command,
 			request: {
 				operatorAccount: field(callback.userText.operatorAccount),
@@ -131,16 +146,35 @@ export function decideUnusableCreation(
 	return decision;
 }
 
+/** Each app's policy as /healthz reports it: version, source and whether it is the app's own key. */
+async function appPolicies(env: Env, apps: readonly string[]): Promise<Record<string, unknown>> {
+	const entries = await Promise.all(
+		apps.map(async (app) => {
+			const state = await policyLoader.inspect(env, app);
+			const own = policyLoader.loaderOf(app).hasOwn();
+			const source = state.policy === null ? "none" : state.liveProblem === null ? "live" : "last-known-good";
+			return [
+				app,
+				{ version: state.policy?.label ?? null, source, key: own ? policyKey(app) : policyKey(null) },
+			];
+		}),
+	);
+	return Object.fromEntries(entries);
+}
+
 /**
  * JSON-serializable status for GET /healthz: whether a policy is loaded, its version, its source
- * (live/last-known-good/none), the live value's current error with rule and position, the fail mode.
+ * (live/last-known-good/none), the live value's current error with rule and position, the fail mode; where
+ * several apps are configured, `apps`: each app's policy version and source, and whether it is its own key.
  * Never throws.
  */
 export async function policyHealth(env: Env): Promise<Record<string, unknown>> {
 	try {
 		const state = await policyLoader.inspect(env);
 		const policy = state.policy;
+		const apps = readConfig(env).sdkAppIds;
 		return {
+			...(apps.length > 1 ? { apps: await appPolicies(env, apps) } : {}),
 			loaded: policy !== null,
 			version: policy?.label ?? null,
 			source: policy === null ? "none" : state.liveProblem === null ? "live" : "last-known-good",

@@ -2,7 +2,9 @@
 // refreshes it from KV behind the answers (stale-while-revalidate, one read in flight at a time, backing
 // off while KV fails), reads a compiled form cached in KV instead of compiling again, and persists every
 // valid policy it loads as the last known good one (KV key `policy:last-known-good`), which it falls back
-// to when the live value is broken.
+// to when the live value is broken. Each app (SdkAppid) may have its own policy under `policy:<SdkAppid>`
+// (with its own last-known-good copy); an app without one is decided by the shared key `policy`.
+import { readConfig, soleApp } from "../config";
 import { sha256Hex } from "../crypto";
 import { afterAnswer, type Defer, withinDeadline } from "../deadline";
 import { errorMessage, log } from "../log";
@@ -21,12 +23,28 @@ import type { CompiledPolicy } from "./engine/types";
 /** KV key of the last valid policy any isolate loaded; value: its text, metadata: {@link LastKnownGoodMeta}. */
 export const LAST_KNOWN_GOOD_KEY = "policy:last-known-good";
 
+/** The KV key of an app's own policy (`policy:<SdkAppid>`), or the shared key `policy` for null. */
+export function policyKey(app: string | null): string {
+	return app === null ? POLICY_KEY : `${POLICY_KEY}:${app}`;
+}
+
+/** The KV key of the last known good copy of {@link policyKey}'s policy. */
+export function lastKnownGoodKey(app: string | null): string {
+	return app === null ? LAST_KNOWN_GOOD_KEY : `${LAST_KNOWN_GOOD_KEY}:${app}`;
+}
+
 /**
  * How often a warm isolate re-reads the policy, behind the answers. Without a bound every callback would
  * start a KV read (each one billed, and each competing with the answers for CPU); one a second keeps an
  * edit's delay at KV's own propagation time plus at most a second.
  */
 export const REFRESH_EVERY_MS = 1_000;
+/**
+ * How often an app's own key `policy:<SdkAppid>` is read again while it holds nothing (the shared key then
+ * decides, refreshed every second): most apps never get one, and one read a second of an empty key would
+ * double the KV reads of a one-app Worker. A key created later is used within this (plus KV's propagation).
+ */
+export const ABSENT_REFRESH_EVERY_MS = 10_000;
 /**
  * How long a decision waits for KV when this isolate has no policy yet (cold start, or nothing usable so
  * far). Tencent waits 2 s for the whole answer; past this the fail mode answers and the load goes on.
@@ -108,8 +126,32 @@ export class PolicyLoader {
 	/** Hash of the last broken live text, logged once rather than on every refresh. */
 	private brokenHash: string | null = null;
 	private savedLastKnownGoodHash: string | null = null;
+	/** An app's loader only: true while its key `policy:<SdkAppid>` holds no value (the shared one decides). */
+	private absent = false;
+	private readonly key: string;
+	private readonly lastKnownGoodKey: string;
 
-	constructor(private readonly clock: Clock = systemClock) {}
+	/** The loader of the shared key `policy`, or, with `app`, of that app's own key `policy:<SdkAppid>`. */
+	constructor(
+		private readonly clock: Clock = systemClock,
+		private readonly app: string | null = null,
+	) {
+		this.key = policyKey(app);
+		this.lastKnownGoodKey = lastKnownGoodKey(app);
+	}
+
+	/**
+	 * Whether this loader's key holds a policy, valid or broken: false for an app's key that is empty, or
+	 * not read yet, or unreadable with nothing known (the shared policy then decides for the app).
+	 */
+	hasOwn(): boolean {
+		return !this.absent && (this.state.policy !== null || this.state.liveProblem !== null);
+	}
+
+	/** Whether this loader has read its key at least once (or failed to). */
+	tried(): boolean {
+		return this.state.fetchedAt !== 0 || this.state.kvError !== null;
+	}
 
 	/**
 	 * The policy to decide with now. With no policy loaded yet, waits for the load (at most
@@ -117,7 +159,7 @@ export class PolicyLoader {
 	 */
 	async current(env: Env, defer: Defer): Promise<PolicyState> {
 		const refreshing = this.refreshIfDue(env, defer);
-		if (this.state.policy === null && refreshing !== null) {
+		if (this.state.policy === null && !this.absent && refreshing !== null) {
 			const waited = this.clock.now() - refreshing.startedAt;
 			await Promise.race([refreshing.done, this.clock.sleep(Math.max(0, COLD_LOAD_DEADLINE_MS - waited))]);
 		}
@@ -166,7 +208,7 @@ export class PolicyLoader {
 		try {
 			let text: string | null;
 			try {
-				text = await withinDeadline(env.POLICY.get(POLICY_KEY, "text"), KV_READ_DEADLINE_MS, "the KV read");
+				text = await withinDeadline(env.POLICY.get(this.key, "text"), KV_READ_DEADLINE_MS, "the KV read");
 			} catch (error) {
 				this.failed(error);
 				if (this.state.policy === null) await this.loadLastKnownGood(env, defer);
@@ -176,9 +218,17 @@ export class PolicyLoader {
 			this.nextRefreshAt = this.clock.now() + REFRESH_EVERY_MS;
 			this.state = { ...this.state, kvError: null, fetchedAt: this.clock.now() };
 			const current = this.state.policy;
+			this.absent = text === null && this.app !== null;
+			if (this.absent) {
+				// An app without its own policy: the shared key decides for it; nothing to fall back to here.
+				this.nextRefreshAt = this.clock.now() + ABSENT_REFRESH_EVERY_MS;
+				this.state = { ...this.state, policy: null, liveProblem: null };
+				this.brokenHash = null;
+				return;
+			}
 			if (text === null) {
 				this.noteLiveProblem({
-					message: `no value under the KV key "${POLICY_KEY}"`,
+					message: `no value under the KV key "${this.key}"`,
 					rule: null,
 					line: null,
 					column: null,
@@ -214,11 +264,13 @@ export class PolicyLoader {
 	}
 
 	private failed(error: unknown): void {
+		this.absent = false;
 		this.failures++;
 		const backoff = Math.min(BACKOFF_BASE_MS * 2 ** (this.failures - 1), BACKOFF_CAP_MS);
 		this.nextRefreshAt = this.clock.now() + backoff;
 		this.state = { ...this.state, kvError: errorMessage(error) };
 		log("error", "policy.kv_read_failed", {
+			key: this.key,
 			error: this.state.kvError,
 			keeping: this.state.policy?.label ?? null,
 			retryInMs: backoff,
@@ -226,7 +278,11 @@ export class PolicyLoader {
 	}
 
 	private noteLiveProblem(problem: PolicyProblem): void {
-		log("error", "policy.live_unusable", { ...problem, keeping: this.state.policy?.label ?? null });
+		log("error", "policy.live_unusable", {
+			key: this.key,
+			...problem,
+			keeping: this.state.policy?.label ?? null,
+		});
 		this.state = { ...this.state, liveProblem: problem };
 	}
 
@@ -295,12 +351,12 @@ export class PolicyLoader {
 	private async loadLastKnownGood(env: Env, defer: Defer | null): Promise<void> {
 		try {
 			const text = await withinDeadline(
-				env.POLICY.get(LAST_KNOWN_GOOD_KEY, "text"),
+				env.POLICY.get(this.lastKnownGoodKey, "text"),
 				KV_READ_DEADLINE_MS,
 				"the KV read",
 			);
 			if (text === null) {
-				log("error", "policy.no_last_known_good", { consequence: "POLICY_FAIL_MODE applies" });
+				log("error", "policy.no_last_known_good", { key: this.key, consequence: "POLICY_FAIL_MODE applies" });
 				return;
 			}
 			const hash = await sha256Hex(text);
@@ -319,7 +375,7 @@ export class PolicyLoader {
 
 	private async saveLastKnownGood(env: Env, policy: LoadedPolicy): Promise<void> {
 		try {
-			const stored = await env.POLICY.getWithMetadata<LastKnownGoodMeta>(LAST_KNOWN_GOOD_KEY, "stream");
+			const stored = await env.POLICY.getWithMetadata<LastKnownGoodMeta>(this.lastKnownGoodKey, "stream");
 			await stored.value?.cancel();
 			if (stored.metadata?.hash !== policy.hash) {
 				const metadata: LastKnownGoodMeta = {
@@ -327,7 +383,7 @@ export class PolicyLoader {
 					version: policy.compiled.version,
 					savedAt: new Date(this.clock.now()).toISOString(),
 				};
-				await env.POLICY.put(LAST_KNOWN_GOOD_KEY, policy.text, { metadata });
+				await env.POLICY.put(this.lastKnownGoodKey, policy.text, { metadata });
 				log("info", "policy.last_known_good_saved", { version: policy.label });
 			}
 			this.savedLastKnownGoodHash = policy.hash;
@@ -363,14 +419,80 @@ export async function writeCompiledCache(env: Env, compiled: CompiledPolicy, has
 	}
 }
 
-/** This isolate's loader. */
-export let policyLoader = new PolicyLoader();
+/**
+ * The policies of one isolate, per app: the shared key's loader and one loader per app that was asked
+ * for. An app's policy is its own key's while that key holds a value (valid, or broken: then its last
+ * known good copy or the fail mode decides, never another app's rules), else the shared policy. Every
+ * method takes the app; left out, it is the only configured SdkAppid, or the shared policy when several
+ * are configured. One app with no key of its own therefore decides exactly as before apps had keys.
+ */
+export class PolicyLoaders {
+	private readonly state: { clock: Clock; shared: PolicyLoader; byApp: Map<string, PolicyLoader> };
+
+	constructor(clock: Clock = systemClock) {
+		this.state = { clock, shared: new PolicyLoader(clock), byApp: new Map() };
+	}
+
+	/** The app meant by `app`: itself, or (undefined) the only configured one; null is the shared policy. */
+	private appOf(env: Env, app: string | null | undefined): string | null {
+		return app === undefined ? soleApp(readConfig(env)) : app;
+	}
+
+	/** The loader of an app's own key (made on first use), or the shared key's loader for null. */
+	loaderOf(app: string | null): PolicyLoader {
+		if (app === null) return this.state.shared;
+		let loader = this.state.byApp.get(app);
+		if (loader === undefined) {
+			loader = new PolicyLoader(this.state.clock, app);
+			this.state.byApp.set(app, loader);
+		}
+		return loader;
+	}
+
+	/** The policy to decide the app's callbacks with now (see {@link PolicyLoader.current}). */
+	async current(env: Env, defer: Defer, app?: string | null): Promise<PolicyState> {
+		const key = this.appOf(env, app);
+		if (key === null) return this.state.shared.current(env, defer);
+		const own = this.loaderOf(key);
+		// At a cold start both keys are read side by side: one after the other could take both deadlines.
+		const shared = own.tried() ? null : this.state.shared.current(env, defer);
+		const state = await own.current(env, defer);
+		if (own.hasOwn()) return state;
+		return shared ?? this.state.shared.current(env, defer);
+	}
+
+	/**
+	 * The policy this isolate already holds for the app, or null (see {@link PolicyLoader.held}). An app
+	 * whose own key this isolate never read gets null: whether it has one is not known without a read.
+	 */
+	held(env: Env, defer: Defer, app?: string | null): LoadedPolicy | null {
+		const key = this.appOf(env, app);
+		if (key === null) return this.state.shared.held(env, defer);
+		const own = this.loaderOf(key);
+		if (own.hasOwn()) return own.held(env, defer);
+		if (!own.tried()) return null;
+		own.held(env, defer);
+		return this.state.shared.held(env, defer);
+	}
+
+	/** What this isolate knows about the app's policy, loading it first if it never has (for /healthz). */
+	async inspect(env: Env, app?: string | null): Promise<PolicyState> {
+		const key = this.appOf(env, app);
+		if (key === null) return this.state.shared.inspect(env);
+		const own = this.loaderOf(key);
+		const state = await own.inspect(env);
+		return own.hasOwn() ? state : this.state.shared.inspect(env);
+	}
+}
+
+/** This isolate's loaders. */
+export let policyLoader = new PolicyLoaders();
 
 /**
  * Forgets everything this isolate knows, as a restart would, optionally with another clock. For tests
  * (a new isolate), never called by the Worker itself.
  */
-export function resetPolicyCacheForTests(clock: Clock = systemClock): PolicyLoader {
-	policyLoader = new PolicyLoader(clock);
+export function resetPolicyCacheForTests(clock: Clock = systemClock): PolicyLoaders {
+	policyLoader = new PolicyLoaders(clock);
 	return policyLoader;
 }

@@ -6,6 +6,8 @@ import { groupCommit } from "./group-commit";
 /** The request and verdict of a decision, as the policy gives them. */
 export interface DecisionRow {
 	receivedAt: number;
+	/** The callback URL's SdkAppid. */
+	sdkAppId: string;
 	/** The before-callback's CallbackCommand. */
 	command: string;
 	request: { operatorAccount: string; name: string };
@@ -22,11 +24,11 @@ export const MAX_DECISIONS_PER_WRITE = 200;
 
 const INSERT_DECISIONS = `
 INSERT INTO decisions (received_at, command, operator_account, name, allowed, error_code, rule,
-	policy_version, dry_run, source)
+	policy_version, dry_run, source, sdk_app_id)
 SELECT json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]'), json_extract(r.value, '$[2]'),
 	json_extract(r.value, '$[3]'), json_extract(r.value, '$[4]'), json_extract(r.value, '$[5]'),
 	json_extract(r.value, '$[6]'), json_extract(r.value, '$[7]'), json_extract(r.value, '$[8]'),
-	json_extract(r.value, '$[9]')
+	json_extract(r.value, '$[9]'), json_extract(r.value, '$[10]')
 FROM json_each(?) AS r ORDER BY r.key`;
 
 /** Inserts rows into `decisions` with one statement. Never throws: a failed write is logged and forgotten. */
@@ -43,6 +45,7 @@ async function writeDecisions(db: D1Database, rows: DecisionRow[]): Promise<unde
 			row.policyVersion,
 			row.verdict.dryRun ? 1 : 0,
 			row.source,
+			row.sdkAppId,
 		]);
 		await db.prepare(INSERT_DECISIONS).bind(JSON.stringify(values)).run();
 	} catch (error) {
@@ -69,6 +72,8 @@ export function logDecision(db: D1Database, row: DecisionRow, defer: (work: Prom
 /** A `decisions` row as the API returns it (0/1 columns as booleans). */
 export interface DecisionView {
 	id: number;
+	/** The app; '' for a row from before migration 0010 not yet assigned. */
+	sdk_app_id: string;
 	received_at: number;
 	command: string;
 	operator_account: string;
@@ -83,13 +88,22 @@ export interface DecisionView {
 
 /**
  * SQL of one page of the decision log, with the filters asked for. Parameters: ?1 after, ?2 before, ?3
- * since, ?4 until, ?5 operator, ?6 rule, ?7 allowed (0/1), ?8 the row limit (one more than the page).
+ * since, ?4 until, ?5 operator, ?6 rule, ?7 allowed (0/1), ?8 the row limit (one more than the page), ?9
+ * the app.
  */
 export function decisionsPageSql(
 	order: "asc" | "desc",
-	filters: { since?: boolean; until?: boolean; operator?: boolean; rule?: boolean; allowed?: boolean },
+	filters: {
+		since?: boolean;
+		until?: boolean;
+		operator?: boolean;
+		rule?: boolean;
+		allowed?: boolean;
+		app?: boolean;
+	},
 ): string {
 	const conditions = order === "asc" ? ["id > ?1"] : ["id < ?2"];
+	if (filters.app) conditions.unshift("sdk_app_id = ?9");
 	if (filters.since) conditions.push("received_at >= ?3");
 	if (filters.until) conditions.push("received_at < ?4");
 	if (filters.operator) conditions.push("operator_account = ?5");
@@ -108,6 +122,7 @@ export interface DecisionFilters {
 	operator?: string | undefined;
 	rule?: string | undefined;
 	allowed?: boolean | undefined;
+	app?: string | undefined;
 }
 
 /** Up to `limit` decisions matching `filters` (see {@link decisionsPageSql}), 0/1 columns as booleans. */
@@ -116,13 +131,14 @@ export async function decisionsPage(
 	filters: DecisionFilters,
 	limit: number,
 ): Promise<DecisionView[]> {
-	const { after, before, order, since, until, operator, rule, allowed } = filters;
+	const { after, before, order, since, until, operator, rule, allowed, app } = filters;
 	const sql = decisionsPageSql(order, {
 		since: since !== undefined,
 		until: until !== undefined,
 		operator: operator !== undefined,
 		rule: rule !== undefined,
 		allowed: allowed !== undefined,
+		app: app !== undefined,
 	});
 	const { results } = await db
 		.prepare(sql)
@@ -135,24 +151,29 @@ export async function decisionsPage(
 			rule ?? null,
 			allowed === undefined ? null : Number(allowed),
 			limit,
+			...(app === undefined ? [] : [app]),
 		)
 		.all<Omit<DecisionView, "allowed" | "dry_run"> & { allowed: number; dry_run: number }>();
 	return results.map((row) => ({ ...row, allowed: row.allowed === 1, dry_run: row.dry_run === 1 }));
 }
 
-/** Refusals per deciding rule received in [since, until), most frequent first, at most 100 rules. */
+/**
+ * Refusals per deciding rule received in [since, until) (of one app, or of all), most frequent first, at
+ * most 100 rules.
+ */
 export async function refusalsByRule(
 	db: D1Database,
 	since: number,
 	until: number,
+	sdkAppId?: string,
 ): Promise<{ rule: string | null; count: number }[]> {
 	const { results } = await db
 		.prepare(
 			`SELECT rule, COUNT(*) AS count FROM decisions
-			 WHERE received_at >= ? AND received_at < ? AND allowed = 0
+			 WHERE received_at >= ?1 AND received_at < ?2 AND allowed = 0 AND (?3 IS NULL OR sdk_app_id = ?3)
 			 GROUP BY rule ORDER BY count DESC, rule LIMIT 100`,
 		)
-		.bind(since, until)
+		.bind(since, until, sdkAppId ?? null)
 		.all<{ rule: string | null; count: number }>();
 	return results;
 }

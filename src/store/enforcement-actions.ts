@@ -279,17 +279,24 @@ const ACTION_COLUMNS = `id, action_key, sdk_app_id, target, group_id, topic_id, 
 	updated_at, requested_by, confirmed_name, last_state, acted_at`;
 
 /**
- * Up to `limit` rows with id > `after`, oldest first, optionally only one status, one topic or one group;
+ * Up to `limit` rows with id > `after`, oldest first, optionally only one status, one topic, one group or
+ * one app;
  * `last_state` parsed.
  */
 export async function actionsAfter(
 	db: D1Database,
 	after: number,
 	limit: number,
-	filters: { status?: ActionStatus | undefined; topic?: string | undefined; group?: string | undefined },
+	filters: {
+		status?: ActionStatus | undefined;
+		topic?: string | undefined;
+		group?: string | undefined;
+		app?: string | undefined;
+	},
 ): Promise<ActionView[]> {
-	const { status, topic, group } = filters;
+	const { status, topic, group, app } = filters;
 	const conditions = ["id > ?1"];
+	if (app !== undefined) conditions.unshift("sdk_app_id = ?6");
 	if (status !== undefined) conditions.push("status = ?2");
 	if (topic !== undefined) conditions.push("topic_id = ?3");
 	if (group !== undefined) conditions.push("group_id = ?4");
@@ -297,7 +304,7 @@ export async function actionsAfter(
 		.prepare(
 			`SELECT ${ACTION_COLUMNS} FROM enforcement_actions WHERE ${conditions.join(" AND ")} ORDER BY id LIMIT ?5`,
 		)
-		.bind(after, status ?? null, topic ?? null, group ?? null, limit)
+		.bind(after, status ?? null, topic ?? null, group ?? null, limit, ...(app === undefined ? [] : [app]))
 		.all<Omit<ActionView, "last_state"> & { last_state: string | null }>();
 	return results.map((row) => ({
 		...row,

@@ -34,18 +34,23 @@ export const MAX_PAGE_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
 /**
  * SQL of one page of `events` rows, bounded in rows and in payload bytes. Parameters: ?1 the cursor (id >
- * ?1), ?2 the page's row limit, ?3 the byte budget, ?4 the `filter`'s value (a topic or group ID). The sizes
+ * ?1), ?2 the page's row limit, ?3 the byte budget, ?4 the `filter`'s value (a topic or group ID), ?5 the
+ * app when `byApp` (the rows of one SdkAppid only). The sizes
  * are summed over ids and lengths alone; payloads are read only for the rows that fit, and the row after
  * the last one that fits (without its payload) says whether there is a next page: the second row is always
  * kept for that, since the first one is on the page however large it is. The rows come in the order of `sized`, which
  * is id order; {@link eventPage} sorts them anyway, which costs less than a sort in SQL (a temporary B-tree).
  */
-export function eventPageSql(filter: "" | "topic_id = ?4 AND " | "group_id = ?4 AND "): string {
+export function eventPageSql(
+	filter: "" | "topic_id = ?4 AND " | "group_id = ?4 AND ",
+	byApp = false,
+): string {
+	const app = byApp ? "sdk_app_id = ?5 AND " : "";
 	return `WITH sized AS (
 	SELECT id, bytes,
 		sum(bytes) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING) AS upto,
 		row_number() OVER (ORDER BY id ROWS UNBOUNDED PRECEDING) AS n
-	FROM (SELECT id, length(CAST(payload AS BLOB)) AS bytes FROM events WHERE ${filter}id > ?1 ORDER BY id LIMIT ?2 + 1)
+	FROM (SELECT id, length(CAST(payload AS BLOB)) AS bytes FROM events WHERE ${filter}${app}id > ?1 ORDER BY id LIMIT ?2 + 1)
 )
 SELECT e.id, e.command, e.sdk_app_id, e.group_id, e.topic_id, e.operator_account, e.event_time, e.received_at,
 	CASE WHEN sized.n = 1 OR (sized.n <= ?2 AND sized.upto <= ?3) THEN e.payload END AS payload,
@@ -79,27 +84,52 @@ export const GROUP_EVENTS_PAGE_SQL = eventPageSql("group_id = ?4 AND ");
 /** One page of a topic's history (GET /api/topics/{topicId}); parameters as eventPageSql, ?4 the topic ID. */
 export const TOPIC_EVENTS_PAGE_SQL = eventPageSql("topic_id = ?4 AND ");
 
+/** The change feed of one app (GET /api/events?app=…); ?4 is unused, ?5 the SdkAppid. */
+export const APP_FEED_PAGE_SQL = eventPageSql("", true);
+
+/** A community's history in one app; ?4 is the group ID, ?5 the SdkAppid. */
+export const APP_GROUP_EVENTS_PAGE_SQL = eventPageSql("group_id = ?4 AND ", true);
+
+/** A topic's history in one app; ?4 is the topic ID, ?5 the SdkAppid. */
+export const APP_TOPIC_EVENTS_PAGE_SQL = eventPageSql("topic_id = ?4 AND ", true);
+
 /**
- * One page of the change feed (`groupId` undefined) or of a community's history: the events with id >
- * `after`, at most `limit` and about MAX_PAGE_PAYLOAD_BYTES of payloads, and the next page's cursor.
+ * One page of the change feed (`groupId` undefined) or of a community's history, of every app or of the
+ * app `sdkAppId`: the events with id > `after`, at most `limit` and about MAX_PAGE_PAYLOAD_BYTES of
+ * payloads, and the next page's cursor.
  */
 export async function eventsPage(
 	db: D1Database,
 	after: number,
 	limit: number,
 	groupId?: string,
+	sdkAppId?: string,
 ): Promise<{ items: EventView[]; next: number | null }> {
-	const statement =
+	const sql =
 		groupId === undefined
-			? db.prepare(FEED_PAGE_SQL).bind(after, limit, MAX_PAGE_PAYLOAD_BYTES)
-			: db.prepare(GROUP_EVENTS_PAGE_SQL).bind(after, limit, MAX_PAGE_PAYLOAD_BYTES, groupId);
-	const { results } = await statement.all<PagedEventRow>();
+			? sdkAppId === undefined
+				? FEED_PAGE_SQL
+				: APP_FEED_PAGE_SQL
+			: sdkAppId === undefined
+				? GROUP_EVENTS_PAGE_SQL
+				: APP_GROUP_EVENTS_PAGE_SQL;
+	const values: unknown[] = [after, limit, MAX_PAGE_PAYLOAD_BYTES];
+	if (groupId !== undefined || sdkAppId !== undefined) values.push(groupId ?? null);
+	if (sdkAppId !== undefined) values.push(sdkAppId);
+	const { results } = await db
+		.prepare(sql)
+		.bind(...values)
+		.all<PagedEventRow>();
 	return eventPage(results);
 }
 
-/** Earlier names of a topic (or of a group, for `topicId` null) in the event history, newest first. */
+/**
+ * Earlier names of a topic (or of a group, for `topicId` null) of the app `sdkAppId` in the event history,
+ * newest first.
+ */
 export async function nameHistory(
 	db: D1Database,
+	sdkAppId: string,
 	groupId: string,
 	topicId: string | null,
 	/** The commands whose `Name` is a live name of the target (the command registry says which). */
@@ -110,36 +140,21 @@ export async function nameHistory(
 			? db
 					.prepare(
 						`SELECT json_extract(payload, '$.Name') AS name FROM events
-						 WHERE group_id = ?1 AND topic_id IS NULL
+						 WHERE group_id = ?1 AND topic_id IS NULL AND sdk_app_id = ?3
 						 AND command IN (SELECT value FROM json_each(?2))
 						 AND json_extract(payload, '$.Name') IS NOT NULL ORDER BY id DESC LIMIT 100`,
 					)
-					.bind(groupId, JSON.stringify(commands))
+					.bind(groupId, JSON.stringify(commands), sdkAppId)
 			: db
 					.prepare(
 						`SELECT json_extract(payload, '$.Name') AS name FROM events
-						 WHERE topic_id = ?1
+						 WHERE topic_id = ?1 AND sdk_app_id = ?3
 						 AND command IN (SELECT value FROM json_each(?2))
 						 AND json_extract(payload, '$.Name') IS NOT NULL ORDER BY id DESC LIMIT 100`,
 					)
-					.bind(topicId, JSON.stringify(commands));
+					.bind(topicId, JSON.stringify(commands), sdkAppId);
 	const { results } = await statement.all<{ name: unknown }>();
 	return results.map((row) => row.name).filter((name): name is string => typeof name === "string");
-}
-
-/** The SdkAppid each topic's events arrived for (the ledger needs it to pick the key). */
-export async function sdkAppIdsOfTopics(db: D1Database, topicIds: string[]): Promise<Map<string, string>> {
-	if (topicIds.length === 0) return new Map();
-	const { results } = await db
-		.prepare(
-			`SELECT t.value AS topic_id, (SELECT sdk_app_id FROM events WHERE topic_id = t.value ORDER BY id DESC LIMIT 1) AS sdk_app_id
-			 FROM json_each(?1) AS t`,
-		)
-		.bind(JSON.stringify(topicIds))
-		.all<{ topic_id: string; sdk_app_id: string | null }>();
-	return new Map(
-		results.flatMap((row) => (row.sdk_app_id === null ? [] : [[row.topic_id, row.sdk_app_id] as const])),
-	);
 }
 
 /** Whether D1 answers at all (the health probe). */

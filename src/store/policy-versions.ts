@@ -1,8 +1,11 @@
-// The `policy_versions` table: every document written to the KV key `policy`, with who wrote it and when.
+// The `policy_versions` table: every document written to the KV key `policy` (sdk_app_id '') or to an app's
+// own key `policy:<SdkAppid>` (sdk_app_id that app), with who wrote it and when.
 
 /** A `policy_versions` row without its text. */
 export interface PolicyVersionView {
 	id: number;
+	/** The key written: '' for the shared `policy`, else the SdkAppid of `policy:<SdkAppid>`. */
+	sdk_app_id: string;
 	published_at: number;
 	published_by: string;
 	action: "publish" | "rollback" | "hand-edit";
@@ -12,12 +15,16 @@ export interface PolicyVersionView {
 }
 
 /** The columns of {@link PolicyVersionView}. */
-const POLICY_VERSION_COLUMNS = "id, published_at, published_by, action, restored_from, version, hash";
+const POLICY_VERSION_COLUMNS =
+	"id, sdk_app_id, published_at, published_by, action, restored_from, version, hash";
 
-/** The newest recorded version, or null. */
-export async function latestPolicyVersion(db: D1Database): Promise<PolicyVersionView | null> {
+/** The newest recorded version of a key ('' the shared one, else an SdkAppid's), or null. */
+export async function latestPolicyVersion(db: D1Database, app: string): Promise<PolicyVersionView | null> {
 	return db
-		.prepare(`SELECT ${POLICY_VERSION_COLUMNS} FROM policy_versions ORDER BY id DESC LIMIT 1`)
+		.prepare(
+			`SELECT ${POLICY_VERSION_COLUMNS} FROM policy_versions WHERE sdk_app_id = ? ORDER BY id DESC LIMIT 1`,
+		)
+		.bind(app)
 		.first<PolicyVersionView>();
 }
 
@@ -28,10 +35,19 @@ export async function recordPolicyVersion(
 ): Promise<PolicyVersionView> {
 	const inserted = await db
 		.prepare(
-			`INSERT INTO policy_versions (published_at, published_by, action, restored_from, version, hash, text)
-			 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ${POLICY_VERSION_COLUMNS}`,
+			`INSERT INTO policy_versions (sdk_app_id, published_at, published_by, action, restored_from, version, hash, text)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${POLICY_VERSION_COLUMNS}`,
 		)
-		.bind(row.published_at, row.published_by, row.action, row.restored_from, row.version, row.hash, row.text)
+		.bind(
+			row.sdk_app_id,
+			row.published_at,
+			row.published_by,
+			row.action,
+			row.restored_from,
+			row.version,
+			row.hash,
+			row.text,
+		)
 		.first<PolicyVersionView>();
 	if (inserted === null) throw new Error("policy_versions: INSERT … RETURNING gave no row");
 	return inserted;
@@ -48,23 +64,32 @@ export async function policyVersion(
 		.first<PolicyVersionView & { text: string }>();
 }
 
-/** The newest recorded version with this hash (the live value's), or null after a hand edit. */
-export function policyVersionByHash(db: D1Database, hash: string): Promise<PolicyVersionView | null> {
+/** The newest recorded version of a key with this hash (the live value's), or null after a hand edit. */
+export function policyVersionByHash(
+	db: D1Database,
+	hash: string,
+	app: string,
+): Promise<PolicyVersionView | null> {
 	return db
-		.prepare(`SELECT ${POLICY_VERSION_COLUMNS} FROM policy_versions WHERE hash = ? ORDER BY id DESC LIMIT 1`)
-		.bind(hash)
+		.prepare(
+			`SELECT ${POLICY_VERSION_COLUMNS} FROM policy_versions WHERE hash = ? AND sdk_app_id = ? ORDER BY id DESC LIMIT 1`,
+		)
+		.bind(hash, app)
 		.first<PolicyVersionView>();
 }
 
-/** Up to `limit` versions with id < `before`, newest first, without their text. */
+/** Up to `limit` versions of a key with id < `before`, newest first, without their text. */
 export async function policyVersionsBefore(
 	db: D1Database,
+	app: string,
 	before: number,
 	limit: number,
 ): Promise<PolicyVersionView[]> {
 	const { results } = await db
-		.prepare(`SELECT ${POLICY_VERSION_COLUMNS} FROM policy_versions WHERE id < ? ORDER BY id DESC LIMIT ?`)
-		.bind(before, limit)
+		.prepare(
+			`SELECT ${POLICY_VERSION_COLUMNS} FROM policy_versions WHERE sdk_app_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+		)
+		.bind(app, before, limit)
 		.all<PolicyVersionView>();
 	return results;
 }

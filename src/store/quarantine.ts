@@ -192,7 +192,8 @@ export async function recordQuarantineAction(
 	const statements = [
 		db
 			.prepare(
-				"INSERT INTO quarantine_actions (quarantine_id, action, outcome, detail, acted_at, request_id, acted_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+				`INSERT INTO quarantine_actions (quarantine_id, action, outcome, detail, acted_at, request_id, acted_by, sdk_app_id)
+				 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT sdk_app_id FROM quarantine WHERE id = ?1))`,
 			)
 			.bind(id, action, outcome, detail, now, actor.requestId, actor.by),
 	];

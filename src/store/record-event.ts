@@ -61,14 +61,15 @@ const insertEventsByCount = new Map<number, string>();
 const STORED_BY_THIS_DELIVERY =
 	"EXISTS (SELECT 1 FROM events WHERE event_key = json_extract(c.value, '$[0]') AND delivery_id = json_extract(c.value, '$[1]'))";
 
-/** Creates: `[rowKey, deliveryId, topicId, groupId, name, ownerAccount, createdBy, at]`. */
+/** Creates: `[rowKey, deliveryId, topicId, groupId, name, ownerAccount, createdBy, at, sdkAppId]`. */
 const CREATE_TOPICS = `
-INSERT INTO topics (topic_id, group_id, name, owner_account, created_by, created_at)
+INSERT INTO topics (topic_id, group_id, name, owner_account, created_by, created_at, sdk_app_id)
 SELECT json_extract(c.value, '$[2]'), json_extract(c.value, '$[3]'), json_extract(c.value, '$[4]'),
-	json_extract(c.value, '$[5]'), json_extract(c.value, '$[6]'), json_extract(c.value, '$[7]')
+	json_extract(c.value, '$[5]'), json_extract(c.value, '$[6]'), json_extract(c.value, '$[7]'),
+	json_extract(c.value, '$[8]')
 FROM json_each(?1) AS c WHERE ${STORED_BY_THIS_DELIVERY}
 ORDER BY c.key
-ON CONFLICT (topic_id) DO UPDATE SET
+ON CONFLICT (topic_id, sdk_app_id) DO UPDATE SET
 	group_id = excluded.group_id,
 	-- A profile change seen before its create (out of order) is newer than the create's name.
 	name = CASE WHEN topics.updated_at IS NULL THEN coalesce(excluded.name, topics.name) ELSE topics.name END,
@@ -76,15 +77,18 @@ ON CONFLICT (topic_id) DO UPDATE SET
 	created_by = coalesce(excluded.created_by, topics.created_by),
 	created_at = excluded.created_at`;
 
-/** Profile changes: `[rowKey, deliveryId, topicId, groupId, name, introduction, notification, faceUrl, at]`. */
+/**
+ * Profile changes: `[rowKey, deliveryId, topicId, groupId, name, introduction, notification, faceUrl, at,
+ * sdkAppId]`.
+ */
 const UPDATE_TOPICS = `
-INSERT INTO topics (topic_id, group_id, name, introduction, notification, face_url, updated_at)
+INSERT INTO topics (topic_id, group_id, name, introduction, notification, face_url, updated_at, sdk_app_id)
 SELECT json_extract(c.value, '$[2]'), json_extract(c.value, '$[3]'), json_extract(c.value, '$[4]'),
 	json_extract(c.value, '$[5]'), json_extract(c.value, '$[6]'), json_extract(c.value, '$[7]'),
-	json_extract(c.value, '$[8]')
+	json_extract(c.value, '$[8]'), json_extract(c.value, '$[9]')
 FROM json_each(?1) AS c WHERE ${STORED_BY_THIS_DELIVERY}
 ORDER BY c.key
-ON CONFLICT (topic_id) DO UPDATE SET
+ON CONFLICT (topic_id, sdk_app_id) DO UPDATE SET
 	name = coalesce(excluded.name, topics.name),
 	introduction = coalesce(excluded.introduction, topics.introduction),
 	notification = coalesce(excluded.notification, topics.notification),
@@ -92,21 +96,22 @@ ON CONFLICT (topic_id) DO UPDATE SET
 	updated_at = excluded.updated_at
 WHERE topics.updated_at IS NULL OR topics.updated_at <= excluded.updated_at`;
 
-/** Topic deletions: `[rowKeyPrefix, deliveryId, groupId, at, topicIds]`, one row per topic. */
+/** Topic deletions: `[rowKeyPrefix, deliveryId, groupId, at, topicIds, sdkAppId]`, one row per topic. */
 const DELETE_TOPICS = `
-INSERT INTO topics (topic_id, group_id, deleted_at)
-SELECT t.value, json_extract(c.value, '$[2]'), json_extract(c.value, '$[3]')
+INSERT INTO topics (topic_id, group_id, deleted_at, sdk_app_id)
+SELECT t.value, json_extract(c.value, '$[2]'), json_extract(c.value, '$[3]'), json_extract(c.value, '$[5]')
 FROM json_each(?1) AS c, json_each(c.value, '$[4]') AS t
 WHERE EXISTS (SELECT 1 FROM events
 	WHERE event_key = json_extract(c.value, '$[0]') || t.value AND delivery_id = json_extract(c.value, '$[1]'))
 ORDER BY c.key, t.key
-ON CONFLICT (topic_id) DO UPDATE SET deleted_at = coalesce(topics.deleted_at, excluded.deleted_at)`;
+ON CONFLICT (topic_id, sdk_app_id) DO UPDATE SET deleted_at = coalesce(topics.deleted_at, excluded.deleted_at)`;
 
-/** A disbanded community: `[rowKey, deliveryId, groupId, at]`. */
+/** A disbanded community: `[rowKey, deliveryId, groupId, at, sdkAppId]`. */
 const DELETE_GROUP_TOPICS = `
 UPDATE topics SET deleted_at = json_extract(c.value, '$[3]')
 FROM json_each(?1) AS c
-WHERE topics.group_id = json_extract(c.value, '$[2]') AND topics.deleted_at IS NULL AND ${STORED_BY_THIS_DELIVERY}`;
+WHERE topics.group_id = json_extract(c.value, '$[2]') AND topics.sdk_app_id = json_extract(c.value, '$[4]')
+	AND topics.deleted_at IS NULL AND ${STORED_BY_THIS_DELIVERY}`;
 
 /** Each kind of topic change, its statement. */
 const TOPIC_SQL: Record<TopicChange["kind"], string> = {
@@ -225,7 +230,7 @@ function topicStatements(db: D1Database, rows: readonly EventRow[]): D1PreparedS
 		const change = record.facts.topicChange;
 		if (!change) continue;
 		const at = record.facts.eventTime ?? record.receivedAt;
-		const entry = topicChangeEntry(change, stem, deliveryId, at);
+		const entry = [...topicChangeEntry(change, stem, deliveryId, at), record.sdkAppId];
 		const last = runs.at(-1);
 		if (last && last.kind === change.kind && change.kind !== "delete-group") last.changes.push(entry);
 		else runs.push({ kind: change.kind, changes: [entry] });
@@ -233,7 +238,10 @@ function topicStatements(db: D1Database, rows: readonly EventRow[]): D1PreparedS
 	return runs.map(({ kind, changes }) => db.prepare(TOPIC_SQL[kind]).bind(JSON.stringify(changes)));
 }
 
-/** One change as its statement reads it (see the statements above); each is guarded by this delivery's row. */
+/**
+ * One change as its statement reads it (see the statements above), but for the app, which follows it; each
+ * is guarded by this delivery's row.
+ */
 function topicChangeEntry(change: TopicChange, stem: string, deliveryId: string, at: number): unknown[] {
 	const rowKey = (topicId: string | null) => `${stem}:${topicId ?? ""}`;
 	switch (change.kind) {

@@ -30,7 +30,7 @@ export const RETAINED_TABLES = {
 	},
 	decisions: {
 		columns:
-			"id, received_at, command, operator_account, name, allowed, error_code, rule, policy_version, dry_run, source",
+			"id, received_at, command, operator_account, name, allowed, error_code, rule, policy_version, dry_run, source, sdk_app_id",
 		time: "received_at",
 	},
 	quarantine: {
@@ -41,7 +41,7 @@ export const RETAINED_TABLES = {
 		maxBatchRows: 100,
 	},
 	quarantine_actions: {
-		columns: "id, quarantine_id, action, outcome, detail, acted_at, request_id, acted_by",
+		columns: "id, quarantine_id, action, outcome, detail, acted_at, request_id, acted_by, sdk_app_id",
 		time: "acted_at",
 	},
 } as const satisfies Record<string, RetainedTableShape>;

@@ -39,7 +39,7 @@ describe("OpenAPI document", () => {
 
 	it("takes the query parameters from the routes' own schemas", () => {
 		const events = committed.paths["/api/events"].get;
-		expect(events.parameters.map((p) => p.name)).toEqual(["after", "limit"]);
+		expect(events.parameters.map((p) => p.name)).toEqual(["after", "limit", "app"]);
 		const quarantine = committed.paths["/api/quarantine"].get;
 		expect(quarantine.parameters.find((p) => p.name === "status")?.schema).toMatchObject({
 			enum: ["open", "resolved", "all"],

@@ -2,7 +2,13 @@
 // exactly what it is used for, with a message naming the variable.
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ADMIN_TOKEN_RULE, parseConfig, readConfig } from "../../src/config";
+import {
+	ADMIN_TOKEN_RULE,
+	callbackTokensOf,
+	parseConfig,
+	readConfig,
+	tencentIdentifier,
+} from "../../src/config";
 import { tencentClient } from "../../src/enforcement/actions";
 import { runRetention } from "../../src/store/retention";
 import { ADMIN_TOKEN, apiGet } from "../api/admin";
@@ -92,6 +98,25 @@ describe("parseConfig", () => {
 		const pattern = parseConfig({ ...env, MTLS_ISSUER_PATTERN: "(" }).mutualTls.issuerPattern;
 		expect(pattern?.test("CN=TencentQQAuthCA")).toBe(false);
 		expect(pattern?.test("")).toBe(false);
+	});
+
+	it("reads each SdkAppid's own callback tokens and admin identifier, else the shared ones", () => {
+		const config = parseConfig({
+			...env,
+			CALLBACK_TOKEN: "shared",
+			CALLBACK_TOKEN_1400000002: "own",
+			CALLBACK_TOKEN_PREVIOUS_1400000002: "own-before",
+			CALLBACK_TOKEN_PREVIOUS_1400000003: "only-previous",
+			CALLBACK_TOKEN_NOTANAPP: "ignored",
+			TENCENT_ADMIN_IDENTIFIER_1400000002: " admin_two ",
+			TENCENT_ADMIN_IDENTIFIER_1400000003: "",
+		} as Env);
+		expect(callbackTokensOf(config, "1400000002")).toEqual(["own", "own-before"]);
+		expect(callbackTokensOf(config, "1400000003")).toEqual(["only-previous"]);
+		expect(callbackTokensOf(config, "1400000000")).toEqual(["shared"]);
+		expect(tencentIdentifier(config, "1400000002")).toBe("admin_two");
+		expect(tencentIdentifier(config, "1400000003")).toBe(config.tencent.identifier);
+		expect(Object.keys(config.callbackTokensByApp).sort()).toEqual(["1400000002", "1400000003"]);
 	});
 
 	it("reads each SdkAppid's own TENCENT_SECRET_KEY_<SdkAppid>", () => {

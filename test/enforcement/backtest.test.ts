@@ -2,7 +2,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { ADMIN_TOKEN, community } from "../api/admin";
-import { fetchWith } from "../support/tencent";
+import { fetchWith, SDK_APP_ID } from "../support/tencent";
 import { tencentCalls, tencentHasTopics } from "../support/tencent-rest";
 import { actionsOf, settledActions, usePolicy } from "./support";
 
@@ -31,13 +31,13 @@ async function backtest(body: unknown): Promise<{ status: number; json: Backtest
 
 const draft = { version: "draft-1", names: { banned: ["casino", { match: "prefix", value: "admin" }] } };
 
-/** Puts topics straight into `topics`, as the after-events would have. */
+/** Puts topics of the test's app straight into `topics`, as the after-events would have. */
 async function seedTopics(rows: { topicId: string; groupId: string; name: string; deleted?: boolean }[]) {
 	const insert = env.DB.prepare(
-		"INSERT INTO topics (topic_id, group_id, name, created_at, deleted_at) VALUES (?, ?, ?, 1, ?)",
+		"INSERT INTO topics (sdk_app_id, topic_id, group_id, name, created_at, deleted_at) VALUES (?, ?, ?, ?, 1, ?)",
 	);
 	await env.DB.batch(
-		rows.map((row) => insert.bind(row.topicId, row.groupId, row.name, row.deleted ? 2 : null)),
+		rows.map((row) => insert.bind(SDK_APP_ID, row.topicId, row.groupId, row.name, row.deleted ? 2 : null)),
 	);
 }
 

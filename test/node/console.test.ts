@@ -143,6 +143,8 @@ describe.sequential("the console at /admin", () => {
 		await page.getByLabel(/Your name/).fill("Dana");
 		await page.getByRole("button", { name: "Sign in" }).click();
 		await page.getByText("Signed in as Dana").waitFor();
+		// One app: no app picker.
+		expect(await page.locator("#app-choice").isHidden()).toBe(true);
 
 		const [cookie] = await chromium.context.cookies();
 		expect(cookie).toMatchObject({

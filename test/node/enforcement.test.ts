@@ -298,7 +298,7 @@ describe("enforcement over real sockets", () => {
 			topics: Object.entries(names).map(([id, name]) => ({ topicId: topic(id), name })),
 		});
 		const before = (await calls(groupId)).length;
-		const page = { after: groupId, limit: 3 };
+		const page = { after: groupId, limit: 3, app: APP };
 		const draft = await api<{ error: { field: string } }>("POST", "/api/policy/backtest", {
 			...page,
 			apply: true,

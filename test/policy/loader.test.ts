@@ -12,6 +12,7 @@ import {
 	BACKOFF_CAP_MS,
 	LAST_KNOWN_GOOD_KEY,
 	PolicyLoader,
+	PolicyLoaders,
 	REFRESH_EVERY_MS,
 } from "../../src/policy/loader";
 import { FakeClock } from "../support/clock";
@@ -287,5 +288,70 @@ describe("compiled form cached in KV", () => {
 		const state = await new PolicyLoader(new FakeClock()).inspect(kv.env);
 		expect(state.policy?.label).toBe("v1");
 		expect(kv.writes).toEqual([]);
+	});
+});
+
+describe("PolicyLoaders: a policy per app", () => {
+	const APP = "1400000777";
+	const OTHER = "1400000888";
+	const apps = { ...env, SDKAPPID: `${APP},${OTHER}` } as Env;
+
+	it("decides an app with its own key when it has one, and with the shared key when it has none", async () => {
+		await env.POLICY.put(`policy:${APP}`, V2);
+		const loaders = new PolicyLoaders(new FakeClock());
+		const work = backgroundWork();
+		expect((await loaders.current(apps, work.defer, APP)).policy?.label).toBe("v2");
+		expect((await loaders.current(apps, work.defer, OTHER)).policy?.label).toBe("v1");
+		// Several apps and none named: the shared key.
+		expect((await loaders.current(apps, work.defer)).policy?.label).toBe("v1");
+		await work.settle();
+		// Each app's last known good copy is its own.
+		expect(await env.POLICY.get(`${LAST_KNOWN_GOOD_KEY}:${APP}`)).toBe(V2);
+		expect(await env.POLICY.get(`${LAST_KNOWN_GOOD_KEY}:${OTHER}`)).toBeNull();
+	});
+
+	it("never decides an app whose own key is broken with the shared rules: its last known good, else none", async () => {
+		await env.POLICY.put(`policy:${APP}`, "{ not json");
+		const cold = new PolicyLoaders(new FakeClock());
+		const work = backgroundWork();
+		const broken = await cold.current(apps, work.defer, APP);
+		expect(broken.policy).toBeNull();
+		expect(broken.liveProblem?.message).toBeTruthy();
+
+		await env.POLICY.put(`${LAST_KNOWN_GOOD_KEY}:${APP}`, V2);
+		const restarted = await new PolicyLoaders(new FakeClock()).current(apps, work.defer, APP);
+		expect(restarted.policy).toMatchObject({ label: "v2", origin: "last-known-good" });
+		await work.settle();
+	});
+
+	it("reads an app's empty key once every ten seconds, the shared key it falls back to every second", async () => {
+		const clock = new FakeClock();
+		const loaders = new PolicyLoaders(clock);
+		const kv = countingKv();
+		const counted = { ...kv.env, SDKAPPID: apps.SDKAPPID } as Env;
+		const work = backgroundWork();
+		const reads = (key: string) => kv.reads.filter((read) => read === key).length;
+		for (let second = 0; second < 10; second++) {
+			expect((await loaders.current(counted, work.defer, APP)).policy?.label).toBe("v1");
+			await work.settle();
+			clock.advance(REFRESH_EVERY_MS);
+		}
+		expect(reads(`policy:${APP}`)).toBe(1);
+		expect(reads("policy")).toBe(10);
+		await loaders.current(counted, work.defer, APP);
+		await work.settle();
+		expect(reads(`policy:${APP}`)).toBe(2);
+	});
+
+	it("holds nothing for an app whose key it never read, without reading KV for it", async () => {
+		const loaders = new PolicyLoaders(new FakeClock());
+		const work = backgroundWork();
+		await loaders.current(apps, work.defer, OTHER);
+		await work.settle();
+		const kv = countingKv();
+		const env2 = { ...kv.env, SDKAPPID: apps.SDKAPPID } as Env;
+		expect(loaders.held(env2, work.defer, APP)).toBeNull();
+		expect(loaders.held(env2, work.defer, OTHER)?.label).toBe("v1");
+		expect(kv.reads).toEqual([]);
 	});
 });

@@ -18,7 +18,7 @@ async function plan(sql: string, ...values: unknown[]): Promise<string> {
 const queries: [string, string, unknown[], RegExp][] = [
 	[
 		"topic history (docs)",
-		"SELECT command, event_time, payload FROM events WHERE topic_id = ? ORDER BY id",
+		"SELECT sdk_app_id, command, event_time, payload FROM events WHERE topic_id = ? ORDER BY id",
 		["t"],
 		/SEARCH events USING INDEX events_topic_id \(topic_id=\?\)/,
 	],
@@ -48,7 +48,7 @@ const queries: [string, string, unknown[], RegExp][] = [
 	],
 	[
 		"what changed since a time (docs)",
-		"SELECT id, command, group_id, topic_id, received_at FROM events WHERE received_at >= ? ORDER BY received_at, id",
+		"SELECT id, sdk_app_id, command, group_id, topic_id, received_at FROM events WHERE received_at >= ? ORDER BY received_at, id",
 		[0],
 		/SEARCH events USING INDEX events_received_at \(received_at>\?\)/,
 	],

@@ -6,6 +6,34 @@
 /** The session's CSRF token; null while signed out. */
 let csrf = /** @type {string | null} */ (null);
 
+/**
+ * The app (SdkAppid) the console shows, chosen in the picker when the Worker answers for several; null with
+ * one app, whose routes need no app.
+ */
+let chosenApp = /** @type {string | null} */ (null);
+
+/** Routes that read or write one app's rows or policy: `?app=` in the URL, or `app` in the body. */
+const APP_IN_QUERY =
+	/^\/api\/(events|decisions(\/refusals)?|topics(\/[^/]+)?|groups\/[^/]+\/(topics|events)|enforcement|policy(\/versions|\/rollback)?)$/;
+const APP_IN_BODY = /^\/api\/policy\/(check|backtest)$/;
+
+/**
+ * The path and body of a call with the chosen app added where the route takes one.
+ * @param {string} path @param {unknown} body
+ */
+function withApp(path, body) {
+	if (chosenApp === null) return { path, body };
+	const [route, query = ""] = path.split("?");
+	if (APP_IN_QUERY.test(route)) {
+		const params = new URLSearchParams(query);
+		params.set("app", chosenApp);
+		return { path: `${route}?${params}`, body };
+	}
+	if (APP_IN_BODY.test(route) && body && typeof body === "object")
+		return { path, body: { ...body, app: chosenApp } };
+	return { path, body };
+}
+
 /** @param {string} id */
 const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 /** @param {string} id */
@@ -45,10 +73,12 @@ class ApiError extends Error {
 }
 
 /**
- * Calls an /api route; answers the parsed JSON, throws ApiError otherwise. A 401 means the session ended.
- * @param {string} method @param {string} path @param {unknown} [body]
+ * Calls an /api route (for the chosen app, see withApp); answers the parsed JSON, throws ApiError otherwise.
+ * A 401 means the session ended.
+ * @param {string} method @param {string} givenPath @param {unknown} [givenBody]
  */
-async function api(method, path, body) {
+async function api(method, givenPath, givenBody) {
+	const { path, body } = withApp(givenPath, givenBody);
 	/** @type {Record<string, string>} */
 	const headers = { accept: "application/json" };
 	if (body !== undefined) headers["content-type"] = "application/json";
@@ -80,15 +110,41 @@ function showSignIn(message) {
 	input("token").focus();
 }
 
-/** @param {{name: string, csrfToken: string}} session */
+/**
+ * The app picker: shown when the Worker answers for several apps; the first is chosen until another is.
+ * @param {string[]} apps
+ */
+function showApps(apps) {
+	const picker = /** @type {HTMLSelectElement} */ (byId("app-picker"));
+	byId("app-choice").hidden = apps.length < 2;
+	if (apps.length < 2) {
+		chosenApp = null;
+		return;
+	}
+	picker.replaceChildren(...apps.map((app) => Object.assign(el("option", app), { value: app })));
+	chosenApp = chosenApp !== null && apps.includes(chosenApp) ? chosenApp : (apps[0] ?? null);
+	picker.value = chosenApp ?? "";
+}
+
+/** @param {{name: string, csrfToken: string, apps?: string[]}} session */
 function showConsole(session) {
 	csrf = session.csrfToken;
+	showApps(session.apps ?? []);
 	byId("sign-in").hidden = true;
 	byId("console").hidden = false;
 	byId("who").hidden = false;
 	byId("who-name").textContent = `Signed in as ${session.name}`;
 	route();
 }
+
+// Another app: every panel shows that app's rows and policy, loaded again as it opens.
+byId("app-picker").addEventListener("change", () => {
+	chosenApp = /** @type {HTMLSelectElement} */ (byId("app-picker")).value;
+	byId("topic-results").replaceChildren();
+	byId("timeline").hidden = true;
+	opened.clear();
+	route();
+});
 
 byId("sign-in-form").addEventListener("submit", async (event) => {
 	event.preventDefault();
@@ -607,11 +663,21 @@ async function loadLivePolicy() {
 	const answer = await api("GET", "/api/policy");
 	live = { text: answer.text ?? "", hash: answer.hash };
 	editor.value = live.text;
+	// An app without a policy of its own is decided by the shared one: the editor starts from it.
+	const shared =
+		answer.text === null && chosenApp !== null
+			? await fetch("/api/policy", { headers: { accept: "application/json" }, credentials: "same-origin" })
+					.then((response) => response.json())
+					.catch(() => null)
+			: null;
+	if (shared?.text) editor.value = shared.text;
 	const current = answer.current;
 	byId("policy-live").textContent =
 		answer.text === null
-			? "No policy in KV yet."
-			: `Live: ${answer.version ?? "no version field"}${answer.valid ? "" : " (INVALID: the Worker keeps the last good one)"}${current ? `, published by ${current.published_by} ${when(current.published_at)}` : ", edited outside the console"}.`;
+			? chosenApp === null
+				? "No policy in KV yet."
+				: `App ${chosenApp} has no policy of its own: the shared one (the KV key "policy") decides for it. Publishing here gives it its own (the key "policy:${chosenApp}").`
+			: `Live${chosenApp === null ? "" : ` for app ${chosenApp}`}: ${answer.version ?? "no version field"}${answer.valid ? "" : " (INVALID: the Worker keeps the last good one)"}${current ? `, published by ${current.published_by} ${when(current.published_at)}` : ", edited outside the console"}.`;
 	showDiff();
 	await validateDraft();
 }
