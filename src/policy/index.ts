@@ -10,7 +10,8 @@ import { summarizePolicy } from "./engine/compile";
 import { evaluateCreation } from "./engine/evaluate";
 import type { CreationKind, CreationRequest, Verdict } from "./engine/types";
 import { failModeDecision, type PolicyDecision } from "./fail-mode";
-import { policyKey, policyLoader } from "./loader";
+import { policyKey } from "./loader";
+import { policyLoader } from "./loaders";
 
 export { POLICY_LIMITS } from "./document/limits";
 export type { Outcome } from "./document/positions";
@@ -25,7 +26,8 @@ export { evaluateCreation, evaluateName, explainCreation } from "./engine/evalua
 export type { CompiledPolicy, CompiledRules, CreationKind, CreationRequest, Verdict } from "./engine/types";
 export type { PolicyDecision } from "./fail-mode";
 export { failModeDecision } from "./fail-mode";
-export { lastKnownGoodKey, policyKey, policyLabel, policyLoader } from "./loader";
+export { lastKnownGoodKey, policyKey, policyLabel } from "./loader";
+export { policyLoader } from "./loaders";
 export { publishPolicy, readAppPolicy, readLivePolicy } from "./publish";
 
 /**

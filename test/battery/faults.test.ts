@@ -2,7 +2,7 @@
 // The bindings are the real local ones; the injectors only make chosen calls fail (support.ts).
 import { env } from "cloudflare:test";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { resetPolicyCacheForTests } from "../../src/policy/loader";
+import { resetPolicyCacheForTests } from "../../src/policy/loaders";
 import { callbackUrl, samples } from "../support/tencent";
 import { COMMAND_MODELS } from "./arbitraries";
 import { faultsInjected, faultyD1, faultyKv, fetchChecked, rowsForCase } from "./support";

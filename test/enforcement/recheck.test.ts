@@ -3,7 +3,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type AcceptedEvent, recheckAfterEvent } from "../../src/enforcement/recheck";
-import { policyLoader } from "../../src/policy/loader";
+import { policyLoader } from "../../src/policy/loaders";
 import { usePolicy } from "./support";
 
 /** The request's waitUntil: collects the work, which `recheck` waits for. */

@@ -3,7 +3,7 @@
 import { env } from "cloudflare:test";
 import { expect, vi } from "vitest";
 import type { ActionView } from "../../src/api/enforcement";
-import { resetPolicyCacheForTests } from "../../src/policy/loader";
+import { resetPolicyCacheForTests } from "../../src/policy/loaders";
 import { apiGet, community } from "../api/admin";
 import { sendSignedCallback } from "../support/tencent";
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import packageJson from "../../package.json";
 import { healthStatus, PUBLIC_HEALTH_TTL_MS } from "../../src/health";
 import worker from "../../src/index";
-import { resetPolicyCacheForTests } from "../../src/policy/loader";
+import { resetPolicyCacheForTests } from "../../src/policy/loaders";
 import { ADMIN_TOKEN, healthDetails } from "../api/admin";
 import { fetchWith } from "../support/tencent";
 

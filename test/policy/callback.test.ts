@@ -2,7 +2,7 @@
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
-import { resetPolicyCacheForTests } from "../../src/policy/loader";
+import { resetPolicyCacheForTests } from "../../src/policy/loaders";
 
 const URL =
 	"http://x/?SdkAppid=1400000000&CallbackCommand=Group.CallbackBeforeCreateTopic&contenttype=json&ClientIP=127.0.0.1&OptPlatform=RESTAPI";

@@ -10,7 +10,8 @@ import {
 	type PolicyDecision,
 	policyHealth,
 } from "../../src/policy";
-import { LAST_KNOWN_GOOD_KEY, REFRESH_EVERY_MS, resetPolicyCacheForTests } from "../../src/policy/loader";
+import { LAST_KNOWN_GOOD_KEY, REFRESH_EVERY_MS } from "../../src/policy/loader";
+import { resetPolicyCacheForTests } from "../../src/policy/loaders";
 import { FakeClock } from "../support/clock";
 
 /** The loader's clock: moved by hand past the refresh interval, as a second of real traffic would. */

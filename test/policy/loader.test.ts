@@ -12,9 +12,9 @@ import {
 	BACKOFF_CAP_MS,
 	LAST_KNOWN_GOOD_KEY,
 	PolicyLoader,
-	PolicyLoaders,
 	REFRESH_EVERY_MS,
 } from "../../src/policy/loader";
+import { PolicyLoaders } from "../../src/policy/loaders";
 import { FakeClock } from "../support/clock";
 
 const V1 = JSON.stringify({

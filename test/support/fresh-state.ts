@@ -8,7 +8,7 @@
 import { env } from "cloudflare:test";
 import { afterAll, beforeAll } from "vitest";
 import { ignoredCommands } from "../../src/callbacks/receive";
-import { resetPolicyCacheForTests } from "../../src/policy/loader";
+import { resetPolicyCacheForTests } from "../../src/policy/loaders";
 import { countQueueRuns, queuesIdle } from "./queues";
 
 /** Every table of the schema, save D1's own and the migrations ledger. */
