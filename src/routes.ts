@@ -1,6 +1,6 @@
 // The route table: which path and method go where, and one error handler for every failure. It sits at the
 // top, above every feature it reaches, so the HTTP edge below (`http/`) imports none of them.
-import { type IRequest, Router } from "itty-router";
+import { Router } from "itty-router";
 import { API_ROUTES, type ApiHandler, type ApiRequest, type ApiRoute } from "./api";
 import { adminRefusalResponse, authenticateAdmin } from "./auth/admin-auth";
 import { attemptSource } from "./auth/attempt-limit";
