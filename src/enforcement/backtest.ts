@@ -75,7 +75,13 @@ export async function applyBacktest(
 	let recorded = 0;
 	for (const hit of hits) {
 		const refusal = evaluateName(policy.topic, hit.name);
-		const live = { target: "topic", event: "rename", name: hit.name, operatorAccount: null } as const;
+		const live = {
+			target: "topic",
+			event: "rename",
+			field: "name",
+			name: hit.name,
+			operatorAccount: null,
+		} as const;
 		const history =
 			policy.enforcement.renames === "revert"
 				? await nameHistory(env.DB, hit.groupId, hit.topicId, liveNameCommands("topic"))
