@@ -58,6 +58,9 @@ const Decision = v.object({
 	policy_version: nullable(v.string()),
 	dry_run: v.boolean(),
 	source: v.optional(v.string()),
+	field: v.optional(
+		v.pipe(v.string(), v.description("The field judged: `name` (creations judge names only).")),
+	),
 });
 
 const Quarantined = v.object({
@@ -489,7 +492,8 @@ export const apiOperations: ApiOperation[] = [
 	{
 		method: "post",
 		path: "/api/policy/check",
-		summary: "What the callback would answer for a name, with the live policy or a draft",
+		summary:
+			"What the callback would answer for a name (or enforcement for a text), with the live policy or a draft",
 		tag: "policy",
 		body: CheckBodySchema,
 		responses: {
@@ -503,6 +507,7 @@ export const apiOperations: ApiOperation[] = [
 					dryRun: v.boolean(),
 					policyVersion: nullable(v.string()),
 					source: v.string(),
+					field: v.optional(v.pipe(v.string(), v.description("The field judged: the body's `Field`."))),
 				}),
 			},
 		},

@@ -157,7 +157,7 @@ async function loadHold() {
 }
 window.addEventListener("hashchange", route);
 
-// ---- Test a name ----
+// ---- Test a text ----
 
 /**
  * The name with [start, end) marked, as nodes.
@@ -212,7 +212,8 @@ function showVerdict(result, name) {
 	const explanation = result.explanation ?? {};
 	const match = explanation.match ?? null;
 	const span = match?.span;
-	fact(list, "Name", span ? highlighted(name, span.start, span.end) : name);
+	fact(list, "Field", result.field ?? "Name");
+	fact(list, "Text", span ? highlighted(name, span.start, span.end) : name);
 	fact(
 		list,
 		"Client sees",
@@ -255,6 +256,7 @@ byId("test-form").addEventListener("submit", async (event) => {
 		Operator_Account: input("test-operator").value,
 		Name: name,
 		CallbackCommand: input("test-kind").value,
+		Field: input("test-field").value,
 	};
 	if (against === "draft") body.policy = /** @type {HTMLTextAreaElement} */ (byId("policy-text")).value;
 	try {
@@ -306,6 +308,7 @@ async function loadDecisions(more) {
 			row.append(
 				el("td", when(d.received_at)),
 				el("td", d.operator_account),
+				el("td", d.field ?? "name"),
 				el("td", d.name),
 				el(
 					"td",
@@ -413,6 +416,9 @@ async function loadTimeline(more) {
 			const t = data.topic ?? {};
 			fact(state, "Topic", timelineTopic);
 			fact(state, "Name", t.name ?? "—");
+			fact(state, "Introduction", t.introduction || "—");
+			fact(state, "Notification", t.notification || "—");
+			fact(state, "Face URL", t.face_url || "—");
 			fact(state, "Community", t.group_id ?? "—");
 			fact(state, "Created", `${when(t.created_at)} by ${t.created_by ?? "?"}`);
 			fact(state, "Status", t.deleted_at ? `destroyed ${when(t.deleted_at)}` : "alive");
@@ -1035,6 +1041,7 @@ async function loadEnforcement(more) {
 				el("td", `#${a.id}`),
 				el("td", when(a.updated_at)),
 				el("td", a.topic_id ?? a.group_id),
+				el("td", a.field ?? "name"),
 				what,
 				el("td", outcome, a.status === "failed" ? "refused" : a.status === "held" ? "held" : ""),
 				el("td", a.requested_by ?? "—"),
