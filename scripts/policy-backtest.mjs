@@ -1,6 +1,7 @@
 // `npm run policy -- backtest FILE [--remote]`: which live topics in D1 the policy in FILE would refuse by
-// name. Reads `topics` a page at a time (keyset on topic_id) with `wrangler d1 execute`, local unless
-// --remote, and judges each name with the Worker's own policy code, as POST /api/policy/backtest does.
+// name (or, with a `texts` section, by text). Reads `topics` a page at a time (keyset on topic_id) with
+// `wrangler d1 execute`, local unless --remote, and judges each name and text with the Worker's own policy
+// code, as POST /api/policy/backtest does.
 import { spawnSync } from "node:child_process";
 import { root } from "./load-policy-module.mjs";
 
@@ -11,7 +12,7 @@ const PAGE = 5_000;
 const literal = (text) => `'${text.replaceAll("'", "''")}'`;
 
 function readPage(after, where) {
-	const sql = `SELECT topic_id, group_id, name, deleted_at FROM topics WHERE topic_id > ${literal(after)} ORDER BY topic_id LIMIT ${PAGE}`;
+	const sql = `SELECT topic_id, group_id, name, introduction, notification, face_url, deleted_at FROM topics WHERE topic_id > ${literal(after)} ORDER BY topic_id LIMIT ${PAGE}`;
 	const run = spawnSync(
 		"npx",
 		["--no-install", "wrangler", "d1", "execute", "DB", ...where, "--json", "--command", sql],
@@ -47,7 +48,8 @@ export function backtest(file, policy, refusedTopics, values) {
 		scanned += rows.length;
 		for (const hit of refusedTopics(policy, rows)) {
 			refused++;
-			console.log(`${hit.topicId}\t${JSON.stringify(hit.name)}\t${hit.rule}`);
+			const field = hit.field === "name" ? "" : `${hit.field}: `;
+			console.log(`${hit.topicId}\t${field}${JSON.stringify(hit.name)}\t${hit.rule}`);
 		}
 		if (rows.length < PAGE) break;
 		after = rows.at(-1).topic_id;

@@ -1,5 +1,5 @@
 // POST /api/policy/backtest: which live topics a policy (a draft in the body, or the live one) would refuse
-// by name, one page of `topics` per request (keyset paging on topic_id, so every page costs the same on a
+// by name or by text, one page of `topics` per request (keyset paging on topic_id, so every page costs the same on a
 // million topics). A run of the live policy returns a preview token; `"apply": true` with that token
 // records and queues the enforcement of each refused topic of the same page. A draft cannot be applied.
 import * as v from "valibot";
@@ -7,7 +7,7 @@ import type { AdminCaller } from "../auth/admin-auth";
 import { readConfig } from "../config";
 import { sha256Hex } from "../crypto";
 import { tencentClient } from "../enforcement/actions";
-import { applyBacktest, countActions, refusedTopics } from "../enforcement/backtest";
+import { applyBacktest, countActions, previewedHit, refusedTopics } from "../enforcement/backtest";
 import { checkPreview, issuePreview, PREVIEW_TTL_MS } from "../enforcement/preview";
 import { apiError } from "../http/api-error";
 import { NO_STORE, readJsonBody } from "../http/body";
@@ -125,9 +125,8 @@ export async function handleBacktest(
 	const refused = refusedTopics(policy, rows);
 	const next = rows.length === limit ? (rows.at(-1)?.topic_id ?? null) : null;
 	const counts = countActions(policy, refused);
-	// The refused topics and names a preview shows, hashed only where a preview is made or checked.
-	const hits =
-		liveHash === null ? "" : await sha256Hex(JSON.stringify(refused.map((hit) => [hit.topicId, hit.name])));
+	// The refused topics and names (and texts) a preview shows, hashed only where a preview is made or checked.
+	const hits = liveHash === null ? "" : await sha256Hex(JSON.stringify(refused.map(previewedHit)));
 	const page = { policyHash: liveHash ?? "", after: after ?? "", limit, counts, hits };
 	const secret = readConfig(env).adminToken ?? "";
 	let applied: Awaited<ReturnType<typeof applyBacktest>> | undefined;
@@ -169,6 +168,7 @@ export async function handleBacktest(
 			refused: refused.map((hit) => ({
 				topic_id: hit.topicId,
 				group_id: hit.groupId,
+				field: hit.field,
 				name: hit.name,
 				rule: hit.rule,
 				error_code: hit.errorCode,

@@ -393,7 +393,7 @@ export const apiOperations: ApiOperation[] = [
 		method: "post",
 		path: "/api/policy/backtest",
 		summary:
-			"Which live topics a policy (a draft, or the live one) would refuse by name, one page of topics per request",
+			"Which live topics a policy (a draft, or the live one) would refuse by name or text, one page of topics per request",
 		description:
 			'Pass `next` back as `after` until it is null. A run of the live policy returns `preview` (a token bound to the live policy and to the counts of actions, valid 10 minutes). `"apply": true` with that `previewToken` and the same `after` and `limit` records each refused topic in the enforcement ledger and queues its action, confirmed with Tencent and capped per hour (docs/enforcement.md). A draft is never applied.',
 		tag: "enforcement",
@@ -416,6 +416,7 @@ export const apiOperations: ApiOperation[] = [
 								rename: v.number(),
 								destroy: v.number(),
 								log: v.number(),
+								clear: v.number(),
 							}),
 						}),
 					),

@@ -259,7 +259,12 @@ describe("POST /api/policy/check", () => {
 			names: { banned: ["casino"] },
 			texts: { faceUrl: { hosts: ["cdn.example.com"] } },
 		};
-		const notification = { Operator_Account: "leckie", Name: "Casino tonight!", Field: "Notification", policy };
+		const notification = {
+			Operator_Account: "leckie",
+			Name: "Casino tonight!",
+			Field: "Notification",
+			policy,
+		};
 		expect((await check(notification)).body).toMatchObject({
 			allowed: false,
 			rule: 'names.banned[0] "casino"',
