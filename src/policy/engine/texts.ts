@@ -1,7 +1,7 @@
 // The `texts` section: the texts members read in a topic's or group's profile (Introduction, Notification)
 // judged with the name matcher, and FaceUrl judged by its scheme and host. Pure: no I/O.
 import type { TextField } from "../document/schema";
-import { allow, type Explanation, explainName, refuse } from "./evaluate";
+import { allow, type Explanation, evaluateName, explainName, refuse } from "./evaluate";
 import type { CompiledPolicy, CompiledRules, CompiledTexts, JudgedField, Verdict } from "./types";
 
 /** The profile field behind each judged text, as Tencent spells it. */
@@ -58,7 +58,7 @@ export function evaluateText(
 	field: TextKey,
 	value: string,
 ): Verdict {
-	return explainText(policy, target, field, value).verdict;
+	return judgeText(policy, target, field, value, false).verdict;
 }
 
 /** The same decision as {@link evaluateText}, with the matcher's explanation for Introduction and Notification. */
@@ -68,12 +68,23 @@ export function explainText(
 	field: TextKey,
 	value: string,
 ): { verdict: Verdict; explanation: Explanation | null } {
+	return judgeText(policy, target, field, value, true);
+}
+
+/** The decision, explained only when asked: the explanation costs a second search of the text. */
+function judgeText(
+	policy: CompiledPolicy,
+	target: "topic" | "group",
+	field: TextKey,
+	value: string,
+	explain: boolean,
+): { verdict: Verdict; explanation: Explanation | null } {
 	const rules = textRules(policy, target);
 	const texts = policy.texts;
 	if (rules === null || texts === null || !judgesField(policy, field))
 		return { verdict: allow(null, rules?.mode === "dry-run"), explanation: null };
 	if (field === "face_url") return { verdict: judgeFaceUrl(rules, texts, value), explanation: null };
-	return explainName(rules, value);
+	return explain ? explainName(rules, value) : { verdict: evaluateName(rules, value), explanation: null };
 }
 
 /**
