@@ -703,7 +703,10 @@ async function publishWith(write) {
 
 /** @param {any} hit a row of the backtest's `refused` (snake_case, as the API answers) */
 const backtestLine = (hit) =>
-	el("li", `${hit.name} — ${hit.topic_id} (${hit.rule ?? "operator rule"}, ${hit.error_code})`);
+	el(
+		"li",
+		`${hit.field && hit.field !== "name" ? `${hit.field}: ` : ""}${hit.name} — ${hit.topic_id} (${hit.rule ?? "operator rule"}, ${hit.error_code})`,
+	);
 
 /** The live policy's backtest page on screen, with its preview; null when none is (or a draft's is). */
 let livePreview =
@@ -757,7 +760,7 @@ async function backtestDraft() {
 
 /** @param {Record<string, number>} counts */
 const countsText = (counts) =>
-	`${counts.destroy ?? 0} destroy, ${counts.rename ?? 0} rename, ${counts.revert ?? 0} revert, ${counts.log ?? 0} log only`;
+	`${counts.destroy ?? 0} destroy, ${counts.rename ?? 0} rename, ${counts.revert ?? 0} revert, ${counts.log ?? 0} log only${counts.clear ? `, ${counts.clear} clear` : ""}`;
 
 /**
  * One page of the live policy's backtest, with the preview its Apply needs (a token bound to the live
