@@ -1,7 +1,7 @@
 // POST /api/policy/backtest: which live topics a policy (a draft in the body, or the live one) would refuse
-// by name or by text, one page of `topics` per request (keyset paging on topic_id, so every page costs the same on a
-// million topics). A run of the live policy returns a preview token; `"apply": true` with that token
-// records and queues the enforcement of each refused topic of the same page. A draft cannot be applied.
+// by name or by text, one page of `topics` per request (keyset paging on topic_id, so every page costs the
+// same on a million topics). A run of the live policy returns a preview token; `"apply": true` with that
+// token records and queues the enforcement of each refused topic of the same page. A draft cannot be applied.
 import * as v from "valibot";
 import type { AdminCaller } from "../auth/admin-auth";
 import { readConfig } from "../config";

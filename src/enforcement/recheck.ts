@@ -1,7 +1,8 @@
 // The after-callback's part in enforcement: pick out the after-events that carry a live name or text and hand
-// them to the enforcement queue (one message per field). Called once the event is stored (or buffered): it judges the name with the policy
-// the isolate holds, without waiting for anything, and sends through ctx.waitUntil, so it never delays the
-// answer or the storage; everything slow (the policy's load, D1, Tencent) happens in the consumer.
+// them to the enforcement queue (one message per field). Called once the event is stored (or buffered): it
+// judges each field with the policy the isolate holds, without waiting for anything, and sends through
+// ctx.waitUntil, so it never delays the answer or the storage; everything slow (the policy's load, D1,
+// Tencent) happens in the consumer.
 
 import { liveNameKind } from "../commands";
 import { readConfig } from "../config";

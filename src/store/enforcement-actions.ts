@@ -1,7 +1,7 @@
 // The enforcement ledger (D1 table `enforcement_actions`): every refused live name or text and what was done
-// about it. A row's `action_key` makes recording idempotent: a redelivered after-event finds its row, and a row
-// that is `done`, `failed`, `skipped` or `discarded` is never carried out again. A row past the hourly cap
-// waits as `held` until a moderator resumes or discards it.
+// about it. A row's `action_key` makes recording idempotent: a redelivered after-event finds its row, and a
+// row that is `done`, `failed`, `skipped` or `discarded` is never carried out again. A row past the hourly
+// cap waits as `held` until a moderator resumes or discards it.
 
 /** Which field of a profile a row is about (the policy's JudgedField; the store sits below the policy). */
 export type ActionField = "name" | "introduction" | "notification" | "face_url";

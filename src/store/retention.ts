@@ -30,7 +30,7 @@ export const RETAINED_TABLES = {
 	},
 	decisions: {
 		columns:
-			"id, received_at, command, operator_account, name, allowed, error_code, rule, policy_version, dry_run, source",
+			"id, received_at, command, operator_account, name, allowed, error_code, rule, policy_version, dry_run, source, field",
 		time: "received_at",
 	},
 	quarantine: {

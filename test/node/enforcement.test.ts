@@ -248,7 +248,7 @@ describe("enforcement over real sockets", () => {
 			"/api/policy/backtest",
 			page,
 		);
-		expect(preview.json.preview.counts).toEqual({ revert: 2, rename: 0, destroy: 0, log: 0 });
+		expect(preview.json.preview.counts).toEqual({ revert: 2, rename: 0, destroy: 0, log: 0, clear: 0 });
 		const stale = await api<{ error: { field: string } }>("POST", "/api/policy/backtest", {
 			...page,
 			apply: true,

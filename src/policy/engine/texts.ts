@@ -50,7 +50,9 @@ export function judgesField(policy: CompiledPolicy, field: JudgedField): boolean
 /**
  * Judges one text of a live topic or group on its value alone (no operator rules: `bypass` is the
  * caller's, as for renames). A field the policy does not judge is allowed. Pure and total.
- * @example evaluateText(policy, "topic", "notification", "Play at c4s1no tonight") // { allowed: false, rule: 'names.banned[0] "casino"', … }
+ * @example
+ * evaluateText(policy, "topic", "notification", "Play at c4s1no tonight");
+ * // { allowed: false, rule: 'names.banned[0] "casino"', … }
  */
 export function evaluateText(
 	policy: CompiledPolicy,
