@@ -12,7 +12,7 @@ import {
 	compilePolicy,
 	compilePolicyText,
 	explainCreation,
-	explainText,
+	explainTextBy,
 	failModeDecision,
 	type Outcome,
 	POLICY_LIMITS,
@@ -21,9 +21,6 @@ import {
 	policyLoader,
 	TENCENT_FIELD,
 	TEXT_KEYS,
-	type TextKey,
-	textRules,
-	type Verdict,
 } from "../policy";
 
 /**
@@ -114,7 +111,7 @@ export async function handlePolicyCheck(
 	const { verdict, explanation } =
 		textKey === undefined
 			? explainCreation(compiled.value, kind, { operatorAccount: Operator_Account, name: Name, type: Type })
-			: judgeText(compiled.value, kind, textKey, Operator_Account, Name);
+			: explainTextBy(compiled.value, kind, textKey, Operator_Account, Name);
 	const answered = verdict.dryRun
 		? { code: 0, info: "" }
 		: { code: verdict.errorCode, info: verdict.errorInfo };
@@ -130,28 +127,6 @@ export async function handlePolicyCheck(
 		field: body.value.Field ?? "Name",
 		explanation,
 	});
-}
-
-/** A text of a live profile as enforcement judges it: a bypass operator's is allowed, else the `texts` rules. */
-function judgeText(
-	policy: CompiledPolicy,
-	kind: CreationKind,
-	field: TextKey,
-	operatorAccount: string,
-	value: string,
-): ReturnType<typeof explainText> {
-	const rules = textRules(policy, kind);
-	if (rules?.bypass.has(operatorAccount)) {
-		const verdict: Verdict = {
-			allowed: true,
-			errorCode: 0,
-			errorInfo: "",
-			rule: `${rules.operatorsPath}.bypass`,
-			dryRun: rules.mode === "dry-run",
-		};
-		return { verdict, explanation: null };
-	}
-	return explainText(policy, kind, field, value);
 }
 
 /**

@@ -27,6 +27,7 @@ export { evaluateCreation, evaluateName, explainCreation } from "./engine/evalua
 export {
 	evaluateText,
 	explainText,
+	explainTextBy,
 	judgesField,
 	TENCENT_FIELD,
 	TEXT_KEYS,

@@ -73,6 +73,23 @@ export function explainText(
 	return judgeText(policy, target, field, value, true);
 }
 
+/**
+ * A text of a live profile set by `operatorAccount`, as enforcement judges it: allowed for the target's
+ * `operators.bypass`, else as {@link explainText}. For the check API and the CLI. Pure.
+ */
+export function explainTextBy(
+	policy: CompiledPolicy,
+	target: "topic" | "group",
+	field: TextKey,
+	operatorAccount: string,
+	value: string,
+): { verdict: Verdict; explanation: Explanation | null } {
+	const rules = textRules(policy, target);
+	if (rules?.bypass.has(operatorAccount))
+		return { verdict: allow(`${rules.operatorsPath}.bypass`, rules.mode === "dry-run"), explanation: null };
+	return explainText(policy, target, field, value);
+}
+
 /** The decision, explained only when asked: the explanation costs a second search of the text. */
 function judgeText(
 	policy: CompiledPolicy,
