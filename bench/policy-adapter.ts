@@ -5,6 +5,7 @@ import { sha256Hex } from "../src/crypto";
 import { compilePolicyText } from "../src/policy/engine/compile";
 import { decodeCompiledPolicy, encodeCompiledPolicy } from "../src/policy/engine/compiled-cache";
 import { evaluateCreation } from "../src/policy/engine/evaluate";
+import { evaluateText } from "../src/policy/engine/texts";
 import type { CompiledPolicy } from "../src/policy/engine/types";
 
 /** Which engine this adapter measures, printed with the results. */
@@ -23,6 +24,11 @@ export function compile(text: string): CompiledPolicy {
 /** Decides a topic creation; true when it is allowed. */
 export function decide(policy: CompiledPolicy, operatorAccount: string, name: string): boolean {
 	return evaluateCreation(policy, "topic", { operatorAccount, name }).allowed;
+}
+
+/** Judges a topic's notification as enforcement does (the policy's `texts` section); true when it is allowed. */
+export function decideText(policy: CompiledPolicy, text: string): boolean {
+	return evaluateText(policy, "topic", "notification", text).allowed;
 }
 
 /** The compiled form of `text` as the Worker stores it in KV (compiled-cache.ts). */

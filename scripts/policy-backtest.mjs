@@ -1,7 +1,7 @@
 // `npm run policy -- backtest FILE [--remote] [--app SDKAPPID]`: which live topics in D1 (of one app, or of
-// every app) the policy in FILE would refuse by name. Reads `topics` a page at a time (keyset on its key,
-// topic_id and sdk_app_id) with `wrangler d1 execute`, local unless
-// --remote, and judges each name with the Worker's own policy code, as POST /api/policy/backtest does.
+// every app) the policy in FILE would refuse by name (or, with a `texts` section, by text). Reads `topics` a
+// page at a time (keyset on its key, topic_id and sdk_app_id) with `wrangler d1 execute`, local unless
+// --remote, and judges each name and text with the Worker's own policy code, as POST /api/policy/backtest does.
 import { spawnSync } from "node:child_process";
 import { WRANGLER_BIN } from "../tools/lib/wrangler.mjs";
 import { root } from "./load-policy-module.mjs";
@@ -14,7 +14,7 @@ const literal = (text) => `'${text.replaceAll("'", "''")}'`;
 
 function readPage(after, app, where) {
 	const only = app === undefined ? "" : ` AND sdk_app_id = ${literal(app)}`;
-	const sql = `SELECT topic_id, group_id, name, deleted_at, sdk_app_id FROM topics
+	const sql = `SELECT topic_id, group_id, name, introduction, notification, face_url, deleted_at, sdk_app_id FROM topics
 		WHERE (topic_id, sdk_app_id) > (${literal(after.topicId)}, ${literal(after.app)})${only}
 		ORDER BY topic_id, sdk_app_id LIMIT ${PAGE}`;
 	const run = spawnSync(WRANGLER_BIN, ["d1", "execute", "DB", ...where, "--json", "--command", sql], {
@@ -51,7 +51,8 @@ export function backtest(file, policy, refusedTopics, values) {
 		for (const row of rows)
 			for (const hit of refusedTopics(policy, [row])) {
 				refused++;
-				console.log(`${hit.topicId}\t${JSON.stringify(hit.name)}\t${hit.rule}\t${row.sdk_app_id}`);
+				const field = hit.field === "name" ? "" : `${hit.field}: `;
+				console.log(`${hit.topicId}\t${field}${JSON.stringify(hit.name)}\t${hit.rule}\t${row.sdk_app_id}`);
 			}
 		if (rows.length < PAGE) break;
 		after = { topicId: rows.at(-1).topic_id, app: rows.at(-1).sdk_app_id };

@@ -21,6 +21,7 @@ function loadPolicyCode() {
 		`export { compilePolicyText, summarizePolicy } from "./src/policy/engine/compile";
 export { policyProblems } from "./src/policy/document/parse";
 export { explainCreation } from "./src/policy/engine/evaluate";
+export { explainTextBy } from "./src/policy/engine/texts";
 export { characterCount } from "./src/policy/engine/folding";
 export { policyJsonSchema } from "./src/policy/document/json-schema";
 export { compiledCacheKey, COMPILED_CACHE_TTL_SECONDS, encodeCompiledPolicy } from "./src/policy/engine/compiled-cache";
@@ -86,18 +87,22 @@ FILE.\n\n${WHERE_HELP}`,
 		run: ({ positionals: [file], values }) => diff(file, values),
 	},
 	"test-name": {
-		usage: "test-name NAME [NAME…] [--file FILE] [--operator ID] [--group]",
+		usage:
+			"test-name NAME [NAME…] [--file FILE] [--operator ID] [--group] [--field Introduction|Notification|FaceUrl]",
 		help: `Decides topic names offline, against a policy file, and explains each decision: the name's
 text form and folded readings (what the rules compare), the answer Tencent would get, the rule that
 decided, the part of the name it matched and any allowed entry that excused a match.
 
   --file FILE     the policy (default examples/policy.json)
   --operator ID   the Operator_Account creating it (default leckie)
-  --group         decide a group creation (groupCreation rules) instead of a topic`,
+  --group         decide a group creation (groupCreation rules) instead of a topic
+  --field F       judge each NAME as a text of a live profile instead (Introduction, Notification or
+                  FaceUrl), as enforcement does: the operator's bypass, then the policy's texts section`,
 		options: {
 			file: { type: "string", default: "examples/policy.json" },
 			operator: { type: "string", default: "leckie" },
 			group: { type: "boolean" },
+			field: { type: "string" },
 		},
 		run: ({ positionals, values }) => testNames(positionals, values),
 	},
@@ -332,14 +337,24 @@ async function testNames(names, values) {
 	if (names.length === 0) usage("missing NAME", "test-name");
 	const text = readText(values.file, "test-name");
 	const policy = await validate(values.file, text);
-	const { explainCreation, characterCount } = await loadPolicyCode();
+	const { explainCreation, explainTextBy, characterCount } = await loadPolicyCode();
 	const kind = values.group ? "group" : "topic";
-	console.log(`policy: ${values.file}; operator: ${values.operator}; ${kind} creation`);
+	const field = { Introduction: "introduction", Notification: "notification", FaceUrl: "face_url" }[
+		values.field ?? ""
+	];
+	if (values.field !== undefined && field === undefined)
+		usage(
+			`--field must be Introduction, Notification or FaceUrl, not ${JSON.stringify(values.field)}`,
+			"test-name",
+		);
+	console.log(
+		`policy: ${values.file}; operator: ${values.operator}; ${field === undefined ? `${kind} creation` : `${kind} ${values.field}`}`,
+	);
 	for (const name of names) {
-		const { verdict, explanation } = explainCreation(policy, kind, {
-			operatorAccount: values.operator,
-			name,
-		});
+		const { verdict, explanation } =
+			field === undefined
+				? explainCreation(policy, kind, { operatorAccount: values.operator, name })
+				: explainTextBy(policy, kind, field, values.operator, name);
 		const textForm = explanation?.text ?? name;
 		const answer = verdict.allowed
 			? "allowed (ErrorCode 0)"

@@ -43,3 +43,12 @@ export declare function qualityCases(
 	};
 	frames: string[];
 };
+export declare const NOTIFICATION_FRAMES: readonly string[];
+export declare const NOTIFICATION_SAMPLE: number;
+/** The cases of `cases` as notification-length texts (see cases.mjs). */
+export declare function notificationCases(cases: ReturnType<typeof qualityCases>): {
+	evasions: QualityCase[];
+	controls: QualityCase[];
+	innocent: Record<keyof ReturnType<typeof qualityCases>["innocent"], string[]>;
+	frames: string[];
+};

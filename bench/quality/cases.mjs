@@ -624,3 +624,40 @@ export function qualityCases(seed, refusedByObscenity) {
 		].map((f) => f.replace("{}", "").trim()),
 	};
 }
+
+/**
+ * Notification-length frames: a topic notification is a sentence or two around whatever the member wrote.
+ * `{}` is the name-length case (itself a word in a frame); each text is about 200 characters.
+ */
+export const NOTIFICATION_FRAMES = [
+	"Notice to all members of this community: please read the pinned rules before posting. This week we discuss {} and nothing else, so keep replies short. See you all on Friday at noon!",
+	"Update from the moderators: the meeting moved to Thursday evening at seven. The topic for the evening is {}; bring your own questions and a friend or two. Photos will be posted afterwards.",
+	"Reminder for everyone here: the weekend schedule is now online. Tomorrow at noon: {}. Questions go to the help topic, and replies below may be removed to keep this notice readable.",
+	"Welcome to the new members who joined this month! Our next gathering covers {}, and we would love to hear from you. Thanks to everyone who helped us set up the room on Sunday.",
+];
+
+/** Most names of one innocent set put into notifications (a seeded sample; smaller sets whole). */
+export const NOTIFICATION_SAMPLE = 2_000;
+
+/**
+ * The cases of `cases` (from {@link qualityCases}) as notification texts: every evasion and control in a
+ * notification frame, and a seeded sample of at most NOTIFICATION_SAMPLE names of each innocent set.
+ */
+export function notificationCases(cases) {
+	const next = random(cases.seed ^ 0x7e47);
+	const framed = (name) => pick(NOTIFICATION_FRAMES, next).replace("{}", name);
+	const sample = (names) => {
+		if (names.length <= NOTIFICATION_SAMPLE) return names;
+		const chosen = new Set();
+		while (chosen.size < NOTIFICATION_SAMPLE) chosen.add(Math.floor(next() * names.length));
+		return [...chosen].sort((a, b) => a - b).map((index) => names[index]);
+	};
+	return {
+		evasions: cases.evasions.map((c) => ({ ...c, name: framed(c.name) })),
+		controls: cases.controls.map((c) => ({ ...c, name: framed(c.name) })),
+		innocent: Object.fromEntries(
+			Object.entries(cases.innocent).map(([set, names]) => [set, sample(names).map(framed)]),
+		),
+		frames: NOTIFICATION_FRAMES.map((f) => f.replace("{}", "").trim()),
+	};
+}

@@ -1,5 +1,6 @@
 // The engines the quality benchmark compares, each made from the same word list and each answering one
-// question per name: would it refuse this name?
+// question per name: would it refuse this name? This project also answers it per text (`refusesText`: a
+// notification judged by the policy's `texts` section); the others judge a text as they judge a name.
 import { Mint } from "mint-filter";
 import {
 	DataSet,
@@ -88,10 +89,12 @@ export function naiveEngine(words) {
  * `label` tell one policy from another in the tables.
  */
 export function projectEngine(adapter, document, id = "project", label = "this project (src/policy)") {
-	const policy = adapter.compile(JSON.stringify(document));
+	// The same document with texts judged by its names' rules (`"banned": "names"`), for notifications.
+	const policy = adapter.compile(JSON.stringify({ ...document, texts: { banned: "names" } }));
 	return {
 		id,
 		label,
 		refuses: (name) => !adapter.decide(policy, "quality-benchmark", name),
+		refusesText: (text) => !adapter.decideText(policy, text),
 	};
 }

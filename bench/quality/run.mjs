@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The quality benchmark: how many evasions of a banned word each engine catches (recall by class), how many
 // innocent names it refuses (false refusals by set), and how fast it decides, all engines on the same cases
-// in one run. The cases are generated from a seed (printed), so every run with the same seed judges the same
+// in one run; then the same per field for notifications (each case in a sentence of about 200 characters,
+// judged by the policy's `texts` section), with decisions per second on those texts. The cases are generated from a seed (printed), so every run with the same seed judges the same
 // names; only the speed figures move from run to run.
-// Usage: npm run bench:quality [-- --seed N] [--no-write] [--speed-names 20000] [--rounds 5]
+// Usage: npm run bench:quality [-- --seed N] [--no-write] [--speed-names 20000] [--speed-texts 3000] [--rounds 5]
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +21,8 @@ import {
 	CJK_CLASSES,
 	DEFAULT_SEED,
 	EVASION_CLASSES,
+	NOTIFICATION_SAMPLE,
+	notificationCases,
 	qualityCases,
 } from "./cases.mjs";
 import {
@@ -42,6 +45,7 @@ const { values: args } = parseArgs({
 		seed: { type: "string", default: String(DEFAULT_SEED) },
 		"no-write": { type: "boolean", default: false },
 		"speed-names": { type: "string", default: "20000" },
+		"speed-texts": { type: "string", default: "3000" },
 		rounds: { type: "string", default: "5" },
 	},
 });
@@ -109,9 +113,16 @@ console.log(
 );
 console.log(`Whitelisted terms left out of the policy's allowed patterns: ${skipped.join(", ") || "none"}.`);
 
+const notifications = notificationCases(cases);
+/** How an engine judges a notification: this project by its `texts` section, the others as a name. */
+const refusesText = (engine) => engine.refusesText ?? engine.refuses;
+
 // Every frame a word is embedded in must be innocent for every engine, or a "catch" could be the frame's.
 for (const engine of engines) {
-	const guilty = cases.frames.filter((name) => name !== "" && engine.refuses(name));
+	const guilty = [
+		...cases.frames.filter((name) => name !== "" && engine.refuses(name)),
+		...notifications.frames.filter((text) => refusesText(engine)(text)),
+	];
 	if (guilty.length > 0) throw new Error(`${engine.label} refuses the innocent frames ${guilty.join(", ")}`);
 }
 
@@ -134,27 +145,32 @@ const SETS = [
 ];
 const EXAMPLES = 6;
 
-/** Recall by class, control and false refusals by set for one engine. */
-function judge(engine) {
+/**
+ * Recall by class, control and false refusals by set for one engine, on the names (`field` "name") or on
+ * the notifications.
+ */
+function judge(engine, field = "name") {
+	const source = field === "name" ? cases : notifications;
+	const refuses = field === "name" ? engine.refuses : refusesText(engine);
 	const byClass = Object.fromEntries(CLASSES.map(({ id }) => [id, { caught: 0, total: 0, missed: [] }]));
-	for (const { class: id, name } of cases.evasions) {
+	for (const { class: id, name } of source.evasions) {
 		const tally = byClass[id];
 		tally.total++;
-		if (engine.refuses(name)) tally.caught++;
+		if (refuses(name)) tally.caught++;
 		else if (tally.missed.length < EXAMPLES) tally.missed.push(name);
 	}
 	const control = { caught: 0, total: 0, missed: [] };
-	for (const { name } of cases.controls) {
+	for (const { name } of source.controls) {
 		control.total++;
-		if (engine.refuses(name)) control.caught++;
+		if (refuses(name)) control.caught++;
 		else if (control.missed.length < EXAMPLES) control.missed.push(name);
 	}
 	const bySet = {};
 	for (const { id } of SETS) {
-		const names = cases.innocent[id];
+		const names = source.innocent[id];
 		const tally = { refused: 0, total: names.length, examples: [] };
 		for (const name of names) {
-			if (!engine.refuses(name)) continue;
+			if (!refuses(name)) continue;
 			tally.refused++;
 			if (tally.examples.length < EXAMPLES || id.startsWith("scunthorpe")) tally.examples.push(name);
 		}
@@ -176,26 +192,35 @@ function judge(engine) {
 	};
 }
 
-/** The same names for every engine: a seeded sample of every case and innocent name. */
-function speedNames(count) {
+/**
+ * The same names (or texts) for every engine: a seeded sample of every case and innocent name of `source`
+ * (the names, or the notifications), each passed through `shape`.
+ */
+function speedSample(source, count, salt, shape = (name) => name) {
 	const pool = [
-		...cases.evasions.map((c) => c.name),
-		...cases.controls.map((c) => c.name),
-		...Object.values(cases.innocent).flat(),
+		...source.evasions.map((c) => c.name),
+		...source.controls.map((c) => c.name),
+		...Object.values(source.innocent).flat(),
 	];
-	const next = random(seed ^ 0x5eed);
-	return Array.from({ length: count }, () => pool[Math.floor(next() * pool.length)]);
+	const next = random(seed ^ salt);
+	return Array.from({ length: count }, () => shape(pool[Math.floor(next() * pool.length)]));
 }
+const speedNames = (count) => speedSample(cases, count, 0x5eed);
+/** Notifications cut or padded to 200 characters. */
+const speedTexts = (count) =>
+	speedSample(notifications, count, 0x7e475, (text) =>
+		text.length >= 200 ? text.slice(0, 200) : text.padEnd(200, " See you there."),
+	);
 
 /** Where the timed verdicts go, so that no engine's work can be optimized away. */
 const sink = { refused: 0 };
 
 /** Decisions per second: the fastest of `rounds` passes over the names (noise only ever slows a pass). */
-function decisionsPerSecond(engine, names, rounds) {
+function decisionsPerSecond(engine, names, rounds, refuses = engine.refuses) {
 	let best = Number.POSITIVE_INFINITY;
 	for (let r = 0; r < rounds; r++) {
 		const begin = process.hrtime.bigint();
-		for (let i = 0; i < names.length; i++) if (engine.refuses(names[i])) sink.refused++;
+		for (let i = 0; i < names.length; i++) if (refuses(names[i])) sink.refused++;
 		const ns = Number(process.hrtime.bigint() - begin);
 		best = Math.min(best, ns);
 	}
@@ -206,12 +231,21 @@ const results = {};
 for (const engine of engines) {
 	const t0 = Date.now();
 	results[engine.id] = judge(engine);
+	results[engine.id].notification = judge(engine, "notification");
 	console.log(`judged ${engine.label} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 const names = speedNames(Number(args["speed-names"]));
+const texts = speedTexts(Number(args["speed-texts"]));
 for (const engine of engines) decisionsPerSecond(engine, names.slice(0, 2000), 1); // warm-up
+for (const engine of engines) decisionsPerSecond(engine, texts.slice(0, 500), 1, refusesText(engine));
 for (const engine of engines) {
 	results[engine.id].decisionsPerSecond = decisionsPerSecond(engine, names, Number(args.rounds));
+	results[engine.id].textDecisionsPerSecond = decisionsPerSecond(
+		engine,
+		texts,
+		Number(args.rounds),
+		refusesText(engine),
+	);
 }
 
 // Figures are cut, never rounded up: recall and speed down, false refusals up (never flattering).
@@ -232,6 +266,14 @@ const classShortfalls = CLASSES.filter(
 ).filter(({ id }) => project.byClass[id].caught / project.byClass[id].total < bestObscenityRecall(id));
 const fewestRefusals = (set) => Math.min(...obscenityIds.map((e) => results[e].bySet[set].refused));
 const speedRatio = project.decisionsPerSecond / results.obscenity.decisionsPerSecond;
+const textSpeedRatio = project.textDecisionsPerSecond / results.obscenity.textDecisionsPerSecond;
+const notified = project.notification;
+const allRefused = (bySet) => ({
+	refused: SETS.reduce((n, { id }) => n + bySet[id].refused, 0),
+	total: SETS.reduce((n, { id }) => n + bySet[id].total, 0),
+});
+const fewestTextRefusals = (set) =>
+	Math.min(...obscenityIds.map((e) => results[e].notification.bySet[set].refused));
 const cjkClasses = CLASSES.filter((c) => c.chinese || c.cjk);
 const cjkShort = cjkClasses.filter(({ id }) => project.byClass[id].caught / project.byClass[id].total < 0.95);
 const targets = [
@@ -289,6 +331,26 @@ const targets = [
 		measured: `${down(speedRatio, 1)}x (${fmt(project.decisionsPerSecond)} vs ${fmt(results.obscenity.decisionsPerSecond)})`,
 		pass: speedRatio >= 10,
 	},
+	{
+		target: "notifications: recall on all evasions",
+		wanted: ">= 95%, and >= the name field's",
+		measured: `${recallPercent(notified.all)}% (names: ${recallPercent(project.all)}%)`,
+		pass:
+			notified.all.caught / notified.all.total >= 0.95 &&
+			notified.all.caught / notified.all.total >= project.all.caught / project.all.total,
+	},
+	...["dictionary", "cities", "scunthorpe"].map((set) => ({
+		target: `notifications: false refusals, ${set}`,
+		wanted: "<= obscenity's (the fewer of its two configurations)",
+		measured: `${fmt(notified.bySet[set].refused)} vs ${fmt(fewestTextRefusals(set))}`,
+		pass: notified.bySet[set].refused <= fewestTextRefusals(set),
+	})),
+	{
+		target: "decisions per second on 200-character texts",
+		wanted: ">= 10x obscenity's (recommended configuration)",
+		measured: `${down(textSpeedRatio, 1)}x (${fmt(project.textDecisionsPerSecond)} vs ${fmt(results.obscenity.textDecisionsPerSecond)})`,
+		pass: textSpeedRatio >= 10,
+	},
 ];
 
 /** A label or name as a Markdown table cell: a `|` would end the cell. */
@@ -345,6 +407,55 @@ function markdown() {
 				.join(" | ")} |`,
 		);
 	}
+	const textRow = (label, pick) =>
+		`| ${cell(label)} | ${pick(notified).total.toLocaleString("en-US")} | ${engines
+			.map((e) => `${recallPercent(pick(results[e.id].notification))}%`)
+			.join(" | ")} |`;
+	lines.push(
+		"",
+		"### Per field: names and notifications",
+		"",
+		`Notifications: each case above in a sentence of about 200 characters (${notifications.frames.length} frames, bench/quality/cases.mjs), ` +
+			`judged by this project as a topic's Notification under \`"texts": {"banned": "names"}\` and by the other engines as they judge a name; ` +
+			`innocent sets sampled to at most ${NOTIFICATION_SAMPLE.toLocaleString("en-US")} names each (seeded).`,
+		"",
+		`| field | | ${engines.map((e) => e.label).join(" | ")} |`,
+		`| --- | --- | ${engines.map(() => "---:").join(" | ")} |`,
+		...[
+			["name", (r) => r],
+			["notification", (r) => r.notification],
+		].flatMap(([field, pick]) => [
+			`| ${field} | recall, all evasions | ${engines.map((e) => `${recallPercent(pick(results[e.id]).all)}%`).join(" | ")} |`,
+			`| ${field} | false refusals, all innocent sets | ${engines
+				.map((e) => {
+					const all = allRefused(pick(results[e.id]).bySet);
+					return `${fmt(all.refused)} of ${fmt(all.total)} (${refusalPercent(all)}%)`;
+				})
+				.join(" | ")} |`,
+		]),
+		"",
+		"#### Notifications: recall by evasion class",
+		"",
+		`| evasion class | cases | ${engines.map((e) => e.label).join(" | ")} |`,
+		`| --- | ---: | ${engines.map(() => "---:").join(" | ")} |`,
+		...CLASSES.map(({ id, label }) => textRow(label, (r) => r.byClass[id])),
+		textRow("**all evasions**", (r) => r.all),
+		textRow("control: the word as written, in a frame (not an evasion)", (r) => r.control),
+		"",
+		"#### Notifications: false refusals by innocent set",
+		"",
+		`| innocent set | texts | ${engines.map((e) => e.label).join(" | ")} |`,
+		`| --- | ---: | ${engines.map(() => "---:").join(" | ")} |`,
+		...SETS.map(
+			({ id, label }) =>
+				`| ${label} | ${notified.bySet[id].total.toLocaleString("en-US")} | ${engines
+					.map(
+						(e) =>
+							`${fmt(results[e.id].notification.bySet[id].refused)} (${refusalPercent(results[e.id].notification.bySet[id])}%)`,
+					)
+					.join(" | ")} |`,
+		),
+	);
 	lines.push(
 		"",
 		"### Speed",
@@ -352,6 +463,7 @@ function markdown() {
 		`| | ${engines.map((e) => e.label).join(" | ")} |`,
 		`| --- | ${engines.map(() => "---:").join(" | ")} |`,
 		`| decisions/s (${names.length.toLocaleString("en-US")} names, best of ${args.rounds}) | ${engines.map((e) => fmt(results[e.id].decisionsPerSecond)).join(" | ")} |`,
+		`| decisions/s (${texts.length.toLocaleString("en-US")} texts of 200 characters, best of ${args.rounds}) | ${engines.map((e) => fmt(results[e.id].textDecisionsPerSecond)).join(" | ")} |`,
 		"",
 		...SETS.filter(({ id }) => id.startsWith("scunthorpe")).flatMap(({ id, label }) => [
 			`${label}, names refused: ` +
@@ -394,6 +506,12 @@ if (!args["no-write"]) {
 			controls: cases.controls.length,
 			innocent: Object.fromEntries(Object.entries(cases.innocent).map(([k, v]) => [k, v.length])),
 			speedNames: names.length,
+			notifications: {
+				evasions: notifications.evasions.length,
+				controls: notifications.controls.length,
+				innocent: Object.fromEntries(Object.entries(notifications.innocent).map(([k, v]) => [k, v.length])),
+				speedTexts: texts.length,
+			},
 		},
 		engines: Object.fromEntries(engines.map((e) => [e.id, { label: e.label, ...results[e.id] }])),
 		targets,

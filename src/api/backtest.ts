@@ -1,13 +1,13 @@
 // POST /api/policy/backtest: which live topics a policy (a draft in the body, or the live one) would refuse
-// by name, one page of `topics` per request (keyset paging on topic_id, so every page costs the same on a
-// million topics). A run of the live policy returns a preview token; `"apply": true` with that token
-// records and queues the enforcement of each refused topic of the same page. A draft cannot be applied.
+// by name or by text, one page of `topics` per request (keyset paging on topic_id, so every page costs the
+// same on a million topics). A run of the live policy returns a preview token; `"apply": true` with that
+// token records and queues the enforcement of each refused topic of the same page. A draft cannot be applied.
 import * as v from "valibot";
 import type { AdminCaller } from "../auth/admin-auth";
 import { readConfig } from "../config";
 import { sha256Hex } from "../crypto";
 import { tencentClient } from "../enforcement/actions";
-import { applyBacktest, countActions, refusedTopics } from "../enforcement/backtest";
+import { applyBacktest, countActions, previewedHit, refusedTopics } from "../enforcement/backtest";
 import { checkPreview, issuePreview, PREVIEW_TTL_MS } from "../enforcement/preview";
 import { apiError } from "../http/api-error";
 import { NO_STORE, readJsonBody } from "../http/body";
@@ -135,9 +135,8 @@ export async function handleBacktest(
 	const refused = refusedTopics(policy, rows);
 	const next = rows.length === limit ? (rows.at(-1)?.topic_id ?? null) : null;
 	const counts = countActions(policy, refused);
-	// The refused topics and names a preview shows, hashed only where a preview is made or checked.
-	const hits =
-		liveHash === null ? "" : await sha256Hex(JSON.stringify(refused.map((hit) => [hit.topicId, hit.name])));
+	// The refused topics and names (and texts) a preview shows, hashed only where a preview is made or checked.
+	const hits = liveHash === null ? "" : await sha256Hex(JSON.stringify(refused.map(previewedHit)));
 	const page = { policyHash: liveHash ?? "", after: `${app}:${after ?? ""}`, limit, counts, hits };
 	const secret = readConfig(env).adminToken ?? "";
 	let applied: Awaited<ReturnType<typeof applyBacktest>> | undefined;
@@ -174,6 +173,7 @@ export async function handleBacktest(
 			refused: refused.map((hit) => ({
 				topic_id: hit.topicId,
 				group_id: hit.groupId,
+				field: hit.field,
 				name: hit.name,
 				rule: hit.rule,
 				error_code: hit.errorCode,
@@ -196,7 +196,7 @@ export const backtestRoutes: ApiRoute[] = [
 		method: "post",
 		path: "/api/policy/backtest",
 		summary:
-			"Which live topics a policy (a draft, or the live one) would refuse by name, one page of topics per request",
+			"Which live topics a policy (a draft, or the live one) would refuse by name or text, one page of topics per request",
 		description:
 			'Pass `next` back as `after` until it is null. A run of the live policy returns `preview` (a token bound to the live policy and to the counts of actions, valid 10 minutes). `"apply": true` with that `previewToken` and the same `after` and `limit` records each refused topic in the enforcement ledger and queues its action, confirmed with Tencent and capped per hour (docs/enforcement.md). A draft is never applied.',
 		tag: "enforcement",
@@ -219,6 +219,7 @@ export const backtestRoutes: ApiRoute[] = [
 								rename: v.number(),
 								destroy: v.number(),
 								log: v.number(),
+								clear: v.number(),
 							}),
 						}),
 					),

@@ -103,6 +103,9 @@ const Decision = v.object({
 	policy_version: nullable(v.string()),
 	dry_run: v.boolean(),
 	source: v.optional(v.string()),
+	field: v.optional(
+		v.pipe(v.string(), v.description("The field judged: `name` (creations judge names only).")),
+	),
 });
 
 /** The decision log and the refusals by rule. */

@@ -1,5 +1,6 @@
 // POST /api/policy/check: what the callback would answer for a name, and which rule decided, with the
-// live policy or one sent in the body (to try an edit before saving it). Decisions here are not logged.
+// live policy or one sent in the body (to try an edit before saving it); with `Field`, how enforcement would
+// judge a text of a profile instead (Introduction, Notification, FaceUrl). Decisions here are not logged.
 import * as v from "valibot";
 import { creationCommands, creationKindOf } from "../commands";
 import { readConfig } from "../config";
@@ -11,12 +12,15 @@ import {
 	compilePolicy,
 	compilePolicyText,
 	explainCreation,
+	explainTextBy,
 	failModeDecision,
 	type Outcome,
 	POLICY_LIMITS,
 	type PolicyDocument,
 	PolicyDocumentSchema,
 	policyLoader,
+	TENCENT_FIELD,
+	TEXT_KEYS,
 } from "../policy";
 import { appParam, configuredApp } from "./query";
 import type { ApiRoute } from "./route";
@@ -37,6 +41,15 @@ export const CheckBodySchema = v.strictObject({
 	),
 	Type: v.optional(v.pipe(v.string(), v.maxLength(1024, "must be at most 1024 characters"))),
 	CallbackCommand: v.optional(v.picklist(creationCommands)),
+	Field: v.optional(
+		v.pipe(
+			v.picklist(["Name", ...TEXT_KEYS.map((key) => TENCENT_FIELD[key])]),
+			v.description(
+				"Which field `Name` holds (default Name). A text (Introduction, Notification, FaceUrl) is judged as " +
+					"enforcement judges it after the fact: bypass operators, then the policy's `texts` section.",
+			),
+		),
+	),
 	policy: v.optional(v.union([v.string(), v.record(v.string(), v.unknown())])),
 	app: appParam,
 });
@@ -101,11 +114,11 @@ export async function handlePolicyCheck(
 		policyVersion = state.policy.label;
 		source = state.liveProblem === null ? "live" : "last-known-good";
 	}
-	const { verdict, explanation } = explainCreation(compiled.value, kind, {
-		operatorAccount: Operator_Account,
-		name: Name,
-		type: Type,
-	});
+	const textKey = TEXT_KEYS.find((key) => TENCENT_FIELD[key] === body.value.Field);
+	const { verdict, explanation } =
+		textKey === undefined
+			? explainCreation(compiled.value, kind, { operatorAccount: Operator_Account, name: Name, type: Type })
+			: explainTextBy(compiled.value, kind, textKey, Operator_Account, Name);
 	const answered = verdict.dryRun
 		? { code: 0, info: "" }
 		: { code: verdict.errorCode, info: verdict.errorInfo };
@@ -118,6 +131,7 @@ export async function handlePolicyCheck(
 		wouldRefuseWith: verdict.dryRun && !verdict.allowed ? verdict.errorCode : null,
 		policyVersion,
 		source,
+		field: body.value.Field ?? "Name",
 		explanation,
 	});
 }
@@ -140,7 +154,8 @@ export const checkRoutes: ApiRoute[] = [
 	{
 		method: "post",
 		path: "/api/policy/check",
-		summary: "What the callback would answer for a name, with the live policy or a draft",
+		summary:
+			"What the callback would answer for a name (or enforcement for a text), with the live policy or a draft",
 		tag: "policy",
 		body: CheckBodySchema,
 		responses: {
@@ -158,6 +173,7 @@ export const checkRoutes: ApiRoute[] = [
 					),
 					policyVersion: nullable(v.string()),
 					source: v.string(),
+					field: v.optional(v.pipe(v.string(), v.description("The field judged: the body's `Field`."))),
 					problem: v.optional(
 						v.pipe(
 							nullable(PolicyProblem),

@@ -1,5 +1,5 @@
-// The enforcement queue's consumer: judges each queued live name with the live policy, records it in the
-// ledger, and carries the action out through Tencent's REST API. Before any modify or destroy it asks
+// The enforcement queue's consumer: judges each queued live name or text with the live policy, records it in
+// the ledger, and carries the action out through Tencent's REST API. Before any modify or destroy it asks
 // Tencent for the target's current state and acts only when the name Tencent reports is still refused
 // (a callback body is a claim: Tencent's Sign does not cover it), within the hourly caps. Retries (with
 // backoff) only what may succeed later: network errors, timeouts, 5xx and Tencent's transient codes. A D1
@@ -8,7 +8,7 @@ import * as v from "valibot";
 import { liveNameCommands } from "../commands";
 import { configProblem, readConfig, tencentIdentifier, tencentSecretKey } from "../config";
 import { errorMessage, log } from "../log";
-import { type CompiledPolicy, policyLoader } from "../policy";
+import { type CompiledPolicy, policyLoader, TENCENT_FIELD, type TextKey } from "../policy";
 import { ok, type Result } from "../result";
 import {
 	type ActionRow,
@@ -19,7 +19,7 @@ import {
 	recordAction,
 } from "../store/enforcement-actions";
 import { backoffSeconds } from "../store/event-queue";
-import { nameHistory } from "../store/events";
+import { fieldHistory } from "../store/events";
 import { applyResolvedRename } from "../store/topic-rename";
 import { topicOwner } from "../store/topics";
 import {
@@ -28,7 +28,10 @@ import {
 	getGroupInfo,
 	getTopics,
 	modifyGroupName,
+	modifyGroupText,
 	modifyTopicName,
+	modifyTopicText,
+	type ProfileText,
 	type TencentClient,
 	type TencentFailure,
 	type TencentResult,
@@ -53,6 +56,7 @@ const messageSchema = v.variant("kind", [
 		sdkAppId: v.string(),
 		target: v.picklist(["topic", "group"]),
 		event: v.picklist(["rename", "create"]),
+		field: v.optional(v.picklist(["name", "introduction", "notification", "face_url"]), "name"),
 		groupId: v.string(),
 		topicId: nullableString,
 		name: v.string(),
@@ -150,6 +154,7 @@ async function handleEvent(
 	const live: LiveName = {
 		target: message.target,
 		event: message.event,
+		field: message.field ?? "name",
 		name: message.name,
 		operatorAccount: message.operatorAccount,
 	};
@@ -158,7 +163,9 @@ async function handleEvent(
 	let unresolved: string | null = null;
 	// An unsigned callback never makes the Worker call Tencent, not even to find its topic (its row is
 	// skipped as unsigned below).
-	if (message.target === "topic" && topicId === null && message.authenticated) {
+	if (message.target === "topic" && topicId === null && live.field !== "name")
+		unresolved = "no TopicId in the event (a text change is never matched to a topic by its name)";
+	else if (message.target === "topic" && topicId === null && message.authenticated) {
 		const found = await resolveTopic(client, message.groupId, message.name);
 		if ("retry" in found)
 			return deliveries >= MAX_ATTEMPTS ? null : { retryInSeconds: enforcementRetryDelay(deliveries) };
@@ -172,12 +179,13 @@ async function handleEvent(
 	const history =
 		topicId === null && message.target === "topic"
 			? []
-			: await nameHistory(
+			: await fieldHistory(
 					env.DB,
 					message.sdkAppId,
 					message.groupId,
 					topicId,
 					liveNameCommands(message.target),
+					TENCENT_FIELD[live.field],
 				);
 	let plan = planAction(policy, live, refusal, history, client !== null);
 	if (!message.authenticated && plan.status === "pending")
@@ -193,6 +201,7 @@ async function handleEvent(
 		topicId,
 		trigger: message.command,
 		operatorAccount: message.operatorAccount,
+		field: live.field,
 		oldName: message.name,
 		policyVersion: state.policy.label,
 		requestedBy: "callback",
@@ -202,6 +211,7 @@ async function handleEvent(
 	log("info", "enforcement.recorded", {
 		key: message.key,
 		action: plan.action,
+		field: live.field,
 		status: row?.status,
 		rule: plan.rule,
 	});
@@ -328,7 +338,10 @@ async function reportOf(
 		return ok(
 			group === null
 				? null
-				: { target: { name: group.name, ownerAccount: group.ownerAccount }, lastState: null },
+				: {
+						target: { name: group.name, ownerAccount: group.ownerAccount, texts: textsOf(group) },
+						lastState: null,
+					},
 		);
 	}
 	const topicId = row.topic_id ?? "";
@@ -347,7 +360,16 @@ async function reportOf(
 					customData: topic.customData,
 				}
 			: null;
-	return ok({ target: { name: topic.name, ownerAccount: null }, lastState });
+	return ok({ target: { name: topic.name, ownerAccount: null, texts: textsOf(topic) }, lastState });
+}
+
+/** The texts of a topic or group as Tencent reports them, by judged field. */
+function textsOf(profile: { introduction: string; notification: string; faceUrl: string }) {
+	return {
+		introduction: profile.introduction,
+		notification: profile.notification,
+		face_url: profile.faceUrl,
+	};
 }
 
 /** One attempt of a claimed row: confirm with Tencent, then act or skip. */
@@ -367,10 +389,12 @@ async function confirmAndAct(
 			event: nameEventOf(row.trigger),
 			rule: row.rule,
 			operatorAccount: row.operator_account,
+			field: row.field,
 		},
 		reported?.target ?? null,
 	);
-	const confirmedName = reported?.target.name ?? null;
+	const confirmedName =
+		reported === null ? null : row.field === "name" ? reported.target.name : reported.target.texts[row.field];
 	if (skip !== null)
 		return { status: "skipped", errorCode: null, errorInfo: null, reason: skip, confirmedName };
 	const result = await paced(() => callFor(client, row));
@@ -380,8 +404,14 @@ async function confirmAndAct(
 
 /** The REST call that carries out a row's action. */
 async function callFor(client: TencentClient, row: ActionRow): Promise<TencentResult> {
-	if (row.target === "group") return modifyGroupName(client, row.group_id, row.new_name ?? "");
 	const topicId = row.topic_id ?? "";
+	if (row.field !== "name") {
+		const field = TENCENT_FIELD[row.field as TextKey] as ProfileText;
+		return row.target === "group"
+			? modifyGroupText(client, row.group_id, field, row.new_name ?? "")
+			: modifyTopicText(client, row.group_id, topicId, field, row.new_name ?? "");
+	}
+	if (row.target === "group") return modifyGroupName(client, row.group_id, row.new_name ?? "");
 	if (row.action === "destroy")
 		return destroyOutcome(await destroyTopics(client, row.group_id, [topicId]), topicId);
 	return modifyTopicName(client, row.group_id, topicId, row.new_name ?? "");

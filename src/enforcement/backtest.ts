@@ -1,53 +1,82 @@
-// Backtest: which live topics would a policy refuse by name, and (with "apply") the sweep that enforces it
-// through the same ledger and queue as after-events.
+// Backtest: which live topics would a policy refuse by name or by text (introduction, notification, face URL,
+// with a `texts` section), and (with "apply") the sweep that enforces it through the same ledger and queue as
+// after-events.
 
 import { liveNameCommands } from "../commands";
-import { type CompiledPolicy, evaluateName } from "../policy";
+import {
+	type CompiledPolicy,
+	evaluateName,
+	evaluateText,
+	type JudgedField,
+	TENCENT_FIELD,
+	TEXT_KEYS,
+	type Verdict,
+} from "../policy";
 import { recordAction } from "../store/enforcement-actions";
-import { nameHistory } from "../store/events";
+import { fieldHistory } from "../store/events";
 import type { LiveTopic } from "../store/topics";
 import { planAction } from "./plan";
 import type { ActionCounts } from "./preview";
 import type { EnforcementMessage } from "./recheck";
 
-/** A live topic the policy refuses, and why. */
+/** A live topic the policy refuses, and why: its name, or one of its texts. */
 export interface BacktestHit {
 	topicId: string;
 	groupId: string;
+	/** Which field is refused; `name` holds its value. */
+	field: JudgedField;
 	name: string;
 	rule: string | null;
 	errorCode: number;
 }
 
+/** The verdict on one field of a live topic (name rules for the name, the `texts` section for a text). */
+function judgeField(policy: CompiledPolicy, field: JudgedField, value: string): Verdict {
+	return field === "name" ? evaluateName(policy.topic, value) : evaluateText(policy, "topic", field, value);
+}
+
 /**
- * The live topics among `rows` whose current name the policy refuses (name rules only: who created a topic
- * does not make its current name acceptable or not). Pure.
+ * The live topics among `rows` whose current name or texts the policy refuses (name and text rules only:
+ * who created a topic does not make its current name acceptable or not), one hit per refused field. Pure.
  */
 export function refusedTopics(policy: CompiledPolicy, rows: readonly LiveTopic[]): BacktestHit[] {
 	const hits: BacktestHit[] = [];
 	for (const row of rows) {
-		if (row.deleted_at !== null || row.name === null || row.group_id === null) continue;
-		const verdict = evaluateName(policy.topic, row.name);
-		if (!verdict.allowed)
-			hits.push({
-				topicId: row.topic_id,
-				groupId: row.group_id,
-				name: row.name,
-				rule: verdict.rule,
-				errorCode: verdict.errorCode,
-			});
+		if (row.deleted_at !== null || row.group_id === null) continue;
+		const fields: [JudgedField, string | null | undefined][] = [["name", row.name]];
+		if (policy.texts !== null) for (const key of TEXT_KEYS) fields.push([key, row[key]]);
+		for (const [field, value] of fields) {
+			// A text nobody set is not judged; a name is, as before.
+			if (value === null || value === undefined || (field !== "name" && value === "")) continue;
+			const verdict = judgeField(policy, field, value);
+			if (!verdict.allowed)
+				hits.push({
+					topicId: row.topic_id,
+					groupId: row.group_id,
+					field,
+					name: value,
+					rule: verdict.rule,
+					errorCode: verdict.errorCode,
+				});
+		}
 	}
 	return hits;
 }
 
 /**
- * What an apply of `hits` would record, by action: the live policy's `enforcement.renames` for each (a
- * backtest judges current names, as renames are judged). Pure.
+ * What an apply of `hits` would record, by action: the live policy's `enforcement.renames` for each name (a
+ * backtest judges current names, as renames are judged), `enforcement.texts` for each text. Pure.
  */
 export function countActions(policy: CompiledPolicy, hits: readonly BacktestHit[]): ActionCounts {
-	const counts: ActionCounts = { revert: 0, rename: 0, destroy: 0, log: 0 };
-	counts[policy.enforcement.renames] += hits.length;
+	const counts: ActionCounts = { revert: 0, rename: 0, destroy: 0, log: 0, clear: 0 };
+	for (const hit of hits)
+		counts[hit.field === "name" ? policy.enforcement.renames : policy.enforcement.texts]++;
 	return counts;
+}
+
+/** What a preview shows of a hit, hashed into its token: a name's stays [topic, name] as before. */
+export function previewedHit(hit: BacktestHit): string[] {
+	return hit.field === "name" ? [hit.topicId, hit.name] : [hit.topicId, hit.name, hit.field];
 }
 
 /** What "apply" did: rows recorded in the ledger, and how many of them were queued to be carried out. */
@@ -57,8 +86,8 @@ export interface ApplyResult {
 }
 
 /**
- * Records the enforcement of each hit in the ledger (`enforcement.renames` of the live policy: revert,
- * destroy or log) and queues the pending ones, which the consumer confirms with Tencent and carries out
+ * Records the enforcement of each hit in the ledger (`enforcement.renames` of the live policy for a name:
+ * revert, destroy or log; `enforcement.texts` for a text: revert, clear or log) and queues the pending ones, which the consumer confirms with Tencent and carries out
  * within the caps. All of `hits` are topics of the app `sdkAppId`. Idempotent per app, topic and name: a second apply of the same page records and queues
  * nothing new. `requestedBy` is the admin caller, kept on every row.
  */
@@ -74,15 +103,32 @@ export async function applyBacktest(
 	const messages: { body: EnforcementMessage; contentType: "json" }[] = [];
 	let recorded = 0;
 	for (const hit of hits) {
-		const refusal = evaluateName(policy.topic, hit.name);
-		const live = { target: "topic", event: "rename", name: hit.name, operatorAccount: null } as const;
+		const refusal = judgeField(policy, hit.field, hit.name);
+		const live = {
+			target: "topic",
+			event: "rename",
+			field: hit.field,
+			name: hit.name,
+			operatorAccount: null,
+		} as const;
+		const action = hit.field === "name" ? policy.enforcement.renames : policy.enforcement.texts;
 		const history =
-			policy.enforcement.renames === "revert"
-				? await nameHistory(env.DB, sdkAppId, hit.groupId, hit.topicId, liveNameCommands("topic"))
+			action === "revert"
+				? await fieldHistory(
+						env.DB,
+						sdkAppId,
+						hit.groupId,
+						hit.topicId,
+						liveNameCommands("topic"),
+						TENCENT_FIELD[hit.field],
+					)
 				: [];
 		const plan = planAction(policy, live, refusal, history, canAct);
 		const { row, inserted } = await recordAction(env.DB, {
-			key: `backtest:${sdkAppId}:${hit.topicId}\n${hit.name}`,
+			key:
+				hit.field === "name"
+					? `backtest:${sdkAppId}:${hit.topicId}\n${hit.name}`
+					: `backtest:${sdkAppId}:${hit.topicId}\n${hit.field}\n${hit.name}`,
 			previousKey: null,
 			sdkAppId,
 			target: "topic",
@@ -90,6 +136,7 @@ export async function applyBacktest(
 			topicId: hit.topicId,
 			trigger: "backtest",
 			operatorAccount: null,
+			field: hit.field,
 			oldName: hit.name,
 			policyVersion,
 			requestedBy,

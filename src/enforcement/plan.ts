@@ -1,12 +1,16 @@
-// What to do about a live name, decided from the policy alone: pure functions, no I/O. The queue consumer
-// (actions.ts) gathers the facts (which topic, its earlier names) and carries the plan out.
+// What to do about a live name or text, decided from the policy alone: pure functions, no I/O. The queue
+// consumer (actions.ts) gathers the facts (which topic, its earlier values) and carries the plan out.
 import { fitsInUtf8Bytes } from "../crypto";
 import {
 	type CompiledPolicy,
 	type CompiledRules,
 	evaluateCreation,
 	evaluateName,
+	evaluateText,
+	type JudgedField,
 	TENCENT_NAME_MAX_BYTES,
+	type TextKey,
+	textRules,
 	type Verdict,
 } from "../policy";
 import type { Plan } from "../store/enforcement-actions";
@@ -16,10 +20,13 @@ export type { Plan };
 /** How a name went live: renamed, or created without a working before-callback check. */
 export type NameEvent = "rename" | "create";
 
-/** A live name to judge. */
+/** A live name (or text: introduction, notification, face URL) to judge. */
 export interface LiveName {
 	target: "topic" | "group";
 	event: NameEvent;
+	/** Which field `name` holds: the name itself, or one of the texts. */
+	field: JudgedField;
+	/** The field's value. */
 	name: string;
 	/** Who set it (`Operator_Account`), when known. */
 	operatorAccount: string | null;
@@ -35,6 +42,13 @@ function rulesFor(policy: CompiledPolicy, target: LiveName["target"]): CompiledR
  * (plus `bypass`); creations as the before-callback would have judged them, operator rules included.
  */
 export function refusalOf(policy: CompiledPolicy, live: LiveName): Verdict | null {
+	if (live.field !== "name") {
+		// A text is judged on its value alone, like a rename, whichever event brought it.
+		const rules = textRules(policy, live.target);
+		if (rules === null || rules.bypass.has(live.operatorAccount ?? "")) return null;
+		const verdict = evaluateText(policy, live.target, live.field, live.name);
+		return verdict.allowed ? null : verdict;
+	}
 	const rules = rulesFor(policy, live.target);
 	if (rules === null) return null;
 	const operator = live.operatorAccount ?? "";
@@ -61,6 +75,7 @@ export function planAction(
 	canAct: boolean,
 ): Plan {
 	const settings = policy.enforcement;
+	if (live.field !== "name") return planText(policy, live, live.field, refusal, history, canAct);
 	const action = live.event === "rename" ? settings.renames : settings.creates;
 	const rule = refusal.rule;
 	const setting = `enforcement.${live.event === "rename" ? "renames" : "creates"}`;
@@ -75,6 +90,44 @@ export function planAction(
 		return skipped("groups are never destroyed by enforcement; use revert to restore a group's name");
 	if (!canAct) return skipped("no TENCENT_SECRET_KEY for this SdkAppid: enforcement stays log");
 	return { action, newName, status: "pending", reason: null, rule };
+}
+
+/**
+ * Plans the enforcement of a refused text (`enforcement.texts`): revert to the newest earlier value the
+ * policy allows now, else "", or clear it to "". `history` holds the field's earlier values, newest first.
+ */
+function planText(
+	policy: CompiledPolicy,
+	live: LiveName,
+	field: TextKey,
+	refusal: Verdict,
+	history: readonly string[],
+	canAct: boolean,
+): Plan {
+	const action = policy.enforcement.texts;
+	const rule = refusal.rule;
+	let newName: string | null = null;
+	if (action === "clear") newName = "";
+	if (action === "revert") newName = lastAllowedText(policy, live, field, history) ?? "";
+	const skipped = (reason: string): Plan => ({ action, newName, status: "skipped", reason, rule });
+	if (action === "log") return skipped('enforcement.texts is "log"');
+	if (refusal.dryRun) return skipped(`dry-run: would ${action}`);
+	if (!canAct) return skipped("no TENCENT_SECRET_KEY for this SdkAppid: enforcement stays log");
+	return { action, newName, status: "pending", reason: null, rule };
+}
+
+/** The newest earlier value of a text that the policy allows now, other than the refused one. Pure. */
+export function lastAllowedText(
+	policy: CompiledPolicy,
+	live: LiveName,
+	field: TextKey,
+	history: readonly string[],
+): string | null {
+	for (const value of history) {
+		if (value === live.name) continue;
+		if (evaluateText(policy, live.target, field, value).allowed) return value;
+	}
+	return null;
 }
 
 /**
@@ -95,9 +148,11 @@ export function lastAllowedName(
 	return null;
 }
 
-/** What Tencent reports of the target right before an action: its current name and who owns it. */
+/** What Tencent reports of the target right before an action: its current name, texts and who owns it. */
 export interface ReportedTarget {
 	name: string;
+	/** The current introduction, notification and face URL. */
+	texts: Record<TextKey, string>;
 	/** The owner Tencent reports (`get_group_info`'s `Owner_Account`); null for topics: get_topic has none. */
 	ownerAccount: string | null;
 }
@@ -110,6 +165,8 @@ export interface RecordedAction {
 	/** The rule that refused the name the callback (or the backtest) claimed. */
 	rule: string | null;
 	operatorAccount: string | null;
+	/** Which field was refused ("name" for a name). */
+	field: JudgedField;
 }
 
 /** Whether a rule refuses on who the operator is (deny list or allowlist), not on the name. */
@@ -131,6 +188,7 @@ export function unconfirmedReason(
 ): string | null {
 	const kind = action.target === "topic" ? "topic" : "group";
 	if (reported === null) return `Tencent does not list the ${kind}: it is gone`;
+	if (action.field !== "name") return unconfirmedText(policy, action, action.field, reported);
 	const rules = rulesFor(policy, action.target);
 	if (rules === null) return `the live policy has no rules for ${kind}s`;
 	if (action.operatorAccount !== null && rules.bypass.has(action.operatorAccount))
@@ -149,4 +207,22 @@ export function unconfirmedReason(
 			action.target === "topic" ? " (get_topic reports no creator or owner)" : ""
 		}: recorded, not acted on`;
 	return `Tencent reports the name ${JSON.stringify(reported.name)}, which the live policy allows`;
+}
+
+/** {@link unconfirmedReason} for a text: act only when the live policy refuses the value Tencent reports. */
+function unconfirmedText(
+	policy: CompiledPolicy,
+	action: RecordedAction,
+	field: TextKey,
+	reported: ReportedTarget,
+): string | null {
+	const rules = textRules(policy, action.target);
+	if (rules === null) return "the live policy has no texts section";
+	if (action.operatorAccount !== null && rules.bypass.has(action.operatorAccount))
+		return `${action.operatorAccount} is in ${rules.operatorsPath}.bypass`;
+	const value = reported.texts[field];
+	const verdict = evaluateText(policy, action.target, field, value);
+	if (!verdict.allowed)
+		return verdict.dryRun ? `dry-run: the live policy would refuse ${verdict.rule}` : null;
+	return `Tencent reports the ${field} ${JSON.stringify(value)}, which the live policy allows`;
 }

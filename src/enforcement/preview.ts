@@ -8,7 +8,7 @@ import { ok, type Result, refused } from "../result";
 export const PREVIEW_TTL_MS = 10 * 60 * 1000;
 
 /** Actions an apply would record, by kind. */
-export type ActionCounts = Record<"revert" | "rename" | "destroy" | "log", number>;
+export type ActionCounts = Record<"revert" | "rename" | "destroy" | "log" | "clear", number>;
 
 /** What a preview token stands for. */
 export interface Preview {
@@ -18,7 +18,7 @@ export interface Preview {
 	after: string;
 	limit: number;
 	counts: ActionCounts;
-	/** SHA-256 of the refused topics' IDs and names: the very topics the preview showed. */
+	/** SHA-256 of the refused topics' IDs, names and texts: the very topics the preview showed. */
 	hits: string;
 	issuedAt: number;
 }

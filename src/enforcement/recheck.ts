@@ -1,13 +1,14 @@
-// The after-callback's part in enforcement: pick out the after-events that carry a live name and hand them
-// to the enforcement queue. Called once the event is stored (or buffered): it judges the name with the policy
-// the isolate holds, without waiting for anything, and sends through ctx.waitUntil, so it never delays the
-// answer or the storage; everything slow (the policy's load, D1, Tencent) happens in the consumer.
+// The after-callback's part in enforcement: pick out the after-events that carry a live name or text and hand
+// them to the enforcement queue (one message per field). Called once the event is stored (or buffered): it
+// judges each field with the policy the isolate holds, without waiting for anything, and sends through
+// ctx.waitUntil, so it never delays the answer or the storage; everything slow (the policy's load, D1,
+// Tencent) happens in the consumer.
 
 import { liveNameKind } from "../commands";
 import { readConfig, tencentIdentifier } from "../config";
 import type { Defer } from "../deadline";
 import { errorMessage, log } from "../log";
-import { policyLoader } from "../policy";
+import { policyLoader, TENCENT_FIELD, TEXT_KEYS } from "../policy";
 import { eventKeyStem } from "../store/event-key";
 import { type EventFacts, onceIn } from "../store/facts";
 import { type LiveName, refusalOf } from "./plan";
@@ -20,6 +21,8 @@ export type EnforcementMessage =
 			sdkAppId: string;
 			target: LiveName["target"];
 			event: LiveName["event"];
+			/** Which field `name` holds; absent in messages queued before texts were judged: the name. */
+			field?: LiveName["field"];
 			groupId: string;
 			/** Null for a rename that names no topic: the consumer asks Tencent. */
 			topicId: string | null;
@@ -59,21 +62,30 @@ export interface AcceptedEvent {
 export type LiveEvent = LiveName & { groupId: string; topicId: string | null };
 
 /**
- * The live name an after-event carries, or null: profile changes without `Name`, other commands, and the
- * admin identifier's own changes (the loop guard: Tencent reports the Worker's own revert too). Pure.
+ * The live name and texts an after-event carries (each field present in its body as a string), or none:
+ * other commands, and the admin identifier's own changes (the loop guard: Tencent reports the Worker's own
+ * revert too). Pure.
  */
-export function liveNameOf(event: AcceptedEvent, adminIdentifier: string): LiveEvent | null {
+export function liveTextsOf(event: AcceptedEvent, adminIdentifier: string): LiveEvent[] {
 	const kind = liveNameKind(event.command);
-	const name = event.body.Name;
-	if (kind === undefined || typeof name !== "string" || event.facts.groupId === null) return null;
-	if (event.facts.operatorAccount === adminIdentifier) return null;
-	return {
-		...kind,
-		name,
-		operatorAccount: event.facts.operatorAccount,
-		groupId: event.facts.groupId,
-		topicId: kind.target === "topic" ? (event.facts.topicIds[0] ?? null) : null,
-	};
+	const groupId = event.facts.groupId;
+	if (kind === undefined || groupId === null) return [];
+	if (event.facts.operatorAccount === adminIdentifier) return [];
+	const topicId = kind.target === "topic" ? (event.facts.topicIds[0] ?? null) : null;
+	const found: LiveEvent[] = [];
+	for (const field of ["name", ...TEXT_KEYS] as const) {
+		const value = event.body[TENCENT_FIELD[field]];
+		if (typeof value !== "string") continue;
+		found.push({
+			...kind,
+			field,
+			name: value,
+			operatorAccount: event.facts.operatorAccount,
+			groupId,
+			topicId,
+		});
+	}
+	return found;
 }
 
 /**
@@ -88,18 +100,18 @@ export function liveNameOf(event: AcceptedEvent, adminIdentifier: string): LiveE
 export function recheckAfterEvent(env: Env, defer: Defer, event: AcceptedEvent): void {
 	try {
 		const identifier = tencentIdentifier(readConfig(env), event.sdkAppId);
-		const live = liveNameOf(event, identifier);
-		if (live === null) {
-			if (event.facts.operatorAccount === identifier && liveNameKind(event.command) !== undefined)
-				log("info", "enforcement.own_change", { command: event.command, groupId: event.facts.groupId });
+		if (event.facts.operatorAccount === identifier && liveNameKind(event.command) !== undefined) {
+			log("info", "enforcement.own_change", { command: event.command, groupId: event.facts.groupId });
 			return;
 		}
-		// A topic rename without TopicId is always queued: the consumer resolves the topic through Tencent
-		// and moves `topics` to the new name, allowed or not.
-		const resolves = live.target === "topic" && live.topicId === null;
-		const held = resolves ? null : policyLoader.held(env, defer, event.sdkAppId);
-		if (held !== null && refusalOf(held.compiled, live) === null) return;
-		defer(queueRecheck(env, event, live));
+		for (const live of liveTextsOf(event, identifier)) {
+			// A topic rename without TopicId is always queued: the consumer resolves the topic through Tencent
+			// and moves `topics` to the new name, allowed or not.
+			const resolves = live.field === "name" && live.target === "topic" && live.topicId === null;
+			const held = resolves ? null : policyLoader.held(env, defer, event.sdkAppId);
+			if (held !== null && refusalOf(held.compiled, live) === null) continue;
+			defer(queueRecheck(env, event, live));
+		}
 	} catch (error) {
 		notQueued(event, error);
 	}
@@ -117,23 +129,24 @@ async function queueRecheck(env: Env, event: AcceptedEvent, live: LiveEvent): Pr
 			event.deliveryKey,
 			onceIn(event.facts),
 		);
+		// An event that happens once is keyed by its group (store/event-key.ts): its topic tells the
+		// creations of one community apart, as each `events` row's key does. A text's key names its field,
+		// so that one change of a name and a notification records two rows.
+		const keyOf = (base: string) =>
+			`${onceIn(event.facts) === null ? base : `${base}:${live.topicId ?? ""}`}${live.field === "name" ? "" : `:${live.field}`}`;
 		const message: EnforcementMessage = {
 			kind: "event",
 			command: event.command,
 			sdkAppId: event.sdkAppId,
 			target: live.target,
 			event: live.event,
+			field: live.field,
 			groupId: live.groupId,
 			topicId: live.topicId,
 			name: live.name,
 			operatorAccount: live.operatorAccount,
-			// An event that happens once is keyed by its group (store/event-key.ts): its topic tells the
-			// creations of one community apart, as each `events` row's key does.
-			key: onceIn(event.facts) === null ? stem : `${stem}:${live.topicId ?? ""}`,
-			previousKey:
-				onceIn(event.facts) === null || previousStem === null
-					? previousStem
-					: `${previousStem}:${live.topicId ?? ""}`,
+			key: keyOf(stem),
+			previousKey: previousStem === null ? null : keyOf(previousStem),
 			at: event.facts.eventTime ?? event.receivedAt,
 			authenticated: event.authenticated,
 		};

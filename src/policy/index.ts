@@ -20,10 +20,29 @@ export {
 	type PolicyDocument,
 	PolicyDocumentSchema,
 	TENCENT_NAME_MAX_BYTES,
+	TEXT_FIELDS,
+	type TextField,
 } from "./document/schema";
 export { compilePolicy, compilePolicyText, summarizePolicy } from "./engine/compile";
 export { evaluateCreation, evaluateName, explainCreation } from "./engine/evaluate";
-export type { CompiledPolicy, CompiledRules, CreationKind, CreationRequest, Verdict } from "./engine/types";
+export {
+	evaluateText,
+	explainText,
+	explainTextBy,
+	judgesField,
+	TENCENT_FIELD,
+	TEXT_KEYS,
+	type TextKey,
+	textRules,
+} from "./engine/texts";
+export type {
+	CompiledPolicy,
+	CompiledRules,
+	CreationKind,
+	CreationRequest,
+	JudgedField,
+	Verdict,
+} from "./engine/types";
 export type { PolicyDecision } from "./fail-mode";
 export { failModeDecision } from "./fail-mode";
 export { lastKnownGoodKey, policyKey, policyLabel } from "./loader";

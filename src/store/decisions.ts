@@ -83,6 +83,8 @@ export interface DecisionView {
 	rule: string | null;
 	policy_version: string | null;
 	dry_run: boolean;
+	/** The field judged: `name` (creations judge names only). */
+	field: string;
 	source?: string;
 }
 

@@ -1,12 +1,15 @@
-// The enforcement ledger (D1 table `enforcement_actions`): every refused live name and what was done about
-// it. A row's `action_key` makes recording idempotent: a redelivered after-event finds its row, and a row
-// that is `done`, `failed`, `skipped` or `discarded` is never carried out again. A row past the hourly cap
-// waits as `held` until a moderator resumes or discards it.
+// The enforcement ledger (D1 table `enforcement_actions`): every refused live name or text and what was done
+// about it. A row's `action_key` makes recording idempotent: a redelivered after-event finds its row, and a
+// row that is `done`, `failed`, `skipped` or `discarded` is never carried out again. A row past the hourly
+// cap waits as `held` until a moderator resumes or discards it.
+
+/** Which field of a profile a row is about (the policy's JudgedField; the store sits below the policy). */
+export type ActionField = "name" | "introduction" | "notification" | "face_url";
 
 /** What the ledger records and the consumer carries out. */
 export interface Plan {
-	action: "log" | "revert" | "rename" | "destroy";
-	/** The name revert/rename sets; null for log and destroy. */
+	action: "log" | "revert" | "rename" | "destroy" | "clear";
+	/** The name (or text) revert/rename/clear sets; null for log and destroy. */
 	newName: string | null;
 	/** `pending` is carried out; `skipped` is only recorded, with the reason. */
 	status: "pending" | "skipped";
@@ -25,6 +28,8 @@ export interface ActionRow {
 	trigger: string;
 	operator_account: string | null;
 	rule: string | null;
+	/** Which field was judged: name, introduction, notification or face_url (old_name/new_name hold its values). */
+	field: ActionField;
 	old_name: string;
 	new_name: string | null;
 	action: Plan["action"];
@@ -64,6 +69,8 @@ export interface NewAction {
 	topicId: string | null;
 	trigger: string;
 	operatorAccount: string | null;
+	/** Which field was refused; absent: the name. */
+	field?: ActionField;
 	oldName: string;
 	policyVersion: string | null;
 	/** Who asked: "callback" for an after-event, else the admin caller's name. */
@@ -74,8 +81,8 @@ export interface NewAction {
 
 const INSERT = `
 INSERT INTO enforcement_actions (action_key, sdk_app_id, target, group_id, topic_id, trigger, operator_account,
-	rule, old_name, new_name, action, status, reason, policy_version, created_at, updated_at, requested_by)
-SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?17
+	rule, old_name, new_name, action, status, reason, policy_version, created_at, updated_at, requested_by, field)
+SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?17, ?18
 WHERE ?16 IS NULL OR NOT EXISTS (SELECT 1 FROM enforcement_actions WHERE action_key = ?16)
 ON CONFLICT (action_key) DO NOTHING`;
 
@@ -109,6 +116,7 @@ export async function recordAction(
 				action.at,
 				action.previousKey,
 				action.requestedBy,
+				action.field ?? "name",
 			),
 		db.prepare("SELECT * FROM enforcement_actions WHERE action_key = ?1").bind(action.key),
 	]);
@@ -275,7 +283,7 @@ export type ActionView = Omit<ActionRow, "claimed_until" | "cap_exempt" | "last_
 };
 
 const ACTION_COLUMNS = `id, action_key, sdk_app_id, target, group_id, topic_id, trigger, operator_account, rule,
-	old_name, new_name, action, status, reason, attempts, error_code, error_info, policy_version, created_at,
+	field, old_name, new_name, action, status, reason, attempts, error_code, error_info, policy_version, created_at,
 	updated_at, requested_by, confirmed_name, last_state, acted_at`;
 
 /**

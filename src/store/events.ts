@@ -127,7 +127,7 @@ export async function eventsPage(
  * Earlier names of a topic (or of a group, for `topicId` null) of the app `sdkAppId` in the event history,
  * newest first.
  */
-export async function nameHistory(
+export function nameHistory(
 	db: D1Database,
 	sdkAppId: string,
 	groupId: string,
@@ -135,24 +135,41 @@ export async function nameHistory(
 	/** The commands whose `Name` is a live name of the target (the command registry says which). */
 	commands: readonly string[],
 ): Promise<string[]> {
+	return fieldHistory(db, sdkAppId, groupId, topicId, commands, "Name");
+}
+
+/**
+ * Earlier values of one profile field (`Name`, `Introduction`, `Notification`, `FaceUrl`) of a topic (or of
+ * a group, for `topicId` null) of the app `sdkAppId` in the event history, newest first: the bodies of
+ * `commands` that carry it.
+ */
+export async function fieldHistory(
+	db: D1Database,
+	sdkAppId: string,
+	groupId: string,
+	topicId: string | null,
+	commands: readonly string[],
+	field: "Name" | "Introduction" | "Notification" | "FaceUrl",
+): Promise<string[]> {
+	const path = `$.${field}`;
 	const statement =
 		topicId === null
 			? db
 					.prepare(
-						`SELECT json_extract(payload, '$.Name') AS name FROM events
-						 WHERE group_id = ?1 AND topic_id IS NULL AND sdk_app_id = ?3
+						`SELECT json_extract(payload, ?3) AS name FROM events
+						 WHERE group_id = ?1 AND topic_id IS NULL AND sdk_app_id = ?4
 						 AND command IN (SELECT value FROM json_each(?2))
-						 AND json_extract(payload, '$.Name') IS NOT NULL ORDER BY id DESC LIMIT 100`,
+						 AND json_extract(payload, ?3) IS NOT NULL ORDER BY id DESC LIMIT 100`,
 					)
-					.bind(groupId, JSON.stringify(commands), sdkAppId)
+					.bind(groupId, JSON.stringify(commands), path, sdkAppId)
 			: db
 					.prepare(
-						`SELECT json_extract(payload, '$.Name') AS name FROM events
-						 WHERE topic_id = ?1 AND sdk_app_id = ?3
+						`SELECT json_extract(payload, ?3) AS name FROM events
+						 WHERE topic_id = ?1 AND sdk_app_id = ?4
 						 AND command IN (SELECT value FROM json_each(?2))
-						 AND json_extract(payload, '$.Name') IS NOT NULL ORDER BY id DESC LIMIT 100`,
+						 AND json_extract(payload, ?3) IS NOT NULL ORDER BY id DESC LIMIT 100`,
 					)
-					.bind(topicId, JSON.stringify(commands), sdkAppId);
+					.bind(topicId, JSON.stringify(commands), path, sdkAppId);
 	const { results } = await statement.all<{ name: unknown }>();
 	return results.map((row) => row.name).filter((name): name is string => typeof name === "string");
 }

@@ -30,7 +30,7 @@ export const RETAINED_TABLES = {
 	},
 	decisions: {
 		columns:
-			"id, received_at, command, operator_account, name, allowed, error_code, rule, policy_version, dry_run, source, sdk_app_id",
+			"id, received_at, command, operator_account, name, allowed, error_code, rule, policy_version, dry_run, source, sdk_app_id, field",
 		time: "received_at",
 	},
 	quarantine: {

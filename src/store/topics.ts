@@ -100,11 +100,14 @@ export async function groupTopics(db: D1Database, groupId: string, sdkAppId?: st
 	return results;
 }
 
-/** A topic as the backtest judges it. */
+/** A topic as the backtest judges it: its name and texts. */
 export interface LiveTopic {
 	topic_id: string;
 	group_id: string | null;
 	name: string | null;
+	introduction?: string | null;
+	notification?: string | null;
+	face_url?: string | null;
 	deleted_at: number | null;
 }
 
@@ -117,7 +120,8 @@ export async function topicsAfter(
 ): Promise<LiveTopic[]> {
 	const { results } = await db
 		.prepare(
-			"SELECT topic_id, group_id, name, deleted_at FROM topics WHERE topic_id > ?1 AND sdk_app_id = ?3 ORDER BY topic_id LIMIT ?2",
+			`SELECT topic_id, group_id, name, introduction, notification, face_url, deleted_at FROM topics
+			 WHERE topic_id > ?1 AND sdk_app_id = ?3 ORDER BY topic_id LIMIT ?2`,
 		)
 		.bind(after, limit, sdkAppId)
 		.all<LiveTopic>();

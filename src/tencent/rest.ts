@@ -180,6 +180,24 @@ export function modifyTopicName(
 	});
 }
 
+/** Sets one text of a topic's profile (`modify_topic` with `Introduction`, `Notification` or `FaceUrl`). */
+export function modifyTopicText(
+	client: TencentClient,
+	groupId: string,
+	topicId: string,
+	field: ProfileText,
+	value: string,
+): Promise<TencentResult> {
+	return callTencent(client, "million_group_open_http_svc/modify_topic", {
+		GroupId: groupId,
+		TopicId: topicId,
+		[field]: value,
+	});
+}
+
+/** A text of a topic's or group's profile that `modify_topic` and `modify_group_base_info` set. */
+export type ProfileText = "Introduction" | "Notification" | "FaceUrl";
+
 /** Deletes topics of a community (`destroy_topic`). */
 export function destroyTopics(
 	client: TencentClient,
@@ -201,6 +219,19 @@ export function modifyGroupName(
 	name: string,
 ): Promise<TencentResult> {
 	return callTencent(client, "group_open_http_svc/modify_group_base_info", { GroupId: groupId, Name: name });
+}
+
+/** Sets one text of a group's profile (`modify_group_base_info` with `Introduction`, `Notification` or `FaceUrl`). */
+export function modifyGroupText(
+	client: TencentClient,
+	groupId: string,
+	field: ProfileText,
+	value: string,
+): Promise<TencentResult> {
+	return callTencent(client, "group_open_http_svc/modify_group_base_info", {
+		GroupId: groupId,
+		[field]: value,
+	});
 }
 
 /** A topic as `get_topic` reports it (`TopicAndSelfInfo[].TopicInfo`). */

@@ -7,7 +7,14 @@ import { tencentCalls, tencentHasTopics } from "../support/tencent-rest";
 import { actionsOf, settledActions, usePolicy } from "./support";
 
 interface BacktestPage {
-	refused: { topic_id: string; group_id: string; name: string; rule: string; error_code: number }[];
+	refused: {
+		topic_id: string;
+		group_id: string;
+		field: string;
+		name: string;
+		rule: string;
+		error_code: number;
+	}[];
 	scanned: number;
 	next: string | null;
 	policyVersion: string;
@@ -118,7 +125,7 @@ describe("POST /api/policy/backtest", () => {
 		const preview = await backtest(page);
 		expect(preview.status).toBe(200);
 		expect(preview.json.refused.map((hit) => hit.topic_id)).toEqual([topicId]);
-		expect(preview.json.preview?.counts).toEqual({ revert: 0, rename: 0, destroy: 1, log: 0 });
+		expect(preview.json.preview?.counts).toEqual({ revert: 0, rename: 0, destroy: 1, log: 0, clear: 0 });
 		expect(await actionsOf({ topic: topicId })).toEqual([]);
 		const first = await backtest({ ...page, apply: true, previewToken: preview.json.preview?.token });
 		expect(first.status).toBe(200);
@@ -139,6 +146,43 @@ describe("POST /api/policy/backtest", () => {
 		const again = await backtest({ ...page, apply: true, previewToken: preview.json.preview?.token });
 		expect(again.json.applied).toEqual({ recorded: 0, queued: 0 });
 		expect((await tencentCalls(groupId)).length).toBe(2);
+	});
+
+	it("judges the texts of live topics with a texts section, and applies enforcement.texts per field", async () => {
+		const { groupId, topic } = community();
+		const topicId = topic("texts");
+		const notification = "Chips at the c4s1no tonight";
+		const faceUrl = "https://elsewhere.example/a.png";
+		await tencentHasTopics(groupId, [{ topicId, name: "Card games", notification, faceUrl }]);
+		await env.DB.prepare(
+			`INSERT INTO topics (sdk_app_id, topic_id, group_id, name, introduction, notification, face_url, created_at)
+			 VALUES (?5, ?1, ?2, 'Card games', 'Weekly games', ?3, ?4, 1)`,
+		)
+			.bind(topicId, groupId, notification, faceUrl, SDK_APP_ID)
+			.run();
+		const page = { after: groupId, limit: 1 };
+		await usePolicy({ texts: "clear" });
+		// Without a texts section the same topic is not refused at all.
+		expect((await backtest(page)).json.refused).toEqual([]);
+		await usePolicy({ texts: "clear" }, { texts: { faceUrl: { hosts: ["cdn.example.com"] } } });
+		const preview = await backtest(page);
+		expect(preview.json.refused.map(({ field, name, rule }) => [field, name, rule])).toEqual([
+			["notification", notification, 'names.banned[0] "casino"'],
+			["face_url", faceUrl, "texts.faceUrl.hosts"],
+		]);
+		expect(preview.json.preview?.counts).toEqual({ revert: 0, rename: 0, destroy: 0, log: 0, clear: 2 });
+		const applied = await backtest({ ...page, apply: true, previewToken: preview.json.preview?.token });
+		expect(applied.json.applied).toEqual({ recorded: 2, queued: 2 });
+		const rows = await settledActions({ topic: topicId });
+		expect(rows.map((row) => [row.field, row.action, row.status, row.new_name])).toEqual([
+			["notification", "clear", "done", ""],
+			["face_url", "clear", "done", ""],
+		]);
+		const modifies = (await tencentCalls(groupId)).filter((call) => call.command.endsWith("modify_topic"));
+		expect(modifies.map((call) => call.body)).toEqual([
+			{ GroupId: groupId, TopicId: topicId, Notification: "" },
+			{ GroupId: groupId, TopicId: topicId, FaceUrl: "" },
+		]);
 	});
 
 	it("judges with the KV value itself, right after a publish this isolate has not loaded yet", async () => {

@@ -230,7 +230,7 @@ describe.sequential("the console's backtest and enforcement panels", () => {
 
 	test("the hold shows at the top of every panel and links to the held actions", async () => {
 		const banner = page.locator("#hold-banner");
-		for (const section of ["Test a name", "Topics", "Health"]) {
+		for (const section of ["Test a text", "Topics", "Health"]) {
 			await open(section);
 			await expect.poll(() => banner.isVisible()).toBe(true);
 			expect(await banner.textContent()).toContain("4 enforcement actions are held: a cap was reached");

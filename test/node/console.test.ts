@@ -164,17 +164,26 @@ describe.sequential("the console at /admin", () => {
 	});
 
 	test("tests a banned name and an innocent one against the live policy", async () => {
-		await page.getByLabel("Name", { exact: true }).fill("Casino night");
+		await page.getByLabel("Text", { exact: true }).fill("Casino night");
 		await page.getByRole("button", { name: "Test", exact: true }).click();
 		const result = page.locator("#test-result");
 		await expect.poll(() => result.textContent()).toContain("Refused with ErrorCode 1");
 		expect(await result.textContent()).toContain('names.banned[0] "casino"');
 		await shot("02-test-a-name");
 
-		await page.getByLabel("Name", { exact: true }).fill("Harbour walks");
+		await page.getByLabel("Text", { exact: true }).fill("Harbour walks");
 		await page.getByRole("button", { name: "Test", exact: true }).click();
 		await expect.poll(() => result.textContent()).toContain("Allowed");
 		expect(await result.textContent()).toContain("no rule matched");
+
+		// The live policy has no `texts` section: a notification is not judged, whatever it says.
+		await page.getByLabel("Field", { exact: true }).selectOption("Notification");
+		await page.getByLabel("Text", { exact: true }).fill("Casino night");
+		await page.getByRole("button", { name: "Test", exact: true }).click();
+		await expect.poll(() => result.textContent()).toContain("FieldNotification");
+		expect(await result.textContent()).toContain("Allowed");
+		expect(await result.textContent()).toContain("no rule matched");
+		await page.getByLabel("Field", { exact: true }).selectOption("Name");
 	});
 
 	test("shows the refusals per rule and the decisions, filtered to refusals", async () => {
@@ -242,8 +251,8 @@ describe.sequential("the console at /admin", () => {
 			.replace('"casino",', '"casino",\n\t\t\t"pirate",');
 		await editor.fill(fixed);
 		await expect.poll(() => status.textContent()).toContain("Valid: version console-3");
-		await open("Test a name");
-		await page.getByLabel("Name", { exact: true }).fill("Pirate radio");
+		await open("Test a text");
+		await page.getByLabel("Text", { exact: true }).fill("Pirate radio");
 		await page.getByLabel("the draft in the editor").check();
 		await page.getByRole("button", { name: "Test", exact: true }).click();
 		await expect.poll(() => page.locator("#test-result").textContent()).toContain("Refused");
@@ -259,7 +268,7 @@ describe.sequential("the console at /admin", () => {
 		await shot("06-policy-published");
 
 		// The live policy now refuses it.
-		await open("Test a name");
+		await open("Test a text");
 		await page.getByLabel("the live policy").check();
 		await page.getByRole("button", { name: "Test", exact: true }).click();
 		await expect.poll(() => page.locator("#test-result").textContent()).toContain("console-3 (live)");
@@ -303,7 +312,7 @@ describe.sequential("the console at /admin", () => {
 
 	test("fits a phone screen", async () => {
 		await page.setViewportSize({ width: 390, height: 844 });
-		await open("Test a name");
+		await open("Test a text");
 		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 		expect(overflow).toBeLessThanOrEqual(0);
 		await shot("09-phone");

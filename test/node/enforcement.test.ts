@@ -2,10 +2,10 @@
 // REST API played by a recording HTTP server on another loopback port (TENCENT_API_BASE points there),
 // callbacks signed with the console token as Tencent signs them. Enforcement acts only on what Tencent
 // confirms, within the hourly caps, and records who asked.
-import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FAKE_SECRET_KEY } from "../support/fake-tencent.mjs";
 import { type FakeTencentServer, startFakeTencent } from "./support/fake-tencent-server";
+import { enforcementHarness, settled } from "./support/signed";
 import { type RunningWorker, startWorker } from "./support/worker";
 
 const ADMIN_TOKEN = "admin-token-for-enforcement-socket-test-0123456789";
@@ -74,82 +74,12 @@ afterAll(async () => {
 	await tencent?.close();
 });
 
-let lastRequestTime = Math.floor(Date.now() / 1000);
-
-/**
- * A callback signed as Tencent signs it: Sign = hex SHA-256 of token + RequestTime (computed here with Node's
- * crypto, not the Worker's code). Each call gets its own RequestTime unless one is given, as a redelivery has.
- */
-function callback(
-	command: string,
-	body: Record<string, unknown>,
-	options: { app?: string; requestTime?: number } = {},
-) {
-	const requestTime = String(
-		options.requestTime ?? Math.max(Math.floor(Date.now() / 1000), ++lastRequestTime - 30),
-	);
-	const query = new URLSearchParams({
-		SdkAppid: options.app ?? APP,
-		CallbackCommand: command,
-		contenttype: "json",
-		ClientIP: "127.0.0.1",
-		OptPlatform: "RESTAPI",
-		RequestTime: requestTime,
-		Sign: createHash("sha256")
-			.update(CALLBACK_TOKEN + requestTime)
-			.digest("hex"),
-	});
-	return worker.fetch(`/?${query}`, {
-		method: "POST",
-		body: JSON.stringify({ CallbackCommand: command, ...body }),
-	});
-}
-
-function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
-	return worker
-		.fetch(path, {
-			method,
-			headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
-			...(body === undefined ? {} : { body: JSON.stringify(body) }),
-		})
-		.then(async (response) => ({ status: response.status, json: (await response.json()) as T }));
-}
-
-/** Polls the ledger until `done` holds for its rows (at most 30 s), and returns them. */
-async function ledgerUntil(query: string, done: (rows: Action[]) => boolean): Promise<Action[]> {
-	let rows: Action[] = [];
-	for (const started = Date.now(); Date.now() - started < 30_000; ) {
-		rows = (await api<{ actions: Action[] }>("GET", `/api/enforcement?limit=1000&${query}`)).json.actions;
-		if (done(rows)) return rows;
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-	throw new Error(`the ledger never settled for ${query}: ${JSON.stringify(rows)}`);
-}
-
-const settled = (rows: Action[], count = 1) =>
-	rows.length >= count && rows.every((row) => row.status !== "pending");
-
-let communities = 0;
-function community() {
-	const groupId = `@TGS#_@TGS#sock${++communities}${Date.now().toString(36)}`;
-	return { groupId, topic: (name: string) => `${groupId}@TOPIC#_${name}` };
-}
-
-/**
- * Waits until the enforcement queue has handled everything sent before: a signed rename of a topic of its
- * own to a banned name, whose ledger row settles once the messages before it were taken.
- */
-async function drained() {
-	const { groupId, topic } = community();
-	await callback("Group.CallbackAfterTopicInfoChanged", {
-		GroupId: groupId,
-		TopicId: topic("sentinel"),
-		Type: "Community",
-		Operator_Account: "sentinel",
-		Name: "casino",
-	});
-	await ledgerUntil(`topic=${encodeURIComponent(topic("sentinel"))}`, (rows) => settled(rows));
-}
+const { callback, api, ledgerUntil, community, drained } = enforcementHarness<Action>(() => worker, {
+	callbackToken: CALLBACK_TOKEN,
+	adminToken: ADMIN_TOKEN,
+	app: APP,
+	prefix: "sock",
+});
 
 describe("enforcement over real sockets", () => {
 	it("reverts a real banned rename with one modify_topic call within 30 s, and never its own change", async () => {
@@ -318,7 +248,7 @@ describe("enforcement over real sockets", () => {
 			"/api/policy/backtest",
 			page,
 		);
-		expect(preview.json.preview.counts).toEqual({ revert: 2, rename: 0, destroy: 0, log: 0 });
+		expect(preview.json.preview.counts).toEqual({ revert: 2, rename: 0, destroy: 0, log: 0, clear: 0 });
 		const stale = await api<{ error: { field: string } }>("POST", "/api/policy/backtest", {
 			...page,
 			apply: true,

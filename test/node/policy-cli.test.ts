@@ -55,6 +55,33 @@ describe("npm run policy", () => {
 		expect(out).toContain('"Book club": allowed (ErrorCode 0)');
 	});
 
+	it("test-name --field judges a text as enforcement does: texts rules, bypass, none without texts", async () => {
+		const file = join(dir, "texts.json");
+		writeFileSync(
+			file,
+			JSON.stringify({
+				operators: { bypass: ["moderator"] },
+				names: { banned: ["casino"] },
+				texts: { faceUrl: { hosts: ["cdn.example.com"], https: true } },
+			}),
+		);
+		const judged = (text: string, field: string, ...more: string[]) =>
+			policy("test-name", text, "--field", field, "--file", file, ...more);
+		const notification = await judged("Tonight at the c4s1no", "Notification");
+		expect(notification.code).toBe(0);
+		expect(notification.out).toContain("topic Notification");
+		expect(notification.out).toContain('"Tonight at the c4s1no": refused');
+		expect(notification.out).toContain('rule:      names.banned[0] "casino"');
+		const face = await judged("http://cdn.example.com/a.png", "FaceUrl");
+		expect(face.out).toContain("rule:      texts.faceUrl.https");
+		const bypass = await judged("casino", "Notification", "--operator", "moderator");
+		expect(bypass.out).toContain("rule:      operators.bypass");
+		// examples/policy.json (the default file) has no texts section.
+		const untexted = await policy("test-name", "casino", "--field", "Notification");
+		expect(untexted.out).toContain('"casino": allowed');
+		expect((await policy("test-name", "casino", "--field", "Name")).code).not.toBe(0);
+	});
+
 	it("push, pull and diff a local namespace", { timeout: 180_000 }, async () => {
 		const state = join(dir, "state");
 		const where = ["--persist-to", state];

@@ -254,6 +254,37 @@ describe("POST /api/policy/check", () => {
 		expect((await check({ Operator_Account: "leckie", Name: "alphabet", policy })).body.ErrorCode).toBe(0);
 	});
 
+	it("judges a text with Field as enforcement would: bypass operators, then the texts section", async () => {
+		const policy = {
+			operators: { bypass: ["moderator"] },
+			names: { banned: ["casino"] },
+			texts: { faceUrl: { hosts: ["cdn.example.com"] } },
+		};
+		const notification = {
+			Operator_Account: "leckie",
+			Name: "Casino tonight!",
+			Field: "Notification",
+			policy,
+		};
+		expect((await check(notification)).body).toMatchObject({
+			allowed: false,
+			rule: 'names.banned[0] "casino"',
+			field: "Notification",
+		});
+		expect((await check({ ...notification, Operator_Account: "moderator" })).body).toMatchObject({
+			allowed: true,
+			rule: "operators.bypass",
+		});
+		const face = { Operator_Account: "leckie", Name: "https://evil.example/a.png", Field: "FaceUrl", policy };
+		expect((await check(face)).body).toMatchObject({ allowed: false, rule: "texts.faceUrl.hosts" });
+		const { texts: _, ...withoutTexts } = policy;
+		expect((await check({ ...notification, policy: withoutTexts })).body).toMatchObject({
+			allowed: true,
+			rule: null,
+		});
+		expect((await check({ ...notification, Field: "Topic" })).status).toBe(400);
+	});
+
 	it("refuses an invalid inline policy or body with 400 naming the problem", async () => {
 		const bad = await check({ Operator_Account: "a", Name: "b", policy: { names: { baned: ["x"] } } });
 		expect(bad.status).toBe(400);

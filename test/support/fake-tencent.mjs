@@ -186,6 +186,9 @@ function answer(command, body) {
 				const group = state.groups.get(groupId);
 				if (group) group.Name = body.Name;
 			}
+			const group = state.groups.get(groupId);
+			for (const field of ["Introduction", "Notification", "FaceUrl"])
+				if (group && typeof body[field] === "string") group[field] = body[field];
 			return ok();
 		}
 		default:

@@ -10,7 +10,7 @@ import { RE2JS } from "re2js";
 export const POLICY_LIMITS = {
 	/** Nesting of arrays and objects in the document's JSON (a valid document needs 5). */
 	jsonDepth: 16,
-	/** `match: "regex"` entries in the whole document (both `names.banned` lists together). */
+	/** `match: "regex"` entries in the whole document (every banned list together: names, groupCreation, texts). */
 	regexCount: 50,
 	/** Characters of one regex pattern. */
 	patternLength: 500,

@@ -169,13 +169,15 @@ function parseWithCheckedBannedLists(json: unknown): PolicyDocument | null {
  */
 export function policyLimitProblem(document: PolicyDocument, text = ""): Outcome<null> {
 	const regexes: { path: PathSegment[]; value: string; caseInsensitive: boolean }[] = [];
-	for (const [sectionPath, names] of [
-		[[], document.names],
-		[["groupCreation"], document.groupCreation?.names],
+	const textsBanned = document.texts?.banned;
+	for (const [sectionPath, banned] of [
+		[["names"], document.names?.banned],
+		[["groupCreation", "names"], document.groupCreation?.names?.banned],
+		[["texts"], Array.isArray(textsBanned) ? textsBanned : undefined],
 	] as const) {
-		(names?.banned ?? []).forEach((entry, index) => {
+		(banned ?? []).forEach((entry, index) => {
 			if (typeof entry !== "string" && entry.match === "regex") {
-				const path = [...sectionPath, "names", "banned", index];
+				const path = [...sectionPath, "banned", index];
 				regexes.push({ path, value: entry.value, caseInsensitive: entry.normalize !== false });
 			}
 		});

@@ -135,6 +135,21 @@ const AllowedEntrySchema = v.union([
 
 const BannedEntrySchema = v.union([BannedValueSchema, BannedEntryObjectSchema]);
 
+/** `maxLength` of names or texts: at most the hard limit, past which nothing is matched. */
+function maxLengthSchema(what: "name" | "text") {
+	return v.optional(
+		v.pipe(
+			v.number(),
+			v.integer(),
+			v.minValue(1),
+			v.maxValue(POLICY_LIMITS.nameLength, `must be at most ${POLICY_LIMITS.nameLength}`),
+			v.description(
+				`Most characters${what === "text" ? " of a text" : ""}, counted after normalization. A ${what} over ${POLICY_LIMITS.nameLength} characters is always refused.`,
+			),
+		),
+	);
+}
+
 const NamesSchema = v.pipe(
 	section({
 		minLength: v.optional(
@@ -145,17 +160,7 @@ const NamesSchema = v.pipe(
 				v.description("Fewest characters, counted after normalization."),
 			),
 		),
-		maxLength: v.optional(
-			v.pipe(
-				v.number(),
-				v.integer(),
-				v.minValue(1),
-				v.maxValue(POLICY_LIMITS.nameLength, `must be at most ${POLICY_LIMITS.nameLength}`),
-				v.description(
-					`Most characters, counted after normalization. A name over ${POLICY_LIMITS.nameLength} characters is always refused.`,
-				),
-			),
-		),
+		maxLength: maxLengthSchema("name"),
 		banned: v.optional(
 			v.pipe(
 				v.array(BannedEntrySchema),
@@ -173,6 +178,66 @@ const NamesSchema = v.pipe(
 		),
 	}),
 	v.description("Rules on the topic's (or group's) Name."),
+);
+
+/** The text fields of a topic or group profile that `texts` can judge, as Tencent spells them. */
+export const TEXT_FIELDS = ["Introduction", "Notification"] as const;
+export type TextField = (typeof TEXT_FIELDS)[number];
+
+const TextsSchema = v.pipe(
+	section({
+		fields: v.optional(
+			v.pipe(
+				v.array(v.picklist(TEXT_FIELDS)),
+				v.description(
+					'Which texts of topics and groups are judged (default both: ["Introduction", "Notification"]).',
+				),
+			),
+		),
+		banned: v.optional(
+			v.pipe(
+				v.union([v.literal("names"), v.array(BannedEntrySchema)]),
+				v.description(
+					'"names" (default): the top-level names.banned list, with its modes and its names.allowed ' +
+						"exceptions; or a list of entries in the same rule language as names.banned.",
+				),
+			),
+		),
+		allowed: v.optional(
+			v.pipe(
+				v.array(AllowedEntrySchema),
+				v.description(
+					'Exceptions for texts, as names.allowed (with banned "names", added after names.allowed).',
+				),
+			),
+		),
+		maxLength: maxLengthSchema("text"),
+		faceUrl: v.optional(
+			v.pipe(
+				section({
+					hosts: v.optional(
+						v.pipe(
+							v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(253))),
+							v.description(
+								"Hosts a FaceUrl may point at; a subdomain of a listed host counts (img.cdn.example.com " +
+									"for cdn.example.com). Empty or absent: any host.",
+							),
+						),
+					),
+					https: v.optional(
+						v.pipe(v.boolean(), v.description("true: a FaceUrl must use https (other schemes refused).")),
+					),
+				}),
+				v.description(
+					'Rules on FaceUrl (profile photos). Absent: photos are not judged. "" is always allowed.',
+				),
+			),
+		),
+	}),
+	v.description(
+		"Rules on the texts members read in topic and group profiles (Introduction, Notification, FaceUrl), " +
+			"judged after the fact like renames. Absent: texts are not judged.",
+	),
 );
 
 const ModeSchema = v.pipe(
@@ -197,6 +262,7 @@ const GroupCreationSchema = v.pipe(
 export const ENFORCEMENT_DEFAULTS = {
 	renames: "log",
 	creates: "log",
+	texts: "log",
 	fallbackName: "Renamed topic",
 	maxDestroysPerHour: 20,
 	maxRenamesPerHour: 200,
@@ -242,6 +308,16 @@ const EnforcementSchema = v.pipe(
 				),
 			),
 		),
+		texts: v.optional(
+			v.pipe(
+				v.picklist(["log", "revert", "clear"]),
+				v.description(
+					"A text (texts.fields, or a FaceUrl under texts.faceUrl) set to a value the policy refuses: log " +
+						'(default), revert to its last allowed value (else ""), or clear it to "". Counts toward ' +
+						"maxRenamesPerHour.",
+				),
+			),
+		),
 		fallbackName: v.optional(
 			v.pipe(
 				v.string(),
@@ -257,10 +333,13 @@ const EnforcementSchema = v.pipe(
 			),
 		),
 		maxDestroysPerHour: hourlyCap("topics destroyed", ENFORCEMENT_DEFAULTS.maxDestroysPerHour),
-		maxRenamesPerHour: hourlyCap("renames and reverts", ENFORCEMENT_DEFAULTS.maxRenamesPerHour),
+		maxRenamesPerHour: hourlyCap(
+			"renames and reverts (of names and texts)",
+			ENFORCEMENT_DEFAULTS.maxRenamesPerHour,
+		),
 	}),
 	v.description(
-		"What to do, through Tencent's REST API, with names that went live although the policy refuses them.",
+		"What to do, through Tencent's REST API, with names and texts that went live although the policy refuses them.",
 	),
 );
 
@@ -276,6 +355,7 @@ export const PolicyDocumentSchema = v.pipe(
 		operators: v.optional(OperatorsSchema),
 		names: v.optional(NamesSchema),
 		groupCreation: v.optional(GroupCreationSchema),
+		texts: v.optional(TextsSchema),
 		enforcement: v.optional(EnforcementSchema),
 	}),
 	v.title("Topic-creation policy"),
@@ -289,3 +369,4 @@ export type PolicyDocument = v.InferOutput<typeof PolicyDocumentSchema>;
 export type RuleSection = NonNullable<PolicyDocument["groupCreation"]>;
 export type BannedEntry = v.InferOutput<typeof BannedEntrySchema>;
 export type AllowedEntry = v.InferOutput<typeof AllowedEntrySchema>;
+export type TextsSection = NonNullable<PolicyDocument["texts"]>;

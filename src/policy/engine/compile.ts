@@ -7,12 +7,14 @@ import {
 	ENFORCEMENT_DEFAULTS,
 	type PolicyDocument,
 	type RuleSection,
+	TEXT_FIELDS,
 } from "../document/schema";
 import { addPattern, compileBanned } from "./banned";
 import { evaluateName } from "./evaluate";
 import { foldText } from "./folding";
 import { type Side, SideBuilder } from "./matcher";
-import type { CompiledPolicy, CompiledRules, EnforcementSettings } from "./types";
+import { canonicalHost } from "./texts";
+import type { CompiledPolicy, CompiledRules, CompiledTexts, EnforcementSettings } from "./types";
 
 /**
  * Parses, validates and compiles a policy text. Never throws; a problem names the rule and position.
@@ -36,6 +38,8 @@ export function compilePolicy(document: PolicyDocument, text = ""): Outcome<Comp
 		if (!rules.ok) return rules;
 		group = rules.value;
 	}
+	const texts = compileTexts(document, text);
+	if (!texts.ok) return texts;
 	const enforcement: EnforcementSettings = { ...ENFORCEMENT_DEFAULTS, ...document.enforcement };
 	// The name enforcement writes must be one the policy allows, or a revert would itself be refused.
 	for (const rules of [topic.value, group]) {
@@ -53,7 +57,66 @@ export function compilePolicy(document: PolicyDocument, text = ""): Outcome<Comp
 			);
 		}
 	}
-	return { ok: true, value: { version: document.version ?? null, enforcement, topic: topic.value, group } };
+	return {
+		ok: true,
+		value: {
+			version: document.version ?? null,
+			enforcement,
+			topic: topic.value,
+			group,
+			texts: texts.value,
+		},
+	};
+}
+
+/** Compiles `texts`: its own banned list (or none, for "names"), its exceptions and the FaceUrl hosts. */
+function compileTexts(document: PolicyDocument, text: string): Outcome<CompiledTexts | null> {
+	const texts = document.texts;
+	if (texts === undefined) return { ok: true, value: null };
+	const where = (...rest: PathSegment[]) => (text === "" ? null : locateJsonPath(text, ["texts", ...rest]));
+	const ownBanned = texts.banned === undefined || texts.banned === "names" ? null : texts.banned;
+	const borrowed = ownBanned === null ? (document.names?.allowed ?? []) : [];
+	const allowedNames = [...borrowed, ...(texts.allowed ?? [])];
+	// texts.allowed alone first, so that a problem names its own index; names.allowed compiled already.
+	const own = compileAllowed(texts.allowed ?? [], "texts.allowed", (index) => where("allowed", index));
+	if (!own.ok) return own;
+	const allowed = borrowed.length === 0 ? own : compileAllowed(allowedNames, "texts.allowed", () => null);
+	if (!allowed.ok) return allowed;
+	let banned: CompiledTexts["banned"] = null;
+	if (ownBanned !== null) {
+		const compiled = compileBanned(ownBanned, "texts.banned", (index) => where("banned", index));
+		if (!compiled.ok) return compiled;
+		banned = compiled.value;
+	}
+	let faceUrl: CompiledTexts["faceUrl"] = null;
+	if (texts.faceUrl !== undefined) {
+		const hosts: string[] = [];
+		for (const [index, entry] of (texts.faceUrl.hosts ?? []).entries()) {
+			const host = canonicalHost(entry);
+			const rule = `texts.faceUrl.hosts[${index}]`;
+			if (host === null)
+				return problem(
+					`${rule}: ${JSON.stringify(entry)} is not a host name (write the host alone, without scheme, port or path)`,
+					rule,
+					where("faceUrl", "hosts", index),
+				);
+			hosts.push(host);
+		}
+		faceUrl = { hosts, https: texts.faceUrl.https ?? false };
+	}
+	return {
+		ok: true,
+		value: {
+			fields: texts.fields ?? TEXT_FIELDS,
+			maxLength: texts.maxLength ?? null,
+			banned,
+			allowed: allowed.value.names,
+			allowedNames,
+			allowedPatterns: allowed.value.patterns,
+			allowedBorrowed: borrowed.length,
+			faceUrl,
+		},
+	};
 }
 
 function compileRules(
@@ -155,9 +218,20 @@ export function summarizePolicy(policy: CompiledPolicy): Record<string, unknown>
 			bannedByMode: r.banned.counts,
 		},
 	});
+	const texts = policy.texts;
 	return {
 		version: policy.version,
 		topics: rules(policy.topic),
 		groups: policy.group === null ? "always allowed (no groupCreation)" : rules(policy.group),
+		texts:
+			texts === null
+				? "not judged (no texts)"
+				: {
+						fields: texts.fields,
+						maxLength: texts.maxLength,
+						banned: texts.banned === null ? "names" : texts.banned.size,
+						allowed: texts.allowedNames.length - texts.allowedBorrowed,
+						faceUrl: texts.faceUrl,
+					},
 	};
 }

@@ -100,6 +100,16 @@ export function evaluateName(rules: CompiledRules, name: string): Verdict {
 	return judgeName(rules, name, null);
 }
 
+/** Judges a name alone, with its explanation (what explainCreation gives past the operator rules). Pure. */
+export function explainName(
+	rules: CompiledRules,
+	name: string,
+): { verdict: Verdict; explanation: Explanation | null } {
+	const explanation: { value: Explanation | null } = { value: null };
+	const verdict = judgeName(rules, name, explanation);
+	return { verdict, explanation: explanation.value };
+}
+
 function judgeName(
 	rules: CompiledRules,
 	name: string,
@@ -170,7 +180,9 @@ function allowedRule(rules: CompiledRules, index: number): string {
 	const entry = rules.allowedNames[index] as AllowedEntry;
 	const shown =
 		typeof entry === "string" ? JSON.stringify(entry) : `${entry.match} ${JSON.stringify(entry.value)}`;
-	return `${rules.namesPath}.allowed[${index}] ${shown}`;
+	const borrowed = rules.allowedBorrowed ?? 0;
+	if (index < borrowed) return `names.allowed[${index}] ${shown}`;
+	return `${rules.namesPath}.allowed[${index - borrowed}] ${shown}`;
 }
 
 function nameSpan(name: string, start: number, end: number): NameSpan {
@@ -250,7 +262,7 @@ function explainWholeNameException(rules: CompiledRules, forms: NameForms, index
 	return out;
 }
 
-function refuse(rules: CompiledRules, rule: string, errorCode?: number, errorInfo?: string): Verdict {
+export function refuse(rules: CompiledRules, rule: string, errorCode?: number, errorInfo?: string): Verdict {
 	return {
 		allowed: false,
 		errorCode: errorCode ?? rules.refusal.errorCode,
@@ -260,6 +272,6 @@ function refuse(rules: CompiledRules, rule: string, errorCode?: number, errorInf
 	};
 }
 
-function allow(rule: string | null, dryRun: boolean): Verdict {
+export function allow(rule: string | null, dryRun: boolean): Verdict {
 	return { allowed: true, errorCode: 0, errorInfo: "", rule, dryRun };
 }

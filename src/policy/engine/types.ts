@@ -1,6 +1,6 @@
 // The engine's shared types: the compiled form of a policy (compile.ts builds it, evaluate.ts and
 // compiled-cache.ts read it) and what a decision is asked and answers. Types only.
-import type { AllowedEntry } from "../document/schema";
+import type { AllowedEntry, TextField } from "../document/schema";
 import type { CompiledBanned } from "./banned";
 import type { Side } from "./matcher";
 
@@ -23,6 +23,11 @@ export interface CompiledRules {
 	allowed: ReadonlyMap<string, number>;
 	/** Every `allowed` entry as written (rule texts are made from them). */
 	allowedNames: readonly AllowedEntry[];
+	/**
+	 * Text rules only: how many of the first `allowedNames` are `names.allowed`'s (with `texts.banned`
+	 * "names"); the rest are `texts.allowed`'s. Absent for name rules.
+	 */
+	allowedBorrowed?: number;
 	/** The `allowed` patterns (object entries), or null when there are none. */
 	allowedPatterns: Side | null;
 	banned: CompiledBanned;
@@ -32,6 +37,7 @@ export interface CompiledRules {
 export interface EnforcementSettings {
 	renames: "log" | "revert" | "destroy";
 	creates: "log" | "rename" | "destroy";
+	texts: "log" | "revert" | "clear";
 	fallbackName: string;
 	/** Caps per SdkAppid and hour: past them, actions are held in the ledger (enforcement/ledger.ts). */
 	maxDestroysPerHour: number;
@@ -45,7 +51,27 @@ export interface CompiledPolicy {
 	topic: CompiledRules;
 	/** Null when the document has no `groupCreation`: group creations are then always allowed. */
 	group: CompiledRules | null;
+	/** The `texts` section; null when the document has none (texts are then not judged). */
+	texts: CompiledTexts | null;
 }
+
+/** The `texts` section, compiled. Operators, mode and refusal come from the target's rules. */
+export interface CompiledTexts {
+	fields: readonly TextField[];
+	maxLength: number | null;
+	/** `texts.banned` as a list, or null for "names": the top-level `names.banned`. */
+	banned: CompiledBanned | null;
+	/** The exceptions: `names.allowed` (with banned "names") then `texts.allowed`, compiled together. */
+	allowed: ReadonlyMap<string, number>;
+	allowedNames: readonly AllowedEntry[];
+	allowedPatterns: Side | null;
+	allowedBorrowed: number;
+	/** `texts.faceUrl`, hosts in lower case as URLs spell them; null: photos are not judged. */
+	faceUrl: { hosts: readonly string[]; https: boolean } | null;
+}
+
+/** A judged field of a topic or group profile, as the ledger and the decisions name it. */
+export type JudgedField = "name" | "introduction" | "notification" | "face_url";
 
 /** Which creation callback asks. */
 export type CreationKind = "topic" | "group";

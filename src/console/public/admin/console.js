@@ -213,7 +213,7 @@ async function loadHold() {
 }
 window.addEventListener("hashchange", route);
 
-// ---- Test a name ----
+// ---- Test a text ----
 
 /**
  * The name with [start, end) marked, as nodes.
@@ -268,7 +268,8 @@ function showVerdict(result, name) {
 	const explanation = result.explanation ?? {};
 	const match = explanation.match ?? null;
 	const span = match?.span;
-	fact(list, "Name", span ? highlighted(name, span.start, span.end) : name);
+	fact(list, "Field", result.field ?? "Name");
+	fact(list, "Text", span ? highlighted(name, span.start, span.end) : name);
 	fact(
 		list,
 		"Client sees",
@@ -311,6 +312,7 @@ byId("test-form").addEventListener("submit", async (event) => {
 		Operator_Account: input("test-operator").value,
 		Name: name,
 		CallbackCommand: input("test-kind").value,
+		Field: input("test-field").value,
 	};
 	if (against === "draft") body.policy = /** @type {HTMLTextAreaElement} */ (byId("policy-text")).value;
 	try {
@@ -362,6 +364,7 @@ async function loadDecisions(more) {
 			row.append(
 				el("td", when(d.received_at)),
 				el("td", d.operator_account),
+				el("td", d.field ?? "name"),
 				el("td", d.name),
 				el(
 					"td",
@@ -469,6 +472,9 @@ async function loadTimeline(more) {
 			const t = data.topic ?? {};
 			fact(state, "Topic", timelineTopic);
 			fact(state, "Name", t.name ?? "—");
+			fact(state, "Introduction", t.introduction || "—");
+			fact(state, "Notification", t.notification || "—");
+			fact(state, "Face URL", t.face_url || "—");
 			fact(state, "Community", t.group_id ?? "—");
 			fact(state, "Created", `${when(t.created_at)} by ${t.created_by ?? "?"}`);
 			fact(state, "Status", t.deleted_at ? `destroyed ${when(t.deleted_at)}` : "alive");
@@ -763,7 +769,10 @@ async function publishWith(write) {
 
 /** @param {any} hit a row of the backtest's `refused` (snake_case, as the API answers) */
 const backtestLine = (hit) =>
-	el("li", `${hit.name} — ${hit.topic_id} (${hit.rule ?? "operator rule"}, ${hit.error_code})`);
+	el(
+		"li",
+		`${hit.field && hit.field !== "name" ? `${hit.field}: ` : ""}${hit.name} — ${hit.topic_id} (${hit.rule ?? "operator rule"}, ${hit.error_code})`,
+	);
 
 /** The live policy's backtest page on screen, with its preview; null when none is (or a draft's is). */
 let livePreview =
@@ -817,7 +826,7 @@ async function backtestDraft() {
 
 /** @param {Record<string, number>} counts */
 const countsText = (counts) =>
-	`${counts.destroy ?? 0} destroy, ${counts.rename ?? 0} rename, ${counts.revert ?? 0} revert, ${counts.log ?? 0} log only`;
+	`${counts.destroy ?? 0} destroy, ${counts.rename ?? 0} rename, ${counts.revert ?? 0} revert, ${counts.log ?? 0} log only${counts.clear ? `, ${counts.clear} clear` : ""}`;
 
 /**
  * One page of the live policy's backtest, with the preview its Apply needs (a token bound to the live
@@ -1101,6 +1110,7 @@ async function loadEnforcement(more) {
 				el("td", `#${a.id}`),
 				el("td", when(a.updated_at)),
 				el("td", a.topic_id ?? a.group_id),
+				el("td", a.field ?? "name"),
 				what,
 				el("td", outcome, a.status === "failed" ? "refused" : a.status === "held" ? "held" : ""),
 				el("td", a.requested_by ?? "—"),
