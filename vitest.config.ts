@@ -7,10 +7,13 @@ import {
 	FAKE_TENCENT_ORIGIN,
 	fakeTencent,
 } from "./test/support/fake-tencent.mjs";
+import { longestFirst } from "./test/support/longest-first";
 import { localFileOverrides } from "./tools/lib/local-env.mjs";
 
 const migrationsPath = fileURLToPath(new URL("./migrations", import.meta.url));
 const configPath = "./wrangler.toml";
+/** The files that take longest, longest first (see test/support/longest-first.ts). */
+const LONGEST_FIRST = ["fuzz", "renames", "equivalence", "trust", "faults", "outage", "limits", "retention"];
 
 export default defineConfig({
 	plugins: [
@@ -52,5 +55,6 @@ export default defineConfig({
 		isolate: false,
 		maxWorkers: 2,
 		testTimeout: 60_000,
+		sequence: { sequencer: longestFirst(LONGEST_FIRST) },
 	},
 });

@@ -1,32 +1,19 @@
 // The real-socket tests: Node drives the real Worker (started by test/node/support/worker.ts) over HTTP on
 // 127.0.0.1, so what they see is what a client sees. Run by `npm test` beside the workerd suite.
-
 import { defineConfig } from "vitest/config";
-import { BaseSequencer, type TestSpecification } from "vitest/node";
+import { longestFirst } from "./test/support/longest-first";
 
-/**
- * The files that take longest, longest first. vitest orders files by their last duration, but a fresh clone
- * has none and it falls back to the file's size, which would start these late and leave them running alone
- * at the end.
- */
+/** The files that take longest, longest first (see test/support/longest-first.ts). */
 const LONGEST_FIRST = [
 	"sustained-load",
-	"readme-commands",
 	"policy-cli",
+	"readme-commands",
 	"deploy-cli",
 	"quality-cases",
+	"enforcement",
+	"console",
 	"scunthorpe-exceptions",
 ];
-
-class LongestFirst extends BaseSequencer {
-	override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-		const rank = (file: TestSpecification) => {
-			const index = LONGEST_FIRST.findIndex((name) => file.moduleId.endsWith(`/${name}.test.ts`));
-			return index === -1 ? LONGEST_FIRST.length : index;
-		};
-		return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
-	}
-}
 
 export default defineConfig({
 	test: {
@@ -44,6 +31,6 @@ export default defineConfig({
 		// wrangler, miniflare and playwright are loaded once per process rather than once per file.
 		isolate: false,
 		silent: "passed-only",
-		sequence: { sequencer: LongestFirst },
+		sequence: { sequencer: longestFirst(LONGEST_FIRST) },
 	},
 });
