@@ -269,10 +269,12 @@ export function parseConfig(env: Env): Config {
 		}
 	}
 	const typed = values as Values;
-	const secretKeys = perApp(raw, "TENCENT_SECRET_KEY_");
-	const identifiers = perApp(raw, "TENCENT_ADMIN_IDENTIFIER_", (value) => value.trim());
-	const current = perApp(raw, "CALLBACK_TOKEN_");
-	const previous = perApp(raw, "CALLBACK_TOKEN_PREVIOUS_");
+	// One pass over the names, reading only the values of per-app variables (the env also holds bindings).
+	const appNames = Object.keys(raw).filter((name) => PER_APP_NAME.test(name));
+	const secretKeys = perApp(raw, appNames, "TENCENT_SECRET_KEY_");
+	const identifiers = perApp(raw, appNames, "TENCENT_ADMIN_IDENTIFIER_", (value) => value.trim());
+	const current = perApp(raw, appNames, "CALLBACK_TOKEN_");
+	const previous = perApp(raw, appNames, "CALLBACK_TOKEN_PREVIOUS_");
 	const callbackTokensByApp: Record<string, string[]> = {};
 	for (const app of new Set([...Object.keys(current), ...Object.keys(previous)]))
 		callbackTokensByApp[app] = [current[app], previous[app]].filter((token) => token !== undefined);
@@ -311,18 +313,25 @@ export function parseConfig(env: Env): Config {
 	};
 }
 
+/** The names of the per-app variables: a prefix, then digits (an SdkAppid). */
+const PER_APP_NAME =
+	/^(TENCENT_SECRET_KEY|TENCENT_ADMIN_IDENTIFIER|CALLBACK_TOKEN|CALLBACK_TOKEN_PREVIOUS)_[0-9]+$/;
+
 /**
- * The values of the variables named `<prefix><SdkAppid>` by SdkAppid, each passed through `clean`; empty
+ * The values of the variables named `<prefix><SdkAppid>` (among `names`) by SdkAppid, each passed through `clean`; empty
  * ones are unset (wrangler cannot unset a var, only empty it).
  */
 function perApp(
 	raw: Record<string, unknown>,
+	names: readonly string[],
 	prefix: string,
 	clean: (value: string) => string = (value) => value,
 ): Record<string, string> {
 	const values: Record<string, string> = {};
-	for (const [name, value] of Object.entries(raw)) {
-		if (!name.startsWith(prefix) || typeof value !== "string") continue;
+	for (const name of names) {
+		if (!name.startsWith(prefix)) continue;
+		const value = raw[name];
+		if (typeof value !== "string") continue;
 		const app = name.slice(prefix.length);
 		const cleaned = clean(value);
 		if (/^[0-9]{1,20}$/.test(app) && cleaned.length > 0) values[app] = cleaned;
