@@ -7,15 +7,16 @@
 import { availableParallelism } from "node:os";
 import { runJobs, secondsSince } from "./run-jobs.mjs";
 
-// tsc keeps what it learnt between runs under node_modules/.cache (a fresh clone checks everything).
-const tsc = (project, name) =>
-	`tsc -p ${project} --incremental --tsBuildInfoFile node_modules/.cache/tsc/${name}.tsbuildinfo`;
+// The type checks run on TypeScript's native compiler (tsgo, @typescript/native-preview): the same checks
+// as tsc, in about a fifth of the time (3.9 s against 18.0 s for the Worker and its tests, measured alone),
+// which a fresh clone, with no incremental state to start from, pays in full.
+const tsc = (project) => `tsgo -p ${project} --noEmit`;
 
 const CHECKS = [
 	// The slowest first, so that the others fill in beside them.
-	{ name: "types: Worker and workerd tests (tsc)", command: tsc("tsconfig.json", "worker") },
-	{ name: "types: Node tests (tsc)", command: tsc("tsconfig.node.json", "node") },
-	{ name: "types: console script (tsc)", command: tsc("src/console/tsconfig.json", "console") },
+	{ name: "types: Worker and workerd tests (tsgo)", command: tsc("tsconfig.json") },
+	{ name: "types: Node tests (tsgo)", command: tsc("tsconfig.node.json") },
+	{ name: "types: console script (tsgo)", command: tsc("src/console/tsconfig.json") },
 	{ name: "dry-run deploy", command: "wrangler deploy --dry-run --outdir .wrangler/dry-run", quiet: true },
 	{ name: "style (biome)", command: "biome check ." },
 	{ name: "import directions", command: "node scripts/check-imports.mjs" },
