@@ -20,8 +20,9 @@ import { apiError } from "../http/api-error";
 import { NO_STORE, readJsonBody } from "../http/body";
 import { jsonResponse } from "../http/envelope";
 import { ENFORCEMENT_DEFAULTS, policyLoader } from "../policy";
+import { ok } from "../result";
 import { MAX_FEED_LIMIT } from "./events";
-import { appParam, configuredApp, readQuery, text, wholeNumber } from "./query";
+import { appParam, configuredApp, type QueryResult, readQuery, text, wholeNumber } from "./query";
 import { type ApiRoute, urlOf } from "./route";
 import { page } from "./rows";
 import { next, nullable } from "./shapes";
@@ -54,15 +55,23 @@ export async function listActions(url: URL, env: Env): Promise<Response> {
 	return jsonResponse({ actions, next }, 200, NO_STORE);
 }
 
+/** GET /api/enforcement/hold's query: one app's hold and caps (`app`), or every app's hold. */
+export const holdQuery = { app: appParam };
+
 /**
  * `GET /api/enforcement/hold` → `{"held", "oldestAt", "caps", "unsigned"}`: how many actions wait past a
  * cap, since when, the live policy's caps, and whether callbacks are accepted unsigned (enforcement then
- * only records).
+ * only records). With `?app=` the app's held actions and its policy's caps; without, every app's held
+ * actions and the caps of the only app's policy (of the shared policy when there are several).
  */
-export async function holdStatus(env: Env, ctx: ExecutionContext): Promise<Response> {
+export async function holdStatus(url: URL, env: Env, ctx: ExecutionContext): Promise<Response> {
+	const query = readQuery(url, holdQuery);
+	if (!query.ok) return apiError(query.problem);
+	const app = configuredApp(env, query.value.app);
+	if (!app.ok) return apiError(app.problem);
 	const [summary, state] = await Promise.all([
-		heldSummary(env.DB),
-		policyLoader.current(env, (work) => ctx.waitUntil(work)),
+		heldSummary(env.DB, app.value),
+		policyLoader.current(env, (work) => ctx.waitUntil(work), app.value),
 	]);
 	const settings = state.policy?.compiled.enforcement ?? ENFORCEMENT_DEFAULTS;
 	return jsonResponse(
@@ -76,7 +85,7 @@ export async function holdStatus(env: Env, ctx: ExecutionContext): Promise<Respo
 	);
 }
 
-/** The body of resume and discard: some held rows by id, or all of them. */
+/** The body of resume and discard: some held rows by id, or all of them; with `app`, only that app's. */
 export const HeldSelectionSchema = v.union(
 	[
 		v.strictObject({
@@ -85,20 +94,29 @@ export const HeldSelectionSchema = v.union(
 				v.minLength(1, "must name at least one ledger id"),
 				v.maxLength(1000, "must name at most 1000 ledger ids"),
 			),
+			app: appParam,
 		}),
-		v.strictObject({ all: v.literal(true, 'must be true (or send "ids")') }),
+		v.strictObject({ all: v.literal(true, 'must be true (or send "ids")'), app: appParam }),
 	],
-	'must be {"ids": [ledger ids]} or {"all": true}',
+	'must be {"ids": [ledger ids]} or {"all": true}, with "app" optional',
 );
+
+/** The held rows a resume or discard names (bounded body; `app` one of this Worker's), or the 4xx problem. */
+async function readSelection(request: Request, env: Env): Promise<QueryResult<HeldSelection>> {
+	const body = await readJsonBody(request, HeldSelectionSchema, readConfig(env).maxBodyBytes);
+	if (!body.ok) return body;
+	const app = configuredApp(env, body.value.app);
+	return app.ok ? ok(body.value as HeldSelection) : app;
+}
 
 /**
  * `POST /api/enforcement/resume` → `{"resumed": n}`: held rows become pending again, exempt from the cap
  * (the moderator decided), and are queued; each is still confirmed with Tencent before anything is done.
  */
 export async function resumeActions(request: Request, env: Env, caller: AdminCaller): Promise<Response> {
-	const body = await readJsonBody(request, HeldSelectionSchema, readConfig(env).maxBodyBytes);
-	if (!body.ok) return apiError(body.problem);
-	const ids = await resumeHeld(env.DB, body.value as HeldSelection, caller.name, Date.now());
+	const selection = await readSelection(request, env);
+	if (!selection.ok) return apiError(selection.problem);
+	const ids = await resumeHeld(env.DB, selection.value, caller.name, Date.now());
 	const messages = ids.map((actionId) => ({
 		body: { kind: "action", actionId } satisfies EnforcementMessage,
 		contentType: "json" as const,
@@ -110,9 +128,9 @@ export async function resumeActions(request: Request, env: Env, caller: AdminCal
 
 /** `POST /api/enforcement/discard` → `{"discarded": n}`: held rows are closed; nothing is ever called for them. */
 export async function discardActions(request: Request, env: Env, caller: AdminCaller): Promise<Response> {
-	const body = await readJsonBody(request, HeldSelectionSchema, readConfig(env).maxBodyBytes);
-	if (!body.ok) return apiError(body.problem);
-	const discarded = await discardHeld(env.DB, body.value as HeldSelection, caller.name, Date.now());
+	const selection = await readSelection(request, env);
+	if (!selection.ok) return apiError(selection.problem);
+	const discarded = await discardHeld(env.DB, selection.value, caller.name, Date.now());
 	return jsonResponse({ discarded }, 200, NO_STORE);
 }
 
@@ -154,7 +172,9 @@ export const enforcementRoutes: ApiRoute[] = [
 				}),
 			},
 		},
-		handler: (_request, env, ctx) => holdStatus(env, ctx),
+		query: holdQuery,
+		errors: { 400: "a bad app, named" },
+		handler: (request, env, ctx) => holdStatus(urlOf(request), env, ctx),
 	},
 	{
 		method: "post",

@@ -24,7 +24,7 @@ import {
 	recordQuarantineAction,
 } from "../store/quarantine";
 import { recordEvent } from "../store/record-event";
-import { badParameter, type QueryResult, readQuery, wholeNumber } from "./query";
+import { appParam, badParameter, configuredApp, type QueryResult, readQuery, wholeNumber } from "./query";
 import { type ApiRoute, urlOf } from "./route";
 import { page } from "./rows";
 import { next, nullable } from "./shapes";
@@ -34,6 +34,7 @@ export const quarantineQuery = {
 	after: wholeNumber(0, Number.MAX_SAFE_INTEGER, 0),
 	limit: wholeNumber(1, 500, 100),
 	status: v.optional(v.picklist(["open", "resolved", "all"], "must be open, resolved or all"), "open"),
+	app: appParam,
 };
 
 /** `{"quarantine": [rows with id > after, oldest first, without bodies], "next": <id or null>}`. */
@@ -41,7 +42,9 @@ export async function listQuarantine(url: URL, env: Env): Promise<Response> {
 	const query = readQuery(url, quarantineQuery);
 	if (!query.ok) return apiError(query.problem);
 	const { after, limit, status } = query.value;
-	const { items, next } = page(await quarantinePage(env.DB, status, after, limit + 1), limit);
+	const app = configuredApp(env, query.value.app);
+	if (!app.ok) return apiError(app.problem);
+	const { items, next } = page(await quarantinePage(env.DB, status, after, limit + 1, app.value), limit);
 	return jsonResponse({ quarantine: items, next }, 200, NO_STORE);
 }
 

@@ -223,10 +223,14 @@ export function actionById(db: D1Database, id: number): Promise<ActionRow | null
 }
 
 /** Which held rows a moderator's resume or discard is for: some ids, or every held row. */
-export type HeldSelection = { ids: readonly number[] } | { all: true };
+export type HeldSelection = ({ ids: readonly number[] } | { all: true }) & { app?: string };
 
-/** The rows of a selection: `?3` is the JSON list of ids, or null for every held row. */
-const HELD_WHERE = "status = 'held' AND (?3 IS NULL OR id IN (SELECT value FROM json_each(?3)))";
+/**
+ * The rows of a selection: `?3` is the JSON list of ids, or null for every held row; `?4` the app whose
+ * rows they must be, or null for any app.
+ */
+const HELD_WHERE =
+	"status = 'held' AND (?3 IS NULL OR id IN (SELECT value FROM json_each(?3))) AND (?4 IS NULL OR sdk_app_id = ?4)";
 const heldIds = (selection: HeldSelection) => ("all" in selection ? null : JSON.stringify(selection.ids));
 
 /**
@@ -244,7 +248,7 @@ export async function resumeHeld(
 			`UPDATE enforcement_actions SET status = 'pending', cap_exempt = 1, updated_at = ?1,
 			 reason = 'resumed by ' || ?2 WHERE ${HELD_WHERE} RETURNING id`,
 		)
-		.bind(now, by, heldIds(selection))
+		.bind(now, by, heldIds(selection), selection.app ?? null)
 		.all<{ id: number }>();
 	return results.map((row) => row.id);
 }
@@ -261,17 +265,21 @@ export async function discardHeld(
 			`UPDATE enforcement_actions SET status = 'discarded', updated_at = ?1,
 			 reason = 'discarded by ' || ?2 WHERE ${HELD_WHERE}`,
 		)
-		.bind(now, by, heldIds(selection))
+		.bind(now, by, heldIds(selection), selection.app ?? null)
 		.run();
 	return result.meta.changes ?? 0;
 }
 
-/** How many rows are held, and since when (the oldest's `updated_at`). */
-export async function heldSummary(db: D1Database): Promise<{ held: number; oldestAt: number | null }> {
+/** How many rows are held (of the app `sdkAppId`, or of every app), and since when (the oldest's `updated_at`). */
+export async function heldSummary(
+	db: D1Database,
+	sdkAppId?: string,
+): Promise<{ held: number; oldestAt: number | null }> {
 	const row = await db
 		.prepare(
-			"SELECT count(*) AS held, min(updated_at) AS oldestAt FROM enforcement_actions WHERE status = 'held'",
+			"SELECT count(*) AS held, min(updated_at) AS oldestAt FROM enforcement_actions WHERE status = 'held' AND (?1 IS NULL OR sdk_app_id = ?1)",
 		)
+		.bind(sdkAppId ?? null)
 		.first<{ held: number; oldestAt: number | null }>();
 	return { held: row?.held ?? 0, oldestAt: row?.oldestAt ?? null };
 }

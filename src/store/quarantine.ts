@@ -121,9 +121,13 @@ const STATUS_FILTER = {
 	all: "",
 } as const;
 
-/** SQL of one page of quarantine rows (without bodies) with `status`; parameters: after, row limit. */
-export function quarantinePageSql(status: keyof typeof STATUS_FILTER): string {
-	return `SELECT ${COLUMNS} FROM quarantine WHERE ${STATUS_FILTER[status]} id > ? ORDER BY id LIMIT ?`;
+/**
+ * SQL of one page of quarantine rows (without bodies) with `status`; parameters: after, row limit (and,
+ * with `byApp`, the SdkAppid).
+ */
+export function quarantinePageSql(status: keyof typeof STATUS_FILTER, byApp = false): string {
+	const app = byApp ? "sdk_app_id = ?3 AND" : "";
+	return `SELECT ${COLUMNS} FROM quarantine WHERE ${STATUS_FILTER[status]} ${app} id > ?1 ORDER BY id LIMIT ?2`;
 }
 
 /** What was done to one quarantine row, oldest first. */
@@ -133,17 +137,19 @@ function view(row: Omit<QuarantineView, "body_truncated"> & { body_truncated: nu
 	return { ...row, body_truncated: row.body_truncated === 1 };
 }
 
-/** Up to `limit` rows with id > `after` and `status`, oldest first, without bodies. */
+/** Up to `limit` rows with id > `after` and `status` (of the app `sdkAppId`, when given), oldest first, without bodies. */
 export async function quarantinePage(
 	db: D1Database,
 	status: keyof typeof STATUS_FILTER,
 	after: number,
 	limit: number,
+	sdkAppId?: string,
 ): Promise<QuarantineView[]> {
-	const { results } = await db
-		.prepare(quarantinePageSql(status))
-		.bind(after, limit)
-		.all<Parameters<typeof view>[0]>();
+	const statement = db.prepare(quarantinePageSql(status, sdkAppId !== undefined));
+	const { results } = await (sdkAppId === undefined
+		? statement.bind(after, limit)
+		: statement.bind(after, limit, sdkAppId)
+	).all<Parameters<typeof view>[0]>();
 	return results.map(view);
 }
 

@@ -14,8 +14,8 @@ let chosenApp = /** @type {string | null} */ (null);
 
 /** Routes that read or write one app's rows or policy: `?app=` in the URL, or `app` in the body. */
 const APP_IN_QUERY =
-	/^\/api\/(events|decisions(\/refusals)?|topics(\/[^/]+)?|groups\/[^/]+\/(topics|events)|enforcement|policy(\/versions|\/rollback)?)$/;
-const APP_IN_BODY = /^\/api\/policy\/(check|backtest)$/;
+	/^\/api\/(events|decisions(\/refusals)?|topics(\/[^/]+)?|groups\/[^/]+\/(topics|events)|enforcement(\/hold)?|quarantine|policy(\/versions|\/rollback)?)$/;
+const APP_IN_BODY = /^\/api\/(policy\/(check|backtest)|enforcement\/(resume|discard))$/;
 
 /**
  * The path and body of a call with the chosen app added where the route takes one.
