@@ -7,12 +7,19 @@ import type { AdminCaller } from "../auth/admin-auth";
 import { readConfig } from "../config";
 import { sha256Hex } from "../crypto";
 import { tencentClient } from "../enforcement/actions";
-import { applyBacktest, countActions, previewedHit, refusedTopics } from "../enforcement/backtest";
+import {
+	applyBacktest,
+	countActions,
+	previewedHit,
+	refusedGroups,
+	refusedTopics,
+} from "../enforcement/backtest";
 import { checkPreview, issuePreview, PREVIEW_TTL_MS } from "../enforcement/preview";
 import { apiError } from "../http/api-error";
 import { NO_STORE, readJsonBody } from "../http/body";
 import { jsonResponse } from "../http/envelope";
 import { type CompiledPolicy, policyLabel, policyLoader, readAppPolicy } from "../policy";
+import { groupsAfter } from "../store/groups";
 import { topicsAfter } from "../store/topics";
 import { policyBodyLimit } from "./policy";
 import { compileInlinePolicy } from "./policy-check";
@@ -41,6 +48,7 @@ export const BacktestBodySchema = v.strictObject({
 	apply: v.optional(v.boolean("must be true or false")),
 	previewToken: v.optional(v.pipe(v.string("must be a string"), v.minLength(1), v.maxLength(2048))),
 	app: appParam,
+	target: v.optional(v.picklist(["topics", "groups"], "must be topics or groups"), "topics"),
 });
 
 function badBody(field: string, message: string, detail?: Record<string, unknown>): Response {
@@ -48,7 +56,7 @@ function badBody(field: string, message: string, detail?: Record<string, unknown
 }
 
 /**
- * Body `{"policy"?, "after"?, "limit"?, "apply"?, "previewToken"?}` → `{"refused": […], "scanned", "next",
+ * Body `{"policy"?, "after"?, "limit"?, "apply"?, "previewToken"?, "app"?, "target"?}` → `{"refused": […], "scanned", "next",
  * "policyVersion", "source", "preview"?, "applied"?}`. Pass `next` back as `after` until it is null. A run
  * of the live policy without `apply` returns `preview` (`token`, `expiresAt`, `counts`); apply needs that
  * token, for the same page, within 10 minutes and while the same policy is live (else 409). The caller has
@@ -131,13 +139,25 @@ export async function handleBacktest(
 			field: "policy",
 		});
 
-	const rows = await topicsAfter(env.DB, app, after ?? "", limit);
-	const refused = refusedTopics(policy, rows);
-	const next = rows.length === limit ? (rows.at(-1)?.topic_id ?? null) : null;
+	const groups = body.value.target === "groups";
+	const [refused, scanned, last] = groups
+		? await groupsAfter(env.DB, app, after ?? "", limit).then(
+				(rows) => [refusedGroups(policy, rows), rows.length, rows.at(-1)?.group_id] as const,
+			)
+		: await topicsAfter(env.DB, app, after ?? "", limit).then(
+				(rows) => [refusedTopics(policy, rows), rows.length, rows.at(-1)?.topic_id] as const,
+			);
+	const next = scanned === limit ? (last ?? null) : null;
 	const counts = countActions(policy, refused);
 	// The refused topics and names (and texts) a preview shows, hashed only where a preview is made or checked.
 	const hits = liveHash === null ? "" : await sha256Hex(JSON.stringify(refused.map(previewedHit)));
-	const page = { policyHash: liveHash ?? "", after: `${app}:${after ?? ""}`, limit, counts, hits };
+	const page = {
+		policyHash: liveHash ?? "",
+		after: groups ? `${app}:groups:${after ?? ""}` : `${app}:${after ?? ""}`,
+		limit,
+		counts,
+		hits,
+	};
 	const secret = readConfig(env).adminToken ?? "";
 	let applied: Awaited<ReturnType<typeof applyBacktest>> | undefined;
 	let preview: { token: string; expiresAt: number; counts: typeof counts } | undefined;
@@ -171,6 +191,8 @@ export async function handleBacktest(
 	return jsonResponse(
 		{
 			refused: refused.map((hit) => ({
+				// Communities only (`"target": "groups"`): a topic's entry stays as it was.
+				...(hit.target === "group" ? { target: "group" } : {}),
 				topic_id: hit.topicId,
 				group_id: hit.groupId,
 				field: hit.field,
@@ -178,7 +200,7 @@ export async function handleBacktest(
 				rule: hit.rule,
 				error_code: hit.errorCode,
 			})),
-			scanned: rows.length,
+			scanned,
 			next,
 			policyVersion,
 			source,
@@ -196,9 +218,9 @@ export const backtestRoutes: ApiRoute[] = [
 		method: "post",
 		path: "/api/policy/backtest",
 		summary:
-			"Which live topics a policy (a draft, or the live one) would refuse by name or text, one page of topics per request",
+			"Which live topics (or communities) a policy (a draft, or the live one) would refuse by name or text, one page per request",
 		description:
-			'Pass `next` back as `after` until it is null. A run of the live policy returns `preview` (a token bound to the live policy and to the counts of actions, valid 10 minutes). `"apply": true` with that `previewToken` and the same `after` and `limit` records each refused topic in the enforcement ledger and queues its action, confirmed with Tencent and capped per hour (docs/enforcement.md). A draft is never applied.',
+			'Pass `next` back as `after` until it is null. A run of the live policy returns `preview` (a token bound to the live policy and to the counts of actions, valid 10 minutes). `"apply": true` with that `previewToken` and the same `after` and `limit` records each refused topic in the enforcement ledger and queues its action, confirmed with Tencent and capped per hour (docs/enforcement.md). A draft is never applied. `"target": "groups"` judges the communities (the view `groups`) instead of the topics, by group ID.',
 		tag: "enforcement",
 		body: BacktestBodySchema,
 		responses: {

@@ -1,6 +1,6 @@
-// Backtest: which live topics would a policy refuse by name or by text (introduction, notification, face URL,
-// with a `texts` section), and (with "apply") the sweep that enforces it through the same ledger and queue as
-// after-events.
+// Backtest: which live topics (or communities) would a policy refuse by name or by text (introduction,
+// notification, face URL, with a `texts` section), and (with "apply") the sweep that enforces it through the
+// same ledger and queue as after-events.
 
 import { liveNameCommands } from "../commands";
 import {
@@ -14,14 +14,17 @@ import {
 } from "../policy";
 import { recordAction } from "../store/enforcement-actions";
 import { fieldHistory } from "../store/events";
+import type { LiveGroup } from "../store/groups";
 import type { LiveTopic } from "../store/topics";
 import { planAction } from "./plan";
 import type { ActionCounts } from "./preview";
 import type { EnforcementMessage } from "./recheck";
 
-/** A live topic the policy refuses, and why: its name, or one of its texts. */
+/** A live topic or community the policy refuses, and why: its name, or one of its texts. */
 export interface BacktestHit {
-	topicId: string;
+	/** A topic, or (topicId null) the community itself. */
+	target: "topic" | "group";
+	topicId: string | null;
 	groupId: string;
 	/** Which field is refused; `name` holds its value. */
 	field: JudgedField;
@@ -30,9 +33,19 @@ export interface BacktestHit {
 	errorCode: number;
 }
 
-/** The verdict on one field of a live topic (name rules for the name, the `texts` section for a text). */
-function judgeField(policy: CompiledPolicy, field: JudgedField, value: string): Verdict {
-	return field === "name" ? evaluateName(policy.topic, value) : evaluateText(policy, "topic", field, value);
+/**
+ * The verdict on one field of a live topic or community (its name rules for the name, the `texts` section
+ * for a text); null for a community's name when the policy has no `groupCreation` rules.
+ */
+function judgeField(
+	policy: CompiledPolicy,
+	target: BacktestHit["target"],
+	field: JudgedField,
+	value: string,
+): Verdict | null {
+	if (field !== "name") return evaluateText(policy, target, field, value);
+	const rules = target === "topic" ? policy.topic : policy.group;
+	return rules === null ? null : evaluateName(rules, value);
 }
 
 /**
@@ -40,6 +53,27 @@ function judgeField(policy: CompiledPolicy, field: JudgedField, value: string): 
  * who created a topic does not make its current name acceptable or not), one hit per refused field. Pure.
  */
 export function refusedTopics(policy: CompiledPolicy, rows: readonly LiveTopic[]): BacktestHit[] {
+	return refusedRows(
+		policy,
+		"topic",
+		rows.map((row) => ({ ...row, topicId: row.topic_id })),
+	);
+}
+
+/** The live communities among `rows` whose current name or texts the policy refuses, as {@link refusedTopics}. */
+export function refusedGroups(policy: CompiledPolicy, rows: readonly LiveGroup[]): BacktestHit[] {
+	return refusedRows(
+		policy,
+		"group",
+		rows.map((row) => ({ ...row, topicId: null })),
+	);
+}
+
+function refusedRows(
+	policy: CompiledPolicy,
+	target: BacktestHit["target"],
+	rows: readonly (Omit<LiveTopic, "topic_id"> & { topicId: string | null })[],
+): BacktestHit[] {
 	const hits: BacktestHit[] = [];
 	for (const row of rows) {
 		if (row.deleted_at !== null || row.group_id === null) continue;
@@ -48,10 +82,11 @@ export function refusedTopics(policy: CompiledPolicy, rows: readonly LiveTopic[]
 		for (const [field, value] of fields) {
 			// A text nobody set is not judged; a name is, as before.
 			if (value === null || value === undefined || (field !== "name" && value === "")) continue;
-			const verdict = judgeField(policy, field, value);
-			if (!verdict.allowed)
+			const verdict = judgeField(policy, target, field, value);
+			if (verdict !== null && !verdict.allowed)
 				hits.push({
-					topicId: row.topic_id,
+					target,
+					topicId: row.topicId,
 					groupId: row.group_id,
 					field,
 					name: value,
@@ -74,9 +109,10 @@ export function countActions(policy: CompiledPolicy, hits: readonly BacktestHit[
 	return counts;
 }
 
-/** What a preview shows of a hit, hashed into its token: a name's stays [topic, name] as before. */
+/** What a preview shows of a hit, hashed into its token: a topic name's stays [topic, name] as before. */
 export function previewedHit(hit: BacktestHit): string[] {
-	return hit.field === "name" ? [hit.topicId, hit.name] : [hit.topicId, hit.name, hit.field];
+	const id = hit.topicId ?? `group:${hit.groupId}`;
+	return hit.field === "name" ? [id, hit.name] : [id, hit.name, hit.field];
 }
 
 /** What "apply" did: rows recorded in the ledger, and how many of them were queued to be carried out. */
@@ -103,9 +139,10 @@ export async function applyBacktest(
 	const messages: { body: EnforcementMessage; contentType: "json" }[] = [];
 	let recorded = 0;
 	for (const hit of hits) {
-		const refusal = judgeField(policy, hit.field, hit.name);
+		const refusal = judgeField(policy, hit.target, hit.field, hit.name);
+		if (refusal === null) continue;
 		const live = {
-			target: "topic",
+			target: hit.target,
 			event: "rename",
 			field: hit.field,
 			name: hit.name,
@@ -119,7 +156,7 @@ export async function applyBacktest(
 						sdkAppId,
 						hit.groupId,
 						hit.topicId,
-						liveNameCommands("topic"),
+						liveNameCommands(hit.target),
 						TENCENT_FIELD[hit.field],
 					)
 				: [];
@@ -127,11 +164,11 @@ export async function applyBacktest(
 		const { row, inserted } = await recordAction(env.DB, {
 			key:
 				hit.field === "name"
-					? `backtest:${sdkAppId}:${hit.topicId}\n${hit.name}`
-					: `backtest:${sdkAppId}:${hit.topicId}\n${hit.field}\n${hit.name}`,
+					? `backtest:${sdkAppId}:${previewedHit(hit)[0]}\n${hit.name}`
+					: `backtest:${sdkAppId}:${previewedHit(hit)[0]}\n${hit.field}\n${hit.name}`,
 			previousKey: null,
 			sdkAppId,
-			target: "topic",
+			target: hit.target,
 			groupId: hit.groupId,
 			topicId: hit.topicId,
 			trigger: "backtest",

@@ -2,9 +2,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { ADMIN_TOKEN, community } from "../api/admin";
-import { fetchWith, SDK_APP_ID } from "../support/tencent";
-import { tencentCalls, tencentHasTopics } from "../support/tencent-rest";
-import { actionsOf, settledActions, usePolicy } from "./support";
+import { fetchWith, SDK_APP_ID, samples, sendCallback } from "../support/tencent";
+import { tencentCalls, tencentHasGroup, tencentHasTopics } from "../support/tencent-rest";
+import { actionsOf, enforcementDrained, settledActions, usePolicy } from "./support";
 
 interface BacktestPage {
 	refused: {
@@ -183,6 +183,69 @@ describe("POST /api/policy/backtest", () => {
 			{ GroupId: groupId, TopicId: topicId, Notification: "" },
 			{ GroupId: groupId, TopicId: topicId, FaceUrl: "" },
 		]);
+	});
+
+	it('judges communities with "target": "groups" (the groups view), and applies enforcement.texts to them', async () => {
+		const { groupId } = community();
+		const notification = "Chips at the c4s1no tonight";
+		// Stored as Tencent would report them, through the after-events (no texts rules yet: nothing recorded).
+		await usePolicy({ texts: "clear" });
+		for (const [command, body] of [
+			["Group.CallbackAfterCreateGroup", { ...samples.afterCreateGroup(groupId), Name: "Card games" }],
+			[
+				"Group.CallbackAfterGroupInfoChanged",
+				{ ...samples.afterGroupInfoChanged(groupId), Notification: notification },
+			],
+		] as const)
+			expect((await sendCallback(command, body)).status).toBe(200);
+		await tencentHasGroup(groupId, {
+			Name: "Card games",
+			Owner_Account: "leckie",
+			Notification: notification,
+		} as never);
+		const page = { target: "groups", after: groupId.slice(0, -1), limit: 1 };
+		// The callbacks' own enforcement is done (recorded under no texts rules: nothing) before the rules change.
+		await enforcementDrained();
+		expect(await actionsOf({ group: groupId })).toEqual([]);
+		// Without a texts section the community is not refused.
+		expect((await backtest(page)).json.refused).toEqual([]);
+		await usePolicy({ texts: "clear" }, { texts: {} });
+		// The topics' pages never list a community.
+		const topicsPage = await backtest({ after: page.after, limit: 5 });
+		expect(topicsPage.json.refused.filter((hit) => hit.group_id === groupId)).toEqual([]);
+		const preview = await backtest(page);
+		expect(preview.json.refused).toEqual([
+			{
+				target: "group",
+				group_id: groupId,
+				topic_id: null,
+				field: "notification",
+				name: notification,
+				rule: 'names.banned[0] "casino"',
+				error_code: 1,
+			},
+		]);
+		expect(preview.json.next).toBe(groupId);
+		expect(preview.json.preview?.counts).toEqual({ revert: 0, rename: 0, destroy: 0, log: 0, clear: 1 });
+		// The token of the topics' page at the same cursor does not apply the groups' page.
+		// (same after and limit: only the target differs)
+		const topicsToken = (await backtest({ after: page.after, limit: page.limit })).json.preview?.token;
+		expect(topicsToken).toEqual(expect.any(String));
+		const crossed = await backtest({ ...page, apply: true, previewToken: topicsToken });
+		expect([crossed.status, crossed.json.error?.message]).toEqual([
+			400,
+			expect.stringContaining("was issued for another page"),
+		]);
+		const applied = await backtest({ ...page, apply: true, previewToken: preview.json.preview?.token });
+		expect(applied.json.applied).toEqual({ recorded: 1, queued: 1 });
+		const rows = await settledActions({ group: groupId });
+		expect(rows.map((row) => [row.target, row.field, row.action, row.status, row.new_name])).toEqual([
+			["group", "notification", "clear", "done", ""],
+		]);
+		const modifies = (await tencentCalls(groupId)).filter((call) =>
+			call.command.endsWith("modify_group_base_info"),
+		);
+		expect(modifies.map((call) => call.body)).toEqual([{ GroupId: groupId, Notification: "" }]);
 	});
 
 	it("judges with the KV value itself, right after a publish this isolate has not loaded yet", async () => {

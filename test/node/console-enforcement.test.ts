@@ -196,6 +196,14 @@ describe.sequential("the console's backtest and enforcement panels", () => {
 		expect(text).toContain("publish it first to apply");
 		expect(await page.getByRole("button", { name: "Apply", exact: true }).isVisible()).toBe(false);
 		await shot("10-backtest-draft");
+		// The same draft over the communities (the groups view) instead of the topics.
+		await page.locator("#backtest-target").selectOption("groups");
+		await page.getByRole("button", { name: "Backtest the draft" }).click();
+		await expect
+			.poll(() => result.textContent())
+			.toMatch(/The draft would refuse \d+ of \d+ live communities/);
+		expect(await result.textContent()).not.toContain("Poker night");
+		await page.locator("#backtest-target").selectOption("topics");
 	});
 
 	test("the live policy's backtest shows the preview; Apply asks with the counts, then queues", async () => {

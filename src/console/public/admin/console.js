@@ -771,12 +771,18 @@ async function publishWith(write) {
 const backtestLine = (hit) =>
 	el(
 		"li",
-		`${hit.field && hit.field !== "name" ? `${hit.field}: ` : ""}${hit.name} — ${hit.topic_id} (${hit.rule ?? "operator rule"}, ${hit.error_code})`,
+		`${hit.field && hit.field !== "name" ? `${hit.field}: ` : ""}${hit.name} — ${hit.topic_id ?? `community ${hit.group_id}`} (${hit.rule ?? "operator rule"}, ${hit.error_code})`,
 	);
+
+/** What the backtest judges (the selector): "topics" or "groups" (communities), and its word on screen. */
+const backtestTarget = () => {
+	const target = input("backtest-target").value === "groups" ? "groups" : "topics";
+	return { target, word: target === "groups" ? "communities" : "topics" };
+};
 
 /** The live policy's backtest page on screen, with its preview; null when none is (or a draft's is). */
 let livePreview =
-	/** @type {{after: string | null, token: string, counts: Record<string, number>, next: string | null} | null} */ (
+	/** @type {{after: string | null, target: string, token: string, counts: Record<string, number>, next: string | null} | null} */ (
 		null
 	);
 
@@ -790,6 +796,7 @@ function clearBacktest() {
 async function backtestDraft() {
 	clearBacktest();
 	const box = byId("backtest-result");
+	const { target, word } = backtestTarget();
 	box.replaceChildren(el("p", "Backtesting…"));
 	/** @type {any[]} */
 	const refused = [];
@@ -799,6 +806,7 @@ async function backtestDraft() {
 		for (let pageNo = 0; pageNo < 20; pageNo++) {
 			const answer = await api("POST", "/api/policy/backtest", {
 				policy: editor.value,
+				target,
 				...(after ? { after } : {}),
 			});
 			refused.push(...answer.refused);
@@ -817,7 +825,7 @@ async function backtestDraft() {
 	box.replaceChildren(
 		el(
 			"p",
-			`The draft would refuse ${refused.length} of ${scanned} live topics${after === null ? "" : " scanned so far"}.`,
+			`The draft would refuse ${refused.length} of ${scanned} live ${word}${after === null ? "" : " scanned so far"}.`,
 		),
 		el("p", "This is a draft: publish it first to apply it.", "hint"),
 		list,
@@ -837,9 +845,10 @@ async function backtestLive(after) {
 	clearBacktest();
 	const box = byId("backtest-result");
 	box.replaceChildren(el("p", "Backtesting the live policy…"));
+	const { target, word } = backtestTarget();
 	let answer;
 	try {
-		answer = await api("POST", "/api/policy/backtest", after ? { after } : {});
+		answer = await api("POST", "/api/policy/backtest", after ? { after, target } : { target });
 	} catch (error) {
 		box.replaceChildren(
 			el("p", `Could not backtest: ${error instanceof Error ? error.message : error}`, "error"),
@@ -852,7 +861,7 @@ async function backtestLive(after) {
 	box.replaceChildren(
 		el(
 			"p",
-			`The live policy (${answer.policyVersion}) refuses ${answer.refused.length} of ${answer.scanned} live topics on this page${after ? "" : " (the first)"}.`,
+			`The live policy (${answer.policyVersion}) refuses ${answer.refused.length} of ${answer.scanned} live ${word} on this page${after ? "" : " (the first)"}.`,
 		),
 		...(preview
 			? [el("p", `Applying this page would queue: ${countsText(preview.counts)}.`, "preview")]
@@ -860,7 +869,7 @@ async function backtestLive(after) {
 		list,
 	);
 	if (preview) {
-		livePreview = { after, token: preview.token, counts: preview.counts, next: answer.next };
+		livePreview = { after, target, token: preview.token, counts: preview.counts, next: answer.next };
 		byId("backtest-apply-box").hidden = false;
 		/** @type {HTMLButtonElement} */ (byId("backtest-apply")).disabled = false;
 	}
@@ -879,6 +888,7 @@ async function applyBacktest() {
 	try {
 		const answer = await api("POST", "/api/policy/backtest", {
 			apply: true,
+			target: preview.target,
 			previewToken: preview.token,
 			...(preview.after ? { after: preview.after } : {}),
 		});
