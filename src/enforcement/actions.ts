@@ -8,7 +8,7 @@ import * as v from "valibot";
 import { liveNameCommands } from "../commands";
 import { configProblem, readConfig, tencentIdentifier, tencentSecretKey } from "../config";
 import { errorMessage, log } from "../log";
-import { type CompiledPolicy, policyLoader, TENCENT_FIELD, type TextKey } from "../policy";
+import { type CompiledPolicy, type JudgedField, policyLoader, TENCENT_FIELD, type TextKey } from "../policy";
 import { ok, type Result } from "../result";
 import {
 	type ActionRow,
@@ -35,6 +35,7 @@ import {
 	type TencentClient,
 	type TencentFailure,
 	type TencentResult,
+	type TopicSummary,
 } from "../tencent/rest";
 import { type LiveName, planAction, type ReportedTarget, refusalOf, unconfirmedReason } from "./plan";
 import { type EnforcementMessage, nameEventOf } from "./recheck";
@@ -163,15 +164,20 @@ async function handleEvent(
 	let unresolved: string | null = null;
 	// An unsigned callback never makes the Worker call Tencent, not even to find its topic (its row is
 	// skipped as unsigned below).
-	if (message.target === "topic" && topicId === null && live.field !== "name")
-		unresolved = "no TopicId in the event (a text change is never matched to a topic by its name)";
-	else if (message.target === "topic" && topicId === null && message.authenticated) {
-		const found = await resolveTopic(client, message.groupId, message.name);
+	// A rename is resolved even when allowed (its topic's row moves to the new name); a text only when refused.
+	const resolves =
+		message.target === "topic" &&
+		topicId === null &&
+		message.authenticated &&
+		(live.field === "name" || refusalOf(policy, live) !== null);
+	if (resolves) {
+		const found = await resolveTopic(client, message.groupId, live.field, message.name);
 		if ("retry" in found)
 			return deliveries >= MAX_ATTEMPTS ? null : { retryInSeconds: enforcementRetryDelay(deliveries) };
 		if (found.topicId !== null) {
 			topicId = found.topicId;
-			await applyResolvedRename(env.DB, message.sdkAppId, message.groupId, topicId, message.name, message.at);
+			if (live.field === "name")
+				await applyResolvedRename(env.DB, message.sdkAppId, message.groupId, topicId, message.name, message.at);
 		} else unresolved = found.why;
 	}
 	const refusal = refusalOf(policy, live);
@@ -241,11 +247,23 @@ async function handleAction(
 export const UNSIGNED_REASON =
 	"the callback was not signed (ALLOW_UNSIGNED_CALLBACKS): enforcement records what it would do and calls nothing";
 
-/** Which topic of a community now carries `name`, asking Tencent; never a guess. */
+/** The field of get_topic's answer that holds each judged field. */
+const SUMMARY_FIELD = {
+	name: "name",
+	introduction: "introduction",
+	notification: "notification",
+	face_url: "faceUrl",
+} as const satisfies Record<JudgedField, keyof TopicSummary>;
+
+/**
+ * Which topic of a community now carries `value` in `field` (its name, or one of its texts), asking
+ * Tencent: exactly one topic must, else none is chosen; never a guess.
+ */
 async function resolveTopic(
 	client: TencentClient | null,
 	groupId: string,
-	name: string,
+	field: JudgedField,
+	value: string,
 ): Promise<{ topicId: string | null; why: string } | { retry: true }> {
 	if (client === null) return { topicId: null, why: "no TopicId in the event, and no key to ask Tencent" };
 	const answer = await paced(() => getTopics(client, groupId));
@@ -254,9 +272,10 @@ async function resolveTopic(
 		const { errorCode, errorInfo } = answer.problem;
 		return { topicId: null, why: `get_topic failed: ${errorCode ?? ""} ${errorInfo}`.trim() };
 	}
-	const matches = answer.value.filter((topic) => topic.name === name);
+	const matches = answer.value.filter((topic) => topic[SUMMARY_FIELD[field]] === value);
 	if (matches.length === 1 && matches[0]) return { topicId: matches[0].topicId, why: "" };
-	return { topicId: null, why: `get_topic lists ${matches.length} topics named ${JSON.stringify(name)}` };
+	const what = field === "name" ? "named" : `whose ${field} is`;
+	return { topicId: null, why: `get_topic lists ${matches.length} topics ${what} ${JSON.stringify(value)}` };
 }
 
 /**

@@ -125,6 +125,44 @@ describe("renames to a name the policy refuses", () => {
 		expect((await tencentCalls(groupId)).map((call) => call.command)).toEqual([GET]);
 	});
 
+	it("resolves a text change without TopicId by the text Tencent reports, and clears it there", async () => {
+		await usePolicy({ texts: "clear" }, { texts: {} });
+		const { groupId, topic } = community();
+		const topicId = topic("t1");
+		const notification = "Chips at the c4s1no tonight";
+		await tencentHasTopics(groupId, [
+			{ topicId, name: "Card games", notification },
+			{ topicId: topic("t2"), name: "Other", notification: "See you Sunday" },
+		]);
+		// Tencent's sample: no TopicId; the name and the other texts allowed.
+		await renameTopic(groupId, "Card games", { Notification: notification });
+		await enforcementDrained();
+		const rows = await settledActions({ topic: topicId });
+		expect(rows.map((row) => [row.field, row.action, row.status, row.new_name])).toEqual([
+			["notification", "clear", "done", ""],
+		]);
+		const modifies = (await tencentCalls(groupId)).filter((call) => call.command === MODIFY);
+		expect(modifies.map((call) => call.body)).toEqual([
+			{ GroupId: groupId, TopicId: topicId, Notification: "" },
+		]);
+	});
+
+	it("records a text change it cannot tie to one topic, and calls nothing but get_topic", async () => {
+		await usePolicy({ texts: "clear" }, { texts: {} });
+		const { groupId, topic } = community();
+		const notification = "Chips at the c4s1no tonight";
+		await tencentHasTopics(groupId, [
+			{ topicId: topic("t1"), name: "Card games", notification },
+			{ topicId: topic("t2"), name: "Other", notification },
+		]);
+		await renameTopic(groupId, "Card games", { Notification: notification });
+		await enforcementDrained();
+		const rows = (await settledActions({ group: groupId })).filter((row) => row.field === "notification");
+		expect(rows).toEqual([expect.objectContaining({ status: "skipped", topic_id: null, action: "clear" })]);
+		expect(rows[0]?.reason).toContain("get_topic lists 2 topics whose notification is");
+		expect((await tencentCalls(groupId)).every((call) => call.command === GET)).toBe(true);
+	});
+
 	it("uses fallbackName when no earlier name is allowed", async () => {
 		await usePolicy({ renames: "revert", fallbackName: "Tidy topic" });
 		const { groupId, topic } = community();
