@@ -177,7 +177,14 @@ async function handleEvent(
 		if (found.topicId !== null) {
 			topicId = found.topicId;
 			if (live.field === "name")
-				await applyResolvedRename(env.DB, message.sdkAppId, message.groupId, topicId, message.name, message.at);
+				await applyResolvedRename(
+					env.DB,
+					message.sdkAppId,
+					message.groupId,
+					topicId,
+					message.name,
+					message.at,
+				);
 		} else unresolved = found.why;
 	}
 	const refusal = refusalOf(policy, live);
