@@ -155,7 +155,7 @@ async function inspect(env: Env): Promise<{ status: HealthStatus; details: Recor
 			enforcement: enforcementHealth(config),
 			policy,
 			handledCommands,
-			ignoredCommands: Object.fromEntries(ignoredCommands),
+			ignoredCommands: Object.fromEntries(ignoredCommands(env)),
 		},
 	};
 }

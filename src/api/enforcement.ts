@@ -19,7 +19,7 @@ import type { EnforcementMessage } from "../enforcement/recheck";
 import { apiError } from "../http/api-error";
 import { NO_STORE, readJsonBody } from "../http/body";
 import { jsonResponse } from "../http/envelope";
-import { ENFORCEMENT_DEFAULTS, policyLoader } from "../policy";
+import { ENFORCEMENT_DEFAULTS, policyLoaders } from "../policy";
 import { MAX_FEED_LIMIT } from "./events";
 import { appParam, configuredApp, readQuery, text, wholeNumber } from "./query";
 import { type ApiRoute, urlOf } from "./route";
@@ -62,7 +62,7 @@ export async function listActions(url: URL, env: Env): Promise<Response> {
 export async function holdStatus(env: Env, ctx: ExecutionContext): Promise<Response> {
 	const [summary, state] = await Promise.all([
 		heldSummary(env.DB),
-		policyLoader.current(env, (work) => ctx.waitUntil(work)),
+		policyLoaders(env).current(env, (work) => ctx.waitUntil(work)),
 	]);
 	const settings = state.policy?.compiled.enforcement ?? ENFORCEMENT_DEFAULTS;
 	return jsonResponse(

@@ -8,7 +8,7 @@ import * as v from "valibot";
 import { liveNameCommands } from "../commands";
 import { configProblem, readConfig, tencentIdentifier, tencentSecretKey } from "../config";
 import { errorMessage, log } from "../log";
-import { type CompiledPolicy, policyLoader, TENCENT_FIELD, type TextKey } from "../policy";
+import { type CompiledPolicy, policyLoaders, TENCENT_FIELD, type TextKey } from "../policy";
 import { ok, type Result } from "../result";
 import {
 	type ActionRow,
@@ -145,7 +145,7 @@ async function handleEvent(
 	message: Extract<EnforcementMessage, { kind: "event" }>,
 	deliveries: number,
 ): Promise<Handled> {
-	const state = await policyLoader.current(env, (work) => ctx.waitUntil(work), message.sdkAppId);
+	const state = await policyLoaders(env).current(env, (work) => ctx.waitUntil(work), message.sdkAppId);
 	if (state.policy === null) {
 		log("warn", "enforcement.no_policy", { command: message.command, groupId: message.groupId });
 		return null;
@@ -228,7 +228,7 @@ async function handleAction(
 ): Promise<Handled> {
 	const row = await actionById(env.DB, actionId);
 	if (row === null || row.status !== "pending") return null;
-	const state = await policyLoader.current(env, (work) => ctx.waitUntil(work), row.sdk_app_id);
+	const state = await policyLoaders(env).current(env, (work) => ctx.waitUntil(work), row.sdk_app_id);
 	if (state.policy === null) {
 		// Without a policy nothing can be confirmed: try again later, as for any transient failure.
 		log("warn", "enforcement.no_policy", { id: row.id });
