@@ -5,9 +5,11 @@
 // calls it before each file.
 import { env } from "cloudflare:test";
 
-const made: { overrides: Partial<Env>; env: Env }[] = [];
-/** The copies of the env objects the runtime hands the Worker itself (its queue consumer), this isolate. */
-const runtime = { copies: new WeakMap<object, Env>() };
+/** The current isolate's env objects: one per override set, and copies of those the runtime hands in. */
+const current = {
+	made: [] as { overrides: Partial<Env>; env: Env }[],
+	runtimeCopies: new WeakMap<object, Env>(),
+};
 
 /** Whether two override sets name the same variables with the same values (bindings by identity). */
 function sameOverrides(a: Partial<Env>, b: Partial<Env>): boolean {
@@ -17,10 +19,10 @@ function sameOverrides(a: Partial<Env>, b: Partial<Env>): boolean {
 
 /** The env of this isolate with `overrides` (vars, secrets or bindings): the same object for equal overrides. */
 export function envWith(overrides: Partial<Env> = {}): Env {
-	const found = made.find((entry) => sameOverrides(entry.overrides, overrides));
+	const found = current.made.find((entry) => sameOverrides(entry.overrides, overrides));
 	if (found !== undefined) return found.env;
 	const fresh = { ...env, ...overrides } as Env;
-	made.push({ overrides: { ...overrides }, env: fresh });
+	current.made.push({ overrides: { ...overrides }, env: fresh });
 	return fresh;
 }
 
@@ -29,16 +31,16 @@ export function envWith(overrides: Partial<Env> = {}): Env {
  * it, the same copy until `newIsolate()`, so that a restart in a test restarts the consumer too.
  */
 export function runtimeEnv(given: Env): Env {
-	let copy = runtime.copies.get(given);
+	let copy = current.runtimeCopies.get(given);
 	if (copy === undefined) {
 		copy = { ...given };
-		runtime.copies.set(given, copy);
+		current.runtimeCopies.set(given, copy);
 	}
 	return copy;
 }
 
 /** Forgets every env handed out: the next requests (and consumer runs) run on a new isolate's state. */
 export function newIsolate(): void {
-	made.length = 0;
-	runtime.copies = new WeakMap();
+	current.made = [];
+	current.runtimeCopies = new WeakMap();
 }
