@@ -9,6 +9,7 @@ import { handledCommands } from "./commands";
 import { type Config, configProblem, readConfig, tencentSecretKey } from "./config";
 import { withinDeadline } from "./deadline";
 import { jsonResponse } from "./http/envelope";
+import { isolateSlot, isolateState } from "./isolate";
 import { errorMessage } from "./log";
 import { policyHealth } from "./policy";
 import { databaseAnswers } from "./store/events";
@@ -155,27 +156,30 @@ async function inspect(env: Env): Promise<{ status: HealthStatus; details: Recor
 			enforcement: enforcementHealth(config),
 			policy,
 			handledCommands,
-			ignoredCommands: Object.fromEntries(ignoredCommands),
+			ignoredCommands: Object.fromEntries(ignoredCommands(env)),
 		},
 	};
 }
 
 /**
- * The anonymous verdict of each env, from one look every PUBLIC_HEALTH_TTL_MS: the look's time and its
- * promise (requests arriving during a look share it). Keyed by the env object, as `readConfig` is: workerd
- * hands an isolate the same `env` on every call, and a test's fresh env starts with no verdict.
+ * An isolate's anonymous verdict, from one look every PUBLIC_HEALTH_TTL_MS: the look's time and its promise
+ * (requests arriving during a look share it), or null before the first look.
  */
-const publicVerdicts = new WeakMap<object, { at: number; status: Promise<HealthStatus> }>();
+const publicVerdictSlot = isolateSlot(
+	"public-health",
+	(): { last: { at: number; status: Promise<HealthStatus> } | null } => ({ last: null }),
+);
 
 /** The verdict anonymous /healthz answers: the last look's when it is recent enough, else a new look. */
 function publicStatus(env: Env, now: number): Promise<HealthStatus> {
-	const known = publicVerdicts.get(env);
-	if (known !== undefined && now - known.at < PUBLIC_HEALTH_TTL_MS) return known.status;
+	const verdict = isolateState(env, publicVerdictSlot);
+	const known = verdict.last;
+	if (known !== null && now - known.at < PUBLIC_HEALTH_TTL_MS) return known.status;
 	const status = inspect(env).then((found) => found.status);
-	publicVerdicts.set(env, { at: now, status });
+	verdict.last = { at: now, status };
 	// A look that throws is not kept: the next request looks again.
 	status.catch(() => {
-		if (publicVerdicts.get(env)?.status === status) publicVerdicts.delete(env);
+		if (verdict.last?.status === status) verdict.last = null;
 	});
 	return status;
 }

@@ -18,7 +18,7 @@ import { checkPreview, issuePreview, PREVIEW_TTL_MS } from "../enforcement/previ
 import { apiError } from "../http/api-error";
 import { NO_STORE, readJsonBody } from "../http/body";
 import { jsonResponse } from "../http/envelope";
-import { type CompiledPolicy, policyLabel, policyLoader, readAppPolicy } from "../policy";
+import { type CompiledPolicy, policyLabel, policyLoaders, readAppPolicy } from "../policy";
 import { groupsAfter } from "../store/groups";
 import { topicsAfter } from "../store/topics";
 import { policyBodyLimit } from "./policy";
@@ -106,7 +106,7 @@ export async function handleBacktest(
 		// The live policy is the KV value itself, not this isolate's copy (refreshed once a minute): a publish
 		// from any isolate is what the next backtest judges with, and what makes an older preview stale.
 		const [state, live] = await Promise.all([
-			policyLoader.current(env, (work) => ctx.waitUntil(work), app),
+			policyLoaders(env).current(env, (work) => ctx.waitUntil(work), app),
 			readAppPolicy(env, app),
 		]);
 		const fresh =

@@ -19,7 +19,7 @@ import type { EnforcementMessage } from "../enforcement/recheck";
 import { apiError } from "../http/api-error";
 import { NO_STORE, readJsonBody } from "../http/body";
 import { jsonResponse } from "../http/envelope";
-import { ENFORCEMENT_DEFAULTS, policyLoader } from "../policy";
+import { ENFORCEMENT_DEFAULTS, policyLoaders } from "../policy";
 import { ok } from "../result";
 import { MAX_FEED_LIMIT } from "./events";
 import { appParam, configuredApp, type QueryResult, readQuery, text, wholeNumber } from "./query";
@@ -71,7 +71,7 @@ export async function holdStatus(url: URL, env: Env, ctx: ExecutionContext): Pro
 	if (!app.ok) return apiError(app.problem);
 	const [summary, state] = await Promise.all([
 		heldSummary(env.DB, app.value),
-		policyLoader.current(env, (work) => ctx.waitUntil(work), app.value),
+		policyLoaders(env).current(env, (work) => ctx.waitUntil(work), app.value),
 	]);
 	const settings = state.policy?.compiled.enforcement ?? ENFORCEMENT_DEFAULTS;
 	return jsonResponse(

@@ -18,7 +18,7 @@ import {
 	POLICY_LIMITS,
 	type PolicyDocument,
 	PolicyDocumentSchema,
-	policyLoader,
+	policyLoaders,
 	TENCENT_FIELD,
 	TEXT_KEYS,
 } from "../policy";
@@ -95,7 +95,7 @@ export async function handlePolicyCheck(
 		policyVersion = compiled.value.version;
 		source = "inline";
 	} else {
-		const state = await policyLoader.current(env, (work) => ctx.waitUntil(work), app.value);
+		const state = await policyLoaders(env).current(env, (work) => ctx.waitUntil(work), app.value);
 		if (state.policy === null) {
 			const decision = failModeDecision(env, "policy check without a usable policy");
 			return Response.json({

@@ -67,7 +67,7 @@ export async function limitFailedAttempts<T>(
 	attempt: () => Promise<Result<T, AdminRefusal>>,
 ): Promise<Result<T, AdminRefusal>> {
 	if (source.address !== null) {
-		const wait = blockedSeconds(source.address, Date.now());
+		const wait = blockedSeconds(source.memory, source.address, Date.now());
 		if (wait !== null) return refused(tooManyAttempts(wait));
 	}
 	const outcome = await attempt();

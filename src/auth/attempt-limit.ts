@@ -4,6 +4,8 @@
 // it outright for a period, the right token included: otherwise a guesser would learn from a 200 that a
 // guess was right even while every wrong one got 429.
 
+import { isolateSlot, isolateState } from "../isolate";
+
 /** Failed attempts per address and period answered as usual (401); the next one starts a block (429). */
 export const FAILED_ATTEMPT_LIMIT = 10;
 /** The counting period and the length of a block, in seconds (the binding accepts 10 or 60). */
@@ -11,23 +13,38 @@ export const FAILED_ATTEMPT_PERIOD_SECONDS = 60;
 /** Addresses remembered per isolate, so a flood of addresses cannot grow memory without bound. */
 const MAX_TRACKED_ADDRESSES = 10_000;
 
-/** Where an attempt comes from, and the binding that counts failures (null: this isolate counts). */
+/** An isolate's memory: blocked addresses (until, ms) and, without the binding, failure counts per window. */
+export interface AttemptMemory {
+	blockedUntil: Map<string, number>;
+	failures: Map<string, { windowStart: number; count: number }>;
+}
+
+const attemptSlot = isolateSlot(
+	"attempt-limit",
+	(): AttemptMemory => ({ blockedUntil: new Map(), failures: new Map() }),
+);
+
+/** This isolate's memory of failed attempts. */
+export function attemptMemory(env: Env): AttemptMemory {
+	return isolateState(env, attemptSlot);
+}
+
+/** Where an attempt comes from, the binding that counts failures (null: this isolate counts), and the memory. */
 export interface AttemptSource {
 	/** `CF-Connecting-IP`; null only outside Cloudflare's edge and `wrangler dev` (in-process tests). */
 	address: string | null;
 	limiter: RateLimit | null;
+	memory: AttemptMemory;
 }
 
-/** This isolate's memory: blocked addresses (until, ms) and, without the binding, failure counts per window. */
-const attempts = {
-	blockedUntil: new Map<string, number>(),
-	failures: new Map<string, { windowStart: number; count: number }>(),
-};
-
-/** The client address and the limiter of a request (the binding when it is configured). */
+/** The client address, the limiter of a request (the binding when it is configured) and the isolate's memory. */
 export function attemptSource(request: Request, env: Env): AttemptSource {
 	const limiter = (env as { ADMIN_AUTH_LIMITER?: RateLimit }).ADMIN_AUTH_LIMITER;
-	return { address: request.headers.get("cf-connecting-ip"), limiter: limiter ?? null };
+	return {
+		address: request.headers.get("cf-connecting-ip"),
+		limiter: limiter ?? null,
+		memory: attemptMemory(env),
+	};
 }
 
 /** Keeps `map` under MAX_TRACKED_ADDRESSES: expired entries go first, then the oldest. */
@@ -42,23 +59,23 @@ function bound<V>(map: Map<string, V>, expired: (value: V) => boolean): void {
 }
 
 /** Seconds until `address` may try again, or null when it is not blocked. */
-export function blockedSeconds(address: string, now: number): number | null {
-	const until = attempts.blockedUntil.get(address);
+export function blockedSeconds(memory: AttemptMemory, address: string, now: number): number | null {
+	const until = memory.blockedUntil.get(address);
 	if (until === undefined) return null;
 	if (until <= now) {
-		attempts.blockedUntil.delete(address);
+		memory.blockedUntil.delete(address);
 		return null;
 	}
 	return Math.ceil((until - now) / 1000);
 }
 
 /** Whether one more failure from `address` is within the limit, counted in this isolate (no binding). */
-function countHere(address: string, now: number): boolean {
+function countHere(memory: AttemptMemory, address: string, now: number): boolean {
 	const period = FAILED_ATTEMPT_PERIOD_SECONDS * 1000;
-	const current = attempts.failures.get(address);
+	const current = memory.failures.get(address);
 	if (current === undefined || now - current.windowStart >= period) {
-		bound(attempts.failures, (entry) => now - entry.windowStart >= period);
-		attempts.failures.set(address, { windowStart: now, count: 1 });
+		bound(memory.failures, (entry) => now - entry.windowStart >= period);
+		memory.failures.set(address, { windowStart: now, count: 1 });
 		return true;
 	}
 	current.count += 1;
@@ -71,16 +88,17 @@ function countHere(address: string, now: number): boolean {
  * is counted. A binding that throws counts here instead: a limit that fails must not open the door.
  */
 export async function recordFailedAttempt(source: AttemptSource, now: number): Promise<number | null> {
-	const { address, limiter } = source;
+	const { address, limiter, memory } = source;
 	if (address === null) return null;
 	let within: boolean;
 	try {
-		within = limiter === null ? countHere(address, now) : (await limiter.limit({ key: address })).success;
+		within =
+			limiter === null ? countHere(memory, address, now) : (await limiter.limit({ key: address })).success;
 	} catch {
-		within = countHere(address, now);
+		within = countHere(memory, address, now);
 	}
 	if (within) return null;
-	bound(attempts.blockedUntil, (until) => until <= now);
-	attempts.blockedUntil.set(address, now + FAILED_ATTEMPT_PERIOD_SECONDS * 1000);
+	bound(memory.blockedUntil, (until) => until <= now);
+	memory.blockedUntil.set(address, now + FAILED_ATTEMPT_PERIOD_SECONDS * 1000);
 	return FAILED_ATTEMPT_PERIOD_SECONDS;
 }

@@ -17,6 +17,7 @@ import { afterAnswer, withinDeadline } from "../deadline";
 import { recheckAfterEvent } from "../enforcement/recheck";
 import { discardBody, MAX_JSON_DEPTH, readBodyWithLimit } from "../http/body";
 import { failEnvelope, okEnvelope } from "../http/envelope";
+import { isolateSlot, isolateState } from "../isolate";
 import { jsonDepthExceeds } from "../json";
 import { errorMessage, log } from "../log";
 import { decideCreation, decideUnusableCreation, type PolicyDecision } from "../policy";
@@ -28,7 +29,12 @@ import { type EventRecord, FIRST_WRITE_DEADLINE_MS, recordEventGrouped } from ".
 import { describeIssues } from "./issues";
 
 /** Callbacks acknowledged without being handled, per command, since this isolate started. */
-export const ignoredCommands = new Map<string, number>();
+const ignoredSlot = isolateSlot("ignored-commands", () => new Map<string, number>());
+
+/** This isolate's count of callbacks acknowledged without being handled, per command (for /healthz). */
+export function ignoredCommands(env: Env): ReadonlyMap<string, number> {
+	return isolateState(env, ignoredSlot);
+}
 /** Distinct names counted in `ignoredCommands`; any further name is counted as "(other)". */
 export const MAX_IGNORED_NAMES = 200;
 
@@ -78,10 +84,10 @@ export async function receiveCallback(
 	if (!module) {
 		await discardBody(request);
 		// Names are counted one by one up to a bound, so arbitrary CallbackCommand values cannot grow the map.
-		const name =
-			ignoredCommands.has(command) || ignoredCommands.size < MAX_IGNORED_NAMES ? command : "(other)";
-		const count = (ignoredCommands.get(name) ?? 0) + 1;
-		ignoredCommands.set(name, count);
+		const ignored = isolateState(env, ignoredSlot);
+		const name = ignored.has(command) || ignored.size < MAX_IGNORED_NAMES ? command : "(other)";
+		const count = (ignored.get(name) ?? 0) + 1;
+		ignored.set(name, count);
 		log("info", "callback.ignored", { requestId, command, countInIsolate: count });
 		return okEnvelope();
 	}

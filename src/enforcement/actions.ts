@@ -8,7 +8,7 @@ import * as v from "valibot";
 import { liveNameCommands } from "../commands";
 import { configProblem, readConfig, tencentIdentifier, tencentSecretKey } from "../config";
 import { errorMessage, log } from "../log";
-import { type CompiledPolicy, type JudgedField, policyLoader, TENCENT_FIELD, type TextKey } from "../policy";
+import { type CompiledPolicy, type JudgedField, policyLoaders, TENCENT_FIELD, type TextKey } from "../policy";
 import { ok, type Result } from "../result";
 import {
 	type ActionRow,
@@ -36,6 +36,7 @@ import {
 	type TencentFailure,
 	type TencentResult,
 	type TopicSummary,
+	tencentIsolate,
 } from "../tencent/rest";
 import { type LiveName, planAction, type ReportedTarget, refusalOf, unconfirmedReason } from "./plan";
 import { type EnforcementMessage, nameEventOf } from "./recheck";
@@ -71,10 +72,9 @@ const messageSchema = v.variant("kind", [
 	v.object({ kind: v.literal("action"), actionId: v.number() }),
 ]) satisfies v.GenericSchema<unknown, EnforcementMessage>;
 
-/** This isolate's pacing of REST calls: one small object, shared by every batch. */
-const pacing = { lastCallAt: 0 };
-
-async function paced<T>(call: () => Promise<T>): Promise<T> {
+/** Calls Tencent at most once per MIN_CALL_SPACING_MS per isolate (the client's isolate state). */
+async function paced<T>(client: TencentClient, call: () => Promise<T>): Promise<T> {
+	const pacing = client.isolate;
 	const wait = pacing.lastCallAt + MIN_CALL_SPACING_MS - Date.now();
 	if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 	pacing.lastCallAt = Date.now();
@@ -96,7 +96,8 @@ export function tencentClient(env: Env, sdkAppId: string): TencentClient | null 
 	const secretKey = tencentSecretKey(config, sdkAppId);
 	if (secretKey === null || configProblem(config, "enforcement") !== null) return null;
 	const { apiBase, timeoutMs } = config.tencent;
-	return { apiBase, identifier: tencentIdentifier(config, sdkAppId), timeoutMs, sdkAppId, secretKey };
+	const identifier = tencentIdentifier(config, sdkAppId);
+	return { apiBase, identifier, timeoutMs, sdkAppId, secretKey, isolate: tencentIsolate(env) };
 }
 
 /** Whether a batch comes from the enforcement queue (`tencent-chat-enforcement`, or a per-environment copy). */
@@ -146,7 +147,7 @@ async function handleEvent(
 	message: Extract<EnforcementMessage, { kind: "event" }>,
 	deliveries: number,
 ): Promise<Handled> {
-	const state = await policyLoader.current(env, (work) => ctx.waitUntil(work), message.sdkAppId);
+	const state = await policyLoaders(env).current(env, (work) => ctx.waitUntil(work), message.sdkAppId);
 	if (state.policy === null) {
 		log("warn", "enforcement.no_policy", { command: message.command, groupId: message.groupId });
 		return null;
@@ -241,7 +242,7 @@ async function handleAction(
 ): Promise<Handled> {
 	const row = await actionById(env.DB, actionId);
 	if (row === null || row.status !== "pending") return null;
-	const state = await policyLoader.current(env, (work) => ctx.waitUntil(work), row.sdk_app_id);
+	const state = await policyLoaders(env).current(env, (work) => ctx.waitUntil(work), row.sdk_app_id);
 	if (state.policy === null) {
 		// Without a policy nothing can be confirmed: try again later, as for any transient failure.
 		log("warn", "enforcement.no_policy", { id: row.id });
@@ -273,7 +274,7 @@ async function resolveTopic(
 	value: string,
 ): Promise<{ topicId: string | null; why: string } | { retry: true }> {
 	if (client === null) return { topicId: null, why: "no TopicId in the event, and no key to ask Tencent" };
-	const answer = await paced(() => getTopics(client, groupId));
+	const answer = await paced(client, () => getTopics(client, groupId));
 	if (!answer.ok) {
 		if (answer.problem.kind === "transient") return { retry: true };
 		const { errorCode, errorInfo } = answer.problem;
@@ -358,7 +359,7 @@ async function reportOf(
 	row: ActionRow,
 ): Promise<Result<Report | null, TencentFailure>> {
 	if (row.target === "group") {
-		const answer = await paced(() => getGroupInfo(client, row.group_id));
+		const answer = await paced(client, () => getGroupInfo(client, row.group_id));
 		if (!answer.ok) return answer;
 		const group = answer.value;
 		return ok(
@@ -371,7 +372,7 @@ async function reportOf(
 		);
 	}
 	const topicId = row.topic_id ?? "";
-	const answer = await paced(() => getTopics(client, row.group_id, [topicId]));
+	const answer = await paced(client, () => getTopics(client, row.group_id, [topicId]));
 	if (!answer.ok) return answer;
 	const topic = answer.value.find((entry) => entry.topicId === topicId);
 	if (topic === undefined) return ok(null);
@@ -423,7 +424,7 @@ async function confirmAndAct(
 		reported === null ? null : row.field === "name" ? reported.target.name : reported.target.texts[row.field];
 	if (skip !== null)
 		return { status: "skipped", errorCode: null, errorInfo: null, reason: skip, confirmedName };
-	const result = await paced(() => callFor(client, row));
+	const result = await paced(client, () => callFor(client, row));
 	const lastState = reported?.lastState ? JSON.stringify(reported.lastState) : null;
 	return { ...outcomeOf(result, row.attempts), acted: true, confirmedName, lastState };
 }

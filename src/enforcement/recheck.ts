@@ -8,7 +8,7 @@ import { liveNameKind } from "../commands";
 import { readConfig, tencentIdentifier } from "../config";
 import type { Defer } from "../deadline";
 import { errorMessage, log } from "../log";
-import { policyLoader, TENCENT_FIELD, TEXT_KEYS } from "../policy";
+import { policyLoaders, TENCENT_FIELD, TEXT_KEYS } from "../policy";
 import { eventKeyStem } from "../store/event-key";
 import { type EventFacts, onceIn } from "../store/facts";
 import { type LiveName, refusalOf } from "./plan";
@@ -108,7 +108,7 @@ export function recheckAfterEvent(env: Env, defer: Defer, event: AcceptedEvent):
 			// A topic rename without TopicId is always queued: the consumer resolves the topic through Tencent
 			// and moves `topics` to the new name, allowed or not.
 			const resolves = live.field === "name" && live.target === "topic" && live.topicId === null;
-			const held = resolves ? null : policyLoader.held(env, defer, event.sdkAppId);
+			const held = resolves ? null : policyLoaders(env).held(env, defer, event.sdkAppId);
 			if (held !== null && refusalOf(held.compiled, live) === null) continue;
 			defer(queueRecheck(env, event, live));
 		}

@@ -11,7 +11,7 @@ import { evaluateCreation } from "./engine/evaluate";
 import type { CreationKind, CreationRequest, Verdict } from "./engine/types";
 import { failModeDecision, type PolicyDecision } from "./fail-mode";
 import { policyKey } from "./loader";
-import { policyLoader } from "./loaders";
+import { policyLoaders } from "./loaders";
 
 export { POLICY_LIMITS } from "./document/limits";
 export type { Outcome } from "./document/positions";
@@ -46,7 +46,7 @@ export type {
 export type { PolicyDecision } from "./fail-mode";
 export { failModeDecision } from "./fail-mode";
 export { lastKnownGoodKey, policyKey, policyLabel } from "./loader";
-export { policyLoader } from "./loaders";
+export { policyLoaders } from "./loaders";
 export { publishPolicy, readAppPolicy, readLivePolicy } from "./publish";
 
 /**
@@ -77,7 +77,7 @@ export async function decideCreation(
 	let decision: PolicyDecision;
 	let verdict: Verdict;
 	try {
-		const state = await policyLoader.current(env, (work) => ctx.waitUntil(work), sdkAppId);
+		const state = await policyLoaders(env).current(env, (work) => ctx.waitUntil(work), sdkAppId);
 		if (state.policy === null) {
 			const reason = state.liveProblem?.message ?? state.kvError ?? "no policy";
 			decision = failModeDecision(env, `no good policy has ever been loaded (${reason})`);
@@ -171,8 +171,8 @@ export function decideUnusableCreation(
 async function appPolicies(env: Env, apps: readonly string[]): Promise<Record<string, unknown>> {
 	const entries = await Promise.all(
 		apps.map(async (app) => {
-			const state = await policyLoader.inspect(env, app);
-			const own = policyLoader.loaderOf(app).hasOwn();
+			const state = await policyLoaders(env).inspect(env, app);
+			const own = policyLoaders(env).loaderOf(app).hasOwn();
 			const source = state.policy === null ? "none" : state.liveProblem === null ? "live" : "last-known-good";
 			return [
 				app,
@@ -191,7 +191,7 @@ async function appPolicies(env: Env, apps: readonly string[]): Promise<Record<st
  */
 export async function policyHealth(env: Env): Promise<Record<string, unknown>> {
 	try {
-		const state = await policyLoader.inspect(env);
+		const state = await policyLoaders(env).inspect(env);
 		const policy = state.policy;
 		const apps = readConfig(env).sdkAppIds;
 		return {

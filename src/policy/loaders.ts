@@ -2,6 +2,7 @@
 // `policy:<SdkAppid>` (src/policy/loader.ts is one key's loader).
 import { readConfig, soleApp } from "../config";
 import type { Defer } from "../deadline";
+import { isolateSlot, isolateState } from "../isolate";
 import { type Clock, type LoadedPolicy, PolicyLoader, type PolicyState, systemClock } from "./loader";
 
 /**
@@ -70,14 +71,10 @@ export class PolicyLoaders {
 	}
 }
 
-/** This isolate's loaders. */
-export let policyLoader = new PolicyLoaders();
+/** The loaders of an isolate: made on first use with the runtime's clock, unless provided before. */
+export const policyLoadersSlot = isolateSlot("policy-loaders", () => new PolicyLoaders());
 
-/**
- * Forgets everything this isolate knows, as a restart would, optionally with another clock. For tests
- * (a new isolate), never called by the Worker itself.
- */
-export function resetPolicyCacheForTests(clock: Clock = systemClock): PolicyLoaders {
-	policyLoader = new PolicyLoaders(clock);
-	return policyLoader;
+/** This isolate's loaders (one per env object, see src/isolate.ts). */
+export function policyLoaders(env: Env): PolicyLoaders {
+	return isolateState(env, policyLoadersSlot);
 }

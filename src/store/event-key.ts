@@ -31,7 +31,10 @@ export async function deliveryKey(params: URLSearchParams): Promise<string | nul
 	return key;
 }
 
-/** The latest delivery identity hashed, and its hash. */
+/**
+ * The latest delivery identity hashed, and its hash: a pure memo of `sha256Hex` (the same input always gives
+ * the same key), so it stays a module variable, not per-isolate state (src/isolate.ts).
+ */
 const lastDelivery = { input: "", key: "" };
 
 /**

@@ -62,6 +62,8 @@ export function groupCommit<Target extends object, Item, Result>(
 	limits: GroupLimits,
 	writeGroup: WriteGroup<Target, Item, Result>,
 ): (target: Target, item: Item, bytes: number, defer: Defer) => Promise<Result> {
+	// One outbox per binding object (a D1 database, a queue): what waits is writes to that binding, so it is
+	// keyed by the binding rather than held in an isolate slot (src/isolate.ts). Nothing reads it but the drain.
 	const outboxes = new WeakMap<Target, Outbox<Item, Result>>();
 
 	/** Writes the waiting items group after group, oldest first, until none wait or the budget is spent. */

@@ -53,7 +53,10 @@ ON CONFLICT (event_key) DO NOTHING
 RETURNING delivery_id`;
 }
 
-/** The SQL of each `events` insert size, made once. */
+/**
+ * The SQL of each `events` insert size, made once. A pure memo (the same count always makes the same text),
+ * so it stays a module table, not per-isolate state (src/isolate.ts).
+ */
 const insertEventsByCount = new Map<number, string>();
 
 // Topic changes apply only when this delivery stored the event row, so a redelivery cannot undo later changes.

@@ -1,8 +1,10 @@
 // Tencent Chat's server REST API, the calls the Worker makes as the app admin: modify_topic, destroy_topic,
 // get_topic and modify_group_base_info. Knows nothing of the policy or of storage: it sends one request and
 // says what came back, sorted into what is worth retrying and what is not.
+
+import { isolateSlot, isolateState } from "../isolate";
 import { ok, type Result, refused } from "../result";
-import { cachedUserSig, forgetUserSig } from "./usersig";
+import { cachedUserSig, emptyUserSigCache, forgetUserSig, type UserSigCache } from "./usersig";
 
 /** Where and as whom to call. */
 export interface TencentClient {
@@ -14,6 +16,24 @@ export interface TencentClient {
 	secretKey: string;
 	/** How long one call may take before it counts as a network failure. */
 	timeoutMs: number;
+	/** The isolate's REST state ({@link tencentIsolate}). */
+	isolate: TencentIsolate;
+}
+
+/** An isolate's REST state: its cached UserSig, and when its last paced call left (ms; enforcement paces). */
+export interface TencentIsolate {
+	userSig: UserSigCache;
+	lastCallAt: number;
+}
+
+const tencentSlot = isolateSlot(
+	"tencent-rest",
+	(): TencentIsolate => ({ userSig: emptyUserSigCache(), lastCallAt: 0 }),
+);
+
+/** This isolate's REST state. */
+export function tencentIsolate(env: Env): TencentIsolate {
+	return isolateState(env, tencentSlot);
 }
 
 /**
@@ -92,6 +112,7 @@ async function callOnce(
 	listKey: string | undefined,
 ): Promise<{ result: TencentResult; userSig: string }> {
 	const userSig = await cachedUserSig(
+		client.isolate.userSig,
 		Number(client.sdkAppId),
 		client.identifier,
 		client.secretKey,
@@ -162,7 +183,7 @@ export async function callTencent(
 ): Promise<TencentResult> {
 	const first = await callOnce(client, command, body, listKey);
 	if (first.result.ok || first.result.problem.errorCode !== USERSIG_EXPIRED) return first.result;
-	forgetUserSig(first.userSig);
+	forgetUserSig(client.isolate.userSig, first.userSig);
 	return (await callOnce(client, command, body, listKey)).result;
 }
 

@@ -77,21 +77,27 @@ export const USERSIG_LIFETIME_SECONDS = 86_400;
 export const USERSIG_RENEW_BEFORE_SECONDS = 3_600;
 
 /**
- * This isolate's cached UserSig: one entry, for the last (sdkappid, identifier, key) asked for, and the last
- * one Tencent refused as expired (never handed out again).
+ * An isolate's cached UserSig: one entry, for the last (sdkappid, identifier, key) asked for, and the last
+ * one Tencent refused as expired (never handed out again). Kept with the isolate's REST state (rest.ts).
  */
-const cache: { key: string; userSig: string; renewAt: number; refused: string } = {
-	key: "",
-	userSig: "",
-	renewAt: 0,
-	refused: "",
-};
+export interface UserSigCache {
+	key: string;
+	userSig: string;
+	renewAt: number;
+	refused: string;
+}
+
+/** An empty cache, as a new isolate has. */
+export function emptyUserSigCache(): UserSigCache {
+	return { key: "", userSig: "", renewAt: 0, refused: "" };
+}
 
 /**
- * A UserSig for the REST API, from this isolate's cache until shortly before it expires.
+ * A UserSig for the REST API, from the isolate's `cache` until shortly before it expires.
  * `now` is Unix time in seconds.
  */
 export async function cachedUserSig(
+	cache: UserSigCache,
 	sdkAppId: number,
 	identifier: string,
 	secretKey: string,
@@ -114,7 +120,7 @@ export async function cachedUserSig(
  * Drops the cached UserSig after Tencent refused it as expired (70001), so the next call issues a fresh one,
  * and a different one: `refused` is never handed out again.
  */
-export function forgetUserSig(refused: string): void {
+export function forgetUserSig(cache: UserSigCache, refused: string): void {
 	cache.key = "";
 	cache.renewAt = 0;
 	cache.refused = refused;

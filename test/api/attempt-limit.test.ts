@@ -4,8 +4,14 @@
 // by the isolate where it is not bound.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { blockedSeconds, FAILED_ATTEMPT_LIMIT, recordFailedAttempt } from "../../src/auth/attempt-limit";
+import {
+	attemptMemory,
+	blockedSeconds,
+	FAILED_ATTEMPT_LIMIT,
+	recordFailedAttempt,
+} from "../../src/auth/attempt-limit";
 import { SESSION_COOKIE } from "../../src/auth/console-session";
+import { envWith } from "../support/isolate-env";
 import { fetchWith } from "../support/tencent";
 import { ADMIN_TOKEN } from "./admin";
 
@@ -149,23 +155,23 @@ describe("the limit, the block and Retry-After, as numbers", () => {
 	const T0 = Date.UTC(2026, 11, 7, 1, 0, 0);
 
 	it("ten failures in a minute pass; the eleventh blocks for 60 s and asks for Retry-After 60", async () => {
-		const source = { address: address(), limiter: null };
+		const source = { address: address(), limiter: null, memory: attemptMemory(envWith()) };
 		for (let i = 0; i < 10; i++)
 			expect(await recordFailedAttempt(source, T0 + i), `failure ${i + 1}`).toBeNull();
 		expect(await recordFailedAttempt(source, T0 + 10)).toBe(60);
-		expect(blockedSeconds(source.address, T0 + 10)).toBe(60);
-		expect(blockedSeconds(source.address, T0 + 10 + 59_001)).toBe(1);
-		expect(blockedSeconds(source.address, T0 + 10 + 60_000)).toBeNull();
+		expect(blockedSeconds(source.memory, source.address, T0 + 10)).toBe(60);
+		expect(blockedSeconds(source.memory, source.address, T0 + 10 + 59_001)).toBe(1);
+		expect(blockedSeconds(source.memory, source.address, T0 + 10 + 60_000)).toBeNull();
 	});
 
 	it("a binding that throws is counted in the isolate instead, and still blocks", async () => {
 		const limiter = failingLimiter();
-		const source = { address: address(), limiter };
+		const source = { address: address(), limiter, memory: attemptMemory(envWith()) };
 		for (let i = 0; i < 10; i++)
 			expect(await recordFailedAttempt(source, T0 + i), `failure ${i + 1}`).toBeNull();
 		expect(await recordFailedAttempt(source, T0 + 10)).toBe(60);
 		expect(limiter.calls).toBe(11);
-		expect(blockedSeconds(source.address, T0 + 10 + 59_999)).toBe(1);
+		expect(blockedSeconds(source.memory, source.address, T0 + 10 + 59_999)).toBe(1);
 	});
 
 	it("over HTTP with a binding that throws: ten 401s, then 429 with Retry-After 60, the right token too", async () => {

@@ -2,7 +2,7 @@
 // The bindings are the real local ones; the injectors only make chosen calls fail (support.ts).
 import { env } from "cloudflare:test";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { resetPolicyCacheForTests } from "../../src/policy/loaders";
+import { envWith, newIsolate } from "../support/isolate-env";
 import { callbackUrl, samples } from "../support/tencent";
 import { COMMAND_MODELS } from "./arbitraries";
 import { faultsInjected, faultyD1, faultyKv, fetchChecked, rowsForCase } from "./support";
@@ -21,7 +21,7 @@ function beforeCreateTopic(name: string, workerEnv: Env) {
 	return fetchChecked(request, workerEnv, { background: "detach" });
 }
 
-beforeEach(() => resetPolicyCacheForTests());
+beforeEach(() => newIsolate());
 afterEach(() => vi.restoreAllMocks());
 
 describe("KV failing or hanging", () => {
@@ -42,8 +42,10 @@ describe("KV failing or hanging", () => {
 
 		it(`warm isolate, KV get ${fault}s: the cached policy still decides`, async () => {
 			await env.POLICY.put("policy", POLICY);
-			expect((await beforeCreateTopic("casino", env)).json.ErrorCode).toBe(10150);
-			const broken = { ...env, POLICY: faultyKv(fault), POLICY_FAIL_MODE: "open" };
+			// One isolate's env, whose KV binding starts failing once the policy is loaded.
+			const broken: Env = { ...env, POLICY_FAIL_MODE: "open" };
+			expect((await beforeCreateTopic("casino", broken)).json.ErrorCode).toBe(10150);
+			broken.POLICY = faultyKv(fault);
 			for (const [name, code] of [
 				["casino royale", 10150],
 				["book club", 0],
@@ -67,8 +69,8 @@ describe("KV failing or hanging", () => {
 describe("D1 failing", () => {
 	it("on the decision log: the answer is the same as without the fault", async () => {
 		await env.POLICY.put("policy", POLICY);
-		const healthy = await beforeCreateTopic("casino", env);
-		resetPolicyCacheForTests();
+		const healthy = await beforeCreateTopic("casino", envWith());
+		newIsolate();
 		const faulty = await beforeCreateTopic("casino", {
 			...env,
 			DB: faultyD1(["run", "batch", "first", "all"]),

@@ -10,6 +10,7 @@ import {
 	MAX_TOPIC_IDS,
 } from "../../src/commands/fields";
 import { DRAIN_LIMIT_BYTES } from "../../src/http/body";
+import { envWith } from "../support/isolate-env";
 import { callbackUrl, samples } from "../support/tencent";
 import { expectWithinD1Limits, fetchChecked, quarantinedForCase, recordingD1, rowsForCase } from "./support";
 
@@ -342,7 +343,8 @@ describe("unhandled CallbackCommand names", () => {
 		}
 		// Ignored means ignored: nothing stored, nothing quarantined.
 		expect({ events: await count("events"), quarantine: await count("quarantine") }).toEqual(stored);
-		expect(ignoredCommands.size).toBeLessThanOrEqual(MAX_IGNORED_NAMES + 1);
-		expect(ignoredCommands.get("(other)")).toBeGreaterThan(0);
+		const counted = ignoredCommands(envWith());
+		expect(counted.size).toBeLessThanOrEqual(MAX_IGNORED_NAMES + 1);
+		expect(counted.get("(other)")).toBeGreaterThan(0);
 	});
 });

@@ -4,6 +4,7 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { expect } from "vitest";
 import { tencentSign } from "../../src/auth/callback-auth";
 import worker from "../../src/index";
+import { envWith } from "../support/isolate-env";
 
 /** What every answer of the Worker must look like, whatever it was sent. */
 export interface CheckedAnswer {
@@ -17,7 +18,7 @@ export interface CheckedAnswer {
  */
 export async function fetchChecked(
 	request: Request,
-	workerEnv: Env = env,
+	workerEnv: Env = envWith(),
 	options: { allow5xx?: boolean; background?: "wait" | "detach" } = {},
 ): Promise<CheckedAnswer> {
 	const ctx = createExecutionContext();

@@ -3,7 +3,8 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type AcceptedEvent, recheckAfterEvent } from "../../src/enforcement/recheck";
-import { policyLoader } from "../../src/policy/loaders";
+import { policyLoaders } from "../../src/policy/loaders";
+import { envWith } from "../support/isolate-env";
 import { usePolicy } from "./support";
 
 /** The request's waitUntil: collects the work, which `recheck` waits for. */
@@ -14,7 +15,7 @@ const defer = (work: Promise<unknown>) => {
 
 /** recheckAfterEvent, then everything it handed to waitUntil. */
 async function recheck(accepted: AcceptedEvent): Promise<void> {
-	recheckAfterEvent(env, defer, accepted);
+	recheckAfterEvent(envWith(), defer, accepted);
 	await Promise.allSettled(deferred.splice(0));
 }
 
@@ -46,7 +47,7 @@ describe("recheckAfterEvent", () => {
 
 	it("queues nothing for an allowed name when the isolate holds the policy", async () => {
 		await usePolicy({ renames: "revert" });
-		await policyLoader.current(env, defer);
+		await policyLoaders(envWith()).current(envWith(), defer);
 		const send = vi.spyOn(env.ENFORCEMENT_QUEUE, "send");
 		await recheck(event(CREATE, "Weekly chat", "@TGS#_recheck@TOPIC#1"));
 		await recheck(event(RENAME, "Book club", "@TGS#_recheck@TOPIC#1"));
@@ -55,7 +56,7 @@ describe("recheckAfterEvent", () => {
 
 	it("queues a refused name with the facts the consumer needs", async () => {
 		await usePolicy({ renames: "revert" });
-		await policyLoader.current(env, defer);
+		await policyLoaders(envWith()).current(envWith(), defer);
 		const send = vi.spyOn(env.ENFORCEMENT_QUEUE, "send");
 		await recheck(event(RENAME, "C4sino night", "@TGS#_recheck@TOPIC#2"));
 		expect(send).toHaveBeenCalledTimes(1);
@@ -70,7 +71,7 @@ describe("recheckAfterEvent", () => {
 
 	it("queues an allowed rename without TopicId: the consumer resolves the topic and moves its name", async () => {
 		await usePolicy({ renames: "revert" });
-		await policyLoader.current(env, defer);
+		await policyLoaders(envWith()).current(envWith(), defer);
 		const send = vi.spyOn(env.ENFORCEMENT_QUEUE, "send");
 		await recheck(event(RENAME, "Book club", null));
 		expect(send).toHaveBeenCalledTimes(1);

@@ -3,8 +3,8 @@
 import { env } from "cloudflare:test";
 import { expect, vi } from "vitest";
 import type { ActionView } from "../../src/api/enforcement";
-import { resetPolicyCacheForTests } from "../../src/policy/loaders";
 import { apiGet, community } from "../api/admin";
+import { newIsolate } from "../support/isolate-env";
 import { sendSignedCallback } from "../support/tencent";
 
 /** The policy of these tests: "casino" banned, `trusted` bypasses, enforcement as given. */
@@ -22,7 +22,7 @@ export async function usePolicy(
 			...extra,
 		}),
 	);
-	resetPolicyCacheForTests();
+	newIsolate();
 }
 
 /** An `AfterCreateTopic` body as Tencent sends it: `operator` created the topic and owns it. */

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import packageJson from "../../package.json";
 import { healthStatus, PUBLIC_HEALTH_TTL_MS } from "../../src/health";
 import worker from "../../src/index";
-import { resetPolicyCacheForTests } from "../../src/policy/loaders";
 import { ADMIN_TOKEN, healthDetails } from "../api/admin";
+import { newIsolate } from "../support/isolate-env";
 import { fetchWith } from "../support/tencent";
 
 const GOOD_POLICY = JSON.stringify({ version: "health-7", names: { banned: ["casino"] } });
@@ -21,7 +21,7 @@ async function publicHealth(overrides: Partial<Env> = {}) {
 async function withPolicy(text: string | null): Promise<void> {
 	if (text === null) await env.POLICY.delete("policy");
 	else await env.POLICY.put("policy", text);
-	resetPolicyCacheForTests();
+	newIsolate();
 }
 
 /** Every KV key with its value, and every D1 table with its row count. */
@@ -40,7 +40,7 @@ async function snapshot(): Promise<{ kv: Record<string, string | null>; d1: Reco
 afterEach(async () => {
 	await env.POLICY.delete("policy");
 	await env.POLICY.delete("policy:last-known-good");
-	resetPolicyCacheForTests();
+	newIsolate();
 });
 
 describe("GET /healthz without credentials", () => {
@@ -100,7 +100,7 @@ describe("GET /healthz without credentials", () => {
 		const before = await snapshot();
 		expect(before.kv.policy).toBe(GOOD_POLICY);
 		expect(JSON.parse((await publicHealth()).text).status).toBe("ok");
-		resetPolicyCacheForTests();
+		newIsolate();
 		expect((await healthDetails()).json).toMatchObject({ policy: { loaded: true, version: "health-7" } });
 		expect(await snapshot()).toEqual(before);
 	});
@@ -132,7 +132,6 @@ describe("GET /healthz without credentials reads no binding per request", () => 
 		// With KV and D1 gone from this very env, a look would see it; the anonymous answer does not look.
 		const bindings = { DB: target.DB, POLICY: target.POLICY };
 		Object.assign(target, { DB: undefined, POLICY: undefined });
-		resetPolicyCacheForTests();
 		for (let i = 0; i < 3; i++)
 			expect(await healthOn(target)).toEqual({
 				status: 200,

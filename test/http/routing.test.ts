@@ -1,6 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { healthDetails } from "../api/admin";
+import { ADMIN_TOKEN, healthDetails } from "../api/admin";
 import { callbackUrl, fetchWith, SDK_APP_ID, samples, sendCallback } from "../support/tencent";
 
 async function countEvents(): Promise<number> {
@@ -49,10 +49,12 @@ describe("HTTP edge", () => {
 
 	it("acknowledges other CallbackCommands with 200 OK/0 and stores nothing", async () => {
 		const before = await countEvents();
-		const res = await sendCallback("C2C.CallbackAfterSendMsg", {
-			CallbackCommand: "C2C.CallbackAfterSendMsg",
-			x: 1,
-		});
+		// Sent to the isolate that /healthz is asked next (the env with ADMIN_TOKEN): the count is per isolate.
+		const res = await sendCallback(
+			"C2C.CallbackAfterSendMsg",
+			{ CallbackCommand: "C2C.CallbackAfterSendMsg", x: 1 },
+			{ env: { ADMIN_TOKEN } },
+		);
 		expect(res).toEqual({ status: 200, json: { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" } });
 		expect(await countEvents()).toBe(before);
 		const { json: health } = await healthDetails<{ ignoredCommands: Record<string, number> }>();

@@ -1,14 +1,16 @@
 // End to end through the Worker: Tencent's BeforeCreateTopic sample, decided by the policy in local KV.
-import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
-import { resetPolicyCacheForTests } from "../../src/policy/loaders";
+import { envWith, newIsolate } from "../support/isolate-env";
+import { fetchWith } from "../support/tencent";
 
 const URL =
 	"http://x/?SdkAppid=1400000000&CallbackCommand=Group.CallbackBeforeCreateTopic&contenttype=json&ClientIP=127.0.0.1&OptPlatform=RESTAPI";
 
-async function beforeCreateTopic(name: string) {
-	const response = await SELF.fetch(URL, {
+/** Tencent's BeforeCreateTopic for `name`, from `leckie`. */
+function beforeCreateTopicRequest(name: string): Request<unknown, IncomingRequestCfProperties> {
+	return new Request(URL, {
 		method: "POST",
 		body: JSON.stringify({
 			CallbackCommand: "Group.CallbackBeforeCreateTopic",
@@ -16,7 +18,12 @@ async function beforeCreateTopic(name: string) {
 			Type: "Community",
 			Name: name,
 		}),
-	});
+	}) as Request<unknown, IncomingRequestCfProperties>;
+}
+
+/** Sends a BeforeCreateTopic to this file's isolate (test/support/isolate-env.ts). */
+async function beforeCreateTopic(name: string) {
+	const response = await fetchWith(beforeCreateTopicRequest(name));
 	expect(response.status).toBe(200);
 	return response.json();
 }
@@ -59,24 +66,12 @@ describe("POST / Group.CallbackBeforeCreateTopic with a policy in KV", () => {
 
 	it("writes the log lines of a cold isolate's refusal after its answer, not on its way", async () => {
 		await env.POLICY.put("policy", JSON.stringify({ version: "e2e-log", names: { banned: ["casino"] } }));
-		resetPolicyCacheForTests();
+		newIsolate();
 		const lines: string[] = [];
 		vi.spyOn(console, "log").mockImplementation((line: string) => void lines.push(line));
 		const events = () => lines.map((line) => JSON.parse(line).event);
 		const ctx = createExecutionContext();
-		const response = await worker.fetch(
-			new Request(URL, {
-				method: "POST",
-				body: JSON.stringify({
-					CallbackCommand: "Group.CallbackBeforeCreateTopic",
-					Operator_Account: "leckie",
-					Type: "Community",
-					Name: "casino night",
-				}),
-			}) as Request<unknown, IncomingRequestCfProperties>,
-			env,
-			ctx,
-		);
+		const response = await worker.fetch(beforeCreateTopicRequest("casino night"), envWith(), ctx);
 		expect((await response.json()) as { ErrorCode: number }).toMatchObject({ ErrorCode: 1 });
 		expect(events()).toEqual([]);
 		await waitOnExecutionContext(ctx);

@@ -3,6 +3,7 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { handlePolicyCheck } from "../../src/api/policy-check";
 import { creationCommand } from "../../src/commands";
+import { provideIsolateState } from "../../src/isolate";
 import {
 	type CreationKind,
 	decideCreation,
@@ -11,8 +12,9 @@ import {
 	policyHealth,
 } from "../../src/policy";
 import { LAST_KNOWN_GOOD_KEY, REFRESH_EVERY_MS } from "../../src/policy/loader";
-import { resetPolicyCacheForTests } from "../../src/policy/loaders";
+import { PolicyLoaders, policyLoadersSlot } from "../../src/policy/loaders";
 import { FakeClock } from "../support/clock";
+import { envWith, newIsolate } from "../support/isolate-env";
 
 /** The loader's clock: moved by hand past the refresh interval, as a second of real traffic would. */
 let clock = new FakeClock();
@@ -40,7 +42,7 @@ async function decide(
 	name: string,
 	operatorAccount = "leckie",
 	kind: CreationKind = "topic",
-	onEnv: Env = env,
+	onEnv: Env = isolateEnv,
 ) {
 	const ctx = createExecutionContext();
 	const decision = await decideCreation(onEnv, ctx, creationCommand(kind), {
@@ -56,10 +58,15 @@ async function lastDecisionRow() {
 	return env.DB.prepare("SELECT * FROM decisions ORDER BY id DESC LIMIT 1").first<Record<string, unknown>>();
 }
 
+/** The env of the current isolate: its policy loaders run on `clock`. */
+let isolateEnv: Env = env;
+
 /** A fresh isolate (nothing cached) over the given KV value of `policy`. */
 async function restartWith(policy: unknown) {
 	clock = new FakeClock();
-	resetPolicyCacheForTests(clock);
+	newIsolate();
+	isolateEnv = envWith();
+	provideIsolateState(isolateEnv, policyLoadersSlot, new PolicyLoaders(clock));
 	if (policy === undefined) await env.POLICY.delete("policy");
 	else await env.POLICY.put("policy", typeof policy === "string" ? policy : JSON.stringify(policy));
 }
@@ -154,7 +161,7 @@ describe("last known good and fail mode", () => {
 			policyVersion: "test-1",
 			source: "last-known-good",
 		});
-		const health = await policyHealth(env);
+		const health = await policyHealth(isolateEnv);
 		expect(health).toMatchObject({
 			loaded: true,
 			version: "test-1",
@@ -170,7 +177,7 @@ describe("last known good and fail mode", () => {
 		letRefreshIntervalPass();
 		await decide("anything"); // sees the broken value in the background
 		expect(await decide("casino")).toMatchObject({ allowed: false, source: "last-known-good" });
-		expect((await policyHealth(env)).error).toMatchObject({ line: 1, column: 32 });
+		expect((await policyHealth(isolateEnv)).error).toMatchObject({ line: 1, column: 32 });
 	});
 
 	it("keeps the cached good policy when the live value breaks a policy limit, naming the rule", async () => {
@@ -180,7 +187,7 @@ describe("last known good and fail mode", () => {
 		letRefreshIntervalPass();
 		await decide("anything"); // sees the over-limit value in the background
 		expect(await decide("casino")).toMatchObject({ allowed: false, source: "last-known-good" });
-		expect((await policyHealth(env)).error).toMatchObject({
+		expect((await policyHealth(isolateEnv)).error).toMatchObject({
 			rule: "names.banned[1]",
 			message: expect.stringContaining("RE2 instructions, more than the limit of 1000"),
 		});
@@ -195,10 +202,10 @@ describe("last known good and fail mode", () => {
 			source: "fail-mode",
 		});
 		expect(await lastDecisionRow()).toMatchObject({ source: "fail-mode", allowed: 1 });
-		resetPolicyCacheForTests();
-		const closed = await decide("MyFirstTopic", "leckie", "topic", { ...env, POLICY_FAIL_MODE: "closed" });
+		newIsolate();
+		const closed = await decide("MyFirstTopic", "leckie", "topic", envWith({ POLICY_FAIL_MODE: "closed" }));
 		expect(closed).toMatchObject({ allowed: false, errorCode: 1, source: "fail-mode" });
-		expect(await policyHealth(env)).toMatchObject({ loaded: false, source: "none" });
+		expect(await policyHealth(envWith())).toMatchObject({ loaded: false, source: "none" });
 	});
 
 	it("treats a missing policy key like a broken one", async () => {
@@ -223,7 +230,7 @@ describe("POST /api/policy/check", () => {
 			method: "POST",
 			body: typeof body === "string" ? body : JSON.stringify(body),
 		});
-		const response = await handlePolicyCheck(request, env, ctx);
+		const response = await handlePolicyCheck(request, isolateEnv, ctx);
 		await waitOnExecutionContext(ctx);
 		expect(response.headers.get("content-type")).toContain("application/json");
 		return { status: response.status, body: (await response.json()) as Record<string, unknown> };

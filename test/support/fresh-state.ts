@@ -1,14 +1,14 @@
 // Each workerd test file starts on fresh state, as in a new Worker: the files of the workerd suite share a
 // workerd instance (vitest.config.ts: isolate false, which saves starting one per file), so before a file's
 // first test this empties what the previous file left: D1's tables (the migrated schema stays), the POLICY
-// KV namespace, the R2 archive, and the Worker's in-isolate caches and counters (other in-isolate state, such
-// as the per-address attempt limit, stays: tests keep apart by unique addresses, groups and topics). After a file's last test, it waits until
-// the queues' consumer has handled what the file queued (a condition, test/support/queues.ts), so that
-// nothing a file started runs on into the next file or is cut off when workerd stops.
+// KV namespace and the R2 archive, and it forgets the env objects the tests handed the Worker
+// (test/support/isolate-env.ts), so the Worker's per-isolate state (src/isolate.ts: loaded policies, counts)
+// starts afresh. After a file's last test, it waits until the queues' consumer has handled what the file
+// queued (a condition, test/support/queues.ts), so that nothing a file started runs on into the next file or
+// is cut off when workerd stops.
 import { env } from "cloudflare:test";
 import { afterAll, beforeAll } from "vitest";
-import { ignoredCommands } from "../../src/callbacks/receive";
-import { resetPolicyCacheForTests } from "../../src/policy/loaders";
+import { newIsolate } from "./isolate-env";
 import { countQueueRuns, queuesIdle } from "./queues";
 
 /** Every table of the schema, save D1's own and the migrations ledger. */
@@ -42,8 +42,7 @@ beforeAll(async () => {
 	await env.DB.batch(names.map((name) => env.DB.prepare(`DELETE FROM "${name}"`)));
 	await emptyKv(env.POLICY);
 	await emptyBucket(env.ARCHIVE);
-	resetPolicyCacheForTests();
-	ignoredCommands.clear();
+	newIsolate();
 });
 
 afterAll(() => queuesIdle());

@@ -1,10 +1,12 @@
 // When the Worker's queues are idle: nothing waiting in the local ENFORCEMENT_QUEUE or EVENTS_QUEUE (the
 // queues' own metrics) and no consumer run of this Worker still going (counted around the Worker's queue
-// handler, which the runtime calls in this isolate). Tests that assert something did NOT happen after a
+// handler, which the runtime calls in this isolate; the wrapper also hands the consumer the env of the
+// test's current isolate, test/support/isolate-env.ts). Tests that assert something did NOT happen after a
 // callback wait for this instead of a fixed time; every workerd test file ends with it (setup in
 // test/support/fresh-state.ts).
 import { env } from "cloudflare:test";
 import worker from "../../src/index";
+import { runtimeEnv } from "./isolate-env";
 
 /** The consumer runs going on now. */
 const runs = { inFlight: 0 };
@@ -15,10 +17,10 @@ export function countQueueRuns(): void {
 	const handler = worker.queue as typeof worker.queue & { [COUNTED]?: true };
 	if (handler[COUNTED]) return;
 	const counted = Object.assign(
-		async (...args: Parameters<typeof worker.queue>) => {
+		async (...[batch, given, ctx]: Parameters<typeof worker.queue>) => {
 			runs.inFlight++;
 			try {
-				return await handler(...args);
+				return await handler(batch, runtimeEnv(given), ctx);
 			} finally {
 				runs.inFlight--;
 			}

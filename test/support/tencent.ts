@@ -1,8 +1,9 @@
 // Builds requests the way Tencent Chat sends them: the query string and the sample bodies of Tencent's callback pages.
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../src/index";
 import type { EventRecord } from "../../src/store/record-event";
 import { expectAsDocumented } from "./documented";
+import { envWith } from "./isolate-env";
 
 export const SDK_APP_ID = "1400000000";
 
@@ -29,14 +30,15 @@ export function callbackRequest(command: string, body: unknown, extra: Record<st
 }
 
 /**
- * Calls the Worker with `env` changed by `overrides` (vars or secrets), against the same local KV and D1. A
+ * Calls the Worker with `env` changed by `overrides` (vars or secrets), against the same local KV and D1, on
+ * the env object kept for those overrides (test/support/isolate-env.ts: warm state across calls). A
  * 200 /api answer must match its route's documented schema (test/support/documented.ts).
  */
 export async function fetchWith(request: Request, overrides: Partial<Env> = {}): Promise<Response> {
 	const ctx = createExecutionContext();
 	const response = await worker.fetch(
 		request as Request<unknown, IncomingRequestCfProperties>,
-		{ ...env, ...overrides },
+		envWith(overrides),
 		ctx,
 	);
 	await waitOnExecutionContext(ctx);

@@ -10,8 +10,10 @@ import {
 	modifyGroupName,
 	modifyTopicName,
 	type TencentClient,
+	tencentIsolate,
 } from "../../src/tencent/rest";
 import { community } from "../api/admin";
+import { envWith } from "../support/isolate-env";
 import { scriptTencent, tencentCalls, tencentHasGroup, tencentHasTopics } from "../support/tencent-rest";
 
 const client = (overrides: Partial<TencentClient> = {}): TencentClient => ({
@@ -20,6 +22,7 @@ const client = (overrides: Partial<TencentClient> = {}): TencentClient => ({
 	identifier: env.TENCENT_ADMIN_IDENTIFIER,
 	secretKey: env.TENCENT_SECRET_KEY ?? "",
 	timeoutMs: 5_000,
+	isolate: tencentIsolate(envWith()),
 	...overrides,
 });
 

@@ -5,6 +5,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import {
 	cachedUserSig,
+	emptyUserSigCache,
 	issueUserSig,
 	readUserSig,
 	USERSIG_LIFETIME_SECONDS,
@@ -62,15 +63,16 @@ describe("UserSig (TLSSigAPIv2)", () => {
 	it("is cached until shortly before it expires, then issued again", async () => {
 		const t = now();
 		const key = env.TENCENT_SECRET_KEY ?? "";
-		const first = await cachedUserSig(1400000000, "cache-test", key, t);
-		expect(await cachedUserSig(1400000000, "cache-test", key, t + 60)).toBe(first);
+		const cache = emptyUserSigCache();
+		const first = await cachedUserSig(cache, 1400000000, "cache-test", key, t);
+		expect(await cachedUserSig(cache, 1400000000, "cache-test", key, t + 60)).toBe(first);
 		const renewAt = t + USERSIG_LIFETIME_SECONDS - USERSIG_RENEW_BEFORE_SECONDS;
-		expect(await cachedUserSig(1400000000, "cache-test", key, renewAt - 1)).toBe(first);
-		const renewed = await cachedUserSig(1400000000, "cache-test", key, renewAt);
+		expect(await cachedUserSig(cache, 1400000000, "cache-test", key, renewAt - 1)).toBe(first);
+		const renewed = await cachedUserSig(cache, 1400000000, "cache-test", key, renewAt);
 		expect(renewed).not.toBe(first);
 		expect((await readUserSig(renewed))["TLS.time"]).toBe(renewAt);
 		// Another identifier never gets the cached ticket.
-		const other = await cachedUserSig(1400000000, "someone-else", key, renewAt);
+		const other = await cachedUserSig(cache, 1400000000, "someone-else", key, renewAt);
 		expect((await readUserSig(other))["TLS.identifier"]).toBe("someone-else");
 	});
 });
