@@ -331,6 +331,13 @@ describe("two apps in one Worker, over real sockets", () => {
 			await expect
 				.poll(() => page.locator("#policy-live").textContent())
 				.toContain(`Live for app ${A}: app-a`);
+			// Health lists each app's policy and the key it is read from.
+			await page.getByRole("navigation").getByRole("link", { name: "Health" }).click();
+			const facts = page.locator("#health-facts");
+			await expect
+				.poll(() => facts.textContent())
+				.toContain(`Policy of app ${A}app-a (live, key policy:${A})`);
+			expect(await facts.textContent()).toContain(`Policy of app ${B}shared (live, key policy)`);
 		} finally {
 			await browser.close();
 		}

@@ -1195,6 +1195,13 @@ async function loadHealth() {
 				: (policy.source ?? "?"),
 		);
 		fact(list, "Policy loaded", policy.loadedAt ?? "—");
+		// Several apps: each app's policy, and the key it is read from (its own, or the shared one).
+		for (const [app, own] of Object.entries(policy.apps ?? {}))
+			fact(
+				list,
+				`Policy of app ${app}`,
+				`${own.version ?? "none"} (${own.source === "last-known-good" ? "last known good" : own.source}, key ${own.key})`,
+			);
 		fact(list, "Last error", policy.error?.message ?? policy.kvError ?? "none");
 		fact(list, "Fail mode", policy.failMode ?? "?");
 		fact(list, "KV", health.kv?.ok ? `ok (${health.kv.ms} ms)` : `failing: ${health.kv?.error}`);
