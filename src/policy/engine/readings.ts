@@ -59,8 +59,17 @@ const ALL_OTHERWISE = 0xff;
  * the units that may be read as another letter.
  */
 function foldName(name: string, fauxWords = false): void {
+	// Folding is a pure function of the name: units that already hold this fold are kept (the spans of a
+	// reading, worked out once a needle is found in it, fold the name again).
+	if (lastFold.name === name && lastFold.fauxWords === fauxWords) return;
+	lastFold.name = null;
 	if (foldUnits(name, fauxWords)) findAmbiguous(name);
+	lastFold.name = name;
+	lastFold.fauxWords = fauxWords;
 }
+
+/** What {@link units} hold: the fold of this name (with or without faux words read as Latin), or null. */
+const lastFold: { name: string | null; fauxWords: boolean } = { name: null, fauxWords: false };
 
 /**
  * Adds to `units.ambiguous` the `1`s read as i; reads a run of `!` `|` between letters as letters (`d!ck`,
@@ -233,12 +242,17 @@ class NameReading implements Reading {
 		return (this.variant & FAUX) === 0 ? null : this.spansOf().whole;
 	}
 
+	/** Works out the spans now: only while {@link units} hold this reading's fold, mix and skipped units. */
+	spansNow(): void {
+		this.spans ??= readingSpans(this.variant, this.written.length, this.collapsed.length);
+	}
+
 	private spansOf(): ReadingSpans {
 		if (this.spans === null) {
 			foldName(this.name, (this.variant & FAUX) !== 0);
 			if (mixOf(this.variant) !== 0) mixAmbiguous(mixOf(this.variant));
 			if ((this.variant & SKIPPED) !== 0) skippedSeparators();
-			this.spans = readingSpans(this.variant);
+			this.spans = readingSpans(this.variant, this.written.length, this.collapsed.length);
 		}
 		return this.spans;
 	}
@@ -249,26 +263,24 @@ function codesOf(variant: number): Uint16Array {
 	return mixOf(variant) !== 0 ? units.swapped : units.codes;
 }
 
-/** Whether `variant` leaves unit k of {@link units} out. */
-function leavesOut(variant: number, k: number): boolean {
-	return (variant & SKIPPED) !== 0 && units.skip[k] === 1;
-}
-
 /**
  * One reading of the units in {@link units}, its spans left for later. `known` is a text the reading is
  * likely to equal (the name's text form), shared when it does.
  */
-function makeReading(name: string, label: string, variant: number, known: string | null): Reading {
+function makeReading(name: string, label: string, variant: number, known: string | null): NameReading {
 	const codes = codesOf(variant);
-	const { out } = units;
+	const { out, skip } = units;
+	const skipping = (variant & SKIPPED) !== 0;
 	const n = units.count;
 	let w = 0;
 	let repeats = 0;
+	let previous = -1;
 	for (let k = 0; k < n; k++) {
-		if (leavesOut(variant, k)) continue;
+		if (skipping && skip[k] === 1) continue;
 		const code = codes[k] as number;
-		if (w > 0 && out[w - 1] === code) repeats++;
+		if (code === previous) repeats++;
 		out[w++] = code;
+		previous = code;
 	}
 	const written = textOf(out, w, known);
 	let collapsed = written;
@@ -280,45 +292,57 @@ function makeReading(name: string, label: string, variant: number, known: string
 	// Separators are never skipped at either end, so every reading spans the same part of the name.
 	const start = n > 0 ? (units.from[0] as number) : 0;
 	const end = n > 0 ? (units.to[n - 1] as number) : 0;
-	return new NameReading(label, written, collapsed, start, end, name, variant);
+	const reading = new NameReading(label, written, collapsed, start, end, name, variant);
+	// A long text nearly always holds a needle somewhere: its spans are worked out now, while the units hold
+	// its fold, rather than by folding it again once the needle is found.
+	if (n > MAX_MIXED_UNITS) reading.spansNow();
+	return reading;
 }
 
-/** The spans, runs and word flags of the reading `variant` of {@link units}. */
-function readingSpans(variant: number): ReadingSpans {
+/**
+ * The spans, runs and word flags of the reading `variant` of {@link units}, which reads `written` units
+ * collapsed to `collapsed` (their lengths size every list at once).
+ */
+function readingSpans(variant: number, written: number, collapsed: number): ReadingSpans {
 	const codes = codesOf(variant);
-	const { flags } = units;
+	const { flags, from: unitFrom, to: unitTo, codes: folded, skip } = units;
+	const skipping = (variant & SKIPPED) !== 0;
 	const n = units.count;
-	const writtenFrom: number[] = [];
-	const writtenTo: number[] = [];
-	const runs: number[] = [];
-	const from: number[] = [];
-	const to: number[] = [];
-	const words: number[] = [];
-	const whole: number[] = [];
+	const writtenFrom: number[] = new Array(written);
+	const writtenTo: number[] = new Array(written);
+	const runs: number[] = new Array(collapsed);
+	const from: number[] = new Array(collapsed);
+	const to: number[] = new Array(collapsed);
+	const word = new Uint8Array(collapsed);
+	const whole = (variant & FAUX) !== 0 ? new Uint8Array(collapsed) : null;
+	let w = 0;
 	let last = -1;
 	let lastCode = -1;
 	for (let k = 0; k < n; k++) {
-		if (leavesOut(variant, k)) continue;
+		if (skipping && skip[k] === 1) continue;
 		const code = codes[k] as number;
-		writtenFrom.push(units.from[k] as number);
-		writtenTo.push(units.to[k] as number);
-		if (last >= 0 && lastCode === code) {
+		const unitStart = unitFrom[k] as number;
+		const unitEnd = unitTo[k] as number;
+		writtenFrom[w] = unitStart;
+		writtenTo[w] = unitEnd;
+		w++;
+		if (code === lastCode) {
 			runs[last] = (runs[last] as number) + 1;
-			to[last] = units.to[k] as number;
+			to[last] = unitEnd;
 			continue;
 		}
 		last++;
 		lastCode = code;
-		runs.push(1);
-		from.push(units.from[k] as number);
-		to.push(units.to[k] as number);
+		runs[last] = 1;
+		from[last] = unitStart;
+		to[last] = unitEnd;
+		const unitFlags = flags[k] as number;
 		// Punctuation read as a letter is a letter (`!` at a word's edge as i).
-		const punctuationRead = code !== units.codes[k] && ((flags[k] as number) & LETTER_UNIT) === 0;
-		words.push(punctuationRead ? WORD_UNIT : (flags[k] as number) & WORD_UNIT);
-		whole.push(units.whole[k] as number);
+		const punctuationRead = code !== folded[k] && (unitFlags & LETTER_UNIT) === 0;
+		word[last] = punctuationRead ? WORD_UNIT : unitFlags & WORD_UNIT;
+		if (whole !== null) whole[last] = units.whole[k] as number;
 	}
-	const faux = (variant & FAUX) !== 0 ? Uint8Array.from(whole) : null;
-	return { writtenFrom, writtenTo, runs, from, to, word: Uint8Array.from(words), whole: faux };
+	return { writtenFrom, writtenTo, runs, from, to, word, whole };
 }
 
 /**
