@@ -6,7 +6,6 @@ import * as v from "valibot";
 import type { AdminCaller } from "../auth/admin-auth";
 import { readConfig } from "../config";
 import { sha256Hex } from "../crypto";
-import { tencentClient } from "../enforcement/actions";
 import {
 	applyBacktest,
 	countActions,
@@ -15,6 +14,7 @@ import {
 	refusedTopics,
 } from "../enforcement/backtest";
 import { checkPreview, issuePreview, PREVIEW_TTL_MS } from "../enforcement/preview";
+import { tencentClient } from "../enforcement/tencent-calls";
 import { apiError } from "../http/api-error";
 import { NO_STORE, readJsonBody } from "../http/body";
 import { jsonResponse } from "../http/envelope";

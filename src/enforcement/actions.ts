@@ -6,10 +6,8 @@
 // failure retries the whole message; nothing is called before the ledger has the row.
 import * as v from "valibot";
 import { liveNameCommands } from "../commands";
-import { configProblem, readConfig, tencentIdentifier, tencentSecretKey } from "../config";
 import { errorMessage, log } from "../log";
-import { type CompiledPolicy, type JudgedField, policyLoaders, TENCENT_FIELD, type TextKey } from "../policy";
-import { ok, type Result } from "../result";
+import { type CompiledPolicy, policyLoaders, TENCENT_FIELD } from "../policy";
 import {
 	type ActionRow,
 	type AttemptOutcome,
@@ -21,25 +19,10 @@ import {
 import { backoffSeconds } from "../store/event-queue";
 import { fieldHistory } from "../store/events";
 import { applyResolvedRename } from "../store/topic-rename";
-import { topicOwner } from "../store/topics";
-import {
-	destroyOutcome,
-	destroyTopics,
-	getGroupInfo,
-	getTopics,
-	modifyGroupName,
-	modifyGroupText,
-	modifyTopicName,
-	modifyTopicText,
-	type ProfileText,
-	type TencentClient,
-	type TencentFailure,
-	type TencentResult,
-	type TopicSummary,
-	tencentIsolate,
-} from "../tencent/rest";
-import { type LiveName, planAction, type ReportedTarget, refusalOf, unconfirmedReason } from "./plan";
+import type { TencentClient, TencentResult } from "../tencent/rest";
+import { type LiveName, planAction, refusalOf, unconfirmedReason } from "./plan";
 import { type EnforcementMessage, nameEventOf } from "./recheck";
+import { callFor, paced, reportOf, resolveTopic, tencentClient } from "./tencent-calls";
 
 /** Attempts of one action before it is recorded as failed (the queue's max_retries allows one more delivery). */
 export const MAX_ATTEMPTS = 8;
@@ -47,8 +30,6 @@ export const MAX_ATTEMPTS = 8;
 export const ENFORCEMENT_RETRY_BASE_SECONDS = 5;
 /** Longest wait between two attempts of one enforcement action, in seconds. */
 export const ENFORCEMENT_RETRY_CAP_SECONDS = 600;
-/** Least time between two REST calls of this consumer: 100 calls/s, half of Tencent's 200/s limit. */
-export const MIN_CALL_SPACING_MS = 10;
 
 const nullableString = v.nullable(v.string());
 const messageSchema = v.variant("kind", [
@@ -72,32 +53,9 @@ const messageSchema = v.variant("kind", [
 	v.object({ kind: v.literal("action"), actionId: v.number() }),
 ]) satisfies v.GenericSchema<unknown, EnforcementMessage>;
 
-/** Calls Tencent at most once per MIN_CALL_SPACING_MS per isolate (the client's isolate state). */
-async function paced<T>(client: TencentClient, call: () => Promise<T>): Promise<T> {
-	const pacing = client.isolate;
-	const wait = pacing.lastCallAt + MIN_CALL_SPACING_MS - Date.now();
-	if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-	pacing.lastCallAt = Date.now();
-	return call();
-}
-
 /** Seconds before the `attempts`-th retry: 5, 10, 20 … 600. */
 export function enforcementRetryDelay(attempts: number): number {
 	return backoffSeconds(attempts, ENFORCEMENT_RETRY_BASE_SECONDS, ENFORCEMENT_RETRY_CAP_SECONDS);
-}
-
-/**
- * The REST client for an SdkAppid (its key and admin identifier: `TENCENT_SECRET_KEY_<SdkAppid>` and
- * `TENCENT_ADMIN_IDENTIFIER_<SdkAppid>`, else the shared ones), or null when no key is configured for it, or when a TENCENT_* var is
- * invalid (no call goes to a host or with a timeout nobody meant; the problem is logged by the config).
- */
-export function tencentClient(env: Env, sdkAppId: string): TencentClient | null {
-	const config = readConfig(env);
-	const secretKey = tencentSecretKey(config, sdkAppId);
-	if (secretKey === null || configProblem(config, "enforcement") !== null) return null;
-	const { apiBase, timeoutMs } = config.tencent;
-	const identifier = tencentIdentifier(config, sdkAppId);
-	return { apiBase, identifier, timeoutMs, sdkAppId, secretKey, isolate: tencentIsolate(env) };
 }
 
 /** Whether a batch comes from the enforcement queue (`tencent-chat-enforcement`, or a per-environment copy). */
@@ -255,37 +213,6 @@ async function handleAction(
 export const UNSIGNED_REASON =
 	"the callback was not signed (ALLOW_UNSIGNED_CALLBACKS): enforcement records what it would do and calls nothing";
 
-/** The field of get_topic's answer that holds each judged field. */
-const SUMMARY_FIELD = {
-	name: "name",
-	introduction: "introduction",
-	notification: "notification",
-	face_url: "faceUrl",
-} as const satisfies Record<JudgedField, keyof TopicSummary>;
-
-/**
- * Which topic of a community now carries `value` in `field` (its name, or one of its texts), asking
- * Tencent: exactly one topic must, else none is chosen; never a guess.
- */
-async function resolveTopic(
-	client: TencentClient | null,
-	groupId: string,
-	field: JudgedField,
-	value: string,
-): Promise<{ topicId: string | null; why: string } | { retry: true }> {
-	if (client === null) return { topicId: null, why: "no TopicId in the event, and no key to ask Tencent" };
-	const answer = await paced(client, () => getTopics(client, groupId));
-	if (!answer.ok) {
-		if (answer.problem.kind === "transient") return { retry: true };
-		const { errorCode, errorInfo } = answer.problem;
-		return { topicId: null, why: `get_topic failed: ${errorCode ?? ""} ${errorInfo}`.trim() };
-	}
-	const matches = answer.value.filter((topic) => topic[SUMMARY_FIELD[field]] === value);
-	if (matches.length === 1 && matches[0]) return { topicId: matches[0].topicId, why: "" };
-	const what = field === "name" ? "named" : `whose ${field} is`;
-	return { topicId: null, why: `get_topic lists ${matches.length} topics ${what} ${JSON.stringify(value)}` };
-}
-
 /**
  * Carries out a pending row, once: claims it under the hourly cap (a row past the cap is held and nothing
  * is called), asks Tencent for the target's current state, and acts only when the live policy still refuses
@@ -345,60 +272,6 @@ async function carryOut(
 		: null;
 }
 
-/** What Tencent reports of a row's target, with what a destroy would remove; null when Tencent has no such target. */
-interface Report {
-	target: ReportedTarget;
-	/** The topic's state as a destroy keeps it in the ledger. */
-	lastState: Record<string, string | null> | null;
-}
-
-/** Asks Tencent for the row's target as it is now: `get_topic` for a topic, `get_group_info` for a group. */
-async function reportOf(
-	env: Env,
-	client: TencentClient,
-	row: ActionRow,
-): Promise<Result<Report | null, TencentFailure>> {
-	if (row.target === "group") {
-		const answer = await paced(client, () => getGroupInfo(client, row.group_id));
-		if (!answer.ok) return answer;
-		const group = answer.value;
-		return ok(
-			group === null
-				? null
-				: {
-						target: { name: group.name, ownerAccount: group.ownerAccount, texts: textsOf(group) },
-						lastState: null,
-					},
-		);
-	}
-	const topicId = row.topic_id ?? "";
-	const answer = await paced(client, () => getTopics(client, row.group_id, [topicId]));
-	if (!answer.ok) return answer;
-	const topic = answer.value.find((entry) => entry.topicId === topicId);
-	if (topic === undefined) return ok(null);
-	const lastState =
-		row.action === "destroy"
-			? {
-					name: topic.name,
-					introduction: topic.introduction,
-					notification: topic.notification,
-					faceUrl: topic.faceUrl,
-					owner: await topicOwner(env.DB, row.sdk_app_id, topicId),
-					customData: topic.customData,
-				}
-			: null;
-	return ok({ target: { name: topic.name, ownerAccount: null, texts: textsOf(topic) }, lastState });
-}
-
-/** The texts of a topic or group as Tencent reports them, by judged field. */
-function textsOf(profile: { introduction: string; notification: string; faceUrl: string }) {
-	return {
-		introduction: profile.introduction,
-		notification: profile.notification,
-		face_url: profile.faceUrl,
-	};
-}
-
 /** One attempt of a claimed row: confirm with Tencent, then act or skip. */
 async function confirmAndAct(
 	env: Env,
@@ -427,21 +300,6 @@ async function confirmAndAct(
 	const result = await paced(client, () => callFor(client, row));
 	const lastState = reported?.lastState ? JSON.stringify(reported.lastState) : null;
 	return { ...outcomeOf(result, row.attempts), acted: true, confirmedName, lastState };
-}
-
-/** The REST call that carries out a row's action. */
-async function callFor(client: TencentClient, row: ActionRow): Promise<TencentResult> {
-	const topicId = row.topic_id ?? "";
-	if (row.field !== "name") {
-		const field = TENCENT_FIELD[row.field as TextKey] as ProfileText;
-		return row.target === "group"
-			? modifyGroupText(client, row.group_id, field, row.new_name ?? "")
-			: modifyTopicText(client, row.group_id, topicId, field, row.new_name ?? "");
-	}
-	if (row.target === "group") return modifyGroupName(client, row.group_id, row.new_name ?? "");
-	if (row.action === "destroy")
-		return destroyOutcome(await destroyTopics(client, row.group_id, [topicId]), topicId);
-	return modifyTopicName(client, row.group_id, topicId, row.new_name ?? "");
 }
 
 /** A call's result as a ledger outcome: done, failed for good, or pending again (transient, attempts left). */

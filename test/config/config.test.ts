@@ -9,7 +9,7 @@ import {
 	readConfig,
 	tencentIdentifier,
 } from "../../src/config";
-import { tencentClient } from "../../src/enforcement/actions";
+import { tencentClient } from "../../src/enforcement/tencent-calls";
 import { runRetention } from "../../src/store/retention";
 import { ADMIN_TOKEN, apiGet } from "../api/admin";
 import { SDK_APP_ID, samples, sendCallback, unique } from "../support/tencent";
