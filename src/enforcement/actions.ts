@@ -124,11 +124,13 @@ async function handleEvent(
 	// An unsigned callback never makes the Worker call Tencent, not even to find its topic (its row is
 	// skipped as unsigned below).
 	// A rename is resolved even when allowed (its topic's row moves to the new name); a text only when refused.
+	// The verdict depends on the value alone, not on which topic holds it: judged once, before the look-up.
+	const refusal = refusalOf(policy, live);
 	const resolves =
 		message.target === "topic" &&
 		topicId === null &&
 		message.authenticated &&
-		(live.field === "name" || refusalOf(policy, live) !== null);
+		(live.field === "name" || refusal !== null);
 	if (resolves) {
 		const found = await resolveTopic(client, message.groupId, live.field, message.name);
 		if ("retry" in found)
@@ -146,7 +148,6 @@ async function handleEvent(
 				);
 		} else unresolved = found.why;
 	}
-	const refusal = refusalOf(policy, live);
 	if (refusal === null) return null;
 	const history =
 		topicId === null && message.target === "topic"

@@ -109,10 +109,12 @@ export function countActions(policy: CompiledPolicy, hits: readonly BacktestHit[
 	return counts;
 }
 
+/** Which live target a hit is about: its topic ID, or `group:<GroupId>` for a community. */
+const targetOf = (hit: BacktestHit): string => hit.topicId ?? `group:${hit.groupId}`;
+
 /** What a preview shows of a hit, hashed into its token: a topic name's stays [topic, name] as before. */
 export function previewedHit(hit: BacktestHit): string[] {
-	const id = hit.topicId ?? `group:${hit.groupId}`;
-	return hit.field === "name" ? [id, hit.name] : [id, hit.name, hit.field];
+	return hit.field === "name" ? [targetOf(hit), hit.name] : [targetOf(hit), hit.name, hit.field];
 }
 
 /** What "apply" did: rows recorded in the ledger, and how many of them were queued to be carried out. */
@@ -164,8 +166,8 @@ export async function applyBacktest(
 		const { row, inserted } = await recordAction(env.DB, {
 			key:
 				hit.field === "name"
-					? `backtest:${sdkAppId}:${previewedHit(hit)[0]}\n${hit.name}`
-					: `backtest:${sdkAppId}:${previewedHit(hit)[0]}\n${hit.field}\n${hit.name}`,
+					? `backtest:${sdkAppId}:${targetOf(hit)}\n${hit.name}`
+					: `backtest:${sdkAppId}:${targetOf(hit)}\n${hit.field}\n${hit.name}`,
 			previousKey: null,
 			sdkAppId,
 			target: hit.target,

@@ -3,7 +3,6 @@
 // Tencent's REST API played by the recording stand-in on another loopback port. The same custom GroupId and
 // TopicId in both apps stay two topics; each token signs only its own app; each app's policy decides its own
 // callbacks (the shared key serves the app without one); enforcement calls Tencent as the right app.
-import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
@@ -12,6 +11,7 @@ import { unstable_splitSqlQuery } from "wrangler";
 import { FAKE_SECRET_KEY } from "../support/fake-tencent.mjs";
 import { launchBrowser } from "./support/browser";
 import { type FakeTencentServer, type RecordedCall, startFakeTencent } from "./support/fake-tencent-server";
+import { signedCallback } from "./support/signed";
 import { type RunningWorker, startWorker } from "./support/worker";
 
 const ADMIN_TOKEN = "admin-token-for-the-two-apps-socket-test-0123456789";
@@ -68,26 +68,9 @@ afterAll(async () => {
 	await tencent?.close();
 });
 
-let lastRequestTime = Math.floor(Date.now() / 1000);
-
-/** A callback to `app`'s URL signed with `token` as Tencent signs (SHA-256 of token + RequestTime, Node's crypto). */
+/** A callback to `app`'s URL signed with `token` as Tencent signs (test/node/support/signed.ts). */
 function callback(app: string, command: string, body: Record<string, unknown>, token = TOKEN[app] ?? "") {
-	const requestTime = String(Math.max(Math.floor(Date.now() / 1000), ++lastRequestTime - 30));
-	const query = new URLSearchParams({
-		SdkAppid: app,
-		CallbackCommand: command,
-		contenttype: "json",
-		ClientIP: "127.0.0.1",
-		OptPlatform: "RESTAPI",
-		RequestTime: requestTime,
-		Sign: createHash("sha256")
-			.update(token + requestTime)
-			.digest("hex"),
-	});
-	return worker.fetch(`/?${query}`, {
-		method: "POST",
-		body: JSON.stringify({ CallbackCommand: command, ...body }),
-	});
+	return signedCallback(worker, token, app, command, body);
 }
 
 async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
