@@ -93,12 +93,15 @@ describe("normalization", () => {
 		expect(writtenReadingsOf("best|a||ty")).toContain("bestiality");
 		expect(writtenReadingsOf("f!st|ng")).toContain("fisting");
 		// A lone one at a word's edge: punctuation as written, a letter in another reading.
-		expect(readingsOf("bet!")).toEqual(["bet!", "beti"]);
+		expect(readingsOf("bet!")).toEqual(["bet!", "beti", "betl"]);
 		expect(readingsOf("ana|")).toEqual(["ana|", "anal", "anai"]);
 		expect(readingsOf("|ncest")).toContain("incest");
+		// A run at a word's edge: each one as written or as l.
+		expect(writtenReadingsOf("bet!!")).toEqual(["bet!!", "betl!", "bet!l", "betll"]);
+		expect(writtenReadingsOf("||ama")).toEqual(["||ama", "l|ama", "|lama", "llama"]);
 		// Anywhere else punctuation, and words of more than one letter keep their spaces.
-		expect(writtenReadingsOf("bet!!")).toEqual(["bet!!"]);
 		expect(readingsOf("bet ! win")).toEqual(["bet ! win"]);
+		expect(writtenReadingsOf("bet !! win")).toEqual(["bet !! win"]);
 		expect(readingsOf("my casino club")).toEqual(["my casino club"]);
 	});
 
@@ -248,9 +251,12 @@ describe("matching v2", () => {
 			"The ana| Club",
 		])
 			expect(refused(name), name).toBe(true);
-		// `!` at a word's edge reads as i only, so an exclamation adds no l (`Ana!` is not `anal`), and a
-		// run that touches no letter on both sides stays punctuation.
-		for (const name of ["Ana!", "Go Ana! Go", "bo || ocks", "ana||"]) expect(refused(name), name).toBe(false);
+		// At a word's end too: a lone `!` as l (`Ana!` reads `anal`), a doubled one as ll.
+		for (const name of ["Ana!", "Go Ana! Go", "ana||", "ana!! fans", "my ana!| page"])
+			expect(refused(name), name).toBe(true);
+		// A run that touches no letter stays punctuation; so does `!` after a space.
+		for (const name of ["bo || ocks", "Ana ! Go", "Ana !! Go", "ban!"])
+			expect(refused(name), name).toBe(false);
 	});
 
 	it("no longer refuses names the m → rn look-alike made guilty", () => {

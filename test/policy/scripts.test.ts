@@ -79,12 +79,14 @@ describe("stroke and bar letters", () => {
 	});
 });
 
-describe("`!` starting a word", () => {
-	const policy = compile(["lust", "anal"]);
+describe("`!` and `|` at a word's edge", () => {
+	const policy = compile(["lust", "anal", "kill", "hell", "hentai"]);
 
-	it("may be an l, while one ending a word is only an i", () => {
-		expect(refuses(policy, "!ust fans")).toBe(true);
-		expect(refuses(policy, "Go Ana! Go")).toBe(false);
+	it("read as i or l, alone or doubled, at either end", () => {
+		for (const name of ["!ust fans", "Go Ana! Go", "ana| club", "ki!! team", "he|| memes", "henta!", "k1!!"])
+			expect(refuses(policy, name), name).toBe(true);
+		for (const name of ["Go Ana ! Go", "he !! memes", "k1 ||", "hel", "ki"])
+			expect(refuses(policy, name), name).toBe(false);
 	});
 });
 

@@ -73,8 +73,8 @@ const lastFold: { name: string | null; fauxWords: boolean } = { name: null, faux
 
 /**
  * Adds to `units.ambiguous` the `1`s read as i; reads a run of `!` `|` between letters as letters (`d!ck`,
- * `bo||ocks`: `!` as i, `|` as l, or the other), and keeps a lone one at a word's edge as punctuation that
- * may be a letter (`henta!`, `|ncest`, `!ust`; `!` at a word's end only as i, so `Ana!` never reads `anal`).
+ * `bo||ocks`: `!` as i, `|` as l, or the other), and keeps one at a word's edge as punctuation that may be
+ * a letter: a lone one as i or l (`henta!`, `ana|`, `!ust`), each of a run as l (`ki!!`, `he||`).
  */
 function findAmbiguous(name: string): void {
 	const n = units.count;
@@ -99,9 +99,11 @@ function findAmbiguous(name: string): void {
 				ambiguousCount = ambiguousUnit(ambiguousCount, j, read === I ? L : I, 0);
 			}
 		} else if ((before || after) && end === k + 1) {
-			// `!` starting a word may be an l too (`!ust`); ending one, only an i (`Ana!` is not `anal`).
-			const bangToo = !before ? L : 0;
-			ambiguousCount = ambiguousUnit(ambiguousCount, k, code === BANG ? I : L, code === BANG ? bangToo : I);
+			// A lone one at a word's edge: `!` as i or l (`henta!`, `ana!`, `!ust`), `|` as l or i.
+			ambiguousCount = ambiguousUnit(ambiguousCount, k, code === BANG ? I : L, code === BANG ? L : I);
+		} else if (before || after) {
+			// A run at a word's edge (`ki!!`, `he||`, `||ama`): each one as written or as l.
+			for (let j = k; j < end; j++) ambiguousCount = ambiguousUnit(ambiguousCount, j, L, 0);
 		}
 		k = end - 1;
 	}
