@@ -1,6 +1,5 @@
-// The Worker's vars and secrets, parsed and validated once per isolate (valibot); everything else reads the
+// The Worker's vars and secrets, parsed and validated once per isolate; everything else reads the
 // typed `Config`. Bindings (KV, D1, Queues, R2, the rate limiter) stay on `env`: they are objects, not text.
-import * as v from "valibot";
 import { log } from "./log";
 
 /** Secrets are optional and absent from wrangler.toml, so `wrangler types` cannot see them. */
@@ -50,156 +49,120 @@ export interface ConfigProblem {
 	uses: readonly ConfigUse[];
 }
 
-const positiveInt = (fallback: number) =>
-	v.optional(
-		v.pipe(
-			v.string(),
-			v.trim(),
-			v.regex(/^[1-9][0-9]{0,14}$/, "must be a positive whole number"),
-			v.transform(Number),
-		),
-		String(fallback),
-	);
-
-/** One of a few words (any case, trimmed), e.g. `"open"` or `"closed"`; `fallback` when unset. */
-const oneOf = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
-	v.optional(
-		v.pipe(
-			v.string(),
-			v.trim(),
-			v.toLowerCase(),
-			v.picklist(values, `must be ${values.map((value) => `"${value}"`).join(" or ")}`),
-		),
-		fallback,
-	);
-
-const flag = v.optional(
-	v.pipe(
-		v.string(),
-		v.trim(),
-		v.toLowerCase(),
-		v.picklist(["true", "false"], 'must be "true" or "false"'),
-		v.transform((value) => value === "true"),
-	),
-	"false",
-);
-
-const regularExpression = v.optional(
-	v.pipe(
-		v.string(),
-		v.check((source) => {
-			try {
-				new RegExp(source);
-				return true;
-			} catch {
-				return false;
-			}
-		}, "is not a valid regular expression"),
-		v.transform((source) => (source === "" ? null : new RegExp(source))),
-	),
-	"",
-);
-
-const url = (fallback: string) =>
-	v.optional(
-		v.pipe(
-			v.string(),
-			v.trim(),
-			v.url("must be an http(s) URL"),
-			v.regex(/^https?:\/\//i, "must be an http(s) URL"),
-		),
-		fallback,
-	);
-
-const secret = v.optional(v.string(), "");
+/** What a variable's text reads as: its typed value, or the end of a sentence saying what it must be. */
+type Read<T> = { ok: true; value: T } | { ok: false; message: string };
+const valid = <T>(value: T): Read<T> => ({ ok: true, value });
+const invalid = (message: string): Read<never> => ({ ok: false, message });
 
 /**
- * Every var and secret, its schema (text in, typed value out) and what it is needed for. An unset or empty
+ * A variable: what it is used for, its text when unset or empty, and how its text is read. Plain functions
+ * rather than schemas: every cold isolate reads every variable before its first answer.
+ */
+interface Variable<T> {
+	uses: readonly ConfigUse[];
+	fallback: string;
+	read: (text: string) => Read<T>;
+}
+const variable = <T>(uses: readonly ConfigUse[], fallback: string, read: (text: string) => Read<T>) =>
+	({ uses, fallback, read }) satisfies Variable<T>;
+
+const WHOLE_NUMBER = /^[1-9][0-9]{0,14}$/;
+const positiveInt = (uses: readonly ConfigUse[], fallback: number) =>
+	variable(uses, String(fallback), (text) => {
+		const trimmed = text.trim();
+		return WHOLE_NUMBER.test(trimmed) ? valid(Number(trimmed)) : invalid("must be a positive whole number");
+	});
+
+/** One of a few words (any case, trimmed), e.g. `"open"` or `"closed"`. */
+const oneOf = <const T extends readonly [string, ...string[]]>(
+	uses: readonly ConfigUse[],
+	values: T,
+	fallback: T[number],
+) =>
+	variable(uses, fallback, (text): Read<T[number]> => {
+		const word = text.trim().toLowerCase();
+		return values.includes(word)
+			? valid(word as T[number])
+			: invalid(`must be ${values.map((value) => `"${value}"`).join(" or ")}`);
+	});
+
+const flag = (uses: readonly ConfigUse[]) =>
+	variable(uses, "false", (text) => {
+		const word = text.trim().toLowerCase();
+		return word === "true" || word === "false"
+			? valid(word === "true")
+			: invalid('must be "true" or "false"');
+	});
+
+const regularExpression = (uses: readonly ConfigUse[]) =>
+	variable(uses, "", (source): Read<RegExp | null> => {
+		try {
+			return valid(source === "" ? null : new RegExp(source));
+		} catch {
+			return invalid("is not a valid regular expression");
+		}
+	});
+
+const url = (uses: readonly ConfigUse[], fallback: string) =>
+	variable(uses, fallback, (text) => {
+		const trimmed = text.trim();
+		return /^https?:\/\//i.test(trimmed) && URL.canParse(trimmed)
+			? valid(trimmed)
+			: invalid("must be an http(s) URL");
+	});
+
+const secret = (uses: readonly ConfigUse[]) => variable(uses, "", (text) => valid(text));
+
+/**
+ * Every var and secret, what it is needed for, its default and how its text is read. An unset or empty
  * value means the default, as wrangler cannot unset a var; `TENCENT_SECRET_KEY_<SdkAppid>` are read apart.
  */
 const VARIABLES = {
-	SDKAPPID: {
-		uses: ["callbacks", "api"],
-		schema: v.optional(
-			v.pipe(
-				v.string(),
-				v.transform((list) =>
-					list
-						.split(",")
-						.map((id) => id.trim())
-						.filter((id) => id.length > 0),
-				),
-				v.check(
-					(ids) => ids.every((id) => /^[0-9]{1,20}$/.test(id)),
-					"must list SDKAppIDs (digits), comma-separated",
-				),
-			),
-			"",
-		),
-	},
-	POLICY_FAIL_MODE: {
-		uses: ["callbacks"],
-		schema: oneOf(["open", "closed"], "open"),
-	},
-	EVENT_WRITES: {
-		uses: ["callbacks"],
-		schema: oneOf(["direct", "queue"], "direct"),
-	},
-	MAX_BODY_BYTES: { uses: ["callbacks", "api"], schema: positiveInt(1_048_576) },
-	REQUEST_TIME_SKEW_SECONDS: { uses: ["callbacks"], schema: positiveInt(60) },
-	ALLOW_UNSIGNED_CALLBACKS: { uses: ["callbacks"], schema: flag },
-	MTLS_REQUIRED: { uses: ["callbacks"], schema: flag },
-	MTLS_ISSUER_PATTERN: { uses: ["callbacks"], schema: regularExpression },
-	CALLBACK_TOKEN: { uses: ["callbacks"], schema: secret },
-	CALLBACK_TOKEN_PREVIOUS: { uses: ["callbacks"], schema: secret },
-	ADMIN_TOKEN: {
-		uses: ["api"],
-		schema: v.optional(
-			v.pipe(
-				v.string(),
-				v.check(
-					(token) => token === "" || strongAdminToken(token),
-					`is too weak: it needs ${ADMIN_TOKEN_RULE}`,
-				),
-			),
-			"",
-		),
-	},
-	TENCENT_SECRET_KEY: { uses: ["enforcement"], schema: secret },
-	TENCENT_API_BASE: { uses: ["enforcement"], schema: url("https://console.tim.qq.com") },
-	TENCENT_ADMIN_IDENTIFIER: {
-		uses: ["enforcement"],
-		schema: v.optional(v.pipe(v.string(), v.trim()), "administrator"),
-	},
-	TENCENT_TIMEOUT_MS: { uses: ["enforcement"], schema: positiveInt(5_000) },
-	RETENTION_DAYS: {
-		uses: ["retention"],
-		schema: v.optional(
-			v.pipe(
-				v.string(),
-				v.trim(),
-				v.regex(/^(0|[1-9][0-9]{0,5})$/, 'must be a whole number of days ("0" turns retention off)'),
-				v.transform(Number),
-			),
-			"90",
-		),
-	},
-	RETENTION_BATCH_ROWS: {
-		uses: ["retention"],
+	SDKAPPID: variable(["callbacks", "api"], "", (list) => {
+		const ids = list
+			.split(",")
+			.map((id) => id.trim())
+			.filter((id) => id.length > 0);
+		return ids.every((id) => /^[0-9]{1,20}$/.test(id))
+			? valid(ids)
+			: invalid("must list SDKAppIDs (digits), comma-separated");
+	}),
+	POLICY_FAIL_MODE: oneOf(["callbacks"], ["open", "closed"], "open"),
+	EVENT_WRITES: oneOf(["callbacks"], ["direct", "queue"], "direct"),
+	MAX_BODY_BYTES: positiveInt(["callbacks", "api"], 1_048_576),
+	REQUEST_TIME_SKEW_SECONDS: positiveInt(["callbacks"], 60),
+	ALLOW_UNSIGNED_CALLBACKS: flag(["callbacks"]),
+	MTLS_REQUIRED: flag(["callbacks"]),
+	MTLS_ISSUER_PATTERN: regularExpression(["callbacks"]),
+	CALLBACK_TOKEN: secret(["callbacks"]),
+	CALLBACK_TOKEN_PREVIOUS: secret(["callbacks"]),
+	ADMIN_TOKEN: variable(["api"], "", (token) =>
+		token === "" || strongAdminToken(token)
+			? valid(token)
+			: invalid(`is too weak: it needs ${ADMIN_TOKEN_RULE}`),
+	),
+	TENCENT_SECRET_KEY: secret(["enforcement"]),
+	TENCENT_API_BASE: url(["enforcement"], "https://console.tim.qq.com"),
+	TENCENT_ADMIN_IDENTIFIER: variable(["enforcement"], "administrator", (text) => valid(text.trim())),
+	TENCENT_TIMEOUT_MS: positiveInt(["enforcement"], 5_000),
+	RETENTION_DAYS: variable(["retention"], "90", (text) => {
+		const trimmed = text.trim();
+		return /^(0|[1-9][0-9]{0,5})$/.test(trimmed)
+			? valid(Number(trimmed))
+			: invalid('must be a whole number of days ("0" turns retention off)');
+	}),
+	RETENTION_BATCH_ROWS: variable(["retention"], "1000", (text) => {
+		const rows = positiveInt(["retention"], 1_000).read(text);
 		// Over 10,000 is read as 10,000: one batch must stay one D1 statement's worth.
-		schema: v.pipe(
-			positiveInt(1_000),
-			v.transform((rows) => Math.min(rows, 10_000)),
-		),
-	},
-	RETENTION_MAX_BATCHES: { uses: ["retention"], schema: positiveInt(20) },
-} as const satisfies Record<
-	string,
-	{ uses: readonly ConfigUse[]; schema: v.GenericSchema<string | undefined, unknown> }
->;
+		return rows.ok ? valid(Math.min(rows.value, 10_000)) : rows;
+	}),
+	RETENTION_MAX_BATCHES: positiveInt(["retention"], 20),
+} as const;
 
 type Variables = typeof VARIABLES;
-type Values = { [K in keyof Variables]: v.InferOutput<Variables[K]["schema"]> };
+type Values = {
+	[K in keyof Variables]: ReturnType<Variables[K]["read"]> extends Read<infer T> ? T : never;
+};
 
 /** The Worker's configuration: every var and secret as a typed value, and the problems found in them. */
 export interface Config {
@@ -256,16 +219,20 @@ export function parseConfig(env: Env): Config {
 	const raw = env as unknown as Record<string, unknown>;
 	const values = {} as Record<string, unknown>;
 	const problems: ConfigProblem[] = [];
-	for (const [variable, { uses, schema }] of Object.entries(VARIABLES)) {
-		const given = raw[variable];
+	for (const [name, { uses, fallback, read }] of Object.entries(VARIABLES) as [string, Variable<unknown>][]) {
+		const given = raw[name];
 		// An empty value is the default: wrangler and the test pool cannot unset a var, only empty it.
-		const result = v.safeParse(schema, given === "" ? undefined : given);
-		if (result.success) {
-			values[variable] = result.output;
+		const result: Read<unknown> =
+			given === undefined || given === ""
+				? read(fallback)
+				: typeof given === "string"
+					? read(given)
+					: invalid("must be text");
+		if (result.ok) {
+			values[name] = result.value;
 		} else {
-			const issue = result.issues[0];
-			problems.push({ variable, message: `${variable} ${issue.message}`, uses });
-			values[variable] = v.parse(schema, undefined);
+			problems.push({ variable: name, message: `${name} ${result.message}`, uses });
+			values[name] = (read(fallback) as { value: unknown }).value;
 		}
 	}
 	const typed = values as Values;
@@ -373,8 +340,8 @@ export function failModeOf(env: Env): "open" | "closed" {
 		return readConfig(env).failMode;
 	} catch {
 		const given = (env as unknown as Record<string, unknown>).POLICY_FAIL_MODE;
-		const result = v.safeParse(VARIABLES.POLICY_FAIL_MODE.schema, given === "" ? undefined : given);
-		return result.success ? result.output : "open";
+		const result = typeof given === "string" && given !== "" ? VARIABLES.POLICY_FAIL_MODE.read(given) : null;
+		return result?.ok ? result.value : "open";
 	}
 }
 
