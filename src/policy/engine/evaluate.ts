@@ -6,9 +6,9 @@ import { POLICY_LIMITS } from "../document/limits";
 import type { AllowedEntry, MatchMode } from "../document/schema";
 import { findFirstBanned, type NameForms } from "./banned";
 import { characterCount, foldText } from "./folding";
-import { newSearch, searchReading } from "./matcher";
+import { newSearch, searchReading, windowMargin } from "./matcher";
 import { matchedPinyin } from "./pinyin";
-import { foldedValue, nameReadings } from "./readings";
+import { foldedValue, nameReadings, windowed } from "./readings";
 import type { CompiledPolicy, CompiledRules, CreationKind, CreationRequest, Verdict } from "./types";
 
 /** A span of the name as received: UTF-16 offsets (end exclusive) and the text there. */
@@ -127,8 +127,11 @@ function judgeName(
 		return refuse(rules, `${rules.namesPath}.maxLength`);
 	}
 
-	const forms: NameForms = { name, text, readings: nameReadings(name, text) };
 	const exception = rules.allowed.get(text);
+	// Without an explanation, a long text's other readings are read in windows (readings.ts), which find the
+	// same entries as long as no match is excused.
+	const margin = explain === null && exception === undefined ? windowMargin(rules.banned.normalized) : -1;
+	const forms: NameForms = { name, text, readings: nameReadings(name, text, margin) };
 	if (exception !== undefined) {
 		if (explain !== null) explain.value = explainWholeNameException(rules, forms, exception);
 		return allow(allowedRule(rules, exception), dryRun);
@@ -136,6 +139,7 @@ function judgeName(
 	// Most names hold no banned match at all: the `allowed` patterns are only searched for once one does.
 	let search = explain === null ? findFirstBanned(rules.banned, forms) : null;
 	if (search === null || (search.best !== Number.POSITIVE_INFINITY && rules.allowedPatterns !== null)) {
+		if (windowed(forms.readings)) forms.readings = nameReadings(name, text);
 		const spans = allowedSpans(rules, forms);
 		const saved = explain === null ? null : [];
 		search = findFirstBanned(rules.banned, forms, spans.excused, saved);

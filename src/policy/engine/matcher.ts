@@ -277,8 +277,8 @@ function searchAutomaton(side: Side, reading: Reading, readingIndex: number, sea
 						(role === WORD && reading.word[start - 1] !== 1 && reading.word[end] !== 1) ||
 						(role === WORD_START && reading.word[start - 1] !== 1) ||
 						(role === WORD_END && reading.word[end] !== 1) ||
-						(role === PREFIX && start === 0) ||
-						(role === SUFFIX && end === last)) &&
+						(role === PREFIX && start === 0 && reading.opensName) ||
+						(role === SUFFIX && end === last && reading.closesName)) &&
 					offer(search, entry, reading.from[start] as number, reading.to[end - 1] as number, readingIndex)
 				) {
 					break;
@@ -286,6 +286,63 @@ function searchAutomaton(side: Side, reading: Reading, readingIndex: number, sea
 			}
 		}
 	}
+}
+
+/** Window margins worked out so far, by side (see {@link windowMargin}). */
+const windowMargins = new WeakMap<Side, number>();
+
+/** Longest margin worth reading windows with: past it, the windows of a 200-character text are the text. */
+const MAX_WINDOW_MARGIN = 256;
+
+/**
+ * How far (in collapsed units) beyond the units where a reading differs from the reading as written a
+ * window of a long text must reach for the side's patterns to find in it every match of theirs that the
+ * reading holds and the reading as written lacks (readings.ts, `nameReadings`): a little more than the
+ * longest needle or regex match. -1 when no window will do: exact values and globs compare a whole
+ * reading, and a regex that may match an unbounded span, or is anchored (`^`, `$`, `\A`, `\z`), sees more
+ * than a window.
+ */
+export function windowMargin(side: Side): number {
+	let margin = windowMargins.get(side);
+	if (margin === undefined) {
+		margin = marginOf(side);
+		windowMargins.set(side, margin);
+	}
+	return margin;
+}
+
+function marginOf(side: Side): number {
+	if (side.exact.size > 0 || side.globs.length > 0) return -1;
+	let longest = 0;
+	for (const length of side.automaton.needleLengths) longest = Math.max(longest, length);
+	for (const pattern of side.foldedRegexes?.patterns ?? []) {
+		const span = regexSpan(pattern);
+		if (span < 0) return -1;
+		longest = Math.max(longest, span);
+	}
+	// One unit for the word edge after a match, one for the run a skipped separator joins, one to spare.
+	const margin = longest + 3;
+	return margin > MAX_WINDOW_MARGIN ? -1 : margin;
+}
+
+/**
+ * At most how many UTF-16 units a match of a regex without `*` `+`, open repetition or anchors spans: two
+ * per character of the pattern (a character class or `.` matches one code point), times the bounds of its
+ * repetitions; -1 for any other regex. Coarse, never short.
+ */
+export function regexSpan(pattern: string): number {
+	if (/[*+^$]|\\[Az]/.test(pattern)) return -1;
+	let factor = 1;
+	for (const [, inside] of pattern.matchAll(/\{([^}]*)\}/g)) {
+		const bounds = (inside ?? "").match(/\d+/g);
+		if (bounds === null) continue;
+		// `{2,}` repeats without end.
+		if (/,\s*$/.test(inside ?? "")) return -1;
+		factor *= Math.max(...bounds.map(Number)) + 1;
+		if (factor > MAX_WINDOW_MARGIN) return -1;
+	}
+	const span = 2 * pattern.length * factor;
+	return span > MAX_WINDOW_MARGIN ? -1 : span;
 }
 
 /** Whether the units [start, end) of the reading begin or end inside a word that must be matched whole. */

@@ -23,6 +23,12 @@ export interface Reading {
 	/** Span of the name (UTF-16 offsets, end exclusive) behind the whole reading (0, 0 when it is empty). */
 	readonly start: number;
 	readonly end: number;
+	/**
+	 * Whether the reading begins at the name's first unit and ends at its last: false at the edge of a
+	 * window of a long text (see {@link nameReadings}), where a prefix or suffix pattern cannot match.
+	 */
+	readonly opensName: boolean;
+	readonly closesName: boolean;
 	/** Span of the name (UTF-16 offsets, end exclusive) behind each unit of `written`. */
 	readonly writtenFrom: readonly number[];
 	readonly writtenTo: readonly number[];
@@ -44,6 +50,7 @@ export interface Reading {
 
 const BANG = 0x21;
 const BAR = 0x7c;
+const SPACE = 0x20;
 /** Most ways to read a name's ambiguous units (`f!st|ng` needs `!` and `|` both as `i`); past it, two. */
 const MAX_MIXES = 8;
 /**
@@ -218,8 +225,15 @@ class NameReading implements Reading {
 		readonly end: number,
 		private readonly name: string,
 		private readonly variant: number,
+		/** The units [first, last) of the fold this reading reads: all of them, or a window of a long text. */
+		private readonly first: number,
+		private readonly last: number,
+		readonly closesName: boolean,
 	) {}
 
+	get opensName(): boolean {
+		return this.first === 0;
+	}
 	get writtenFrom(): readonly number[] {
 		return this.spansOf().writtenFrom;
 	}
@@ -244,7 +258,7 @@ class NameReading implements Reading {
 
 	/** Works out the spans now: only while {@link units} hold this reading's fold, mix and skipped units. */
 	spansNow(): void {
-		this.spans ??= readingSpans(this.variant, this.written.length, this.collapsed.length);
+		this.spans ??= readingSpans(this.variant, this.first, this.last, this.written.length, this.collapsed.length);
 	}
 
 	private spansOf(): ReadingSpans {
@@ -252,9 +266,9 @@ class NameReading implements Reading {
 			foldName(this.name, (this.variant & FAUX) !== 0);
 			if (mixOf(this.variant) !== 0) mixAmbiguous(mixOf(this.variant));
 			if ((this.variant & SKIPPED) !== 0) skippedSeparators();
-			this.spans = readingSpans(this.variant, this.written.length, this.collapsed.length);
+			this.spansNow();
 		}
-		return this.spans;
+		return this.spans as ReadingSpans;
 	}
 }
 
@@ -264,10 +278,18 @@ function codesOf(variant: number): Uint16Array {
 }
 
 /**
- * One reading of the units in {@link units}, its spans left for later. `known` is a text the reading is
- * likely to equal (the name's text form), shared when it does.
+ * One reading of the units in {@link units} (the units [first, last), all of them unless a window), its
+ * spans left for later. `known` is a text the reading is likely to equal (the name's text form), shared
+ * when it does.
  */
-function makeReading(name: string, label: string, variant: number, known: string | null): NameReading {
+function makeReading(
+	name: string,
+	label: string,
+	variant: number,
+	known: string | null,
+	first = 0,
+	last = units.count,
+): NameReading {
 	const codes = codesOf(variant);
 	const { out, skip } = units;
 	const skipping = (variant & SKIPPED) !== 0;
@@ -275,7 +297,7 @@ function makeReading(name: string, label: string, variant: number, known: string
 	let w = 0;
 	let repeats = 0;
 	let previous = -1;
-	for (let k = 0; k < n; k++) {
+	for (let k = first; k < last; k++) {
 		if (skipping && skip[k] === 1) continue;
 		const code = codes[k] as number;
 		if (code === previous) repeats++;
@@ -290,9 +312,9 @@ function makeReading(name: string, label: string, variant: number, known: string
 		collapsed = textOf(out, c, null);
 	}
 	// Separators are never skipped at either end, so every reading spans the same part of the name.
-	const start = n > 0 ? (units.from[0] as number) : 0;
-	const end = n > 0 ? (units.to[n - 1] as number) : 0;
-	const reading = new NameReading(label, written, collapsed, start, end, name, variant);
+	const start = last > first ? (units.from[first] as number) : 0;
+	const end = last > first ? (units.to[last - 1] as number) : 0;
+	const reading = new NameReading(label, written, collapsed, start, end, name, variant, first, last, last === n);
 	// A long text nearly always holds a needle somewhere: its spans are worked out now, while the units hold
 	// its fold, rather than by folding it again once the needle is found.
 	if (n > MAX_MIXED_UNITS) reading.spansNow();
@@ -300,14 +322,19 @@ function makeReading(name: string, label: string, variant: number, known: string
 }
 
 /**
- * The spans, runs and word flags of the reading `variant` of {@link units}, which reads `written` units
- * collapsed to `collapsed` (their lengths size every list at once).
+ * The spans, runs and word flags of the reading `variant` of the units [firstUnit, lastUnit) of {@link units}, which
+ * reads `written` units collapsed to `collapsed` (their lengths size every list at once).
  */
-function readingSpans(variant: number, written: number, collapsed: number): ReadingSpans {
+function readingSpans(
+	variant: number,
+	firstUnit: number,
+	lastUnit: number,
+	written: number,
+	collapsed: number,
+): ReadingSpans {
 	const codes = codesOf(variant);
 	const { flags, from: unitFrom, to: unitTo, codes: folded, skip } = units;
 	const skipping = (variant & SKIPPED) !== 0;
-	const n = units.count;
 	const writtenFrom: number[] = new Array(written);
 	const writtenTo: number[] = new Array(written);
 	const runs: number[] = new Array(collapsed);
@@ -318,7 +345,7 @@ function readingSpans(variant: number, written: number, collapsed: number): Read
 	let w = 0;
 	let last = -1;
 	let lastCode = -1;
-	for (let k = 0; k < n; k++) {
+	for (let k = firstUnit; k < lastUnit; k++) {
 		if (skipping && skip[k] === 1) continue;
 		const code = codes[k] as number;
 		const unitStart = unitFrom[k] as number;
@@ -352,34 +379,164 @@ function readingSpans(variant: number, written: number, collapsed: number): Read
  * `i`; a lone `!` `|` at a word's edge as a letter) when it has any, every mix of them while they are few.
  * `text`, the name's text form when the caller has it, is only used to share its string with a reading
  * that equals it.
+ *
+ * With a `margin` (see `windowMargin` in matcher.ts), a long text's readings other than as written are
+ * made only over windows around the units where they differ from it, reaching at least `margin` collapsed
+ * units beyond them on each side and cut between a space and a word: every match such a reading holds
+ * that the reading as written lacks lies in one window, with the same span and word edges. The windows
+ * find the same entries only where no match is excused (`allowed` patterns): what an excused match hides
+ * depends on the matches around it.
  * @example nameReadings("C.A.S.I.N.O")[1].collapsed // "casino"
  */
-export function nameReadings(name: string, text?: string): Reading[] {
+export function nameReadings(name: string, text?: string, margin = -1): Reading[] {
 	foldName(name);
 	const skip = skippedSeparators();
-	const readings = [makeReading(name, "as written", 0, text ?? null)];
-	if (skip) readings.push(makeReading(name, "separators skipped", SKIPPED, null));
+	const readings: Reading[] = [makeReading(name, "as written", 0, text ?? null)];
+	const windowed = margin >= 0 && units.count > MAX_MIXED_UNITS;
+	const add = (label: string, variant: number) => {
+		if (windowed) addWindows(readings, name, label, variant, margin);
+		else readings.push(makeReading(name, label, variant, null));
+	};
+	if (skip) add("separators skipped", SKIPPED);
 	if (units.ambiguousCount > 0) {
 		const mixes = mixCount();
 		const first = mixes === 0 ? ALL_OTHERWISE : 1;
 		const last = mixes === 0 ? ALL_OTHERWISE : mixes - 1;
 		for (let mix = first; mix <= last; mix++) {
 			mixAmbiguous(mix);
-			readings.push(makeReading(name, "1 ! | as i or l", mix << 2, null));
-			if (skip)
-				readings.push(makeReading(name, "separators skipped, 1 ! | as i or l", SKIPPED | (mix << 2), null));
+			add("1 ! | as i or l", mix << 2);
+			if (skip) add("separators skipped, 1 ! | as i or l", SKIPPED | (mix << 2));
 		}
 	}
 	// Last: it folds the name again, which the readings above no longer need.
 	if (units.fauxWords) {
 		foldName(name, true);
-		readings.push(makeReading(name, "faux Cyrillic or Greek as Latin", FAUX, null));
-		if (skippedSeparators())
-			readings.push(
-				makeReading(name, "separators skipped, faux Cyrillic or Greek as Latin", FAUX | SKIPPED, null),
-			);
+		if (windowed) markFauxUnits(name);
+		add("faux Cyrillic or Greek as Latin", FAUX);
+		if (skippedSeparators()) add("separators skipped, faux Cyrillic or Greek as Latin", FAUX | SKIPPED);
 	}
 	return readings;
+}
+
+/** Whether any of `readings` reads only a window of the name (see {@link nameReadings}). */
+export function windowed(readings: readonly Reading[]): boolean {
+	return readings.some((reading) => !reading.opensName || !reading.closesName);
+}
+
+/** Scratch for the windows: units of the fold with faux words read as Latin that the fold without may lack. */
+const windowScratch = { faux: new Uint8Array(64) };
+
+const isStroke = (code: number) => code === BANG || code === BAR || code === I || code === L;
+
+/**
+ * Marks in `windowScratch.faux` the units of {@link units} (folded with faux words read as Latin) that the
+ * fold as written may not hold alike: those of a character outside ASCII (the other fold may make them
+ * otherwise, another number of them, or join them), and the runs of `! | i l` touching one (whether
+ * `!` `|` is a letter depends on its neighbours). Every other unit is folded alike in both, and so is
+ * every unit after it up to the next marked one.
+ */
+function markFauxUnits(name: string): void {
+	const n = units.count;
+	if (windowScratch.faux.length < n) windowScratch.faux = new Uint8Array(2 * n);
+	const marks = windowScratch.faux;
+	const { codes, from } = units;
+	for (let k = 0; k < n; k++) marks[k] = name.charCodeAt(from[k] as number) >= 0x80 ? 1 : 0;
+	for (let k = 0; k < n; k++) {
+		if (marks[k] !== 1 || name.charCodeAt(from[k] as number) < 0x80) continue;
+		for (let j = k + 1; j < n && marks[j] === 0 && isStroke(codes[j] as number); j++) marks[j] = 1;
+		for (let j = k - 1; j >= 0 && marks[j] === 0 && isStroke(codes[j] as number); j--) marks[j] = 1;
+	}
+}
+
+/** Whether unit k of the reading `variant` may read otherwise than in the reading as written. */
+function differs(variant: number, k: number): boolean {
+	if ((variant & SKIPPED) !== 0 && units.skip[k] === 1) return true;
+	if (mixOf(variant) !== 0 && units.swapped[k] !== units.codes[k]) return true;
+	return (variant & FAUX) !== 0 && windowScratch.faux[k] === 1;
+}
+
+const skipped = (variant: number, k: number) => (variant & SKIPPED) !== 0 && units.skip[k] === 1;
+
+/**
+ * Whether a window may begin at unit `a` of the reading `variant`: after a space both readings hold alike
+ * (not a word unit, not skipped), and on a unit that is not a space (so that no run is cut).
+ */
+function opensWindow(variant: number, a: number): boolean {
+	const before = a - 1;
+	return (
+		units.codes[before] === SPACE &&
+		((units.flags[before] as number) & WORD_UNIT) === 0 &&
+		!differs(variant, before) &&
+		!skipped(variant, a) &&
+		codesOf(variant)[a] !== SPACE
+	);
+}
+
+/** Whether a window may end before unit `b`: a space both readings hold alike, after a unit that is not one. */
+function closesWindow(variant: number, b: number): boolean {
+	const before = b - 1;
+	return (
+		units.codes[b] === SPACE &&
+		((units.flags[b] as number) & WORD_UNIT) === 0 &&
+		!differs(variant, b) &&
+		!skipped(variant, before) &&
+		codesOf(variant)[before] !== SPACE
+	);
+}
+
+/**
+ * Where the window around the differing unit `d` begins: past `margin` changes of unit (collapsed units)
+ * of the reading `variant` before it, at the first place a window may begin (else at the first unit).
+ */
+function windowStart(variant: number, d: number, margin: number): number {
+	const codes = codesOf(variant);
+	let changes = 0;
+	let code = codes[d] as number;
+	for (let k = d - 1; k > 0; k--) {
+		if (skipped(variant, k)) continue;
+		if (codes[k] !== code) {
+			changes++;
+			code = codes[k] as number;
+		}
+		if (changes > margin && opensWindow(variant, k)) return k;
+	}
+	return 0;
+}
+
+/** Where the window around the differing unit `d` ends (exclusive), as {@link windowStart} begins it. */
+function windowEnd(variant: number, d: number, margin: number): number {
+	const codes = codesOf(variant);
+	const n = units.count;
+	let changes = 0;
+	let code = codes[d] as number;
+	for (let k = d + 1; k < n; k++) {
+		if (skipped(variant, k)) continue;
+		if (codes[k] !== code) {
+			changes++;
+			code = codes[k] as number;
+		}
+		if (changes > margin && closesWindow(variant, k)) return k;
+	}
+	return n;
+}
+
+/**
+ * Adds the reading `variant` of {@link units} over windows around the units where it differs from the
+ * reading as written (none when it does not), overlapping windows joined.
+ */
+function addWindows(readings: Reading[], name: string, label: string, variant: number, margin: number): void {
+	const n = units.count;
+	const bounds: number[] = [];
+	for (let d = 0; d < n; d++) {
+		if (!differs(variant, d)) continue;
+		const first = windowStart(variant, d, margin);
+		let last = windowEnd(variant, d, margin);
+		for (d++; d < last; d++) if (differs(variant, d)) last = Math.max(last, windowEnd(variant, d, margin));
+		if (bounds.length > 0 && first <= (bounds[bounds.length - 1] as number)) bounds[bounds.length - 1] = last;
+		else bounds.push(first, last);
+	}
+	for (let i = 0; i < bounds.length; i += 2)
+		readings.push(makeReading(name, label, variant, null, bounds[i] as number, bounds[i + 1] as number));
 }
 
 /**
@@ -425,6 +582,8 @@ export function rawReading(name: string): Reading {
 		written: name,
 		start: 0,
 		end: name.length,
+		opensName: true,
+		closesName: true,
 		writtenFrom: from,
 		writtenTo: to,
 		collapsed: name,
