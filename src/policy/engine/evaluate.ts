@@ -110,6 +110,9 @@ export function explainName(
 	return { verdict, explanation: explanation.value };
 }
 
+/** Length past which a name is read in windows when it may be (readings.ts): names stay as they were. */
+const LONG_TEXT = 64;
+
 function judgeName(
 	rules: CompiledRules,
 	name: string,
@@ -130,7 +133,10 @@ function judgeName(
 	const exception = rules.allowed.get(text);
 	// Without an explanation, a long text's other readings are read in windows (readings.ts), which find the
 	// same entries as long as no match is excused.
-	const margin = explain === null && exception === undefined ? windowMargin(rules.banned.normalized) : -1;
+	const margin =
+		explain === null && exception === undefined && name.length > LONG_TEXT
+			? windowMargin(rules.banned.normalized)
+			: -1;
 	const forms: NameForms = { name, text, readings: nameReadings(name, text, margin) };
 	if (exception !== undefined) {
 		if (explain !== null) explain.value = explainWholeNameException(rules, forms, exception);
@@ -139,7 +145,7 @@ function judgeName(
 	// Most names hold no banned match at all: the `allowed` patterns are only searched for once one does.
 	let search = explain === null ? findFirstBanned(rules.banned, forms) : null;
 	if (search === null || (search.best !== Number.POSITIVE_INFINITY && rules.allowedPatterns !== null)) {
-		if (windowed(forms.readings)) forms.readings = nameReadings(name, text);
+		if (margin >= 0 && windowed(forms.readings)) forms.readings = nameReadings(name, text);
 		const spans = allowedSpans(rules, forms);
 		const saved = explain === null ? null : [];
 		search = findFirstBanned(rules.banned, forms, spans.excused, saved);

@@ -198,7 +198,12 @@ interface ReadingSpans {
 	to: number[];
 	word: Uint8Array;
 	whole: Uint8Array | null;
+	/** Whether the four lists of places (`writtenFrom` … `to`) are filled: else they are empty. */
+	placed: boolean;
 }
+
+/** The lists of places of spans worked out without them. */
+const NO_PLACES: number[] = [];
 
 /**
  * Which units a reading reads: all of them or not the skipped separators (bit {@link SKIPPED}), folded
@@ -235,19 +240,19 @@ class NameReading implements Reading {
 		return this.first === 0;
 	}
 	get writtenFrom(): readonly number[] {
-		return this.spansOf().writtenFrom;
+		return this.placesOf().writtenFrom;
 	}
 	get writtenTo(): readonly number[] {
-		return this.spansOf().writtenTo;
+		return this.placesOf().writtenTo;
 	}
 	get runs(): readonly number[] {
 		return this.spansOf().runs;
 	}
 	get from(): readonly number[] {
-		return this.spansOf().from;
+		return this.placesOf().from;
 	}
 	get to(): readonly number[] {
-		return this.spansOf().to;
+		return this.placesOf().to;
 	}
 	get word(): Uint8Array {
 		return this.spansOf().word;
@@ -256,13 +261,29 @@ class NameReading implements Reading {
 		return (this.variant & FAUX) === 0 ? null : this.spansOf().whole;
 	}
 
-	/** Works out the spans now: only while {@link units} hold this reading's fold, mix and skipped units. */
-	spansNow(): void {
-		this.spans ??= readingSpans(this.variant, this.first, this.last, this.written.length, this.collapsed.length);
+	/**
+	 * Works out the spans now: only while {@link units} hold this reading's fold, mix and skipped units.
+	 * Without `places`, only the runs and word flags (what a search reads to decide): where each unit lies
+	 * in the name is worked out, by folding again, if something asks.
+	 */
+	spansNow(places = true): void {
+		if (this.spans === null || (places && !this.spans.placed))
+			this.spans = readingSpans(
+				this.variant,
+				this.first,
+				this.last,
+				this.written.length,
+				this.collapsed.length,
+				places,
+			);
 	}
 
 	private spansOf(): ReadingSpans {
-		if (this.spans === null) {
+		return this.spans ?? this.placesOf();
+	}
+
+	private placesOf(): ReadingSpans {
+		if (this.spans === null || !this.spans.placed) {
 			foldName(this.name, (this.variant & FAUX) !== 0);
 			if (mixOf(this.variant) !== 0) mixAmbiguous(mixOf(this.variant));
 			if ((this.variant & SKIPPED) !== 0) skippedSeparators();
@@ -289,6 +310,7 @@ function makeReading(
 	known: string | null,
 	first = 0,
 	last = units.count,
+	places = true,
 ): NameReading {
 	const codes = codesOf(variant);
 	const { out, skip } = units;
@@ -317,7 +339,7 @@ function makeReading(
 	const reading = new NameReading(label, written, collapsed, start, end, name, variant, first, last, last === n);
 	// A long text nearly always holds a needle somewhere: its spans are worked out now, while the units hold
 	// its fold, rather than by folding it again once the needle is found.
-	if (n > MAX_MIXED_UNITS) reading.spansNow();
+	if (n > MAX_MIXED_UNITS) reading.spansNow(places);
 	return reading;
 }
 
@@ -331,15 +353,16 @@ function readingSpans(
 	lastUnit: number,
 	written: number,
 	collapsed: number,
+	places = true,
 ): ReadingSpans {
 	const codes = codesOf(variant);
 	const { flags, from: unitFrom, to: unitTo, codes: folded, skip } = units;
 	const skipping = (variant & SKIPPED) !== 0;
-	const writtenFrom: number[] = new Array(written);
-	const writtenTo: number[] = new Array(written);
+	const writtenFrom: number[] = places ? new Array(written) : NO_PLACES;
+	const writtenTo: number[] = places ? new Array(written) : NO_PLACES;
 	const runs: number[] = new Array(collapsed);
-	const from: number[] = new Array(collapsed);
-	const to: number[] = new Array(collapsed);
+	const from: number[] = places ? new Array(collapsed) : NO_PLACES;
+	const to: number[] = places ? new Array(collapsed) : NO_PLACES;
 	const word = new Uint8Array(collapsed);
 	const whole = (variant & FAUX) !== 0 ? new Uint8Array(collapsed) : null;
 	let w = 0;
@@ -350,26 +373,30 @@ function readingSpans(
 		const code = codes[k] as number;
 		const unitStart = unitFrom[k] as number;
 		const unitEnd = unitTo[k] as number;
-		writtenFrom[w] = unitStart;
-		writtenTo[w] = unitEnd;
+		if (places) {
+			writtenFrom[w] = unitStart;
+			writtenTo[w] = unitEnd;
+		}
 		w++;
 		if (code === lastCode) {
 			runs[last] = (runs[last] as number) + 1;
-			to[last] = unitEnd;
+			if (places) to[last] = unitEnd;
 			continue;
 		}
 		last++;
 		lastCode = code;
 		runs[last] = 1;
-		from[last] = unitStart;
-		to[last] = unitEnd;
+		if (places) {
+			from[last] = unitStart;
+			to[last] = unitEnd;
+		}
 		const unitFlags = flags[k] as number;
 		// Punctuation read as a letter is a letter (`!` at a word's edge as i).
 		const punctuationRead = code !== folded[k] && (unitFlags & LETTER_UNIT) === 0;
 		word[last] = punctuationRead ? WORD_UNIT : unitFlags & WORD_UNIT;
 		if (whole !== null) whole[last] = units.whole[k] as number;
 	}
-	return { writtenFrom, writtenTo, runs, from, to, word, whole };
+	return { writtenFrom, writtenTo, runs, from, to, word, whole, placed: places };
 }
 
 /**
@@ -391,10 +418,11 @@ function readingSpans(
 export function nameReadings(name: string, text?: string, margin = -1): Reading[] {
 	foldName(name);
 	const skip = skippedSeparators();
-	const readings: Reading[] = [makeReading(name, "as written", 0, text ?? null)];
-	const windowed = margin >= 0 && units.count > MAX_MIXED_UNITS;
+	const inWindows = margin >= 0 && units.count > MAX_MIXED_UNITS;
+	// The windowed search only decides which entry matches: where is worked out if something asks.
+	const readings: Reading[] = [makeReading(name, "as written", 0, text ?? null, 0, units.count, !inWindows)];
 	const add = (label: string, variant: number) => {
-		if (windowed) addWindows(readings, name, label, variant, margin);
+		if (inWindows) addWindows(readings, name, label, variant, margin);
 		else readings.push(makeReading(name, label, variant, null));
 	};
 	if (skip) add("separators skipped", SKIPPED);
@@ -411,7 +439,7 @@ export function nameReadings(name: string, text?: string, margin = -1): Reading[
 	// Last: it folds the name again, which the readings above no longer need.
 	if (units.fauxWords) {
 		foldName(name, true);
-		if (windowed) markFauxUnits(name);
+		if (inWindows) markFauxUnits(name);
 		add("faux Cyrillic or Greek as Latin", FAUX);
 		if (skippedSeparators()) add("separators skipped, faux Cyrillic or Greek as Latin", FAUX | SKIPPED);
 	}
@@ -424,7 +452,7 @@ export function windowed(readings: readonly Reading[]): boolean {
 }
 
 /** Scratch for the windows: units of the fold with faux words read as Latin that the fold without may lack. */
-const windowScratch = { faux: new Uint8Array(64) };
+const windowScratch = { faux: new Uint8Array(64), differs: new Uint8Array(64) };
 
 const isStroke = (code: number) => code === BANG || code === BAR || code === I || code === L;
 
@@ -448,13 +476,30 @@ function markFauxUnits(name: string): void {
 	}
 }
 
-/** Whether unit k of the reading `variant` may read otherwise than in the reading as written. */
-function differs(variant: number, k: number): boolean {
-	if ((variant & SKIPPED) !== 0 && units.skip[k] === 1) return true;
-	if (mixOf(variant) !== 0 && units.swapped[k] !== units.codes[k]) return true;
-	return (variant & FAUX) !== 0 && windowScratch.faux[k] === 1;
+/**
+ * Marks in `windowScratch.differs` the units of the reading `variant` that may read otherwise than in the
+ * reading as written: skipped, mixed, or (`markFauxUnits`) folded otherwise. Returns whether there are any.
+ */
+function markDiffering(variant: number): boolean {
+	const n = units.count;
+	if (windowScratch.differs.length < n) windowScratch.differs = new Uint8Array(2 * n);
+	const marks = windowScratch.differs;
+	const { skip, swapped, codes } = units;
+	const faux = windowScratch.faux;
+	const skipping = (variant & SKIPPED) !== 0;
+	const mixed = mixOf(variant) !== 0;
+	const fauxToo = (variant & FAUX) !== 0;
+	let any = false;
+	for (let k = 0; k < n; k++) {
+		const differs =
+			(skipping && skip[k] === 1) || (mixed && swapped[k] !== codes[k]) || (fauxToo && faux[k] === 1);
+		marks[k] = differs ? 1 : 0;
+		any ||= differs;
+	}
+	return any;
 }
 
+const differs = (k: number) => windowScratch.differs[k] === 1;
 const skipped = (variant: number, k: number) => (variant & SKIPPED) !== 0 && units.skip[k] === 1;
 
 /**
@@ -466,7 +511,7 @@ function opensWindow(variant: number, a: number): boolean {
 	return (
 		units.codes[before] === SPACE &&
 		((units.flags[before] as number) & WORD_UNIT) === 0 &&
-		!differs(variant, before) &&
+		!differs(before) &&
 		!skipped(variant, a) &&
 		codesOf(variant)[a] !== SPACE
 	);
@@ -478,7 +523,7 @@ function closesWindow(variant: number, b: number): boolean {
 	return (
 		units.codes[b] === SPACE &&
 		((units.flags[b] as number) & WORD_UNIT) === 0 &&
-		!differs(variant, b) &&
+		!differs(b) &&
 		!skipped(variant, before) &&
 		codesOf(variant)[before] !== SPACE
 	);
@@ -526,17 +571,18 @@ function windowEnd(variant: number, d: number, margin: number): number {
  */
 function addWindows(readings: Reading[], name: string, label: string, variant: number, margin: number): void {
 	const n = units.count;
+	if (!markDiffering(variant)) return;
 	const bounds: number[] = [];
 	for (let d = 0; d < n; d++) {
-		if (!differs(variant, d)) continue;
+		if (!differs(d)) continue;
 		const first = windowStart(variant, d, margin);
 		let last = windowEnd(variant, d, margin);
-		for (d++; d < last; d++) if (differs(variant, d)) last = Math.max(last, windowEnd(variant, d, margin));
+		for (d++; d < last; d++) if (differs(d)) last = Math.max(last, windowEnd(variant, d, margin));
 		if (bounds.length > 0 && first <= (bounds[bounds.length - 1] as number)) bounds[bounds.length - 1] = last;
 		else bounds.push(first, last);
 	}
 	for (let i = 0; i < bounds.length; i += 2)
-		readings.push(makeReading(name, label, variant, null, bounds[i] as number, bounds[i + 1] as number));
+		readings.push(makeReading(name, label, variant, null, bounds[i] as number, bounds[i + 1] as number, false));
 }
 
 /**
