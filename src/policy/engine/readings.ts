@@ -336,7 +336,18 @@ function makeReading(
 	// Separators are never skipped at either end, so every reading spans the same part of the name.
 	const start = last > first ? (units.from[first] as number) : 0;
 	const end = last > first ? (units.to[last - 1] as number) : 0;
-	const reading = new NameReading(label, written, collapsed, start, end, name, variant, first, last, last === n);
+	const reading = new NameReading(
+		label,
+		written,
+		collapsed,
+		start,
+		end,
+		name,
+		variant,
+		first,
+		last,
+		last === n,
+	);
 	// A long text nearly always holds a needle somewhere: its spans are worked out now, while the units hold
 	// its fold, rather than by folding it again once the needle is found.
 	if (n > MAX_MIXED_UNITS) reading.spansNow(places);
@@ -576,13 +587,24 @@ function addWindows(readings: Reading[], name: string, label: string, variant: n
 	for (let d = 0; d < n; d++) {
 		if (!differs(d)) continue;
 		const first = windowStart(variant, d, margin);
+		// The window ends past the last differing unit it holds (the end moves on while it finds more).
+		let lastDiffering = d;
+		let endFor = d;
 		let last = windowEnd(variant, d, margin);
-		for (d++; d < last; d++) if (differs(d)) last = Math.max(last, windowEnd(variant, d, margin));
+		for (let k = d + 1; ; ) {
+			for (; k < last; k++) if (differs(k)) lastDiffering = k;
+			if (lastDiffering === endFor) break;
+			endFor = lastDiffering;
+			last = Math.max(last, windowEnd(variant, lastDiffering, margin));
+		}
+		d = last;
 		if (bounds.length > 0 && first <= (bounds[bounds.length - 1] as number)) bounds[bounds.length - 1] = last;
 		else bounds.push(first, last);
 	}
 	for (let i = 0; i < bounds.length; i += 2)
-		readings.push(makeReading(name, label, variant, null, bounds[i] as number, bounds[i + 1] as number, false));
+		readings.push(
+			makeReading(name, label, variant, null, bounds[i] as number, bounds[i + 1] as number, false),
+		);
 }
 
 /**
