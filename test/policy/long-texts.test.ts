@@ -3,9 +3,11 @@
 // units where they differ from the text as written. These cases put the only match of a banned entry in
 // such a reading at the start, in the middle and at the end of a long text, and put the patterns that look
 // at a reading's edges (prefix, suffix, anchored regexes, word edges) where a window begins or ends.
+
+import { RE2JS } from "re2js";
 import { describe, expect, it } from "vitest";
 import { compilePolicyText } from "../../src/policy/engine/compile";
-import { regexSpan } from "../../src/policy/engine/matcher";
+import { RegexMatchers, regexSpan, requiredPieces } from "../../src/policy/engine/matcher";
 import { evaluateText, explainText } from "../../src/policy/engine/texts";
 import type { CompiledPolicy } from "../../src/policy/engine/types";
 
@@ -148,5 +150,43 @@ describe("regexSpan", () => {
 		for (const pattern of ["a+", "ca*t", "a{2,}", "^cat", "cat$", "\\Acat", "cat\\z", "(?m)^cat"]) {
 			expect(regexSpan(pattern), pattern).toBe(-1);
 		}
+	});
+});
+
+describe("the regexes' letter pieces", () => {
+	it("are the runs of plain letters every match holds, or nothing for other patterns", () => {
+		expect(requiredPieces("f.?ck")).toEqual(["f", "ck"]);
+		expect(requiredPieces("\\bV.?GINA")).toEqual(["v", "gina"]);
+		expect(requiredPieces("\\bV.?GINA", false)).toEqual(["V", "GINA"]);
+		expect(requiredPieces("ab?c")).toEqual(["a", "c"]);
+		expect(requiredPieces("a??b")).toEqual(["b"]);
+		for (const pattern of ["a*b", "a+", "(ab)", "a|b", "[ab]", "\\d", "a{2}", "^ab", "é"]) {
+			expect(requiredPieces(pattern), pattern).toBeNull();
+		}
+	});
+
+	/** The entries a set of regexes offers for `subject`, each once. */
+	const offered = (matchers: RegexMatchers, subject: string) => {
+		const entries: number[] = [];
+		matchers.matches(subject, Number.POSITIVE_INFINITY, true, (entry) => {
+			entries.push(entry);
+			return false;
+		});
+		return entries;
+	};
+
+	it("leave out no match: capitals, the long s and the Kelvin sign match without case", () => {
+		const caseless = new RegexMatchers([0, 1], ["k.?ll", "a.?s"], RE2JS.CASE_INSENSITIVE);
+		expect(offered(caseless, "nothing to see here")).toEqual([]);
+		expect(offered(caseless, "then kxll the lights")).toEqual([0]);
+		expect(offered(caseless, "then KILL the lights")).toEqual([0]);
+		expect(offered(caseless, "then \u212Aill the lights")).toEqual([0]);
+		expect(offered(caseless, "an a\u017F here")).toEqual([1]);
+		const cased = new RegexMatchers([0], ["k.?ll"], 0);
+		expect(offered(cased, "then KILL the lights")).toEqual([]);
+		expect(offered(cased, "then kill the lights")).toEqual([0]);
+		// A pattern the pieces say nothing about is always run.
+		const other = new RegexMatchers([0, 1], ["k.?ll", "[xyz]{3}"], RE2JS.CASE_INSENSITIVE);
+		expect(offered(other, "xyz")).toEqual([1]);
 	});
 });

@@ -392,6 +392,8 @@ export function searchRegexes(
 export class RegexMatchers {
 	/** The set of all patterns (null when they do not fit one), and each pattern's own program once built. */
 	private compiled: { set: RE2Set | null; each: (RE2JS | undefined)[] } | null = null;
+	/** What every match must hold (see {@link requiredPieces}), or null when a pattern says nothing. */
+	private required: string[][] | null | undefined;
 
 	constructor(
 		/** Entry index of each pattern, in document order. */
@@ -413,6 +415,7 @@ export class RegexMatchers {
 		all: boolean,
 		offer: (entry: number, start: number, end: number) => boolean,
 	): void {
+		if (!this.mayMatch(subject)) return;
 		this.compiled ??= this.compile();
 		const { set } = this.compiled;
 		const candidates = set !== null ? set.match(subject).sort((a, b) => a - b) : this.patterns.keys();
@@ -425,6 +428,28 @@ export class RegexMatchers {
 				if (all) break;
 			}
 		}
+	}
+
+	/**
+	 * False when no pattern can match `subject`: each pattern holds a piece of plain letters that `subject`
+	 * lacks. Most texts hold none of them, and finding so costs far less than running the set.
+	 */
+	private mayMatch(subject: string): boolean {
+		if (this.required === undefined) {
+			const caseless = (this.flags & RE2JS.CASE_INSENSITIVE) !== 0;
+			const pieces = this.patterns.map((pattern) => requiredPieces(pattern, caseless));
+			this.required = pieces.some((piece) => piece === null) ? null : (pieces as string[][]);
+		}
+		const { required } = this;
+		if (required === null) return true;
+		if ((this.flags & RE2JS.CASE_INSENSITIVE) !== 0) {
+			// Without case, a letter also matches its capital, and `s` and `k` the long s and the Kelvin sign.
+			for (let i = 0; i < subject.length; i++) {
+				const code = subject.charCodeAt(i);
+				if ((code >= 0x41 && code <= 0x5a) || code === 0x17f || code === 0x212a) return true;
+			}
+		}
+		return required.some((pieces) => pieces.every((piece) => subject.includes(piece)));
 	}
 
 	/** Builds the RE2 programs now rather than on first use; returns this. */
@@ -454,6 +479,43 @@ export class RegexMatchers {
 			return { set: null, each: [] };
 		}
 	}
+}
+
+/**
+ * The runs of plain letters and digits that every match of `pattern` holds (`f.?ck`: `f`, `ck`), lower-cased
+ * for a pattern matched without case (`caseless`), or null when the pattern is more than letters, digits,
+ * spaces, `.`, `\b` `\B` and `?` (then it says nothing here).
+ */
+export function requiredPieces(pattern: string, caseless = true): string[] | null {
+	const pieces: string[] = [];
+	let run = "";
+	const end = () => {
+		if (run !== "") pieces.push(run);
+		run = "";
+	};
+	for (let i = 0; i < pattern.length; i++) {
+		const c = pattern[i] as string;
+		const optional = pattern[i + 1] === "?";
+		if (c === "\\") {
+			const next = pattern[i + 1];
+			if (next !== "b" && next !== "B") return null;
+			end();
+			i++;
+			continue;
+		}
+		if (c === "." || optional) {
+			end();
+			if (optional) i++;
+			// `??` (a lazy `?`) takes the same characters.
+			if (pattern[i + 1] === "?") i++;
+			if (c !== "." && !/^[a-zA-Z0-9 ]$/.test(c)) return null;
+			continue;
+		}
+		if (!/^[a-zA-Z0-9 ]$/.test(c)) return null;
+		run += caseless ? c.toLowerCase() : c;
+	}
+	end();
+	return pieces;
 }
 
 /** Whether `text` is matched by a glob split at its `*`s: anchored at both ends, pieces in order. */
