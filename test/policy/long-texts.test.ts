@@ -125,6 +125,16 @@ describe("long texts", () => {
 		expect(judge(excusing, excused)).toEqual(allowed(excused));
 		const both = `${FILLER} Learn a new ski11 today, then ki11 the lights! ${FILLER}`;
 		expect(judge(excusing, both)).toEqual(refused(both, 'names.banned[0] "kill"'));
+		const none = `${FILLER} Then ki11 the lights! ${FILLER}`;
+		expect(judge(excusing, none)).toEqual(refused(none, 'names.banned[0] "kill"'));
+	});
+
+	it("look for an allowed pattern longer than every banned value as far as it reaches", () => {
+		const long = compile(["kill"], [{ match: "contains", value: "skillful hands of the old master" }]);
+		const excused = `${FILLER} Watch the ski11ful hands of the old master at work. ${FILLER}`;
+		expect(judge(long, excused)).toEqual(allowed(excused));
+		const cut = `${FILLER} Watch the ski11ful hands of the old masons at work. ${FILLER}`;
+		expect(judge(long, cut)).toEqual(refused(cut, 'names.banned[0] "kill"'));
 	});
 
 	it("explain a match only a mixed reading holds with its span in the text", () => {
