@@ -437,11 +437,19 @@ export class RegexMatchers {
 	private mayMatch(subject: string): boolean {
 		if (this.required === undefined) {
 			const caseless = (this.flags & RE2JS.CASE_INSENSITIVE) !== 0;
-			const pieces = this.patterns.map((pattern) => requiredPieces(pattern, caseless));
-			this.required = pieces.some((piece) => piece === null) ? null : (pieces as string[][]);
+			// The longest piece first: the likeliest to be missing.
+			const pieces = this.patterns.map((pattern) =>
+				requiredPieces(pattern, caseless)?.sort((a, b) => b.length - a.length),
+			);
+			this.required = pieces.some((piece) => piece == null) ? null : (pieces as string[][]);
 		}
 		const { required } = this;
 		if (required === null) return true;
+		for (const pieces of required) {
+			let all = true;
+			for (let p = 0; p < pieces.length && all; p++) all = subject.includes(pieces[p] as string);
+			if (all) return true;
+		}
 		if ((this.flags & RE2JS.CASE_INSENSITIVE) !== 0) {
 			// Without case, a letter also matches its capital, and `s` and `k` the long s and the Kelvin sign.
 			for (let i = 0; i < subject.length; i++) {
@@ -449,7 +457,7 @@ export class RegexMatchers {
 				if ((code >= 0x41 && code <= 0x5a) || code === 0x17f || code === 0x212a) return true;
 			}
 		}
-		return required.some((pieces) => pieces.every((piece) => subject.includes(piece)));
+		return false;
 	}
 
 	/** Builds the RE2 programs now rather than on first use; returns this. */
