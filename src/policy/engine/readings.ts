@@ -220,8 +220,6 @@ const mixOf = (variant: number) => variant >> 2;
  * Folding is a pure function of the name, so folding it again gives the same units.
  */
 class NameReading implements Reading {
-	private spans: ReadingSpans | null = null;
-
 	constructor(
 		readonly label: string,
 		readonly written: string,
@@ -234,6 +232,7 @@ class NameReading implements Reading {
 		private readonly first: number,
 		private readonly last: number,
 		readonly closesName: boolean,
+		private spans: ReadingSpans | null = null,
 	) {}
 
 	get opensName(): boolean {
@@ -312,6 +311,7 @@ function makeReading(
 	last = units.count,
 	places = true,
 ): NameReading {
+	if (!places) return readingWithoutPlaces(name, label, variant, known, first, last);
 	const codes = codesOf(variant);
 	const { out, skip } = units;
 	const skipping = (variant & SKIPPED) !== 0;
@@ -352,6 +352,80 @@ function makeReading(
 	// its fold, rather than by folding it again once the needle is found.
 	if (n > MAX_MIXED_UNITS) reading.spansNow(places);
 	return reading;
+}
+
+/**
+ * {@link makeReading} of a long text's reading whose places are left for later: its units, collapsed units,
+ * runs and word flags in one pass.
+ */
+function readingWithoutPlaces(
+	name: string,
+	label: string,
+	variant: number,
+	known: string | null,
+	first: number,
+	last: number,
+): NameReading {
+	const codes = codesOf(variant);
+	const { out, skip, flags, codes: folded } = units;
+	const n = units.count;
+	if (windowScratch.collapsed.length < n) {
+		windowScratch.collapsed = new Uint16Array(2 * n);
+		windowScratch.word = new Uint8Array(2 * n);
+		windowScratch.whole = new Uint8Array(2 * n);
+	}
+	const { collapsed: collapsedOut, word: wordOut, whole: wholeOut } = windowScratch;
+	const skipping = (variant & SKIPPED) !== 0;
+	const faux = (variant & FAUX) !== 0;
+	const runs: number[] = [];
+	let w = 0;
+	let c = 0;
+	let previous = -1;
+	for (let k = first; k < last; k++) {
+		if (skipping && skip[k] === 1) continue;
+		const code = codes[k] as number;
+		out[w++] = code;
+		if (code === previous) {
+			runs[c - 1] = (runs[c - 1] as number) + 1;
+			continue;
+		}
+		previous = code;
+		collapsedOut[c] = code;
+		runs.push(1);
+		const unitFlags = flags[k] as number;
+		// Punctuation read as a letter is a letter (`!` at a word's edge as i).
+		const punctuationRead = code !== folded[k] && (unitFlags & LETTER_UNIT) === 0;
+		wordOut[c] = punctuationRead ? WORD_UNIT : unitFlags & WORD_UNIT;
+		if (faux) wholeOut[c] = units.whole[k] as number;
+		c++;
+	}
+	const written = textOf(out, w, known);
+	const collapsed = c === w ? written : textOf(collapsedOut, c, null);
+	const spans: ReadingSpans = {
+		writtenFrom: NO_PLACES,
+		writtenTo: NO_PLACES,
+		runs,
+		from: NO_PLACES,
+		to: NO_PLACES,
+		word: wordOut.slice(0, c),
+		whole: faux ? wholeOut.slice(0, c) : null,
+		placed: false,
+	};
+	const start = last > first ? (units.from[first] as number) : 0;
+	const end = last > first ? (units.to[last - 1] as number) : 0;
+	return new NameReading(
+		label,
+		written,
+		collapsed,
+		start,
+		end,
+		name,
+		variant,
+		first,
+		last,
+		last === n,
+		spans,
+	);
 }
 
 /**
@@ -463,7 +537,14 @@ export function windowed(readings: readonly Reading[]): boolean {
 }
 
 /** Scratch for the windows: units of the fold with faux words read as Latin that the fold without may lack. */
-const windowScratch = { faux: new Uint8Array(64), differs: new Uint8Array(64) };
+const windowScratch = {
+	faux: new Uint8Array(64),
+	differs: new Uint8Array(64),
+	/** A reading's collapsed units, word flags and faux words, made in one pass (`readingWithoutPlaces`). */
+	collapsed: new Uint16Array(64),
+	word: new Uint8Array(64),
+	whole: new Uint8Array(64),
+};
 
 const isStroke = (code: number) => code === BANG || code === BAR || code === I || code === L;
 
