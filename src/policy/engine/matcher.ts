@@ -392,8 +392,11 @@ export function searchRegexes(
 export class RegexMatchers {
 	/** The set of all patterns (null when they do not fit one), and each pattern's own program once built. */
 	private compiled: { set: RE2Set | null; each: (RE2JS | undefined)[] } | null = null;
-	/** What every match must hold (see {@link requiredPieces}), or null when a pattern says nothing. */
-	private required: string[][] | null | undefined;
+	/**
+	 * What every match of each pattern holds (see {@link requiredPieces}), once worked out: false when a
+	 * pattern says nothing.
+	 */
+	private required: string[][] | false | null = null;
 
 	constructor(
 		/** Entry index of each pattern, in document order. */
@@ -435,16 +438,16 @@ export class RegexMatchers {
 	 * lacks. Most texts hold none of them, and finding so costs far less than running the set.
 	 */
 	private mayMatch(subject: string): boolean {
-		if (this.required === undefined) {
+		if (this.required === null) {
 			const caseless = (this.flags & RE2JS.CASE_INSENSITIVE) !== 0;
 			// The longest piece first: the likeliest to be missing.
 			const pieces = this.patterns.map((pattern) =>
 				requiredPieces(pattern, caseless)?.sort((a, b) => b.length - a.length),
 			);
-			this.required = pieces.some((piece) => piece == null) ? null : (pieces as string[][]);
+			this.required = pieces.some((piece) => piece == null) ? false : (pieces as string[][]);
 		}
 		const { required } = this;
-		if (required === null) return true;
+		if (required === false) return true;
 		for (const pieces of required) {
 			let all = true;
 			for (let p = 0; p < pieces.length && all; p++) all = subject.includes(pieces[p] as string);
