@@ -377,7 +377,8 @@ function readingWithoutPlaces(
 	const { collapsed: collapsedOut, word: wordOut, whole: wholeOut } = windowScratch;
 	const skipping = (variant & SKIPPED) !== 0;
 	const faux = (variant & FAUX) !== 0;
-	const runs: number[] = [];
+	// Sized like the other readings' runs (and cut below), so that the searches see one kind of list.
+	const runs: number[] = new Array(last - first);
 	let w = 0;
 	let c = 0;
 	let previous = -1;
@@ -391,7 +392,7 @@ function readingWithoutPlaces(
 		}
 		previous = code;
 		collapsedOut[c] = code;
-		runs.push(1);
+		runs[c] = 1;
 		const unitFlags = flags[k] as number;
 		// Punctuation read as a letter is a letter (`!` at a word's edge as i).
 		const punctuationRead = code !== folded[k] && (unitFlags & LETTER_UNIT) === 0;
@@ -399,6 +400,7 @@ function readingWithoutPlaces(
 		if (faux) wholeOut[c] = units.whole[k] as number;
 		c++;
 	}
+	runs.length = c;
 	const written = textOf(out, w, known);
 	const collapsed = c === w ? written : textOf(collapsedOut, c, null);
 	const spans: ReadingSpans = {
