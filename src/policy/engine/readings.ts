@@ -202,7 +202,7 @@ interface ReadingSpans {
 	placed: boolean;
 }
 
-/** The lists of places of spans worked out without them. */
+/** The lists of places of a reading made without them (`readingWithoutPlaces`). */
 const NO_PLACES: number[] = [];
 
 /**
@@ -262,18 +262,17 @@ class NameReading implements Reading {
 
 	/**
 	 * Works out the spans now: only while {@link units} hold this reading's fold, mix and skipped units.
-	 * Without `places`, only the runs and word flags (what a search reads to decide): where each unit lies
-	 * in the name is worked out, by folding again, if something asks.
+	 * A reading made without its places (`readingWithoutPlaces`) works them out here, by folding again,
+	 * once something asks where a unit lies.
 	 */
-	spansNow(places = true): void {
-		if (this.spans === null || (places && !this.spans.placed))
+	spansNow(): void {
+		if (this.spans === null || !this.spans.placed)
 			this.spans = readingSpans(
 				this.variant,
 				this.first,
 				this.last,
 				this.written.length,
 				this.collapsed.length,
-				places,
 			);
 	}
 
@@ -299,8 +298,8 @@ function codesOf(variant: number): Uint16Array {
 
 /**
  * One reading of the units in {@link units} (the units [first, last), all of them unless a window), its
- * spans left for later. `known` is a text the reading is likely to equal (the name's text form), shared
- * when it does.
+ * spans left for later (without `places`, only where each unit lies: see {@link readingWithoutPlaces}).
+ * `known` is a text the reading is likely to equal (the name's text form), shared when it does.
  */
 function makeReading(
 	name: string,
@@ -350,7 +349,7 @@ function makeReading(
 	);
 	// A long text nearly always holds a needle somewhere: its spans are worked out now, while the units hold
 	// its fold, rather than by folding it again once the needle is found.
-	if (n > MAX_MIXED_UNITS) reading.spansNow(places);
+	if (n > MAX_MIXED_UNITS) reading.spansNow();
 	return reading;
 }
 
@@ -440,16 +439,15 @@ function readingSpans(
 	lastUnit: number,
 	written: number,
 	collapsed: number,
-	places = true,
 ): ReadingSpans {
 	const codes = codesOf(variant);
 	const { flags, from: unitFrom, to: unitTo, codes: folded, skip } = units;
 	const skipping = (variant & SKIPPED) !== 0;
-	const writtenFrom: number[] = places ? new Array(written) : NO_PLACES;
-	const writtenTo: number[] = places ? new Array(written) : NO_PLACES;
+	const writtenFrom: number[] = new Array(written);
+	const writtenTo: number[] = new Array(written);
 	const runs: number[] = new Array(collapsed);
-	const from: number[] = places ? new Array(collapsed) : NO_PLACES;
-	const to: number[] = places ? new Array(collapsed) : NO_PLACES;
+	const from: number[] = new Array(collapsed);
+	const to: number[] = new Array(collapsed);
 	const word = new Uint8Array(collapsed);
 	const whole = (variant & FAUX) !== 0 ? new Uint8Array(collapsed) : null;
 	let w = 0;
@@ -460,30 +458,26 @@ function readingSpans(
 		const code = codes[k] as number;
 		const unitStart = unitFrom[k] as number;
 		const unitEnd = unitTo[k] as number;
-		if (places) {
-			writtenFrom[w] = unitStart;
-			writtenTo[w] = unitEnd;
-		}
+		writtenFrom[w] = unitStart;
+		writtenTo[w] = unitEnd;
 		w++;
 		if (code === lastCode) {
 			runs[last] = (runs[last] as number) + 1;
-			if (places) to[last] = unitEnd;
+			to[last] = unitEnd;
 			continue;
 		}
 		last++;
 		lastCode = code;
 		runs[last] = 1;
-		if (places) {
-			from[last] = unitStart;
-			to[last] = unitEnd;
-		}
+		from[last] = unitStart;
+		to[last] = unitEnd;
 		const unitFlags = flags[k] as number;
 		// Punctuation read as a letter is a letter (`!` at a word's edge as i).
 		const punctuationRead = code !== folded[k] && (unitFlags & LETTER_UNIT) === 0;
 		word[last] = punctuationRead ? WORD_UNIT : unitFlags & WORD_UNIT;
 		if (whole !== null) whole[last] = units.whole[k] as number;
 	}
-	return { writtenFrom, writtenTo, runs, from, to, word, whole, placed: places };
+	return { writtenFrom, writtenTo, runs, from, to, word, whole, placed: true };
 }
 
 /**
@@ -538,9 +532,11 @@ export function windowed(readings: readonly Reading[]): boolean {
 	return readings.some((reading) => !reading.opensName || !reading.closesName);
 }
 
-/** Scratch for the windows: units of the fold with faux words read as Latin that the fold without may lack. */
+/** Scratch lists of the windows (grown as needed, so that a decision allocates only what it returns). */
 const windowScratch = {
+	/** Units of the fold with faux words read as Latin that the fold without may lack (`markFauxUnits`). */
 	faux: new Uint8Array(64),
+	/** Units of the reading being windowed that differ from the reading as written (`markDiffering`). */
 	differs: new Uint8Array(64),
 	/** A reading's collapsed units, word flags and faux words, made in one pass (`readingWithoutPlaces`). */
 	collapsed: new Uint16Array(64),
