@@ -492,6 +492,13 @@ export class RegexMatchers {
 	}
 }
 
+/** An ASCII letter, digit or space: what a regex matches as itself. */
+const plain = (code: number) =>
+	(code >= 0x61 && code <= 0x7a) ||
+	(code >= 0x41 && code <= 0x5a) ||
+	(code >= 0x30 && code <= 0x39) ||
+	code === 0x20;
+
 /**
  * The runs of plain letters and digits that every match of `pattern` holds (`f.?ck`: `f`, `ck`), lower-cased
  * for a pattern matched without case (`caseless`), or null when the pattern is more than letters, digits,
@@ -514,15 +521,14 @@ export function requiredPieces(pattern: string, caseless = true): string[] | nul
 			i++;
 			continue;
 		}
+		if (c !== "." && !plain(c.charCodeAt(0))) return null;
 		if (c === "." || optional) {
 			end();
 			if (optional) i++;
 			// `??` (a lazy `?`) takes the same characters.
 			if (pattern[i + 1] === "?") i++;
-			if (c !== "." && !/^[a-zA-Z0-9 ]$/.test(c)) return null;
 			continue;
 		}
-		if (!/^[a-zA-Z0-9 ]$/.test(c)) return null;
 		run += caseless ? c.toLowerCase() : c;
 	}
 	end();
