@@ -198,7 +198,8 @@ function offer(search: Search, entry: number, start: number, end: number, readin
  */
 export function searchReading(side: Side, reading: Reading, readingIndex: number, search: Search): void {
 	const { written, start, end } = reading;
-	const exact = side.exact.get(written);
+	// A look-up hashes the whole reading: not made when there is nothing to look up.
+	const exact = side.exact.size === 0 ? undefined : side.exact.get(written);
 	if (exact !== undefined && exact < search.best) offer(search, exact, start, end, readingIndex);
 	const { globs } = side;
 	for (const candidate of side.globsAlways) {
