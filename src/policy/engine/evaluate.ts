@@ -130,7 +130,8 @@ function judgeName(
 		return refuse(rules, `${rules.namesPath}.maxLength`);
 	}
 
-	const exception = rules.allowed.get(text);
+	// A look-up hashes the whole text: not made when there is nothing to look up.
+	const exception = rules.allowed.size === 0 ? undefined : rules.allowed.get(text);
 	// Without an explanation, a long text's other readings are read in windows (readings.ts), which find the
 	// same entries as long as no match is excused.
 	const margin =
