@@ -45,7 +45,7 @@ export const COMPILED_CACHE_TTL_SECONDS = 30 * 24 * 3600;
 /** The classes whose instances may appear in a compiled policy, by name; `skip` fields are rebuilt lazily. */
 const CLASSES: Record<string, { prototype: object; skip: readonly string[] }> = {
 	CompiledBannedList: { prototype: CompiledBannedList.prototype, skip: ["allRules"] },
-	RegexMatchers: { prototype: RegexMatchers.prototype, skip: ["compiled"] },
+	RegexMatchers: { prototype: RegexMatchers.prototype, skip: ["compiled", "required"] },
 };
 
 const TYPED = {

@@ -6,9 +6,9 @@ import { POLICY_LIMITS } from "../document/limits";
 import type { AllowedEntry, MatchMode } from "../document/schema";
 import { findFirstBanned, type NameForms } from "./banned";
 import { characterCount, foldText } from "./folding";
-import { newSearch, searchReading } from "./matcher";
+import { newSearch, searchReading, windowMargin } from "./matcher";
 import { matchedPinyin } from "./pinyin";
-import { foldedValue, nameReadings } from "./readings";
+import { foldedValue, nameReadings, windowed } from "./readings";
 import type { CompiledPolicy, CompiledRules, CreationKind, CreationRequest, Verdict } from "./types";
 
 /** A span of the name as received: UTF-16 offsets (end exclusive) and the text there. */
@@ -110,6 +110,9 @@ export function explainName(
 	return { verdict, explanation: explanation.value };
 }
 
+/** Length past which a name is read in windows when it may be (readings.ts): names stay as they were. */
+const LONG_TEXT = 64;
+
 function judgeName(
 	rules: CompiledRules,
 	name: string,
@@ -127,8 +130,13 @@ function judgeName(
 		return refuse(rules, `${rules.namesPath}.maxLength`);
 	}
 
-	const forms: NameForms = { name, text, readings: nameReadings(name, text) };
-	const exception = rules.allowed.get(text);
+	// A look-up hashes the whole text: not made when there is nothing to look up.
+	const exception = rules.allowed.size === 0 ? undefined : rules.allowed.get(text);
+	// Without an explanation, a long text's other readings are read in windows (readings.ts), which find the
+	// same entries as long as no match is excused.
+	const margin =
+		explain === null && exception === undefined && name.length > LONG_TEXT ? marginOf(rules) : -1;
+	const forms: NameForms = { name, text, readings: nameReadings(name, text, margin) };
 	if (exception !== undefined) {
 		if (explain !== null) explain.value = explainWholeNameException(rules, forms, exception);
 		return allow(allowedRule(rules, exception), dryRun);
@@ -136,16 +144,47 @@ function judgeName(
 	// Most names hold no banned match at all: the `allowed` patterns are only searched for once one does.
 	let search = explain === null ? findFirstBanned(rules.banned, forms) : null;
 	if (search === null || (search.best !== Number.POSITIVE_INFINITY && rules.allowedPatterns !== null)) {
-		const spans = allowedSpans(rules, forms);
-		const saved = explain === null ? null : [];
-		search = findFirstBanned(rules.banned, forms, spans.excused, saved);
-		if (explain !== null) explain.value = explanation(rules, forms, search, spans, saved ?? []);
+		const inWindows = margin >= 0 && windowed(forms.readings);
+		// Allowed patterns that match nowhere in the windows match nowhere in the whole readings either (when
+		// they are needles alone, see allowedInWindows): nothing is excused, and the search in windows stands.
+		const excusesNothing =
+			inWindows && allowedInWindows(rules, margin) && allowedSpans(rules, forms).excused.length === 0;
+		if (search === null || !excusesNothing) {
+			if (inWindows) forms.readings = nameReadings(name, text);
+			const spans = allowedSpans(rules, forms);
+			const saved = explain === null ? null : [];
+			search = findFirstBanned(rules.banned, forms, spans.excused, saved);
+			if (explain !== null) explain.value = explanation(rules, forms, search, spans, saved ?? []);
+		}
 	}
 	if (search.best !== Number.POSITIVE_INFINITY) {
 		const banned = rules.banned.ruleAt(search.best);
 		return refuse(rules, banned.rule, banned.errorCode, banned.errorInfo);
 	}
 	return allow(null, dryRun);
+}
+
+/**
+ * The margin of a long text's windows (readings.ts): wide enough for the banned entries, and for the
+ * `allowed` patterns when they can be looked for in windows too; -1 when the banned entries cannot be.
+ */
+function marginOf(rules: CompiledRules): number {
+	const banned = windowMargin(rules.banned.normalized);
+	const side = rules.allowedPatterns;
+	if (banned < 0 || side === null) return banned;
+	return Math.max(banned, windowMargin(side));
+}
+
+/**
+ * Whether the `allowed` patterns find a match in the windows of a long text read with `margin` exactly
+ * when they find one in its whole readings: they compare no whole reading and hold no folded regex (a
+ * regex reports only its first match in each reading), and the margin is wide enough for them.
+ */
+function allowedInWindows(rules: CompiledRules, margin: number): boolean {
+	const side = rules.allowedPatterns;
+	if (side === null || side.foldedRegexes !== null) return false;
+	const needed = windowMargin(side);
+	return needed >= 0 && needed <= margin;
 }
 
 /** No `allowed` patterns, no spans: shared, so that a policy without them allocates nothing for them. */

@@ -352,18 +352,23 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 	let mayBeAmbiguous = false;
 	// The word around the last letter whose script mattered, while the fold is inside it.
 	let word: WordScripts | null = null;
+	// The lists as they are now (only a character outside ASCII may grow them: read again after one).
+	let asciiCodes = units.codes;
+	let asciiFrom = units.from;
+	let asciiTo = units.to;
+	let asciiFlags = units.flags;
 	for (let i = 0; i < name.length; ) {
 		const unit = name.charCodeAt(i);
 		if (unit < 0x80) {
 			// The common case, one table look-up: no string per character.
 			const code = ASCII_UNIT_CODES[unit] as number;
 			i++;
-			if (code < 0 || (code === SPACE && (n === 0 || units.codes[n - 1] === SPACE))) continue;
+			if (code < 0 || (code === SPACE && (n === 0 || asciiCodes[n - 1] === SPACE))) continue;
 			if (unit === 0x31 || code === 0x21 || code === 0x7c) mayBeAmbiguous = true;
-			units.codes[n] = code;
-			units.from[n] = i - 1;
-			units.to[n] = i;
-			units.flags[n] = ASCII_UNIT_FLAGS[unit] as number;
+			asciiCodes[n] = code;
+			asciiFrom[n] = i - 1;
+			asciiTo[n] = i;
+			asciiFlags[n] = ASCII_UNIT_FLAGS[unit] as number;
 			n++;
 			continue;
 		}
@@ -371,7 +376,13 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 		const codePoint = name.codePointAt(i) as number;
 		const size = codePoint > 0xffff ? 2 : 1;
 		const fold = foldOf(codePoint);
-		if (n + fold.text.length + 1 > units.codes.length) growUnits(n + fold.text.length + 1 + name.length - i);
+		if (n + fold.text.length + 1 > units.codes.length) {
+			growUnits(n + fold.text.length + 1 + name.length - i);
+			asciiCodes = units.codes;
+			asciiFrom = units.from;
+			asciiTo = units.to;
+			asciiFlags = units.flags;
+		}
 		if (n > 0 && joinsPrevious(units, codePoint, fold.text, n, i + size)) {
 			n = units.count;
 			i += size;

@@ -198,7 +198,8 @@ function offer(search: Search, entry: number, start: number, end: number, readin
  */
 export function searchReading(side: Side, reading: Reading, readingIndex: number, search: Search): void {
 	const { written, start, end } = reading;
-	const exact = side.exact.get(written);
+	// A look-up hashes the whole reading: not made when there is nothing to look up.
+	const exact = side.exact.size === 0 ? undefined : side.exact.get(written);
 	if (exact !== undefined && exact < search.best) offer(search, exact, start, end, readingIndex);
 	const { globs } = side;
 	for (const candidate of side.globsAlways) {
@@ -277,8 +278,8 @@ function searchAutomaton(side: Side, reading: Reading, readingIndex: number, sea
 						(role === WORD && reading.word[start - 1] !== 1 && reading.word[end] !== 1) ||
 						(role === WORD_START && reading.word[start - 1] !== 1) ||
 						(role === WORD_END && reading.word[end] !== 1) ||
-						(role === PREFIX && start === 0) ||
-						(role === SUFFIX && end === last)) &&
+						(role === PREFIX && start === 0 && reading.opensName) ||
+						(role === SUFFIX && end === last && reading.closesName)) &&
 					offer(search, entry, reading.from[start] as number, reading.to[end - 1] as number, readingIndex)
 				) {
 					break;
@@ -286,6 +287,63 @@ function searchAutomaton(side: Side, reading: Reading, readingIndex: number, sea
 			}
 		}
 	}
+}
+
+/** Window margins worked out so far, by side (see {@link windowMargin}). */
+const windowMargins = new WeakMap<Side, number>();
+
+/** Longest margin worth reading windows with: past it, the windows of a 200-character text are the text. */
+const MAX_WINDOW_MARGIN = 256;
+
+/**
+ * How far (in collapsed units) beyond the units where a reading differs from the reading as written a
+ * window of a long text must reach for the side's patterns to find in it every match of theirs that the
+ * reading holds and the reading as written lacks (readings.ts, `nameReadings`): a little more than the
+ * longest needle or regex match. -1 when no window will do: exact values and globs compare a whole
+ * reading, and a regex that may match an unbounded span, or is anchored (`^`, `$`, `\A`, `\z`), sees more
+ * than a window.
+ */
+export function windowMargin(side: Side): number {
+	let margin = windowMargins.get(side);
+	if (margin === undefined) {
+		margin = marginOf(side);
+		windowMargins.set(side, margin);
+	}
+	return margin;
+}
+
+function marginOf(side: Side): number {
+	if (side.exact.size > 0 || side.globs.length > 0) return -1;
+	let longest = 0;
+	for (const length of side.automaton.needleLengths) longest = Math.max(longest, length);
+	for (const pattern of side.foldedRegexes?.patterns ?? []) {
+		const span = regexSpan(pattern);
+		if (span < 0) return -1;
+		longest = Math.max(longest, span);
+	}
+	// One unit for the word edge after a match, one for the run a skipped separator joins, one to spare.
+	const margin = longest + 3;
+	return margin > MAX_WINDOW_MARGIN ? -1 : margin;
+}
+
+/**
+ * At most how many UTF-16 units a match of a regex without `*` `+`, open repetition or anchors spans: two
+ * per character of the pattern (a character class or `.` matches one code point), times the bounds of its
+ * repetitions; -1 for any other regex. Coarse, never short.
+ */
+export function regexSpan(pattern: string): number {
+	if (/[*+^$]|\\[Az]/.test(pattern)) return -1;
+	let factor = 1;
+	for (const [, inside] of pattern.matchAll(/\{([^}]*)\}/g)) {
+		const bounds = (inside ?? "").match(/\d+/g);
+		if (bounds === null) continue;
+		// `{2,}` repeats without end.
+		if (/,\s*$/.test(inside ?? "")) return -1;
+		factor *= Math.max(...bounds.map(Number)) + 1;
+		if (factor > MAX_WINDOW_MARGIN) return -1;
+	}
+	const span = 2 * pattern.length * factor;
+	return span > MAX_WINDOW_MARGIN ? -1 : span;
 }
 
 /** Whether the units [start, end) of the reading begin or end inside a word that must be matched whole. */
@@ -335,6 +393,11 @@ export function searchRegexes(
 export class RegexMatchers {
 	/** The set of all patterns (null when they do not fit one), and each pattern's own program once built. */
 	private compiled: { set: RE2Set | null; each: (RE2JS | undefined)[] } | null = null;
+	/**
+	 * What every match of each pattern holds (see {@link requiredPieces}), once worked out: false when a
+	 * pattern says nothing.
+	 */
+	private required: string[][] | false | null = null;
 
 	constructor(
 		/** Entry index of each pattern, in document order. */
@@ -356,6 +419,7 @@ export class RegexMatchers {
 		all: boolean,
 		offer: (entry: number, start: number, end: number) => boolean,
 	): void {
+		if (!this.mayMatch(subject)) return;
 		this.compiled ??= this.compile();
 		const { set } = this.compiled;
 		const candidates = set !== null ? set.match(subject).sort((a, b) => a - b) : this.patterns.keys();
@@ -368,6 +432,36 @@ export class RegexMatchers {
 				if (all) break;
 			}
 		}
+	}
+
+	/**
+	 * False when no pattern can match `subject`: each pattern holds a piece of plain letters that `subject`
+	 * lacks. Most texts hold none of them, and finding so costs far less than running the set.
+	 */
+	private mayMatch(subject: string): boolean {
+		if (this.required === null) {
+			const caseless = (this.flags & RE2JS.CASE_INSENSITIVE) !== 0;
+			// The longest piece first: the likeliest to be missing.
+			const pieces = this.patterns.map((pattern) =>
+				requiredPieces(pattern, caseless)?.sort((a, b) => b.length - a.length),
+			);
+			this.required = pieces.some((piece) => piece == null) ? false : (pieces as string[][]);
+		}
+		const { required } = this;
+		if (required === false) return true;
+		for (const pieces of required) {
+			let all = true;
+			for (let p = 0; p < pieces.length && all; p++) all = subject.includes(pieces[p] as string);
+			if (all) return true;
+		}
+		if ((this.flags & RE2JS.CASE_INSENSITIVE) !== 0) {
+			// Without case, a letter also matches its capital, and `s` and `k` the long s and the Kelvin sign.
+			for (let i = 0; i < subject.length; i++) {
+				const code = subject.charCodeAt(i);
+				if ((code >= 0x41 && code <= 0x5a) || code === 0x17f || code === 0x212a) return true;
+			}
+		}
+		return false;
 	}
 
 	/** Builds the RE2 programs now rather than on first use; returns this. */
@@ -397,6 +491,49 @@ export class RegexMatchers {
 			return { set: null, each: [] };
 		}
 	}
+}
+
+/** An ASCII letter, digit or space: what a regex matches as itself. */
+const plain = (code: number) =>
+	(code >= 0x61 && code <= 0x7a) ||
+	(code >= 0x41 && code <= 0x5a) ||
+	(code >= 0x30 && code <= 0x39) ||
+	code === 0x20;
+
+/**
+ * The runs of plain letters and digits that every match of `pattern` holds (`f.?ck`: `f`, `ck`), lower-cased
+ * for a pattern matched without case (`caseless`), or null when the pattern is more than letters, digits,
+ * spaces, `.`, `\b` `\B` and `?` (then it says nothing here).
+ */
+export function requiredPieces(pattern: string, caseless = true): string[] | null {
+	const pieces: string[] = [];
+	let run = "";
+	const end = () => {
+		if (run !== "") pieces.push(run);
+		run = "";
+	};
+	for (let i = 0; i < pattern.length; i++) {
+		const c = pattern[i] as string;
+		const optional = pattern[i + 1] === "?";
+		if (c === "\\") {
+			const next = pattern[i + 1];
+			if (next !== "b" && next !== "B") return null;
+			end();
+			i++;
+			continue;
+		}
+		if (c !== "." && !plain(c.charCodeAt(0))) return null;
+		if (c === "." || optional) {
+			end();
+			if (optional) i++;
+			// `??` (a lazy `?`) takes the same characters.
+			if (pattern[i + 1] === "?") i++;
+			continue;
+		}
+		run += caseless ? c.toLowerCase() : c;
+	}
+	end();
+	return pieces;
 }
 
 /** Whether `text` is matched by a glob split at its `*`s: anchored at both ends, pieces in order. */

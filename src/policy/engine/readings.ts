@@ -23,6 +23,12 @@ export interface Reading {
 	/** Span of the name (UTF-16 offsets, end exclusive) behind the whole reading (0, 0 when it is empty). */
 	readonly start: number;
 	readonly end: number;
+	/**
+	 * Whether the reading begins at the name's first unit and ends at its last: false at the edge of a
+	 * window of a long text (see {@link nameReadings}), where a prefix or suffix pattern cannot match.
+	 */
+	readonly opensName: boolean;
+	readonly closesName: boolean;
 	/** Span of the name (UTF-16 offsets, end exclusive) behind each unit of `written`. */
 	readonly writtenFrom: readonly number[];
 	readonly writtenTo: readonly number[];
@@ -44,6 +50,7 @@ export interface Reading {
 
 const BANG = 0x21;
 const BAR = 0x7c;
+const SPACE = 0x20;
 /** Most ways to read a name's ambiguous units (`f!st|ng` needs `!` and `|` both as `i`); past it, two. */
 const MAX_MIXES = 8;
 /**
@@ -193,7 +200,12 @@ interface ReadingSpans {
 	to: number[];
 	word: Uint8Array;
 	whole: Uint8Array | null;
+	/** Whether the four lists of places (`writtenFrom` … `to`) are filled: else they are empty. */
+	placed: boolean;
 }
+
+/** The lists of places of a reading made without them (`readingWithoutPlaces`). */
+const NO_PLACES: number[] = [];
 
 /**
  * Which units a reading reads: all of them or not the skipped separators (bit {@link SKIPPED}), folded
@@ -210,8 +222,6 @@ const mixOf = (variant: number) => variant >> 2;
  * Folding is a pure function of the name, so folding it again gives the same units.
  */
 class NameReading implements Reading {
-	private spans: ReadingSpans | null = null;
-
 	constructor(
 		readonly label: string,
 		readonly written: string,
@@ -220,22 +230,30 @@ class NameReading implements Reading {
 		readonly end: number,
 		private readonly name: string,
 		private readonly variant: number,
+		/** The units [first, last) of the fold this reading reads: all of them, or a window of a long text. */
+		private readonly first: number,
+		private readonly last: number,
+		readonly closesName: boolean,
+		private spans: ReadingSpans | null = null,
 	) {}
 
+	get opensName(): boolean {
+		return this.first === 0;
+	}
 	get writtenFrom(): readonly number[] {
-		return this.spansOf().writtenFrom;
+		return this.placesOf().writtenFrom;
 	}
 	get writtenTo(): readonly number[] {
-		return this.spansOf().writtenTo;
+		return this.placesOf().writtenTo;
 	}
 	get runs(): readonly number[] {
 		return this.spansOf().runs;
 	}
 	get from(): readonly number[] {
-		return this.spansOf().from;
+		return this.placesOf().from;
 	}
 	get to(): readonly number[] {
-		return this.spansOf().to;
+		return this.placesOf().to;
 	}
 	get word(): Uint8Array {
 		return this.spansOf().word;
@@ -244,19 +262,34 @@ class NameReading implements Reading {
 		return (this.variant & FAUX) === 0 ? null : this.spansOf().whole;
 	}
 
-	/** Works out the spans now: only while {@link units} hold this reading's fold, mix and skipped units. */
+	/**
+	 * Works out the spans now: only while {@link units} hold this reading's fold, mix and skipped units.
+	 * A reading made without its places (`readingWithoutPlaces`) works them out here, by folding again,
+	 * once something asks where a unit lies.
+	 */
 	spansNow(): void {
-		this.spans ??= readingSpans(this.variant, this.written.length, this.collapsed.length);
+		if (this.spans === null || !this.spans.placed)
+			this.spans = readingSpans(
+				this.variant,
+				this.first,
+				this.last,
+				this.written.length,
+				this.collapsed.length,
+			);
 	}
 
 	private spansOf(): ReadingSpans {
-		if (this.spans === null) {
+		return this.spans ?? this.placesOf();
+	}
+
+	private placesOf(): ReadingSpans {
+		if (this.spans === null || !this.spans.placed) {
 			foldName(this.name, (this.variant & FAUX) !== 0);
 			if (mixOf(this.variant) !== 0) mixAmbiguous(mixOf(this.variant));
 			if ((this.variant & SKIPPED) !== 0) skippedSeparators();
-			this.spans = readingSpans(this.variant, this.written.length, this.collapsed.length);
+			this.spansNow();
 		}
-		return this.spans;
+		return this.spans as ReadingSpans;
 	}
 }
 
@@ -266,10 +299,20 @@ function codesOf(variant: number): Uint16Array {
 }
 
 /**
- * One reading of the units in {@link units}, its spans left for later. `known` is a text the reading is
- * likely to equal (the name's text form), shared when it does.
+ * One reading of the units in {@link units} (the units [first, last), all of them unless a window), its
+ * spans left for later (without `places`, only where each unit lies: see {@link readingWithoutPlaces}).
+ * `known` is a text the reading is likely to equal (the name's text form), shared when it does.
  */
-function makeReading(name: string, label: string, variant: number, known: string | null): NameReading {
+function makeReading(
+	name: string,
+	label: string,
+	variant: number,
+	known: string | null,
+	first = 0,
+	last = units.count,
+	places = true,
+): NameReading {
+	if (!places) return readingWithoutPlaces(name, label, variant, known, first, last);
 	const codes = codesOf(variant);
 	const { out, skip } = units;
 	const skipping = (variant & SKIPPED) !== 0;
@@ -277,7 +320,7 @@ function makeReading(name: string, label: string, variant: number, known: string
 	let w = 0;
 	let repeats = 0;
 	let previous = -1;
-	for (let k = 0; k < n; k++) {
+	for (let k = first; k < last; k++) {
 		if (skipping && skip[k] === 1) continue;
 		const code = codes[k] as number;
 		if (code === previous) repeats++;
@@ -292,9 +335,20 @@ function makeReading(name: string, label: string, variant: number, known: string
 		collapsed = textOf(out, c, null);
 	}
 	// Separators are never skipped at either end, so every reading spans the same part of the name.
-	const start = n > 0 ? (units.from[0] as number) : 0;
-	const end = n > 0 ? (units.to[n - 1] as number) : 0;
-	const reading = new NameReading(label, written, collapsed, start, end, name, variant);
+	const start = last > first ? (units.from[first] as number) : 0;
+	const end = last > first ? (units.to[last - 1] as number) : 0;
+	const reading = new NameReading(
+		label,
+		written,
+		collapsed,
+		start,
+		end,
+		name,
+		variant,
+		first,
+		last,
+		last === n,
+	);
 	// A long text nearly always holds a needle somewhere: its spans are worked out now, while the units hold
 	// its fold, rather than by folding it again once the needle is found.
 	if (n > MAX_MIXED_UNITS) reading.spansNow();
@@ -302,14 +356,95 @@ function makeReading(name: string, label: string, variant: number, known: string
 }
 
 /**
- * The spans, runs and word flags of the reading `variant` of {@link units}, which reads `written` units
- * collapsed to `collapsed` (their lengths size every list at once).
+ * {@link makeReading} of a long text's reading whose places are left for later: its units, collapsed units,
+ * runs and word flags in one pass.
  */
-function readingSpans(variant: number, written: number, collapsed: number): ReadingSpans {
+function readingWithoutPlaces(
+	name: string,
+	label: string,
+	variant: number,
+	known: string | null,
+	first: number,
+	last: number,
+): NameReading {
+	const codes = codesOf(variant);
+	const { out, skip, flags, codes: folded } = units;
+	const n = units.count;
+	if (windowScratch.collapsed.length < n) {
+		windowScratch.collapsed = new Uint16Array(2 * n);
+		windowScratch.word = new Uint8Array(2 * n);
+		windowScratch.whole = new Uint8Array(2 * n);
+	}
+	const { collapsed: collapsedOut, word: wordOut, whole: wholeOut } = windowScratch;
+	const skipping = (variant & SKIPPED) !== 0;
+	const faux = (variant & FAUX) !== 0;
+	// Sized like the other readings' runs (and cut below), so that the searches see one kind of list.
+	const runs: number[] = new Array(last - first);
+	let w = 0;
+	let c = 0;
+	let previous = -1;
+	for (let k = first; k < last; k++) {
+		if (skipping && skip[k] === 1) continue;
+		const code = codes[k] as number;
+		out[w++] = code;
+		if (code === previous) {
+			runs[c - 1] = (runs[c - 1] as number) + 1;
+			continue;
+		}
+		previous = code;
+		collapsedOut[c] = code;
+		runs[c] = 1;
+		const unitFlags = flags[k] as number;
+		// Punctuation read as a letter is a letter (`!` at a word's edge as i).
+		const punctuationRead = code !== folded[k] && (unitFlags & LETTER_UNIT) === 0;
+		wordOut[c] = punctuationRead ? WORD_UNIT : unitFlags & WORD_UNIT;
+		if (faux) wholeOut[c] = units.whole[k] as number;
+		c++;
+	}
+	runs.length = c;
+	const written = textOf(out, w, known);
+	const collapsed = c === w ? written : textOf(collapsedOut, c, null);
+	const spans: ReadingSpans = {
+		writtenFrom: NO_PLACES,
+		writtenTo: NO_PLACES,
+		runs,
+		from: NO_PLACES,
+		to: NO_PLACES,
+		word: wordOut.slice(0, c),
+		whole: faux ? wholeOut.slice(0, c) : null,
+		placed: false,
+	};
+	const start = last > first ? (units.from[first] as number) : 0;
+	const end = last > first ? (units.to[last - 1] as number) : 0;
+	return new NameReading(
+		label,
+		written,
+		collapsed,
+		start,
+		end,
+		name,
+		variant,
+		first,
+		last,
+		last === n,
+		spans,
+	);
+}
+
+/**
+ * The spans, runs and word flags of the reading `variant` of the units [firstUnit, lastUnit) of {@link units}, which
+ * reads `written` units collapsed to `collapsed` (their lengths size every list at once).
+ */
+function readingSpans(
+	variant: number,
+	firstUnit: number,
+	lastUnit: number,
+	written: number,
+	collapsed: number,
+): ReadingSpans {
 	const codes = codesOf(variant);
 	const { flags, from: unitFrom, to: unitTo, codes: folded, skip } = units;
 	const skipping = (variant & SKIPPED) !== 0;
-	const n = units.count;
 	const writtenFrom: number[] = new Array(written);
 	const writtenTo: number[] = new Array(written);
 	const runs: number[] = new Array(collapsed);
@@ -320,7 +455,7 @@ function readingSpans(variant: number, written: number, collapsed: number): Read
 	let w = 0;
 	let last = -1;
 	let lastCode = -1;
-	for (let k = 0; k < n; k++) {
+	for (let k = firstUnit; k < lastUnit; k++) {
 		if (skipping && skip[k] === 1) continue;
 		const code = codes[k] as number;
 		const unitStart = unitFrom[k] as number;
@@ -344,7 +479,7 @@ function readingSpans(variant: number, written: number, collapsed: number): Read
 		word[last] = punctuationRead ? WORD_UNIT : unitFlags & WORD_UNIT;
 		if (whole !== null) whole[last] = units.whole[k] as number;
 	}
-	return { writtenFrom, writtenTo, runs, from, to, word, whole };
+	return { writtenFrom, writtenTo, runs, from, to, word, whole, placed: true };
 }
 
 /**
@@ -354,34 +489,203 @@ function readingSpans(variant: number, written: number, collapsed: number): Read
  * `i`; a lone `!` `|` at a word's edge as a letter) when it has any, every mix of them while they are few.
  * `text`, the name's text form when the caller has it, is only used to share its string with a reading
  * that equals it.
+ *
+ * With a `margin` (see `windowMargin` in matcher.ts), a long text's readings other than as written are
+ * made only over windows around the units where they differ from it, reaching at least `margin` collapsed
+ * units beyond them on each side and cut between a space and a word: every match such a reading holds
+ * that the reading as written lacks lies in one window, with the same span and word edges. The windows
+ * find the same entries only where no match is excused (`allowed` patterns): what an excused match hides
+ * depends on the matches around it.
  * @example nameReadings("C.A.S.I.N.O")[1].collapsed // "casino"
  */
-export function nameReadings(name: string, text?: string): Reading[] {
+export function nameReadings(name: string, text?: string, margin = -1): Reading[] {
 	foldName(name);
 	const skip = skippedSeparators();
-	const readings = [makeReading(name, "as written", 0, text ?? null)];
-	if (skip) readings.push(makeReading(name, "separators skipped", SKIPPED, null));
+	const inWindows = margin >= 0 && units.count > MAX_MIXED_UNITS;
+	// The windowed search only decides which entry matches: where is worked out if something asks.
+	const readings: Reading[] = [makeReading(name, "as written", 0, text ?? null, 0, units.count, !inWindows)];
+	const add = (label: string, variant: number) => {
+		if (inWindows) addWindows(readings, name, label, variant, margin);
+		else readings.push(makeReading(name, label, variant, null));
+	};
+	if (skip) add("separators skipped", SKIPPED);
 	if (units.ambiguousCount > 0) {
 		const mixes = mixCount();
 		const first = mixes === 0 ? ALL_OTHERWISE : 1;
 		const last = mixes === 0 ? ALL_OTHERWISE : mixes - 1;
 		for (let mix = first; mix <= last; mix++) {
 			mixAmbiguous(mix);
-			readings.push(makeReading(name, "1 ! | as i or l", mix << 2, null));
-			if (skip)
-				readings.push(makeReading(name, "separators skipped, 1 ! | as i or l", SKIPPED | (mix << 2), null));
+			add("1 ! | as i or l", mix << 2);
+			if (skip) add("separators skipped, 1 ! | as i or l", SKIPPED | (mix << 2));
 		}
 	}
 	// Last: it folds the name again, which the readings above no longer need.
 	if (units.fauxWords) {
 		foldName(name, true);
-		readings.push(makeReading(name, "faux Cyrillic or Greek as Latin", FAUX, null));
-		if (skippedSeparators())
-			readings.push(
-				makeReading(name, "separators skipped, faux Cyrillic or Greek as Latin", FAUX | SKIPPED, null),
-			);
+		if (inWindows) markFauxUnits(name);
+		add("faux Cyrillic or Greek as Latin", FAUX);
+		if (skippedSeparators()) add("separators skipped, faux Cyrillic or Greek as Latin", FAUX | SKIPPED);
 	}
 	return readings;
+}
+
+/** Whether any of `readings` reads only a window of the name (see {@link nameReadings}). */
+export function windowed(readings: readonly Reading[]): boolean {
+	return readings.some((reading) => !reading.opensName || !reading.closesName);
+}
+
+/** Scratch lists of the windows (grown as needed, so that a decision allocates only what it returns). */
+const windowScratch = {
+	/** Units of the fold with faux words read as Latin that the fold without may lack (`markFauxUnits`). */
+	faux: new Uint8Array(64),
+	/** Units of the reading being windowed that differ from the reading as written (`markDiffering`). */
+	differs: new Uint8Array(64),
+	/** A reading's collapsed units, word flags and faux words, made in one pass (`readingWithoutPlaces`). */
+	collapsed: new Uint16Array(64),
+	word: new Uint8Array(64),
+	whole: new Uint8Array(64),
+};
+
+const isStroke = (code: number) => code === BANG || code === BAR || code === I || code === L;
+
+/**
+ * Marks in `windowScratch.faux` the units of {@link units} (folded with faux words read as Latin) that the
+ * fold as written may not hold alike: those of a character outside ASCII (the other fold may make them
+ * otherwise, another number of them, or join them), and the runs of `! | i l` touching one (whether
+ * `!` `|` is a letter depends on its neighbours). Every other unit is folded alike in both, and so is
+ * every unit after it up to the next marked one.
+ */
+function markFauxUnits(name: string): void {
+	const n = units.count;
+	if (windowScratch.faux.length < n) windowScratch.faux = new Uint8Array(2 * n);
+	const marks = windowScratch.faux;
+	const { codes, from } = units;
+	for (let k = 0; k < n; k++) marks[k] = name.charCodeAt(from[k] as number) >= 0x80 ? 1 : 0;
+	for (let k = 0; k < n; k++) {
+		if (marks[k] !== 1 || name.charCodeAt(from[k] as number) < 0x80) continue;
+		for (let j = k + 1; j < n && marks[j] === 0 && isStroke(codes[j] as number); j++) marks[j] = 1;
+		for (let j = k - 1; j >= 0 && marks[j] === 0 && isStroke(codes[j] as number); j--) marks[j] = 1;
+	}
+}
+
+/**
+ * Marks in `windowScratch.differs` the units of the reading `variant` that may read otherwise than in the
+ * reading as written: skipped, mixed, or (`markFauxUnits`) folded otherwise. Returns whether there are any.
+ */
+function markDiffering(variant: number): boolean {
+	const n = units.count;
+	if (windowScratch.differs.length < n) windowScratch.differs = new Uint8Array(2 * n);
+	const marks = windowScratch.differs;
+	const { skip, swapped, codes } = units;
+	const faux = windowScratch.faux;
+	const skipping = (variant & SKIPPED) !== 0;
+	const mixed = mixOf(variant) !== 0;
+	const fauxToo = (variant & FAUX) !== 0;
+	let any = false;
+	for (let k = 0; k < n; k++) {
+		const differs =
+			(skipping && skip[k] === 1) || (mixed && swapped[k] !== codes[k]) || (fauxToo && faux[k] === 1);
+		marks[k] = differs ? 1 : 0;
+		any ||= differs;
+	}
+	return any;
+}
+
+const differs = (k: number) => windowScratch.differs[k] === 1;
+const skipped = (variant: number, k: number) => (variant & SKIPPED) !== 0 && units.skip[k] === 1;
+
+/**
+ * Whether a window may begin at unit `a` of the reading `variant`: after a space both readings hold alike
+ * (not a word unit, not skipped), and on a unit that is not a space (so that no run is cut).
+ */
+function opensWindow(variant: number, a: number): boolean {
+	const before = a - 1;
+	return (
+		units.codes[before] === SPACE &&
+		((units.flags[before] as number) & WORD_UNIT) === 0 &&
+		!differs(before) &&
+		!skipped(variant, a) &&
+		codesOf(variant)[a] !== SPACE
+	);
+}
+
+/** Whether a window may end before unit `b`: a space both readings hold alike, after a unit that is not one. */
+function closesWindow(variant: number, b: number): boolean {
+	const before = b - 1;
+	return (
+		units.codes[b] === SPACE &&
+		((units.flags[b] as number) & WORD_UNIT) === 0 &&
+		!differs(b) &&
+		!skipped(variant, before) &&
+		codesOf(variant)[before] !== SPACE
+	);
+}
+
+/**
+ * Where the window around the differing unit `d` begins: past `margin` changes of unit (collapsed units)
+ * of the reading `variant` before it, at the first place a window may begin (else at the first unit).
+ */
+function windowStart(variant: number, d: number, margin: number): number {
+	const codes = codesOf(variant);
+	let changes = 0;
+	let code = codes[d] as number;
+	for (let k = d - 1; k > 0; k--) {
+		if (skipped(variant, k)) continue;
+		if (codes[k] !== code) {
+			changes++;
+			code = codes[k] as number;
+		}
+		if (changes > margin && opensWindow(variant, k)) return k;
+	}
+	return 0;
+}
+
+/** Where the window around the differing unit `d` ends (exclusive), as {@link windowStart} begins it. */
+function windowEnd(variant: number, d: number, margin: number): number {
+	const codes = codesOf(variant);
+	const n = units.count;
+	let changes = 0;
+	let code = codes[d] as number;
+	for (let k = d + 1; k < n; k++) {
+		if (skipped(variant, k)) continue;
+		if (codes[k] !== code) {
+			changes++;
+			code = codes[k] as number;
+		}
+		if (changes > margin && closesWindow(variant, k)) return k;
+	}
+	return n;
+}
+
+/**
+ * Adds the reading `variant` of {@link units} over windows around the units where it differs from the
+ * reading as written (none when it does not), overlapping windows joined.
+ */
+function addWindows(readings: Reading[], name: string, label: string, variant: number, margin: number): void {
+	const n = units.count;
+	if (!markDiffering(variant)) return;
+	const bounds: number[] = [];
+	for (let d = 0; d < n; d++) {
+		if (!differs(d)) continue;
+		const first = windowStart(variant, d, margin);
+		// The window ends past the last differing unit it holds (the end moves on while it finds more).
+		let lastDiffering = d;
+		let endFor = d;
+		let last = windowEnd(variant, d, margin);
+		for (let k = d + 1; ; ) {
+			for (; k < last; k++) if (differs(k)) lastDiffering = k;
+			if (lastDiffering === endFor) break;
+			endFor = lastDiffering;
+			last = Math.max(last, windowEnd(variant, lastDiffering, margin));
+		}
+		d = last;
+		if (bounds.length > 0 && first <= (bounds[bounds.length - 1] as number)) bounds[bounds.length - 1] = last;
+		else bounds.push(first, last);
+	}
+	for (let i = 0; i < bounds.length; i += 2)
+		readings.push(
+			makeReading(name, label, variant, null, bounds[i] as number, bounds[i + 1] as number, false),
+		);
 }
 
 /**
@@ -427,6 +731,8 @@ export function rawReading(name: string): Reading {
 		written: name,
 		start: 0,
 		end: name.length,
+		opensName: true,
+		closesName: true,
 		writtenFrom: from,
 		writtenTo: to,
 		collapsed: name,

@@ -24,6 +24,18 @@ export type TextKey = (typeof TEXT_KEYS)[number];
 export function textRules(policy: CompiledPolicy, target: "topic" | "group"): CompiledRules | null {
 	const texts = policy.texts;
 	if (texts === null) return null;
+	let made = madeRules.get(policy);
+	if (made === undefined) {
+		made = { topic: textRulesOf(policy, texts, "topic"), group: textRulesOf(policy, texts, "group") };
+		madeRules.set(policy, made);
+	}
+	return made[target];
+}
+
+/** The text rules of each policy judged so far (a compiled policy never changes): made once, not per text. */
+const madeRules = new WeakMap<CompiledPolicy, Record<"topic" | "group", CompiledRules>>();
+
+function textRulesOf(policy: CompiledPolicy, texts: CompiledTexts, target: "topic" | "group"): CompiledRules {
 	const base = target === "group" ? (policy.group ?? policy.topic) : policy.topic;
 	return {
 		...base,
