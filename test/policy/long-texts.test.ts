@@ -7,6 +7,7 @@
 import { RE2JS } from "re2js";
 import { describe, expect, it } from "vitest";
 import { compilePolicyText } from "../../src/policy/engine/compile";
+import { evaluateCreation } from "../../src/policy/engine/evaluate";
 import { RegexMatchers, regexSpan, requiredPieces } from "../../src/policy/engine/matcher";
 import { evaluateText, explainText } from "../../src/policy/engine/texts";
 import type { CompiledPolicy } from "../../src/policy/engine/types";
@@ -198,5 +199,39 @@ describe("the regexes' letter pieces", () => {
 		// A pattern the pieces say nothing about is always run.
 		const other = new RegexMatchers([0, 1], ["k.?ll", "[xyz]{3}"], RE2JS.CASE_INSENSITIVE);
 		expect(offered(other, "xyz")).toEqual([1]);
+	});
+});
+
+describe("a word's own `1 ! |` in a long text", () => {
+	const policy = compile(["bestiality", "fisting", "kill", { match: "word-start", value: "anal" }]);
+
+	it("are read every way while that word has few of them, wherever the word is", () => {
+		for (const [text, rule] of [
+			[`best|a||ty fans. ${FILLER}`, 'names.banned[0] "bestiality"'],
+			[`${FILLER} Then best|a||ty! ${FILLER}`, 'names.banned[0] "bestiality"'],
+			[`${FILLER} my f!st|ng page`, 'names.banned[1] "fisting"'],
+			[`${FILLER} Go ana! Go`, 'names.banned[3] word-start "anal"'],
+			[`${FILLER} we k1!! them all!`, 'names.banned[2] "kill"'],
+		] as const) {
+			expect(judge(policy, text)).toEqual(refused(text, rule));
+			// The explanation reads the same windows and finds the same entry.
+			expect(explainText(policy, "topic", "notification", text).verdict.rule).toBe(rule);
+		}
+	});
+
+	it("are read every way in a name with too many to mix all of them together", () => {
+		// 8 ways in each word, 64 in the name: past 8, only the word's own are mixed every way.
+		const name = "f!st|ng best|a||ty";
+		expect(judge(policy, name)).toEqual(refused(name, 'names.banned[0] "bestiality"'));
+		const creation = compilePolicyText(JSON.stringify({ names: { banned: ["bestiality"] } }));
+		if (!creation.ok) throw new Error(creation.problem.message);
+		expect(evaluateCreation(creation.value, "topic", { operatorAccount: "leckie", name }).allowed).toBe(
+			false,
+		);
+	});
+
+	it("leave the other words as written, and punctuation apart from a word alone", () => {
+		for (const text of [`${FILLER} best | a || ty`, `${FILLER} Go ana ! Go`, `${FILLER} See you at noon!`])
+			expect(judge(policy, text)).toEqual(allowed(text));
 	});
 });

@@ -134,9 +134,10 @@ function judgeName(
 	const exception = rules.allowed.size === 0 ? undefined : rules.allowed.get(text);
 	// Without an explanation, a long text's other readings are read in windows (readings.ts), which find the
 	// same entries as long as no match is excused.
-	const margin =
-		explain === null && exception === undefined && name.length > LONG_TEXT ? marginOf(rules) : -1;
-	const forms: NameForms = { name, text, readings: nameReadings(name, text, margin) };
+	const sound = marginOf(rules);
+	const margin = explain === null && exception === undefined && name.length > LONG_TEXT ? sound : -1;
+	// A word's own mixes are read in windows in every search of the name (readings.ts), where they may be.
+	const forms: NameForms = { name, text, readings: nameReadings(name, text, margin, sound) };
 	if (exception !== undefined) {
 		if (explain !== null) explain.value = explainWholeNameException(rules, forms, exception);
 		return allow(allowedRule(rules, exception), dryRun);
@@ -150,7 +151,7 @@ function judgeName(
 		const excusesNothing =
 			inWindows && allowedInWindows(rules, margin) && allowedSpans(rules, forms).excused.length === 0;
 		if (search === null || !excusesNothing) {
-			if (inWindows) forms.readings = nameReadings(name, text);
+			if (inWindows) forms.readings = nameReadings(name, text, -1, sound);
 			const spans = allowedSpans(rules, forms);
 			const saved = explain === null ? null : [];
 			search = findFirstBanned(rules.banned, forms, spans.excused, saved);

@@ -496,9 +496,13 @@ function readingSpans(
  * that the reading as written lacks lies in one window, with the same span and word edges. The windows
  * find the same entries only where no match is excused (`allowed` patterns): what an excused match hides
  * depends on the matches around it.
+ *
+ * With a `wordMargin` (where windows may be: both sides' margin), a name or text whose ambiguous units are
+ * not mixed every way also reads each word's own mixes, in windows reaching `wordMargin` past the word
+ * ({@link addWordMixes}).
  * @example nameReadings("C.A.S.I.N.O")[1].collapsed // "casino"
  */
-export function nameReadings(name: string, text?: string, margin = -1): Reading[] {
+export function nameReadings(name: string, text?: string, margin = -1, wordMargin = -1): Reading[] {
 	foldName(name);
 	const skip = skippedSeparators();
 	const inWindows = margin >= 0 && units.count > MAX_MIXED_UNITS;
@@ -518,6 +522,7 @@ export function nameReadings(name: string, text?: string, margin = -1): Reading[
 			add("1 ! | as i or l", mix << 2);
 			if (skip) add("separators skipped, 1 ! | as i or l", SKIPPED | (mix << 2));
 		}
+		if (mixes === 0 && wordMargin >= 0) addWordMixes(readings, name, skip, wordMargin);
 	}
 	// Last: it folds the name again, which the readings above no longer need.
 	if (units.fauxWords) {
@@ -686,6 +691,107 @@ function addWindows(readings: Reading[], name: string, label: string, variant: n
 		readings.push(
 			makeReading(name, label, variant, null, bounds[i] as number, bounds[i + 1] as number, false),
 		);
+}
+
+/**
+ * Where the ambiguous units are not mixed every way (a long text, or more than {@link MAX_MIXES} ways),
+ * the units of each word (between spaces) are, while that word alone has at most {@link MAX_MIXES} ways
+ * and more than the reading where each reads otherwise gives: each mix of them, the rest as written, read
+ * in windows around the word (`best|a||ty` or `ana!` in a notification).
+ */
+function addWordMixes(readings: Reading[], name: string, skip: boolean, margin: number): void {
+	const { codes, ambiguous, otherwiseToo } = units;
+	const n = units.count;
+	// The ambiguous units by place (folding and findAmbiguous add them in two passes).
+	const order = Array.from({ length: units.ambiguousCount }, (_, a) => a).sort(
+		(x, y) => (ambiguous[x] as number) - (ambiguous[y] as number),
+	);
+	for (let i = 0; i < order.length; ) {
+		let end = (ambiguous[order[i] as number] as number) + 1;
+		while (end < n && codes[end] !== SPACE) end++;
+		const word: number[] = [];
+		let ways = 1;
+		for (; i < order.length && (ambiguous[order[i] as number] as number) < end; i++) {
+			word.push(order[i] as number);
+			ways *= otherwiseToo[order[i] as number] === 0 ? 2 : 3;
+		}
+		if (ways <= MAX_MIXES) {
+			addMixesOf(readings, name, skip, word, margin);
+			continue;
+		}
+		// Too many: the units inside the word (`best|a||ty`) apart from those at its edge (`!` after it).
+		const inside = word.filter((a) => ((units.flags[ambiguous[a] as number] as number) & LETTER_UNIT) !== 0);
+		addMixesOf(readings, name, skip, inside, margin);
+		addMixesOf(
+			readings,
+			name,
+			skip,
+			word.filter((a) => !inside.includes(a)),
+			margin,
+		);
+	}
+}
+
+/** The readings of every mix of the ambiguous units `word`, while they have at most {@link MAX_MIXES}. */
+function addMixesOf(
+	readings: Reading[],
+	name: string,
+	skip: boolean,
+	word: readonly number[],
+	margin: number,
+): void {
+	let ways = 1;
+	for (const a of word) ways *= units.otherwiseToo[a] === 0 ? 2 : 3;
+	if (ways <= 2 || ways > MAX_MIXES) return;
+	for (let mix = 1; mix < ways; mix++) {
+		// Each as its first other letter: the reading where every unit reads otherwise holds that.
+		if (!mixWord(word, mix)) continue;
+		addPlacedWindows(readings, name, "1 ! | as i or l", 1 << 2, margin);
+		if (skip)
+			addPlacedWindows(readings, name, "separators skipped, 1 ! | as i or l", SKIPPED | (1 << 2), margin);
+	}
+}
+
+/**
+ * Reads the ambiguous units `word` (indexes into `units.ambiguous`) as the mix numbered `mix` says (as
+ * {@link mixAmbiguous} does), every other unit as written, into `units.swapped`. Returns false, leaving
+ * it, for the mix where each reads its first other letter.
+ */
+function mixWord(word: readonly number[], mix: number): boolean {
+	const { codes, swapped, ambiguous, otherwise, otherwiseToo } = units;
+	let rest = mix;
+	let allFirst = true;
+	const choices = word.map((a) => {
+		const ways = otherwiseToo[a] === 0 ? 2 : 3;
+		const choice = rest % ways;
+		rest = Math.floor(rest / ways);
+		allFirst &&= choice === 1;
+		return choice;
+	});
+	if (allFirst) return false;
+	for (let k = 0; k < units.count; k++) swapped[k] = codes[k] as number;
+	word.forEach((a, i) => {
+		const k = ambiguous[a] as number;
+		if (choices[i] === 1) swapped[k] = otherwise[a] as number;
+		else if (choices[i] === 2) swapped[k] = otherwiseToo[a] as number;
+	});
+	return true;
+}
+
+/**
+ * {@link addWindows}, each reading's places worked out now: its mix is not one {@link mixAmbiguous} could
+ * make again later.
+ */
+function addPlacedWindows(
+	readings: Reading[],
+	name: string,
+	label: string,
+	variant: number,
+	margin: number,
+): void {
+	const before = readings.length;
+	addWindows(readings, name, label, variant, margin);
+	for (let i = before; i < readings.length; i++) (readings[i] as NameReading).spansNow();
 }
 
 /**
