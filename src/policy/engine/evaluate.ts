@@ -134,8 +134,10 @@ function judgeName(
 	const exception = rules.allowed.size === 0 ? undefined : rules.allowed.get(text);
 	// Without an explanation, a long text's other readings are read in windows (readings.ts), which find the
 	// same entries as long as no match is excused.
-	const sound = marginOf(rules);
-	const margin = explain === null && exception === undefined && name.length > LONG_TEXT ? sound : -1;
+	// Asked only when needed (each side's margin is kept once worked out): a policy's first decision would
+	// otherwise pay for reading its every value.
+	const sound = () => marginOf(rules);
+	const margin = explain === null && exception === undefined && name.length > LONG_TEXT ? sound() : -1;
 	// A word's own mixes are read in windows in every search of the name (readings.ts), where they may be.
 	const forms: NameForms = { name, text, readings: nameReadings(name, text, margin, sound) };
 	if (exception !== undefined) {

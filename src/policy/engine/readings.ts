@@ -497,12 +497,17 @@ function readingSpans(
  * find the same entries only where no match is excused (`allowed` patterns): what an excused match hides
  * depends on the matches around it.
  *
- * With a `wordMargin` (where windows may be: both sides' margin), a name or text whose ambiguous units are
- * not mixed every way also reads each word's own mixes, in windows reaching `wordMargin` past the word
- * ({@link addWordMixes}).
+ * With a `wordMargin` (where windows may be: both sides' margin, asked only when needed), a name or text
+ * whose ambiguous units are not mixed every way also reads each word's own mixes, in windows reaching that
+ * far past the word ({@link addWordMixes}).
  * @example nameReadings("C.A.S.I.N.O")[1].collapsed // "casino"
  */
-export function nameReadings(name: string, text?: string, margin = -1, wordMargin = -1): Reading[] {
+export function nameReadings(
+	name: string,
+	text?: string,
+	margin = -1,
+	wordMargin: () => number = () => -1,
+): Reading[] {
 	foldName(name);
 	const skip = skippedSeparators();
 	const inWindows = margin >= 0 && units.count > MAX_MIXED_UNITS;
@@ -522,7 +527,8 @@ export function nameReadings(name: string, text?: string, margin = -1, wordMargi
 			add("1 ! | as i or l", mix << 2);
 			if (skip) add("separators skipped, 1 ! | as i or l", SKIPPED | (mix << 2));
 		}
-		if (mixes === 0 && wordMargin >= 0) addWordMixes(readings, name, skip, wordMargin);
+		const around = mixes === 0 ? wordMargin() : -1;
+		if (around >= 0) addWordMixes(readings, name, skip, around);
 	}
 	// Last: it folds the name again, which the readings above no longer need.
 	if (units.fauxWords) {
