@@ -245,10 +245,8 @@ describe("deploy plan", () => {
 
 	it("knows every secret the Worker reads (src/config.ts), and none of them is a wrangler.toml var", () => {
 		const source = readFileSync(join(root, "src/config.ts"), "utf8");
-		const variables = [...source.matchAll(/^\t([A-Z][A-Z0-9_]+): \{/gm)].map((match) => match[1]);
-		const secretSchemas = [...source.matchAll(/^\t([A-Z][A-Z0-9_]+): \{[^\n]*schema: secret \}/gm)].map(
-			(match) => match[1],
-		);
+		const variables = [...source.matchAll(/^\t([A-Z][A-Z0-9_]+): /gm)].map((match) => match[1]);
+		const secretSchemas = [...source.matchAll(/^\t([A-Z][A-Z0-9_]+): secret\(/gm)].map((match) => match[1]);
 		expect(secretSchemas.length).toBeGreaterThan(0);
 		const names = SECRETS.map((secret) => secret.name);
 		for (const name of secretSchemas) expect(names).toContain(name);
