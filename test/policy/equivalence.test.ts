@@ -225,6 +225,9 @@ function firstBannedByLoop(entries: readonly BannedEntry[], name: string): numbe
 			for (const value of values)
 				for (const at of occurrences(reading, value)) {
 					const end = at + value.collapsed.length;
+					// A `!` or `|` read as l ending a word is only taken by a match from that word's start.
+					const tail = reading.tails?.slice(at, end).includes(1) === true;
+					if (tail && reading.word[at - 1] === 1) continue;
 					if (
 						mode === "plain" ||
 						(mode === "prefix" && at === 0) ||

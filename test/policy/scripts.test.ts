@@ -88,6 +88,14 @@ describe("`!` and `|` at a word's edge", () => {
 		for (const name of ["Go Ana ! Go", "he !! memes", "k1 ||", "hel", "ki"])
 			expect(refuses(policy, name), name).toBe(false);
 	});
+
+	it("read as l at a word's end only for a match from that word's start", () => {
+		for (const name of ["Go Dana!", "Montana! fans", "Lariana!!", "Hanna| club", "sKi!!"])
+			expect(refuses(policy, name), name).toBe(false);
+		const sentence = "Welcome to the new members who joined this month. Our next gathering is on Sunday.";
+		expect(refuses(policy, `${sentence} Go Montana!`)).toBe(false);
+		expect(refuses(policy, `${sentence} Go ana! Go`)).toBe(true);
+	});
 });
 
 describe("Japanese kana", () => {

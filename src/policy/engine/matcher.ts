@@ -234,6 +234,8 @@ function searchFoldedRegexes(
 	const { whole } = reading;
 	folded.matches(subject, search.best, search.all !== null, (entry, start, end) => {
 		if (whole !== null && end > start && cutsWholeWord(reading, whole, start, end)) return false;
+		if (end > start && (collapsed ? cutsTail(reading, start, end) : cutsWrittenTail(reading, start, end)))
+			return false;
 		// Unit k of the subject comes from the name's [from[k], to[k]): read only once something matched.
 		const from = collapsed ? reading.from : reading.writtenFrom;
 		const to = collapsed ? reading.to : reading.writtenTo;
@@ -256,6 +258,7 @@ function searchAutomaton(side: Side, reading: Reading, readingIndex: number, sea
 			const end = i + 1;
 			const start = end - (needleLengths[needle] as number);
 			if (reading.whole !== null && cutsWholeWord(reading, reading.whole, start, end)) continue;
+			if (cutsTail(reading, start, end)) continue;
 			const stop = useStart[needle + 1] as number;
 			for (let u = useStart[needle] as number; u < stop; u++) {
 				const use = useValues[u] as number;
@@ -344,6 +347,30 @@ export function regexSpan(pattern: string): number {
 	}
 	const span = 2 * pattern.length * factor;
 	return span > MAX_WINDOW_MARGIN ? -1 : span;
+}
+
+/**
+ * Whether the collapsed units [start, end) hold a word's last unit read as l from `!` or `|` (the reading's
+ * `tails`) and begin inside a word: `Dana!` does not read `anal`. Reads the reading's word flags only when
+ * it has such a unit.
+ */
+function cutsTail(reading: Reading, start: number, end: number): boolean {
+	const { tails } = reading;
+	if (tails === null || reading.word[start - 1] !== 1) return false;
+	for (let k = start; k < end; k++) if (tails[k] === 1) return true;
+	return false;
+}
+
+/** {@link cutsTail} for the written units [start, end) (a regex's match in the reading as written). */
+function cutsWrittenTail(reading: Reading, start: number, end: number): boolean {
+	if (reading.tails === null) return false;
+	// The collapsed unit of written unit w: the run that holds it.
+	const collapsedAt = (w: number) => {
+		let c = 0;
+		for (let seen = reading.runs[0] ?? 1; seen <= w; seen += reading.runs[c] ?? 1) c++;
+		return c;
+	};
+	return cutsTail(reading, collapsedAt(start), collapsedAt(end - 1) + 1);
 }
 
 /** Whether the units [start, end) of the reading begin or end inside a word that must be matched whole. */

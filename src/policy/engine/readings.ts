@@ -46,6 +46,12 @@ export interface Reading {
 	 * `collapsed` lies in such a word, which a match must take whole (it may not begin or end inside one).
 	 */
 	readonly whole: Uint8Array | null;
+	/**
+	 * Null, except in a reading with `!` or `|` read as l where it ends a word (`ana!`, `ki!!`): there 1 at
+	 * that unit of `collapsed`. A match holding it must begin where a word begins (`ana!` reads `anal`,
+	 * `Dana!` does not).
+	 */
+	readonly tails: Uint8Array | null;
 }
 
 const BANG = 0x21;
@@ -200,6 +206,7 @@ interface ReadingSpans {
 	to: number[];
 	word: Uint8Array;
 	whole: Uint8Array | null;
+	tails: Uint8Array | null;
 	/** Whether the four lists of places (`writtenFrom` … `to`) are filled: else they are empty. */
 	placed: boolean;
 }
@@ -260,6 +267,9 @@ class NameReading implements Reading {
 	}
 	get whole(): Uint8Array | null {
 		return (this.variant & FAUX) === 0 ? null : this.spansOf().whole;
+	}
+	get tails(): Uint8Array | null {
+		return mixOf(this.variant) === 0 ? null : this.spansOf().tails;
 	}
 
 	/**
@@ -380,6 +390,7 @@ function readingWithoutPlaces(
 	const faux = (variant & FAUX) !== 0;
 	// Sized like the other readings' runs (and cut below), so that the searches see one kind of list.
 	const runs: number[] = new Array(last - first);
+	let readAsL: number[] | null = null;
 	let w = 0;
 	let c = 0;
 	let previous = -1;
@@ -399,19 +410,25 @@ function readingWithoutPlaces(
 		const punctuationRead = code !== folded[k] && (unitFlags & LETTER_UNIT) === 0;
 		wordOut[c] = punctuationRead ? WORD_UNIT : unitFlags & WORD_UNIT;
 		if (faux) wholeOut[c] = units.whole[k] as number;
+		if (punctuationRead && code === L) {
+			readAsL ??= [];
+			readAsL.push(c);
+		}
 		c++;
 	}
 	runs.length = c;
 	const written = textOf(out, w, known);
 	const collapsed = c === w ? written : textOf(collapsedOut, c, null);
+	const word = wordOut.slice(0, c);
 	const spans: ReadingSpans = {
 		writtenFrom: NO_PLACES,
 		writtenTo: NO_PLACES,
 		runs,
 		from: NO_PLACES,
 		to: NO_PLACES,
-		word: wordOut.slice(0, c),
+		word,
 		whole: faux ? wholeOut.slice(0, c) : null,
+		tails: tailsOf(word, readAsL),
 		placed: false,
 	};
 	const start = last > first ? (units.from[first] as number) : 0;
@@ -452,6 +469,7 @@ function readingSpans(
 	const to: number[] = new Array(collapsed);
 	const word = new Uint8Array(collapsed);
 	const whole = (variant & FAUX) !== 0 ? new Uint8Array(collapsed) : null;
+	let readAsL: number[] | null = null;
 	let w = 0;
 	let last = -1;
 	let lastCode = -1;
@@ -478,8 +496,26 @@ function readingSpans(
 		const punctuationRead = code !== folded[k] && (unitFlags & LETTER_UNIT) === 0;
 		word[last] = punctuationRead ? WORD_UNIT : unitFlags & WORD_UNIT;
 		if (whole !== null) whole[last] = units.whole[k] as number;
+		if (punctuationRead && code === L) {
+			readAsL ??= [];
+			readAsL.push(last);
+		}
 	}
-	return { writtenFrom, writtenTo, runs, from, to, word, whole, placed: true };
+	return { writtenFrom, writtenTo, runs, from, to, word, whole, tails: tailsOf(word, readAsL), placed: true };
+}
+
+/**
+ * A reading's `tails` (see {@link Reading}): of the collapsed units `readAsL` (`!` or `|` read as l), those
+ * that end a word; null when none does.
+ */
+function tailsOf(word: Uint8Array, readAsL: readonly number[] | null): Uint8Array | null {
+	let tails: Uint8Array | null = null;
+	for (const c of readAsL ?? []) {
+		if (c + 1 < word.length && word[c + 1] === 1) continue;
+		tails ??= new Uint8Array(word.length);
+		tails[c] = 1;
+	}
+	return tails;
 }
 
 /**
@@ -853,5 +889,6 @@ export function rawReading(name: string): Reading {
 		to,
 		word,
 		whole: null,
+		tails: null,
 	};
 }
