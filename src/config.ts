@@ -113,6 +113,9 @@ const url = (uses: readonly ConfigUse[], fallback: string) =>
 
 const secret = (uses: readonly ConfigUse[]) => variable(uses, "", (text) => valid(text));
 
+/** Rows per retention batch, before the cap of RETENTION_BATCH_ROWS. */
+const BATCH_ROWS = positiveInt(["retention"], 1_000);
+
 /**
  * Every var and secret, what it is needed for, its default and how its text is read. An unset or empty
  * value means the default, as wrangler cannot unset a var; `TENCENT_SECRET_KEY_<SdkAppid>` are read apart.
@@ -152,7 +155,7 @@ const VARIABLES = {
 			: invalid('must be a whole number of days ("0" turns retention off)');
 	}),
 	RETENTION_BATCH_ROWS: variable(["retention"], "1000", (text) => {
-		const rows = positiveInt(["retention"], 1_000).read(text);
+		const rows = BATCH_ROWS.read(text);
 		// Over 10,000 is read as 10,000: one batch must stay one D1 statement's worth.
 		return rows.ok ? valid(Math.min(rows.value, 10_000)) : rows;
 	}),
