@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { compilePolicyText } from "../../src/policy/engine/compile";
 import { evaluateCreation } from "../../src/policy/engine/evaluate";
 import { RegexMatchers, regexSpan, requiredPieces } from "../../src/policy/engine/matcher";
+import { nameReadings } from "../../src/policy/engine/readings";
 import { evaluateText, explainText } from "../../src/policy/engine/texts";
 import type { CompiledPolicy } from "../../src/policy/engine/types";
 
@@ -233,5 +234,17 @@ describe("a word's own `1 ! |` in a long text", () => {
 	it("leave the other words as written, and punctuation apart from a word alone", () => {
 		for (const text of [`${FILLER} best | a || ty`, `${FILLER} Go ana ! Go`, `${FILLER} See you at noon!`])
 			expect(judge(policy, text)).toEqual(allowed(text));
+	});
+});
+
+describe("the readings of words' own mixes", () => {
+	it("are at most 32 for one text, however many words want them", () => {
+		const text = "ana! ".repeat(200);
+		const readings = nameReadings(text, undefined, -1, () => 8);
+		const mixed = readings.filter((reading) => reading.label === "1 ! | as i or l");
+		// The reading where each reads otherwise, then one window per word's own mix, up to the bound.
+		expect(mixed.length).toBeGreaterThan(2);
+		expect(mixed.length).toBeLessThanOrEqual(1 + 32);
+		expect(mixed.slice(1).every((reading) => reading.end - reading.start < text.length)).toBe(true);
 	});
 });

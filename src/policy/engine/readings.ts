@@ -564,7 +564,7 @@ export function nameReadings(
 			if (skip) add("separators skipped, 1 ! | as i or l", SKIPPED | (mix << 2));
 		}
 		const around = mixes === 0 ? wordMargin() : -1;
-		if (around >= 0) addWordMixes(readings, name, skip, around);
+		if (around >= 0) addWordMixes(readings, name, around);
 	}
 	// Last: it folds the name again, which the readings above no longer need.
 	if (units.fauxWords) {
@@ -735,20 +735,30 @@ function addWindows(readings: Reading[], name: string, label: string, variant: n
 		);
 }
 
+/** Most readings of words' own mixes one name gets ({@link addWordMixes}): a decision's cost stays bounded. */
+const MAX_WORD_MIXES = 32;
+
 /**
  * Where the ambiguous units are not mixed every way (a long text, or more than {@link MAX_MIXES} ways),
  * the units of each word (between spaces) are, while that word alone has at most {@link MAX_MIXES} ways
  * and more than the reading where each reads otherwise gives: each mix of them, the rest as written, read
- * in windows around the word (`best|a||ty` or `ana!` in a notification).
+ * in a window around the word (`best|a||ty` or `ana!` in a notification), for the first
+ * {@link MAX_WORD_MIXES} such readings.
  */
-function addWordMixes(readings: Reading[], name: string, skip: boolean, margin: number): void {
-	const { codes, ambiguous, otherwiseToo } = units;
+function addWordMixes(readings: Reading[], name: string, margin: number): void {
+	const { codes, ambiguous, otherwiseToo, swapped } = units;
 	const n = units.count;
+	for (let k = 0; k < n; k++) swapped[k] = codes[k] as number;
+	// No unit differs from the reading as written but a word's mixed ones, never spaces: a window may be cut
+	// at any space (see opensWindow).
+	if (windowScratch.differs.length < n) windowScratch.differs = new Uint8Array(2 * n);
+	windowScratch.differs.fill(0, 0, n);
 	// The ambiguous units by place (folding and findAmbiguous add them in two passes).
 	const order = Array.from({ length: units.ambiguousCount }, (_, a) => a).sort(
 		(x, y) => (ambiguous[x] as number) - (ambiguous[y] as number),
 	);
-	for (let i = 0; i < order.length; ) {
+	const budget = { left: MAX_WORD_MIXES };
+	for (let i = 0; i < order.length && budget.left > 0; ) {
 		let end = (ambiguous[order[i] as number] as number) + 1;
 		while (end < n && codes[end] !== SPACE) end++;
 		const word: number[] = [];
@@ -758,46 +768,52 @@ function addWordMixes(readings: Reading[], name: string, skip: boolean, margin: 
 			ways *= otherwiseToo[order[i] as number] === 0 ? 2 : 3;
 		}
 		if (ways <= MAX_MIXES) {
-			addMixesOf(readings, name, skip, word, margin);
+			addMixesOf(readings, name, word, margin, budget);
 			continue;
 		}
 		// Too many: the units inside the word (`best|a||ty`) apart from those at its edge (`!` after it).
 		const inside = word.filter((a) => ((units.flags[ambiguous[a] as number] as number) & LETTER_UNIT) !== 0);
-		addMixesOf(readings, name, skip, inside, margin);
-		addMixesOf(
-			readings,
-			name,
-			skip,
-			word.filter((a) => !inside.includes(a)),
-			margin,
-		);
-	}
-}
-
-/** The readings of every mix of the ambiguous units `word`, while they have at most {@link MAX_MIXES}. */
-function addMixesOf(
-	readings: Reading[],
-	name: string,
-	skip: boolean,
-	word: readonly number[],
-	margin: number,
-): void {
-	let ways = 1;
-	for (const a of word) ways *= units.otherwiseToo[a] === 0 ? 2 : 3;
-	if (ways <= 2 || ways > MAX_MIXES) return;
-	for (let mix = 1; mix < ways; mix++) {
-		// Each as its first other letter: the reading where every unit reads otherwise holds that.
-		if (!mixWord(word, mix)) continue;
-		addPlacedWindows(readings, name, "1 ! | as i or l", 1 << 2, margin);
-		if (skip)
-			addPlacedWindows(readings, name, "separators skipped, 1 ! | as i or l", SKIPPED | (1 << 2), margin);
+		addMixesOf(readings, name, inside, margin, budget);
+		const edge = word.filter((a) => !inside.includes(a));
+		addMixesOf(readings, name, edge, margin, budget);
 	}
 }
 
 /**
+ * The readings of every mix of the ambiguous units `word`, while they have at most {@link MAX_MIXES} and
+ * the budget lasts, each over a window reaching `margin` past them, its places worked out now (its mix is
+ * not one {@link mixAmbiguous} could make again later).
+ */
+function addMixesOf(
+	readings: Reading[],
+	name: string,
+	word: readonly number[],
+	margin: number,
+	budget: { left: number },
+): void {
+	const { ambiguous, otherwiseToo, swapped, codes } = units;
+	let ways = 1;
+	for (const a of word) ways *= otherwiseToo[a] === 0 ? 2 : 3;
+	if (ways <= 2 || ways > MAX_MIXES) return;
+	const places = word.map((a) => ambiguous[a] as number);
+	const variant = 1 << 2;
+	for (let mix = 1; mix < ways && budget.left > 0; mix++) {
+		// Each as its first other letter: the reading where every unit reads otherwise holds that.
+		if (!mixWord(word, mix)) continue;
+		const first = windowStart(variant, Math.min(...places), margin);
+		const last = windowEnd(variant, Math.max(...places), margin);
+		const reading = makeReading(name, "1 ! | as i or l", variant, null, first, last);
+		reading.spansNow();
+		readings.push(reading);
+		budget.left--;
+	}
+	for (const k of places) swapped[k] = codes[k] as number;
+}
+
+/**
  * Reads the ambiguous units `word` (indexes into `units.ambiguous`) as the mix numbered `mix` says (as
- * {@link mixAmbiguous} does), every other unit as written, into `units.swapped`. Returns false, leaving
- * it, for the mix where each reads its first other letter.
+ * {@link mixAmbiguous} does) into `units.swapped`. Returns false, leaving it, for the mix where each reads
+ * its first other letter.
  */
 function mixWord(word: readonly number[], mix: number): boolean {
 	const { codes, swapped, ambiguous, otherwise, otherwiseToo } = units;
@@ -811,29 +827,12 @@ function mixWord(word: readonly number[], mix: number): boolean {
 		return choice;
 	});
 	if (allFirst) return false;
-	for (let k = 0; k < units.count; k++) swapped[k] = codes[k] as number;
 	word.forEach((a, i) => {
 		const k = ambiguous[a] as number;
-		if (choices[i] === 1) swapped[k] = otherwise[a] as number;
-		else if (choices[i] === 2) swapped[k] = otherwiseToo[a] as number;
+		const choice = choices[i];
+		swapped[k] = (choice === 1 ? otherwise[a] : choice === 2 ? otherwiseToo[a] : codes[k]) as number;
 	});
 	return true;
-}
-
-/**
- * {@link addWindows}, each reading's places worked out now: its mix is not one {@link mixAmbiguous} could
- * make again later.
- */
-function addPlacedWindows(
-	readings: Reading[],
-	name: string,
-	label: string,
-	variant: number,
-	margin: number,
-): void {
-	const before = readings.length;
-	addWindows(readings, name, label, variant, margin);
-	for (let i = before; i < readings.length; i++) (readings[i] as NameReading).spansNow();
 }
 
 /**
