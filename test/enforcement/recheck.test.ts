@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { type AcceptedEvent, recheckAfterEvent } from "../../src/enforcement/recheck";
 import { policyLoaders } from "../../src/policy/loaders";
 import { envWith } from "../support/isolate-env";
-import { usePolicy } from "./support";
+import { enforcementDrained, usePolicy } from "./support";
 
 /** The request's waitUntil: collects the work, which `recheck` waits for. */
 const deferred: Promise<unknown>[] = [];
@@ -43,7 +43,12 @@ const CREATE = "Group.CallbackAfterCreateTopic";
 const RENAME = "Group.CallbackAfterTopicInfoChanged";
 
 describe("recheckAfterEvent", () => {
-	afterEach(() => vi.restoreAllMocks());
+	// The queue's consumer handles what a test queued after the test: wait for it, so that none of its work
+	// (or its log lines) outlives the file.
+	afterEach(async () => {
+		vi.restoreAllMocks();
+		await enforcementDrained();
+	});
 
 	it("queues nothing for an allowed name when the isolate holds the policy", async () => {
 		await usePolicy({ renames: "revert" });
