@@ -123,6 +123,9 @@ function findAmbiguous(name: string): void {
 	units.ambiguousCount = ambiguousCount;
 }
 
+/** How many ways the ambiguous unit `a` is read: as written and one other letter, or two. */
+const waysOf = (a: number) => (units.otherwiseToo[a] === 0 ? 2 : 3);
+
 /**
  * How many ways there are to read the ambiguous units of {@link units} (each as written or as one of its
  * other letters), or 0 when more than {@link MAX_MIXES} or the name is longer than {@link MAX_MIXED_UNITS}.
@@ -130,8 +133,7 @@ function findAmbiguous(name: string): void {
 function mixCount(): number {
 	if (units.count > MAX_MIXED_UNITS) return 0;
 	let count = 1;
-	for (let a = 0; a < units.ambiguousCount && count <= MAX_MIXES; a++)
-		count *= units.otherwiseToo[a] === 0 ? 2 : 3;
+	for (let a = 0; a < units.ambiguousCount && count <= MAX_MIXES; a++) count *= waysOf(a);
 	return count <= MAX_MIXES ? count : 0;
 }
 
@@ -146,7 +148,7 @@ function mixAmbiguous(mix: number): void {
 	let rest = mix;
 	for (let a = 0; a < units.ambiguousCount; a++) {
 		const k = ambiguous[a] as number;
-		const ways = otherwiseToo[a] === 0 ? 2 : 3;
+		const ways = waysOf(a);
 		const choice = mix === ALL_OTHERWISE ? 1 : rest % ways;
 		rest = Math.floor(rest / ways);
 		if (choice === 1) swapped[k] = otherwise[a] as number;
@@ -344,21 +346,7 @@ function makeReading(
 		for (let k = 0; k < w; k++) if (c === 0 || out[c - 1] !== out[k]) out[c++] = out[k] as number;
 		collapsed = textOf(out, c, null);
 	}
-	// Separators are never skipped at either end, so every reading spans the same part of the name.
-	const start = last > first ? (units.from[first] as number) : 0;
-	const end = last > first ? (units.to[last - 1] as number) : 0;
-	const reading = new NameReading(
-		label,
-		written,
-		collapsed,
-		start,
-		end,
-		name,
-		variant,
-		first,
-		last,
-		last === n,
-	);
+	const reading = readingOf(name, label, variant, written, collapsed, first, last, null);
 	// A long text nearly always holds a needle somewhere: its spans are worked out now, while the units hold
 	// its fold, rather than by folding it again once the needle is found.
 	if (n > MAX_MIXED_UNITS) reading.spansNow();
@@ -378,7 +366,7 @@ function readingWithoutPlaces(
 	last: number,
 ): NameReading {
 	const codes = codesOf(variant);
-	const { out, skip, flags, codes: folded } = units;
+	const { out, skip } = units;
 	const n = units.count;
 	if (windowScratch.collapsed.length < n) {
 		windowScratch.collapsed = new Uint16Array(2 * n);
@@ -405,12 +393,9 @@ function readingWithoutPlaces(
 		previous = code;
 		collapsedOut[c] = code;
 		runs[c] = 1;
-		const unitFlags = flags[k] as number;
-		// Punctuation read as a letter is a letter (`!` at a word's edge as i).
-		const punctuationRead = code !== folded[k] && (unitFlags & LETTER_UNIT) === 0;
-		wordOut[c] = punctuationRead ? WORD_UNIT : unitFlags & WORD_UNIT;
+		wordOut[c] = wordFlag(code, k);
 		if (faux) wholeOut[c] = units.whole[k] as number;
-		if (punctuationRead && code === L) {
+		if (punctuationAsL(code, k)) {
 			readAsL ??= [];
 			readAsL.push(c);
 		}
@@ -431,21 +416,25 @@ function readingWithoutPlaces(
 		tails: tailsOf(word, readAsL),
 		placed: false,
 	};
+	return readingOf(name, label, variant, written, collapsed, first, last, spans);
+}
+
+/** The reading `variant` of the units [first, last) of {@link units}, with its spans when they are made. */
+function readingOf(
+	name: string,
+	label: string,
+	variant: number,
+	written: string,
+	collapsed: string,
+	first: number,
+	last: number,
+	spans: ReadingSpans | null,
+): NameReading {
+	// Separators are never skipped at either end, so every reading spans the same part of the name.
 	const start = last > first ? (units.from[first] as number) : 0;
 	const end = last > first ? (units.to[last - 1] as number) : 0;
-	return new NameReading(
-		label,
-		written,
-		collapsed,
-		start,
-		end,
-		name,
-		variant,
-		first,
-		last,
-		last === n,
-		spans,
-	);
+	const closes = last === units.count;
+	return new NameReading(label, written, collapsed, start, end, name, variant, first, last, closes, spans);
 }
 
 /**
@@ -460,7 +449,7 @@ function readingSpans(
 	collapsed: number,
 ): ReadingSpans {
 	const codes = codesOf(variant);
-	const { flags, from: unitFrom, to: unitTo, codes: folded, skip } = units;
+	const { from: unitFrom, to: unitTo, skip } = units;
 	const skipping = (variant & SKIPPED) !== 0;
 	const writtenFrom: number[] = new Array(written);
 	const writtenTo: number[] = new Array(written);
@@ -491,17 +480,29 @@ function readingSpans(
 		runs[last] = 1;
 		from[last] = unitStart;
 		to[last] = unitEnd;
-		const unitFlags = flags[k] as number;
-		// Punctuation read as a letter is a letter (`!` at a word's edge as i).
-		const punctuationRead = code !== folded[k] && (unitFlags & LETTER_UNIT) === 0;
-		word[last] = punctuationRead ? WORD_UNIT : unitFlags & WORD_UNIT;
+		word[last] = wordFlag(code, k);
 		if (whole !== null) whole[last] = units.whole[k] as number;
-		if (punctuationRead && code === L) {
+		if (punctuationAsL(code, k)) {
 			readAsL ??= [];
 			readAsL.push(last);
 		}
 	}
 	return { writtenFrom, writtenTo, runs, from, to, word, whole, tails: tailsOf(word, readAsL), placed: true };
+}
+
+/** Whether unit k, read as `code`, is punctuation read as a letter (`!` at a word's edge as i or l). */
+function punctuationRead(code: number, k: number): boolean {
+	return code !== units.codes[k] && ((units.flags[k] as number) & LETTER_UNIT) === 0;
+}
+
+/** The word flag of unit k read as `code`: punctuation read as a letter is a letter. */
+function wordFlag(code: number, k: number): number {
+	return punctuationRead(code, k) ? WORD_UNIT : (units.flags[k] as number) & WORD_UNIT;
+}
+
+/** Whether unit k, read as `code`, is `!` or `|` read as l (a candidate for a reading's `tails`). */
+function punctuationAsL(code: number, k: number): boolean {
+	return code === L && punctuationRead(code, k);
 }
 
 /**
@@ -621,8 +622,7 @@ function markFauxUnits(name: string): void {
  */
 function markDiffering(variant: number): boolean {
 	const n = units.count;
-	if (windowScratch.differs.length < n) windowScratch.differs = new Uint8Array(2 * n);
-	const marks = windowScratch.differs;
+	const marks = differsScratch(n);
 	const { skip, swapped, codes } = units;
 	const faux = windowScratch.faux;
 	const skipping = (variant & SKIPPED) !== 0;
@@ -639,6 +639,12 @@ function markDiffering(variant: number): boolean {
 }
 
 const differs = (k: number) => windowScratch.differs[k] === 1;
+
+/** `windowScratch.differs`, grown to hold at least `n` units. */
+function differsScratch(n: number): Uint8Array {
+	if (windowScratch.differs.length < n) windowScratch.differs = new Uint8Array(2 * n);
+	return windowScratch.differs;
+}
 const skipped = (variant: number, k: number) => (variant & SKIPPED) !== 0 && units.skip[k] === 1;
 
 /**
@@ -746,13 +752,12 @@ const MAX_WORD_MIXES = 32;
  * {@link MAX_WORD_MIXES} such readings.
  */
 function addWordMixes(readings: Reading[], name: string, margin: number): void {
-	const { codes, ambiguous, otherwiseToo, swapped } = units;
+	const { codes, ambiguous, swapped } = units;
 	const n = units.count;
 	for (let k = 0; k < n; k++) swapped[k] = codes[k] as number;
 	// No unit differs from the reading as written but a word's mixed ones, never spaces: a window may be cut
 	// at any space (see opensWindow).
-	if (windowScratch.differs.length < n) windowScratch.differs = new Uint8Array(2 * n);
-	windowScratch.differs.fill(0, 0, n);
+	differsScratch(n).fill(0, 0, n);
 	// The ambiguous units by place (folding and findAmbiguous add them in two passes).
 	const order = Array.from({ length: units.ambiguousCount }, (_, a) => a).sort(
 		(x, y) => (ambiguous[x] as number) - (ambiguous[y] as number),
@@ -765,7 +770,7 @@ function addWordMixes(readings: Reading[], name: string, margin: number): void {
 		let ways = 1;
 		for (; i < order.length && (ambiguous[order[i] as number] as number) < end; i++) {
 			word.push(order[i] as number);
-			ways *= otherwiseToo[order[i] as number] === 0 ? 2 : 3;
+			ways *= waysOf(order[i] as number);
 		}
 		if (ways <= MAX_MIXES) {
 			addMixesOf(readings, name, word, margin, budget);
@@ -791,9 +796,9 @@ function addMixesOf(
 	margin: number,
 	budget: { left: number },
 ): void {
-	const { ambiguous, otherwiseToo, swapped, codes } = units;
+	const { ambiguous, swapped, codes } = units;
 	let ways = 1;
-	for (const a of word) ways *= otherwiseToo[a] === 0 ? 2 : 3;
+	for (const a of word) ways *= waysOf(a);
 	if (ways <= 2 || ways > MAX_MIXES) return;
 	const places = word.map((a) => ambiguous[a] as number);
 	const variant = 1 << 2;
@@ -820,7 +825,7 @@ function mixWord(word: readonly number[], mix: number): boolean {
 	let rest = mix;
 	let allFirst = true;
 	const choices = word.map((a) => {
-		const ways = otherwiseToo[a] === 0 ? 2 : 3;
+		const ways = waysOf(a);
 		const choice = rest % ways;
 		rest = Math.floor(rest / ways);
 		allFirst &&= choice === 1;
