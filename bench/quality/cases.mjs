@@ -636,27 +636,38 @@ export const NOTIFICATION_FRAMES = [
 	"Welcome to the new members who joined this month! Our next gathering covers {}, and we would love to hear from you. Thanks to everyone who helped us set up the room on Sunday.",
 ];
 
+/** A 32-bit FNV-1a hash of `text`, to give each innocent set a seed of its own. */
+function nameHash(text) {
+	let hash = 0x811c9dc5;
+	for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+	return hash >>> 0;
+}
+
 /** Most names of one innocent set put into notifications (a seeded sample; smaller sets whole). */
 export const NOTIFICATION_SAMPLE = 2_000;
 
 /**
  * The cases of `cases` (from {@link qualityCases}) as notification texts: every evasion and control in a
- * notification frame, and a seeded sample of at most NOTIFICATION_SAMPLE names of each innocent set.
+ * notification frame, and a seeded sample of at most NOTIFICATION_SAMPLE names of each innocent set. Each
+ * innocent set is sampled and framed from a stream of its own (the seed and the set's name), so adding an
+ * evasion class or a set changes no other set's texts.
  */
 export function notificationCases(cases) {
-	const next = random(cases.seed ^ 0x7e47);
-	const framed = (name) => pick(NOTIFICATION_FRAMES, next).replace("{}", name);
-	const sample = (names) => {
-		if (names.length <= NOTIFICATION_SAMPLE) return names;
+	const framer = (next) => (name) => pick(NOTIFICATION_FRAMES, next).replace("{}", name);
+	const framed = framer(random(cases.seed ^ 0x7e47));
+	const sample = (set, names) => {
+		const next = random(cases.seed ^ 0x7e47 ^ nameHash(set));
+		const frame = framer(next);
+		if (names.length <= NOTIFICATION_SAMPLE) return names.map(frame);
 		const chosen = new Set();
 		while (chosen.size < NOTIFICATION_SAMPLE) chosen.add(Math.floor(next() * names.length));
-		return [...chosen].sort((a, b) => a - b).map((index) => names[index]);
+		return [...chosen].sort((a, b) => a - b).map((index) => frame(names[index]));
 	};
 	return {
 		evasions: cases.evasions.map((c) => ({ ...c, name: framed(c.name) })),
 		controls: cases.controls.map((c) => ({ ...c, name: framed(c.name) })),
 		innocent: Object.fromEntries(
-			Object.entries(cases.innocent).map(([set, names]) => [set, sample(names).map(framed)]),
+			Object.entries(cases.innocent).map(([set, names]) => [set, sample(set, names)]),
 		),
 		frames: NOTIFICATION_FRAMES.map((f) => f.replace("{}", "").trim()),
 	};

@@ -34,12 +34,15 @@ export function replaceSome(word, next, p, choose) {
 const FAUX_CYRILLIC = {
 	a: "дД",
 	b: "ьъбвЬЪБ",
-	e: "ёєэЁЄЭ",
-	h: "ћђЋ",
+	e: "ёєэзЁЄЭЗ",
+	h: "ћђнЋ",
 	i: "їЇ",
+	k: "к",
+	m: "м",
 	n: "ийлпИЙЛП",
 	o: "өфѳӨФ",
 	r: "яЯг",
+	t: "т",
 	u: "цџЦ",
 	w: "шщШЩ",
 	x: "жЖ",
@@ -80,17 +83,36 @@ const STROKE_BAR = {
 	z: "ƶƵ",
 };
 
+/**
+ * Whole alphabets of "fancy text" generators, a to z, each letter as the generator draws it: Canadian
+ * syllabics (ᗩᗷᑕᗪ, Latin where it has none), the "cute" mix of Greek and Cyrillic (αв¢∂є), and faux
+ * Cyrillic capitals (ДБ…Я).
+ */
+const FANCY_ALPHABETS = [
+	"ᗩᗷᑕᗪEᖴGᕼIᒍKᒪᗰᑎOᑭᑫᖇᔕTᑌᐯᗯ᙭Yᘔ",
+	"αв¢∂єƒgнιנкℓмησρqяѕтυνωχуz",
+	"ДБCDЁFGНЇJКLМИФРQЯЅТЦVШЖЧZ",
+];
+
 /** English evasion classes added by this module (appended to cases.mjs's list). */
 export const SCRIPT_EVASION_CLASSES = [
 	{
 		id: "faux-cyrillic",
-		label: "faux Cyrillic (д for a, я for r, и for n, ш for w)",
+		label: "faux Cyrillic (д for a, я for r, и for n, т for t)",
 		make: (w, next) => replaceSome(w, next, 0.5, (c) => FAUX_CYRILLIC[c]),
 	},
 	{
 		id: "faux-greek",
 		label: "faux Greek (λ for a, η for n, σ for o, ω for w)",
 		make: (w, next) => replaceSome(w, next, 0.5, (c) => FAUX_GREEK[c]),
+	},
+	{
+		id: "fancy-alphabets",
+		label: "fancy-text alphabets, the whole word (ᖴᑌᑕK, ѕнιт, ДБЦЅЁ)",
+		make: (w, next) => {
+			const alphabet = [...pick(FANCY_ALPHABETS, next)];
+			return [...w].map((c) => (c >= "a" && c <= "z" ? alphabet[c.charCodeAt(0) - 97] : c)).join("");
+		},
 	},
 	{
 		id: "stroke-bar",

@@ -59,6 +59,50 @@ describe("faux Cyrillic and Greek letters", () => {
 	});
 });
 
+describe("fancy-text alphabets", () => {
+	const policy = compile(["fuck", "shit", "cunt", { match: "word", value: "cum" }]);
+
+	it("are read as Latin inside a word that mixes scripts", () => {
+		for (const name of [
+			"ᖴᑌᑕK", // Canadian syllabics ᖴ ᑌ ᑕ with a Latin K
+			"ᔕᕼIT happens", // ᔕ for S, ᕼ for H
+			"fцcк", // Cyrillic к for k
+			"sнit", // Cyrillic н for h
+			"shiт", // Cyrillic т for t
+			"¢υηт", // the "cute" alphabet: ¢ υ η т
+		]) {
+			expect(refuses(policy, name), name).toBe(true);
+		}
+	});
+
+	it("are read as Latin in a word of their letters alone when the whole word spells the entry", () => {
+		expect(refuses(policy, "ѕнιт")).toBe(true); // ѕ н ι т, every letter Cyrillic or Greek
+		expect(refuses(policy, "ᑕᑌᗰ")).toBe(true); // syllabics alone
+		expect(refuses(policy, "∂ѕнιт")).toBe(true); // ∂ (a symbol) is no part of the word
+	});
+
+	it("leave real Russian words with к м н т з alone", () => {
+		// кот (cat), мама (mother), нет (no), там (there), зима (winter), книга (book), сыт (full), шум (noise),
+		// кум (godfather), тушь (ink), шутка (joke), щит (shield).
+		for (const name of [
+			"кот",
+			"мама",
+			"нет",
+			"там",
+			"зима",
+			"книга",
+			"сыт",
+			"шум",
+			"кум",
+			"тушь",
+			"шутка",
+			"щит",
+		]) {
+			expect(refuses(policy, name), name).toBe(false);
+		}
+	});
+});
+
 describe("stroke and bar letters", () => {
 	const policy = compile(["casino", "poker", "drugs"]);
 

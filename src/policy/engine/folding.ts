@@ -29,8 +29,9 @@ const WHITE_SPACE_RUN = /\s+/gu;
 const COMBINING_MARKS = /\p{M}/gu;
 
 /**
- * Common leetspeak substitutions (ASCII only, after look-alikes). Both the name and the banned values go
- * through it, so `b3t` in a policy means the same as `bet`.
+ * Common leetspeak substitutions (after look-alikes), with the symbols fancy-text alphabets draw for
+ * letters (`€` for e, `∂` for d). Both the name and the banned values go through it, so `b3t` in a policy
+ * means the same as `bet`.
  */
 const LEET: Readonly<Record<string, string>> = {
 	"0": "o",
@@ -44,6 +45,7 @@ const LEET: Readonly<Record<string, string>> = {
 	$: "s",
 	"@": "a",
 	"€": "e",
+	"∂": "d",
 };
 // `!` and `|` only between letters (`bet!` stays the word `bet`): see {@link nameReadings}.
 

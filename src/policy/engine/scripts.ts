@@ -1,8 +1,9 @@
 // Folding that depends on a character's script and neighbours (folding.ts calls it per character):
 // - faux Cyrillic and Greek: letters drawn for the Latin letter they resemble (Д for A, Я for R, И for N,
-//   Λ for A, Σ for E, ω for w), which Unicode does not count as confusable. They are read as Latin only
-//   inside a word that mixes scripts (`fцck`), or in a reading of their own where a whole word must spell
-//   the banned value (`ДЦМБ`), so that real Russian, Ukrainian, Bulgarian and Greek words stay themselves;
+//   т for t, Λ for A, Σ for E, ω for w), and the Canadian syllabics of fancy-text alphabets (ᗩ for A, ᑕ for
+//   C), which Unicode does not count as confusable. They are read as Latin only inside a word that mixes
+//   scripts (`fцck`, `ᖴᑌᑕK`), or in a reading of their own where a whole word must spell the banned value
+//   (`ДЦМБ`, `ѕнιт`), so that real Russian, Ukrainian, Bulgarian and Greek words stay themselves;
 // - Japanese kana: hiragana as katakana, half-width as full-width, small kana as full-size, voicing marks
 //   joined to their kana, the prolonged sound mark as its kana held longer;
 // - Korean Hangul: compatibility and conjoining jamo composed into syllables (Unicode's Hangul syllable
@@ -27,21 +28,32 @@ export const WORD_UNIT = 1; // a letter of a spaced script
 export const LETTER_UNIT = 2; // letter or digit once folded (what separators separate)
 export const UNSPACED_UNIT = 4; // from a Han, kana or other unspaced-script character
 
-/** What a faux Cyrillic or Greek letter stands for, written out by hand from the letters' shapes. */
+/**
+ * What a faux letter stands for, written out by hand from the letters' shapes: Cyrillic and Greek ones, and
+ * the Canadian syllabics and the Hebrew נ of "fancy text" alphabets (ᗩ for A, ᑕ for C, ᔕ for S, נ for j) that Unicode does not count
+ * as confusable. The lower-case Cyrillic к м н т are drawn as small capitals K M H T.
+ */
 const FAUX_LETTERS: Readonly<Record<string, string>> = {
-	a: "дДλΛδΔ",
+	a: "дДλΛδΔᗩ",
 	b: "ьЬъЪбБвβ",
-	e: "ёЁєЄэЭξΞεΣ",
-	h: "ћЋђЂ",
+	c: "ᑕ",
+	e: "ёЁєЄэЭξΞεΣзЗ",
+	h: "ћЋђЂнН",
 	i: "їЇ",
+	j: "ᒍנ",
+	k: "кК",
+	m: "мМ",
 	n: "иИйЙлЛпПηπΠ",
 	o: "өӨфФѳѲσθΘφΦ",
+	q: "ᑫ",
 	r: "яЯгГ",
-	t: "τ",
+	s: "ᔕ",
+	t: "τтТ",
 	u: "цЦџЏμ",
 	w: "шШщЩωψΨ",
 	x: "жЖχ",
 	y: "чЧγ",
+	z: "ᘔ",
 };
 
 const state: { faux?: ReadonlyMap<number, number> } = {};
@@ -57,7 +69,7 @@ function fauxTable(): ReadonlyMap<number, number> {
 	return state.faux;
 }
 
-/** The Latin letter (its code) a faux Cyrillic or Greek letter stands for, or 0. */
+/** The Latin letter (its code) a faux letter (Cyrillic, Greek or syllabic) stands for, or 0. */
 export function fauxLatin(codePoint: number): number {
 	return fauxTable().get(codePoint) ?? 0;
 }
@@ -109,10 +121,8 @@ export function wordAt(name: string, index: number): WordScripts {
 		const cp = name.codePointAt(i) as number;
 		const script = scriptOf(cp);
 		if (script === 1) word.latin = true;
-		else if (script === 2) {
-			word.cyrillicOrGreek = true;
-			if (fauxLatin(cp) !== 0) word.faux = true;
-		}
+		else if (script === 2) word.cyrillicOrGreek = true;
+		if (fauxLatin(cp) !== 0) word.faux = true;
 		i += cp > 0xffff ? 2 : 1;
 	}
 	word.end = i;
