@@ -81,6 +81,20 @@ describe("fancy-text alphabets", () => {
 		expect(refuses(policy, "∂ѕнιт")).toBe(true); // ∂ (a symbol) is no part of the word
 	});
 
+	it("read hooked, tailed and turned Latin letters, symbols and mathematical letters as their letter", () => {
+		for (const name of [
+			"ʄuck", // f with a dotless j stroke and hook
+			"ƒυcƙ", // k with a hook
+			"ғυcĸ", // Cyrillic ғ for f, kra for k
+			"fυc𝜅", // mathematical italic kappa
+			"fυcϰ", // the kappa symbol
+			"₵unt", // the cedi sign for c
+			"ꮪhit", // Cherokee small letter for s
+		]) {
+			expect(refuses(policy, name), name).toBe(true);
+		}
+	});
+
 	it("leave real Russian words with к м н т з alone", () => {
 		// кот (cat), мама (mother), нет (no), там (there), зима (winter), книга (book), сыт (full), шум (noise),
 		// кум (godfather), тушь (ink), шутка (joke), щит (shield).
@@ -100,6 +114,19 @@ describe("fancy-text alphabets", () => {
 		]) {
 			expect(refuses(policy, name), name).toBe(false);
 		}
+	});
+
+	it("never read a letter as Latin through two tables in turn", () => {
+		// TR39 reads к as ĸ, и as ᴎ and Σ as Ʃ: letters that are themselves read as k, n and f when written.
+		// Read in turn, Пороги (rapids) would spell porn, соскребаемый (scraped off) cock and Σκύλλα (Scylla) fk.
+		const words = compile([
+			"porn",
+			{ match: "word-start", value: "cock" },
+			{ match: "word-start", value: "fk" },
+		]);
+		for (const name of ["Пороги", "соскребаемый", "Σκύλλα"]) expect(refuses(words, name), name).toBe(false);
+		expect(refuses(words, "ᴎ")).toBe(false);
+		expect(refuses(words, "porᴎ")).toBe(true);
 	});
 });
 

@@ -14,6 +14,7 @@ import { TRADITIONAL_SIMPLIFIED_PAIRS } from "./han-simplified.generated";
 import {
 	fauxLatin,
 	foldKana,
+	HOOK_LETTERS,
 	joinsPrevious,
 	LETTER_UNIT,
 	STROKE_LETTERS,
@@ -30,7 +31,7 @@ const COMBINING_MARKS = /\p{M}/gu;
 
 /**
  * Common leetspeak substitutions (after look-alikes), with the symbols fancy-text alphabets draw for
- * letters (`€` for e, `∂` for d). Both the name and the banned values go through it, so `b3t` in a policy
+ * letters (`€` for e, `∂` for d, `₳` for a, `©` for c, `†` for t). Both the name and the banned values go through it, so `b3t` in a policy
  * means the same as `bet`.
  */
 const LEET: Readonly<Record<string, string>> = {
@@ -46,6 +47,21 @@ const LEET: Readonly<Record<string, string>> = {
 	"@": "a",
 	"€": "e",
 	"∂": "d",
+	"₳": "a",
+	"∀": "a",
+	"฿": "b",
+	"₵": "c",
+	"©": "c",
+	"₣": "f",
+	"₲": "g",
+	"₥": "m",
+	"₦": "n",
+	"₱": "p",
+	"℗": "p",
+	"℞": "r",
+	"℟": "r",
+	"†": "t",
+	"⅄": "y",
 };
 // `!` and `|` only between letters (`bet!` stays the word `bet`): see {@link nameReadings}.
 
@@ -116,11 +132,14 @@ function buildLookAlikes(): ReadonlyMap<number, string> {
 	});
 	// TR39 reads Greek kappa as kra (`κ` → `ĸ`), a letter no one reads as anything but k.
 	map.set(0x3ba, "k");
+	map.set(0x3f0, "k"); // the kappa symbol ϰ
 	// TR39 reads beta as sharp s (`β` → `ß` → `ss`); it is drawn, and read, as b.
 	map.set(0x3b2, "b");
 	map.set(0x138, "k");
-	for (const [letter, strokes] of Object.entries(STROKE_LETTERS)) {
-		for (const c of strokes) map.set(c.codePointAt(0) as number, letter);
+	for (const table of [STROKE_LETTERS, HOOK_LETTERS]) {
+		for (const [letter, letters] of Object.entries(table)) {
+			for (const c of letters) map.set(c.codePointAt(0) as number, letter);
+		}
 	}
 	// Negative circled, negative squared and regional-indicator A–Z.
 	for (const first of [0x1f150, 0x1f170, 0x1f1e6]) {
@@ -212,6 +231,12 @@ function foldCharacter(codePoint: number): CharacterFold {
 	let stroke = false;
 	if (text === undefined) {
 		const prototype = prototypes().get(codePoint);
+		// Other compatibility forms of one letter (the micro sign, `ϰ`) are that letter where TR39 leaves them
+		// out, and mathematical letters (`𝜅`, `𝝉`) always are: they are a letter in another typeface.
+		const mathematical = codePoint >= 0x1d400 && codePoint <= 0x1d7ff;
+		if ((prototype === undefined || mathematical) && compatible !== c && compatible.length === 1) {
+			return foldCharacter(compatible.charCodeAt(0));
+		}
 		// TR39 reads capital I-likes as `l`; in a capital they stand for I.
 		text = prototype === "l" && UPPER_CASE.test(c) ? "i" : (prototype ?? c);
 		// An i or l look-alike without a dot is a bare stroke, drawn for either letter (TR39 itself reads

@@ -23,6 +23,40 @@ export const STROKE_LETTERS: Readonly<Record<string, string>> = {
 	u: "ʉɄᵾ",
 };
 
+/**
+ * Latin letters with a hook, tail, curl or belt, and turned or reversed ones, that fancy-text alphabets
+ * draw for the plain letter and TR39 leaves out (`ɛ`, `ƙ`, `ɱ`, `ŋ`, `ʑ`, `ɐ`): each is its letter, like
+ * an accented one (`é` is e). Read from the `confusables` data (see {@link CONFUSABLES_LETTERS}), without
+ * the letters of living alphabets that stand for another sound (`ð`, `þ`, `ẞ`).
+ */
+export const HOOK_LETTERS: Readonly<Record<string, string>> = {
+	a: "ʌƛᶏɒɐᶐ",
+	b: "Ɓɮᴃƅᶀ",
+	c: "ↃƇƆʗƈↄ",
+	d: "Ɗↁᴆᵭᶁᶑ",
+	e: "ƎƐᶒɘǝɛ",
+	f: "Ⅎʃʄᶂ",
+	g: "Ɠʛ",
+	h: "Ƕⱨɧɥ",
+	i: "ᶖ",
+	j: "ʝʆʖȷᶨ",
+	k: "Ƙʞⱪᶄ",
+	l: "ĿᶫⱠŀⱡʅ",
+	m: "ʍᵯɱᶆ",
+	n: "ᴎᶰŊᴻᴒɲŋŉȵᶇ",
+	o: "ʘ",
+	p: "ƤƿǷ",
+	q: "ɋɊ",
+	r: "ᴙʁᴚɾᶉ",
+	s: "ȿᶊ",
+	t: "Ƭȶʇʈƫ",
+	u: "Ʊʊᶙ",
+	w: "ⱳⱲ",
+	x: "ᶍ",
+	y: "Ƴʎ",
+	z: "Ⱬɀⱬᶎʑ",
+};
+
 /** Flags of a folded unit (folding.ts). */
 export const WORD_UNIT = 1; // a letter of a spaced script
 export const LETTER_UNIT = 2; // letter or digit once folded (what separators separate)
@@ -38,6 +72,7 @@ const FAUX_LETTERS: Readonly<Record<string, string>> = {
 	b: "ьЬъЪбБвβ",
 	c: "ᑕ",
 	e: "ёЁєЄэЭξΞεΣзЗ",
+	f: "ғҒ",
 	h: "ћЋђЂнН",
 	i: "їЇ",
 	j: "ᒍנ",
@@ -56,13 +91,49 @@ const FAUX_LETTERS: Readonly<Record<string, string>> = {
 	z: "ᘔ",
 };
 
+/**
+ * More faux letters, of the Cyrillic, Greek, Armenian, Georgian, Ethiopic, Cherokee and Canadian syllabic
+ * scripts: those the `confusables` data reads as a Latin letter (github.com/gc/confusables, MIT, Copyright
+ * (c) 2019 https://github.com/gc/; the look-alike table obscenity uses), where Unicode's TR39 does not.
+ * Read as Latin under the same rule as {@link FAUX_LETTERS}.
+ */
+const CONFUSABLES_LETTERS: Readonly<Record<string, string>> = {
+	a: "Ꭿꭺልᕱձმ",
+	b: "ᏼᗿᗾᗽცჩՅᙖጌᗹᗸᙞᙟᙝᙗᙘᒈᖚᕹᕺᑿᒀᒂᒁᑾᔎ",
+	c: "ϾՇᙅҀᑖᑡᑢᑣᑤᑥᔍҁርᑦᒼ",
+	d: "ꭰԺᗫᗬᗟᗠԃᑺᑻᑼᑽᒄᑰᑱժ",
+	e: "ꭼᕮԐԑ",
+	f: "Բϝቻբ",
+	g: "ᏻꮐᘜԍ",
+	h: "ꮋዞԋңҤӈҥከኩኪካիᑋᗁ",
+	i: "Ꮖᑊ",
+	j: "յጋՂႱᒘᒙᒚᒛᒴᒵᒎᒏ",
+	k: "ҠқҟӄҡጕҜҝϗӃ",
+	l: "ꮮւՆԼረլᒻᒶᒷᒺᒹᒸᒫ",
+	m: "ᘻოᙏӎᙢϻጠ",
+	n: "ҋክᴨҊղՌԉդቡቢባቤብቦ",
+	o: "ѺԾϙᐤՓѻծ",
+	p: "ꮲҎրየᴩᑸᑶᑷᑹᑬᑮҏ",
+	r: "ꭱꮢዪՐґ",
+	s: "ֆᔖᔢᔡᔣᔤ",
+	t: "ꭲҭԵፕᐪጥէե",
+	u: "ᑗᑘմՄᙀᑧᘮሁ",
+	v: "ᐺᐻᘁ",
+	w: "ᙎሠᘺѿᙡ",
+	x: "ӾჯӼҳሸӽ",
+	y: "Վሃ",
+	z: "ጊᙆ",
+};
+
 const state: { faux?: ReadonlyMap<number, number> } = {};
 
 function fauxTable(): ReadonlyMap<number, number> {
 	if (state.faux === undefined) {
 		const map = new Map<number, number>();
-		for (const [latin, letters] of Object.entries(FAUX_LETTERS)) {
-			for (const c of letters) map.set(c.codePointAt(0) as number, latin.charCodeAt(0));
+		for (const table of [CONFUSABLES_LETTERS, FAUX_LETTERS]) {
+			for (const [latin, letters] of Object.entries(table)) {
+				for (const c of letters) map.set(c.codePointAt(0) as number, latin.charCodeAt(0));
+			}
 		}
 		state.faux = map;
 	}
