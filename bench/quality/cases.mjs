@@ -380,6 +380,19 @@ const ENCLOSED_STYLES = [0x24d0, 0x24b6, 0x249c, 0x1f150, 0x1f130, 0x1f170, 0x1f
 const MATH_STYLES = [
 	0x1d41a, 0x1d482, 0x1d4ea, 0x1d51e, 0x1d552, 0x1d586, 0x1d5ba, 0x1d5ee, 0x1d622, 0x1d656, 0x1d68a,
 ];
+/** Leetspeak: digits and symbols for the letters they are drawn like. */
+const LEET = {
+	a: "4@",
+	b: "8",
+	c: "(",
+	e: "3",
+	g: "69",
+	i: "1!",
+	l: "1|",
+	o: "0",
+	s: "5$",
+	t: "7+",
+};
 const INVISIBLES = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"];
 const MARKS = ["\u0301", "\u0300", "\u0308", "\u0303", "\u0327", "\u0332", "\u0336", "\u030c", "\u0323"];
 const SEPARATORS = [" ", ".", "-", "_", "*"];
@@ -435,6 +448,11 @@ export const EVASION_CLASSES = [
 			}
 			return chars.join("");
 		},
+	},
+	{
+		id: "leetspeak",
+		label: "leetspeak (c4s1n0, (0(k, s|u7, bi+ch, ni66er)",
+		make: (w, next) => replaceSome(w, next, 0.6, (c) => LEET[c]),
 	},
 	{
 		id: "bang-bar",

@@ -130,6 +130,58 @@ describe("fancy-text alphabets", () => {
 	});
 });
 
+describe("leetspeak punctuation and digits", () => {
+	const policy = compile([
+		"cock",
+		"slut",
+		"fuck",
+		"cunt",
+		"nigger",
+		"dick",
+		"bitch",
+		{ match: "word", value: "fag" },
+	]);
+
+	it("read ( / + between letters as c, l and t, an unclosed ( at a word's start as c, and 6 as g", () => {
+		for (const name of [
+			"c0(k",
+			"fu(k",
+			"s/ut",
+			"ni66er",
+			"fa6",
+			"d!(k",
+			"(0(k",
+			"my (unt page",
+			"bi+ch",
+			"cun+",
+		]) {
+			expect(refuses(policy, name), name).toBe(true);
+		}
+	});
+
+	it("read a word's punctuation every way even when its other units are too many to mix with it", () => {
+		// 1 (i or l), + (t) and ! (i or l, at the edge of f1s+): twelve ways, more than are mixed at once.
+		const fisting = compile(["fisting"]);
+		expect(refuses(fisting, "f1s+!ng")).toBe(true);
+		expect(refuses(fisting, "team f1s+!ng")).toBe(true);
+	});
+
+	it("leave a closed parenthesis and a slash or plus between words as they are", () => {
+		for (const name of [
+			"Brake (Unterweser)",
+			"(unterweser)",
+			"and/or",
+			"s/he",
+			"w/o",
+			"c + t",
+			"cun++",
+			"C++",
+		]) {
+			expect(refuses(policy, name), name).toBe(false);
+		}
+	});
+});
+
 describe("stroke and bar letters", () => {
 	const policy = compile(["casino", "poker", "drugs"]);
 

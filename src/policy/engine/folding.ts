@@ -40,6 +40,7 @@ const LEET: Readonly<Record<string, string>> = {
 	"3": "e",
 	"4": "a",
 	"5": "s",
+	"6": "g",
 	"7": "t",
 	"8": "b",
 	"9": "g",
@@ -334,6 +335,9 @@ function growUnits(needed: number): void {
 	units.out = new Uint16Array(capacity);
 }
 
+/** `!` `|` (i or l), `(` (c), `/` (l) and `+` (t): punctuation that readings.ts may read as a letter. */
+const AMBIGUOUS_PUNCTUATION = [0x21, 0x7c, 0x28, 0x2f, 0x2b];
+
 const SPACE = 0x20;
 export const I = 0x69;
 export const L = 0x6c;
@@ -391,7 +395,7 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 			const code = ASCII_UNIT_CODES[unit] as number;
 			i++;
 			if (code < 0 || (code === SPACE && (n === 0 || asciiCodes[n - 1] === SPACE))) continue;
-			if (unit === 0x31 || code === 0x21 || code === 0x7c) mayBeAmbiguous = true;
+			if (unit === 0x31 || AMBIGUOUS_PUNCTUATION.includes(code)) mayBeAmbiguous = true;
 			asciiCodes[n] = code;
 			asciiFrom[n] = i - 1;
 			asciiTo[n] = i;

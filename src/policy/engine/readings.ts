@@ -56,6 +56,12 @@ export interface Reading {
 
 const BANG = 0x21;
 const BAR = 0x7c;
+const PAREN = 0x28;
+const SLASH = 0x2f;
+const PLUS = 0x2b;
+const CLOSE = 0x29;
+const C = 0x63;
+const T = 0x74;
 const SPACE = 0x20;
 /** Most ways to read a name's ambiguous units (`f!st|ng` needs `!` and `|` both as `i`); past it, two. */
 const MAX_MIXES = 8;
@@ -85,7 +91,7 @@ function foldName(name: string, fauxWords = false): void {
 const lastFold: { name: string | null; fauxWords: boolean } = { name: null, fauxWords: false };
 
 /**
- * Adds to `units.ambiguous` the `1`s read as i; reads a run of `!` `|` between letters as letters (`d!ck`,
+ * Adds to `units.ambiguous` the `1`s read as i, a `(` `/` `+` between letters (as c, l, t); reads a run of `!` `|` between letters as letters (`d!ck`,
  * `bo||ocks`: `!` as i, `|` as l, or the other), and keeps one at a word's edge as punctuation that may be
  * a letter: a lone one as i or l (`henta!`, `ana|`, `!ust`), each of a run as l (`ki!!`, `he||`).
  */
@@ -94,11 +100,26 @@ function findAmbiguous(name: string): void {
 	let ambiguousCount = units.ambiguousCount;
 	const { codes, from, flags } = units;
 	const letter = (k: number) => k >= 0 && k < n && ((flags[k] as number) & LETTER_UNIT) !== 0;
+	const letterish = (k: number) => letter(k) || (k >= 0 && k < n && (codes[k] === BANG || codes[k] === BAR));
+	// The last `)`: a `(` before it is closed.
+	let lastClose = n - 1;
+	while (lastClose >= 0 && codes[lastClose] !== CLOSE) lastClose--;
 	for (let k = 0; k < n; k++) {
 		const code = codes[k] as number;
 		// `i` folded from `1`.
 		if (code === I && name.charCodeAt(from[k] as number) === 0x31)
 			ambiguousCount = ambiguousUnit(ambiguousCount, k, L, 0);
+		// `(`, `/` and `+` between letters (or `!` `|`) as c, l and t (`c0(k`, `s/ut`, `bi+ch`, `d!(k`), and as
+		// written too (`and/or`); `(` at a word's start as c when no `)` closes it (`(ock`, not `(Unterweser)`);
+		// a lone `+` at a word's end as t (`cun+`, not `C++`).
+		const letterOf = code === PAREN ? C : code === SLASH ? L : code === PLUS ? T : 0;
+		if (letterOf !== 0) {
+			const opens = code === PAREN && !letterish(k - 1) && k > lastClose;
+			const ends = code === PLUS && letterish(k - 1) && (k + 1 === n || codes[k + 1] !== PLUS);
+			if ((letterish(k + 1) && (opens || letterish(k - 1))) || (ends && !letterish(k + 1)))
+				ambiguousCount = ambiguousUnit(ambiguousCount, k, letterOf, 0);
+			continue;
+		}
 		if (code !== BANG && code !== BAR) continue;
 		let end = k + 1;
 		while (end < n && (codes[end] === BANG || codes[end] === BAR)) end++;
@@ -778,9 +799,9 @@ function addWordMixes(readings: Reading[], name: string, margin: number): void {
 		}
 		// Too many: the units inside the word (`best|a||ty`) apart from those at its edge (`!` after it).
 		const inside = word.filter((a) => ((units.flags[ambiguous[a] as number] as number) & LETTER_UNIT) !== 0);
-		addMixesOf(readings, name, inside, margin, budget);
+		addMixesOf(readings, name, inside, margin, budget, false);
 		const edge = word.filter((a) => !inside.includes(a));
-		addMixesOf(readings, name, edge, margin, budget);
+		addMixesOf(readings, name, edge, margin, budget, false);
 	}
 }
 
@@ -795,16 +816,16 @@ function addMixesOf(
 	word: readonly number[],
 	margin: number,
 	budget: { left: number },
+	wholeWord = true,
 ): void {
 	const { ambiguous, swapped, codes } = units;
 	let ways = 1;
 	for (const a of word) ways *= waysOf(a);
-	if (ways <= 2 || ways > MAX_MIXES) return;
+	if ((wholeWord && ways <= 2) || ways > MAX_MIXES) return;
 	const places = word.map((a) => ambiguous[a] as number);
 	const variant = 1 << 2;
 	for (let mix = 1; mix < ways && budget.left > 0; mix++) {
-		// Each as its first other letter: the reading where every unit reads otherwise holds that.
-		if (!mixWord(word, mix)) continue;
+		if (!mixWord(word, mix, wholeWord)) continue;
 		const first = windowStart(variant, Math.min(...places), margin);
 		const last = windowEnd(variant, Math.max(...places), margin);
 		const reading = makeReading(name, "1 ! | as i or l", variant, null, first, last);
@@ -817,10 +838,11 @@ function addMixesOf(
 
 /**
  * Reads the ambiguous units `word` (indexes into `units.ambiguous`) as the mix numbered `mix` says (as
- * {@link mixAmbiguous} does) into `units.swapped`. Returns false, leaving it, for the mix where each reads
- * its first other letter.
+ * {@link mixAmbiguous} does) into `units.swapped`. With `skipAllFirst` (a whole word's units), returns
+ * false, leaving it, for the mix where each reads its first other letter: the reading where every unit
+ * reads otherwise holds that one. Part of a word's units read so still leave the rest as written.
  */
-function mixWord(word: readonly number[], mix: number): boolean {
+function mixWord(word: readonly number[], mix: number, skipAllFirst: boolean): boolean {
 	const { codes, swapped, ambiguous, otherwise, otherwiseToo } = units;
 	let rest = mix;
 	let allFirst = true;
@@ -831,7 +853,7 @@ function mixWord(word: readonly number[], mix: number): boolean {
 		allFirst &&= choice === 1;
 		return choice;
 	});
-	if (allFirst) return false;
+	if (allFirst && skipAllFirst) return false;
 	word.forEach((a, i) => {
 		const k = ambiguous[a] as number;
 		const choice = choices[i];
