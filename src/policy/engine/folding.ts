@@ -335,8 +335,10 @@ function growUnits(needed: number): void {
 	units.out = new Uint16Array(capacity);
 }
 
-/** `!` `|` (i or l), `(` (c), `/` (l) and `+` (t): punctuation that readings.ts may read as a letter. */
-const AMBIGUOUS_PUNCTUATION = [0x21, 0x7c, 0x28, 0x2f, 0x2b];
+/** 1 for `1` and for `!` `|` (i or l), `(` (c), `/` (l), `+` (t): what readings.ts may read as another letter. */
+const ASCII_AMBIGUOUS = Uint8Array.from({ length: 0x80 }, (_, unit) =>
+	"1!|(/+".includes(String.fromCharCode(unit)) ? 1 : 0,
+);
 
 const SPACE = 0x20;
 export const I = 0x69;
@@ -395,7 +397,7 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 			const code = ASCII_UNIT_CODES[unit] as number;
 			i++;
 			if (code < 0 || (code === SPACE && (n === 0 || asciiCodes[n - 1] === SPACE))) continue;
-			if (unit === 0x31 || AMBIGUOUS_PUNCTUATION.includes(code)) mayBeAmbiguous = true;
+			if (ASCII_AMBIGUOUS[unit] === 1) mayBeAmbiguous = true;
 			asciiCodes[n] = code;
 			asciiFrom[n] = i - 1;
 			asciiTo[n] = i;
