@@ -396,6 +396,7 @@ const LEET = {
 const INVISIBLES = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"];
 const MARKS = ["\u0301", "\u0300", "\u0308", "\u0303", "\u0327", "\u0332", "\u0336", "\u030c", "\u0323"];
 const SEPARATORS = [" ", ".", "-", "_", "*"];
+const SPLITTERS = [".", "-", "_", "*", "~"];
 const HAN_SEPARATORS = [" ", ".", "*", "_", "-", "/", "·"];
 const HAN_FULL_WIDTH_SEPARATORS = ["\u3000", "．", "＊", "＿", "－", "／", "、"];
 
@@ -463,6 +464,15 @@ export const EVASION_CLASSES = [
 		id: "separated",
 		label: "spaced or dotted letters (c a s i n o, c.a.s.i.n.o)",
 		make: (w, next) => [...w.replace(/ /g, "")].join(pick(SEPARATORS, next)),
+	},
+	{
+		id: "split",
+		label: "a word split by punctuation inside it (sh-it, ca.sino, an_al)",
+		make: (w, next) => {
+			if (w.length < 3) return null;
+			const at = 1 + Math.floor(next() * (w.length - 1));
+			return `${w.slice(0, at)}${pick(SPLITTERS, next)}${w.slice(at)}`;
+		},
 	},
 	{
 		id: "invisible",

@@ -182,6 +182,22 @@ describe("leetspeak punctuation and digits", () => {
 	});
 });
 
+describe("punctuation inside a word", () => {
+	const policy = compile(["shit", "cunt", "casino", { match: "word", value: "anal" }]);
+
+	it("is skipped in the reading with separators skipped", () => {
+		for (const name of ["sh-it", "Friday c.unt night", "ca_sino", "cas*ino", "an~al", "sh--it"]) {
+			expect(refuses(policy, name), name).toBe(true);
+		}
+	});
+
+	it("joins nothing across a space, an apostrophe or a slash, nor words that stay innocent", () => {
+		for (const name of ["sh it happens", "ca' sino", "cas/ino", "e-mail", "co-op", "Stratford-upon-Avon"]) {
+			expect(refuses(policy, name), name).toBe(false);
+		}
+	});
+});
+
 describe("stroke and bar letters", () => {
 	const policy = compile(["casino", "poker", "drugs"]);
 

@@ -181,6 +181,18 @@ function mixAmbiguous(mix: number): void {
  * Marks in `units.skip` the units a reading skips: separator runs between two single letters or Han
  * characters. Returns whether there are any.
  */
+/** Whether the separator run [k, end) joins two parts of a word: ASCII punctuation that splits words inside (`sh-it`, `c.unt`, `an_al`). */
+function insideWord(k: number, end: number): boolean {
+	const { codes, flags } = units;
+	if (((flags[k - 1] as number) & WORD_UNIT) === 0 || ((flags[end] as number) & WORD_UNIT) === 0)
+		return false;
+	for (let j = k; j < end; j++) if (!JOINERS.includes(codes[j] as number)) return false;
+	return true;
+}
+
+/** Punctuation drawn inside a word to split it (`sh-it`, `c.unt`, `an_al`, `f*ck`). */
+const JOINERS = [0x2d, 0x2e, 0x5f, 0x2a, 0x7e];
+
 function skippedSeparators(): boolean {
 	const { flags, skip } = units;
 	const n = units.count;
@@ -197,7 +209,7 @@ function skippedSeparators(): boolean {
 		// A letter next to a Han character or kana stands alone (`赌d u b o` in Chinese text).
 		const singleBefore = unspaced(before) || before === 0 || !letter(before - 1) || unspaced(before - 1);
 		const singleAfter = unspaced(end) || end + 1 === n || !letter(end + 1) || unspaced(end + 1);
-		if (singleBefore && singleAfter) {
+		if ((singleBefore && singleAfter) || insideWord(k, end)) {
 			if (!any) skip.fill(0, 0, n);
 			any = true;
 			skip.fill(1, k, end);
