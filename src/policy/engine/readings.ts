@@ -101,11 +101,16 @@ function findAmbiguous(name: string): void {
 	const { codes, from, flags } = units;
 	const letter = (k: number) => k >= 0 && k < n && ((flags[k] as number) & LETTER_UNIT) !== 0;
 	const letterish = (k: number) => letter(k) || (k >= 0 && k < n && (codes[k] === BANG || codes[k] === BAR));
-	// The last `)`: a `(` before it is closed.
-	let lastClose = n - 1;
-	while (lastClose >= 0 && codes[lastClose] !== CLOSE) lastClose--;
+	// The last `)` (a `(` before it is closed), looked for at the first `(`.
+	let lastClose = Number.NaN;
 	for (let k = 0; k < n; k++) {
 		const code = codes[k] as number;
+		if (code !== I && code !== BANG && code !== BAR && code !== PAREN && code !== SLASH && code !== PLUS)
+			continue;
+		if (code === PAREN && Number.isNaN(lastClose)) {
+			lastClose = n - 1;
+			while (lastClose >= 0 && codes[lastClose] !== CLOSE) lastClose--;
+		}
 		// `i` folded from `1`.
 		if (code === I && name.charCodeAt(from[k] as number) === 0x31)
 			ambiguousCount = ambiguousUnit(ambiguousCount, k, L, 0);
