@@ -122,7 +122,8 @@ describe("long texts", () => {
 	});
 
 	it("excuse a match only a mixed reading holds when an allowed pattern covers it, and no other", () => {
-		const excusing = compile(["kill"], [{ match: "contains", value: "skill" }]);
+		// An exception excuses a digit read as a letter only when it is written with that digit itself.
+		const excusing = compile(["kill"], [{ match: "contains", value: "ski11" }]);
 		const excused = `${FILLER} Learn a new ski11 today! ${FILLER}`;
 		expect(judge(excusing, excused)).toEqual(allowed(excused));
 		const both = `${FILLER} Learn a new ski11 today, then ki11 the lights! ${FILLER}`;
@@ -132,7 +133,7 @@ describe("long texts", () => {
 	});
 
 	it("look for an allowed pattern longer than every banned value as far as it reaches", () => {
-		const long = compile(["kill"], [{ match: "contains", value: "skillful hands of the old master" }]);
+		const long = compile(["kill"], [{ match: "contains", value: "ski11ful hands of the old master" }]);
 		const excused = `${FILLER} Watch the ski11ful hands of the old master at work. ${FILLER}`;
 		expect(judge(long, excused)).toEqual(allowed(excused));
 		const cut = `${FILLER} Watch the ski11ful hands of the old masons at work. ${FILLER}`;

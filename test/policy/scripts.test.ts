@@ -6,8 +6,8 @@ import { compilePolicyText } from "../../src/policy/engine/compile";
 import { evaluateCreation, explainCreation } from "../../src/policy/engine/evaluate";
 import type { CompiledPolicy } from "../../src/policy/engine/types";
 
-function compile(banned: unknown[]): CompiledPolicy {
-	const compiled = compilePolicyText(JSON.stringify({ names: { banned } }));
+function compile(banned: unknown[], allowed: unknown[] = []): CompiledPolicy {
+	const compiled = compilePolicyText(JSON.stringify({ names: { banned, allowed } }));
 	if (!compiled.ok) throw new Error(compiled.problem.message);
 	return compiled.value;
 }
@@ -142,7 +142,7 @@ describe("leetspeak punctuation and digits", () => {
 		{ match: "word", value: "fag" },
 	]);
 
-	it("read ( / + between letters as c, l and t, an unclosed ( at a word's start as c, and 6 as g", () => {
+	it("read ( / + * between letters as c, l, t and u or i, an unclosed ( at a word's start as c, and 6 as g", () => {
 		for (const name of [
 			"c0(k",
 			"fu(k",
@@ -154,6 +154,8 @@ describe("leetspeak punctuation and digits", () => {
 			"my (unt page",
 			"bi+ch",
 			"cun+",
+			"c*nt", // * for a masked u
+			"b*tch", // or i
 		]) {
 			expect(refuses(policy, name), name).toBe(true);
 		}
@@ -164,6 +166,19 @@ describe("leetspeak punctuation and digits", () => {
 		const fisting = compile(["fisting"]);
 		expect(refuses(fisting, "f1s+!ng")).toBe(true);
 		expect(refuses(fisting, "team f1s+!ng")).toBe(true);
+	});
+
+	it("are not excused by an exception that spells the word with letters only", () => {
+		// obscenity's whitelist keeps `fick` (a German word) for `f?ck`: it protects fick as written, not a
+		// digit or punctuation read as its i.
+		const fick = compile(
+			[{ match: "regex", value: "f.?ck", fold: true }],
+			[{ match: "contains", value: "fick" }],
+		);
+		for (const name of ["f!ck", "f1ck", "f|ck", "f*ck"]) expect(refuses(fick, name), name).toBe(true);
+		expect(refuses(fick, "fick")).toBe(false);
+		const digits = compile(["kill"], [{ match: "contains", value: "ski11" }]);
+		expect(refuses(digits, "my ski11 set")).toBe(false);
 	});
 
 	it("leave a closed parenthesis and a slash or plus between words as they are", () => {

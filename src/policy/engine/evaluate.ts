@@ -212,10 +212,28 @@ function allowedSpans(
 	const entries: number[] = [];
 	const { all } = search;
 	for (let i = 0; i < all.length; i += 3) {
-		entries.push(all[i] as number);
-		excused.push(all[i + 1] as number, all[i + 2] as number);
+		const entry = all[i] as number;
+		const start = all[i + 1] as number;
+		const end = all[i + 2] as number;
+		if (!writtenAlike(rules, entry, forms.name.slice(start, end))) continue;
+		entries.push(entry);
+		excused.push(start, end);
 	}
 	return { excused, entries };
+}
+
+/** Digits and punctuation that a reading may take for letters (`f1ck`, `f!ck`, `f*ck` read as `fick`). */
+const READ_AS_LETTERS = /[0-9!|(/+*$@€]/;
+
+/**
+ * Whether the `allowed` entry `index` matched where the name writes it: an exception protects a word as its
+ * letters spell it, not a digit or punctuation read as one of them (`fick` does not excuse `f!ck`), unless
+ * the entry itself holds such characters.
+ */
+function writtenAlike(rules: CompiledRules, index: number, span: string): boolean {
+	if (!READ_AS_LETTERS.test(span)) return true;
+	const entry = rules.allowedNames[index] as AllowedEntry;
+	return READ_AS_LETTERS.test(typeof entry === "string" ? entry : entry.value);
 }
 
 function allowedRule(rules: CompiledRules, index: number): string {

@@ -335,9 +335,9 @@ function growUnits(needed: number): void {
 	units.out = new Uint16Array(capacity);
 }
 
-/** 1 for `1` and for `!` `|` (i or l), `(` (c), `/` (l), `+` (t): what readings.ts may read as another letter. */
+/** 1 for `1` and for `!` `|` (i or l), `(` (c), `/` (l), `+` (t), `*` (u or i): what readings.ts may read as a letter. */
 const ASCII_AMBIGUOUS = Uint8Array.from({ length: 0x80 }, (_, unit) =>
-	"1!|(/+".includes(String.fromCharCode(unit)) ? 1 : 0,
+	"1!|(/+*".includes(String.fromCharCode(unit)) ? 1 : 0,
 );
 
 const SPACE = 0x20;

@@ -60,6 +60,8 @@ const PAREN = 0x28;
 const SLASH = 0x2f;
 const PLUS = 0x2b;
 const CLOSE = 0x29;
+const STAR = 0x2a;
+const U = 0x75;
 const C = 0x63;
 const T = 0x74;
 const SPACE = 0x20;
@@ -105,7 +107,15 @@ function findAmbiguous(name: string): void {
 	let lastClose = Number.NaN;
 	for (let k = 0; k < n; k++) {
 		const code = codes[k] as number;
-		if (code !== I && code !== BANG && code !== BAR && code !== PAREN && code !== SLASH && code !== PLUS)
+		if (
+			code !== I &&
+			code !== BANG &&
+			code !== BAR &&
+			code !== PAREN &&
+			code !== SLASH &&
+			code !== PLUS &&
+			code !== STAR
+		)
 			continue;
 		if (code === PAREN && Number.isNaN(lastClose)) {
 			lastClose = n - 1;
@@ -117,6 +127,11 @@ function findAmbiguous(name: string): void {
 		// `(`, `/` and `+` between letters (or `!` `|`) as c, l and t (`c0(k`, `s/ut`, `bi+ch`, `d!(k`), and as
 		// written too (`and/or`); `(` at a word's start as c when no `)` closes it (`(ock`, not `(Unterweser)`);
 		// a lone `+` at a word's end as t (`cun+`, not `C++`).
+		// A `*` between letters masks a vowel, most often u or i (`sh*t`, `c*nt`).
+		if (code === STAR) {
+			if (letter(k - 1) && letter(k + 1)) ambiguousCount = ambiguousUnit(ambiguousCount, k, U, I);
+			continue;
+		}
 		const letterOf = code === PAREN ? C : code === SLASH ? L : code === PLUS ? T : 0;
 		if (letterOf !== 0) {
 			const opens = code === PAREN && !letterish(k - 1) && k > lastClose;
