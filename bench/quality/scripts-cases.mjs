@@ -111,7 +111,9 @@ export const SCRIPT_EVASION_CLASSES = [
 		label: "fancy-text alphabets, the whole word (ᖴᑌᑕK, ѕнιт, ДБЦЅЁ)",
 		make: (w, next) => {
 			const alphabet = [...pick(FANCY_ALPHABETS, next)];
-			return [...w].map((c) => (c >= "a" && c <= "z" ? alphabet[c.charCodeAt(0) - 97] : c)).join("");
+			const out = [...w].map((c) => (c >= "a" && c <= "z" ? alphabet[c.charCodeAt(0) - 97] : c)).join("");
+			// An alphabet that keeps every letter of the word Latin (`KIKE` in syllabics) makes no evasion.
+			return out.toLowerCase() === w ? null : out;
 		},
 	},
 	{
