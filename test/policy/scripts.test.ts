@@ -95,6 +95,23 @@ describe("fancy-text alphabets", () => {
 		}
 	});
 
+	it("read Han, kana and Thai look-alikes as Latin only in a run of them alone", () => {
+		const asian = compile([
+			"shit",
+			"bitch",
+			"blowjob",
+			{ match: "word", value: "wo" },
+			{ match: "word", value: "fwl" },
+		]);
+		for (const name of ["丂卄工丅", "my 丂卄工丅 page", "乃工丅匚卄", "blo山job", "bitc卄"]) {
+			expect(refuses(asian, name), name).toBe(true);
+		}
+		// 山口 (Yamaguchi) alone would read wo; 下山了 (came down the mountain) holds 了, no look-alike.
+		for (const name of ["山口", "山口 fans", "下山了", "丂卄工丅了", "我的丂卄工丅"]) {
+			expect(refuses(asian, name), name).toBe(false);
+		}
+	});
+
 	it("leave real Russian words with к м н т з alone", () => {
 		// кот (cat), мама (mother), нет (no), там (there), зима (winter), книга (book), сыт (full), шум (noise),
 		// кум (godfather), тушь (ink), шутка (joke), щит (shield).

@@ -31,7 +31,8 @@ const COMBINING_MARKS = /\p{M}/gu;
 
 /**
  * Common leetspeak substitutions (after look-alikes), with the symbols fancy-text alphabets draw for
- * letters (`€` for e, `∂` for d, `₳` for a, `©` for c, `†` for t). Both the name and the banned values go through it, so `b3t` in a policy
+ * letters (`€` for e, `∂` for d, `₳` for a, `©` for c, `†` for t, `⊕` for o: the symbols the `confusables`
+ * data reads as a letter, see scripts.ts). Both the name and the banned values go through it, so `b3t` in a policy
  * means the same as `bet`.
  */
 const LEET: Readonly<Record<string, string>> = {
@@ -63,6 +64,26 @@ const LEET: Readonly<Record<string, string>> = {
 	"℟": "r",
 	"†": "t",
 	"⅄": "y",
+	"♭": "b",
+	"☾": "c",
+	"↻": "c",
+	"∱": "f",
+	"⅁": "g",
+	"♓": "h",
+	"└": "l",
+	"⎳": "l",
+	"♏": "m",
+	"⏇": "t",
+	"⏉": "t",
+	"⊥": "t",
+	"⍵": "w",
+	"❌": "x",
+	"☡": "z",
+	...Object.fromEntries([..."⍥◯❍❤⊕¤◊⍜⎔⎕⍤○"].map((c) => [c, "o"])),
+	...Object.fromEntries(
+		Array.from({ length: 0x29c3 - 0x29b0 + 1 }, (_, i) => [String.fromCharCode(0x29b0 + i), "o"]),
+	),
+	...Object.fromEntries(Array.from({ length: 5 }, (_, i) => [String.fromCodePoint(0x1f7a8 + i), "x"])),
 };
 // `!` and `|` only between letters (`bet!` stays the word `bet`): see {@link nameReadings}.
 
@@ -212,7 +233,7 @@ function foldCharacter(codePoint: number): CharacterFold {
 	if (UNSPACED.test(c)) {
 		const simplified = HAN.test(c) ? (simplifiedHan().get(codePoint) ?? c) : c;
 		const text = KANA.test(c) ? foldKana(c) : simplified.normalize("NFKC");
-		return { text, word: false, unspaced: true, stroke: false, faux: 0 };
+		return { text, word: false, unspaced: true, stroke: false, faux: fauxLatin(codePoint) };
 	}
 	// Hangul syllables stay whole; jamo become conjoining jamo, which foldUnits joins into syllables.
 	if (HANGUL.test(c))
@@ -423,13 +444,19 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 		}
 		let { text } = fold;
 		let whole = 0;
-		if (fold.faux !== 0) units.fauxWords = true;
+		let flags = (fold.word ? WORD_UNIT : 0) | (fold.unspaced ? UNSPACED_UNIT : 0);
+		// A Han, kana or Thai look-alike counts only in a run of them alone (scripts.ts).
+		const run = fold.unspaced && fold.faux !== 0 ? lookAlikeRun(name, i) : 0;
+		if (fold.faux !== 0 && (!fold.unspaced || run !== 0)) units.fauxWords = true;
 		if (fauxWords && fold.word) {
 			if (word === null || i >= word.end || i < word.start) word = wordAt(name, i);
 			if (!word.latin && word.faux) whole = 1;
 			if (fold.faux !== 0) text = String.fromCharCode(fold.faux);
+		} else if (fauxWords && run !== 0) {
+			text = String.fromCharCode(fold.faux);
+			flags = WORD_UNIT;
+			if (run === WHOLE_RUN) whole = 1;
 		}
-		const flags = (fold.word ? WORD_UNIT : 0) | (fold.unspaced ? UNSPACED_UNIT : 0);
 		if (fold.stroke && text === fold.text)
 			ambiguousCount = ambiguousUnit(ambiguousCount, n, text === "i" ? L : I, 0);
 		const { codes, from, to, flags: unitFlags } = units;
@@ -449,6 +476,60 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 	units.count = n;
 	units.ambiguousCount = ambiguousCount;
 	return mayBeAmbiguous;
+}
+
+/** {@link lookAlikeRun}: a run of look-alikes next to a Latin letter, or standing alone (matched whole). */
+const LATIN_RUN = 1;
+const WHOLE_RUN = 2;
+const MAX_RUN = 32;
+
+/**
+ * Whether the Han, kana or Thai character at `index` is in a run of such characters that are all drawn for
+ * Latin letters (`丂卄工丅`, the `山` of `bl山job`): 0 when not; {@link LATIN_RUN} when a Latin letter
+ * touches the run (it is part of a Latin word); {@link WHOLE_RUN} when it stands alone, three or more.
+ */
+function lookAlikeRun(name: string, index: number): number {
+	let latin = false;
+	const edge = (cp: number) => {
+		if (cp < 0x80) latin ||= (cp | 0x20) >= 0x61 && (cp | 0x20) <= 0x7a;
+		else if (!foldOf(cp).unspaced) latin ||= LETTER.test(String.fromCodePoint(cp));
+	};
+	// A longer run is no word: the scan stays bounded.
+	const first = Math.max(0, index - MAX_RUN);
+	let i = index;
+	while (i > 0) {
+		if (i <= first) return 0;
+		const back = i >= 2 && (name.charCodeAt(i - 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+		const cp = name.codePointAt(i - back) as number;
+		const fold = foldOf(cp);
+		if (!fold.unspaced) {
+			edge(cp);
+			break;
+		}
+		if (fold.faux === 0) return 0;
+		i -= back;
+	}
+	for (let j = index; j < name.length; ) {
+		if (j >= index + MAX_RUN) return 0;
+		const cp = name.codePointAt(j) as number;
+		const fold = cp < 0x80 ? null : foldOf(cp);
+		if (fold === null || !fold.unspaced) {
+			edge(cp);
+			break;
+		}
+		if (fold.faux === 0) return 0;
+		j += cp > 0xffff ? 2 : 1;
+	}
+	if (latin) return LATIN_RUN;
+	// Alone, a run of two is too often a real name (山口, 山下); three spell a word.
+	let count = 0;
+	for (let k = i; k < name.length && count < 3; ) {
+		const cp = name.codePointAt(k) as number;
+		if (cp < 0x80 || !foldOf(cp).unspaced) break;
+		count++;
+		k += cp > 0xffff ? 2 : 1;
+	}
+	return count >= 3 ? WHOLE_RUN : 0;
 }
 
 /** Length in characters (code points), as `names.minLength`/`maxLength` count it. */

@@ -92,37 +92,71 @@ const FAUX_LETTERS: Readonly<Record<string, string>> = {
 };
 
 /**
- * More faux letters, of the Cyrillic, Greek, Armenian, Georgian, Ethiopic, Cherokee and Canadian syllabic
- * scripts: those the `confusables` data reads as a Latin letter (github.com/gc/confusables, MIT, Copyright
+ * More faux letters, of the Cyrillic, Greek, Armenian, Georgian, Ethiopic, Cherokee, Canadian syllabic, Lisu,
+ * Yi, Vai, Runic, Hebrew, Arabic, Indic and Tai scripts: those the `confusables` data reads as a Latin letter (github.com/gc/confusables, MIT, Copyright
  * (c) 2019 https://github.com/gc/; the look-alike table obscenity uses), where Unicode's TR39 does not.
  * Read as Latin under the same rule as {@link FAUX_LETTERS}.
  */
 const CONFUSABLES_LETTERS: Readonly<Record<string, string>> = {
 	a: "Ꭿꭺልᕱձმ",
-	b: "ᏼᗿᗾᗽცჩՅᙖጌᗹᗸᙞᙟᙝᙗᙘᒈᖚᕹᕺᑿᒀᒂᒁᑾᔎ",
-	c: "ϾՇᙅҀᑖᑡᑢᑣᑤᑥᔍҁርᑦᒼ",
+	b: "ᏼᗿᗾᗽცჩՅᙖጌᗹᗸᙞᙟᙝᙗᙘᒈᖚᕹᕺᑿᒀᒂᒁᑾᔎദᛒ",
+	c: "ϾՇᙅҀᑖᑡᑢᑣᑤᑥᔍҁርᑦᒼटᥴ",
 	d: "ꭰԺᗫᗬᗟᗠԃᑺᑻᑼᑽᒄᑰᑱժ",
-	e: "ꭼᕮԐԑ",
-	f: "Բϝቻբ",
-	g: "ᏻꮐᘜԍ",
-	h: "ꮋዞԋңҤӈҥከኩኪካիᑋᗁ",
-	i: "Ꮖᑊ",
-	j: "յጋՂႱᒘᒙᒚᒛᒴᒵᒎᒏ",
+	e: "ꭼᕮԐԑꂅϵᧉᥱ",
+	f: "Բϝቻբꊰ",
+	g: "ᏻꮐᘜԍﻭﻮᧁ",
+	h: "ꮋዞԋңҤӈҥከኩኪካիᑋᗁᚺ",
+	i: "Ꮖᑊꀤﺃٲٵᥣ",
+	j: "յጋՂႱᒘᒙᒚᒛᒴᒵᒎᒏلﻝڶ",
 	k: "ҠқҟӄҡጕҜҝϗӃ",
-	l: "ꮮւՆԼረլᒻᒶᒷᒺᒹᒸᒫ",
-	m: "ᘻოᙏӎᙢϻጠ",
-	n: "ҋክᴨҊղՌԉդቡቢባቤብቦ",
-	o: "ѺԾϙᐤՓѻծ",
-	p: "ꮲҎրየᴩᑸᑶᑷᑹᑬᑮҏ",
-	r: "ꭱꮢዪՐґ",
-	s: "ֆᔖᔢᔡᔣᔤ",
-	t: "ꭲҭԵፕᐪጥէե",
-	u: "ᑗᑘմՄᙀᑧᘮሁ",
-	v: "ᐺᐻᘁ",
-	w: "ᙎሠᘺѿᙡ",
-	x: "ӾჯӼҳሸӽ",
-	y: "Վሃ",
+	l: "ꮮւՆԼረլᒻᒶᒷᒺᒹᒸᒫ𐑃ⳑꓶᥧᥨﺄ",
+	m: "ᘻოᙏӎᙢϻጠന",
+	n: "ҋክᴨҊղՌԉդቡቢባቤብቦהϖᥢחᥒᥥ",
+	o: "ѺԾϙᐤՓѻծꄲᥲఠᦞ",
+	p: "ꮲҎրየᴩᑸᑶᑷᑹᑬᑮҏק",
+	r: "ꭱꮢዪՐґરᚱᥬ",
+	s: "ֆᔖᔢᔡᔣᔤꇙടకގ",
+	t: "ꭲҭԵፕᐪጥէեϮ",
+	u: "ᑗᑘմՄᙀᑧᘮሁપᥩᥙµᥔ",
+	v: "ᐺᐻᘁע",
+	w: "ᙎሠᘺѿᙡᥕచധ",
+	x: "ӾჯӼҳሸӽאꊼ",
+	y: "ՎሃץϤ",
 	z: "ጊᙆ",
+};
+
+/**
+ * Han, kana and Thai letters drawn for Latin ones: the "Asian style" fancy-text alphabet (卂乃匚刀乇下ム卄工丁长
+ * 乚从𠘨口尸㔿尺丂丅凵リ山乂丫乙, a to z) and the others the `confusables` data reads as a letter. Read as Latin
+ * only in a run of such characters alone (`丂卄工丅`, `fuc长`, `bl山job`), never among other Han characters.
+ */
+const UNSPACED_LETTERS: Readonly<Record<string, string>> = {
+	a: "卂ค",
+	b: "乃",
+	c: "匚ㄈ",
+	d: "刀",
+	e: "乇モ",
+	f: "下",
+	g: "ム",
+	h: "卄ん",
+	i: "工ェエ",
+	j: "丁ﾌวๅ丿",
+	k: "长",
+	l: "乚ㄥﾚ",
+	m: "从州",
+	n: "𠘨几ทຖภก",
+	o: "口ㇿロဝ",
+	p: "尸ｱ",
+	q: "㔿",
+	r: "尺",
+	s: "丂",
+	t: "丅イｲㄒナ",
+	u: "凵นย",
+	v: "リง",
+	w: "山ຟฬฝ",
+	x: "乂ㄨﾒ",
+	y: "丫ㄚ",
+	z: "乙",
 };
 
 const state: { faux?: ReadonlyMap<number, number> } = {};
@@ -130,7 +164,7 @@ const state: { faux?: ReadonlyMap<number, number> } = {};
 function fauxTable(): ReadonlyMap<number, number> {
 	if (state.faux === undefined) {
 		const map = new Map<number, number>();
-		for (const table of [CONFUSABLES_LETTERS, FAUX_LETTERS]) {
+		for (const table of [CONFUSABLES_LETTERS, UNSPACED_LETTERS, FAUX_LETTERS]) {
 			for (const [latin, letters] of Object.entries(table)) {
 				for (const c of letters) map.set(c.codePointAt(0) as number, latin.charCodeAt(0));
 			}
