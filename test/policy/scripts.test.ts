@@ -156,11 +156,17 @@ describe("leetspeak punctuation and digits", () => {
 		"nigger",
 		"dick",
 		"bitch",
+		"bollocks",
+		"spastic",
+		{ match: "word", value: "lube" },
 		{ match: "word", value: "fag" },
 	]);
 
-	it("read ( / + * between letters as c, l, t and u or i, an unclosed ( at a word's start as c, and 6 as g", () => {
+	it("read ( / + * between letters as c, l, t and u or i, an unclosed ( at a word's edge as c, and 6 as g", () => {
 		for (const name of [
+			"bo//0cks", // a run of / as l
+			"/ube", // / at a word's start
+			"spasti(", // ( at a word's end, unclosed
 			"c0(k",
 			"fu(k",
 			"s/ut",

@@ -125,19 +125,31 @@ function findAmbiguous(name: string): void {
 		if (code === I && name.charCodeAt(from[k] as number) === 0x31)
 			ambiguousCount = ambiguousUnit(ambiguousCount, k, L, 0);
 		// `(`, `/` and `+` between letters (or `!` `|`) as c, l and t (`c0(k`, `s/ut`, `bi+ch`, `d!(k`), and as
-		// written too (`and/or`); `(` at a word's start as c when no `)` closes it (`(ock`, not `(Unterweser)`);
-		// a lone `+` at a word's end as t (`cun+`, not `C++`).
+		// written too (`and/or`); `(` at a word's edge as c when no `)` closes it (`(ock`, not `(Unterweser)`).
 		// A `*` between letters masks a vowel, most often u or i (`sh*t`, `c*nt`).
 		if (code === STAR) {
 			if (letter(k - 1) && letter(k + 1)) ambiguousCount = ambiguousUnit(ambiguousCount, k, U, I);
 			continue;
 		}
-		const letterOf = code === PAREN ? C : code === SLASH ? L : code === PLUS ? T : 0;
-		if (letterOf !== 0) {
-			const opens = code === PAREN && !letterish(k - 1) && k > lastClose;
-			const ends = code === PLUS && letterish(k - 1) && (k + 1 === n || codes[k + 1] !== PLUS);
-			if ((letterish(k + 1) && (opens || letterish(k - 1))) || (ends && !letterish(k + 1)))
-				ambiguousCount = ambiguousUnit(ambiguousCount, k, letterOf, 0);
+		if (code === SLASH) {
+			// A run of `/` touching a letter: each as written or l (`s/ut`, `4na/`, `/ubejob`, `bo//ocks`).
+			let end = k + 1;
+			while (end < n && codes[end] === SLASH) end++;
+			if (letterish(k - 1) || letterish(end))
+				for (let j = k; j < end; j++) ambiguousCount = ambiguousUnit(ambiguousCount, j, L, 0);
+			k = end - 1;
+			continue;
+		}
+		if (code === PAREN || code === PLUS) {
+			const before = letterish(k - 1);
+			const after = letterish(k + 1);
+			// `(` unclosed at a word's either edge (`(ock`, `spasti(`), a lone `+` at a word's end (`cun+`).
+			const edge =
+				code === PAREN
+					? k > lastClose
+					: before && codes[k - 1] !== PLUS && (k + 1 === n || codes[k + 1] !== PLUS);
+			if ((before && after) || ((before || after) && edge))
+				ambiguousCount = ambiguousUnit(ambiguousCount, k, code === PAREN ? C : T, 0);
 			continue;
 		}
 		if (code !== BANG && code !== BAR) continue;
