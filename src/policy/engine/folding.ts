@@ -157,6 +157,7 @@ function buildLookAlikes(): ReadonlyMap<number, string> {
 	map.set(0x3f0, "k"); // the kappa symbol ϰ
 	// TR39 reads beta as sharp s (`β` → `ß` → `ss`); it is drawn, and read, as b.
 	map.set(0x3b2, "b");
+	map.set(0x3d0, "b"); // the beta symbol ϐ
 	map.set(0x138, "k");
 	for (const table of [STROKE_LETTERS, HOOK_LETTERS]) {
 		for (const [letter, letters] of Object.entries(table)) {
