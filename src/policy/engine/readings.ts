@@ -93,9 +93,11 @@ function foldName(name: string, fauxWords = false): void {
 const lastFold: { name: string | null; fauxWords: boolean } = { name: null, fauxWords: false };
 
 /**
- * Adds to `units.ambiguous` the `1`s read as i, a `(` `/` `+` between letters (as c, l, t); reads a run of `!` `|` between letters as letters (`d!ck`,
- * `bo||ocks`: `!` as i, `|` as l, or the other), and keeps one at a word's edge as punctuation that may be
- * a letter: a lone one as i or l (`henta!`, `ana|`, `!ust`), each of a run as l (`ki!!`, `he||`).
+ * Adds to `units.ambiguous` the `1`s read as i; the punctuation leetspeak draws for letters, each as written
+ * or as its letter (`(` c, `/` l, `+` t, `*` u or i: see below); reads a run of `!` `|` between letters as
+ * letters (`d!ck`, `bo||ocks`: `!` as i, `|` as l, or the other), and keeps one at a word's edge as
+ * punctuation that may be a letter: a lone one as i or l (`henta!`, `ana|`, `!ust`), each of a run as l
+ * (`ki!!`, `he||`).
  */
 function findAmbiguous(name: string): void {
 	const n = units.count;
@@ -124,8 +126,6 @@ function findAmbiguous(name: string): void {
 		// `i` folded from `1`.
 		if (code === I && name.charCodeAt(from[k] as number) === 0x31)
 			ambiguousCount = ambiguousUnit(ambiguousCount, k, L, 0);
-		// `(`, `/` and `+` between letters (or `!` `|`) as c, l and t (`c0(k`, `s/ut`, `bi+ch`, `d!(k`), and as
-		// written too (`and/or`); `(` at a word's edge as c when no `)` closes it (`(ock`, not `(Unterweser)`).
 		// A `*` between letters masks a vowel, most often u or i (`sh*t`, `c*nt`).
 		if (code === STAR) {
 			if (letter(k - 1) && letter(k + 1)) ambiguousCount = ambiguousUnit(ambiguousCount, k, U, I);
@@ -141,9 +141,11 @@ function findAmbiguous(name: string): void {
 			continue;
 		}
 		if (code === PAREN || code === PLUS) {
+			// `(` and `+` between letters (or `!` `|`) as c and t (`c0(k`, `bi+ch`, `d!(k`), and as written too;
+			// `(` at a word's edge when no `)` closes it (`(ock`, `spasti(`, not `(Unterweser)`); a lone `+` at a
+			// word's end (`cun+`, not `C++`).
 			const before = letterish(k - 1);
 			const after = letterish(k + 1);
-			// `(` unclosed at a word's either edge (`(ock`, `spasti(`), a lone `+` at a word's end (`cun+`).
 			const edge =
 				code === PAREN
 					? k > lastClose
@@ -209,11 +211,10 @@ function mixAmbiguous(mix: number): void {
 	}
 }
 
-/**
- * Marks in `units.skip` the units a reading skips: separator runs between two single letters or Han
- * characters. Returns whether there are any.
- */
-/** Whether the separator run [k, end) joins two parts of a word: ASCII punctuation that splits words inside (`sh-it`, `c.unt`, `an_al`). */
+/** Punctuation drawn inside a word to split it: `-` `.` `_` `*` `~` (`sh-it`, `c.unt`, `an_al`, `f*ck`). */
+const JOINERS = [0x2d, 0x2e, 0x5f, 0x2a, 0x7e];
+
+/** Whether the separator run [k, end) between two letters is {@link JOINERS} alone, inside a word. */
 function insideWord(k: number, end: number): boolean {
 	const { codes, flags } = units;
 	if (((flags[k - 1] as number) & WORD_UNIT) === 0 || ((flags[end] as number) & WORD_UNIT) === 0)
@@ -222,9 +223,10 @@ function insideWord(k: number, end: number): boolean {
 	return true;
 }
 
-/** Punctuation drawn inside a word to split it (`sh-it`, `c.unt`, `an_al`, `f*ck`). */
-const JOINERS = [0x2d, 0x2e, 0x5f, 0x2a, 0x7e];
-
+/**
+ * Marks in `units.skip` the units a reading skips: separator runs between two single letters or Han
+ * characters, and runs of {@link JOINERS} inside a word. Returns whether there are any.
+ */
 function skippedSeparators(): boolean {
 	const { flags, skip } = units;
 	const n = units.count;
