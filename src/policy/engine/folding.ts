@@ -216,7 +216,11 @@ interface CharacterFold {
 	stroke: boolean;
 	/** The Latin letter (code) a faux Cyrillic or Greek letter stands for, else 0 (scripts.ts). */
 	faux: number;
+	/** A dash read as the prolonged sound mark: a separator unless it joins a kana. */
+	dash?: boolean;
 }
+
+const PROLONGED_MARK = "\u30fc";
 
 const INVISIBLE_ONE = /^[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cc}]$/u;
 const MARK_ONE = /^\p{M}$/u;
@@ -225,6 +229,25 @@ const UPPER_CASE = /^\p{Lu}$/u;
 /** Letters whose dot is part of them (`i`, `j`, Cyrillic `і`): an i look-alike with one is an i. */
 const SOFT_DOTTED = /^\p{Soft_Dotted}$/u;
 
+/** CJK Radicals Supplement, whose radicals drawn as whole characters (`⻩` for 黄) NFKC leaves alone. */
+const RADICALS_FIRST = 0x2e80;
+const RADICALS_LAST = 0x2eff;
+
+/**
+ * The fold of a Han character: its compatibility form's character (Kangxi radical `⿈` → 黃, `裸` → 裸),
+ * or for a radical of the supplement the character TR39 reads it as (`⻩` → 黄), then Simplified.
+ */
+function foldHan(codePoint: number, c: string): string {
+	let text = c.normalize("NFKC");
+	if (codePoint >= RADICALS_FIRST && codePoint <= RADICALS_LAST && text === c) {
+		const prototype = prototypes().get(codePoint);
+		if (prototype !== undefined && [...prototype].length === 1 && HAN.test(prototype)) text = prototype;
+	}
+	let out = "";
+	for (const part of text) out += simplifiedHan().get(part.codePointAt(0) as number) ?? part;
+	return out;
+}
+
 /** The fold of one non-ASCII character (see the module comment for the order of the steps). */
 function foldCharacter(codePoint: number): CharacterFold {
 	const c = String.fromCodePoint(codePoint);
@@ -232,8 +255,7 @@ function foldCharacter(codePoint: number): CharacterFold {
 		return { text: "", word: false, unspaced: false, stroke: false, faux: 0 };
 	if (WHITE_SPACE.test(c)) return { text: " ", word: false, unspaced: false, stroke: false, faux: 0 };
 	if (UNSPACED.test(c)) {
-		const simplified = HAN.test(c) ? (simplifiedHan().get(codePoint) ?? c) : c;
-		const text = KANA.test(c) ? foldKana(c) : simplified.normalize("NFKC");
+		const text = KANA.test(c) ? foldKana(c) : HAN.test(c) ? foldHan(codePoint, c) : c.normalize("NFKC");
 		return { text, word: false, unspaced: true, stroke: false, faux: fauxLatin(codePoint) };
 	}
 	// Hangul syllables stay whole; jamo become conjoining jamo, which foldUnits joins into syllables.
@@ -277,6 +299,10 @@ function foldCharacter(codePoint: number): CharacterFold {
 	}
 	const word = LETTER.test(c) || (OTHER_SYMBOL.test(c) && LETTERS_ONLY.test(out));
 	const faux = fauxLatin(codePoint);
+	// A dash TR39 reads as the prolonged sound mark (`―` `—` → `ー`) is one only after a kana (scripts.ts);
+	// elsewhere it is the punctuation it is (`賭—博`).
+	if (out === PROLONGED_MARK && !word)
+		return { text: out, word, unspaced: false, stroke: false, faux, dash: true };
 	return { text: out, word, unspaced: false, stroke: stroke && (out === "i" || out === "l"), faux };
 }
 
@@ -376,7 +402,20 @@ export function ambiguousUnit(at: number, k: number, otherwise: number, too: num
 
 function isLetterUnit(code: number): boolean {
 	if (code < 0x80) return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39);
-	return LETTER_OR_DIGIT.test(String.fromCharCode(code)) || (code >= 0xd800 && code <= 0xdfff);
+	return LETTER_OR_DIGIT.test(String.fromCharCode(code));
+}
+
+const isSurrogate = (code: number) => code >= 0xd800 && code <= 0xdfff;
+
+/**
+ * Whether the UTF-16 unit `k` of a fold's text (half of a surrogate pair) belongs to a letter or digit
+ * (`𠀀` and the other Han of the supplementary planes are; emoji, which stand between characters as
+ * separators do, are not).
+ */
+function isAstralLetter(text: string, k: number): boolean {
+	const start = (text.charCodeAt(k) & 0xfc00) === 0xdc00 && k > 0 ? k - 1 : k;
+	const codePoint = text.codePointAt(start) as number;
+	return LETTER_OR_DIGIT.test(String.fromCodePoint(codePoint));
 }
 
 /** The folded unit of each ASCII character (-1 for the removed controls), and its unit's flags. */
@@ -438,7 +477,7 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 			asciiTo = units.to;
 			asciiFlags = units.flags;
 		}
-		if (n > 0 && joinsPrevious(units, codePoint, fold.text, n, i + size)) {
+		if (n > 0 && joinsPrevious(units, codePoint, fold.text, n, i + size, name)) {
 			n = units.count;
 			i += size;
 			continue;
@@ -467,7 +506,10 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 			codes[n] = code;
 			from[n] = i;
 			to[n] = i + size;
-			unitFlags[n] = code !== SPACE && isLetterUnit(code) ? flags | LETTER_UNIT : flags;
+			const letter =
+				fold.dash !== true &&
+				(isSurrogate(code) ? isAstralLetter(text, k) : code !== SPACE && isLetterUnit(code));
+			unitFlags[n] = letter ? flags | LETTER_UNIT : flags;
 			if (whole !== 0) units.whole[n] = 1;
 			n++;
 		}

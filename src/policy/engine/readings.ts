@@ -13,6 +13,7 @@ import {
 	units,
 	WORD_UNIT,
 } from "./folding";
+import { isHangulUnit } from "./scripts";
 
 /** One reading of a name's folded form, with where each of its units comes from in the name. */
 export interface Reading {
@@ -103,7 +104,12 @@ function findAmbiguous(name: string): void {
 	const n = units.count;
 	let ambiguousCount = units.ambiguousCount;
 	const { codes, from, flags } = units;
-	const letter = (k: number) => k >= 0 && k < n && ((flags[k] as number) & LETTER_UNIT) !== 0;
+	// A Han, kana or Hangul neighbour makes `!` `|` punctuation (`赌！博`): those scripts have no i or l.
+	const letter = (k: number) =>
+		k >= 0 &&
+		k < n &&
+		((flags[k] as number) & (LETTER_UNIT | UNSPACED_UNIT)) === LETTER_UNIT &&
+		!isHangulUnit(codes[k] as number);
 	const letterish = (k: number) => letter(k) || (k >= 0 && k < n && (codes[k] === BANG || codes[k] === BAR));
 	// The last `)` (a `(` before it is closed), looked for at the first `(`.
 	let lastClose = Number.NaN;
@@ -232,6 +238,14 @@ function skippedSeparators(): boolean {
 	const n = units.count;
 	const letter = (k: number) => ((flags[k] as number) & LETTER_UNIT) !== 0;
 	const unspaced = (k: number) => ((flags[k] as number) & UNSPACED_UNIT) !== 0;
+	// Between Hangul syllables, punctuation or a symbol without a space (`대🌸마초`, `성·매매`) is no word
+	// break: Korean breaks words with spaces.
+	const inHangulWord = (before: number, end: number) => {
+		if (!isHangulUnit(units.codes[before] as number) || !isHangulUnit(units.codes[end] as number))
+			return false;
+		for (let j = before + 1; j < end; j++) if (units.codes[j] === SPACE) return false;
+		return true;
+	};
 	let any = false;
 	for (let k = 0; k < n; k++) {
 		if (letter(k) || k === 0 || !letter(k - 1)) continue;
@@ -243,14 +257,53 @@ function skippedSeparators(): boolean {
 		// A letter next to a Han character or kana stands alone (`赌d u b o` in Chinese text).
 		const singleBefore = unspaced(before) || before === 0 || !letter(before - 1) || unspaced(before - 1);
 		const singleAfter = unspaced(end) || end + 1 === n || !letter(end + 1) || unspaced(end + 1);
-		if ((singleBefore && singleAfter) || insideWord(k, end)) {
+		// Next to a Han character or kana any separator run goes (`赌，bo`, `du*博`): those scripts hold no words
+		// for it to keep apart.
+		if (
+			(singleBefore && singleAfter) ||
+			insideWord(k, end) ||
+			unspaced(before) ||
+			unspaced(end) ||
+			inHangulWord(before, end)
+		) {
 			if (!any) skip.fill(0, 0, n);
 			any = true;
 			skip.fill(1, k, end);
 		}
 		k = end - 1;
 	}
-	return any;
+	return toneNumbers(any);
+}
+
+/** Letters a pinyin syllable may end in (`du`, `bo`, `qing`, `er`, `lv`). */
+const SYLLABLE_ENDS = new Set([..."aeiouvngr"].map((c) => c.charCodeAt(0)));
+
+/**
+ * Marks in `units.skip` the tone numbers of pinyin, `1` to `5` after a letter that may end a syllable and
+ * before anything but a digit (`du4bo2`, `du4 bo2`), so that the reading with separators skipped reads
+ * them as a syllable's end. `any`: whether units are already marked. Returns whether there are any now.
+ */
+function toneNumbers(any: boolean): boolean {
+	const name = lastFold.name;
+	if (name === null) return any;
+	const { codes, flags, from, skip } = units;
+	const n = units.count;
+	const digitAt = (k: number) => {
+		const c = name.charCodeAt(from[k] as number);
+		return c >= 0x30 && c <= 0x39;
+	};
+	let marked = any;
+	for (let k = 1; k < n; k++) {
+		const tone = name.charCodeAt(from[k] as number) - 0x30;
+		if (tone < 1 || tone > 5 || (k + 1 < n && digitAt(k + 1))) continue;
+		const before = k - 1;
+		if (((flags[before] as number) & WORD_UNIT) === 0 || !SYLLABLE_ENDS.has(codes[before] as number))
+			continue;
+		if (!marked) skip.fill(0, 0, n);
+		marked = true;
+		skip[k] = 1;
+	}
+	return marked;
 }
 
 /** The text of `count` units of `codes`, or `known` when it is that text (no new string then). */
