@@ -294,6 +294,8 @@ function toneNumbers(any: boolean): boolean {
 	};
 	let marked = any;
 	for (let k = 1; k < n; k++) {
+		// A digit's unit is no word unit: most units are, and are passed over at once.
+		if (((flags[k] as number) & WORD_UNIT) !== 0) continue;
 		const tone = name.charCodeAt(from[k] as number) - 0x30;
 		if (tone < 1 || tone > 5 || (k + 1 < n && digitAt(k + 1))) continue;
 		const before = k - 1;
