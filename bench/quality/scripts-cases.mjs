@@ -196,6 +196,12 @@ const SYMBOL_SEPARATORS = [
 ];
 
 /**
+ * Between characters, kana or syllables also symbols read as letters in Latin words: `$` `@` `€` (leetspeak),
+ * a flag (two regional indicators), U+2500 BOX DRAWINGS LIGHT HORIZONTAL (drawn as the prolonged sound mark).
+ */
+const CJK_SYMBOL_SEPARATORS = [...SYMBOL_SEPARATORS, "$", "@", "€", "🇨🇳", "─"];
+
+/**
  * Other forms of characters of the banned words, from the Unicode charts: Kangxi Radicals (U+2F24 BIG, U+2F40
  * BRANCH, U+2F79 NET, U+2F8A COLOR, U+2FC7 HEMP, U+2FC8 YELLOW), CJK Radicals Supplement (U+2EE9 SIMPLIFIED
  * YELLOW), and the Japanese shinjitai of 卖 钱 药 传 摇 (売 銭 薬 伝 揺, the forms Japanese writes).
@@ -276,7 +282,7 @@ export const MORE_CHINESE_CLASSES = [
 			const simplified = [...s];
 			const traditional = t === null ? simplified : [...t];
 			return simplified
-				.map((c, i) => (i > 0 ? pick(SYMBOL_SEPARATORS, next) : "") + (next() < 0.5 ? traditional[i] : c))
+				.map((c, i) => (i > 0 ? pick(CJK_SYMBOL_SEPARATORS, next) : "") + (next() < 0.5 ? traditional[i] : c))
 				.join("");
 		},
 	},
@@ -521,7 +527,9 @@ export const JAPANESE_CLASSES = [
 		make: (w, next) => {
 			const chars = [...w];
 			if (next() < 0.6)
-				return chars.map((c, i) => (i > 0 && next() < 0.7 ? pick(SYMBOL_SEPARATORS, next) : "") + c).join("");
+				return chars
+					.map((c, i) => (i > 0 && next() < 0.7 ? pick(CJK_SYMBOL_SEPARATORS, next) : "") + c)
+					.join("");
 			// A dash after a kana that carries a vowel of its own, where the prolonged sound mark would stand.
 			const after = chars
 				.map((c, i) => (isKana(c) && !"ンーァィゥェォッャュョヮヵヶ".includes(c) ? i + 1 : -1))
@@ -593,7 +601,7 @@ export const KOREAN_CLASSES = [
 			const chars = [...w];
 			const k = 1 + Math.floor(next() * (chars.length - 1));
 			return chars
-				.map((c, i) => (i === k || (i > 0 && next() < 0.5) ? pick(SYMBOL_SEPARATORS, next) : "") + c)
+				.map((c, i) => (i === k || (i > 0 && next() < 0.5) ? pick(CJK_SYMBOL_SEPARATORS, next) : "") + c)
 				.join("");
 		},
 	},

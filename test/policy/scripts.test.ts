@@ -467,6 +467,26 @@ describe("Han characters", () => {
 		}
 	});
 
+	it("skip symbols read as letters between characters, kana or syllables, but keep enclosed characters", () => {
+		const more = compile(["赌博", "六合彩", "コカイン", "도박", "casino"]);
+		// `$` `@` are s and a in Latin words, `🇨🇳` the letters cn, `ⓐ` a, `─` the prolonged sound mark.
+		for (const name of [
+			"赌$博",
+			"赌@博",
+			"关于赌🇨🇳博",
+			"コカ─イン",
+			"コ€カイン",
+			"도ⓐ박",
+			"도$박 모임",
+			"c@sino",
+		]) {
+			expect(refuses(more, name), name).toBe(true);
+		}
+		// 🈴 is the character 合 squared, not a separator; a Latin letter between characters stays a letter.
+		expect(refuses(more, "六🈴彩")).toBe(true);
+		expect(refuses(more, "赌x博")).toBe(false);
+	});
+
 	it("read Kangxi and supplementary radicals drawn as characters, and Japanese shinjitai", () => {
 		for (const name of [
 			"⿈⾊⽹站", // Kangxi radicals yellow, colour, net: NFKC gives 黃色网, 黃 then Simplified

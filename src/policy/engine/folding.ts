@@ -18,6 +18,7 @@ import {
 	joinsPrevious,
 	LETTER_UNIT,
 	STROKE_LETTERS,
+	SYMBOL_UNIT,
 	UNSPACED_UNIT,
 	WORD_UNIT,
 	type WordScripts,
@@ -135,6 +136,7 @@ const UNSPACED = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\p{sc=Lao}
 const HAN = /\p{sc=Han}/u;
 const KANA = /[\p{sc=Hiragana}\p{sc=Katakana}]/u;
 const HANGUL = /\p{sc=Hangul}/u;
+const CJK = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}]/u;
 const LETTER = /\p{L}/u;
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const LETTERS_ONLY = /^\p{L}+$/u;
@@ -218,6 +220,8 @@ interface CharacterFold {
 	faux: number;
 	/** A dash read as the prolonged sound mark: a separator unless it joins a kana. */
 	dash?: boolean;
+	/** A symbol or punctuation read as a letter (`€`, `ⓐ`, `∑`): a separator between Han, kana or Hangul. */
+	symbol?: boolean;
 }
 
 const PROLONGED_MARK = "\u30fc";
@@ -303,7 +307,9 @@ function foldCharacter(codePoint: number): CharacterFold {
 	// elsewhere it is the punctuation it is (`賭—博`).
 	if (out === PROLONGED_MARK && !word)
 		return { text: out, word, unspaced: false, stroke: false, faux, dash: true };
-	return { text: out, word, unspaced: false, stroke: stroke && (out === "i" || out === "l"), faux };
+	// A symbol that folds to a CJK character (`🈴` → 合, `㉮` → 가) is that character.
+	const symbol = !LETTER_OR_DIGIT.test(c) && !CJK.test(out);
+	return { text: out, word, unspaced: false, stroke: stroke && (out === "i" || out === "l"), faux, symbol };
 }
 
 /** The fold of each ASCII character: lower case, leetspeak, controls removed (`!` `|` see readings). */
@@ -330,7 +336,7 @@ function foldOf(codePoint: number): CharacterFold {
 // is folded and all its readings are made before the next name is folded (nothing here is asynchronous),
 // so a decision allocates only the readings it returns, not a list per unit.
 
-export { LETTER_UNIT, UNSPACED_UNIT, WORD_UNIT };
+export { LETTER_UNIT, SYMBOL_UNIT, UNSPACED_UNIT, WORD_UNIT };
 
 /** The folded units of the last name folded by {@link foldUnits}, before readings are made from them. */
 export const units = {
@@ -425,7 +431,9 @@ const ASCII_UNIT_CODES: Int16Array = Int16Array.from(ASCII_FOLDS, (text) =>
 const ASCII_UNIT_FLAGS: Uint8Array = Uint8Array.from(ASCII_FOLDS, (text, unit) => {
 	const word = (unit >= 0x61 && unit <= 0x7a) || (unit >= 0x41 && unit <= 0x5a) ? WORD_UNIT : 0;
 	const code = text.charCodeAt(0);
-	return text !== "" && code !== SPACE && isLetterUnit(code) ? word | LETTER_UNIT : word;
+	// `$` and `@`, leetspeak for s and a, are symbols read as letters.
+	const symbol = unit === 0x24 || unit === 0x40 ? SYMBOL_UNIT : 0;
+	return text !== "" && code !== SPACE && isLetterUnit(code) ? word | LETTER_UNIT | symbol : word;
 });
 
 /**
@@ -484,7 +492,10 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 		}
 		let { text } = fold;
 		let whole = 0;
-		let flags = (fold.word ? WORD_UNIT : 0) | (fold.unspaced ? UNSPACED_UNIT : 0);
+		let flags =
+			(fold.word ? WORD_UNIT : 0) |
+			(fold.unspaced ? UNSPACED_UNIT : 0) |
+			(fold.symbol === true ? SYMBOL_UNIT : 0);
 		// A Han, kana or Thai look-alike counts only in a run of them alone (scripts.ts).
 		const run = fold.unspaced && fold.faux !== 0 ? lookAlikeRun(name, i) : 0;
 		if (fold.faux !== 0 && (!fold.unspaced || run !== 0)) units.fauxWords = true;

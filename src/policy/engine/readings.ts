@@ -9,6 +9,7 @@ import {
 	isWordCharacterAt,
 	L,
 	LETTER_UNIT,
+	SYMBOL_UNIT,
 	UNSPACED_UNIT,
 	units,
 	WORD_UNIT,
@@ -272,7 +273,44 @@ function skippedSeparators(): boolean {
 		}
 		k = end - 1;
 	}
-	return toneNumbers(any);
+	return toneNumbers(symbolsBetweenCjk(any));
+}
+
+/** Whether unit k is a Han, kana or Hangul letter. */
+const isCjkUnit = (k: number) =>
+	((units.flags[k] as number) & UNSPACED_UNIT) !== 0 || isHangulUnit(units.codes[k] as number);
+
+/**
+ * Marks in `units.skip` the runs of separators and symbols read as letters (`$`, `@`, `€`, `ⓐ`) with at least
+ * one such symbol, between two Han, kana or Hangul letters (`赌$博`): those scripts have no Latin letter to
+ * spell. Between Hangul syllables alone, only a run without a space (as for other separators). `any`: whether
+ * units are already marked. Returns whether there are any now.
+ */
+function symbolsBetweenCjk(any: boolean): boolean {
+	const { flags, skip, codes } = units;
+	const n = units.count;
+	let marked = any;
+	for (let k = 0; k + 2 < n; k++) {
+		if (!isCjkUnit(k)) continue;
+		let end = k + 1;
+		let symbols = 0;
+		let space = false;
+		for (; end < n; end++) {
+			const f = flags[end] as number;
+			if ((f & LETTER_UNIT) !== 0 && (f & SYMBOL_UNIT) === 0) break;
+			if ((f & SYMBOL_UNIT) !== 0) symbols++;
+			if (codes[end] === SPACE) space = true;
+		}
+		if (symbols === 0 || end === n || !isCjkUnit(end)) continue;
+		const hangulOnly =
+			((flags[k] as number) & UNSPACED_UNIT) === 0 && ((flags[end] as number) & UNSPACED_UNIT) === 0;
+		if (hangulOnly && space) continue;
+		if (!marked) skip.fill(0, 0, n);
+		marked = true;
+		skip.fill(1, k + 1, end);
+		k = end - 1;
+	}
+	return marked;
 }
 
 /** Letters a pinyin syllable may end in (`du`, `bo`, `qing`, `er`, `lv`). */

@@ -61,6 +61,7 @@ export const HOOK_LETTERS: Readonly<Record<string, string>> = {
 export const WORD_UNIT = 1; // a letter of a spaced script
 export const LETTER_UNIT = 2; // letter or digit once folded (what separators separate)
 export const UNSPACED_UNIT = 4; // from a Han, kana or other unspaced-script character
+export const SYMBOL_UNIT = 8; // a letter folded from a symbol (`$`, `@`, `€`, `ⓐ`): a separator between Han
 
 /**
  * What a faux letter stands for, written out by hand from the letters' shapes: Cyrillic and Greek ones, and
