@@ -222,6 +222,8 @@ interface CharacterFold {
 	dash?: boolean;
 	/** A symbol or punctuation read as a letter (`€`, `ⓐ`, `∑`): a separator between Han, kana or Hangul. */
 	symbol?: boolean;
+	/** A Hangul syllable or jamo. */
+	hangul?: boolean;
 }
 
 const PROLONGED_MARK = "\u30fc";
@@ -264,7 +266,7 @@ function foldCharacter(codePoint: number): CharacterFold {
 	}
 	// Hangul syllables stay whole; jamo become conjoining jamo, which foldUnits joins into syllables.
 	if (HANGUL.test(c))
-		return { text: c.normalize("NFKC"), word: true, unspaced: false, stroke: false, faux: 0 };
+		return { text: c.normalize("NFKC"), word: true, unspaced: false, stroke: false, faux: 0, hangul: true };
 	let text = lookAlikes().get(codePoint) ?? LEET[c];
 	// A letter with accents is read as its base letter (TR39 has odd prototypes for some: ö → ة).
 	const base = c.normalize("NFD").replace(COMBINING_MARKS, "");
@@ -365,6 +367,10 @@ export const units = {
 	whole: new Uint8Array(64),
 	/** The name has faux Cyrillic or Greek letters: a reading with them as Latin is made. */
 	fauxWords: false,
+	/** The name has a Han, kana or Hangul unit (readings.ts looks for symbols between them only then). */
+	cjk: false,
+	/** The name has a digit 1 to 5 (readings.ts looks for pinyin tone numbers only then). */
+	toneDigits: false,
 	/** The units of the reading being made (written, then collapsed). */
 	out: new Uint16Array(64),
 };
@@ -448,6 +454,8 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 	if (units.codes.length < name.length) growUnits(name.length);
 	if (fauxWords) units.whole.fill(0);
 	units.fauxWords = false;
+	units.cjk = false;
+	let toneDigits = false;
 	let n = 0;
 	let ambiguousCount = 0;
 	// Whether a unit may be read as i or l the other way (`1`, `!`, `|`, or anything not ASCII).
@@ -467,6 +475,7 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 			i++;
 			if (code < 0 || (code === SPACE && (n === 0 || asciiCodes[n - 1] === SPACE))) continue;
 			if (ASCII_AMBIGUOUS[unit] === 1) mayBeAmbiguous = true;
+			if ((unit - 0x31) >>> 0 < 5) toneDigits = true;
 			asciiCodes[n] = code;
 			asciiFrom[n] = i - 1;
 			asciiTo[n] = i;
@@ -496,6 +505,7 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 			(fold.word ? WORD_UNIT : 0) |
 			(fold.unspaced ? UNSPACED_UNIT : 0) |
 			(fold.symbol === true ? SYMBOL_UNIT : 0);
+		if (fold.unspaced || fold.hangul === true) units.cjk = true;
 		// A Han, kana or Thai look-alike counts only in a run of them alone (scripts.ts).
 		const run = fold.unspaced && fold.faux !== 0 ? lookAlikeRun(name, i) : 0;
 		if (fold.faux !== 0 && (!fold.unspaced || run !== 0)) units.fauxWords = true;
@@ -528,6 +538,7 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 	}
 	if (n > 0 && units.codes[n - 1] === SPACE) n--;
 	units.count = n;
+	units.toneDigits = toneDigits;
 	units.ambiguousCount = ambiguousCount;
 	return mayBeAmbiguous;
 }

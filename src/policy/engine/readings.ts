@@ -239,14 +239,6 @@ function skippedSeparators(): boolean {
 	const n = units.count;
 	const letter = (k: number) => ((flags[k] as number) & LETTER_UNIT) !== 0;
 	const unspaced = (k: number) => ((flags[k] as number) & UNSPACED_UNIT) !== 0;
-	// Between Hangul syllables, punctuation or a symbol without a space (`대🌸마초`, `성·매매`) is no word
-	// break: Korean breaks words with spaces.
-	const inHangulWord = (before: number, end: number) => {
-		if (!isHangulUnit(units.codes[before] as number) || !isHangulUnit(units.codes[end] as number))
-			return false;
-		for (let j = before + 1; j < end; j++) if (units.codes[j] === SPACE) return false;
-		return true;
-	};
 	let any = false;
 	for (let k = 0; k < n; k++) {
 		if (letter(k) || k === 0 || !letter(k - 1)) continue;
@@ -273,7 +265,13 @@ function skippedSeparators(): boolean {
 		}
 		k = end - 1;
 	}
-	return toneNumbers(symbolsBetweenCjk(any));
+	return units.cjk || units.toneDigits ? moreSkipped(any) : any;
+}
+
+/** The units skipped besides separator runs: symbols between CJK letters, pinyin tone numbers. */
+function moreSkipped(any: boolean): boolean {
+	const marked = units.cjk ? symbolsBetweenCjk(any) : any;
+	return units.toneDigits ? toneNumbers(marked) : marked;
 }
 
 /** Whether unit k is a Han, kana or Hangul letter. */
@@ -313,6 +311,17 @@ function symbolsBetweenCjk(any: boolean): boolean {
 	return marked;
 }
 
+/**
+ * Whether units (before, end) lie between two Hangul syllables with no space among them: punctuation or a
+ * symbol there (`대🌸마초`, `성·매매`) is no word break, Korean breaks words with spaces.
+ */
+function inHangulWord(before: number, end: number): boolean {
+	const { codes } = units;
+	if (!isHangulUnit(codes[before] as number) || !isHangulUnit(codes[end] as number)) return false;
+	for (let j = before + 1; j < end; j++) if (codes[j] === SPACE) return false;
+	return true;
+}
+
 /** Letters a pinyin syllable may end in (`du`, `bo`, `qing`, `er`, `lv`). */
 const SYLLABLE_ENDS = new Set([..."aeiouvngr"].map((c) => c.charCodeAt(0)));
 
@@ -326,16 +335,14 @@ function toneNumbers(any: boolean): boolean {
 	if (name === null) return any;
 	const { codes, flags, from, skip } = units;
 	const n = units.count;
-	const digitAt = (k: number) => {
-		const c = name.charCodeAt(from[k] as number);
-		return c >= 0x30 && c <= 0x39;
-	};
 	let marked = any;
 	for (let k = 1; k < n; k++) {
 		// A digit's unit is no word unit: most units are, and are passed over at once.
 		if (((flags[k] as number) & WORD_UNIT) !== 0) continue;
 		const tone = name.charCodeAt(from[k] as number) - 0x30;
-		if (tone < 1 || tone > 5 || (k + 1 < n && digitAt(k + 1))) continue;
+		if (tone < 1 || tone > 5) continue;
+		const after = k + 1 < n ? name.charCodeAt(from[k + 1] as number) - 0x30 : -1;
+		if (after >= 0 && after <= 9) continue;
 		const before = k - 1;
 		if (((flags[before] as number) & WORD_UNIT) === 0 || !SYLLABLE_ENDS.has(codes[before] as number))
 			continue;
