@@ -405,7 +405,8 @@ describe("pinyin entries", () => {
 			"赌，bo",
 			"du*博",
 			"du 博",
-			"yin2*hang2",
+			"yin2/hang2",
+			"yin2·hang2",
 		]) {
 			expect(refuses(policy, name), name).toBe(true);
 		}

@@ -395,9 +395,17 @@ function growUnits(needed: number): void {
 	units.out = new Uint16Array(capacity);
 }
 
-/** 1 for `1` and for `!` `|` (i or l), `(` (c), `/` (l), `+` (t), `*` (u or i): what readings.ts may read as a letter. */
-const ASCII_AMBIGUOUS = Uint8Array.from({ length: 0x80 }, (_, unit) =>
-	"1!|(/+*".includes(String.fromCharCode(unit)) ? 1 : 0,
+/** The bit of {@link ASCII_AMBIGUOUS} for a digit that may be a pinyin tone. */
+const TONE_DIGIT = 2;
+
+/**
+ * Bit 1 for `1` and for `!` `|` (i or l), `(` (c), `/` (l), `+` (t), `*` (u or i): what readings.ts may read
+ * as a letter; bit 2 for the digits `1` to `5`, which may be pinyin tones (readings.ts).
+ */
+const ASCII_AMBIGUOUS = Uint8Array.from(
+	{ length: 0x80 },
+	(_, unit) =>
+		("1!|(/+*".includes(String.fromCharCode(unit)) ? 1 : 0) | (unit >= 0x31 && unit <= 0x35 ? TONE_DIGIT : 0),
 );
 
 const SPACE = 0x20;
@@ -474,8 +482,11 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 			const code = ASCII_UNIT_CODES[unit] as number;
 			i++;
 			if (code < 0 || (code === SPACE && (n === 0 || asciiCodes[n - 1] === SPACE))) continue;
-			if (ASCII_AMBIGUOUS[unit] === 1) mayBeAmbiguous = true;
-			if ((unit - 0x31) >>> 0 < 5) toneDigits = true;
+			const kind = ASCII_AMBIGUOUS[unit] as number;
+			if (kind !== 0) {
+				if ((kind & 1) !== 0) mayBeAmbiguous = true;
+				if (kind >= TONE_DIGIT) toneDigits = true;
+			}
 			asciiCodes[n] = code;
 			asciiFrom[n] = i - 1;
 			asciiTo[n] = i;

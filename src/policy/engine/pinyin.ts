@@ -36,8 +36,11 @@ function initialOf(syllable: string): string {
 
 /** What may stand between the characters or syllables of a spelling (`dubo`, `du bo`, `du-bo`, `du.bo`, `du_bo`). */
 const SEPARATORS = ["", " ", "-", ".", "_"];
-/** What may stand between syllables too, as folded (`du*bo`, `du/bo`, `du·bo` and `du・bo`, `du，bo`). */
-const MORE_SEPARATORS = ["*", "/", "~", "+", ",", "·", "、"];
+/**
+ * What may stand between syllables too, as folded (`du/bo`, `du+bo`, `du·bo` and `du・bo`, `du，bo`); `*` and
+ * `~`, like `-` `.` `_`, are skipped inside a word by the readings (`du*bo` reads `dubo`).
+ */
+const MORE_SEPARATORS = ["/", "+", ",", "·", "、"];
 /** Most spellings one entry adds (every mix of characters and readings, times the separators). */
 export const MAX_PINYIN_SPELLINGS = 1000;
 

@@ -106,11 +106,12 @@ function findAmbiguous(name: string): void {
 	let ambiguousCount = units.ambiguousCount;
 	const { codes, from, flags } = units;
 	// A Han, kana or Hangul neighbour makes `!` `|` punctuation (`赌！博`): those scripts have no i or l.
+	const cjk = units.cjk;
 	const letter = (k: number) =>
 		k >= 0 &&
 		k < n &&
-		((flags[k] as number) & (LETTER_UNIT | UNSPACED_UNIT)) === LETTER_UNIT &&
-		!isHangulUnit(codes[k] as number);
+		((flags[k] as number) & LETTER_UNIT) !== 0 &&
+		(!cjk || (((flags[k] as number) & UNSPACED_UNIT) === 0 && !isHangulUnit(codes[k] as number)));
 	const letterish = (k: number) => letter(k) || (k >= 0 && k < n && (codes[k] === BANG || codes[k] === BAR));
 	// The last `)` (a `(` before it is closed), looked for at the first `(`.
 	let lastClose = Number.NaN;
@@ -255,9 +256,7 @@ function skippedSeparators(): boolean {
 		if (
 			(singleBefore && singleAfter) ||
 			insideWord(k, end) ||
-			unspaced(before) ||
-			unspaced(end) ||
-			inHangulWord(before, end)
+			(units.cjk && (unspaced(before) || unspaced(end) || inHangulWord(before, end)))
 		) {
 			if (!any) skip.fill(0, 0, n);
 			any = true;
