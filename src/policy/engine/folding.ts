@@ -219,11 +219,11 @@ interface CharacterFold {
 	/** The Latin letter (code) a faux Cyrillic or Greek letter stands for, else 0 (scripts.ts). */
 	faux: number;
 	/** A dash read as the prolonged sound mark: a separator unless it joins a kana. */
-	dash?: boolean;
+	dash: boolean;
 	/** A symbol or punctuation read as a letter (`€`, `ⓐ`, `∑`): a separator between Han, kana or Hangul. */
-	symbol?: boolean;
+	symbol: boolean;
 	/** A Hangul syllable or jamo. */
-	hangul?: boolean;
+	hangul: boolean;
 }
 
 const PROLONGED_MARK = "\u30fc";
@@ -254,19 +254,33 @@ function foldHan(codePoint: number, c: string): string {
 	return out;
 }
 
+/**
+ * A {@link CharacterFold}, every field set (one object shape for every character: the fold loop reads them
+ * all).
+ */
+function characterFold(
+	text: string,
+	word: boolean,
+	unspaced: boolean,
+	stroke: boolean,
+	faux: number,
+	kind: { dash?: boolean; symbol?: boolean; hangul?: boolean } = {},
+): CharacterFold {
+	const { dash = false, symbol = false, hangul = false } = kind;
+	return { text, word, unspaced, stroke, faux, dash, symbol, hangul };
+}
+
 /** The fold of one non-ASCII character (see the module comment for the order of the steps). */
 function foldCharacter(codePoint: number): CharacterFold {
 	const c = String.fromCodePoint(codePoint);
-	if (INVISIBLE_ONE.test(c) || MARK_ONE.test(c))
-		return { text: "", word: false, unspaced: false, stroke: false, faux: 0 };
-	if (WHITE_SPACE.test(c)) return { text: " ", word: false, unspaced: false, stroke: false, faux: 0 };
+	if (INVISIBLE_ONE.test(c) || MARK_ONE.test(c)) return characterFold("", false, false, false, 0);
+	if (WHITE_SPACE.test(c)) return characterFold(" ", false, false, false, 0);
 	if (UNSPACED.test(c)) {
 		const text = KANA.test(c) ? foldKana(c) : HAN.test(c) ? foldHan(codePoint, c) : c.normalize("NFKC");
-		return { text, word: false, unspaced: true, stroke: false, faux: fauxLatin(codePoint) };
+		return characterFold(text, false, true, false, fauxLatin(codePoint));
 	}
 	// Hangul syllables stay whole; jamo become conjoining jamo, which foldUnits joins into syllables.
-	if (HANGUL.test(c))
-		return { text: c.normalize("NFKC"), word: true, unspaced: false, stroke: false, faux: 0, hangul: true };
+	if (HANGUL.test(c)) return characterFold(c.normalize("NFKC"), true, false, false, 0, { hangul: true });
 	let text = lookAlikes().get(codePoint) ?? LEET[c];
 	// A letter with accents is read as its base letter (TR39 has odd prototypes for some: ö → ة).
 	const base = c.normalize("NFD").replace(COMBINING_MARKS, "");
@@ -307,11 +321,10 @@ function foldCharacter(codePoint: number): CharacterFold {
 	const faux = fauxLatin(codePoint);
 	// A dash TR39 reads as the prolonged sound mark (`―` `—` → `ー`) is one only after a kana (scripts.ts);
 	// elsewhere it is the punctuation it is (`賭—博`).
-	if (out === PROLONGED_MARK && !word)
-		return { text: out, word, unspaced: false, stroke: false, faux, dash: true };
+	if (out === PROLONGED_MARK && !word) return characterFold(out, word, false, false, faux, { dash: true });
 	// A symbol that folds to a CJK character (`🈴` → 合, `㉮` → 가) is that character.
 	const symbol = !LETTER_OR_DIGIT.test(c) && !CJK.test(out);
-	return { text: out, word, unspaced: false, stroke: stroke && (out === "i" || out === "l"), faux, symbol };
+	return characterFold(out, word, false, stroke && (out === "i" || out === "l"), faux, { symbol });
 }
 
 /** The fold of each ASCII character: lower case, leetspeak, controls removed (`!` `|` see readings). */
@@ -513,10 +526,8 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 		let { text } = fold;
 		let whole = 0;
 		let flags =
-			(fold.word ? WORD_UNIT : 0) |
-			(fold.unspaced ? UNSPACED_UNIT : 0) |
-			(fold.symbol === true ? SYMBOL_UNIT : 0);
-		if (fold.unspaced || fold.hangul === true) units.cjk = true;
+			(fold.word ? WORD_UNIT : 0) | (fold.unspaced ? UNSPACED_UNIT : 0) | (fold.symbol ? SYMBOL_UNIT : 0);
+		if (fold.unspaced || fold.hangul) units.cjk = true;
 		// A Han, kana or Thai look-alike counts only in a run of them alone (scripts.ts).
 		const run = fold.unspaced && fold.faux !== 0 ? lookAlikeRun(name, i) : 0;
 		if (fold.faux !== 0 && (!fold.unspaced || run !== 0)) units.fauxWords = true;
@@ -539,8 +550,7 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 			from[n] = i;
 			to[n] = i + size;
 			const letter =
-				fold.dash !== true &&
-				(isSurrogate(code) ? isAstralLetter(text, k) : code !== SPACE && isLetterUnit(code));
+				!fold.dash && (isSurrogate(code) ? isAstralLetter(text, k) : code !== SPACE && isLetterUnit(code));
 			unitFlags[n] = letter ? flags | LETTER_UNIT : flags;
 			if (whole !== 0) units.whole[n] = 1;
 			n++;
