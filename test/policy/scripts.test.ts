@@ -308,6 +308,7 @@ describe("Japanese kana", () => {
 			"ヘロイ...ーン", // a prolonged sound mark three separators after its kana
 			"コ♪カ♪イ♪ン", // ♪, which TR39 reads as a musical symbol outside the BMP
 			"コ🎲カ🎲イ🎲ン",
+			"ヘロ$ーイン", // a prolonged sound mark after a symbol read as a letter in Latin words
 			"こ　か♪イ　ん",
 		]) {
 			expect(refuses(policy, name), name).toBe(true);

@@ -416,9 +416,11 @@ function vowelFollows(name: string, at: number): boolean {
 
 /** The unit before a run of at most {@link MAX_SEPARATORS_JOINED} separator units ending at n - 1, or -1. */
 function unitBeforeSeparators(units: FoldedUnits, n: number): number {
+	// A symbol read as a letter in Latin words (`ソ$ー`) is a separator here too.
+	const separator = (k: number) => ((units.flags[k] as number) & (LETTER_UNIT | SYMBOL_UNIT)) !== LETTER_UNIT;
 	let k = n - 1;
-	while (k > 0 && k >= n - MAX_SEPARATORS_JOINED && ((units.flags[k] as number) & LETTER_UNIT) === 0) k--;
-	return ((units.flags[k] as number) & LETTER_UNIT) === 0 ? -1 : k;
+	while (k > 0 && k >= n - MAX_SEPARATORS_JOINED && separator(k)) k--;
+	return separator(k) ? -1 : k;
 }
 
 /**
