@@ -98,6 +98,11 @@ export const CHINESE_EXCEPTIONS = [
  */
 export const CHINESE_INNOCENT = [
 	"博物馆参观",
+	"博物馆🎨参观",
+	"色彩！搭配技巧",
+	"win10 交流群",
+	"a1牛排店",
+	"mp3 下载",
 	"博士论文交流",
 	"彩色摄影",
 	"色彩搭配技巧",

@@ -173,6 +173,67 @@ const MIXED_HAN_SEPARATORS = [
 	"~",
 ];
 
+/** `!` `|` (half- and full-width), symbols, emoji and dashes, put between characters, kana or syllables. */
+const SYMBOL_SEPARATORS = [
+	"!",
+	"！",
+	"|",
+	"｜",
+	"♪",
+	"★",
+	"♥",
+	"…",
+	"？",
+	"～",
+	"\u2014", // EM DASH
+	"\u2015", // HORIZONTAL BAR
+	"😂",
+	"🎲",
+	"💰",
+	"🔥",
+	"✨",
+	"🌸",
+];
+
+/**
+ * Between characters, kana or syllables also symbols read as letters in Latin words: `$` `@` `€` (leetspeak),
+ * a flag (two regional indicators), U+2500 BOX DRAWINGS LIGHT HORIZONTAL (drawn as the prolonged sound mark).
+ */
+const CJK_SYMBOL_SEPARATORS = [...SYMBOL_SEPARATORS, "$", "@", "€", "🇨🇳", "─"];
+
+/**
+ * Other forms of characters of the banned words, from the Unicode charts: Kangxi Radicals (U+2F24 BIG, U+2F40
+ * BRANCH, U+2F79 NET, U+2F8A COLOR, U+2FC7 HEMP, U+2FC8 YELLOW), CJK Radicals Supplement (U+2EE9 SIMPLIFIED
+ * YELLOW), and the Japanese shinjitai of 卖 钱 药 传 摇 (売 銭 薬 伝 揺, the forms Japanese writes).
+ */
+const RADICALS_AND_SHINJITAI = {
+	大: "⼤",
+	支: "⽀",
+	网: "⽹",
+	色: "⾊",
+	麻: "⿇",
+	黄: "⿈⻩",
+	卖: "売",
+	钱: "銭",
+	药: "薬",
+	传: "伝",
+	摇: "揺",
+};
+
+/** The vowels with each tone mark (first to fourth tone), from the Latin-1 and Latin Extended charts. */
+const TONE_MARKS = { a: "āáǎà", e: "ēéěè", i: "īíǐì", o: "ōóǒò", u: "ūúǔù" };
+
+/** A syllable with a tone mark where pinyin puts it: on a or e, on the o of ou, else on the last vowel. */
+function toneMarked(syllable, next) {
+	const vowel = /[ae]/.exec(syllable) ?? /o(?=u)/.exec(syllable) ?? /[aeiou](?=[^aeiou]*$)/.exec(syllable);
+	if (vowel === null) return syllable;
+	const marked = pick(TONE_MARKS[vowel[0]], next);
+	return syllable.slice(0, vowel.index) + marked + syllable.slice(vowel.index + 1);
+}
+
+/** Separators between pinyin syllables beyond the common ones (`du*bo`, `du·bo`, `du，bo`). */
+const MORE_PINYIN_SEPARATORS = ["*", "/", "·", "・", "~", "+", "，", "、"];
+
 /** More Chinese classes (appended to cases.mjs's): each makes a variant of (simplified, traditional). */
 export const MORE_CHINESE_CLASSES = [
 	{
@@ -212,6 +273,56 @@ export const MORE_CHINESE_CLASSES = [
 			if (asPinyin.every((x) => !x)) asPinyin[k] = true;
 			const separator = next() < 0.7 ? "" : " ";
 			return chars.map((c, i) => (asPinyin[i] ? syllables[i] : c)).join(separator);
+		},
+	},
+	{
+		id: "han-separators-symbols",
+		label: "Chinese: `!` `|`, symbols, emoji and dashes between characters (赌！博, 赌🎲博, 賭—博)",
+		make: (s, t, next) => {
+			const simplified = [...s];
+			const traditional = t === null ? simplified : [...t];
+			return simplified
+				.map((c, i) => (i > 0 ? pick(CJK_SYMBOL_SEPARATORS, next) : "") + (next() < 0.5 ? traditional[i] : c))
+				.join("");
+		},
+	},
+	{
+		id: "han-radicals-shinjitai",
+		label:
+			"Chinese: Kangxi and supplementary radicals, Japanese shinjitai for characters (⿈色网站, ⻩色网站, 売淫)",
+		make: (s, _t, next) => replaceSome(s, next, 0.6, (c) => RADICALS_AND_SHINJITAI[c]),
+	},
+	{
+		id: "pinyin-tones",
+		label: "Chinese in pinyin with tone marks or tone numbers (dǔ bó, du4bo2, Du3-Bo2)",
+		make: (s, _t, next) => {
+			const marks = next() < 0.5;
+			const syllables = CHINESE_PINYIN[s].map((p) => (marks ? toneMarked(p, next) : p + pick("12345", next)));
+			const upper = next() < 0.3;
+			return syllables.map((p) => (upper ? capitalized(p) : p)).join(pick(["", " ", "-"], next));
+		},
+	},
+	{
+		id: "pinyin-separators",
+		label:
+			"Chinese in pinyin with other separators, or mixed with characters across any (du*bo, du·bo, 赌，bo)",
+		make: (s, _t, next) => {
+			const syllables = CHINESE_PINYIN[s];
+			// One separator between syllables, as a writer keeps to; any next to a character.
+			const between = pick([...PINYIN_SEPARATORS, ...MORE_PINYIN_SEPARATORS], next);
+			if (next() < 0.5) return syllables.join(pick(MORE_PINYIN_SEPARATORS, next));
+			const chars = [...s];
+			const asPinyin = chars.map(() => next() < 0.5);
+			const k = Math.floor(next() * chars.length);
+			if (asPinyin.every((x) => x)) asPinyin[k] = false;
+			if (asPinyin.every((x) => !x)) asPinyin[k] = true;
+			const any = [...MIXED_HAN_SEPARATORS, ...SYMBOL_SEPARATORS];
+			return chars
+				.map((c, i) => {
+					const gap = i === 0 ? "" : asPinyin[i - 1] && asPinyin[i] ? between : pick(any, next);
+					return gap + (asPinyin[i] ? syllables[i] : c);
+				})
+				.join("");
 		},
 	},
 ];
@@ -262,6 +373,10 @@ export const JAPANESE_INNOCENT = [
 	"かくせいき",
 	"ソープストーン",
 	"ぽるとがる旅行",
+	"ヘルシー♪料理",
+	"コカ・コーラ🎉",
+	"カイロ—旅行",
+	"ジャングル！探検",
 ];
 
 /** Korean banned words of the benchmark's own (gambling, drugs, sex work, pornography, hidden cameras). */
@@ -310,6 +425,11 @@ export const KOREAN_INNOCENT = [
 	"영화 추천",
 	"독서 모임",
 	"주말 등산",
+	"좋아요 ㅋㅋ",
+	"도 ㅋㅋ 모임",
+	"야 ㅎㅎ 동네",
+	"도서관·박물관",
+	"마라톤!약속",
 ];
 
 /** The banned word's kana as hiragana, each katakana of U+30A1–U+30F6 moved down by 0x60 (the blocks' offset). */
@@ -401,6 +521,24 @@ export const JAPANESE_CLASSES = [
 		},
 	},
 	{
+		id: "kana-symbols",
+		label:
+			"Japanese: `!`, symbols, emoji and dashes between kana, a dash for the prolonged sound mark (コ♪カ🎲イン, ヘロ―イン)",
+		make: (w, next) => {
+			const chars = [...w];
+			if (next() < 0.6)
+				return chars
+					.map((c, i) => (i > 0 && next() < 0.7 ? pick(CJK_SYMBOL_SEPARATORS, next) : "") + c)
+					.join("");
+			// A dash after a kana that carries a vowel of its own, where the prolonged sound mark would stand.
+			const after = chars
+				.map((c, i) => (isKana(c) && !"ンーァィゥェォッャュョヮヵヶ".includes(c) ? i + 1 : -1))
+				.filter((i) => i > 0 && i < chars.length && chars[i] !== "ー");
+			chars.splice(pick(after, next), 0, pick(["\u2014", "\u2015"], next));
+			return chars.join("");
+		},
+	},
+	{
 		id: "kana-separators",
 		label: "Japanese: separators between kana (コ・カ・イ・ン, コ カ イ ン)",
 		make: (w, next) => {
@@ -443,6 +581,29 @@ export const KOREAN_CLASSES = [
 		id: "hangul-conjoining",
 		label: "Korean: conjoining jamo (the syllables decomposed, NFD)",
 		make: (w) => w.normalize("NFD"),
+	},
+	{
+		id: "hangul-jamo-separators",
+		label: "Korean: compatibility jamo with separators between them (ㄷ.ㅗ.ㅂ.ㅏ.ㄱ, ㄷ ㅗ박)",
+		make: (w, next) => {
+			const separator = pick(HANGUL_SEPARATORS, next);
+			const whole = next() < 0.5;
+			const k = Math.floor(next() * [...w].length);
+			return [...w]
+				.map((c, i) => (whole || i === k ? [...compatJamo(c)].join(separator) : c))
+				.join(whole ? separator : "");
+		},
+	},
+	{
+		id: "hangul-symbols",
+		label: "Korean: `!`, symbols and emoji between syllables, in some gaps or all (도!박, 대🌸마초)",
+		make: (w, next) => {
+			const chars = [...w];
+			const k = 1 + Math.floor(next() * (chars.length - 1));
+			return chars
+				.map((c, i) => (i === k || (i > 0 && next() < 0.5) ? pick(CJK_SYMBOL_SEPARATORS, next) : "") + c)
+				.join("");
+		},
 	},
 	{
 		id: "hangul-separators",

@@ -301,6 +301,20 @@ describe("Japanese kana", () => {
 		}
 	});
 
+	it("read a dash after a kana as the prolonged sound mark, and skip emoji and longer separator runs", () => {
+		for (const name of [
+			"ヘロ―イン", // U+2015 HORIZONTAL BAR after ロ
+			"コカ—イン", // U+2014 EM DASH
+			"ヘロイ...ーン", // a prolonged sound mark three separators after its kana
+			"コ♪カ♪イ♪ン", // ♪, which TR39 reads as a musical symbol outside the BMP
+			"コ🎲カ🎲イ🎲ン",
+			"ヘロ$ーイン", // a prolonged sound mark after a symbol read as a letter in Latin words
+			"こ　か♪イ　ん",
+		]) {
+			expect(refuses(policy, name), name).toBe(true);
+		}
+	});
+
 	it("keep voicing apart, and leave other words alone", () => {
 		// キャンブル has no voicing mark on キ: another word than ギャンブル.
 		for (const name of ["キャンブル", "コカ・コーラ", "ヘルシー料理", "カイロ旅行", "ギャラリー"]) {
@@ -320,6 +334,27 @@ describe("Korean Hangul", () => {
 			"\u1103\u1169\u1107\u1161\u11a8", // conjoining jamo (도박 decomposed)
 			"ㅇㅑㄷㅗㅇ",
 		]) {
+			expect(refuses(policy, name), name).toBe(true);
+		}
+	});
+
+	it("composes jamo written apart by separators, a consonant before a vowel beginning the next syllable", () => {
+		for (const name of [
+			"ㄷ.ㅗ.ㅂ.ㅏ.ㄱ",
+			"ㄷ-ㅗ*ㅂ.ㅏ ㄱ 이야기",
+			"ㅋ ㅏ ㅈ ㅣ ㄴ ㅗ",
+			"ㄷ.ㅗ박",
+			"ㅇㅑ ㄷㅗㅇ", // 야 then 동 (ㄷ begins 동, it does not close 야)
+			"도ㅂ ㅏㄱ",
+		]) {
+			expect(refuses(policy, name), name).toBe(true);
+		}
+		// A jamo after a syllable written whole does not reach back across a space: laughter after a word.
+		for (const name of ["도 ㅋㅋ", "야 ㅎㅎ 동네"]) expect(refuses(policy, name), name).toBe(false);
+	});
+
+	it("skips `!` `|`, emoji and punctuation between syllables as separators", () => {
+		for (const name of ["도!박", "도|박", "도！박", "도🎲박", "카🌸지노", "카·지노 모임", "야—동"]) {
 			expect(refuses(policy, name), name).toBe(true);
 		}
 	});
@@ -359,6 +394,27 @@ describe("pinyin entries", () => {
 		}
 	});
 
+	it("match pinyin with tone numbers, other separators, and separators next to a character", () => {
+		for (const name of [
+			"du4bo2",
+			"du4 bo2",
+			"Du3-Bo2群",
+			"du*bo",
+			"du/bo",
+			"du·bo",
+			"du・bo",
+			"赌，bo",
+			"du*博",
+			"du 博",
+			"yin2/hang2",
+			"yin2·hang2",
+		]) {
+			expect(refuses(policy, name), name).toBe(true);
+		}
+		// A digit is a tone only after a syllable's end and not before another digit.
+		for (const name of ["dub4o", "du44bo", "win10"]) expect(refuses(policy, name), name).toBe(false);
+	});
+
 	it("match every reading of a polyphonic character", () => {
 		// 行 is read hang (as in 银行, bank) and xing (to walk).
 		expect(refuses(policy, "yinhang")).toBe(true);
@@ -392,5 +448,57 @@ describe("pinyin entries", () => {
 		expect(problemOf([{ value: "casino", pinyin: true }])).toContain("no character");
 		expect(problemOf([{ match: "regex", value: "赌.博", pinyin: true }])).toContain('"pinyin" applies to');
 		expect(problemOf([{ value: "赌博", pinyin: "yes" }])).toContain("banned[0]");
+	});
+});
+
+describe("Han characters", () => {
+	const policy = compile(["赌博", "黄色网站", "卖淫", "洗钱"]);
+
+	it("skip `!` `|`, emoji, symbols and dashes between characters as separators", () => {
+		for (const name of [
+			"赌！博",
+			"赌!博",
+			"賭|博",
+			"赌🎲博",
+			"关于賭💰博",
+			"赌♪博",
+			"賭—博讨论群",
+			"黄😂色🔥网✨站",
+		]) {
+			expect(refuses(policy, name), name).toBe(true);
+		}
+	});
+
+	it("skip symbols read as letters between characters, kana or syllables, but keep enclosed characters", () => {
+		const more = compile(["赌博", "六合彩", "コカイン", "도박", "casino"]);
+		// `$` `@` are s and a in Latin words, `🇨🇳` the letters cn, `ⓐ` a, `─` the prolonged sound mark.
+		for (const name of [
+			"赌$博",
+			"赌@博",
+			"关于赌🇨🇳博",
+			"コカ─イン",
+			"コ€カイン",
+			"도ⓐ박",
+			"도$박 모임",
+			"c@sino",
+		]) {
+			expect(refuses(more, name), name).toBe(true);
+		}
+		// 🈴 is the character 合 squared, not a separator; a Latin letter between characters stays a letter.
+		expect(refuses(more, "六🈴彩")).toBe(true);
+		expect(refuses(more, "赌x博")).toBe(false);
+	});
+
+	it("read Kangxi and supplementary radicals drawn as characters, and Japanese shinjitai", () => {
+		for (const name of [
+			"⿈⾊⽹站", // Kangxi radicals yellow, colour, net: NFKC gives 黃色网, 黃 then Simplified
+			"⻩色网站", // CJK RADICAL SIMPLIFIED YELLOW, which NFKC leaves alone
+			"売淫", // shinjitai 売 (賣, 卖)
+			"洗銭", // shinjitai 銭 (錢, 钱)
+		]) {
+			expect(refuses(policy, name), name).toBe(true);
+		}
+		// 欠 is a shinjitai (of 缺) but a character of Chinese itself: it stays 欠.
+		expect(refuses(compile(["缺钱"]), "欠钱")).toBe(false);
 	});
 });

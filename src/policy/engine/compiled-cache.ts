@@ -24,7 +24,7 @@ import type { CompiledPolicy } from "./types";
  * changes what it produces: every cache entry written by an older compiler is then ignored. The
  * fingerprint test in test/policy/compiled-cache.test.ts fails until it is bumped.
  */
-export const COMPILER_VERSION = 13;
+export const COMPILER_VERSION = 14;
 
 /** Layout version of the bytes themselves. */
 const FORMAT = 3;

@@ -18,6 +18,7 @@ import {
 	joinsPrevious,
 	LETTER_UNIT,
 	STROKE_LETTERS,
+	SYMBOL_UNIT,
 	UNSPACED_UNIT,
 	WORD_UNIT,
 	type WordScripts,
@@ -135,6 +136,7 @@ const UNSPACED = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\p{sc=Lao}
 const HAN = /\p{sc=Han}/u;
 const KANA = /[\p{sc=Hiragana}\p{sc=Katakana}]/u;
 const HANGUL = /\p{sc=Hangul}/u;
+const CJK = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}]/u;
 const LETTER = /\p{L}/u;
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const LETTERS_ONLY = /^\p{L}+$/u;
@@ -216,7 +218,15 @@ interface CharacterFold {
 	stroke: boolean;
 	/** The Latin letter (code) a faux Cyrillic or Greek letter stands for, else 0 (scripts.ts). */
 	faux: number;
+	/** A dash read as the prolonged sound mark: a separator unless it joins a kana. */
+	dash: boolean;
+	/** A symbol or punctuation read as a letter (`€`, `ⓐ`, `∑`): a separator between Han, kana or Hangul. */
+	symbol: boolean;
+	/** A Hangul syllable or jamo. */
+	hangul: boolean;
 }
+
+const PROLONGED_MARK = "\u30fc";
 
 const INVISIBLE_ONE = /^[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cc}]$/u;
 const MARK_ONE = /^\p{M}$/u;
@@ -225,20 +235,52 @@ const UPPER_CASE = /^\p{Lu}$/u;
 /** Letters whose dot is part of them (`i`, `j`, Cyrillic `і`): an i look-alike with one is an i. */
 const SOFT_DOTTED = /^\p{Soft_Dotted}$/u;
 
+/** CJK Radicals Supplement, whose radicals drawn as whole characters (`⻩` for 黄) NFKC leaves alone. */
+const RADICALS_FIRST = 0x2e80;
+const RADICALS_LAST = 0x2eff;
+
+/**
+ * The fold of a Han character: its compatibility form's character (Kangxi radical `⿈` → 黃, `裸` → 裸),
+ * or for a radical of the supplement the character TR39 reads it as (`⻩` → 黄), then Simplified.
+ */
+function foldHan(codePoint: number, c: string): string {
+	let text = c.normalize("NFKC");
+	if (codePoint >= RADICALS_FIRST && codePoint <= RADICALS_LAST && text === c) {
+		const prototype = prototypes().get(codePoint);
+		if (prototype !== undefined && [...prototype].length === 1 && HAN.test(prototype)) text = prototype;
+	}
+	let out = "";
+	for (const part of text) out += simplifiedHan().get(part.codePointAt(0) as number) ?? part;
+	return out;
+}
+
+/**
+ * A {@link CharacterFold}, every field set (one object shape for every character: the fold loop reads them
+ * all).
+ */
+function characterFold(
+	text: string,
+	word: boolean,
+	unspaced: boolean,
+	stroke: boolean,
+	faux: number,
+	kind: { dash?: boolean; symbol?: boolean; hangul?: boolean } = {},
+): CharacterFold {
+	const { dash = false, symbol = false, hangul = false } = kind;
+	return { text, word, unspaced, stroke, faux, dash, symbol, hangul };
+}
+
 /** The fold of one non-ASCII character (see the module comment for the order of the steps). */
 function foldCharacter(codePoint: number): CharacterFold {
 	const c = String.fromCodePoint(codePoint);
-	if (INVISIBLE_ONE.test(c) || MARK_ONE.test(c))
-		return { text: "", word: false, unspaced: false, stroke: false, faux: 0 };
-	if (WHITE_SPACE.test(c)) return { text: " ", word: false, unspaced: false, stroke: false, faux: 0 };
+	if (INVISIBLE_ONE.test(c) || MARK_ONE.test(c)) return characterFold("", false, false, false, 0);
+	if (WHITE_SPACE.test(c)) return characterFold(" ", false, false, false, 0);
 	if (UNSPACED.test(c)) {
-		const simplified = HAN.test(c) ? (simplifiedHan().get(codePoint) ?? c) : c;
-		const text = KANA.test(c) ? foldKana(c) : simplified.normalize("NFKC");
-		return { text, word: false, unspaced: true, stroke: false, faux: fauxLatin(codePoint) };
+		const text = KANA.test(c) ? foldKana(c) : HAN.test(c) ? foldHan(codePoint, c) : c.normalize("NFKC");
+		return characterFold(text, false, true, false, fauxLatin(codePoint));
 	}
 	// Hangul syllables stay whole; jamo become conjoining jamo, which foldUnits joins into syllables.
-	if (HANGUL.test(c))
-		return { text: c.normalize("NFKC"), word: true, unspaced: false, stroke: false, faux: 0 };
+	if (HANGUL.test(c)) return characterFold(c.normalize("NFKC"), true, false, false, 0, { hangul: true });
 	let text = lookAlikes().get(codePoint) ?? LEET[c];
 	// A letter with accents is read as its base letter (TR39 has odd prototypes for some: ö → ة).
 	const base = c.normalize("NFD").replace(COMBINING_MARKS, "");
@@ -277,7 +319,12 @@ function foldCharacter(codePoint: number): CharacterFold {
 	}
 	const word = LETTER.test(c) || (OTHER_SYMBOL.test(c) && LETTERS_ONLY.test(out));
 	const faux = fauxLatin(codePoint);
-	return { text: out, word, unspaced: false, stroke: stroke && (out === "i" || out === "l"), faux };
+	// A dash TR39 reads as the prolonged sound mark (`―` `—` → `ー`) is one only after a kana (scripts.ts);
+	// elsewhere it is the punctuation it is (`賭—博`).
+	if (out === PROLONGED_MARK && !word) return characterFold(out, word, false, false, faux, { dash: true });
+	// A symbol that folds to a CJK character (`🈴` → 合, `㉮` → 가) is that character.
+	const symbol = !LETTER_OR_DIGIT.test(c) && !CJK.test(out);
+	return characterFold(out, word, false, stroke && (out === "i" || out === "l"), faux, { symbol });
 }
 
 /** The fold of each ASCII character: lower case, leetspeak, controls removed (`!` `|` see readings). */
@@ -304,7 +351,7 @@ function foldOf(codePoint: number): CharacterFold {
 // is folded and all its readings are made before the next name is folded (nothing here is asynchronous),
 // so a decision allocates only the readings it returns, not a list per unit.
 
-export { LETTER_UNIT, UNSPACED_UNIT, WORD_UNIT };
+export { LETTER_UNIT, SYMBOL_UNIT, UNSPACED_UNIT, WORD_UNIT };
 
 /** The folded units of the last name folded by {@link foldUnits}, before readings are made from them. */
 export const units = {
@@ -333,6 +380,10 @@ export const units = {
 	whole: new Uint8Array(64),
 	/** The name has faux Cyrillic or Greek letters: a reading with them as Latin is made. */
 	fauxWords: false,
+	/** The name has a Han, kana or Hangul unit (readings.ts looks for symbols between them only then). */
+	cjk: false,
+	/** The name has a digit 1 to 5 (readings.ts looks for pinyin tone numbers only then). */
+	toneDigits: false,
 	/** The units of the reading being made (written, then collapsed). */
 	out: new Uint16Array(64),
 };
@@ -357,9 +408,17 @@ function growUnits(needed: number): void {
 	units.out = new Uint16Array(capacity);
 }
 
-/** 1 for `1` and for `!` `|` (i or l), `(` (c), `/` (l), `+` (t), `*` (u or i): what readings.ts may read as a letter. */
-const ASCII_AMBIGUOUS = Uint8Array.from({ length: 0x80 }, (_, unit) =>
-	"1!|(/+*".includes(String.fromCharCode(unit)) ? 1 : 0,
+/** The bit of {@link ASCII_AMBIGUOUS} for a digit that may be a pinyin tone. */
+const TONE_DIGIT = 2;
+
+/**
+ * Bit 1 for `1` and for `!` `|` (i or l), `(` (c), `/` (l), `+` (t), `*` (u or i): what readings.ts may read
+ * as a letter; bit 2 for the digits `1` to `5`, which may be pinyin tones (readings.ts).
+ */
+const ASCII_AMBIGUOUS = Uint8Array.from(
+	{ length: 0x80 },
+	(_, unit) =>
+		("1!|(/+*".includes(String.fromCharCode(unit)) ? 1 : 0) | (unit >= 0x31 && unit <= 0x35 ? TONE_DIGIT : 0),
 );
 
 const SPACE = 0x20;
@@ -376,7 +435,20 @@ export function ambiguousUnit(at: number, k: number, otherwise: number, too: num
 
 function isLetterUnit(code: number): boolean {
 	if (code < 0x80) return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39);
-	return LETTER_OR_DIGIT.test(String.fromCharCode(code)) || (code >= 0xd800 && code <= 0xdfff);
+	return LETTER_OR_DIGIT.test(String.fromCharCode(code));
+}
+
+const isSurrogate = (code: number) => code >= 0xd800 && code <= 0xdfff;
+
+/**
+ * Whether the UTF-16 unit `k` of a fold's text (half of a surrogate pair) belongs to a letter or digit
+ * (`𠀀` and the other Han of the supplementary planes are; emoji, which stand between characters as
+ * separators do, are not).
+ */
+function isAstralLetter(text: string, k: number): boolean {
+	const start = (text.charCodeAt(k) & 0xfc00) === 0xdc00 && k > 0 ? k - 1 : k;
+	const codePoint = text.codePointAt(start) as number;
+	return LETTER_OR_DIGIT.test(String.fromCodePoint(codePoint));
 }
 
 /** The folded unit of each ASCII character (-1 for the removed controls), and its unit's flags. */
@@ -386,7 +458,9 @@ const ASCII_UNIT_CODES: Int16Array = Int16Array.from(ASCII_FOLDS, (text) =>
 const ASCII_UNIT_FLAGS: Uint8Array = Uint8Array.from(ASCII_FOLDS, (text, unit) => {
 	const word = (unit >= 0x61 && unit <= 0x7a) || (unit >= 0x41 && unit <= 0x5a) ? WORD_UNIT : 0;
 	const code = text.charCodeAt(0);
-	return text !== "" && code !== SPACE && isLetterUnit(code) ? word | LETTER_UNIT : word;
+	// `$` and `@`, leetspeak for s and a, are symbols read as letters.
+	const symbol = unit === 0x24 || unit === 0x40 ? SYMBOL_UNIT : 0;
+	return text !== "" && code !== SPACE && isLetterUnit(code) ? word | LETTER_UNIT | symbol : word;
 });
 
 /**
@@ -401,6 +475,8 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 	if (units.codes.length < name.length) growUnits(name.length);
 	if (fauxWords) units.whole.fill(0);
 	units.fauxWords = false;
+	units.cjk = false;
+	let toneDigits = false;
 	let n = 0;
 	let ambiguousCount = 0;
 	// Whether a unit may be read as i or l the other way (`1`, `!`, `|`, or anything not ASCII).
@@ -419,7 +495,11 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 			const code = ASCII_UNIT_CODES[unit] as number;
 			i++;
 			if (code < 0 || (code === SPACE && (n === 0 || asciiCodes[n - 1] === SPACE))) continue;
-			if (ASCII_AMBIGUOUS[unit] === 1) mayBeAmbiguous = true;
+			const kind = ASCII_AMBIGUOUS[unit] as number;
+			if (kind !== 0) {
+				if ((kind & 1) !== 0) mayBeAmbiguous = true;
+				if (kind >= TONE_DIGIT) toneDigits = true;
+			}
 			asciiCodes[n] = code;
 			asciiFrom[n] = i - 1;
 			asciiTo[n] = i;
@@ -438,14 +518,16 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 			asciiTo = units.to;
 			asciiFlags = units.flags;
 		}
-		if (n > 0 && joinsPrevious(units, codePoint, fold.text, n, i + size)) {
+		if (n > 0 && joinsPrevious(units, codePoint, fold.text, n, i + size, name)) {
 			n = units.count;
 			i += size;
 			continue;
 		}
 		let { text } = fold;
 		let whole = 0;
-		let flags = (fold.word ? WORD_UNIT : 0) | (fold.unspaced ? UNSPACED_UNIT : 0);
+		let flags =
+			(fold.word ? WORD_UNIT : 0) | (fold.unspaced ? UNSPACED_UNIT : 0) | (fold.symbol ? SYMBOL_UNIT : 0);
+		if (fold.unspaced || fold.hangul) units.cjk = true;
 		// A Han, kana or Thai look-alike counts only in a run of them alone (scripts.ts).
 		const run = fold.unspaced && fold.faux !== 0 ? lookAlikeRun(name, i) : 0;
 		if (fold.faux !== 0 && (!fold.unspaced || run !== 0)) units.fauxWords = true;
@@ -467,7 +549,9 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 			codes[n] = code;
 			from[n] = i;
 			to[n] = i + size;
-			unitFlags[n] = code !== SPACE && isLetterUnit(code) ? flags | LETTER_UNIT : flags;
+			const letter =
+				!fold.dash && (isSurrogate(code) ? isAstralLetter(text, k) : code !== SPACE && isLetterUnit(code));
+			unitFlags[n] = letter ? flags | LETTER_UNIT : flags;
 			if (whole !== 0) units.whole[n] = 1;
 			n++;
 		}
@@ -475,6 +559,7 @@ export function foldUnits(name: string, fauxWords = false): boolean {
 	}
 	if (n > 0 && units.codes[n - 1] === SPACE) n--;
 	units.count = n;
+	units.toneDigits = toneDigits;
 	units.ambiguousCount = ambiguousCount;
 	return mayBeAmbiguous;
 }

@@ -36,6 +36,11 @@ function initialOf(syllable: string): string {
 
 /** What may stand between the characters or syllables of a spelling (`dubo`, `du bo`, `du-bo`, `du.bo`, `du_bo`). */
 const SEPARATORS = ["", " ", "-", ".", "_"];
+/**
+ * What may stand between syllables too, as folded (`du/bo`, `du+bo`, `du·bo` and `du・bo`, `du，bo`); `*` and
+ * `~`, like `-` `.` `_`, are skipped inside a word by the readings (`du*bo` reads `dubo`).
+ */
+const MORE_SEPARATORS = ["/", "+", ",", "·", "、"];
 /** Most spellings one entry adds (every mix of characters and readings, times the separators). */
 export const MAX_PINYIN_SPELLINGS = 1000;
 
@@ -74,15 +79,27 @@ export function pinyinSpellings(folded: string, initials: boolean): PinyinSpelli
 	}
 	const latin = /^[a-z]/;
 	const out: PinyinSpelling[] = [];
-	for (const mix of mixes) {
-		if (mix.every((part, i) => part === characters[i])) continue;
-		for (const separator of SEPARATORS) {
-			out.push({
-				text: mix.join(separator),
-				latinStart: latin.test(mix[0] as string),
-				latinEnd: latin.test(mix[mix.length - 1] as string),
-			});
+	const seen = new Set<string>();
+	// Separators stand between two syllables only: next to a character any separator is skipped (readings.ts).
+	const spell = (mix: readonly string[], separator: string) => {
+		let text = mix[0] as string;
+		for (let i = 1; i < mix.length; i++) {
+			const between = latin.test(mix[i - 1] as string) && latin.test(mix[i] as string);
+			text += (between ? separator : "") + (mix[i] as string);
 		}
+		if (seen.has(text)) return;
+		seen.add(text);
+		out.push({
+			text,
+			latinStart: latin.test(mix[0] as string),
+			latinEnd: latin.test(mix[mix.length - 1] as string),
+		});
+	};
+	const pinyinMixes = mixes.filter((mix) => !mix.every((part, i) => part === characters[i]));
+	for (const mix of pinyinMixes) for (const separator of SEPARATORS) spell(mix, separator);
+	// The other separators too, while there is room.
+	for (const mix of pinyinMixes) {
+		for (const separator of MORE_SEPARATORS) if (out.length < MAX_PINYIN_SPELLINGS) spell(mix, separator);
 	}
 	return out;
 }

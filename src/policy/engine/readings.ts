@@ -9,10 +9,12 @@ import {
 	isWordCharacterAt,
 	L,
 	LETTER_UNIT,
+	SYMBOL_UNIT,
 	UNSPACED_UNIT,
 	units,
 	WORD_UNIT,
 } from "./folding";
+import { isHangulUnit } from "./scripts";
 
 /** One reading of a name's folded form, with where each of its units comes from in the name. */
 export interface Reading {
@@ -103,7 +105,13 @@ function findAmbiguous(name: string): void {
 	const n = units.count;
 	let ambiguousCount = units.ambiguousCount;
 	const { codes, from, flags } = units;
-	const letter = (k: number) => k >= 0 && k < n && ((flags[k] as number) & LETTER_UNIT) !== 0;
+	// A Han, kana or Hangul neighbour makes `!` `|` punctuation (`赌！博`): those scripts have no i or l.
+	const cjk = units.cjk;
+	const letter = (k: number) =>
+		k >= 0 &&
+		k < n &&
+		((flags[k] as number) & LETTER_UNIT) !== 0 &&
+		(!cjk || (((flags[k] as number) & UNSPACED_UNIT) === 0 && !isHangulUnit(codes[k] as number)));
 	const letterish = (k: number) => letter(k) || (k >= 0 && k < n && (codes[k] === BANG || codes[k] === BAR));
 	// The last `)` (a `(` before it is closed), looked for at the first `(`.
 	let lastClose = Number.NaN;
@@ -243,14 +251,105 @@ function skippedSeparators(): boolean {
 		// A letter next to a Han character or kana stands alone (`赌d u b o` in Chinese text).
 		const singleBefore = unspaced(before) || before === 0 || !letter(before - 1) || unspaced(before - 1);
 		const singleAfter = unspaced(end) || end + 1 === n || !letter(end + 1) || unspaced(end + 1);
-		if ((singleBefore && singleAfter) || insideWord(k, end)) {
+		// Next to a Han character or kana any separator run goes (`赌，bo`, `du*博`): those scripts hold no words
+		// for it to keep apart.
+		if (
+			(singleBefore && singleAfter) ||
+			insideWord(k, end) ||
+			(units.cjk && (unspaced(before) || unspaced(end) || inHangulWord(before, end)))
+		) {
 			if (!any) skip.fill(0, 0, n);
 			any = true;
 			skip.fill(1, k, end);
 		}
 		k = end - 1;
 	}
-	return any;
+	return units.cjk || units.toneDigits ? moreSkipped(any) : any;
+}
+
+/** The units skipped besides separator runs: symbols between CJK letters, pinyin tone numbers. */
+function moreSkipped(any: boolean): boolean {
+	const marked = units.cjk ? symbolsBetweenCjk(any) : any;
+	return units.toneDigits ? toneNumbers(marked) : marked;
+}
+
+/** Whether unit k is a Han, kana or Hangul letter. */
+const isCjkUnit = (k: number) =>
+	((units.flags[k] as number) & UNSPACED_UNIT) !== 0 || isHangulUnit(units.codes[k] as number);
+
+/**
+ * Marks in `units.skip` the runs of separators and symbols read as letters (`$`, `@`, `€`, `ⓐ`) with at least
+ * one such symbol, between two Han, kana or Hangul letters (`赌$博`): those scripts have no Latin letter to
+ * spell. Between Hangul syllables alone, only a run without a space (as for other separators). `any`: whether
+ * units are already marked. Returns whether there are any now.
+ */
+function symbolsBetweenCjk(any: boolean): boolean {
+	const { flags, skip, codes } = units;
+	const n = units.count;
+	let marked = any;
+	for (let k = 0; k + 2 < n; k++) {
+		if (!isCjkUnit(k)) continue;
+		let end = k + 1;
+		let symbols = 0;
+		let space = false;
+		for (; end < n; end++) {
+			const f = flags[end] as number;
+			if ((f & LETTER_UNIT) !== 0 && (f & SYMBOL_UNIT) === 0) break;
+			if ((f & SYMBOL_UNIT) !== 0) symbols++;
+			if (codes[end] === SPACE) space = true;
+		}
+		if (symbols === 0 || end === n || !isCjkUnit(end)) continue;
+		const hangulOnly =
+			((flags[k] as number) & UNSPACED_UNIT) === 0 && ((flags[end] as number) & UNSPACED_UNIT) === 0;
+		if (hangulOnly && space) continue;
+		if (!marked) skip.fill(0, 0, n);
+		marked = true;
+		skip.fill(1, k + 1, end);
+		k = end - 1;
+	}
+	return marked;
+}
+
+/**
+ * Whether units (before, end) lie between two Hangul syllables with no space among them: punctuation or a
+ * symbol there (`대🌸마초`, `성·매매`) is no word break, Korean breaks words with spaces.
+ */
+function inHangulWord(before: number, end: number): boolean {
+	const { codes } = units;
+	if (!isHangulUnit(codes[before] as number) || !isHangulUnit(codes[end] as number)) return false;
+	for (let j = before + 1; j < end; j++) if (codes[j] === SPACE) return false;
+	return true;
+}
+
+/** Letters a pinyin syllable may end in (`du`, `bo`, `qing`, `er`, `lv`). */
+const SYLLABLE_ENDS = new Set([..."aeiouvngr"].map((c) => c.charCodeAt(0)));
+
+/**
+ * Marks in `units.skip` the tone numbers of pinyin, `1` to `5` after a letter that may end a syllable and
+ * before anything but a digit (`du4bo2`, `du4 bo2`), so that the reading with separators skipped reads
+ * them as a syllable's end. `any`: whether units are already marked. Returns whether there are any now.
+ */
+function toneNumbers(any: boolean): boolean {
+	const name = lastFold.name;
+	if (name === null) return any;
+	const { codes, flags, from, skip } = units;
+	const n = units.count;
+	let marked = any;
+	for (let k = 1; k < n; k++) {
+		// A digit's unit is no word unit: most units are, and are passed over at once.
+		if (((flags[k] as number) & WORD_UNIT) !== 0) continue;
+		const tone = name.charCodeAt(from[k] as number) - 0x30;
+		if (tone < 1 || tone > 5) continue;
+		const after = k + 1 < n ? name.charCodeAt(from[k + 1] as number) - 0x30 : -1;
+		if (after >= 0 && after <= 9) continue;
+		const before = k - 1;
+		if (((flags[before] as number) & WORD_UNIT) === 0 || !SYLLABLE_ENDS.has(codes[before] as number))
+			continue;
+		if (!marked) skip.fill(0, 0, n);
+		marked = true;
+		skip[k] = 1;
+	}
+	return marked;
 }
 
 /** The text of `count` units of `codes`, or `known` when it is that text (no new string then). */

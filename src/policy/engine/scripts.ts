@@ -61,6 +61,7 @@ export const HOOK_LETTERS: Readonly<Record<string, string>> = {
 export const WORD_UNIT = 1; // a letter of a spaced script
 export const LETTER_UNIT = 2; // letter or digit once folded (what separators separate)
 export const UNSPACED_UNIT = 4; // from a Han, kana or other unspaced-script character
+export const SYMBOL_UNIT = 8; // a letter folded from a symbol (`$`, `@`, `€`, `ⓐ`): a separator between Han
 
 /**
  * What a faux letter stands for, written out by hand from the letters' shapes: Cyrillic and Greek ones, and
@@ -378,10 +379,57 @@ interface FoldedUnits {
 	flags: Uint8Array;
 }
 
+/** Most separator units between a unit and the mark or jamo that still joins it (`キ...ー`, `ㄷ - ㅗ`). */
+const MAX_SEPARATORS_JOINED = 4;
+
+/** Whether a character of a name is a Hangul jamo (compatibility, half-width, conjoining or extended). */
+function isJamo(code: number): boolean {
+	return (
+		(code >= 0x1100 && code <= 0x11ff) ||
+		(code >= 0x3131 && code <= 0x318e) ||
+		(code >= 0xffa0 && code <= 0xffdc) ||
+		(code >= 0xa960 && code <= 0xa97f) ||
+		(code >= 0xd7b0 && code <= 0xd7ff)
+	);
+}
+
+/** Whether a conjoining jamo is a vowel (medial). */
+const isVowelJamo = (code: number) => code >= 0x1160 && code <= 0x11a7;
+
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+/** Whether the next letter of `name` from `at` (past a few separators) is a vowel jamo (`ㅏ`, `ﾟ`…). */
+function vowelFollows(name: string, at: number): boolean {
+	for (let i = at; i < name.length && i < at + 2 * MAX_SEPARATORS_JOINED; i++) {
+		const code = name.charCodeAt(i);
+		if (
+			(code >= 0x314f && code <= 0x3163) ||
+			(code >= 0x3187 && code <= 0x318e) ||
+			(code >= 0xffc2 && code <= 0xffdc) ||
+			isVowelJamo(code)
+		)
+			return true;
+		if (LETTER_OR_DIGIT.test(name.charAt(i))) return false;
+	}
+	return false;
+}
+
+/** The unit before a run of at most {@link MAX_SEPARATORS_JOINED} separator units ending at n - 1, or -1. */
+function unitBeforeSeparators(units: FoldedUnits, n: number): number {
+	// A symbol read as a letter in Latin words (`ソ$ー`) is a separator here too.
+	const separator = (k: number) => ((units.flags[k] as number) & (LETTER_UNIT | SYMBOL_UNIT)) !== LETTER_UNIT;
+	let k = n - 1;
+	while (k > 0 && k >= n - MAX_SEPARATORS_JOINED && separator(k)) k--;
+	return separator(k) ? -1 : k;
+}
+
 /**
- * Joins the character at code point `codePoint` (folded to `text`, ending at `end` in the name) to unit
- * n - 1 of `units` (folding.ts) when it belongs to it: a voicing mark to its kana, the prolonged sound mark as its kana again, a
- * Hangul jamo to the syllable it completes. Leaves the new unit count in `units.count`.
+ * Joins the character at code point `codePoint` (folded to `text`, ending at `end` in `name`) to unit
+ * n - 1 of `units` (folding.ts) when it belongs to it: a voicing mark to its kana, the prolonged sound mark
+ * (or a dash TR39 reads as one, `―`) as its kana again, a Hangul jamo to the syllable it completes. The
+ * mark, or a jamo after a unit that ends in a jamo, joins across a few separators too (`キ...ー`,
+ * `ㄷ.ㅗ`, `마ㅇ ㅑㄱ`): no one writes them apart but to hide a word. Leaves the new unit count in
+ * `units.count`.
  */
 export function joinsPrevious(
 	units: FoldedUnits,
@@ -389,14 +437,15 @@ export function joinsPrevious(
 	text: string,
 	n: number,
 	end: number,
+	name: string,
 ): boolean {
 	const { codes, from, to, flags } = units;
 	const previous = codes[n - 1] as number;
 	units.count = n;
-	if (isProlongedMark(codePoint)) {
-		// The kana it holds longer: the unit before, or the last kana before a separator or two (`キ.ー`).
-		let k = n - 1;
-		while (k > 0 && k > n - 3 && ((flags[k] as number) & LETTER_UNIT) === 0) k--;
+	if (isProlongedMark(codePoint) || text === "\u30fc") {
+		// The kana it holds longer: the unit before, or the last kana before a few separators (`キ.ー`).
+		const k = unitBeforeSeparators(units, n);
+		if (k < 0) return false;
 		if (!isKanaUnit(codes[k] as number)) return false;
 		codes[n] = codes[k] as number;
 		from[n] = end - 1;
@@ -413,17 +462,28 @@ export function joinsPrevious(
 		to[n - 1] = end;
 		return true;
 	}
-	if (text.length !== 1 || !isHangulUnit(previous)) return false;
-	const how = joinJamo(previous, text.charCodeAt(0));
+	const code = text.length === 1 ? text.charCodeAt(0) : 0;
+	if (code < 0x1100 || code > 0x11ff) return false;
+	// The unit it joins: the one before, or across separators one that ends in a jamo (`ㄷ.ㅗ`, not `도 ㅋ`).
+	let k = n - 1;
+	if (!isHangulUnit(previous)) {
+		k = unitBeforeSeparators(units, n);
+		if (k < 0 || !isHangulUnit(codes[k] as number) || !isJamo(name.charCodeAt((to[k] as number) - 1)))
+			return false;
+		// A consonant that a vowel follows begins the next syllable (`ㄹㅗ.ㅍㅗㄴ`): it closes none.
+		if (!isVowelJamo(code) && vowelFollows(name, end)) return false;
+	}
+	const how = joinJamo(codes[k] as number, code);
 	if (how === JAMO_ALONE) return false;
-	codes[n - 1] = joined.previous;
-	to[n - 1] = end;
+	codes[k] = joined.previous;
+	to[k] = end;
+	units.count = k + 1;
 	if (how === JAMO_SPLIT) {
-		codes[n] = joined.next;
-		from[n] = end - 1;
-		to[n] = end;
-		flags[n] = flags[n - 1] as number;
-		units.count = n + 1;
+		codes[k + 1] = joined.next;
+		from[k + 1] = end - 1;
+		to[k + 1] = end;
+		flags[k + 1] = flags[k] as number;
+		units.count = k + 2;
 	}
 	return true;
 }
