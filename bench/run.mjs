@@ -292,6 +292,7 @@ async function measureColdIsolates(workerEntry, runs) {
 			results[path].push({
 				busyMs: summary.busyMs,
 				busyCappedMs: summary.busyCappedMs,
+				busySamplesMs: summary.busySamplesMs,
 				logMs,
 				afterAnswerMs: afterAnswer.busyMs,
 				afterAnswerCappedMs: afterAnswer.busyCappedMs,

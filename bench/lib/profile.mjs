@@ -231,12 +231,17 @@ export function summarizeProfile(profile, bundlePath, requests) {
 	// on whatever runs next: busyMs is then well above the CPU used. busyCappedMs counts each busy sample
 	// for at most two sampling intervals: an estimate that such waits barely move (it can miss CPU when the
 	// sampling thread itself is the one kept waiting); on a quiet machine both agree.
+	// busySamplesMs counts each busy sample for one interval, the textbook estimate of a sampling profiler:
+	// it misses CPU whenever the sampling thread runs late, so it is a lower bound here.
 	let busyCapped = 0;
+	let busySamples = 0;
 	const idleIds = new Set(
 		profile.nodes.filter((node) => node.callFrame.functionName === "(idle)").map((node) => node.id),
 	);
 	for (let i = 0; i < samples.length; i++) {
-		if (!idleIds.has(samples[i])) busyCapped += Math.min(timeDeltas[i + 1] ?? 0, SAMPLE_CAP_US);
+		if (idleIds.has(samples[i])) continue;
+		busyCapped += Math.min(timeDeltas[i + 1] ?? 0, SAMPLE_CAP_US);
+		busySamples++;
 	}
 	for (const node of profile.nodes) {
 		const us = selfById.get(node.id) ?? 0;
@@ -262,6 +267,7 @@ export function summarizeProfile(profile, bundlePath, requests) {
 		sampledMs: total / 1000,
 		busyMs: busy / 1000,
 		busyCappedMs: busyCapped / 1000,
+		busySamplesMs: (busySamples * SAMPLING_INTERVAL_US) / 1000,
 		busyShare: total > 0 ? busy / total : 0,
 		cpuUsPerRequest: requests > 0 ? busy / requests : null,
 		functions: top(byFunction, 15),

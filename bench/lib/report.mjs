@@ -121,12 +121,13 @@ export function evaluateTargets(results) {
 	if (results.cold?.workerd) {
 		const runs = results.cold.workerd.cache;
 		const ms = median(runs.map((r) => r.busyCappedMs));
+		const lower = median(runs.map((r) => r.busySamplesMs ?? Number.NaN));
 		const after = median(runs.map((r) => r.afterAnswerCappedMs));
 		const fromCache = runs.every((r) => r.from === "cache");
 		targets.push({
 			name: "cold start",
 			target: "first decision with a 10,000-entry policy < 10 ms of CPU",
-			measured: `${atMost(ms)} ms to the answer (median of ${runs.length} fresh workerd isolates, compiled form in KV, samples capped${fromCache ? "" : "; NOT every run read it"}); ${atMost(after)} ms more after it`,
+			measured: `${atMost(ms)} ms to the answer (median of ${runs.length} fresh workerd isolates, compiled form in KV, samples capped${fromCache ? "" : "; NOT every run read it"}; ${atMost(lower)} ms counting each busy sample once, a lower bound); ${atMost(after)} ms more after it`,
 			pass: ms < 10 && fromCache,
 		});
 	}
@@ -282,7 +283,7 @@ export function resultsMarkdown(results) {
 			"",
 			`workerd: each run boots a new workerd on the same local KV and D1 and profiles the fresh isolate's thread (V8's CPU profiler through the inspector, 200 µs samples) from the first before-callback's arrival until its answer reaches the client, and for ${cold.workerd?.afterAnswerMs ?? 300} ms after it. Loading the module (the isolate's startup, which Workers bound separately) comes before and is not counted; the compiled form in KV is ${kib(cold.workerd?.formBytes ?? cold.formBytes)}, the document ${kib(cold.textBytes)}.`,
 			"",
-			"CPU is the isolate's busy time with each sample counted for at most two sampling intervals: V8 charges a sample with the wall time until the next one, and the last sample before the thread waits for KV is often charged with milliseconds of that wait. Uncapped busy time is shown as well: an upper bound. After the answer comes the work the Worker leaves for then: the log line of the load (whose first `console` call costs workerd run locally about 6 ms to set up its formatter), the decision's D1 row, the last-known-good check.",
+			"CPU is the isolate's busy time with each sample counted for at most two sampling intervals: V8 charges a sample with the wall time until the next one, and the last sample before the thread waits for KV is often charged with milliseconds of that wait. Uncapped busy time is shown as well: an upper bound. So is each busy sample counted for one interval, a profiler's usual estimate: a lower bound here, since the sampling thread often runs late on a loaded machine and the isolate then works longer than one interval between samples. After the answer comes the work the Worker leaves for then: the log line of the load (whose first `console` call costs workerd run locally about 6 ms to set up its formatter), the decision's D1 row, the last-known-good check.",
 			"",
 			`Node: a fresh Node ${cold.node} process with the same policy code, CPU time of the whole process (V8's background threads included) from having the text (and the form) to the first decision; WebCrypto is used once before, since Node sets it up in JavaScript on first use where workerd's is native.`,
 			"",
@@ -302,6 +303,10 @@ export function resultsMarkdown(results) {
 				row(
 					"the same, busy time uncapped",
 					isolates(path).map((r) => r.busyMs),
+				),
+				row(
+					"the same, each busy sample counted once (a lower bound)",
+					isolates(path).map((r) => r.busySamplesMs ?? Number.NaN),
 				),
 				row(
 					`the same, after the answer (samples capped${afterNote})`,
