@@ -158,6 +158,7 @@ describe("leetspeak punctuation and digits", () => {
 		"bitch",
 		"bollocks",
 		"spastic",
+		"twat",
 		{ match: "word", value: "lube" },
 		{ match: "word", value: "fag" },
 	]);
@@ -177,6 +178,7 @@ describe("leetspeak punctuation and digits", () => {
 			"my (unt page",
 			"bi+ch",
 			"cun+",
+			"+wat", // + at a word's start
 			"c*nt", // * for a masked u
 			"b*tch", // or i
 		]) {

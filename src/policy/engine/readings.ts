@@ -151,13 +151,13 @@ function findAmbiguous(name: string): void {
 		if (code === PAREN || code === PLUS) {
 			// `(` and `+` between letters (or `!` `|`) as c and t (`c0(k`, `bi+ch`, `d!(k`), and as written too;
 			// `(` at a word's edge when no `)` closes it (`(ock`, `spasti(`, not `(Unterweser)`); a lone `+` at a
-			// word's end (`cun+`, not `C++`).
+			// word's edge (`cun+`, `+urd`, not `C++`).
 			const before = letterish(k - 1);
 			const after = letterish(k + 1);
 			const edge =
 				code === PAREN
 					? k > lastClose
-					: before && codes[k - 1] !== PLUS && (k + 1 === n || codes[k + 1] !== PLUS);
+					: (k === 0 || codes[k - 1] !== PLUS) && (k + 1 === n || codes[k + 1] !== PLUS);
 			if ((before && after) || ((before || after) && edge))
 				ambiguousCount = ambiguousUnit(ambiguousCount, k, code === PAREN ? C : T, 0);
 			continue;
