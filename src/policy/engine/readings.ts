@@ -66,6 +66,10 @@ const STAR = 0x2a;
 const U = 0x75;
 const C = 0x63;
 const T = 0x74;
+/** 1 for the codes {@link findAmbiguous} looks at: `i` (from `1`), `!` `|` `(` `/` `+` `*`. */
+const CANDIDATES = Uint8Array.from({ length: 0x80 }, (_, code) =>
+	"i!|(/+*".includes(String.fromCharCode(code)) ? 1 : 0,
+);
 const SPACE = 0x20;
 /** Most ways to read a name's ambiguous units (`f!st|ng` needs `!` and `|` both as `i`); past it, two. */
 const MAX_MIXES = 8;
@@ -117,16 +121,7 @@ function findAmbiguous(name: string): void {
 	let lastClose = Number.NaN;
 	for (let k = 0; k < n; k++) {
 		const code = codes[k] as number;
-		if (
-			code !== I &&
-			code !== BANG &&
-			code !== BAR &&
-			code !== PAREN &&
-			code !== SLASH &&
-			code !== PLUS &&
-			code !== STAR
-		)
-			continue;
+		if (code >= 0x80 || CANDIDATES[code] !== 1) continue;
 		if (code === PAREN && Number.isNaN(lastClose)) {
 			lastClose = n - 1;
 			while (lastClose >= 0 && codes[lastClose] !== CLOSE) lastClose--;
@@ -219,16 +214,16 @@ function mixAmbiguous(mix: number): void {
 	}
 }
 
-/** Punctuation drawn inside a word to split it: `-` `.` `_` `*` `~` (`sh-it`, `c.unt`, `an_al`, `f*ck`). */
-const JOINERS = [0x2d, 0x2e, 0x5f, 0x2a, 0x7e];
+/** 1 for the punctuation drawn inside a word to split it: `-` `.` `_` `*` `~` (`sh-it`, `c.unt`, `an_al`, `f*ck`). */
+const JOINERS = Uint8Array.from({ length: 0x80 }, (_, code) =>
+	"-._*~".includes(String.fromCharCode(code)) ? 1 : 0,
+);
 
 /** Whether the separator run [k, end) between two letters is {@link JOINERS} alone, inside a word. */
 function insideWord(k: number, end: number): boolean {
 	const { codes, flags } = units;
-	if (((flags[k - 1] as number) & WORD_UNIT) === 0 || ((flags[end] as number) & WORD_UNIT) === 0)
-		return false;
-	for (let j = k; j < end; j++) if (!JOINERS.includes(codes[j] as number)) return false;
-	return true;
+	for (let j = k; j < end; j++) if (JOINERS[codes[j] as number] !== 1) return false;
+	return ((flags[k - 1] as number) & WORD_UNIT) !== 0 && ((flags[end] as number) & WORD_UNIT) !== 0;
 }
 
 /**
