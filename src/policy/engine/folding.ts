@@ -587,8 +587,8 @@ function lookAlikeRun(name: string, index: number): number {
 		if (i <= first) return 0;
 		const back = i >= 2 && (name.charCodeAt(i - 1) & 0xfc00) === 0xdc00 ? 2 : 1;
 		const cp = name.codePointAt(i - back) as number;
-		const fold = foldOf(cp);
-		if (!fold.unspaced) {
+		const fold = cp < 0x80 ? null : foldOf(cp);
+		if (fold === null || !fold.unspaced) {
 			edge(cp);
 			break;
 		}
