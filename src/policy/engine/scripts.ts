@@ -3,7 +3,10 @@
 //   т for t, Λ for A, Σ for E, ω for w), and the Canadian syllabics of fancy-text alphabets (ᗩ for A, ᑕ for
 //   C), which Unicode does not count as confusable. They are read as Latin only inside a word that mixes
 //   scripts (`fцck`, `ᖴᑌᑕK`), or in a reading of their own where a whole word must spell the banned value
-//   (`ДЦМБ`, `ѕнιт`), so that real Russian, Ukrainian, Bulgarian and Greek words stay themselves;
+//   (`ДЦМБ`, `ѕнιт`), so that real Russian, Ukrainian, Bulgarian and Greek words stay themselves; the
+//   letters of other scripts the `confusables` data reads as Latin follow the same rule, and Han, kana and
+//   Thai look-alikes (`丂卄工丅`) are read so only in a run of their own (folding.ts, lookAlikeRun);
+// - Latin letters TR39 leaves out: stroke and bar letters, hooked, tailed and turned ones, each its letter;
 // - Japanese kana: hiragana as katakana, half-width as full-width, small kana as full-size, voicing marks
 //   joined to their kana, the prolonged sound mark as its kana held longer;
 // - Korean Hangul: compatibility and conjoining jamo composed into syllables (Unicode's Hangul syllable
