@@ -19,6 +19,7 @@ import {
 	LETTER_UNIT,
 	STROKE_LETTERS,
 	SYMBOL_UNIT,
+	sizeBefore,
 	UNSPACED_UNIT,
 	WORD_UNIT,
 	type WordScripts,
@@ -580,12 +581,12 @@ function lookAlikeRun(name: string, index: number): number {
 		if (cp < 0x80) latin ||= (cp | 0x20) >= 0x61 && (cp | 0x20) <= 0x7a;
 		else if (!foldOf(cp).unspaced) latin ||= LETTER.test(String.fromCodePoint(cp));
 	};
-	// A longer run is no word: the scan stays bounded.
+	// Characters of the run, counted as both scans pass them. A longer run is no word: the scan stays bounded.
+	let count = 0;
 	const first = Math.max(0, index - MAX_RUN);
-	let i = index;
-	while (i > 0) {
+	for (let i = index; i > 0; ) {
 		if (i <= first) return 0;
-		const back = i >= 2 && (name.charCodeAt(i - 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+		const back = sizeBefore(name, i);
 		const cp = name.codePointAt(i - back) as number;
 		const fold = cp < 0x80 ? null : foldOf(cp);
 		if (fold === null || !fold.unspaced) {
@@ -593,6 +594,7 @@ function lookAlikeRun(name: string, index: number): number {
 			break;
 		}
 		if (fold.faux === 0) return 0;
+		count++;
 		i -= back;
 	}
 	for (let j = index; j < name.length; ) {
@@ -604,17 +606,11 @@ function lookAlikeRun(name: string, index: number): number {
 			break;
 		}
 		if (fold.faux === 0) return 0;
+		count++;
 		j += cp > 0xffff ? 2 : 1;
 	}
 	if (latin) return LATIN_RUN;
 	// Alone, a run of two is too often a real name (山口, 山下); three spell a word.
-	let count = 0;
-	for (let k = i; k < name.length && count < 3; ) {
-		const cp = name.codePointAt(k) as number;
-		if (cp < 0x80 || !foldOf(cp).unspaced) break;
-		count++;
-		k += cp > 0xffff ? 2 : 1;
-	}
 	return count >= 3 ? WHOLE_RUN : 0;
 }
 

@@ -112,10 +112,7 @@ function findAmbiguous(name: string): void {
 	// A Han, kana or Hangul neighbour makes `!` `|` punctuation (`赌！博`): those scripts have no i or l.
 	const cjk = units.cjk;
 	const letter = (k: number) =>
-		k >= 0 &&
-		k < n &&
-		((flags[k] as number) & LETTER_UNIT) !== 0 &&
-		(!cjk || (((flags[k] as number) & UNSPACED_UNIT) === 0 && !isHangulUnit(codes[k] as number)));
+		k >= 0 && k < n && ((flags[k] as number) & LETTER_UNIT) !== 0 && (!cjk || !isCjkUnit(k));
 	const letterish = (k: number) => letter(k) || (k >= 0 && k < n && (codes[k] === BANG || codes[k] === BAR));
 	// The last `)` (a `(` before it is closed), looked for at the first `(`.
 	let lastClose = Number.NaN;
@@ -813,26 +810,18 @@ const skipped = (variant: number, k: number) => (variant & SKIPPED) !== 0 && uni
  * (not a word unit, not skipped), and on a unit that is not a space (so that no run is cut).
  */
 function opensWindow(variant: number, a: number): boolean {
-	const before = a - 1;
-	return (
-		units.codes[before] === SPACE &&
-		((units.flags[before] as number) & WORD_UNIT) === 0 &&
-		!differs(before) &&
-		!skipped(variant, a) &&
-		codesOf(variant)[a] !== SPACE
-	);
+	return spaceAlike(a - 1) && !skipped(variant, a) && codesOf(variant)[a] !== SPACE;
 }
 
 /** Whether a window may end before unit `b`: a space both readings hold alike, after a unit that is not one. */
 function closesWindow(variant: number, b: number): boolean {
 	const before = b - 1;
-	return (
-		units.codes[b] === SPACE &&
-		((units.flags[b] as number) & WORD_UNIT) === 0 &&
-		!differs(b) &&
-		!skipped(variant, before) &&
-		codesOf(variant)[before] !== SPACE
-	);
+	return spaceAlike(b) && !skipped(variant, before) && codesOf(variant)[before] !== SPACE;
+}
+
+/** Whether unit k is a space that the reading as written and the one being windowed hold alike. */
+function spaceAlike(k: number): boolean {
+	return units.codes[k] === SPACE && ((units.flags[k] as number) & WORD_UNIT) === 0 && !differs(k);
 }
 
 /**

@@ -215,12 +215,17 @@ function scriptOf(cp: number): number {
 	return LATIN_LETTER.test(c) ? 1 : CYRILLIC_OR_GREEK.test(c) ? 2 : 0;
 }
 
+/** UTF-16 units of the character that ends at `index` of `text` (2 for a surrogate pair), index > 0. */
+export function sizeBefore(text: string, index: number): number {
+	return index >= 2 && (text.charCodeAt(index - 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+}
+
 /** The word of `name` around the character at `index` (a letter), found by scanning to its edges. */
 export function wordAt(name: string, index: number): WordScripts {
 	const partAt = (i: number) => isWordPart(name.codePointAt(i) as number);
 	let start = index;
 	while (start > 0) {
-		const back = start >= 2 && (name.charCodeAt(start - 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+		const back = sizeBefore(name, start);
 		if (!partAt(start - back)) break;
 		start -= back;
 	}
