@@ -8,6 +8,7 @@ import { findFirstBanned, type NameForms } from "./banned";
 import { characterCount, foldText } from "./folding";
 import { newSearch, searchReading, windowMargin } from "./matcher";
 import { matchedPinyin } from "./pinyin";
+import { mayMatchReadings } from "./prefilter";
 import { foldedValue, nameReadings, windowed } from "./readings";
 import type { CompiledPolicy, CompiledRules, CreationKind, CreationRequest, Verdict } from "./types";
 
@@ -122,12 +123,13 @@ function judgeName(
 	// Over the hard limit, refused before any folding or matching: the cost of a decision stays bounded.
 	if (name.length > POLICY_LIMITS.nameLength) return refuse(rules, `${rules.namesPath}.maxLength`);
 	const text = foldText(name);
-	const length = characterCount(text);
-	if (rules.minLength !== null && length < rules.minLength) {
-		return refuse(rules, `${rules.namesPath}.minLength`);
-	}
-	if (length > (rules.maxLength ?? POLICY_LIMITS.nameLength)) {
-		return refuse(rules, `${rules.namesPath}.maxLength`);
+	// Counted only when the UTF-16 length (one or two units a character) leaves the answer open.
+	const minLength = rules.minLength;
+	const maxLength = rules.maxLength ?? POLICY_LIMITS.nameLength;
+	if ((minLength !== null && text.length < 2 * minLength) || text.length > maxLength) {
+		const length = characterCount(text);
+		if (minLength !== null && length < minLength) return refuse(rules, `${rules.namesPath}.minLength`);
+		if (length > maxLength) return refuse(rules, `${rules.namesPath}.maxLength`);
 	}
 
 	// A look-up hashes the whole text: not made when there is nothing to look up.
@@ -138,6 +140,14 @@ function judgeName(
 	// otherwise pay for reading its every value.
 	const sound = () => marginOf(rules);
 	const margin = explain === null && exception === undefined && name.length > LONG_TEXT ? sound() : -1;
+	// A long text no folded pattern can match (prefilter.ts) needs no readings: only the text form's regexes
+	// and the raw side are searched (a match there is judged in full below: an exception may excuse it).
+	if (explain === null && exception === undefined && name.length > LONG_TEXT) {
+		if (!mayMatchReadings(rules.banned.normalized, name)) {
+			const quick = findFirstBanned(rules.banned, { name, text, readings: [] });
+			if (quick.best === Number.POSITIVE_INFINITY) return allow(null, dryRun);
+		}
+	}
 	// A word's own mixes are read in windows in every search of the name (readings.ts), where they may be.
 	const forms: NameForms = { name, text, readings: nameReadings(name, text, margin, sound) };
 	if (exception !== undefined) {

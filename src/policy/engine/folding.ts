@@ -29,6 +29,8 @@ import {
 /** Zero-width and other format characters, default-ignorable code points and control characters. */
 const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cc}]/gu;
 const WHITE_SPACE_RUN = /\s+/gu;
+/** White space that {@link WHITE_SPACE_RUN} changes: two in a row, or one that is not the space. */
+const SPACE_TO_FOLD = /\s\s|[^\S ]/u;
 const COMBINING_MARKS = /\p{M}/gu;
 
 /**
@@ -114,11 +116,40 @@ export function foldText(name: string): string {
 	return upper ? name.toLowerCase() : name;
 }
 
-/** {@link foldText} of any text (the ASCII fast path gives the same for ASCII). */
+/**
+ * {@link foldText} of any text. A word holding a character outside ASCII is folded alone, the rest as ASCII:
+ * NFKC, case mapping (final sigma too) and invisible characters never reach across a space.
+ */
 function foldTextGeneral(name: string): string {
-	const visible = name.normalize("NFKC").replace(INVISIBLE, "");
+	let out = "";
+	let done = 0;
+	let word = 0;
+	for (let i = 0; i < name.length; i++) {
+		const code = name.charCodeAt(i);
+		if (code === 0x20) word = i + 1;
+		else if (code > 0x7f) {
+			let end = name.indexOf(" ", i);
+			if (end < 0) end = name.length;
+			out += foldAsciiPart(name.slice(done, word)) + foldWord(name.slice(word, end));
+			done = end;
+			word = end;
+			i = end;
+		}
+	}
+	out += foldAsciiPart(name.slice(done));
+	return (SPACE_TO_FOLD.test(out) ? out.replace(WHITE_SPACE_RUN, " ") : out).trim();
+}
+
+/** NFKC, invisible characters removed, case folded. */
+function foldWord(word: string): string {
+	const visible = word.normalize("NFKC").replace(INVISIBLE, "");
 	// Upper- then lower-casing is JavaScript's closest match to full case folding (ß → ss, ς → σ).
-	return visible.toUpperCase().toLowerCase().normalize("NFKC").replace(WHITE_SPACE_RUN, " ").trim();
+	return visible.toUpperCase().toLowerCase().normalize("NFKC");
+}
+
+/** {@link foldWord} of ASCII: its controls removed, lower case. */
+function foldAsciiPart(part: string): string {
+	return part.replace(ASCII_CONTROLS, "").toLowerCase();
 }
 
 // ASCII is its own NFKC form and case-folds to its lower case; its only invisible characters are the
@@ -208,7 +239,7 @@ const prototypes = () => (tables.prototypes ??= buildPrototypes());
 const simplifiedHan = () => (tables.simplified ??= buildSimplified());
 
 /** What one character of a name folds to. */
-interface CharacterFold {
+export interface CharacterFold {
 	/** The folded text: "" for invisible characters and lone marks, " " for white space. */
 	text: string;
 	/** A letter of a script written with spaces (digits, punctuation and Han characters are not). */
@@ -338,7 +369,8 @@ const ASCII_FOLDS: readonly string[] = Array.from({ length: 0x80 }, (_, code) =>
 /** Folds of the non-ASCII characters seen so far (names repeat their scripts), bounded. */
 const folds = { cache: new Map<number, CharacterFold>(), limit: 65536 };
 
-function foldOf(codePoint: number): CharacterFold {
+/** The fold of one non-ASCII character, cached. */
+export function foldOf(codePoint: number): CharacterFold {
 	let fold = folds.cache.get(codePoint);
 	if (fold === undefined) {
 		if (folds.cache.size >= folds.limit) folds.cache.clear();
@@ -434,7 +466,8 @@ export function ambiguousUnit(at: number, k: number, otherwise: number, too: num
 	return at + 1;
 }
 
-function isLetterUnit(code: number): boolean {
+/** Whether a folded unit (not a surrogate) is a letter or digit. */
+export function isLetterUnit(code: number): boolean {
 	if (code < 0x80) return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39);
 	return LETTER_OR_DIGIT.test(String.fromCharCode(code));
 }
@@ -453,7 +486,7 @@ function isAstralLetter(text: string, k: number): boolean {
 }
 
 /** The folded unit of each ASCII character (-1 for the removed controls), and its unit's flags. */
-const ASCII_UNIT_CODES: Int16Array = Int16Array.from(ASCII_FOLDS, (text) =>
+export const ASCII_UNIT_CODES: Int16Array = Int16Array.from(ASCII_FOLDS, (text) =>
 	text === "" ? -1 : text.charCodeAt(0),
 );
 const ASCII_UNIT_FLAGS: Uint8Array = Uint8Array.from(ASCII_FOLDS, (text, unit) => {

@@ -1,0 +1,357 @@
+// A sound prefilter for long texts: one pass proves that no folded pattern can match any reading of a text,
+// which is then allowed without making its readings (readings.ts). The pass follows every path the readings
+// may take at once, as a set of automaton states: each character read as any unit a reading may give it
+// (fold, faux letter, leetspeak letter) or as a word edge, skipped where a reading may skip it, a repeated
+// unit once or each time. `word` entries need an edge on each side (`ass` is not in `class`); a folded regex
+// of letters, `.` and `?` becomes the strings it matches. The sets met are numbered and their steps kept, so
+// most characters cost one look-up. Where the readings do what the pass does not model (kana marks and jamo
+// join the unit before) or the paths are too many, the answer is "may match".
+import { type Automaton, NODE, nextState } from "./automaton";
+import { AutomatonBuilder } from "./automaton-build";
+import { ASCII_UNIT_CODES, foldOf, I, isLetterUnit, L } from "./folding";
+import { ROLES, type Side, WORD, WORD_END, WORD_START } from "./matcher";
+import { isKanaUnit } from "./scripts";
+
+/** Units no reading holds: a word edge, and `.` reading a unit outside ASCII. */
+const EDGE = 0x01;
+const ANY = 0x02;
+/** Step keys besides ASCII characters: a space a reading may skip, and a character outside ASCII. */
+const SKIPPED_SPACE = 0x02;
+/** Most states followed at once, strings one regex spells, and sets kept. */
+const MAX_STATES = 48;
+const MAX_SPELLINGS = 1024;
+const MAX_SETS = 2048;
+/** A step's answer when a needle ends on some path (or there are too many to follow). */
+const MAY_MATCH = -1;
+
+interface Prefilter {
+	automaton: Automaton;
+	/** The sets of states met, by number, and each one's number by its states ("3,17,"). */
+	sets: Int32Array[];
+	numbers: Map<string, number>;
+	/** The set after an ASCII key: steps[set * 0x80 + key] - 1 (0: not met yet). */
+	steps: Int32Array;
+	/** The set after a character outside ASCII: others.get(set * 0x110000 + code point). */
+	others: Map<number, number>;
+	/** Scratch of {@link dropSuffixes}. */
+	marks: Int32Array;
+	mark: number;
+}
+
+const made = new WeakMap<Side, Prefilter | null>();
+
+/**
+ * False when no folded pattern of `side` (needles, exact values, globs' pieces, regexes) can match any
+ * reading of `name`: its readings need not be made. True when one may, or when this pass cannot tell.
+ */
+export function mayMatchReadings(side: Side, name: string): boolean {
+	let prefilter = made.get(side);
+	if (prefilter === undefined) made.set(side, (prefilter = buildPrefilter(side)));
+	if (prefilter === null) return true;
+	if (prefilter.sets.length >= MAX_SETS || prefilter.others.size >= MAX_SETS * 32) forget(prefilter);
+	// The text's start and end are word edges.
+	let set = step(prefilter, 0, EDGE, 0);
+	for (let i = 0; i < name.length && set >= 0; ) {
+		const code = name.charCodeAt(i);
+		if (code < 0x80) {
+			i++;
+			if (code < 0x20 || code === 0x7f) continue;
+			const key = code === 0x20 && !spaceKept(name, i - 1) ? SKIPPED_SPACE : code;
+			const next = prefilter.steps[set * 0x80 + key] as number;
+			set = next !== 0 ? next - 1 : step(prefilter, set, key, 0);
+			continue;
+		}
+		const codePoint = name.codePointAt(i) as number;
+		i += codePoint > 0xffff ? 2 : 1;
+		set = prefilter.others.get(set * 0x110000 + codePoint) ?? step(prefilter, set, 0, codePoint);
+	}
+	return set < 0 || step(prefilter, set, EDGE, 0) < 0;
+}
+
+function buildPrefilter(side: Side): Prefilter | null {
+	if (side.globsAlways.length > 0) return null;
+	const builder = new AutomatonBuilder();
+	const edge = String.fromCharCode(EDGE);
+	const { useStart, useValues } = side;
+	needleTexts(side.automaton).forEach((text, needle) => {
+		for (let u = useStart[needle] as number; u < (useStart[needle + 1] as number); u++) {
+			// Plain, prefix, suffix and glob needles alike: an edge of the text is no condition here.
+			const role = (useValues[u] as number) % ROLES;
+			const before = role === WORD || role === WORD_START ? edge : "";
+			builder.add(before + text + (role === WORD || role === WORD_END ? edge : ""));
+		}
+	});
+	for (const value of side.exact.keys()) builder.add(value);
+	const regexes = side.foldedRegexes;
+	for (const pattern of regexes?.patterns ?? []) {
+		const spellings = regexSpellings(pattern, regexes?.flags !== 0);
+		if (spellings === null) return null;
+		for (const spelling of spellings) builder.add(spelling);
+	}
+	if (builder.size === 0) return null;
+	const automaton = builder.build();
+	const prefilter: Prefilter = {
+		automaton,
+		sets: [],
+		numbers: new Map(),
+		steps: new Int32Array(64 * 0x80),
+		others: new Map(),
+		marks: new Int32Array(automaton.states),
+		mark: 0,
+	};
+	forget(prefilter);
+	return prefilter;
+}
+
+/** Forgets the sets met but the first, the root's (number 0). */
+function forget(prefilter: Prefilter): void {
+	prefilter.sets = [Int32Array.of(0)];
+	prefilter.numbers = new Map([["0,", 0]]);
+	prefilter.steps.fill(0);
+	prefilter.others.clear();
+}
+
+/** The needles of an automaton as text, rebuilt from its trie (a compiled policy keeps no list of them). */
+function needleTexts(automaton: Automaton): string[] {
+	const { nodes, unitInto, outputNeedle, outputNext, needleLengths, states } = automaton;
+	const texts: string[] = new Array(needleLengths.length).fill("");
+	const of: string[] = new Array(states).fill("");
+	for (let s = 0; s < states; s++) {
+		const text = of[s] as string;
+		for (let child = nodes[NODE * s] as number; child < (nodes[NODE * (s + 1)] as number); child++)
+			of[child] = text + String.fromCharCode(unitInto[child] as number);
+		for (let e = nodes[NODE * s + 2] as number; e !== 0; e = outputNext[e] as number) {
+			const needle = outputNeedle[e] as number;
+			if (needleLengths[needle] === text.length) texts[needle] = text;
+		}
+	}
+	return texts;
+}
+
+/** What `.` stands for: each printable ASCII character, or {@link ANY} (a unit outside ASCII). */
+const DOT = [
+	...Array.from({ length: 0x5f }, (_, i) => String.fromCharCode(0x20 + i)),
+	String.fromCharCode(ANY),
+];
+
+/**
+ * The strings a regex of letters, digits, spaces, `.`, `?` and `\b` `\B` (dropped: an edge only narrows)
+ * matches, or null for any other regex, one that may match nothing, or one of too many strings.
+ */
+export function regexSpellings(pattern: string, caseless: boolean): string[] | null {
+	let spellings = [""];
+	for (let i = 0; i < pattern.length; i++) {
+		const c = pattern[i] as string;
+		if (c === "\\") {
+			if (pattern[i + 1] !== "b" && pattern[i + 1] !== "B") return null;
+			i++;
+			continue;
+		}
+		if (c !== "." && !/^[a-zA-Z0-9 ]$/.test(c)) return null;
+		const units = c === "." ? DOT : [caseless ? c.toLowerCase() : c];
+		const optional = pattern[i + 1] === "?";
+		// `??` (a lazy `?`) takes the same characters.
+		if (optional) i += pattern[i + 2] === "?" ? 2 : 1;
+		const longer = spellings.flatMap((spelling) => units.map((unit) => spelling + unit));
+		spellings = optional ? [...spellings, ...longer] : longer;
+		if (spellings.length > MAX_SPELLINGS) return null;
+	}
+	return spellings.includes("") ? null : [...new Set(spellings)];
+}
+
+/**
+ * Per ASCII character: 1 for a letter (never an edge or skipped); 2 for a character a reading may skip
+ * (separators, `$` `@` between Han characters, the tone numbers 1 to 5; the space: see {@link spaceKept});
+ * 4 for a separator no reading takes for a letter; 8 for a letter or digit.
+ */
+const ASCII = Uint8Array.from({ length: 0x80 }, (_, code) => {
+	const c = String.fromCharCode(code);
+	const alnum = /^[a-zA-Z0-9]$/.test(c);
+	return (
+		(/^[a-zA-Z]$/.test(c) ? 1 : 0) |
+		(/^[a-zA-Z06-9]$/.test(c) ? 0 : 2) |
+		(code >= 0x20 && code < 0x7f && !alnum && !"!|(/+*$@".includes(c) ? 4 : 0) |
+		(alnum ? 8 : 0)
+	);
+});
+/** What findAmbiguous (readings.ts) may read `1` `!` `|` `(` `/` `+` `*` as. */
+const OTHERWISE: Readonly<Record<string, string>> = {
+	"1": "l",
+	"!": "il",
+	"|": "il",
+	"(": "c",
+	"/": "l",
+	"+": "t",
+	"*": "ui",
+};
+
+const is = (code: number, bit: number) => code < 0x80 && ((ASCII[code] as number) & bit) !== 0;
+
+/**
+ * Whether no reading skips the space at `index`: its run of separators lies between two ASCII letters or
+ * digits, each with a letter, digit, `$` or `@` on its other side (no single letter, no Han character).
+ */
+function spaceKept(text: string, index: number): boolean {
+	let before = index - 1;
+	while (is(text.charCodeAt(before), 4)) before--;
+	let after = index + 1;
+	while (is(text.charCodeAt(after), 4)) after++;
+	const letterAlike = (code: number) => is(code, 8) || code === 0x24 || code === 0x40;
+	return (
+		is(text.charCodeAt(before), 8) &&
+		is(text.charCodeAt(after), 8) &&
+		letterAlike(text.charCodeAt(before - 1)) &&
+		letterAlike(text.charCodeAt(after + 1))
+	);
+}
+
+/** The state of one step (reused: a step runs to its end before the next begins). */
+const pass = {
+	states: new Int32Array(MAX_STATES),
+	next: new Int32Array(MAX_STATES),
+	count: 0,
+	nextCount: 0,
+	/** The units the character may be read as. */
+	ways: [] as number[],
+};
+
+/**
+ * The set after reading, from set `set`, the ASCII key `key` or else the character `codePoint`, kept for
+ * the next time; {@link MAY_MATCH} when a needle ends.
+ */
+function step(prefilter: Prefilter, set: number, key: number, codePoint: number): number {
+	const next = stepNow(prefilter, set, key, codePoint);
+	if (codePoint === 0) prefilter.steps[set * 0x80 + key] = next + 1;
+	else prefilter.others.set(set * 0x110000 + codePoint, next);
+	return next;
+}
+
+function stepNow(prefilter: Prefilter, set: number, key: number, codePoint: number): number {
+	const states = prefilter.sets[set] as Int32Array;
+	pass.states.set(states);
+	pass.count = states.length;
+	const ways = pass.ways;
+	ways.length = 0;
+	if (key === EDGE) {
+		ways.push(EDGE);
+		return read(prefilter, false) ? MAY_MATCH : numberOf(prefilter);
+	}
+	if (codePoint === 0) {
+		const code = key === SKIPPED_SPACE ? 0x20 : key;
+		const c = String.fromCharCode(code);
+		ways.push(ASCII_UNIT_CODES[code] as number);
+		for (const other of OTHERWISE[c] ?? "") ways.push(other.charCodeAt(0));
+		if (!is(code, 1)) ways.push(EDGE);
+		const skippable = key === SKIPPED_SPACE || (code !== 0x20 && is(code, 2));
+		return read(prefilter, skippable) ? MAY_MATCH : numberOf(prefilter);
+	}
+	const fold = foldOf(codePoint);
+	const text = fold.text;
+	if (text === "") return set;
+	const first = text.charCodeAt(0);
+	// Kana marks and jamo join the unit before (scripts.ts); a faux letter replaces several units: not modelled.
+	if ((fold.unspaced && isKanaUnit(first)) || text === "\u30fc" || (first >= 0x1100 && first <= 0x11ff))
+		return MAY_MATCH;
+	if (text.length > 1 && fold.faux !== 0) return MAY_MATCH;
+	if (text.length === 1) {
+		ways.push(first, EDGE, ANY);
+		if (fold.faux !== 0) ways.push(fold.faux);
+		if (fold.stroke) ways.push(first === I ? L : I);
+		for (const other of OTHERWISE[text] ?? "") ways.push(other.charCodeAt(0));
+		// A unit that is no letter (a separator) or a symbol read as one (`€`, skipped between Han) may be skipped.
+		const skippable = fold.symbol || fold.dash || first === 0x20 || !isLetterUnit(first);
+		return read(prefilter, skippable) ? MAY_MATCH : numberOf(prefilter);
+	}
+	// Several units (`ß` → `ss`, an emoji's surrogate pair): each as itself or an edge, or skipped.
+	for (let k = 0; k < text.length; k++) {
+		ways.length = 0;
+		ways.push(text.charCodeAt(k), EDGE, ANY);
+		if (read(prefilter, true)) return MAY_MATCH;
+	}
+	return numberOf(prefilter);
+}
+
+/**
+ * Reads one character each of its ways, and not at all when `skippable`, into `pass.states`: each state's
+ * successor on each way, and the state itself when its last unit is that way's (a repeated unit read once;
+ * `.` may have read this unit outside ASCII). True once a needle ends, or past {@link MAX_STATES}.
+ */
+function read(prefilter: Prefilter, skippable: boolean): boolean {
+	const { automaton } = prefilter;
+	const { nodes, unitInto } = automaton;
+	const { states, ways } = pass;
+	const count = pass.count;
+	pass.nextCount = 0;
+	for (const unit of ways) {
+		for (let s = 0; s < count; s++) {
+			const state = states[s] as number;
+			const next = nextState(automaton, state, unit);
+			if (nodes[NODE * next + 2] !== 0 || !keep(next)) return true;
+			const last = unitInto[state] as number;
+			if (state !== 0 && unit > ANY && (last === unit || (last === ANY && unit >= 0x80)) && !keep(state))
+				return true;
+		}
+	}
+	if (skippable) for (let s = 0; s < count; s++) if (!keep(states[s] as number)) return true;
+	if (pass.nextCount > 1) dropSuffixes(prefilter);
+	pass.states = pass.next;
+	pass.next = states;
+	pass.count = pass.nextCount;
+	return false;
+}
+
+/** Adds `state` to the next set once; false when the set is full. */
+function keep(state: number): boolean {
+	const { next } = pass;
+	const count = pass.nextCount;
+	for (let s = 0; s < count; s++) if (next[s] === state) return true;
+	if (count >= MAX_STATES) return false;
+	next[count] = state;
+	pass.nextCount = count + 1;
+	return true;
+}
+
+/**
+ * Drops from the next set each state whose text ends another's (the root's is empty): whatever follows,
+ * the longer one finds every needle the shorter one would.
+ */
+function dropSuffixes(prefilter: Prefilter): void {
+	const { marks } = prefilter;
+	const { nodes } = prefilter.automaton;
+	const mark = ++prefilter.mark;
+	const { next } = pass;
+	const count = pass.nextCount;
+	// Along the failure links from each: the states whose text ends its text.
+	for (let s = 0; s < count; s++) {
+		for (let state = nodes[NODE * (next[s] as number) + 1] as number; marks[state] !== mark; ) {
+			marks[state] = mark;
+			if (state === 0) break;
+			state = nodes[NODE * state + 1] as number;
+		}
+	}
+	let kept = 0;
+	for (let s = 0; s < count; s++) if (marks[next[s] as number] !== mark) next[kept++] = next[s] as number;
+	pass.nextCount = kept;
+}
+
+/** The number of the set in `pass.states`, numbered now if new (or {@link MAY_MATCH} past {@link MAX_SETS}). */
+function numberOf(prefilter: Prefilter): number {
+	const { states } = pass;
+	const count = pass.count;
+	// Sorted: one key per set.
+	states.subarray(0, count).sort();
+	let key = "";
+	for (let s = 0; s < count; s++) key += `${states[s]},`;
+	let number = prefilter.numbers.get(key);
+	if (number === undefined) {
+		if (prefilter.sets.length >= MAX_SETS) return MAY_MATCH;
+		number = prefilter.sets.push(states.slice(0, count)) - 1;
+		prefilter.numbers.set(key, number);
+		if (prefilter.steps.length < prefilter.sets.length * 0x80) {
+			const steps = new Int32Array(prefilter.steps.length * 2);
+			steps.set(prefilter.steps);
+			prefilter.steps = steps;
+		}
+	}
+	return number;
+}
