@@ -46,7 +46,10 @@ const made = new WeakMap<Side, Prefilter | null>();
  */
 export function mayMatchReadings(side: Side, name: string): boolean {
 	let prefilter = made.get(side);
-	if (prefilter === undefined) made.set(side, (prefilter = buildPrefilter(side)));
+	if (prefilter === undefined) {
+		prefilter = buildPrefilter(side);
+		made.set(side, prefilter);
+	}
 	if (prefilter === null) return true;
 	if (prefilter.sets.length >= MAX_SETS || prefilter.others.size >= MAX_SETS * 32) forget(prefilter);
 	// The text's start and end are word edges.
