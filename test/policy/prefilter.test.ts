@@ -6,7 +6,7 @@
 // pinyin with tones) inside innocent sentences, next to the innocent words that share letters with them.
 import { describe, expect, it } from "vitest";
 import { compilePolicyText } from "../../src/policy/engine/compile";
-import { mayMatchReadings, regexSpellings } from "../../src/policy/engine/prefilter";
+import { mayMatchReadings, partsThatMayMatch, regexSpellings } from "../../src/policy/engine/prefilter";
 import { evaluateText, explainText, textRules } from "../../src/policy/engine/texts";
 import type { CompiledPolicy } from "../../src/policy/engine/types";
 
@@ -31,11 +31,20 @@ const BANNED = [
 	"bollocks",
 	"shit",
 	"kill",
+	"cock",
 	{ match: "word", value: "€uro" },
 	{ match: "regex", value: "^Notice: spam" },
 	{ value: "RAW", normalize: false },
 ];
-const ALLOWED = ["scunthorpe", "cocktail", "assassin", "classic"];
+// Exceptions holding a space may reach across the spaces a text's parts are cut at.
+const ALLOWED = [
+	"scunthorpe",
+	"cocktail",
+	"assassin",
+	"classic",
+	{ match: "contains", value: "an al" },
+	{ match: "contains", value: "double penetration test" },
+];
 
 function compile(): CompiledPolicy {
 	const compiled = compilePolicyText(
@@ -179,6 +188,9 @@ const EVASIONS = [
 	"RAW",
 	"raw",
 	"丂卄工丅",
+	"(ock",
+	"an al",
+	"ki!! ki!! ki!!",
 ];
 
 function text(next: () => number, words: number, evasions: number): string {
@@ -206,7 +218,7 @@ describe("the prefilter of long texts", () => {
 		let clean = 0;
 		let refused = 0;
 		for (let i = 0; i < 3000; i++) {
-			const sample = text(next, 14 + Math.floor(next() * 20), i % 3 === 0 ? 0 : 1);
+			const sample = text(next, 14 + Math.floor(next() * 20), i % 3);
 			if (sample.length <= 64) continue;
 			const quick = evaluateText(policy, "topic", "notification", sample);
 			const full = explainText(policy, "topic", "notification", sample).verdict;
@@ -223,7 +235,7 @@ describe("the prefilter of long texts", () => {
 		}
 		// Both kinds are well represented, and most innocent texts skip the readings.
 		expect(refused).toBeGreaterThan(500);
-		expect(clean).toBeGreaterThan(100);
+		expect(clean).toBeGreaterThan(50);
 	});
 
 	it("finds each evasion alone in a long innocent sentence", () => {
@@ -273,6 +285,57 @@ describe("the prefilter of long texts", () => {
 			"boӏӏocks",
 		])
 			expect(mayMatchReadings(side, `${filler} ${evasion}`), evasion).toBe(true);
+	});
+});
+
+describe("the parts of a long text read alone", () => {
+	const policy = compile();
+	const rules = textRules(policy, "topic") ?? policy.topic;
+	const parts = (text: string) => {
+		const found = partsThatMayMatch(rules.banned.normalized, text, rules.allowedPatterns) ?? [];
+		return Array.from({ length: found.length / 2 }, (_, i) => text.slice(found[2 * i], found[2 * i + 1]));
+	};
+	const filler = "Welcome to the meeting on Thursday evening, where the classic canal analysis passes";
+
+	it("are the words around what may match, cut where no reading joins words", () => {
+		expect(parts(`${filler} and c4s1no night. ${filler}`)).toEqual(["c4s1no"]);
+		expect(parts(`${filler} c a s i n o ${filler}`)).toEqual(["passes c a s i n o Welcome"]);
+		// An entry of two words keeps both in one part, and so does an exception holding a space.
+		expect(parts(`${filler} with double penetration now`)).toEqual(["double penetration now"]);
+		expect(parts(`${filler} the double penetration test today`)).toEqual(["double penetration test"]);
+		expect(parts(`${filler}.`)).toEqual([]);
+	});
+
+	it("give the decision and rule of the whole text, the first entry in document order", () => {
+		const small = compilePolicyText(
+			JSON.stringify({
+				names: {
+					banned: ["casino", "shit", "cock", "fisting", "double penetration"],
+					allowed: ["cocktail", { match: "contains", value: "double penetration test" }],
+				},
+				texts: { banned: "names" },
+			}),
+		);
+		if (!small.ok) throw new Error(small.problem.message);
+		const judge = (sample: string) => evaluateText(small.value, "topic", "notification", sample);
+		const full = (sample: string) => explainText(small.value, "topic", "notification", sample).verdict;
+		const cases: [string, string | null][] = [
+			[`${filler}: shit and then casino`, 'names.banned[0] "casino"'],
+			// An exception reaching across a space excuses the match as in the whole text.
+			[`${filler} the double penetration test today`, null],
+			[`${filler} the double penetration tests today`, null],
+			[`${filler} the double penetration today`, 'names.banned[4] "double penetration"'],
+			// A ( is read as c only when no ) closes it anywhere after it: here one does, past the part.
+			[`${filler} (ock and more words here, see below) ${filler}`, null],
+			[`${filler} (ock ${filler}`, 'names.banned[2] "cock"'],
+			// Past the budget of words' own mixes, the last words have none: the text is read whole.
+			[`${filler} ${"1l1l ".repeat(20)}f!st|ng ${filler}`, null],
+			[`${filler} f!st|ng ${filler}`, 'names.banned[3] "fisting"'],
+		];
+		for (const [sample, rule] of cases) {
+			expect({ sample, rule: full(sample).rule }).toEqual({ sample, rule });
+			expect(judge(sample), sample).toEqual(full(sample));
+		}
 	});
 });
 

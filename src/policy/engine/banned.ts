@@ -274,13 +274,15 @@ export interface NameForms {
  * Searches the banned list for the first entry (in document order) that refuses the name, skipping
  * matches that lie wholly inside one of the `excused` spans (allowed patterns). Returns the search:
  * `best` is the entry (Infinity when none), `start`/`end` its span in the name, `reading` the index of
- * the reading it was found in (-1: the raw name or the text form).
+ * the reading it was found in (-1: the raw name or the text form). With `readingsOnly`, the text form and
+ * the raw name are not searched (a part of a long text: they are searched in the whole text).
  */
 export function findFirstBanned(
 	banned: CompiledBanned,
 	forms: NameForms,
 	excused: readonly number[] = [],
 	saved: number[] | null = null,
+	readingsOnly = false,
 ): Search {
 	const search = newSearch(excused, saved);
 	const { normalized, raw } = banned;
@@ -288,9 +290,9 @@ export function findFirstBanned(
 		forms.readings.forEach((reading, index) => {
 			searchReading(normalized, reading, index, search);
 		});
-		searchRegexes(normalized.regexes, forms.text, forms.name.length, search);
+		if (!readingsOnly) searchRegexes(normalized.regexes, forms.text, forms.name.length, search);
 	}
-	if (!raw.empty) {
+	if (!raw.empty && !readingsOnly) {
 		searchReading(raw, rawReading(forms.name), -1, search);
 		searchRegexes(raw.regexes, forms.name, forms.name.length, search);
 	}

@@ -8,8 +8,8 @@ import { findFirstBanned, type NameForms } from "./banned";
 import { characterCount, foldText } from "./folding";
 import { newSearch, searchReading, windowMargin } from "./matcher";
 import { matchedPinyin } from "./pinyin";
-import { mayMatchReadings } from "./prefilter";
-import { foldedValue, nameReadings, windowed } from "./readings";
+import { partsThatMayMatch, readInParts } from "./prefilter";
+import { fewWordMixes, foldedValue, nameReadings, windowed } from "./readings";
 import type { CompiledPolicy, CompiledRules, CreationKind, CreationRequest, Verdict } from "./types";
 
 /** A span of the name as received: UTF-16 offsets (end exclusive) and the text there. */
@@ -139,23 +139,41 @@ function judgeName(
 	// Asked only when needed (each side's margin is kept once worked out): a policy's first decision would
 	// otherwise pay for reading its every value.
 	const sound = () => marginOf(rules);
-	const margin = explain === null && exception === undefined && name.length > LONG_TEXT ? sound() : -1;
-	// A long text no folded pattern can match (prefilter.ts) needs no readings: only the text form's regexes
-	// and the raw side are searched (a match there is judged in full below: an exception may excuse it).
-	if (explain === null && exception === undefined && name.length > LONG_TEXT) {
-		if (!mayMatchReadings(rules.banned.normalized, name)) {
-			const quick = findFirstBanned(rules.banned, { name, text, readings: [] });
-			if (quick.best === Number.POSITIVE_INFINITY) return allow(null, dryRun);
-		}
-	}
-	// A word's own mixes are read in windows in every search of the name (readings.ts), where they may be.
-	const forms: NameForms = { name, text, readings: nameReadings(name, text, margin, sound) };
+	const long = explain === null && exception === undefined && name.length > LONG_TEXT;
+	const margin = long ? sound() : -1;
+	let best = long ? searchParts(rules, name, text, margin, sound) : undefined;
 	if (exception !== undefined) {
-		if (explain !== null) explain.value = explainWholeNameException(rules, forms, exception);
+		if (explain !== null) {
+			const forms = { name, text, readings: nameReadings(name, text, margin, sound) };
+			explain.value = explainWholeNameException(rules, forms, exception);
+		}
 		return allow(allowedRule(rules, exception), dryRun);
 	}
+	best ??= searchName(rules, name, text, margin, sound, explain, false);
+	if (best !== Number.POSITIVE_INFINITY) {
+		const banned = rules.banned.ruleAt(best);
+		return refuse(rules, banned.rule, banned.errorCode, banned.errorInfo);
+	}
+	return allow(null, dryRun);
+}
+
+/**
+ * The first banned entry (in document order) that refuses a name or a part of a long text (`part`: its
+ * text form and raw name are then left to the caller), Infinity when none, explained when asked.
+ */
+function searchName(
+	rules: CompiledRules,
+	name: string,
+	text: string,
+	margin: number,
+	sound: () => number,
+	explain: { value: Explanation | null } | null,
+	part: boolean,
+): number {
+	// A word's own mixes are read in windows in every search of the name (readings.ts), where they may be.
+	const forms: NameForms = { name, text, readings: nameReadings(name, text, margin, sound, part) };
 	// Most names hold no banned match at all: the `allowed` patterns are only searched for once one does.
-	let search = explain === null ? findFirstBanned(rules.banned, forms) : null;
+	let search = explain === null ? findFirstBanned(rules.banned, forms, [], null, part) : null;
 	if (search === null || (search.best !== Number.POSITIVE_INFINITY && rules.allowedPatterns !== null)) {
 		const inWindows = margin >= 0 && windowed(forms.readings);
 		// Allowed patterns that match nowhere in the windows match nowhere in the whole readings either (when
@@ -163,18 +181,51 @@ function judgeName(
 		const excusesNothing =
 			inWindows && allowedInWindows(rules, margin) && allowedSpans(rules, forms).excused.length === 0;
 		if (search === null || !excusesNothing) {
-			if (inWindows) forms.readings = nameReadings(name, text, -1, sound);
+			if (inWindows) forms.readings = nameReadings(name, text, -1, sound, part);
 			const spans = allowedSpans(rules, forms);
 			const saved = explain === null ? null : [];
-			search = findFirstBanned(rules.banned, forms, spans.excused, saved);
+			search = findFirstBanned(rules.banned, forms, spans.excused, saved, part);
 			if (explain !== null) explain.value = explanation(rules, forms, search, spans, saved ?? []);
 		}
 	}
-	if (search.best !== Number.POSITIVE_INFINITY) {
-		const banned = rules.banned.ruleAt(search.best);
-		return refuse(rules, banned.rule, banned.errorCode, banned.errorInfo);
+	return search.best;
+}
+
+/**
+ * A long text read only where a folded pattern may match it (prefilter.ts): the first banned entry that
+ * refuses it, Infinity when none, or undefined when it must be read whole. Each part is read as the whole
+ * text reads it: no match of a banned or `allowed` pattern reaches across the spaces between parts, the
+ * patterns look at nothing outside their match (no exact value, glob, prefix or suffix), and the
+ * text has no `(` (whether one is a letter depends on a `)` anywhere after it) and few enough `1 ! |` for
+ * every word's own mixes. The text form's regexes and the raw side are searched in the whole text; a match
+ * there is judged in full (an `allowed` pattern may excuse it).
+ */
+function searchParts(
+	rules: CompiledRules,
+	name: string,
+	text: string,
+	margin: number,
+	sound: () => number,
+): number | undefined {
+	const excuses = rules.allowedPatterns;
+	const parts = partsThatMayMatch(rules.banned.normalized, name, excuses);
+	if (parts === null) return undefined;
+	if (findFirstBanned(rules.banned, { name, text, readings: [] }).best !== Number.POSITIVE_INFINITY)
+		return undefined;
+	if (parts.length === 0) return Number.POSITIVE_INFINITY;
+	if (
+		!readInParts(rules.banned.normalized, false) ||
+		(excuses !== null && !readInParts(excuses, true)) ||
+		name.includes("(") ||
+		!fewWordMixes(name)
+	)
+		return undefined;
+	let best = Number.POSITIVE_INFINITY;
+	for (let i = 0; i < parts.length; i += 2) {
+		const part = name.slice(parts[i], parts[i + 1]);
+		best = Math.min(best, searchName(rules, part, foldText(part), margin, sound, null, true));
 	}
-	return allow(null, dryRun);
+	return best;
 }
 
 /**

@@ -9,7 +9,7 @@
 import { type Automaton, NODE, nextState } from "./automaton";
 import { AutomatonBuilder } from "./automaton-build";
 import { ASCII_UNIT_CODES, foldOf, I, isLetterUnit, L } from "./folding";
-import { ROLES, type Side, WORD, WORD_END, WORD_START } from "./matcher";
+import { PREFIX, ROLES, type Side, SUFFIX, WORD, WORD_END, WORD_START } from "./matcher";
 import { isKanaUnit } from "./scripts";
 
 /** Units no reading holds: a word edge, and `.` reading a unit outside ASCII. */
@@ -20,12 +20,14 @@ const SKIPPED_SPACE = 0x02;
 /** Most states followed at once, strings one regex spells, and sets kept. */
 const MAX_STATES = 48;
 const MAX_SPELLINGS = 1024;
-const MAX_SETS = 2048;
-/** A step's answer when a needle ends on some path (or there are too many to follow). */
-const MAY_MATCH = -1;
+const MAX_SETS = 8192;
+/** A step's answer when the pass cannot tell (a reading it does not model, too many paths). */
+const UNSURE = -1;
 
 interface Prefilter {
 	automaton: Automaton;
+	/** 1 for the states where a needle of the patterns ends. */
+	ends: Uint8Array;
 	/** The sets of states met, by number, and each one's number by its states ("3,17,"). */
 	sets: Int32Array[];
 	numbers: Map<string, number>;
@@ -38,42 +40,145 @@ interface Prefilter {
 	mark: number;
 }
 
-const made = new WeakMap<Side, Prefilter | null>();
+const made = new WeakMap<Side, Map<Side | null, Prefilter | null>>();
 
 /**
  * False when no folded pattern of `side` (needles, exact values, globs' pieces, regexes) can match any
  * reading of `name`: its readings need not be made. True when one may, or when this pass cannot tell.
  */
 export function mayMatchReadings(side: Side, name: string): boolean {
-	let prefilter = made.get(side);
-	if (prefilter === undefined) {
-		prefilter = buildPrefilter(side);
-		made.set(side, prefilter);
+	const parts = partsThatMayMatch(side, name, null);
+	return parts === null || parts.length > 0;
+}
+
+/**
+ * The parts of `name` where a folded pattern of `side` may match some reading, as [start, end) pairs of
+ * UTF-16 offsets (none: nothing may match), or null when the pass cannot tell. A part ends before a space
+ * no reading skips, between two words of two letters or more, where no path holds an unfinished needle of
+ * `side`, nor of `excuses` (the `allowed` patterns) when given: no match reaches across it.
+ */
+export function partsThatMayMatch(side: Side, name: string, excuses: Side | null): number[] | null {
+	const prefilter = prefilterOf(side, excuses);
+	const cuts = scratch;
+	cuts.length = 0;
+	if (prefilter === null || !walk(prefilter, name, cuts)) return null;
+	const parts: number[] = [];
+	let start = 0;
+	for (let c = 0; c < cuts.length; c += 2) {
+		const at = cuts[c] as number;
+		if (cuts[c + 1] === 1) parts.push(start, at);
+		start = at + 1;
 	}
-	if (prefilter === null) return true;
-	if (prefilter.sets.length >= MAX_SETS || prefilter.others.size >= MAX_SETS * 32) forget(prefilter);
-	// The text's start and end are word edges.
-	let set = step(prefilter, 0, EDGE, 0);
-	for (let i = 0; i < name.length && set >= 0; ) {
+	return parts;
+}
+
+const scratch: number[] = [];
+
+/** The prefilter of `side`'s patterns, its paths followed through `excuses`' too (made once per pair). */
+function prefilterOf(side: Side, excuses: Side | null): Prefilter | null {
+	let bySide = made.get(side);
+	if (bySide === undefined) {
+		bySide = new Map();
+		made.set(side, bySide);
+	}
+	let prefilter = bySide.get(excuses);
+	if (prefilter === undefined) {
+		prefilter = buildPrefilter(side, excuses);
+		bySide.set(excuses, prefilter);
+	}
+	if (prefilter !== null && (prefilter.sets.length >= MAX_SETS || prefilter.others.size >= MAX_SETS * 8))
+		forget(prefilter);
+	return prefilter;
+}
+
+/**
+ * Reads `name` through a prefilter, adding to `cuts` each place a part may end (the offset of a space no
+ * reading skips, where no path holds an unfinished needle) and the text's end, each followed by 1 when a
+ * needle ended since the one before, else 0. False when the pass cannot tell.
+ */
+function walk(prefilter: Prefilter, name: string, cuts: number[]): boolean {
+	// The text's start and end are word edges; the set after the start is the one a part starts in.
+	const calm = asciiStep(prefilter, 0, EDGE) >> 1;
+	let set = calm;
+	let hit = false;
+	for (let i = 0; i < name.length; ) {
 		const code = name.charCodeAt(i);
+		let result: number;
+		let cut = false;
 		if (code < 0x80) {
 			i++;
 			if (code < 0x20 || code === 0x7f) continue;
-			const key = code === 0x20 && !spaceKept(name, i - 1) ? SKIPPED_SPACE : code;
-			const next = prefilter.steps[set * 0x80 + key] as number;
-			set = next !== 0 ? next - 1 : step(prefilter, set, key, 0);
-			continue;
+			cut = code === 0x20 && spaceKept(name, i - 1);
+			result = asciiStep(prefilter, set, code === 0x20 && !cut ? SKIPPED_SPACE : code);
+		} else {
+			const codePoint = name.codePointAt(i) as number;
+			i += codePoint > 0xffff ? 2 : 1;
+			result = prefilter.others.get(set * 0x110000 + codePoint) ?? step(prefilter, set, 0, codePoint);
 		}
-		const codePoint = name.codePointAt(i) as number;
-		i += codePoint > 0xffff ? 2 : 1;
-		set = prefilter.others.get(set * 0x110000 + codePoint) ?? step(prefilter, set, 0, codePoint);
+		if (result === UNSURE) return false;
+		set = result >> 1;
+		hit ||= (result & 1) === 1;
+		if (cut && set === calm) {
+			cuts.push(i - 1, hit ? 1 : 0);
+			hit = false;
+		}
 	}
-	return set < 0 || step(prefilter, set, EDGE, 0) < 0;
+	const end = asciiStep(prefilter, set, EDGE);
+	if (end === UNSURE) return false;
+	cuts.push(name.length, hit || (end & 1) === 1 ? 1 : 0);
+	return true;
 }
 
-function buildPrefilter(side: Side): Prefilter | null {
-	if (side.globsAlways.length > 0) return null;
+/**
+ * Whether a match of `side`'s patterns depends only on the part of the text it lies in: no exact value,
+ * glob, prefix or suffix (they look at a whole reading); for an `allowed` side (`excuses`), no regex on the
+ * text form either.
+ */
+export function readInParts(side: Side, excuses: boolean): boolean {
+	let local = inParts.get(side);
+	if (local === undefined) {
+		local = side.exact.size === 0 && side.globs.length === 0;
+		for (const use of side.useValues) local &&= use % ROLES !== PREFIX && use % ROLES !== SUFFIX;
+		inParts.set(side, local);
+	}
+	return local && !(excuses && side.regexes !== null);
+}
+
+const inParts = new WeakMap<Side, boolean>();
+
+function buildPrefilter(side: Side, excuses: Side | null): Prefilter | null {
 	const builder = new AutomatonBuilder();
+	const needles = addNeedles(builder, side);
+	if (needles === null || builder.size === 0 || (excuses !== null && addNeedles(builder, excuses) === null))
+		return null;
+	const automaton = builder.build();
+	const { states, nodes, outputNeedle, outputNext } = automaton;
+	// Only `side`'s needles end a path: `excuses`' only keep a part open while unfinished.
+	const ends = new Uint8Array(states);
+	for (let state = 0; state < states; state++)
+		for (let e = nodes[NODE * state + 2] as number; e !== 0; e = outputNext[e] as number)
+			if (needles.has(outputNeedle[e] as number)) ends[state] = 1;
+	const prefilter: Prefilter = {
+		automaton,
+		ends,
+		sets: [],
+		numbers: new Map(),
+		steps: new Int32Array(64 * 0x80),
+		others: new Map(),
+		marks: new Int32Array(states),
+		mark: 0,
+	};
+	forget(prefilter);
+	return prefilter;
+}
+
+/**
+ * Adds `side`'s patterns to `builder` as the needles of the pass (a word entry between {@link EDGE}s, a
+ * folded regex as the strings it matches); returns their numbers, or null when a pattern cannot be.
+ */
+function addNeedles(builder: AutomatonBuilder, side: Side): Set<number> | null {
+	if (side.globsAlways.length > 0) return null;
+	const added = new Set<number>();
 	const edge = String.fromCharCode(EDGE);
 	const { useStart, useValues } = side;
 	needleTexts(side.automaton).forEach((text, needle) => {
@@ -81,29 +186,17 @@ function buildPrefilter(side: Side): Prefilter | null {
 			// Plain, prefix, suffix and glob needles alike: an edge of the text is no condition here.
 			const role = (useValues[u] as number) % ROLES;
 			const before = role === WORD || role === WORD_START ? edge : "";
-			builder.add(before + text + (role === WORD || role === WORD_END ? edge : ""));
+			added.add(builder.add(before + text + (role === WORD || role === WORD_END ? edge : "")));
 		}
 	});
-	for (const value of side.exact.keys()) builder.add(value);
+	for (const value of side.exact.keys()) added.add(builder.add(value));
 	const regexes = side.foldedRegexes;
 	for (const pattern of regexes?.patterns ?? []) {
 		const spellings = regexSpellings(pattern, regexes?.flags !== 0);
 		if (spellings === null) return null;
-		for (const spelling of spellings) builder.add(spelling);
+		for (const spelling of spellings) added.add(builder.add(spelling));
 	}
-	if (builder.size === 0) return null;
-	const automaton = builder.build();
-	const prefilter: Prefilter = {
-		automaton,
-		sets: [],
-		numbers: new Map(),
-		steps: new Int32Array(64 * 0x80),
-		others: new Map(),
-		marks: new Int32Array(automaton.states),
-		mark: 0,
-	};
-	forget(prefilter);
-	return prefilter;
+	return added;
 }
 
 /** Forgets the sets met but the first, the root's (number 0). */
@@ -216,17 +309,27 @@ const pass = {
 	nextCount: 0,
 	/** The units the character may be read as. */
 	ways: [] as number[],
+	/** Whether a needle ended in the step. */
+	hit: false,
 };
 
+/** {@link step} of an ASCII key, from the steps kept when met before. */
+function asciiStep(prefilter: Prefilter, set: number, key: number): number {
+	const known = prefilter.steps[set * 0x80 + key] as number;
+	return known !== 0 ? known - 2 : step(prefilter, set, key, 0);
+}
+
 /**
- * The set after reading, from set `set`, the ASCII key `key` or else the character `codePoint`, kept for
- * the next time; {@link MAY_MATCH} when a needle ends.
+ * Reads, from set `set`, the ASCII key `key` or else the character `codePoint`: the set after it, times two,
+ * plus one when a needle ended on some path (or {@link UNSURE}), kept for the next time.
  */
 function step(prefilter: Prefilter, set: number, key: number, codePoint: number): number {
+	pass.hit = false;
 	const next = stepNow(prefilter, set, key, codePoint);
-	if (codePoint === 0) prefilter.steps[set * 0x80 + key] = next + 1;
-	else prefilter.others.set(set * 0x110000 + codePoint, next);
-	return next;
+	const result = next === UNSURE ? UNSURE : next * 2 + (pass.hit ? 1 : 0);
+	if (codePoint === 0) prefilter.steps[set * 0x80 + key] = result + 2;
+	else prefilter.others.set(set * 0x110000 + codePoint, result);
+	return result;
 }
 
 function stepNow(prefilter: Prefilter, set: number, key: number, codePoint: number): number {
@@ -237,7 +340,7 @@ function stepNow(prefilter: Prefilter, set: number, key: number, codePoint: numb
 	ways.length = 0;
 	if (key === EDGE) {
 		ways.push(EDGE);
-		return read(prefilter, false) ? MAY_MATCH : numberOf(prefilter);
+		return read(prefilter, false) ? UNSURE : numberOf(prefilter);
 	}
 	if (codePoint === 0) {
 		const code = key === SKIPPED_SPACE ? 0x20 : key;
@@ -246,7 +349,7 @@ function stepNow(prefilter: Prefilter, set: number, key: number, codePoint: numb
 		for (const other of OTHERWISE[c] ?? "") ways.push(other.charCodeAt(0));
 		if (!is(code, 1)) ways.push(EDGE);
 		const skippable = key === SKIPPED_SPACE || (code !== 0x20 && is(code, 2));
-		return read(prefilter, skippable) ? MAY_MATCH : numberOf(prefilter);
+		return read(prefilter, skippable) ? UNSURE : numberOf(prefilter);
 	}
 	const fold = foldOf(codePoint);
 	const text = fold.text;
@@ -254,8 +357,8 @@ function stepNow(prefilter: Prefilter, set: number, key: number, codePoint: numb
 	const first = text.charCodeAt(0);
 	// Kana marks and jamo join the unit before (scripts.ts); a faux letter replaces several units: not modelled.
 	if ((fold.unspaced && isKanaUnit(first)) || text === "\u30fc" || (first >= 0x1100 && first <= 0x11ff))
-		return MAY_MATCH;
-	if (text.length > 1 && fold.faux !== 0) return MAY_MATCH;
+		return UNSURE;
+	if (text.length > 1 && fold.faux !== 0) return UNSURE;
 	if (text.length === 1) {
 		ways.push(first, EDGE, ANY);
 		if (fold.faux !== 0) ways.push(fold.faux);
@@ -263,13 +366,13 @@ function stepNow(prefilter: Prefilter, set: number, key: number, codePoint: numb
 		for (const other of OTHERWISE[text] ?? "") ways.push(other.charCodeAt(0));
 		// A unit that is no letter (a separator) or a symbol read as one (`€`, skipped between Han) may be skipped.
 		const skippable = fold.symbol || fold.dash || first === 0x20 || !isLetterUnit(first);
-		return read(prefilter, skippable) ? MAY_MATCH : numberOf(prefilter);
+		return read(prefilter, skippable) ? UNSURE : numberOf(prefilter);
 	}
 	// Several units (`ß` → `ss`, an emoji's surrogate pair): each as itself or an edge, or skipped.
 	for (let k = 0; k < text.length; k++) {
 		ways.length = 0;
 		ways.push(text.charCodeAt(k), EDGE, ANY);
-		if (read(prefilter, true)) return MAY_MATCH;
+		if (read(prefilter, true)) return UNSURE;
 	}
 	return numberOf(prefilter);
 }
@@ -277,11 +380,12 @@ function stepNow(prefilter: Prefilter, set: number, key: number, codePoint: numb
 /**
  * Reads one character each of its ways, and not at all when `skippable`, into `pass.states`: each state's
  * successor on each way, and the state itself when its last unit is that way's (a repeated unit read once;
- * `.` may have read this unit outside ASCII). True once a needle ends, or past {@link MAX_STATES}.
+ * `.` may have read this unit outside ASCII). Sets `pass.hit` when a needle ends; true past
+ * {@link MAX_STATES}.
  */
 function read(prefilter: Prefilter, skippable: boolean): boolean {
-	const { automaton } = prefilter;
-	const { nodes, unitInto } = automaton;
+	const { automaton, ends } = prefilter;
+	const { unitInto } = automaton;
 	const { states, ways } = pass;
 	const count = pass.count;
 	pass.nextCount = 0;
@@ -289,7 +393,8 @@ function read(prefilter: Prefilter, skippable: boolean): boolean {
 		for (let s = 0; s < count; s++) {
 			const state = states[s] as number;
 			const next = nextState(automaton, state, unit);
-			if (nodes[NODE * next + 2] !== 0 || !keep(next)) return true;
+			if (ends[next] === 1) pass.hit = true;
+			if (!keep(next)) return true;
 			const last = unitInto[state] as number;
 			if (state !== 0 && unit > ANY && (last === unit || (last === ANY && unit >= 0x80)) && !keep(state))
 				return true;
@@ -337,7 +442,7 @@ function dropSuffixes(prefilter: Prefilter): void {
 	pass.nextCount = kept;
 }
 
-/** The number of the set in `pass.states`, numbered now if new (or {@link MAY_MATCH} past {@link MAX_SETS}). */
+/** The number of the set in `pass.states`, numbered now if new (or {@link UNSURE} past {@link MAX_SETS}). */
 function numberOf(prefilter: Prefilter): number {
 	const { states } = pass;
 	const count = pass.count;
@@ -347,7 +452,7 @@ function numberOf(prefilter: Prefilter): number {
 	for (let s = 0; s < count; s++) key += `${states[s]},`;
 	let number = prefilter.numbers.get(key);
 	if (number === undefined) {
-		if (prefilter.sets.length >= MAX_SETS) return MAY_MATCH;
+		if (prefilter.sets.length >= MAX_SETS) return UNSURE;
 		number = prefilter.sets.push(states.slice(0, count)) - 1;
 		prefilter.numbers.set(key, number);
 		if (prefilter.steps.length < prefilter.sets.length * 0x80) {

@@ -4,6 +4,7 @@
 // Latin (scripts.ts). Runs of a repeated character are compared collapsed (see banned.ts).
 import {
 	ambiguousUnit,
+	foldOf,
 	foldUnits,
 	I,
 	isWordCharacterAt,
@@ -185,8 +186,8 @@ const waysOf = (a: number) => (units.otherwiseToo[a] === 0 ? 2 : 3);
  * How many ways there are to read the ambiguous units of {@link units} (each as written or as one of its
  * other letters), or 0 when more than {@link MAX_MIXES} or the name is longer than {@link MAX_MIXED_UNITS}.
  */
-function mixCount(): number {
-	if (units.count > MAX_MIXED_UNITS) return 0;
+function mixCount(long: boolean): number {
+	if (long || units.count > MAX_MIXED_UNITS) return 0;
 	let count = 1;
 	for (let a = 0; a < units.ambiguousCount && count <= MAX_MIXES; a++) count *= waysOf(a);
 	return count <= MAX_MIXES ? count : 0;
@@ -694,7 +695,8 @@ function tailsOf(word: Uint8Array, readAsL: readonly number[] | null): Uint8Arra
  *
  * With a `wordMargin` (where windows may be: both sides' margin, asked only when needed), a name or text
  * whose ambiguous units are not mixed every way also reads each word's own mixes, in windows reaching that
- * far past the word ({@link addWordMixes}).
+ * far past the word ({@link addWordMixes}). With `long`, a part of a long text is read as that text reads
+ * it, whatever its own length.
  * @example nameReadings("C.A.S.I.N.O")[1].collapsed // "casino"
  */
 export function nameReadings(
@@ -702,10 +704,11 @@ export function nameReadings(
 	text?: string,
 	margin = -1,
 	wordMargin: () => number = () => -1,
+	long = false,
 ): Reading[] {
 	foldName(name);
 	const skip = skippedSeparators();
-	const inWindows = margin >= 0 && units.count > MAX_MIXED_UNITS;
+	const inWindows = margin >= 0 && (long || units.count > MAX_MIXED_UNITS);
 	// The windowed search only decides which entry matches: where is worked out if something asks.
 	const readings: Reading[] = [makeReading(name, "as written", 0, text ?? null, 0, units.count, !inWindows)];
 	const add = (label: string, variant: number) => {
@@ -714,7 +717,7 @@ export function nameReadings(
 	};
 	if (skip) add("separators skipped", SKIPPED);
 	if (units.ambiguousCount > 0) {
-		const mixes = mixCount();
+		const mixes = mixCount(long);
 		const first = mixes === 0 ? ALL_OTHERWISE : 1;
 		const last = mixes === 0 ? ALL_OTHERWISE : mixes - 1;
 		for (let mix = first; mix <= last; mix++) {
@@ -734,6 +737,30 @@ export function nameReadings(
 	}
 	return readings;
 }
+
+/**
+ * Whether the words' own mixes of a long text ({@link addWordMixes}) stay within their budget however its
+ * words fall: at most 8 readings a unit that may be ambiguous (`1` `!` `|` `/` `+` `*`, a bare stroke).
+ */
+export function fewWordMixes(name: string): boolean {
+	let count = 0;
+	for (let i = 0; i < name.length && count * 8 <= MAX_WORD_MIXES; i++) {
+		const code = name.codePointAt(i) as number;
+		if (code < 0x80) {
+			if (AMBIGUOUS_ASCII[code] === 1) count++;
+			continue;
+		}
+		if (code > 0xffff) i++;
+		const fold = foldOf(code);
+		if (fold.stroke || (fold.text.length === 1 && AMBIGUOUS_ASCII[fold.text.charCodeAt(0)] === 1)) count++;
+	}
+	return count * 8 <= MAX_WORD_MIXES;
+}
+
+/** 1 for `1` `!` `|` `(` `/` `+` `*`. */
+const AMBIGUOUS_ASCII = Uint8Array.from({ length: 0x80 }, (_, code) =>
+	"1!|(/+*".includes(String.fromCharCode(code)) ? 1 : 0,
+);
 
 /** Whether any of `readings` reads only a window of the name (see {@link nameReadings}). */
 export function windowed(readings: readonly Reading[]): boolean {
