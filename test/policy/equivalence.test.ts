@@ -107,8 +107,16 @@ describe("the normalizer", () => {
 			"İ",
 			"\u0627",
 			"\u0660",
+			// Spaces around words of other scripts, which the text form folds word by word.
+			"  ",
+			" ",
+			"\u0345",
+			"ǅ",
+			"ΐ",
+			"ŉ",
+			"\u1d2c",
 		];
-		for (let n = 0; n < 5000; n++) {
+		for (let n = 0; n < 10000; n++) {
 			let text = "";
 			const length = Math.floor(next() * 10);
 			for (let i = 0; i < length; i++) text += pick[Math.floor(next() * pick.length)];

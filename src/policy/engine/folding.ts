@@ -29,8 +29,6 @@ import {
 /** Zero-width and other format characters, default-ignorable code points and control characters. */
 const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cc}]/gu;
 const WHITE_SPACE_RUN = /\s+/gu;
-/** White space that {@link WHITE_SPACE_RUN} changes: two in a row, or one that is not the space. */
-const SPACE_TO_FOLD = /\s\s|[^\S ]/u;
 const COMBINING_MARKS = /\p{M}/gu;
 
 /**
@@ -124,20 +122,33 @@ function foldTextGeneral(name: string): string {
 	let out = "";
 	let done = 0;
 	let word = 0;
+	// Whether the ASCII parts need lower-casing, and the whole white space folding (runs, edges, controls).
+	let upper = false;
+	let spaces = name.charCodeAt(0) === 0x20 || name.charCodeAt(name.length - 1) === 0x20;
 	for (let i = 0; i < name.length; i++) {
 		const code = name.charCodeAt(i);
-		if (code === 0x20) word = i + 1;
-		else if (code > 0x7f) {
+		if (code === 0x20) {
+			spaces ||= name.charCodeAt(i + 1) === 0x20;
+			word = i + 1;
+		} else if (code < 0x80) {
+			upper ||= code >= 0x41 && code <= 0x5a;
+			spaces ||= code < 0x20 || code === 0x7f;
+		} else {
 			let end = name.indexOf(" ", i);
 			if (end < 0) end = name.length;
-			out += foldAsciiPart(name.slice(done, word)) + foldWord(name.slice(word, end));
+			const folded = foldWord(name.slice(word, end));
+			spaces ||= folded === "" || WHITE_SPACE.test(folded);
+			const ascii = name.slice(done, word);
+			out += (upper ? ascii.toLowerCase() : ascii) + folded;
 			done = end;
 			word = end;
-			i = end;
+			// The space that ends the word is read next.
+			i = end - 1;
 		}
 	}
-	out += foldAsciiPart(name.slice(done));
-	return (SPACE_TO_FOLD.test(out) ? out.replace(WHITE_SPACE_RUN, " ") : out).trim();
+	const rest = name.slice(done);
+	out += upper ? rest.toLowerCase() : rest;
+	return spaces ? out.replace(ASCII_CONTROLS, "").replace(WHITE_SPACE_RUN, " ").trim() : out;
 }
 
 /** NFKC, invisible characters removed, case folded. */
@@ -145,11 +156,6 @@ function foldWord(word: string): string {
 	const visible = word.normalize("NFKC").replace(INVISIBLE, "");
 	// Upper- then lower-casing is JavaScript's closest match to full case folding (ß → ss, ς → σ).
 	return visible.toUpperCase().toLowerCase().normalize("NFKC");
-}
-
-/** {@link foldWord} of ASCII: its controls removed, lower case. */
-function foldAsciiPart(part: string): string {
-	return part.replace(ASCII_CONTROLS, "").toLowerCase();
 }
 
 // ASCII is its own NFKC form and case-folds to its lower case; its only invisible characters are the

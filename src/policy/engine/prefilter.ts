@@ -255,19 +255,21 @@ export function regexSpellings(pattern: string, caseless: boolean): string[] | n
 	return spellings.includes("") ? null : [...new Set(spellings)];
 }
 
-/**
- * Per ASCII character: 1 for a letter (never an edge or skipped); 2 for a character a reading may skip
- * (separators, `$` `@` between Han characters, the tone numbers 1 to 5; the space: see {@link spaceKept});
- * 4 for a separator no reading takes for a letter; 8 for a letter or digit.
- */
+/** Bits of {@link ASCII}, per ASCII character. */
+const LETTER = 1; // a letter: never an edge, never skipped
+const SKIPPABLE = 2; // separators, `$` `@` between Han characters, the tone numbers 1 to 5 (the space: spaceKept)
+const SEPARATOR = 4; // a separator no reading takes for a letter
+const ALNUM = 8;
+const LETTER_ALIKE = 16; // a letter, digit, `$` or `@`
 const ASCII = Uint8Array.from({ length: 0x80 }, (_, code) => {
 	const c = String.fromCharCode(code);
 	const alnum = /^[a-zA-Z0-9]$/.test(c);
 	return (
-		(/^[a-zA-Z]$/.test(c) ? 1 : 0) |
-		(/^[a-zA-Z06-9]$/.test(c) ? 0 : 2) |
-		(code >= 0x20 && code < 0x7f && !alnum && !"!|(/+*$@".includes(c) ? 4 : 0) |
-		(alnum ? 8 : 0)
+		(/^[a-zA-Z]$/.test(c) ? LETTER : 0) |
+		(/^[a-zA-Z06-9]$/.test(c) ? 0 : SKIPPABLE) |
+		(code >= 0x20 && code < 0x7f && !alnum && !"!|(/+*$@".includes(c) ? SEPARATOR : 0) |
+		(alnum ? ALNUM : 0) |
+		(alnum || c === "$" || c === "@" ? LETTER_ALIKE : 0)
 	);
 });
 /** What findAmbiguous (readings.ts) may read `1` `!` `|` `(` `/` `+` `*` as. */
@@ -289,15 +291,14 @@ const is = (code: number, bit: number) => code < 0x80 && ((ASCII[code] as number
  */
 function spaceKept(text: string, index: number): boolean {
 	let before = index - 1;
-	while (is(text.charCodeAt(before), 4)) before--;
+	while (is(text.charCodeAt(before), SEPARATOR)) before--;
 	let after = index + 1;
-	while (is(text.charCodeAt(after), 4)) after++;
-	const letterAlike = (code: number) => is(code, 8) || code === 0x24 || code === 0x40;
+	while (is(text.charCodeAt(after), SEPARATOR)) after++;
 	return (
-		is(text.charCodeAt(before), 8) &&
-		is(text.charCodeAt(after), 8) &&
-		letterAlike(text.charCodeAt(before - 1)) &&
-		letterAlike(text.charCodeAt(after + 1))
+		is(text.charCodeAt(before), ALNUM) &&
+		is(text.charCodeAt(after), ALNUM) &&
+		is(text.charCodeAt(before - 1), LETTER_ALIKE) &&
+		is(text.charCodeAt(after + 1), LETTER_ALIKE)
 	);
 }
 
@@ -347,8 +348,8 @@ function stepNow(prefilter: Prefilter, set: number, key: number, codePoint: numb
 		const c = String.fromCharCode(code);
 		ways.push(ASCII_UNIT_CODES[code] as number);
 		for (const other of OTHERWISE[c] ?? "") ways.push(other.charCodeAt(0));
-		if (!is(code, 1)) ways.push(EDGE);
-		const skippable = key === SKIPPED_SPACE || (code !== 0x20 && is(code, 2));
+		if (!is(code, LETTER)) ways.push(EDGE);
+		const skippable = key === SKIPPED_SPACE || (code !== 0x20 && is(code, SKIPPABLE));
 		return read(prefilter, skippable) ? UNSURE : numberOf(prefilter);
 	}
 	const fold = foldOf(codePoint);
