@@ -141,7 +141,7 @@ function judgeName(
 	const sound = () => marginOf(rules);
 	const long = explain === null && exception === undefined && name.length > LONG_TEXT;
 	const margin = long ? sound() : -1;
-	let best = long ? searchParts(rules, name, text, margin, sound) : undefined;
+	let best = long ? searchParts(rules, name, text, sound) : undefined;
 	if (exception !== undefined) {
 		if (explain !== null) {
 			const forms = { name, text, readings: nameReadings(name, text, margin, sound) };
@@ -204,7 +204,6 @@ function searchParts(
 	rules: CompiledRules,
 	name: string,
 	text: string,
-	margin: number,
 	sound: () => number,
 ): number | undefined {
 	const excuses = rules.allowedPatterns;
@@ -223,7 +222,8 @@ function searchParts(
 	let best = Number.POSITIVE_INFINITY;
 	for (let i = 0; i < parts.length; i += 2) {
 		const part = name.slice(parts[i], parts[i + 1]);
-		best = Math.min(best, searchName(rules, part, foldText(part), margin, sound, null, true));
+		// A part is short: its readings are made whole, not in windows (which find the same entries).
+		best = Math.min(best, searchName(rules, part, foldText(part), -1, sound, null, true));
 	}
 	return best;
 }
