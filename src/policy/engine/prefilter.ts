@@ -33,7 +33,10 @@ interface Prefilter {
 	numbers: Map<string, number>;
 	/** The set after an ASCII key: steps[set * 0x80 + key] - 1 (0: not met yet). */
 	steps: Int32Array;
-	/** The set after a character outside ASCII: others.get(set * 0x110000 + code point). */
+	/**
+	 * The step from a set on a character outside ASCII below U+20000: others.get(code point * MAX_SETS + set), a
+	 * small integer key (the others are not kept).
+	 */
 	others: Map<number, number>;
 	/** Scratch of {@link dropSuffixes}. */
 	marks: Int32Array;
@@ -113,7 +116,7 @@ function walk(prefilter: Prefilter, name: string, cuts: number[]): boolean {
 		} else {
 			const codePoint = name.codePointAt(i) as number;
 			i += codePoint > 0xffff ? 2 : 1;
-			result = prefilter.others.get(set * 0x110000 + codePoint) ?? step(prefilter, set, 0, codePoint);
+			result = prefilter.others.get(codePoint * MAX_SETS + set) ?? step(prefilter, set, 0, codePoint);
 		}
 		if (result === UNSURE) return false;
 		set = result >> 1;
@@ -329,7 +332,7 @@ function step(prefilter: Prefilter, set: number, key: number, codePoint: number)
 	const next = stepNow(prefilter, set, key, codePoint);
 	const result = next === UNSURE ? UNSURE : next * 2 + (pass.hit ? 1 : 0);
 	if (codePoint === 0) prefilter.steps[set * 0x80 + key] = result + 2;
-	else prefilter.others.set(set * 0x110000 + codePoint, result);
+	else if (codePoint < 0x20000) prefilter.others.set(codePoint * MAX_SETS + set, result);
 	return result;
 }
 
