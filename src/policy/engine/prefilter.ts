@@ -103,32 +103,46 @@ function walk(prefilter: Prefilter, name: string, cuts: number[]): boolean {
 	// The text's start and end are word edges; the set after the start is the one a part starts in.
 	const calm = asciiStep(prefilter, 0, EDGE) >> 1;
 	let set = calm;
-	let hit = false;
+	let hit = 0;
+	// The steps kept (read again after a step is found: finding one may grow the table).
+	let steps = prefilter.steps;
 	for (let i = 0; i < name.length; ) {
 		const code = name.charCodeAt(i);
 		let result: number;
-		let cut = false;
 		if (code < 0x80) {
 			i++;
-			if (code < 0x20 || code === 0x7f) continue;
-			cut = code === 0x20 && spaceKept(name, i - 1);
-			result = asciiStep(prefilter, set, code === 0x20 && !cut ? SKIPPED_SPACE : code);
-		} else {
-			const codePoint = name.codePointAt(i) as number;
-			i += codePoint > 0xffff ? 2 : 1;
-			result = prefilter.others.get(codePoint * MAX_SETS + set) ?? step(prefilter, set, 0, codePoint);
+			let key = code;
+			let cut = false;
+			if (code <= 0x20) {
+				if (code < 0x20) continue;
+				cut = spaceKept(name, i - 1);
+				if (!cut) key = SKIPPED_SPACE;
+			} else if (code === 0x7f) continue;
+			result = (steps[set * 0x80 + key] as number) - 2;
+			if (result === -2) {
+				result = step(prefilter, set, key, 0);
+				steps = prefilter.steps;
+			}
+			if (result === UNSURE) return false;
+			set = result >> 1;
+			hit |= result & 1;
+			if (cut && set === calm) {
+				cuts.push(i - 1, hit);
+				hit = 0;
+			}
+			continue;
 		}
+		const codePoint = name.codePointAt(i) as number;
+		i += codePoint > 0xffff ? 2 : 1;
+		result = prefilter.others.get(codePoint * MAX_SETS + set) ?? step(prefilter, set, 0, codePoint);
+		steps = prefilter.steps;
 		if (result === UNSURE) return false;
 		set = result >> 1;
-		hit ||= (result & 1) === 1;
-		if (cut && set === calm) {
-			cuts.push(i - 1, hit ? 1 : 0);
-			hit = false;
-		}
+		hit |= result & 1;
 	}
 	const end = asciiStep(prefilter, set, EDGE);
 	if (end === UNSURE) return false;
-	cuts.push(name.length, hit || (end & 1) === 1 ? 1 : 0);
+	cuts.push(name.length, hit | (end & 1));
 	return true;
 }
 
@@ -293,6 +307,11 @@ const is = (code: number, bit: number) => code < 0x80 && ((ASCII[code] as number
  * digits, each with a letter, digit, `$` or `@` on its other side (no single letter, no Han character).
  */
 function spaceKept(text: string, index: number): boolean {
+	// Most spaces lie between two letters or digits.
+	const left = text.charCodeAt(index - 1);
+	const right = text.charCodeAt(index + 1);
+	if (left < 0x80 && right < 0x80 && ((ASCII[left] as number) & (ASCII[right] as number) & ALNUM) !== 0)
+		return is(text.charCodeAt(index - 2), LETTER_ALIKE) && is(text.charCodeAt(index + 2), LETTER_ALIKE);
 	let before = index - 1;
 	while (is(text.charCodeAt(before), SEPARATOR)) before--;
 	let after = index + 1;
