@@ -92,6 +92,7 @@ const INNOCENT = [
 	"I",
 	"x",
 	"Привет",
+	"обсъдя",
 	"друзья",
 	"Ελλάδα",
 	"東京",
@@ -181,6 +182,9 @@ const EVASIONS = [
 	"ki11",
 	"b0ll0cks",
 	"вσℓℓσ¢кѕ",
+	// `ъ` folds to two units (ˉb), or to its faux letter b; `ᔡ` to `·ᔕ`, or s.
+	"ъollocks",
+	"ᔡhit",
 	"k1ll",
 	"ki!!",
 	"kiII",

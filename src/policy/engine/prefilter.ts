@@ -378,10 +378,9 @@ function stepNow(prefilter: Prefilter, set: number, key: number, codePoint: numb
 	const text = fold.text;
 	if (text === "") return set;
 	const first = text.charCodeAt(0);
-	// Kana marks and jamo join the unit before (scripts.ts); a faux letter replaces several units: not modelled.
+	// Kana marks and jamo join the unit before (scripts.ts): not modelled.
 	if ((fold.unspaced && isKanaUnit(first)) || text === "\u30fc" || (first >= 0x1100 && first <= 0x11ff))
 		return UNSURE;
-	if (text.length > 1 && fold.faux !== 0) return UNSURE;
 	if (text.length === 1) {
 		ways.push(first, EDGE, ANY);
 		if (fold.faux !== 0) ways.push(fold.faux);
@@ -397,7 +396,29 @@ function stepNow(prefilter: Prefilter, set: number, key: number, codePoint: numb
 		ways.push(text.charCodeAt(k), EDGE, ANY);
 		if (read(prefilter, true)) return UNSURE;
 	}
+	if (fold.faux !== 0) {
+		// Or its faux letter alone (`ъ` → `ˉb`, or b): the paths of both go on.
+		const units = pass.states.slice(0, pass.count);
+		pass.states.set(states);
+		pass.count = states.length;
+		ways.length = 0;
+		ways.push(fold.faux, EDGE, ANY);
+		if (read(prefilter, false) || !merge(prefilter, units)) return UNSURE;
+	}
 	return numberOf(prefilter);
+}
+
+/** Adds `states` to the set in `pass.states`; false past {@link MAX_STATES}. */
+function merge(prefilter: Prefilter, states: Int32Array): boolean {
+	pass.nextCount = 0;
+	for (let s = 0; s < pass.count; s++) keep(pass.states[s] as number);
+	for (const state of states) if (!keep(state)) return false;
+	if (pass.nextCount > 1) dropSuffixes(prefilter);
+	const next = pass.next;
+	pass.next = pass.states;
+	pass.states = next;
+	pass.count = pass.nextCount;
+	return true;
 }
 
 /**
