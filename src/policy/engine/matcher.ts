@@ -481,14 +481,8 @@ export class RegexMatchers {
 			for (let p = 0; p < pieces.length && all; p++) all = subject.includes(pieces[p] as string);
 			if (all) return true;
 		}
-		if ((this.flags & RE2JS.CASE_INSENSITIVE) !== 0) {
-			// Without case, a letter also matches its capital, and `s` and `k` the long s and the Kelvin sign.
-			for (let i = 0; i < subject.length; i++) {
-				const code = subject.charCodeAt(i);
-				if ((code >= 0x41 && code <= 0x5a) || code === 0x17f || code === 0x212a) return true;
-			}
-		}
-		return false;
+		// Without case, a letter also matches its capital, and `s` and `k` the long s and the Kelvin sign.
+		return (this.flags & RE2JS.CASE_INSENSITIVE) !== 0 && CASED.test(subject);
 	}
 
 	/** Builds the RE2 programs now rather than on first use; returns this. */
@@ -519,6 +513,9 @@ export class RegexMatchers {
 		}
 	}
 }
+
+/** What a pattern's lower-case piece also matches without case. */
+const CASED = /[A-Z\u017f\u212a]/;
 
 /** An ASCII letter, digit or space: what a regex matches as itself. */
 const plain = (code: number) =>
