@@ -26,6 +26,7 @@ const BANNED = [
 	{ value: "赌博", pinyin: true },
 	"色情",
 	"エロ動画",
+	"ギャンブル",
 	"바카라",
 	"шлюха",
 	"bollocks",
@@ -99,6 +100,9 @@ const INNOCENT = [
 	"天气",
 	"한국어",
 	"ドラマ",
+	"ラーメン",
+	"コーヒー",
+	"ガーデン",
 	"café",
 	"Straße",
 	"ﬁne",
@@ -165,6 +169,12 @@ const EVASIONS = [
 	"色/情",
 	"エロ動画",
 	"ｴﾛ動画",
+	// Voicing marks join the kana before them, the prolonged mark reads as it again.
+	"キ゛ャンフ゛ル",
+	"ｷﾞｬﾝﾌﾞﾙ",
+	"キ\u3099ャンフ\u3099ル",
+	"エーロ動画",
+	"エ.ーロ動画",
 	"바카라",
 	"바 카 라",
 	"ㅂㅏㅋㅏㄹㅏ",
@@ -264,6 +274,7 @@ describe("the prefilter of long texts", () => {
 			// `f.?ck` needs at most one unit between f and ck, even with runs collapsed.
 			`${filler}. Thanks for the feedback: we check back quickly, off the clock.`,
 			`${filler}: Привет, друзья! 東京 天气 한국어`,
+			`${filler}: ラーメン、コーヒー、ガーデン、ｶﾞｰﾃﾞﾝ`,
 			`${filler} (2024) and/or C++ at Straße 4 ﬁne café 😀`,
 		]) {
 			expect(mayMatchReadings(side, sample), sample).toBe(false);

@@ -10,7 +10,7 @@ import { type Automaton, NODE, nextState } from "./automaton";
 import { AutomatonBuilder } from "./automaton-build";
 import { ASCII_UNIT_CODES, foldOf, I, isLetterUnit, L } from "./folding";
 import { PREFIX, ROLES, type Side, SUFFIX, WORD, WORD_END, WORD_START } from "./matcher";
-import { isKanaUnit } from "./scripts";
+import { isKanaUnit, isProlongedMark, sizeBefore, voiced, voicingMark } from "./scripts";
 
 /** Units no reading holds: a word edge, and `.` reading a unit outside ASCII. */
 const EDGE = 0x01;
@@ -23,6 +23,8 @@ const MAX_SPELLINGS = 1024;
 const MAX_SETS = 8192;
 /** A step's answer when the pass cannot tell (a reading it does not model, too many paths). */
 const UNSURE = -1;
+/** A step's answer for the prolonged sound mark (or a dash read as one), which reads as the kana before it. */
+const PROLONGED = -3;
 
 interface Prefilter {
 	automaton: Automaton;
@@ -132,9 +134,17 @@ function walk(prefilter: Prefilter, name: string, cuts: number[]): boolean {
 			}
 			continue;
 		}
+		const at = i;
 		const codePoint = name.codePointAt(i) as number;
 		i += codePoint > 0xffff ? 2 : 1;
-		result = prefilter.others.get(codePoint * MAX_SETS + set) ?? step(prefilter, set, 0, codePoint);
+		// A voicing mark joins the kana before it (`カ` + ゛ → `ガ`): read with it.
+		const mark = voicingMark(name.charCodeAt(i));
+		if (mark !== 0) {
+			result = voicedStep(prefilter, set, codePoint, mark);
+			i++;
+		} else if (voicingMark(codePoint) !== 0) return false;
+		else result = prefilter.others.get(codePoint * MAX_SETS + set) ?? step(prefilter, set, 0, codePoint);
+		if (result === PROLONGED) result = prolongedStep(prefilter, set, codePoint, kanaBefore(name, at));
 		steps = prefilter.steps;
 		if (result === UNSURE) return false;
 		set = result >> 1;
@@ -349,7 +359,7 @@ function asciiStep(prefilter: Prefilter, set: number, key: number): number {
 function step(prefilter: Prefilter, set: number, key: number, codePoint: number): number {
 	pass.hit = false;
 	const next = stepNow(prefilter, set, key, codePoint);
-	const result = next === UNSURE ? UNSURE : next * 2 + (pass.hit ? 1 : 0);
+	const result = next < 0 ? next : next * 2 + (pass.hit ? 1 : 0);
 	if (codePoint === 0) prefilter.steps[set * 0x80 + key] = result + 2;
 	else if (codePoint < 0x20000) prefilter.others.set(codePoint * MAX_SETS + set, result);
 	return result;
@@ -378,9 +388,9 @@ function stepNow(prefilter: Prefilter, set: number, key: number, codePoint: numb
 	const text = fold.text;
 	if (text === "") return set;
 	const first = text.charCodeAt(0);
-	// Kana marks and jamo join the unit before (scripts.ts): not modelled.
-	if ((fold.unspaced && isKanaUnit(first)) || text === "\u30fc" || (first >= 0x1100 && first <= 0x11ff))
-		return UNSURE;
+	// The prolonged mark reads as the kana before it (see the pass); jamo join the syllable before: not modelled.
+	if (text === "\u30fc" || isProlongedMark(codePoint)) return PROLONGED;
+	if (first >= 0x1100 && first <= 0x11ff) return UNSURE;
 	if (text.length === 1) {
 		ways.push(first, EDGE, ANY);
 		if (fold.faux !== 0) ways.push(fold.faux);
@@ -419,6 +429,70 @@ function merge(prefilter: Prefilter, states: Int32Array): boolean {
 	pass.states = next;
 	pass.count = pass.nextCount;
 	return true;
+}
+
+/**
+ * The step on a kana with its voicing mark `mark` (1 or 2): the voiced kana, or {@link UNSURE} when the
+ * character is no kana that takes it, or has a faux letter (the reading of faux letters joins nothing).
+ */
+function voicedStep(prefilter: Prefilter, set: number, codePoint: number, mark: number): number {
+	const fold = foldOf(codePoint);
+	const unit = fold.text.length === 1 && fold.unspaced ? fold.text.charCodeAt(0) : 0;
+	const joined = isKanaUnit(unit) && fold.faux === 0 ? voiced(unit, mark) : 0;
+	if (joined === 0) return UNSURE;
+	return stepOn(prefilter, set, [joined, EDGE, ANY], false);
+}
+
+/**
+ * The step on the prolonged mark `codePoint`: as itself (a dash), an edge or skipped, or as `kana` again
+ * (the kana before it, past separators: 0 when none), which joins it in every reading.
+ */
+function prolongedStep(prefilter: Prefilter, set: number, codePoint: number, kana: number): number {
+	const ways = [foldOf(codePoint).text.charCodeAt(0), EDGE, ANY];
+	if (kana !== 0) ways.push(kana);
+	return stepOn(prefilter, set, ways, true);
+}
+
+/**
+ * The folded unit of the last letter before `index` (past separators, characters that fold to nothing and
+ * prolonged marks) when it is a kana (voiced when its mark follows it), else 0.
+ */
+function kanaBefore(name: string, index: number): number {
+	let k = index;
+	while (k > 0) {
+		const back = sizeBefore(name, k);
+		const codePoint = name.codePointAt(k - back) as number;
+		k -= back;
+		if (codePoint < 0x80) {
+			if (is(codePoint, ALNUM)) return 0;
+			continue;
+		}
+		const mark = voicingMark(codePoint);
+		if (mark !== 0 && k > 0) {
+			const kana = foldOf(name.codePointAt(k - sizeBefore(name, k)) as number).text.charCodeAt(0);
+			return isKanaUnit(kana) ? voiced(kana, mark) || kana : 0;
+		}
+		// Separators are units that are no letters, and symbols read as letters (`ソ$ー`); some fold to none.
+		const fold = foldOf(codePoint);
+		const unit = fold.text.charCodeAt(fold.text.length - 1);
+		if (fold.text === "" || fold.symbol || fold.dash || !isLetterUnit(unit)) continue;
+		if (fold.text === "\u30fc" || isProlongedMark(codePoint)) continue;
+		return isKanaUnit(unit) ? unit : 0;
+	}
+	return 0;
+}
+
+/** The set after one character read as each of `ways` (or skipped), not kept; {@link UNSURE} past the bound. */
+function stepOn(prefilter: Prefilter, set: number, ways: number[], skippable: boolean): number {
+	const states = prefilter.sets[set] as Int32Array;
+	pass.states.set(states);
+	pass.count = states.length;
+	pass.ways.length = 0;
+	pass.ways.push(...ways);
+	pass.hit = false;
+	if (read(prefilter, skippable)) return UNSURE;
+	const next = numberOf(prefilter);
+	return next < 0 ? UNSURE : next * 2 + (pass.hit ? 1 : 0);
 }
 
 /**
