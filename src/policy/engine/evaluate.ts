@@ -159,7 +159,7 @@ function judgeName(
 
 /**
  * The first banned entry (in document order) that refuses a name or a part of a long text (`part`: its
- * text form and raw name are then left to the caller), Infinity when none, explained when asked.
+ * text form, then unused, and raw name are left to the caller), Infinity when none, explained when asked.
  */
 function searchName(
 	rules: CompiledRules,
@@ -171,7 +171,11 @@ function searchName(
 	part: boolean,
 ): number {
 	// A word's own mixes are read in windows in every search of the name (readings.ts), where they may be.
-	const forms: NameForms = { name, text, readings: nameReadings(name, text, margin, sound, part) };
+	const forms: NameForms = {
+		name,
+		text,
+		readings: nameReadings(name, part ? undefined : text, margin, sound, part),
+	};
 	// Most names hold no banned match at all: the `allowed` patterns are only searched for once one does.
 	let search = explain === null ? findFirstBanned(rules.banned, forms, [], null, part) : null;
 	if (search === null || (search.best !== Number.POSITIVE_INFINITY && rules.allowedPatterns !== null)) {
@@ -181,7 +185,7 @@ function searchName(
 		const excusesNothing =
 			inWindows && allowedInWindows(rules, margin) && allowedSpans(rules, forms).excused.length === 0;
 		if (search === null || !excusesNothing) {
-			if (inWindows) forms.readings = nameReadings(name, text, -1, sound, part);
+			if (inWindows) forms.readings = nameReadings(name, part ? undefined : text, -1, sound, part);
 			const spans = allowedSpans(rules, forms);
 			const saved = explain === null ? null : [];
 			search = findFirstBanned(rules.banned, forms, spans.excused, saved, part);
@@ -222,8 +226,9 @@ function searchParts(
 	let best = Number.POSITIVE_INFINITY;
 	for (let i = 0; i < parts.length; i += 2) {
 		const part = name.slice(parts[i], parts[i + 1]);
-		// A part is short: its readings are made whole, not in windows (which find the same entries).
-		best = Math.min(best, searchName(rules, part, foldText(part), -1, sound, null, true));
+		// A part is short: its readings are made whole, not in windows (which find the same entries). Its text
+		// form is not needed: the text form's regexes were searched in the whole text.
+		best = Math.min(best, searchName(rules, part, "", -1, sound, null, true));
 	}
 	return best;
 }
