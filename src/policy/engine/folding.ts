@@ -97,9 +97,12 @@ const LEET: Readonly<Record<string, string>> = {
 export function foldText(name: string): string {
 	let upper = false;
 	let other = false;
+	let word = 0;
 	for (let i = 0; i < name.length; i++) {
 		const c = name.charCodeAt(i);
-		if (c > 0x7f) return foldTextGeneral(name);
+		// The rest is read by the general fold, from here and with what was seen so far.
+		if (c > 0x7f) return foldTextGeneral(name, i, word, upper, other);
+		if (c === 0x20) word = i + 1;
 		if (c >= 0x41 && c <= 0x5a) upper = true;
 		else if (
 			c < 0x20 ||
@@ -115,17 +118,24 @@ export function foldText(name: string): string {
 }
 
 /**
- * {@link foldText} of any text. A word holding a character outside ASCII is folded alone, the rest as ASCII:
- * NFKC, case mapping (final sigma too) and invisible characters never reach across a space.
+ * {@link foldText} of any text, read from `from` (the start of the word there at `wordFrom`; capitals and
+ * white space to fold already seen before it). A word holding a character outside ASCII is folded alone, the
+ * rest as ASCII: NFKC, case mapping (final sigma too) and invisible characters never reach across a space.
  */
-function foldTextGeneral(name: string): string {
+function foldTextGeneral(
+	name: string,
+	from: number,
+	wordFrom: number,
+	upperSoFar: boolean,
+	spacesSoFar: boolean,
+): string {
 	let out = "";
 	let done = 0;
-	let word = 0;
+	let word = wordFrom;
 	// Whether the ASCII parts need lower-casing, and the whole white space folding (runs, edges, controls).
-	let upper = false;
-	let spaces = name.charCodeAt(0) === 0x20 || name.charCodeAt(name.length - 1) === 0x20;
-	for (let i = 0; i < name.length; i++) {
+	let upper = upperSoFar;
+	let spaces = spacesSoFar || name.charCodeAt(0) === 0x20 || name.charCodeAt(name.length - 1) === 0x20;
+	for (let i = from; i < name.length; i++) {
 		const code = name.charCodeAt(i);
 		if (code === 0x20) {
 			spaces ||= name.charCodeAt(i + 1) === 0x20;
