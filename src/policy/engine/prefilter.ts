@@ -33,8 +33,14 @@ interface Prefilter {
 	/** The sets of states met, by number, and each one's number by its states ("3,17,"). */
 	sets: Int32Array[];
 	numbers: Map<string, number>;
-	/** The set after an ASCII key: steps[set * 0x80 + key] - 1 (0: not met yet). */
-	steps: Int32Array;
+	/**
+	 * The step from a set on an ASCII key, plus 2 (0: not met yet): steps[set * columns + column[key]]. Keys
+	 * read alike (the same units, the same edge and skip) share a column: a letter and its capital, the
+	 * separators no needle holds.
+	 */
+	steps: Uint16Array;
+	column: Uint8Array;
+	columns: number;
 	/**
 	 * The step from a set on a character outside ASCII below U+20000: others.get(code point * MAX_SETS + set), a
 	 * small integer key (the others are not kept).
@@ -108,6 +114,7 @@ function walk(prefilter: Prefilter, name: string, cuts: number[]): boolean {
 	let hit = 0;
 	// The steps kept (read again after a step is found: finding one may grow the table).
 	let steps = prefilter.steps;
+	const { column, columns } = prefilter;
 	for (let i = 0; i < name.length; ) {
 		const code = name.charCodeAt(i);
 		let result: number;
@@ -120,7 +127,7 @@ function walk(prefilter: Prefilter, name: string, cuts: number[]): boolean {
 				cut = spaceKept(name, i - 1);
 				if (!cut) key = SKIPPED_SPACE;
 			} else if (code === 0x7f) continue;
-			result = (steps[set * 0x80 + key] as number) - 2;
+			result = (steps[set * columns + (column[key] as number)] as number) - 2;
 			if (result === -2) {
 				result = step(prefilter, set, key, 0);
 				steps = prefilter.steps;
@@ -190,13 +197,40 @@ function buildPrefilter(side: Side, excuses: Side | null): Prefilter | null {
 		ends,
 		sets: [],
 		numbers: new Map(),
-		steps: new Int32Array(64 * 0x80),
+		...columnsOf(automaton),
+		steps: new Uint16Array(0),
 		others: new Map(),
 		marks: new Int32Array(states),
 		mark: 0,
 	};
+	prefilter.steps = new Uint16Array(64 * prefilter.columns);
 	forget(prefilter);
 	return prefilter;
+}
+
+/**
+ * The column of each ASCII key in the steps (see {@link Prefilter.steps}): keys whose step reads the same
+ * units (a unit no needle holds counts as any other such unit), edge and skip share one.
+ */
+function columnsOf(automaton: Automaton): { column: Uint8Array; columns: number } {
+	const column = new Uint8Array(0x80);
+	const seen = new Map<string, number>();
+	for (let key = 0; key < 0x80; key++) {
+		const code = key === SKIPPED_SPACE ? 0x20 : key;
+		const unit = (code: number) => (automaton.asciiColumn[code] === 0 ? "-" : String(code));
+		const ways = [
+			ASCII_UNIT_CODES[code] as number,
+			...[...(OTHERWISE[String.fromCharCode(code)] ?? "")].map((c) => c.charCodeAt(0)),
+		];
+		const signature = `${key === EDGE ? "edge" : ways.map(unit).join()} ${is(code, LETTER)} ${key === SKIPPED_SPACE || (code !== 0x20 && is(code, SKIPPABLE))}`;
+		let at = seen.get(signature);
+		if (at === undefined) {
+			at = seen.size;
+			seen.set(signature, at);
+		}
+		column[key] = at;
+	}
+	return { column, columns: seen.size };
 }
 
 /**
@@ -348,7 +382,7 @@ const pass = {
 
 /** {@link step} of an ASCII key, from the steps kept when met before. */
 function asciiStep(prefilter: Prefilter, set: number, key: number): number {
-	const known = prefilter.steps[set * 0x80 + key] as number;
+	const known = prefilter.steps[set * prefilter.columns + (prefilter.column[key] as number)] as number;
 	return known !== 0 ? known - 2 : step(prefilter, set, key, 0);
 }
 
@@ -360,7 +394,8 @@ function step(prefilter: Prefilter, set: number, key: number, codePoint: number)
 	pass.hit = false;
 	const next = stepNow(prefilter, set, key, codePoint);
 	const result = next < 0 ? next : next * 2 + (pass.hit ? 1 : 0);
-	if (codePoint === 0) prefilter.steps[set * 0x80 + key] = result + 2;
+	if (codePoint === 0)
+		prefilter.steps[set * prefilter.columns + (prefilter.column[key] as number)] = result + 2;
 	else if (codePoint < 0x20000) prefilter.others.set(codePoint * MAX_SETS + set, result);
 	return result;
 }
@@ -573,8 +608,8 @@ function numberOf(prefilter: Prefilter): number {
 		if (prefilter.sets.length >= MAX_SETS) return UNSURE;
 		number = prefilter.sets.push(states.slice(0, count)) - 1;
 		prefilter.numbers.set(key, number);
-		if (prefilter.steps.length < prefilter.sets.length * 0x80) {
-			const steps = new Int32Array(prefilter.steps.length * 2);
+		if (prefilter.steps.length < prefilter.sets.length * prefilter.columns) {
+			const steps = new Uint16Array(Math.max(64 * prefilter.columns, prefilter.steps.length * 2));
 			steps.set(prefilter.steps);
 			prefilter.steps = steps;
 		}
