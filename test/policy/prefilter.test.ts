@@ -308,7 +308,7 @@ describe("the parts of a long text read alone", () => {
 	const rules = textRules(policy, "topic") ?? policy.topic;
 	const parts = (text: string) => {
 		const found = partsThatMayMatch(rules.banned.normalized, text, rules.allowedPatterns) ?? [];
-		return Array.from({ length: found.length / 2 }, (_, i) => text.slice(found[2 * i], found[2 * i + 1]));
+		return Array.from({ length: found.length / 3 }, (_, i) => text.slice(found[3 * i], found[3 * i + 1]));
 	};
 	const filler = "Welcome to the meeting on Thursday evening, where the classic canal analysis passes";
 
@@ -325,8 +325,13 @@ describe("the parts of a long text read alone", () => {
 		const small = compilePolicyText(
 			JSON.stringify({
 				names: {
-					banned: ["casino", "shit", "cock", "fisting", "double penetration"],
-					allowed: ["cocktail", { match: "contains", value: "double penetration test" }],
+					banned: ["casino", "shit", "cock", "fisting", "double penetration", "scam"],
+					allowed: [
+						"cocktail",
+						{ match: "contains", value: "double penetration test" },
+						// The same needle as a banned value: it excuses every match of it.
+						{ match: "contains", value: "scam" },
+					],
 				},
 				texts: { banned: "names" },
 			}),
@@ -340,6 +345,7 @@ describe("the parts of a long text read alone", () => {
 			[`${filler} the double penetration test today`, null],
 			[`${filler} the double penetration tests today`, null],
 			[`${filler} the double penetration today`, 'names.banned[4] "double penetration"'],
+			[`${filler} no scam today`, null],
 			// A ( is read as c only when no ) closes it anywhere after it: here one does, past the part.
 			[`${filler} (ock and more words here, see below) ${filler}`, null],
 			[`${filler} (ock ${filler}`, 'names.banned[2] "cock"'],

@@ -160,6 +160,7 @@ function judgeName(
 /**
  * The first banned entry (in document order) that refuses a name or a part of a long text (`part`: its
  * text form, then unused, and raw name are left to the caller), Infinity when none, explained when asked.
+ * Without `excusable` (no `allowed` pattern can match the part), exceptions are not looked for.
  */
 function searchName(
 	rules: CompiledRules,
@@ -169,6 +170,7 @@ function searchName(
 	sound: () => number,
 	explain: { value: Explanation | null } | null,
 	part: boolean,
+	excusable = true,
 ): number {
 	// A word's own mixes are read in windows in every search of the name (readings.ts), where they may be.
 	const forms: NameForms = {
@@ -178,7 +180,10 @@ function searchName(
 	};
 	// Most names hold no banned match at all: the `allowed` patterns are only searched for once one does.
 	let search = explain === null ? findFirstBanned(rules.banned, forms, [], null, part) : null;
-	if (search === null || (search.best !== Number.POSITIVE_INFINITY && rules.allowedPatterns !== null)) {
+	if (
+		search === null ||
+		(search.best !== Number.POSITIVE_INFINITY && rules.allowedPatterns !== null && excusable)
+	) {
 		const inWindows = margin >= 0 && windowed(forms.readings);
 		// Allowed patterns that match nowhere in the windows match nowhere in the whole readings either (when
 		// they are needles alone, see allowedInWindows): nothing is excused, and the search in windows stands.
@@ -224,11 +229,11 @@ function searchParts(
 	)
 		return undefined;
 	let best = Number.POSITIVE_INFINITY;
-	for (let i = 0; i < parts.length; i += 2) {
+	for (let i = 0; i < parts.length; i += 3) {
 		const part = name.slice(parts[i], parts[i + 1]);
 		// A part is short: its readings are made whole, not in windows (which find the same entries). Its text
 		// form is not needed: the text form's regexes were searched in the whole text.
-		best = Math.min(best, searchName(rules, part, "", -1, sound, null, true));
+		best = Math.min(best, searchName(rules, part, "", -1, sound, null, true, parts[i + 2] === 1));
 	}
 	return best;
 }

@@ -23,6 +23,9 @@ const MAX_SPELLINGS = 1024;
 const MAX_SETS = 8192;
 /** A step's answer when the pass cannot tell (a reading it does not model, too many paths). */
 const UNSURE = -1;
+/** Bits of a step's answer (and of `Prefilter.ends`): a banned needle ended, an `allowed` needle ended. */
+const BANNED_ENDS = 1;
+const EXCUSE_ENDS = 2;
 /** A step's answer for the prolonged sound mark (or a dash read as one), which reads as the kana before it. */
 const PROLONGED = -3;
 
@@ -63,8 +66,9 @@ export function mayMatchReadings(side: Side, name: string): boolean {
 }
 
 /**
- * The parts of `name` where a folded pattern of `side` may match some reading, as [start, end) pairs of
- * UTF-16 offsets (none: nothing may match), or null when the pass cannot tell. A part ends before a space
+ * The parts of `name` where a folded pattern of `side` may match some reading, as triples: [start, end) in
+ * UTF-16 offsets, and 1 when a pattern of `excuses` may match there too, else 0 (none: nothing may match);
+ * or null when the pass cannot tell. A part ends before a space
  * no reading skips, between two words of two letters or more, where no path holds an unfinished needle of
  * `side`, nor of `excuses` (the `allowed` patterns) when given: no match reaches across it.
  */
@@ -77,7 +81,8 @@ export function partsThatMayMatch(side: Side, name: string, excuses: Side | null
 	let start = 0;
 	for (let c = 0; c < cuts.length; c += 2) {
 		const at = cuts[c] as number;
-		if (cuts[c + 1] === 1) parts.push(start, at);
+		const ends = cuts[c + 1] as number;
+		if ((ends & BANNED_ENDS) !== 0) parts.push(start, at, (ends & EXCUSE_ENDS) !== 0 ? 1 : 0);
 		start = at + 1;
 	}
 	return parts;
@@ -109,8 +114,9 @@ function prefilterOf(side: Side, excuses: Side | null): Prefilter | null {
  */
 function walk(prefilter: Prefilter, name: string, cuts: number[]): boolean {
 	// The text's start and end are word edges; the set after the start is the one a part starts in.
-	const calm = asciiStep(prefilter, 0, EDGE) >> 1;
+	const calm = asciiStep(prefilter, 0, EDGE) >> 2;
 	let set = calm;
+	// What needles ended since the last cut.
 	let hit = 0;
 	// The steps kept (read again after a step is found: finding one may grow the table).
 	let steps = prefilter.steps;
@@ -133,8 +139,8 @@ function walk(prefilter: Prefilter, name: string, cuts: number[]): boolean {
 				steps = prefilter.steps;
 			}
 			if (result === UNSURE) return false;
-			set = result >> 1;
-			hit |= result & 1;
+			set = result >> 2;
+			hit |= result & 3;
 			if (cut && set === calm) {
 				cuts.push(i - 1, hit);
 				hit = 0;
@@ -154,12 +160,12 @@ function walk(prefilter: Prefilter, name: string, cuts: number[]): boolean {
 		if (result === PROLONGED) result = prolongedStep(prefilter, set, codePoint, kanaBefore(name, at));
 		steps = prefilter.steps;
 		if (result === UNSURE) return false;
-		set = result >> 1;
-		hit |= result & 1;
+		set = result >> 2;
+		hit |= result & 3;
 	}
 	const end = asciiStep(prefilter, set, EDGE);
 	if (end === UNSURE) return false;
-	cuts.push(name.length, hit | (end & 1));
+	cuts.push(name.length, hit | (end & 3));
 	return true;
 }
 
@@ -183,15 +189,19 @@ const inParts = new WeakMap<Side, boolean>();
 function buildPrefilter(side: Side, excuses: Side | null): Prefilter | null {
 	const builder = new AutomatonBuilder();
 	const needles = addNeedles(builder, side);
-	if (needles === null || builder.size === 0 || (excuses !== null && addNeedles(builder, excuses) === null))
-		return null;
+	const excused = excuses === null ? null : addNeedles(builder, excuses);
+	if (needles === null || builder.size === 0 || (excuses !== null && excused === null)) return null;
 	const automaton = builder.build();
 	const { states, nodes, outputNeedle, outputNext } = automaton;
-	// Only `side`'s needles end a path: `excuses`' only keep a part open while unfinished.
+	// Which needles end in each state: `side`'s, `excuses`'.
 	const ends = new Uint8Array(states);
-	for (let state = 0; state < states; state++)
-		for (let e = nodes[NODE * state + 2] as number; e !== 0; e = outputNext[e] as number)
-			if (needles.has(outputNeedle[e] as number)) ends[state] = 1;
+	for (let state = 0; state < states; state++) {
+		for (let e = nodes[NODE * state + 2] as number; e !== 0; e = outputNext[e] as number) {
+			const needle = outputNeedle[e] as number;
+			const end = (needles.has(needle) ? BANNED_ENDS : 0) | (excused?.has(needle) ? EXCUSE_ENDS : 0);
+			ends[state] = (ends[state] as number) | end;
+		}
+	}
 	const prefilter: Prefilter = {
 		automaton,
 		ends,
@@ -376,8 +386,8 @@ const pass = {
 	nextCount: 0,
 	/** The units the character may be read as. */
 	ways: [] as number[],
-	/** Whether a needle ended in the step. */
-	hit: false,
+	/** What needles ended in the step ({@link BANNED_ENDS}, {@link EXCUSE_ENDS}). */
+	ends: 0,
 };
 
 /** {@link step} of an ASCII key, from the steps kept when met before. */
@@ -391,9 +401,9 @@ function asciiStep(prefilter: Prefilter, set: number, key: number): number {
  * plus one when a needle ended on some path (or {@link UNSURE}), kept for the next time.
  */
 function step(prefilter: Prefilter, set: number, key: number, codePoint: number): number {
-	pass.hit = false;
+	pass.ends = 0;
 	const next = stepNow(prefilter, set, key, codePoint);
-	const result = next < 0 ? next : next * 2 + (pass.hit ? 1 : 0);
+	const result = next < 0 ? next : next * 4 + pass.ends;
 	if (codePoint === 0)
 		prefilter.steps[set * prefilter.columns + (prefilter.column[key] as number)] = result + 2;
 	else if (codePoint < 0x20000) prefilter.others.set(codePoint * MAX_SETS + set, result);
@@ -524,16 +534,16 @@ function stepOn(prefilter: Prefilter, set: number, ways: number[], skippable: bo
 	pass.count = states.length;
 	pass.ways.length = 0;
 	pass.ways.push(...ways);
-	pass.hit = false;
+	pass.ends = 0;
 	if (read(prefilter, skippable)) return UNSURE;
 	const next = numberOf(prefilter);
-	return next < 0 ? UNSURE : next * 2 + (pass.hit ? 1 : 0);
+	return next < 0 ? UNSURE : next * 4 + pass.ends;
 }
 
 /**
  * Reads one character each of its ways, and not at all when `skippable`, into `pass.states`: each state's
  * successor on each way, and the state itself when its last unit is that way's (a repeated unit read once;
- * `.` may have read this unit outside ASCII). Sets `pass.hit` when a needle ends; true past
+ * `.` may have read this unit outside ASCII). Adds to `pass.ends` what needles end; true past
  * {@link MAX_STATES}.
  */
 function read(prefilter: Prefilter, skippable: boolean): boolean {
@@ -546,7 +556,7 @@ function read(prefilter: Prefilter, skippable: boolean): boolean {
 		for (let s = 0; s < count; s++) {
 			const state = states[s] as number;
 			const next = nextState(automaton, state, unit);
-			if (ends[next] === 1) pass.hit = true;
+			pass.ends |= ends[next] as number;
 			if (!keep(next)) return true;
 			const last = unitInto[state] as number;
 			if (state !== 0 && unit > ANY && (last === unit || (last === ANY && unit >= 0x80)) && !keep(state))
