@@ -83,6 +83,18 @@ export class CompiledBannedList implements CompiledBanned {
 	}
 
 	ruleAt(index: number): BannedRule {
+		let rule = this.ruleCache[index];
+		if (rule === undefined) {
+			rule = this.makeRule(index);
+			this.ruleCache[index] = rule;
+		}
+		return rule;
+	}
+
+	/** Rules made so far, by entry (a refusal names its entry's rule). */
+	private readonly ruleCache: (BannedRule | undefined)[] = [];
+
+	private makeRule(index: number): BannedRule {
 		const { match, value } = this.entryAt(index);
 		const code = this.errorCodes[index] as number;
 		return {

@@ -745,11 +745,12 @@ export function nameReadings(
 export function fewWordMixes(name: string): boolean {
 	let count = 0;
 	for (let i = 0; i < name.length && count * 8 <= MAX_WORD_MIXES; i++) {
-		const code = name.codePointAt(i) as number;
-		if (code < 0x80) {
-			if (AMBIGUOUS_ASCII[code] === 1) count++;
+		const unit = name.charCodeAt(i);
+		if (unit < 0x80) {
+			count += AMBIGUOUS_ASCII[unit] as number;
 			continue;
 		}
+		const code = name.codePointAt(i) as number;
 		if (code > 0xffff) i++;
 		const fold = foldOf(code);
 		if (fold.stroke || (fold.text.length === 1 && AMBIGUOUS_ASCII[fold.text.charCodeAt(0)] === 1)) count++;
