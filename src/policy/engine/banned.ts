@@ -83,16 +83,18 @@ export class CompiledBannedList implements CompiledBanned {
 	}
 
 	ruleAt(index: number): BannedRule {
-		let rule = this.ruleCache[index];
+		let made = rulesMade.get(this);
+		if (made === undefined) {
+			made = [];
+			rulesMade.set(this, made);
+		}
+		let rule = made[index];
 		if (rule === undefined) {
 			rule = this.makeRule(index);
-			this.ruleCache[index] = rule;
+			made[index] = rule;
 		}
 		return rule;
 	}
-
-	/** Rules made so far, by entry (a refusal names its entry's rule). */
-	private readonly ruleCache: (BannedRule | undefined)[] = [];
 
 	private makeRule(index: number): BannedRule {
 		const { match, value } = this.entryAt(index);
@@ -104,6 +106,9 @@ export class CompiledBannedList implements CompiledBanned {
 		};
 	}
 }
+
+/** The rules of each list made so far, by entry (kept apart: the compiled form holds the list's fields). */
+const rulesMade = new WeakMap<CompiledBannedList, (BannedRule | undefined)[]>();
 
 const ROLE_OF_MODE: Readonly<Record<Exclude<MatchMode, "exact" | "glob" | "regex">, number>> = {
 	plain: PLAIN,
