@@ -349,6 +349,8 @@ describe("the parts of a long text read alone", () => {
 			// A ( is read as c only when no ) closes it anywhere after it: here one does, past the part.
 			[`${filler} (ock and more words here, see below) ${filler}`, null],
 			[`${filler} (ock ${filler}`, 'names.banned[2] "cock"'],
+			// Full-width parentheses fold to the same.
+			[`${filler} （ock and more words here, see below） ${filler}`, null],
 			// Past the budget of words' own mixes, the last words have none: the text is read whole.
 			[`${filler} ${"1l1l ".repeat(20)}f!st|ng ${filler}`, null],
 			[`${filler} f!st|ng ${filler}`, 'names.banned[3] "fisting"'],

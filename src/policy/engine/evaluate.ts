@@ -9,7 +9,7 @@ import { characterCount, foldText } from "./folding";
 import { newSearch, searchReading, windowMargin } from "./matcher";
 import { matchedPinyin } from "./pinyin";
 import { partsThatMayMatch, readInParts } from "./prefilter";
-import { fewWordMixes, foldedValue, nameReadings, windowed } from "./readings";
+import { foldedValue, nameReadings, partsReadAlike, windowed } from "./readings";
 import type { CompiledPolicy, CompiledRules, CreationKind, CreationRequest, Verdict } from "./types";
 
 /** A span of the name as received: UTF-16 offsets (end exclusive) and the text there. */
@@ -205,9 +205,9 @@ function searchName(
  * refuses it, Infinity when none, or undefined when it must be read whole. Each part is read as the whole
  * text reads it: no match of a banned or `allowed` pattern reaches across the spaces between parts, the
  * patterns look at nothing outside their match (no exact value, glob, prefix or suffix), and the
- * text has no `(` (whether one is a letter depends on a `)` anywhere after it) and few enough `1 ! |` for
- * every word's own mixes. The text form's regexes and the raw side are searched in the whole text; a match
- * there is judged in full (an `allowed` pattern may excuse it).
+ * text's characters read alike in a part (readings.ts, `partsReadAlike`). The text form's regexes and the
+ * raw side are searched in the whole text; a match there is judged in full (an `allowed` pattern may excuse
+ * it).
  */
 function searchParts(
 	rules: CompiledRules,
@@ -224,8 +224,7 @@ function searchParts(
 	if (
 		!readInParts(rules.banned.normalized, false) ||
 		(excuses !== null && !readInParts(excuses, true)) ||
-		name.includes("(") ||
-		!fewWordMixes(name)
+		!partsReadAlike(name)
 	)
 		return undefined;
 	let best = Number.POSITIVE_INFINITY;

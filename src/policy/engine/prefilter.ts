@@ -4,8 +4,8 @@
 // (fold, faux letter, leetspeak letter) or as a word edge, skipped where a reading may skip it, a repeated
 // unit once or each time. `word` entries need an edge on each side (`ass` is not in `class`); a folded regex
 // of letters, `.` and `?` becomes the strings it matches. The sets met are numbered and their steps kept, so
-// most characters cost one look-up. Where the readings do what the pass does not model (kana marks and jamo
-// join the unit before) or the paths are too many, the answer is "may match".
+// most characters cost one look-up. Where the readings do what the pass does not model (jamo join the
+// syllable before) or the paths are too many, it cannot tell, and the text is read whole.
 import { type Automaton, NODE, nextState } from "./automaton";
 import { AutomatonBuilder } from "./automaton-build";
 import { ASCII_UNIT_CODES, foldOf, I, isLetterUnit, L } from "./folding";
@@ -15,7 +15,7 @@ import { isKanaUnit, isProlongedMark, sizeBefore, voiced, voicingMark } from "./
 /** Units no reading holds: a word edge, and `.` reading a unit outside ASCII. */
 const EDGE = 0x01;
 const ANY = 0x02;
-/** Step keys besides ASCII characters: a space a reading may skip, and a character outside ASCII. */
+/** The step key of a space a reading may skip (the others are ASCII characters, and EDGE). */
 const SKIPPED_SPACE = 0x02;
 /** Most states followed at once, strings one regex spells, and sets kept. */
 const MAX_STATES = 48;
@@ -31,7 +31,7 @@ const PROLONGED = -3;
 
 interface Prefilter {
 	automaton: Automaton;
-	/** 1 for the states where a needle of the patterns ends. */
+	/** For each state, which patterns' needles end there ({@link BANNED_ENDS}, {@link EXCUSE_ENDS}). */
 	ends: Uint8Array;
 	/** The sets of states met, by number, and each one's number by its states ("3,17,"). */
 	sets: Int32Array[];
@@ -68,9 +68,9 @@ export function mayMatchReadings(side: Side, name: string): boolean {
 /**
  * The parts of `name` where a folded pattern of `side` may match some reading, as triples: [start, end) in
  * UTF-16 offsets, and 1 when a pattern of `excuses` may match there too, else 0 (none: nothing may match);
- * or null when the pass cannot tell. A part ends before a space
- * no reading skips, between two words of two letters or more, where no path holds an unfinished needle of
- * `side`, nor of `excuses` (the `allowed` patterns) when given: no match reaches across it.
+ * or null when the pass cannot tell. A part ends before a space no reading skips, between two words of two
+ * letters or more, where no path holds an unfinished needle of `side`, nor of `excuses` (the `allowed`
+ * patterns) when given: no match reaches across it.
  */
 export function partsThatMayMatch(side: Side, name: string, excuses: Side | null): number[] | null {
 	const prefilter = prefilterOf(side, excuses);
@@ -109,8 +109,9 @@ function prefilterOf(side: Side, excuses: Side | null): Prefilter | null {
 
 /**
  * Reads `name` through a prefilter, adding to `cuts` each place a part may end (the offset of a space no
- * reading skips, where no path holds an unfinished needle) and the text's end, each followed by 1 when a
- * needle ended since the one before, else 0. False when the pass cannot tell.
+ * reading skips, where no path holds an unfinished needle) and the text's end, each followed by the needles
+ * that ended since the one before ({@link BANNED_ENDS}, {@link EXCUSE_ENDS}). False when the pass cannot
+ * tell.
  */
 function walk(prefilter: Prefilter, name: string, cuts: number[]): boolean {
 	// The text's start and end are word edges; the set after the start is the one a part starts in.

@@ -739,20 +739,24 @@ export function nameReadings(
 }
 
 /**
- * Whether the words' own mixes of a long text ({@link addWordMixes}) stay within their budget however its
- * words fall: at most 8 readings a unit that may be ambiguous (`1` `!` `|` `/` `+` `*`, a bare stroke).
+ * Whether every part of a long text is read as in the whole text, as far as its characters go: none folds
+ * to `(` (whether one is read as c depends on a `)` anywhere after it: findAmbiguous), and the words' own
+ * mixes ({@link addWordMixes}) stay within their budget however the words fall (at most 8 readings a unit
+ * that may be ambiguous: `1` `!` `|` `/` `+` `*`, a bare stroke).
  */
-export function fewWordMixes(name: string): boolean {
+export function partsReadAlike(name: string): boolean {
 	let count = 0;
 	for (let i = 0; i < name.length && count * 8 <= MAX_WORD_MIXES; i++) {
 		const unit = name.charCodeAt(i);
 		if (unit < 0x80) {
+			if (unit === PAREN) return false;
 			count += AMBIGUOUS_ASCII[unit] as number;
 			continue;
 		}
 		const code = name.codePointAt(i) as number;
 		if (code > 0xffff) i++;
 		const fold = foldOf(code);
+		if (fold.text.includes("(")) return false;
 		if (fold.stroke || (fold.text.length === 1 && AMBIGUOUS_ASCII[fold.text.charCodeAt(0)] === 1)) count++;
 	}
 	return count * 8 <= MAX_WORD_MIXES;
