@@ -325,7 +325,7 @@ describe("the parts of a long text read alone", () => {
 		const small = compilePolicyText(
 			JSON.stringify({
 				names: {
-					banned: ["casino", "shit", "cock", "fisting", "double penetration", "scam"],
+					banned: ["casino", "shit", "cock", "fisting", "double penetration", "scam", "kill bill"],
 					allowed: [
 						"cocktail",
 						{ match: "contains", value: "double penetration test" },
@@ -354,6 +354,8 @@ describe("the parts of a long text read alone", () => {
 			// Past the budget of words' own mixes, the last words have none: the text is read whole.
 			[`${filler} ${"1l1l ".repeat(20)}f!st|ng ${filler}`, null],
 			[`${filler} f!st|ng ${filler}`, 'names.banned[3] "fisting"'],
+			// Longer than 64 units as received, not once folded: read as a name, every mix of its `1 ! |`.
+			[`k1ll b|ll${"\u200b".repeat(60)}`, 'names.banned[6] "kill bill"'],
 		];
 		for (const [sample, rule] of cases) {
 			expect({ sample, rule: full(sample).rule }).toEqual({ sample, rule });

@@ -15,7 +15,7 @@ import {
 	units,
 	WORD_UNIT,
 } from "./folding";
-import { isHangulUnit } from "./scripts";
+import { isHangulUnit, voicingMark } from "./scripts";
 
 /** One reading of a name's folded form, with where each of its units comes from in the name. */
 export interface Reading {
@@ -739,27 +739,34 @@ export function nameReadings(
 }
 
 /**
- * Whether every part of a long text is read as in the whole text, as far as its characters go: none folds
- * to `(` (whether one is read as c depends on a `)` anywhere after it: findAmbiguous), and the words' own
- * mixes ({@link addWordMixes}) stay within their budget however the words fall (at most 8 readings a unit
- * that may be ambiguous: `1` `!` `|` `/` `+` `*`, a bare stroke).
+ * Whether every part of a long text is read as in the whole text, as far as its characters go: the text
+ * folds to more than {@link MAX_MIXED_UNITS} units (else it is read as a name, every mix of its `1 ! |`:
+ * counted here from the characters that fold to one unit or more whatever comes before them), none
+ * folds to `(` (whether one is read as c depends on a `)` anywhere after it: findAmbiguous), and the words'
+ * own mixes ({@link addWordMixes}) stay within their budget however the words fall (at most 8 readings a
+ * unit that may be ambiguous: `1` `!` `|` `/` `+` `*`, a bare stroke).
  */
 export function partsReadAlike(name: string): boolean {
-	let count = 0;
-	for (let i = 0; i < name.length && count * 8 <= MAX_WORD_MIXES; i++) {
+	let ambiguous = 0;
+	let units = 0;
+	for (let i = 0; i < name.length && ambiguous * 8 <= MAX_WORD_MIXES; i++) {
 		const unit = name.charCodeAt(i);
 		if (unit < 0x80) {
 			if (unit === PAREN) return false;
-			count += AMBIGUOUS_ASCII[unit] as number;
+			ambiguous += AMBIGUOUS_ASCII[unit] as number;
+			if (unit > SPACE && unit < 0x7f) units++;
 			continue;
 		}
 		const code = name.codePointAt(i) as number;
 		if (code > 0xffff) i++;
 		const fold = foldOf(code);
+		const first = fold.text.charCodeAt(0);
 		if (fold.text.includes("(")) return false;
-		if (fold.stroke || (fold.text.length === 1 && AMBIGUOUS_ASCII[fold.text.charCodeAt(0)] === 1)) count++;
+		if (fold.stroke || (fold.text.length === 1 && AMBIGUOUS_ASCII[first] === 1)) ambiguous++;
+		// A voicing mark or a jamo may join the unit before it instead.
+		if (first > SPACE && voicingMark(code) === 0 && (first < 0x1100 || first > 0x11ff)) units++;
 	}
-	return count * 8 <= MAX_WORD_MIXES;
+	return ambiguous * 8 <= MAX_WORD_MIXES && units > MAX_MIXED_UNITS;
 }
 
 /** 1 for `1` `!` `|` `(` `/` `+` `*`. */
