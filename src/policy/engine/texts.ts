@@ -115,7 +115,9 @@ function judgeText(
 	if (rules === null || texts === null || !judgesField(policy, field))
 		return { verdict: allow(null, rules?.mode === "dry-run"), explanation: null };
 	if (field === "face_url") return { verdict: judgeFaceUrl(rules, texts, value), explanation: null };
-	return explain ? explainName(rules, value) : { verdict: evaluateName(rules, value), explanation: null };
+	return explain
+		? explainName(rules, value)
+		: { verdict: evaluateName(rules, value, true), explanation: null };
 }
 
 /**
