@@ -207,16 +207,24 @@ const EVASIONS = [
 	"ki!! ki!! ki!!",
 ];
 
+/** Characters put into a word now and then: what the readings take for letters, join, skip or drop. */
+const INSERTS = [..."1!|(/+*$@)", "\u200b", "（", "）", "ー", "゛", "\u3099", "ㅋ", " ", "\u00a0"];
+
 function text(next: () => number, words: number, evasions: number): string {
+	const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)] as T;
 	const out: string[] = [];
-	for (let i = 0; i < words; i++) out.push(INNOCENT[Math.floor(next() * INNOCENT.length)] as string);
-	for (let i = 0; i < evasions; i++) {
-		const at = Math.floor(next() * (out.length + 1));
-		out.splice(at, 0, EVASIONS[Math.floor(next() * EVASIONS.length)] as string);
-	}
-	const separators = [" ", " ", " ", ", ", ". ", "  ", " - ", "! "];
+	for (let i = 0; i < words; i++) out.push(pick(INNOCENT));
+	for (let i = 0; i < evasions; i++) out.splice(Math.floor(next() * (out.length + 1)), 0, pick(EVASIONS));
+	const separators = [" ", " ", " ", ", ", ". ", "  ", " - ", "! ", "\u200b ", " ( ", ") "];
 	return out
-		.map((word, i) => (i === 0 ? word : `${separators[Math.floor(next() * separators.length)]}${word}`))
+		.map((word, i) => {
+			let mutated = word;
+			while (next() < 0.15) {
+				const at = Math.floor(next() * (mutated.length + 1));
+				mutated = mutated.slice(0, at) + pick(INSERTS) + mutated.slice(at);
+			}
+			return i === 0 ? mutated : `${pick(separators)}${mutated}`;
+		})
 		.join("");
 }
 
