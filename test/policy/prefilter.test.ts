@@ -1,7 +1,8 @@
 // The prefilter of long texts (src/policy/engine/prefilter.ts) allows a text without making its readings
-// when one pass proves no folded pattern can match any of them. It must never allow a text the readings
-// refuse: every text here is judged twice, by evaluateText (which uses the prefilter) and by explainText
-// (which always reads the text in full), and the two must agree. The texts put evasions of every kind the
+// when one pass proves no folded pattern can match any of them, and otherwise has only the parts that may
+// match read. Its decisions must be the whole text's: every text here is judged twice, by evaluateText
+// (which uses the prefilter) and by explainText (which always reads the text in full), and the two must
+// agree, refusal rule included. The texts put evasions of every kind the
 // readings undo (look-alikes, leetspeak, separators, repeats, faux Cyrillic and Greek, Han, kana, Hangul,
 // pinyin with tones) inside innocent sentences, next to the innocent words that share letters with them.
 import { describe, expect, it } from "vitest";
