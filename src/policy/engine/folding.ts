@@ -461,14 +461,35 @@ function growUnits(needed: number): void {
 const TONE_DIGIT = 2;
 
 /**
- * Bit 1 for `1` and for `!` `|` (i or l), `(` (c), `/` (l), `+` (t), `*` (u or i): what readings.ts may read
- * as a letter; bit 2 for the digits `1` to `5`, which may be pinyin tones (readings.ts).
+ * The letters a reading may take `1` `!` `|` `(` `/` `+` `*` for besides their fold, each in some place
+ * (findAmbiguous in readings.ts): leetspeak's characters drawn for letters.
+ */
+export const OTHER_LETTERS: Readonly<Record<string, string>> = {
+	"1": "l",
+	"!": "il",
+	"|": "il",
+	"(": "c",
+	"/": "l",
+	"+": "t",
+	"*": "ui",
+};
+
+/**
+ * Bit 1 for the characters of {@link OTHER_LETTERS}, what readings.ts may read as a letter; bit 2 for the
+ * digits `1` to `5`, which may be pinyin tones (readings.ts).
  */
 const ASCII_AMBIGUOUS = Uint8Array.from(
 	{ length: 0x80 },
 	(_, unit) =>
-		("1!|(/+*".includes(String.fromCharCode(unit)) ? 1 : 0) | (unit >= 0x31 && unit <= 0x35 ? TONE_DIGIT : 0),
+		(String.fromCharCode(unit) in OTHER_LETTERS ? 1 : 0) | (unit >= 0x31 && unit <= 0x35 ? TONE_DIGIT : 0),
 );
+
+/** Whether a reading may take the ASCII unit for a letter other than its fold ({@link OTHER_LETTERS}). */
+export const readsOtherwise = (unit: number) => unit < 0x80 && ((ASCII_AMBIGUOUS[unit] as number) & 1) !== 0;
+
+/** Whether the ASCII unit is a digit that may be a pinyin tone. */
+export const mayBeTone = (unit: number) =>
+	unit < 0x80 && ((ASCII_AMBIGUOUS[unit] as number) & TONE_DIGIT) !== 0;
 
 const SPACE = 0x20;
 export const I = 0x69;
@@ -505,7 +526,7 @@ function isAstralLetter(text: string, k: number): boolean {
 export const ASCII_UNIT_CODES: Int16Array = Int16Array.from(ASCII_FOLDS, (text) =>
 	text === "" ? -1 : text.charCodeAt(0),
 );
-const ASCII_UNIT_FLAGS: Uint8Array = Uint8Array.from(ASCII_FOLDS, (text, unit) => {
+export const ASCII_UNIT_FLAGS: Uint8Array = Uint8Array.from(ASCII_FOLDS, (text, unit) => {
 	const word = (unit >= 0x61 && unit <= 0x7a) || (unit >= 0x41 && unit <= 0x5a) ? WORD_UNIT : 0;
 	const code = text.charCodeAt(0);
 	// `$` and `@`, leetspeak for s and a, are symbols read as letters.

@@ -8,7 +8,20 @@
 // syllable before) or the paths are too many, it cannot tell, and the text is read whole.
 import { type Automaton, NODE, nextState } from "./automaton";
 import { AutomatonBuilder } from "./automaton-build";
-import { ASCII_UNIT_CODES, foldOf, I, isLetterUnit, L } from "./folding";
+import {
+	ASCII_UNIT_CODES,
+	ASCII_UNIT_FLAGS,
+	foldOf,
+	I,
+	isLetterUnit,
+	L,
+	LETTER_UNIT,
+	mayBeTone,
+	OTHER_LETTERS,
+	readsOtherwise,
+	SYMBOL_UNIT,
+	WORD_UNIT,
+} from "./folding";
 import { PREFIX, ROLES, type Side, SUFFIX, WORD, WORD_END, WORD_START } from "./matcher";
 import { isKanaUnit, isProlongedMark, sizeBefore, voiced, voicingMark } from "./scripts";
 
@@ -231,7 +244,7 @@ function columnsOf(automaton: Automaton): { column: Uint8Array; columns: number 
 		const unit = (code: number) => (automaton.asciiColumn[code] === 0 ? "-" : String(code));
 		const ways = [
 			ASCII_UNIT_CODES[code] as number,
-			...[...(OTHERWISE[String.fromCharCode(code)] ?? "")].map((c) => c.charCodeAt(0)),
+			...[...(OTHER_LETTERS[String.fromCharCode(code)] ?? "")].map((c) => c.charCodeAt(0)),
 		];
 		const signature = `${key === EDGE ? "edge" : ways.map(unit).join()} ${is(code, LETTER)} ${key === SKIPPED_SPACE || (code !== 0x20 && is(code, SKIPPABLE))}`;
 		let at = seen.get(signature);
@@ -333,27 +346,21 @@ const SKIPPABLE = 2; // separators, `$` `@` between Han characters, the tone num
 const SEPARATOR = 4; // a separator no reading takes for a letter
 const ALNUM = 8;
 const LETTER_ALIKE = 16; // a letter, digit, `$` or `@`
-const ASCII = Uint8Array.from({ length: 0x80 }, (_, code) => {
-	const c = String.fromCharCode(code);
-	const alnum = /^[a-zA-Z0-9]$/.test(c);
+/** Read from the fold's own flags (folding.ts), so that the pass reads each character as the fold does. */
+const ASCII = Uint8Array.from(ASCII_UNIT_FLAGS, (flags, code) => {
+	const word = (flags & WORD_UNIT) !== 0;
+	const letter = (flags & LETTER_UNIT) !== 0;
+	// Letters and digits, not `$` `@`, symbols read as letters.
+	const alnum = letter && (flags & SYMBOL_UNIT) === 0;
+	const printable = code >= 0x20 && code < 0x7f;
 	return (
-		(/^[a-zA-Z]$/.test(c) ? LETTER : 0) |
-		(/^[a-zA-Z06-9]$/.test(c) ? 0 : SKIPPABLE) |
-		(code >= 0x20 && code < 0x7f && !alnum && !"!|(/+*$@".includes(c) ? SEPARATOR : 0) |
+		(word ? LETTER : 0) |
+		(word || (alnum && !mayBeTone(code)) ? 0 : SKIPPABLE) |
+		(printable && !letter && !readsOtherwise(code) ? SEPARATOR : 0) |
 		(alnum ? ALNUM : 0) |
-		(alnum || c === "$" || c === "@" ? LETTER_ALIKE : 0)
+		(letter ? LETTER_ALIKE : 0)
 	);
 });
-/** What findAmbiguous (readings.ts) may read `1` `!` `|` `(` `/` `+` `*` as. */
-const OTHERWISE: Readonly<Record<string, string>> = {
-	"1": "l",
-	"!": "il",
-	"|": "il",
-	"(": "c",
-	"/": "l",
-	"+": "t",
-	"*": "ui",
-};
 
 const is = (code: number, bit: number) => code < 0x80 && ((ASCII[code] as number) & bit) !== 0;
 
@@ -398,37 +405,48 @@ function asciiStep(prefilter: Prefilter, set: number, key: number): number {
 }
 
 /**
- * Reads, from set `set`, the ASCII key `key` or else the character `codePoint`: the set after it, times two,
- * plus one when a needle ended on some path (or {@link UNSURE}), kept for the next time.
+ * Reads, from set `set`, the ASCII key `key` or else the character `codePoint`, kept for the next time: its
+ * {@link answer}, or {@link PROLONGED}.
  */
 function step(prefilter: Prefilter, set: number, key: number, codePoint: number): number {
 	pass.ends = 0;
-	const next = stepNow(prefilter, set, key, codePoint);
-	const result = next < 0 ? next : next * 4 + pass.ends;
+	const result = answer(stepNow(prefilter, set, key, codePoint));
 	if (codePoint === 0)
 		prefilter.steps[set * prefilter.columns + (prefilter.column[key] as number)] = result + 2;
 	else if (codePoint < 0x20000) prefilter.others.set(codePoint * MAX_SETS + set, result);
 	return result;
 }
 
-function stepNow(prefilter: Prefilter, set: number, key: number, codePoint: number): number {
+/** A step's answer: the set after it times four, plus what needles ended on its paths; or a negative answer. */
+const answer = (next: number) => (next < 0 ? next : next * 4 + pass.ends);
+
+/** Loads set `set` into `pass.states`. */
+function load(prefilter: Prefilter, set: number): void {
 	const states = prefilter.sets[set] as Int32Array;
 	pass.states.set(states);
 	pass.count = states.length;
+}
+
+/** {@link read}, then the number of the set read into (or {@link UNSURE}). */
+function readSet(prefilter: Prefilter, skippable: boolean): number {
+	return read(prefilter, skippable) ? UNSURE : numberOf(prefilter);
+}
+
+function stepNow(prefilter: Prefilter, set: number, key: number, codePoint: number): number {
+	load(prefilter, set);
 	const ways = pass.ways;
 	ways.length = 0;
 	if (key === EDGE) {
 		ways.push(EDGE);
-		return read(prefilter, false) ? UNSURE : numberOf(prefilter);
+		return readSet(prefilter, false);
 	}
 	if (codePoint === 0) {
 		const code = key === SKIPPED_SPACE ? 0x20 : key;
 		const c = String.fromCharCode(code);
 		ways.push(ASCII_UNIT_CODES[code] as number);
-		for (const other of OTHERWISE[c] ?? "") ways.push(other.charCodeAt(0));
+		for (const other of OTHER_LETTERS[c] ?? "") ways.push(other.charCodeAt(0));
 		if (!is(code, LETTER)) ways.push(EDGE);
-		const skippable = key === SKIPPED_SPACE || (code !== 0x20 && is(code, SKIPPABLE));
-		return read(prefilter, skippable) ? UNSURE : numberOf(prefilter);
+		return readSet(prefilter, key === SKIPPED_SPACE || (code !== 0x20 && is(code, SKIPPABLE)));
 	}
 	const fold = foldOf(codePoint);
 	const text = fold.text;
@@ -441,10 +459,9 @@ function stepNow(prefilter: Prefilter, set: number, key: number, codePoint: numb
 		ways.push(first, EDGE, ANY);
 		if (fold.faux !== 0) ways.push(fold.faux);
 		if (fold.stroke) ways.push(first === I ? L : I);
-		for (const other of OTHERWISE[text] ?? "") ways.push(other.charCodeAt(0));
+		for (const other of OTHER_LETTERS[text] ?? "") ways.push(other.charCodeAt(0));
 		// A unit that is no letter (a separator) or a symbol read as one (`€`, skipped between Han) may be skipped.
-		const skippable = fold.symbol || fold.dash || first === 0x20 || !isLetterUnit(first);
-		return read(prefilter, skippable) ? UNSURE : numberOf(prefilter);
+		return readSet(prefilter, fold.symbol || fold.dash || first === 0x20 || !isLetterUnit(first));
 	}
 	// Several units (`ß` → `ss`, an emoji's surrogate pair): each as itself or an edge, or skipped.
 	for (let k = 0; k < text.length; k++) {
@@ -455,8 +472,7 @@ function stepNow(prefilter: Prefilter, set: number, key: number, codePoint: numb
 	if (fold.faux !== 0) {
 		// Or its faux letter alone (`ъ` → `ˉb`, or b): the paths of both go on.
 		const units = pass.states.slice(0, pass.count);
-		pass.states.set(states);
-		pass.count = states.length;
+		load(prefilter, set);
 		ways.length = 0;
 		ways.push(fold.faux, EDGE, ANY);
 		if (read(prefilter, false) || !merge(prefilter, units)) return UNSURE;
@@ -530,15 +546,11 @@ function kanaBefore(name: string, index: number): number {
 
 /** The set after one character read as each of `ways` (or skipped), not kept; {@link UNSURE} past the bound. */
 function stepOn(prefilter: Prefilter, set: number, ways: number[], skippable: boolean): number {
-	const states = prefilter.sets[set] as Int32Array;
-	pass.states.set(states);
-	pass.count = states.length;
+	load(prefilter, set);
 	pass.ways.length = 0;
 	pass.ways.push(...ways);
 	pass.ends = 0;
-	if (read(prefilter, skippable)) return UNSURE;
-	const next = numberOf(prefilter);
-	return next < 0 ? UNSURE : next * 4 + pass.ends;
+	return answer(readSet(prefilter, skippable));
 }
 
 /**

@@ -10,6 +10,7 @@ import {
 	isWordCharacterAt,
 	L,
 	LETTER_UNIT,
+	readsOtherwise,
 	SYMBOL_UNIT,
 	UNSPACED_UNIT,
 	units,
@@ -753,7 +754,7 @@ export function partsReadAlike(name: string): boolean {
 		const unit = name.charCodeAt(i);
 		if (unit < 0x80) {
 			if (unit === PAREN) return false;
-			ambiguous += AMBIGUOUS_ASCII[unit] as number;
+			if (readsOtherwise(unit)) ambiguous++;
 			if (unit > SPACE && unit < 0x7f) units++;
 			continue;
 		}
@@ -762,17 +763,12 @@ export function partsReadAlike(name: string): boolean {
 		const fold = foldOf(code);
 		const first = fold.text.charCodeAt(0);
 		if (fold.text.includes("(")) return false;
-		if (fold.stroke || (fold.text.length === 1 && AMBIGUOUS_ASCII[first] === 1)) ambiguous++;
+		if (fold.stroke || (fold.text.length === 1 && readsOtherwise(first))) ambiguous++;
 		// A voicing mark or a jamo may join the unit before it instead.
 		if (first > SPACE && voicingMark(code) === 0 && (first < 0x1100 || first > 0x11ff)) units++;
 	}
 	return ambiguous * 8 <= MAX_WORD_MIXES && units > MAX_MIXED_UNITS;
 }
-
-/** 1 for `1` `!` `|` `(` `/` `+` `*`. */
-const AMBIGUOUS_ASCII = Uint8Array.from({ length: 0x80 }, (_, code) =>
-	"1!|(/+*".includes(String.fromCharCode(code)) ? 1 : 0,
-);
 
 /** Whether any of `readings` reads only a window of the name (see {@link nameReadings}). */
 export function windowed(readings: readonly Reading[]): boolean {
