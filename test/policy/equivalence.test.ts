@@ -13,6 +13,7 @@ import { compilePolicyText } from "../../src/policy/engine/compile";
 import { evaluateCreation } from "../../src/policy/engine/evaluate";
 import { characterCount, foldText, isWordCharacterAt } from "../../src/policy/engine/folding";
 import { foldedValue, nameReadings, type Reading } from "../../src/policy/engine/readings";
+import { random } from "../../tools/lib/policy-fixture.mjs";
 
 // The normalizer's definition, written the plain way: the text form and the skeleton as first specified.
 const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cc}]/gu;
@@ -28,18 +29,6 @@ function foldTextReference(name: string): string {
 function globOracle(pieces: readonly string[], text: string): boolean {
 	const escaped = pieces.map((piece) => piece.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&"));
 	return new RegExp(`^${escaped.join("[\\s\\S]*")}$`).test(text);
-}
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 const ASCII = Array.from({ length: 0x80 }, (_, c) => String.fromCharCode(c));

@@ -10,6 +10,7 @@ import { compilePolicyText } from "../../src/policy/engine/compile";
 import { mayMatchReadings, partsThatMayMatch, regexSpellings } from "../../src/policy/engine/prefilter";
 import { evaluateText, explainText, textRules } from "../../src/policy/engine/texts";
 import type { CompiledPolicy } from "../../src/policy/engine/types";
+import { random } from "../../tools/lib/policy-fixture.mjs";
 
 const BANNED = [
 	"casino",
@@ -54,18 +55,6 @@ function compile(): CompiledPolicy {
 	);
 	if (!compiled.ok) throw new Error(compiled.problem.message);
 	return compiled.value;
-}
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 /** Words a community writes, several sharing letters with the banned values. */
