@@ -221,15 +221,17 @@ function searchParts(
 	const excuses = rules.allowedPatterns;
 	const parts = partsThatMayMatch(rules.banned.normalized, name, excuses);
 	if (parts === null) return undefined;
+	// Parts that cannot be read alone: the whole text is read, and its text form with it.
+	if (
+		parts.length > 0 &&
+		(!readInParts(rules.banned.normalized, false) ||
+			(excuses !== null && !readInParts(excuses, true)) ||
+			!partsReadAlike(name))
+	)
+		return undefined;
 	if (findFirstBanned(rules.banned, { name, text, readings: [] }).best !== Number.POSITIVE_INFINITY)
 		return undefined;
 	if (parts.length === 0) return Number.POSITIVE_INFINITY;
-	if (
-		!readInParts(rules.banned.normalized, false) ||
-		(excuses !== null && !readInParts(excuses, true)) ||
-		!partsReadAlike(name)
-	)
-		return undefined;
 	let best = Number.POSITIVE_INFINITY;
 	for (let i = 0; i < parts.length; i += 3) {
 		const part = name.slice(parts[i], parts[i + 1]);
