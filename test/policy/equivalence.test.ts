@@ -11,7 +11,12 @@ import { findAll } from "../../src/policy/engine/automaton";
 import { buildAutomaton } from "../../src/policy/engine/automaton-build";
 import { compilePolicyText } from "../../src/policy/engine/compile";
 import { evaluateCreation } from "../../src/policy/engine/evaluate";
-import { characterCount, foldText, isWordCharacterAt } from "../../src/policy/engine/folding";
+import {
+	characterCount,
+	foldText,
+	isWordCharacterAt,
+	LOWERED_ALIKE_RANGES,
+} from "../../src/policy/engine/folding";
 import { foldedValue, nameReadings, type Reading } from "../../src/policy/engine/readings";
 import { random } from "../../tools/lib/policy-fixture.mjs";
 
@@ -104,6 +109,18 @@ describe("the normalizer", () => {
 			"ΐ",
 			"ŉ",
 			"\u1d2c",
+			// Words that fold to their lower case, and their neighbours that do not.
+			"λ",
+			"Λ",
+			"σ",
+			"д",
+			"Д",
+			"か",
+			"\u3099",
+			"가",
+			"\u11a8",
+			"À",
+			"ŀ",
 		];
 		for (let n = 0; n < 10000; n++) {
 			let text = "";
@@ -114,6 +131,37 @@ describe("the normalizer", () => {
 			expect(characterCount(text), JSON.stringify(text)).toBe([...text].length);
 		}
 	});
+
+	it("folds the characters it only changes the case of as the definition does, alone and beside letters", () => {
+		// The characters that end a canonical decomposition: NFKC may join them to the character before.
+		const joiners = new Set<number>();
+		for (let code = 0; code <= 0x10ffff; code++) {
+			if (code >= 0xd800 && code <= 0xdfff) continue;
+			const character = String.fromCodePoint(code);
+			const parts = [...character.normalize("NFD")];
+			for (const part of parts.slice(1)) joiners.add(part.codePointAt(0) as number);
+		}
+		// Letters of each script beside them: a mark or a jamo would join one, a sigma would end a word.
+		const neighbours = ["a", "É", "Λ", "σ", "Д", "か", "가", "1"];
+		let checked = 0;
+		for (const [first, last] of LOWERED_ALIKE_RANGES) {
+			// Han and Hangul syllables (thousands alike): every 13th beside letters, each alone.
+			const stride = last - first > 1000 ? 13 : 1;
+			for (let code = first; code <= last; code++) {
+				const character = String.fromCharCode(code);
+				const context = `U+${code.toString(16)}`;
+				expect(joiners.has(code) || /[\p{M}\s]/u.test(character), context).toBe(false);
+				expect(foldText(character), context).toBe(foldTextReference(character));
+				for (const neighbour of (code - first) % stride === 0 ? neighbours : []) {
+					for (const text of [neighbour + character, `${character}${neighbour} x`]) {
+						expect(foldText(text), `${context} in ${text}`).toBe(foldTextReference(text));
+					}
+				}
+				checked++;
+			}
+		}
+		expect(checked).toBeGreaterThan(39_000);
+	}, 60_000);
 
 	it("gives the definition's text form for random ASCII strings", () => {
 		const next = random(1);

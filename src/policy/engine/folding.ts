@@ -95,89 +95,95 @@ const LEET: Readonly<Record<string, string>> = {
  * @example foldText("  ＣＡ\u200bＳＩＮＯ  Royale") // "casino royale"
  */
 export function foldText(name: string): string {
-	let upper = false;
-	let other = false;
-	let word = 0;
-	for (let i = 0; i < name.length; i++) {
-		const c = name.charCodeAt(i);
-		// The rest is read by the general fold, from here and with what was seen so far.
-		if (c > 0x7f) return foldTextGeneral(name, i, word, upper, other);
-		if (c === 0x20) word = i + 1;
-		if (c >= 0x41 && c <= 0x5a) upper = true;
-		else if (
-			c < 0x20 ||
-			c === 0x7f ||
-			(c === 0x20 && (i === 0 || i === name.length - 1 || name.charCodeAt(i - 1) === 0x20))
-		) {
-			other = true;
+	// Printable ASCII is lowered as it stands; a word holding a character outside ASCII is folded alone (NFKC,
+	// case mapping, final sigma too, and invisible characters never reach across a space). Controls, and
+	// spaces at an edge or in a run, ask for the white space folding at the end.
+	let out = "";
+	let done = 0;
+	// A space at an edge only asks for trimming; the rest for the whole white space folding.
+	let edges = false;
+	let spaces = false;
+	const scan = NEEDS_FOLDING;
+	scan.lastIndex = 0;
+	for (let found = scan.exec(name); found !== null; found = scan.exec(name)) {
+		const at = found.index;
+		if (name.charCodeAt(at) < 0x80) {
+			if (found[0] === " ") edges = true;
+			else spaces = true;
+			continue;
 		}
+		const word = name.lastIndexOf(" ", at) + 1;
+		let end = name.indexOf(" ", at);
+		if (end < 0) end = name.length;
+		const folded = foldWord(name.slice(word, end));
+		spaces ||= folded === "" || WHITE_SPACE.test(folded);
+		out += name.slice(done, word).toLowerCase() + folded;
+		done = end;
+		scan.lastIndex = end;
 	}
-	// Upper case alone only needs lowering (no regex passes); controls or stray spaces need the rest too.
-	if (other) return foldAsciiText(name);
-	return upper ? name.toLowerCase() : name;
+	out += name.slice(done).toLowerCase();
+	if (spaces) return out.replace(ASCII_CONTROLS, "").replace(WHITE_SPACE_RUN, " ").trim();
+	return edges ? out.trim() : out;
 }
 
 /**
- * {@link foldText} of any text, read from `from` (the start of the word there at `wordFrom`; capitals and
- * white space to fold already seen before it). A word holding a character outside ASCII is folded alone, the
- * rest as ASCII: NFKC, case mapping (final sigma too) and invisible characters never reach across a space.
+ * What {@link foldText} stops at: a character outside printable ASCII, a space at an edge, a run of
+ * spaces.
  */
-function foldTextGeneral(
-	name: string,
-	from: number,
-	wordFrom: number,
-	upperSoFar: boolean,
-	spacesSoFar: boolean,
-): string {
-	let out = "";
-	let done = 0;
-	let word = wordFrom;
-	// Whether the ASCII parts need lower-casing, and the whole white space folding (runs, edges, controls).
-	let upper = upperSoFar;
-	let spaces = spacesSoFar || name.charCodeAt(0) === 0x20 || name.charCodeAt(name.length - 1) === 0x20;
-	for (let i = from; i < name.length; i++) {
-		const code = name.charCodeAt(i);
-		if (code === 0x20) {
-			spaces ||= name.charCodeAt(i + 1) === 0x20;
-			word = i + 1;
-		} else if (code < 0x80) {
-			upper ||= code >= 0x41 && code <= 0x5a;
-			spaces ||= code < 0x20 || code === 0x7f;
-		} else {
-			let end = name.indexOf(" ", i);
-			if (end < 0) end = name.length;
-			const folded = foldWord(name.slice(word, end));
-			spaces ||= folded === "" || WHITE_SPACE.test(folded);
-			const ascii = name.slice(done, word);
-			out += (upper ? ascii.toLowerCase() : ascii) + folded;
-			done = end;
-			word = end;
-			// The space that ends the word is read next.
-			i = end - 1;
-		}
-	}
-	const rest = name.slice(done);
-	out += upper ? rest.toLowerCase() : rest;
-	return spaces ? out.replace(ASCII_CONTROLS, "").replace(WHITE_SPACE_RUN, " ").trim() : out;
-}
+const NEEDS_FOLDING = /[^\x20-\x7e]|^ | $| {2}/g;
 
 /** NFKC, invisible characters removed, case folded. */
 function foldWord(word: string): string {
+	if (LOWERED_ALIKE.test(word)) return word.toUpperCase().toLowerCase();
 	const visible = word.normalize("NFKC").replace(INVISIBLE, "");
 	// Upper- then lower-casing is JavaScript's closest match to full case folding (ß → ss, ς → σ).
 	return visible.toUpperCase().toLowerCase().normalize("NFKC");
 }
 
+/**
+ * The characters of a word whose text form is its upper case lowered ({@link foldWord} for the rest): each
+ * is its own NFKC form, visible, no white space and no mark, and joins no neighbour in NFKC, and so is each
+ * character of its upper case lowered (the final sigma is the only rule of context, as in the full fold).
+ * ASCII, the Latin, IPA, Greek and Cyrillic letters, small capitals, Latin Extended-D, CJK punctuation,
+ * kana without marks, Han and Hangul syllables. Checked in test/policy/equivalence.test.ts.
+ */
+export const LOWERED_ALIKE_RANGES: readonly (readonly [number, number])[] = [
+	[0x21, 0x7e],
+	[0xc0, 0x12f],
+	[0x134, 0x13e],
+	[0x141, 0x148],
+	[0x14a, 0x17e],
+	[0x180, 0x1c3],
+	[0x1cd, 0x1ef],
+	[0x1f4, 0x2af],
+	[0x386, 0x386],
+	[0x388, 0x38a],
+	[0x38c, 0x38c],
+	[0x38e, 0x38f],
+	[0x391, 0x3a1],
+	[0x3a3, 0x3af],
+	[0x3b1, 0x3ce],
+	[0x400, 0x482],
+	[0x48a, 0x52f],
+	[0x1d00, 0x1d2b],
+	[0xa722, 0xa76f],
+	[0x3001, 0x3029],
+	[0x3041, 0x3096],
+	[0x309d, 0x309e],
+	[0x30a0, 0x30fe],
+	[0x3400, 0x4dbf],
+	[0x4e00, 0x9fff],
+	[0xac00, 0xd7a3],
+];
+const escaped = (code: number) => `\\u${code.toString(16).padStart(4, "0")}`;
+const LOWERED_ALIKE = new RegExp(
+	`^[${LOWERED_ALIKE_RANGES.map(([a, b]) => `${escaped(a)}-${escaped(b)}`).join("")}]*$`,
+);
+
 // ASCII is its own NFKC form and case-folds to its lower case; its only invisible characters are the
-// controls (tab and line breaks included: they are removed, not turned into spaces), so the only white
-// space left is the space itself.
+// controls (tab and line breaks included: they are removed, not turned into spaces).
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII controls are what this removes.
 const ASCII_CONTROLS = /[\x00-\x1f\x7f]/g;
-const SPACE_RUN = / {2,}/g;
-
-function foldAsciiText(name: string): string {
-	return name.replace(ASCII_CONTROLS, "").toLowerCase().replace(SPACE_RUN, " ").trim();
-}
 
 /** Scripts written without spaces between words: each of their characters is a word of its own. */
 const UNSPACED = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]/u;
