@@ -31,7 +31,7 @@ const ANY = 0x02;
 /** The step key of a space a reading may skip (the others are ASCII characters, and EDGE). */
 const SKIPPED_SPACE = 0x02;
 /** Most states followed at once, strings one regex spells, and sets kept. */
-const MAX_STATES = 48;
+const MAX_STATES = 96;
 const MAX_SPELLINGS = 1024;
 const MAX_SETS = 8192;
 /** A step's answer when the pass cannot tell (a reading it does not model, too many paths). */
