@@ -198,7 +198,20 @@ const EVASIONS = [
 ];
 
 /** Characters put into a word now and then: what the readings take for letters, join, skip or drop. */
-const INSERTS = [..."1!|(/+*$@)", "\u200b", "（", "）", "ー", "゛", "\u3099", "ㅋ", " ", "\u00a0"];
+const INSERTS = [
+	..."1!|(/+*$@)",
+	"\u200b",
+	"\u007f",
+	"\t",
+	"（",
+	"）",
+	"ー",
+	"゛",
+	"\u3099",
+	"ㅋ",
+	" ",
+	"\u00a0",
+];
 
 function text(next: () => number, words: number, evasions: number): string {
 	const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)] as T;

@@ -135,7 +135,19 @@ function walk(prefilter: Prefilter, name: string, cuts: number[]): boolean {
 	// The steps kept (read again after a step is found: finding one may grow the table).
 	let steps = prefilter.steps;
 	const { column, columns } = prefilter;
-	for (let i = 0; i < name.length; ) {
+	const length = name.length;
+	for (let i = 0; i < length; ) {
+		// Most characters are printable ASCII but the space, with their step known: one look-up each, in a
+		// loop of its own. The rest, and a step not known yet, take the way below.
+		for (; i < length; i++) {
+			const code = name.charCodeAt(i);
+			if (code < 0x21 || code > 0x7e) break;
+			const known = (steps[set * columns + (column[code] as number)] as number) - 2;
+			if (known < 0) break;
+			set = known >> 2;
+			hit |= known & 3;
+		}
+		if (i === length) break;
 		const code = name.charCodeAt(i);
 		let result: number;
 		if (code < 0x80) {

@@ -753,9 +753,10 @@ export function partsReadAlike(name: string): boolean {
 	for (let i = 0; i < name.length && ambiguous * 8 <= MAX_WORD_MIXES; i++) {
 		const unit = name.charCodeAt(i);
 		if (unit < 0x80) {
-			if (unit === PAREN) return false;
-			if (readsOtherwise(unit)) ambiguous++;
-			if (unit > SPACE && unit < 0x7f) units++;
+			const alike = ASCII_ALIKE[unit] as number;
+			if (alike === PAREN_ALIKE) return false;
+			ambiguous += alike >> 1;
+			units += alike & 1;
 			continue;
 		}
 		const code = name.codePointAt(i) as number;
@@ -769,6 +770,12 @@ export function partsReadAlike(name: string): boolean {
 	}
 	return ambiguous * 8 <= MAX_WORD_MIXES && units > MAX_MIXED_UNITS;
 }
+
+/** What {@link partsReadAlike} counts of each ASCII character: 1 a unit, 2 an ambiguous one, or the `(`. */
+const PAREN_ALIKE = 4;
+const ASCII_ALIKE = Uint8Array.from({ length: 0x80 }, (_, unit) =>
+	unit === PAREN ? PAREN_ALIKE : (readsOtherwise(unit) ? 2 : 0) | (unit > SPACE && unit < 0x7f ? 1 : 0),
+);
 
 /** Whether any of `readings` reads only a window of the name (see {@link nameReadings}). */
 export function windowed(readings: readonly Reading[]): boolean {
