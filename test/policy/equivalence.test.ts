@@ -13,9 +13,11 @@ import { compilePolicyText } from "../../src/policy/engine/compile";
 import { evaluateCreation } from "../../src/policy/engine/evaluate";
 import {
 	characterCount,
+	foldedLengthBound,
 	foldText,
 	isWordCharacterAt,
 	LOWERED_ALIKE_RANGES,
+	MOST_UNITS_FOLDED,
 } from "../../src/policy/engine/folding";
 import { foldedValue, nameReadings, type Reading } from "../../src/policy/engine/readings";
 import { random } from "../../tools/lib/policy-fixture.mjs";
@@ -121,6 +123,8 @@ describe("the normalizer", () => {
 			"\u11a8",
 			"À",
 			"ŀ",
+			"\ufdfa",
+			"\u3316",
 		];
 		for (let n = 0; n < 10000; n++) {
 			let text = "";
@@ -129,8 +133,25 @@ describe("the normalizer", () => {
 			expect(foldText(text), JSON.stringify(text)).toBe(foldTextReference(text));
 			expectSpansInName(text);
 			expect(characterCount(text), JSON.stringify(text)).toBe([...text].length);
+			const outside = [...text].reduce((sum, c) => sum + (c.charCodeAt(0) >= 0x80 ? c.length : 0), 0);
+			expect(foldText(text).length).toBeLessThanOrEqual(foldedLengthBound(text.length, outside));
 		}
 	});
+
+	it("makes no character's text form longer than the most units it allows a unit", () => {
+		let longest = 0;
+		const longer: string[] = [];
+		for (let code = 0x80; code <= 0x10ffff; code++) {
+			if (code >= 0xd800 && code <= 0xdfff) continue;
+			const character = String.fromCodePoint(code);
+			const folded = foldTextReference(character).length;
+			if (folded > MOST_UNITS_FOLDED * character.length) longer.push(`U+${code.toString(16)}`);
+			longest = Math.max(longest, folded);
+		}
+		expect(longer).toEqual([]);
+		// U+FDFA, the longest: a bound above it would still hold, but read fewer texts without their form.
+		expect(longest).toBe(MOST_UNITS_FOLDED);
+	}, 60_000);
 
 	it("folds the characters it only changes the case of as the definition does, alone and beside letters", () => {
 		// The characters that end a canonical decomposition: NFKC may join them to the character before.

@@ -318,7 +318,7 @@ describe("the parts of a long text read alone", () => {
 	const policy = compile();
 	const rules = textRules(policy, "topic") ?? policy.topic;
 	const parts = (text: string) => {
-		const found = partsThatMayMatch(rules.banned.normalized, text, rules.allowedPatterns) ?? [];
+		const found = partsThatMayMatch(rules.banned.normalized, text, rules.allowedPatterns)?.parts ?? [];
 		return Array.from({ length: found.length / 3 }, (_, i) => text.slice(found[3 * i], found[3 * i + 1]));
 	};
 	const filler = "Welcome to the meeting on Thursday evening, where the classic canal analysis passes";

@@ -72,6 +72,26 @@ describe("texts", () => {
 		expect(evaluateText(policy, "topic", "introduction", "").allowed).toBe(true);
 	});
 
+	it("a long text's text form is measured and compared whenever a rule may look at it", () => {
+		// U+FDFA folds to 18 units: 50 letters, a space and 22 of them fold to 447.
+		const long = `${"a".repeat(50)} ${"\ufdfa".repeat(22)}`;
+		const limited = (maxLength: number) => compile({ ...NAMES, texts: { banned: "names", maxLength } });
+		expect(evaluateText(limited(447), "topic", "notification", long).allowed).toBe(true);
+		expect(evaluateText(limited(446), "topic", "notification", long).rule).toBe("texts.maxLength");
+		// Past the bound that counts 17 units more for each unit outside ASCII, not 18.
+		expect(evaluateText(limited(440), "topic", "notification", long).rule).toBe("texts.maxLength");
+		const filler = "Welcome to the new members who joined this month, and see you on Friday";
+		const exact = compile({ ...NAMES, texts: { banned: "names", allowed: [`${filler} at the casino`] } });
+		expect(evaluateText(exact, "topic", "notification", `${filler} at the CASINO`).rule).toBe(
+			`texts.allowed[0] "${filler} at the casino"`,
+		);
+		// A regex without `fold` reads the text form (capitals lowered), which the prefilter does not see.
+		const regex = compile({ texts: { banned: ["lottery", { match: "regex", value: "cas+ino" }] } });
+		expect(evaluateText(regex, "topic", "notification", `${filler} at the CASSINO`).rule).toBe(
+			'texts.banned[1] regex "cas+ino"',
+		);
+	});
+
 	it("fields limits which texts are judged", () => {
 		const policy = compile({ ...NAMES, texts: { fields: ["Notification"] } });
 		expect(evaluateText(policy, "topic", "introduction", "casino").allowed).toBe(true);

@@ -5,7 +5,7 @@
 import { POLICY_LIMITS } from "../document/limits";
 import type { AllowedEntry, MatchMode } from "../document/schema";
 import { findFirstBanned, type NameForms } from "./banned";
-import { characterCount, foldText } from "./folding";
+import { characterCount, foldedLengthBound, foldText } from "./folding";
 import { newSearch, searchReading, windowMargin } from "./matcher";
 import { matchedPinyin } from "./pinyin";
 import { partsThatMayMatch, readInParts } from "./prefilter";
@@ -125,18 +125,32 @@ function judgeName(
 	const dryRun = rules.mode === "dry-run";
 	// Over the hard limit, refused before any folding or matching: the cost of a decision stays bounded.
 	if (name.length > POLICY_LIMITS.nameLength) return refuse(rules, `${rules.namesPath}.maxLength`);
-	const text = foldText(name);
+	const maxLength = rules.maxLength ?? POLICY_LIMITS.nameLength;
+	// A long text judged after the fact is read through the prefilter first (see searchParts).
+	const read =
+		inParts && explain === null && name.length > LONG_TEXT
+			? partsThatMayMatch(rules.banned.normalized, name, rules.allowedPatterns)
+			: null;
+	// Its text form is made only when a rule looks at it: a minimum length, an exact `allowed` name, a regex
+	// on the text form, or a maximum length the pass's count of units outside ASCII leaves open.
+	const text =
+		read !== null &&
+		rules.minLength === null &&
+		rules.allowed.size === 0 &&
+		rules.banned.normalized.regexes === null &&
+		foldedLengthBound(name.length, read.outside) <= maxLength
+			? null
+			: foldText(name);
 	// Counted only when the UTF-16 length (one or two units a character) leaves the answer open.
 	const minLength = rules.minLength;
-	const maxLength = rules.maxLength ?? POLICY_LIMITS.nameLength;
-	if ((minLength !== null && text.length < 2 * minLength) || text.length > maxLength) {
+	if (text !== null && ((minLength !== null && text.length < 2 * minLength) || text.length > maxLength)) {
 		const length = characterCount(text);
 		if (minLength !== null && length < minLength) return refuse(rules, `${rules.namesPath}.minLength`);
 		if (length > maxLength) return refuse(rules, `${rules.namesPath}.maxLength`);
 	}
 
 	// A look-up hashes the whole text: not made when there is nothing to look up.
-	const exception = rules.allowed.size === 0 ? undefined : rules.allowed.get(text);
+	const exception = text === null || rules.allowed.size === 0 ? undefined : rules.allowed.get(text);
 	// Without an explanation, a long text's other readings are read in windows (readings.ts), which find the
 	// same entries as long as no match is excused.
 	// Asked only when needed (each side's margin is kept once worked out): a policy's first decision would
@@ -144,15 +158,15 @@ function judgeName(
 	const sound = () => marginOf(rules);
 	const long = explain === null && exception === undefined && name.length > LONG_TEXT;
 	const margin = long ? sound() : -1;
-	let best = long && inParts ? searchParts(rules, name, text, sound) : undefined;
-	if (exception !== undefined) {
+	let best = long && read !== null ? searchParts(rules, name, text ?? "", read.parts, sound) : undefined;
+	if (exception !== undefined && text !== null) {
 		if (explain !== null) {
 			const forms = { name, text, readings: nameReadings(name, text, margin, sound) };
 			explain.value = explainWholeNameException(rules, forms, exception);
 		}
 		return allow(allowedRule(rules, exception), dryRun);
 	}
-	best ??= searchName(rules, name, text, margin, sound, explain, false);
+	best ??= searchName(rules, name, text ?? foldText(name), margin, sound, explain, false);
 	if (best !== Number.POSITIVE_INFINITY) {
 		const banned = rules.banned.ruleAt(best);
 		return refuse(rules, banned.rule, banned.errorCode, banned.errorInfo);
@@ -216,11 +230,10 @@ function searchParts(
 	rules: CompiledRules,
 	name: string,
 	text: string,
+	parts: readonly number[],
 	sound: () => number,
 ): number | undefined {
 	const excuses = rules.allowedPatterns;
-	const parts = partsThatMayMatch(rules.banned.normalized, name, excuses);
-	if (parts === null) return undefined;
 	// Parts that cannot be read alone: the whole text is read, and its text form with it.
 	if (
 		parts.length > 0 &&

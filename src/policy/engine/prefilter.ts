@@ -74,8 +74,16 @@ const made = new WeakMap<Side, Map<Side | null, Prefilter | null>>();
  * reading of `name`: its readings need not be made. True when one may, or when this pass cannot tell.
  */
 export function mayMatchReadings(side: Side, name: string): boolean {
-	const parts = partsThatMayMatch(side, name, null);
-	return parts === null || parts.length > 0;
+	const read = partsThatMayMatch(side, name, null);
+	return read === null || read.parts.length > 0;
+}
+
+/** What the pass found in a text: the parts to read (see {@link partsThatMayMatch}), and a count. */
+export interface TextParts {
+	/** Triples: [start, end) in UTF-16 offsets, and 1 when an `allowed` pattern may match there too. */
+	parts: number[];
+	/** How many of the text's UTF-16 units lie outside ASCII (what its text form may lengthen). */
+	outside: number;
 }
 
 /**
@@ -85,11 +93,12 @@ export function mayMatchReadings(side: Side, name: string): boolean {
  * letters or more, where no path holds an unfinished needle of `side`, nor of `excuses` (the `allowed`
  * patterns) when given: no match reaches across it.
  */
-export function partsThatMayMatch(side: Side, name: string, excuses: Side | null): number[] | null {
+export function partsThatMayMatch(side: Side, name: string, excuses: Side | null): TextParts | null {
 	const prefilter = prefilterOf(side, excuses);
 	const cuts = scratch;
 	cuts.length = 0;
-	if (prefilter === null || !walk(prefilter, name, cuts)) return null;
+	const outside = prefilter === null ? -1 : walk(prefilter, name, cuts);
+	if (outside < 0) return null;
 	const parts: number[] = [];
 	let start = 0;
 	for (let c = 0; c < cuts.length; c += 2) {
@@ -98,7 +107,7 @@ export function partsThatMayMatch(side: Side, name: string, excuses: Side | null
 		if ((ends & BANNED_ENDS) !== 0) parts.push(start, at, (ends & EXCUSE_ENDS) !== 0 ? 1 : 0);
 		start = at + 1;
 	}
-	return parts;
+	return { parts, outside };
 }
 
 const scratch: number[] = [];
@@ -123,10 +132,10 @@ function prefilterOf(side: Side, excuses: Side | null): Prefilter | null {
 /**
  * Reads `name` through a prefilter, adding to `cuts` each place a part may end (the offset of a space no
  * reading skips, where no path holds an unfinished needle) and the text's end, each followed by the needles
- * that ended since the one before ({@link BANNED_ENDS}, {@link EXCUSE_ENDS}). False when the pass cannot
- * tell.
+ * that ended since the one before ({@link BANNED_ENDS}, {@link EXCUSE_ENDS}). Returns how many UTF-16 units
+ * of the text lie outside ASCII, or -1 when the pass cannot tell.
  */
-function walk(prefilter: Prefilter, name: string, cuts: number[]): boolean {
+function walk(prefilter: Prefilter, name: string, cuts: number[]): number {
 	// The text's start and end are word edges; the set after the start is the one a part starts in.
 	const calm = asciiStep(prefilter, 0, EDGE) >> 2;
 	let set = calm;
@@ -136,6 +145,7 @@ function walk(prefilter: Prefilter, name: string, cuts: number[]): boolean {
 	let steps = prefilter.steps;
 	const { column, columns } = prefilter;
 	const length = name.length;
+	let outside = 0;
 	for (let i = 0; i < length; ) {
 		// Most characters are printable ASCII but the space, with their step known: one look-up each, in a
 		// loop of its own. The rest, and a step not known yet, take the way below.
@@ -164,7 +174,7 @@ function walk(prefilter: Prefilter, name: string, cuts: number[]): boolean {
 				result = step(prefilter, set, key, 0);
 				steps = prefilter.steps;
 			}
-			if (result === UNSURE) return false;
+			if (result === UNSURE) return -1;
 			set = result >> 2;
 			hit |= result & 3;
 			if (cut && set === calm) {
@@ -181,18 +191,19 @@ function walk(prefilter: Prefilter, name: string, cuts: number[]): boolean {
 		if (mark !== 0) {
 			result = voicedStep(prefilter, set, codePoint, mark);
 			i++;
-		} else if (voicingMark(codePoint) !== 0) return false;
+		} else if (voicingMark(codePoint) !== 0) return -1;
 		else result = prefilter.others.get(codePoint * MAX_SETS + set) ?? step(prefilter, set, 0, codePoint);
 		if (result === PROLONGED) result = prolongedStep(prefilter, set, codePoint, kanaBefore(name, at));
 		steps = prefilter.steps;
-		if (result === UNSURE) return false;
+		if (result === UNSURE) return -1;
 		set = result >> 2;
 		hit |= result & 3;
+		outside += i - at;
 	}
 	const end = asciiStep(prefilter, set, EDGE);
-	if (end === UNSURE) return false;
+	if (end === UNSURE) return -1;
 	cuts.push(name.length, hit | (end & 3));
-	return true;
+	return outside;
 }
 
 /**
