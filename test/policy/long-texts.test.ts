@@ -140,6 +140,19 @@ describe("long texts", () => {
 		expect(judge(long, cut)).toEqual(refused(cut, 'names.banned[0] "kill"'));
 	});
 
+	it("excuse a match by an exact allowed pattern that only the whole of a reading equals", () => {
+		// The faux reading of the whole text is the exception: a window of it never is.
+		const exact = compile(["casino"], [{ match: "exact", value: `${FILLER} Come to the casino tonight` }]);
+		const text = `${FILLER} Come to the сдѕіио tonight`;
+		expect(judge(exact, text)).toEqual(allowed(text));
+		const creation = (name: string) =>
+			evaluateCreation(exact, "topic", { operatorAccount: "leckie", name }).allowed;
+		expect(creation(text)).toBe(true);
+		const other = `${FILLER} Come to the сдѕіио today`;
+		expect(judge(exact, other)).toEqual(refused(other, 'names.banned[0] "casino"'));
+		expect(creation(other)).toBe(false);
+	});
+
 	it("explain a match only a mixed reading holds with its span in the text", () => {
 		const text = `${FILLER} Then ki11 the lights. ${FILLER}`;
 		const { verdict, explanation } = explainText(policy, "topic", "notification", text);
