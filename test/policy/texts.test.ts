@@ -78,7 +78,7 @@ describe("texts", () => {
 		const limited = (maxLength: number) => compile({ ...NAMES, texts: { banned: "names", maxLength } });
 		expect(evaluateText(limited(447), "topic", "notification", long).allowed).toBe(true);
 		expect(evaluateText(limited(446), "topic", "notification", long).rule).toBe("texts.maxLength");
-		// Past the bound that counts 17 units more for each unit outside ASCII, not 18.
+		// 440 lies between the text form's length and what a bound of 17 units a unit would say (425).
 		expect(evaluateText(limited(440), "topic", "notification", long).rule).toBe("texts.maxLength");
 		const filler = "Welcome to the new members who joined this month, and see you on Friday";
 		const exact = compile({ ...NAMES, texts: { banned: "names", allowed: [`${filler} at the casino`] } });
