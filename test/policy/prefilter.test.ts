@@ -278,6 +278,32 @@ describe("the prefilter of long texts", () => {
 		}
 	});
 
+	it("follows a jamo into the syllable before it, and reads a text holding jamo in parts", () => {
+		const filler = "Welcome to the meeting on Thursday evening, where the classic canal analysis passes";
+		const excuses = (textRules(policy, "topic") ?? policy.topic).allowedPatterns;
+		// Spelled in jamo, a final taken back as the next initial (`밬` + `ㅏ`), decomposed, jamo ending it.
+		for (const evasion of ["ㅂ.ㅏ.ㅋ.ㅏ.ㄹ.ㅏ", "밬ㅏ라", "바카라".normalize("NFD"), "바카ㄹㅏ"]) {
+			for (const sample of [`${filler} ${evasion} ${filler}`, `${filler} ${evasion}`]) {
+				const full = explainText(policy, "topic", "notification", sample).verdict;
+				expect(full.rule, sample).toContain("바카라");
+				expect(evaluateText(policy, "topic", "notification", sample), sample).toEqual(full);
+				expect(partsThatMayMatch(side, sample, excuses), sample).not.toBeNull();
+			}
+		}
+		// An entry going on past the syllable a jamo made, across spaces a part could be cut at.
+		const compiled = compilePolicyText(
+			JSON.stringify({ names: { banned: ["casino", "바카라 big win"] }, texts: { banned: "names" } }),
+		);
+		if (!compiled.ok) throw new Error(compiled.problem.message);
+		const phrase = `${filler} 밬ㅏ라 big win tonight ${filler}`;
+		expect(evaluateText(compiled.value, "topic", "notification", phrase).rule).toBe(
+			'names.banned[1] "바카라 big win"',
+		);
+		const laughter = `${filler} ㅋㅋㅋ 한국어 ${filler}`;
+		expect(partsThatMayMatch(side, laughter, excuses)).not.toBeNull();
+		expect(evaluateText(policy, "topic", "notification", laughter).allowed).toBe(true);
+	});
+
 	it("lets an innocent text through without reading it in full", () => {
 		const filler = "Welcome to the meeting on Thursday evening, where the classic canal analysis passes";
 		for (const sample of [

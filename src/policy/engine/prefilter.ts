@@ -23,7 +23,7 @@ import {
 	WORD_UNIT,
 } from "./folding";
 import { PREFIX, ROLES, type Side, SUFFIX, WORD, WORD_END, WORD_START } from "./matcher";
-import { isKanaUnit, isProlongedMark, sizeBefore, voiced, voicingMark } from "./scripts";
+import { isHangulSyllable, isKanaUnit, isProlongedMark, sizeBefore, voiced, voicingMark } from "./scripts";
 
 /** Units no reading holds: a word edge, and `.` reading a unit outside ASCII. */
 const EDGE = 0x01;
@@ -65,6 +65,8 @@ interface Prefilter {
 	/** Scratch of {@link dropSuffixes}. */
 	marks: Int32Array;
 	mark: number;
+	/** What {@link hangulStates} found (null: too many states), once asked. */
+	hangul?: { states: Int32Array; ends: number } | null;
 }
 
 const made = new WeakMap<Side, Map<Side | null, Prefilter | null>>();
@@ -475,9 +477,9 @@ function stepNow(prefilter: Prefilter, set: number, key: number, codePoint: numb
 	const text = fold.text;
 	if (text === "") return set;
 	const first = text.charCodeAt(0);
-	// The prolonged mark reads as the kana before it (see the pass); jamo join the syllable before: not modelled.
+	// The prolonged mark reads as the kana before it (see the pass).
 	if (text === "\u30fc" || isProlongedMark(codePoint)) return PROLONGED;
-	if (first >= 0x1100 && first <= 0x11ff) return UNSURE;
+	if (first >= 0x1100 && first <= 0x11ff) return text.length === 1 ? jamoStep(prefilter, first) : UNSURE;
 	if (text.length === 1) {
 		ways.push(first, EDGE, ANY);
 		if (fold.faux !== 0) ways.push(fold.faux);
@@ -501,6 +503,38 @@ function stepNow(prefilter: Prefilter, set: number, key: number, codePoint: numb
 		if (read(prefilter, false) || !merge(prefilter, units)) return UNSURE;
 	}
 	return numberOf(prefilter);
+}
+
+/**
+ * The step on a jamo (`unit`: its folded unit), from the set loaded in `pass.states`. A reading may take it
+ * alone, or join it to the Hangul unit before it, even across a few separators, which then becomes another
+ * syllable, or two (scripts.ts, `joinsPrevious`). Its paths are those of the jamo alone, and every state a
+ * Hangul syllable leads into, with the needles they end: whatever syllable the join made, the state after
+ * it is one of them (or the root).
+ */
+function jamoStep(prefilter: Prefilter, unit: number): number {
+	const ways = pass.ways;
+	ways.push(unit, EDGE, ANY);
+	const hangul = hangulStates(prefilter);
+	if (hangul === null || read(prefilter, false) || !merge(prefilter, hangul.states)) return UNSURE;
+	pass.ends |= hangul.ends;
+	return numberOf(prefilter);
+}
+
+/** The states a Hangul syllable leads into, and the root, with what needles they end (worked out once). */
+function hangulStates(prefilter: Prefilter): { states: Int32Array; ends: number } | null {
+	if (prefilter.hangul === undefined) {
+		const { unitInto, states } = prefilter.automaton;
+		const found = [0];
+		let ends = 0;
+		for (let state = 1; state < states && found.length <= MAX_STATES; state++) {
+			if (!isHangulSyllable(unitInto[state] as number)) continue;
+			found.push(state);
+			ends |= prefilter.ends[state] as number;
+		}
+		prefilter.hangul = found.length > MAX_STATES ? null : { states: Int32Array.from(found), ends };
+	}
+	return prefilter.hangul;
 }
 
 /** Adds `states` to the set in `pass.states`; false past {@link MAX_STATES}. */

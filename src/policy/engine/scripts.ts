@@ -371,11 +371,13 @@ export function joinJamo(previous: number, code: number): number {
 	return JAMO_JOINED;
 }
 
+/** Whether a folded unit is a Hangul syllable (what a jamo joined to the unit before it makes). */
+export const isHangulSyllable = (code: number) =>
+	code >= SYLLABLE_FIRST && code < SYLLABLE_FIRST + SYLLABLE_COUNT;
+
 /** Whether a folded unit is a Hangul syllable or conjoining jamo. */
 export function isHangulUnit(code: number): boolean {
-	return (
-		(code >= SYLLABLE_FIRST && code < SYLLABLE_FIRST + SYLLABLE_COUNT) || (code >= 0x1100 && code <= 0x11ff)
-	);
+	return isHangulSyllable(code) || (code >= 0x1100 && code <= 0x11ff);
 }
 
 /** The folded units as folding.ts keeps them (the fields {@link joinsPrevious} reads and writes). */
