@@ -742,39 +742,53 @@ export function nameReadings(
 /**
  * Whether every part of a long text is read as in the whole text, as far as its characters go: the text
  * folds to more than {@link MAX_MIXED_UNITS} units (else it is read as a name, every mix of its `1 ! |`:
- * counted here from the characters that fold to one unit or more whatever comes before them), none
- * folds to `(` (whether one is read as c depends on a `)` anywhere after it: findAmbiguous), and the words'
- * own mixes ({@link addWordMixes}) stay within their budget however the words fall (at most 8 readings a
- * unit that may be ambiguous: `1` `!` `|` `/` `+` `*`, a bare stroke).
+ * counted here from the characters that fold to one unit or more whatever comes before them), no `(` and
+ * `)` both (whether a `(` is read as c depends on a `)` anywhere after it: findAmbiguous; with no `)` in the
+ * text, none is in a part either), and the words' own mixes ({@link addWordMixes}) stay within their
+ * budget however the words fall (at most 8 readings a unit that may be ambiguous: `1` `!` `|` `(` `/` `+`
+ * `*`, a bare stroke).
  */
 export function partsReadAlike(name: string): boolean {
 	let ambiguous = 0;
 	let units = 0;
+	// Which of `(` and `)` the text holds, or characters folded to them.
+	let parentheses = 0;
 	for (let i = 0; i < name.length && ambiguous * 8 <= MAX_WORD_MIXES; i++) {
 		const unit = name.charCodeAt(i);
 		if (unit < 0x80) {
 			const alike = ASCII_ALIKE[unit] as number;
-			if (alike === PAREN_ALIKE) return false;
-			ambiguous += alike >> 1;
+			ambiguous += (alike >> 1) & 1;
 			units += alike & 1;
+			parentheses |= alike;
 			continue;
 		}
 		const code = name.codePointAt(i) as number;
 		if (code > 0xffff) i++;
 		const fold = foldOf(code);
 		const first = fold.text.charCodeAt(0);
-		if (fold.text.includes("(")) return false;
+		if (fold.text.includes("(")) parentheses |= OPENS;
+		if (fold.text.includes(")")) parentheses |= CLOSES;
 		if (fold.stroke || (fold.text.length === 1 && readsOtherwise(first))) ambiguous++;
 		// A voicing mark or a jamo may join the unit before it instead.
 		if (first > SPACE && voicingMark(code) === 0 && (first < 0x1100 || first > 0x11ff)) units++;
 	}
-	return ambiguous * 8 <= MAX_WORD_MIXES && units > MAX_MIXED_UNITS;
+	return (
+		(parentheses & (OPENS | CLOSES)) !== (OPENS | CLOSES) &&
+		ambiguous * 8 <= MAX_WORD_MIXES &&
+		units > MAX_MIXED_UNITS
+	);
 }
 
-/** What {@link partsReadAlike} counts of each ASCII character: 1 a unit, 2 an ambiguous one, or the `(`. */
-const PAREN_ALIKE = 4;
-const ASCII_ALIKE = Uint8Array.from({ length: 0x80 }, (_, unit) =>
-	unit === PAREN ? PAREN_ALIKE : (readsOtherwise(unit) ? 2 : 0) | (unit > SPACE && unit < 0x7f ? 1 : 0),
+/** What {@link partsReadAlike} counts of each ASCII character: 1 a unit, 2 an ambiguous one, and the parentheses. */
+const OPENS = 4;
+const CLOSES = 8;
+const ASCII_ALIKE = Uint8Array.from(
+	{ length: 0x80 },
+	(_, unit) =>
+		(readsOtherwise(unit) ? 2 : 0) |
+		(unit > SPACE && unit < 0x7f ? 1 : 0) |
+		(unit === PAREN ? OPENS : 0) |
+		(unit === CLOSE ? CLOSES : 0),
 );
 
 /** Whether any of `readings` reads only a window of the name (see {@link nameReadings}). */
