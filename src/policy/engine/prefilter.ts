@@ -516,7 +516,8 @@ function jamoStep(prefilter: Prefilter, unit: number): number {
 	const ways = pass.ways;
 	ways.push(unit, EDGE, ANY);
 	const hangul = hangulStates(prefilter);
-	if (hangul === null || read(prefilter, false) || !merge(prefilter, hangul.states)) return UNSURE;
+	if (hangul === null || read(prefilter, !isLetterUnit(unit)) || !merge(prefilter, hangul.states))
+		return UNSURE;
 	pass.ends |= hangul.ends;
 	return numberOf(prefilter);
 }

@@ -759,7 +759,7 @@ export function partsReadAlike(name: string): boolean {
 			const alike = ASCII_ALIKE[unit] as number;
 			ambiguous += (alike >> 1) & 1;
 			units += alike & 1;
-			parentheses |= alike;
+			parentheses |= alike & (OPENS | CLOSES);
 			continue;
 		}
 		const code = name.codePointAt(i) as number;
@@ -779,7 +779,7 @@ export function partsReadAlike(name: string): boolean {
 	);
 }
 
-/** What {@link partsReadAlike} counts of each ASCII character: 1 a unit, 2 an ambiguous one, and the parentheses. */
+/** What {@link partsReadAlike} counts of each ASCII character: 1 a unit, 2 an ambiguous one, `(` and `)`. */
 const OPENS = 4;
 const CLOSES = 8;
 const ASCII_ALIKE = Uint8Array.from(
