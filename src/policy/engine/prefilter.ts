@@ -23,7 +23,15 @@ import {
 	WORD_UNIT,
 } from "./folding";
 import { PREFIX, ROLES, type Side, SUFFIX, WORD, WORD_END, WORD_START } from "./matcher";
-import { isHangulSyllable, isKanaUnit, isProlongedMark, sizeBefore, voiced, voicingMark } from "./scripts";
+import {
+	isConjoiningJamo,
+	isHangulSyllable,
+	isKanaUnit,
+	isProlongedMark,
+	sizeBefore,
+	voiced,
+	voicingMark,
+} from "./scripts";
 
 /** Units no reading holds: a word edge, and `.` reading a unit outside ASCII. */
 const EDGE = 0x01;
@@ -479,7 +487,7 @@ function stepNow(prefilter: Prefilter, set: number, key: number, codePoint: numb
 	const first = text.charCodeAt(0);
 	// The prolonged mark reads as the kana before it (see the pass).
 	if (text === "\u30fc" || isProlongedMark(codePoint)) return PROLONGED;
-	if (first >= 0x1100 && first <= 0x11ff) return text.length === 1 ? jamoStep(prefilter, first) : UNSURE;
+	if (isConjoiningJamo(first)) return text.length === 1 ? jamoStep(prefilter, first) : UNSURE;
 	if (text.length === 1) {
 		ways.push(first, EDGE, ANY);
 		if (fold.faux !== 0) ways.push(fold.faux);

@@ -16,7 +16,7 @@ import {
 	units,
 	WORD_UNIT,
 } from "./folding";
-import { isHangulUnit, voicingMark } from "./scripts";
+import { isConjoiningJamo, isHangulUnit, voicingMark } from "./scripts";
 
 /** One reading of a name's folded form, with where each of its units comes from in the name. */
 export interface Reading {
@@ -770,7 +770,7 @@ export function partsReadAlike(name: string): boolean {
 		if (fold.text.includes(")")) parentheses |= CLOSES;
 		if (fold.stroke || (fold.text.length === 1 && readsOtherwise(first))) ambiguous++;
 		// A voicing mark or a jamo may join the unit before it instead.
-		if (first > SPACE && voicingMark(code) === 0 && (first < 0x1100 || first > 0x11ff)) units++;
+		if (first > SPACE && voicingMark(code) === 0 && !isConjoiningJamo(first)) units++;
 	}
 	return (
 		(parentheses & (OPENS | CLOSES)) !== (OPENS | CLOSES) &&

@@ -375,9 +375,12 @@ export function joinJamo(previous: number, code: number): number {
 export const isHangulSyllable = (code: number) =>
 	code >= SYLLABLE_FIRST && code < SYLLABLE_FIRST + SYLLABLE_COUNT;
 
+/** Whether a folded unit is a conjoining jamo (what every other jamo folds to), which may join the unit before. */
+export const isConjoiningJamo = (code: number) => code >= 0x1100 && code <= 0x11ff;
+
 /** Whether a folded unit is a Hangul syllable or conjoining jamo. */
 export function isHangulUnit(code: number): boolean {
-	return isHangulSyllable(code) || (code >= 0x1100 && code <= 0x11ff);
+	return isHangulSyllable(code) || isConjoiningJamo(code);
 }
 
 /** The folded units as folding.ts keeps them (the fields {@link joinsPrevious} reads and writes). */
@@ -395,7 +398,7 @@ const MAX_SEPARATORS_JOINED = 4;
 /** Whether a character of a name is a Hangul jamo (compatibility, half-width, conjoining or extended). */
 function isJamo(code: number): boolean {
 	return (
-		(code >= 0x1100 && code <= 0x11ff) ||
+		isConjoiningJamo(code) ||
 		(code >= 0x3131 && code <= 0x318e) ||
 		(code >= 0xffa0 && code <= 0xffdc) ||
 		(code >= 0xa960 && code <= 0xa97f) ||
@@ -473,7 +476,7 @@ export function joinsPrevious(
 		return true;
 	}
 	const code = text.length === 1 ? text.charCodeAt(0) : 0;
-	if (code < 0x1100 || code > 0x11ff) return false;
+	if (!isConjoiningJamo(code)) return false;
 	// The unit it joins: the one before, or across separators one that ends in a jamo (`ㄷ.ㅗ`, not `도 ㅋ`).
 	let k = n - 1;
 	if (!isHangulUnit(previous)) {
