@@ -215,16 +215,11 @@ const speedTexts = (count) =>
 /** Where the timed verdicts go, so that no engine's work can be optimized away. */
 const sink = { refused: 0 };
 
-/** Decisions per second: the fastest of `rounds` passes over the names (noise only ever slows a pass). */
-function decisionsPerSecond(engine, names, rounds, refuses = engine.refuses) {
-	let best = Number.POSITIVE_INFINITY;
-	for (let r = 0; r < rounds; r++) {
-		const begin = process.hrtime.bigint();
-		for (let i = 0; i < names.length; i++) if (refuses(names[i])) sink.refused++;
-		const ns = Number(process.hrtime.bigint() - begin);
-		best = Math.min(best, ns);
-	}
-	return (names.length * 1e9) / best;
+/** Decisions per second of one pass over the names. */
+function decisionsPerSecond(engine, names, refuses = engine.refuses) {
+	const begin = process.hrtime.bigint();
+	for (let i = 0; i < names.length; i++) if (refuses(names[i])) sink.refused++;
+	return (names.length * 1e9) / Number(process.hrtime.bigint() - begin);
 }
 
 const results = {};
@@ -236,12 +231,12 @@ for (const engine of engines) {
 }
 const names = speedNames(Number(args["speed-names"]));
 const texts = speedTexts(Number(args["speed-texts"]));
-for (const engine of engines) decisionsPerSecond(engine, names.slice(0, 2000), 1); // warm-up
-for (const engine of engines) decisionsPerSecond(engine, texts.slice(0, 500), 1, refusesText(engine));
 // The engines take turns, one pass each a round, so that a burst of other work on the shared machine
-// slows a pass of each rather than every pass of one; each keeps its fastest pass. Before each timed pass,
-// an untimed one over a tenth of the sample brings the engine's tables back into the caches the other
-// engines' passes used.
+// slows a pass of each rather than every pass of one; each keeps its fastest pass (noise only ever slows a
+// pass). Before each timed pass, an untimed one over a tenth of the sample warms the engine up and brings
+// its tables back into the caches the other engines' passes used.
+const warmNames = names.slice(0, names.length / 10);
+const warmTexts = texts.slice(0, texts.length / 10);
 for (const engine of engines) {
 	results[engine.id].decisionsPerSecond = 0;
 	results[engine.id].textDecisionsPerSecond = 0;
@@ -249,12 +244,12 @@ for (const engine of engines) {
 for (let round = 0; round < Number(args.rounds); round++) {
 	for (const engine of engines) {
 		const result = results[engine.id];
-		decisionsPerSecond(engine, names.slice(0, names.length / 10), 1);
-		result.decisionsPerSecond = Math.max(result.decisionsPerSecond, decisionsPerSecond(engine, names, 1));
-		decisionsPerSecond(engine, texts.slice(0, texts.length / 10), 1, refusesText(engine));
+		decisionsPerSecond(engine, warmNames);
+		result.decisionsPerSecond = Math.max(result.decisionsPerSecond, decisionsPerSecond(engine, names));
+		decisionsPerSecond(engine, warmTexts, refusesText(engine));
 		result.textDecisionsPerSecond = Math.max(
 			result.textDecisionsPerSecond,
-			decisionsPerSecond(engine, texts, 1, refusesText(engine)),
+			decisionsPerSecond(engine, texts, refusesText(engine)),
 		);
 	}
 }
