@@ -68,9 +68,12 @@ const STAR = 0x2a;
 const U = 0x75;
 const C = 0x63;
 const T = 0x74;
-/** 1 for the codes {@link findAmbiguous} looks at: `i` (from `1`), `!` `|` `(` `/` `+` `*`. */
+/**
+ * 1 for the codes {@link findAmbiguous} looks at: `i` (from `1`), and what else a reading may take for
+ * another letter (`!` `|` `(` `/` `+` `*`: folding.ts, OTHER_LETTERS; a `1` is folded to `i` already).
+ */
 const CANDIDATES = Uint8Array.from({ length: 0x80 }, (_, code) =>
-	"i!|(/+*".includes(String.fromCharCode(code)) ? 1 : 0,
+	code === I || (code !== 0x31 && readsOtherwise(code)) ? 1 : 0,
 );
 const SPACE = 0x20;
 /** Most ways to read a name's ambiguous units (`f!st|ng` needs `!` and `|` both as `i`); past it, two. */
